@@ -1,0 +1,191 @@
+// Package core is the Viewstamped Replication Revisited protocol as a pure,
+// deterministic state machine.
+//
+// A Replica has no goroutines, no clock, no randomness of its own and does no
+// I/O. Its inputs are messages (Step), logical time (Tick) and client
+// requests (Step with a *message.Request). Its outputs are drained with
+// Output: messages to send, replies for clients, and the record of what must
+// be made durable before those messages leave (used by durable mode).
+// Committed operations are applied to the injected StateMachine in op order.
+//
+// Everything random (timeout jitter, recovery nonces) comes from Config.Seed,
+// so the same seed and the same inputs give the same run.
+package core
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/vr-go/vr/message"
+)
+
+// StateMachine is the deterministic application that VR replicates: "a
+// non-distributed system" in the words of the seed post. Apply must be a pure
+// function of the state and the op: the same sequence of ops gives the same
+// results and the same state on every replica.
+type StateMachine interface {
+	// Apply executes one committed operation and returns its result.
+	Apply(op []byte) []byte
+	// Snapshot returns the whole application state.
+	Snapshot() []byte
+	// Restore replaces the whole application state with a snapshot.
+	Restore(snapshot []byte) error
+}
+
+// Status is a replica's protocol status.
+type Status uint8
+
+// The statuses of the paper.
+const (
+	StatusNormal Status = iota + 1
+	StatusViewChange
+	StatusRecovering
+)
+
+func (s Status) String() string {
+	switch s {
+	case StatusNormal:
+		return "normal"
+	case StatusViewChange:
+		return "view-change"
+	case StatusRecovering:
+		return "recovering"
+	}
+	return fmt.Sprintf("Status(%d)", uint8(s))
+}
+
+// Config configures a Replica. Tick counts are in calls to Tick.
+type Config struct {
+	ReplicaCount int // 2f+1
+	Index        int // this replica's index in the configuration
+	Seed         uint64
+
+	// HeartbeatTicks is how often an idle primary sends Commit.
+	HeartbeatTicks int
+	// ViewChangeTicks is the base timeout before a backup suspects the
+	// primary; the real timeout is jittered in [base, 2*base).
+	ViewChangeTicks int
+	// RetryTicks is how often unanswered work (Prepares, GetState,
+	// view-change and recovery messages) is sent again.
+	RetryTicks int
+	// MaxSessions bounds the client table. Evicting is deterministic.
+	MaxSessions int
+	// MaxBatch bounds how many entries one Prepare or NewState carries.
+	MaxBatch int
+
+	// Recovering starts the replica in the recovering status: it lost its
+	// state and must run the recovery protocol before it takes part.
+	Recovering bool
+
+	// Bugs plants known protocol bugs. For tests of the simulator only.
+	Bugs Bugs
+}
+
+// Bugs are deliberate protocol bugs used to prove that the simulator's
+// checks can fail. Never set them outside tests.
+type Bugs struct {
+	// CommitOneShort commits with one PrepareOK fewer than f.
+	CommitOneShort bool
+	// DVCByOpOnly picks the new view's log by op-number alone, ignoring the
+	// last normal view.
+	DVCByOpOnly bool
+	// RecoveryInViewChange answers Recovery while in view-change status.
+	RecoveryInViewChange bool
+	// TruncateOnNewView applies the paper's literal rule: on learning of a
+	// newer view, truncate the log to the commit-number and take the new
+	// view as the last normal view before state transfer completes.
+	TruncateOnNewView bool
+	// NoStickiness lets a replica that hears from its primary join a view
+	// change started by a single replica (stale-view disruption).
+	NoStickiness bool
+}
+
+// Defaults fills zero fields with sensible values.
+func (c Config) Defaults() Config {
+	if c.HeartbeatTicks == 0 {
+		c.HeartbeatTicks = 2
+	}
+	if c.ViewChangeTicks == 0 {
+		c.ViewChangeTicks = 10
+	}
+	if c.RetryTicks == 0 {
+		c.RetryTicks = 3
+	}
+	if c.MaxSessions == 0 {
+		c.MaxSessions = 4096
+	}
+	if c.MaxBatch == 0 {
+		c.MaxBatch = 256
+	}
+	return c
+}
+
+// ErrBadConfig is returned (wrapped) for an invalid Config.
+var ErrBadConfig = errors.New("core: bad config")
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	switch {
+	case c.ReplicaCount < 1 || c.ReplicaCount%2 == 0:
+		return fmt.Errorf("%w: replica count %d is not 2f+1", ErrBadConfig, c.ReplicaCount)
+	case c.ReplicaCount > 255:
+		return fmt.Errorf("%w: replica count %d exceeds 255", ErrBadConfig, c.ReplicaCount)
+	case c.Index < 0 || c.Index >= c.ReplicaCount:
+		return fmt.Errorf("%w: index %d out of range [0,%d)", ErrBadConfig, c.Index, c.ReplicaCount)
+	case c.HeartbeatTicks < 1 || c.ViewChangeTicks <= c.HeartbeatTicks || c.RetryTicks < 1:
+		return fmt.Errorf("%w: need 1 <= heartbeat < view-change timeout and retry >= 1", ErrBadConfig)
+	case c.MaxSessions < 1 || c.MaxBatch < 1:
+		return fmt.Errorf("%w: max sessions and max batch must be positive", ErrBadConfig)
+	}
+	return nil
+}
+
+// Envelope is a message addressed to a replica.
+type Envelope struct {
+	To  int
+	Msg message.Message
+}
+
+// Applied records one operation executed by the state machine.
+type Applied struct {
+	Entry  message.Entry
+	Status message.ReplyStatus
+	Result []byte
+}
+
+// Output is everything a replica produced since the last call to Output.
+type Output struct {
+	// Messages to send to other replicas.
+	Messages []Envelope
+	// Replies to clients, addressed by Reply.ClientID.
+	Replies []*message.Reply
+	// Applied lists operations executed, in op order.
+	Applied []Applied
+	// LogDirtyFrom is the first op-number whose log entry was written or
+	// replaced since the last Output (0: none). In durable mode these
+	// entries, and HardState, must be made durable before Messages leave.
+	LogDirtyFrom uint64
+	// HardState is the replica's durable protocol state.
+	HardState HardState
+}
+
+// HardState is the part of a replica's state that durable mode persists.
+type HardState struct {
+	View           uint64
+	LastNormalView uint64
+	PromisedView   uint64 // highest view of a DoViewChange sent or normal view
+	Commit         uint64
+}
+
+// Info is a snapshot of a replica's protocol state, for status pages and
+// checks.
+type Info struct {
+	Index          int
+	View           uint64
+	LastNormalView uint64
+	Status         Status
+	Op             uint64
+	Commit         uint64
+	Executed       uint64
+	Primary        int // the primary of View
+}

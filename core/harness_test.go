@@ -1,0 +1,133 @@
+package core_test
+
+import (
+	"encoding/binary"
+	"hash/fnv"
+	"testing"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/message"
+)
+
+// counter is a tiny deterministic state machine: it appends every op to a
+// history and returns the history's length.
+type counter struct{ ops [][]byte }
+
+func (c *counter) Apply(op []byte) []byte {
+	c.ops = append(c.ops, op)
+	return binary.BigEndian.AppendUint64(nil, uint64(len(c.ops)))
+}
+func (c *counter) Snapshot() []byte { return nil }
+func (c *counter) Restore([]byte) error {
+	c.ops = nil
+	return nil
+}
+func (c *counter) digest() uint64 {
+	h := fnv.New64a()
+	for _, op := range c.ops {
+		h.Write(op)
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+// cluster wires replicas together with an in-memory queue. Links can be cut
+// per direction; down replicas drop everything.
+type cluster struct {
+	t        *testing.T
+	replicas []*core.Replica
+	sms      []*counter
+	queue    []core.Envelope
+	replies  []*message.Reply
+	cut      map[[2]int]bool
+	down     map[int]bool
+	from     map[message.Message]int
+}
+
+func newCluster(t *testing.T, n int) *cluster {
+	c := &cluster{t: t, cut: map[[2]int]bool{}, down: map[int]bool{}, from: map[message.Message]int{},
+		replicas: make([]*core.Replica, n), sms: make([]*counter, n)}
+	for i := 0; i < n; i++ {
+		c.start(i, false)
+	}
+	return c
+}
+
+func (c *cluster) start(i int, recovering bool) {
+	c.sms[i] = &counter{}
+	r, err := core.New(core.Config{
+		ReplicaCount: len(c.replicas), Index: i, Seed: 42,
+		HeartbeatTicks: 2, ViewChangeTicks: 10, RetryTicks: 3,
+		MaxSessions: 4, Recovering: recovering,
+	}, c.sms[i])
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.replicas[i] = r
+	delete(c.down, i)
+	c.collect(i)
+}
+
+func (c *cluster) collect(i int) {
+	out := c.replicas[i].Output()
+	for _, e := range out.Messages {
+		c.from[e.Msg] = i
+		c.queue = append(c.queue, e)
+	}
+	c.replies = append(c.replies, out.Replies...)
+}
+
+// deliver runs the queue until it is empty (bounded).
+func (c *cluster) deliver() {
+	for steps := 0; len(c.queue) > 0; steps++ {
+		if steps > 100000 {
+			c.t.Fatal("message storm: queue never drained")
+		}
+		e := c.queue[0]
+		c.queue = c.queue[1:]
+		from := c.from[e.Msg]
+		if c.down[e.To] || c.down[from] || c.cut[[2]int{from, e.To}] {
+			continue
+		}
+		c.replicas[e.To].Step(e.Msg)
+		c.collect(e.To)
+	}
+}
+
+func (c *cluster) tick(n int) {
+	for k := 0; k < n; k++ {
+		for i, r := range c.replicas {
+			if !c.down[i] {
+				r.Tick()
+				c.collect(i)
+			}
+		}
+		c.deliver()
+	}
+}
+
+func (c *cluster) request(to int, client, reqNum uint64, kind message.RequestKind, payload string) {
+	c.replicas[to].Step(&message.Request{ClientID: client, RequestNum: reqNum, Kind: kind, Payload: []byte(payload)})
+	c.collect(to)
+	c.deliver()
+}
+
+func (c *cluster) lastReply(client uint64) *message.Reply {
+	for i := len(c.replies) - 1; i >= 0; i-- {
+		if c.replies[i].ClientID == client {
+			return c.replies[i]
+		}
+	}
+	return nil
+}
+
+func (c *cluster) info(i int) core.Info { return c.replicas[i].Info() }
+
+func (c *cluster) isolate(i int) {
+	for j := range c.replicas {
+		c.cut[[2]int{i, j}] = true
+		c.cut[[2]int{j, i}] = true
+	}
+}
+
+func (c *cluster) heal() { c.cut = map[[2]int]bool{} }

@@ -1,0 +1,36 @@
+package core
+
+import "fmt"
+
+// CheckInvariants panics if the replica's state is impossible. Step and Tick
+// run it after every input; tests may call it too.
+func (r *Replica) CheckInvariants() { r.assertInvariants() }
+
+func (r *Replica) assertInvariants() {
+	fail := func(format string, args ...any) {
+		panic(fmt.Sprintf("core: replica %d invariant: ", r.index) + fmt.Sprintf(format, args...))
+	}
+	if !(r.executed <= r.commit && r.commit <= r.op()) {
+		fail("executed %d <= commit %d <= op %d", r.executed, r.commit, r.op())
+	}
+	if r.status == StatusRecovering {
+		return
+	}
+	if !(r.lastNormalView <= r.promisedView && r.promisedView <= r.view) {
+		fail("last-normal-view %d <= promised %d <= view %d", r.lastNormalView, r.promisedView, r.view)
+	}
+	if r.status == StatusNormal && r.lastNormalView != r.view {
+		fail("normal in view %d with last-normal-view %d", r.view, r.lastNormalView)
+	}
+	if r.sessions.len() > r.cfg.MaxSessions {
+		fail("%d sessions above the bound %d", r.sessions.len(), r.cfg.MaxSessions)
+	}
+	if n := len(r.log); n > 0 && r.log[n-1].Op != uint64(n) {
+		fail("last entry has op %d at position %d", r.log[n-1].Op, n)
+	}
+	if r.status == StatusNormal && r.isPrimary() {
+		if r.primary.acked[r.index] != r.op() {
+			fail("primary acked %d but op %d", r.primary.acked[r.index], r.op())
+		}
+	}
+}

@@ -1,0 +1,258 @@
+package core
+
+import (
+	"fmt"
+
+	"github.com/vr-go/vr/message"
+)
+
+// primaryState is what a primary tracks about its backups in the current
+// view.
+type primaryState struct {
+	acked    []uint64 // highest op each replica acknowledged in this view
+	heard    []uint64 // tick each replica was last heard from
+	prepared uint64   // highest op broadcast in a Prepare
+}
+
+func (p *primaryState) init(n int) {
+	p.acked = make([]uint64, n)
+	p.heard = make([]uint64, n)
+}
+
+// becomePrimary resets the primary's bookkeeping at the start of its view.
+func (r *Replica) becomePrimary() {
+	for i := range r.primary.acked {
+		r.primary.acked[i] = 0
+		r.primary.heard[i] = r.now
+	}
+	r.primary.acked[r.index] = r.op()
+	r.primary.prepared = r.op()
+	r.timers.lastHeartbeat = r.now
+	r.rebuildInflight()
+}
+
+// rebuildInflight records the requests in the log that are not yet executed.
+func (r *Replica) rebuildInflight() {
+	clear(r.inflight)
+	for _, e := range r.log[r.executed:] {
+		r.inflight[e.ClientID] = e.RequestNum
+	}
+}
+
+// onRequest handles a client request at the primary.
+func (r *Replica) onRequest(m *message.Request) {
+	if r.status != StatusNormal || !r.isPrimary() {
+		return // the client's proxy retries and broadcasts
+	}
+	if !m.Kind.Valid() {
+		r.reply(m.ClientID, m.RequestNum, message.StatusRejected, nil)
+		return
+	}
+	if pending, ok := r.inflight[m.ClientID]; ok && m.RequestNum <= pending {
+		return // already in the log; the reply follows its commit
+	}
+	s := r.sessions.get(m.ClientID)
+	switch {
+	case s == nil && m.Kind == message.KindApp:
+		r.reply(m.ClientID, m.RequestNum, message.StatusSessionEvicted, nil)
+		return
+	case s != nil && m.RequestNum < s.lastRequest:
+		return // older than the latest: drop
+	case s != nil && m.RequestNum == s.lastRequest:
+		r.reply(m.ClientID, m.RequestNum, s.status, s.result)
+		return
+	}
+	r.appendEntry(message.Entry{
+		Op: r.op() + 1, View: r.view, ClientID: m.ClientID,
+		RequestNum: m.RequestNum, Kind: m.Kind, Payload: m.Payload,
+	})
+	r.inflight[m.ClientID] = m.RequestNum
+	r.primary.acked[r.index] = r.op()
+	r.advanceCommit()
+}
+
+func (r *Replica) reply(client, reqNum uint64, st message.ReplyStatus, result []byte) {
+	r.out.Replies = append(r.out.Replies, &message.Reply{
+		View: r.view, ClientID: client, RequestNum: reqNum,
+		Replica: uint8(r.index), Status: st, Result: result,
+	})
+}
+
+// flush sends Prepares for entries appended during this step, batched.
+func (r *Replica) flush() {
+	if r.status != StatusNormal || !r.isPrimary() {
+		return
+	}
+	for r.primary.prepared < r.op() {
+		batch := r.entries(r.primary.prepared, r.op())
+		r.broadcast(&message.Prepare{View: r.view, Commit: r.commit, Entries: batch})
+		r.primary.prepared += uint64(len(batch))
+		r.timers.lastHeartbeat = r.now
+	}
+}
+
+// onPrepare handles a Prepare at a backup.
+func (r *Replica) onPrepare(m *message.Prepare) {
+	if !r.acceptFromPrimary(m.View) {
+		return
+	}
+	for _, e := range m.Entries {
+		if e.Op <= r.op() {
+			continue // already held: same view, so the same entry
+		}
+		if e.Op != r.op()+1 {
+			r.requestMissing()
+			break
+		}
+		r.appendEntry(e)
+	}
+	r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+	r.learnCommit(m.Commit)
+}
+
+// onCommit handles the primary's Commit (heartbeat) at a backup.
+func (r *Replica) onCommit(m *message.Commit) {
+	if !r.acceptFromPrimary(m.View) {
+		return
+	}
+	// The acknowledgement doubles as the backup's heartbeat to the primary.
+	r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+	r.learnCommit(m.Commit)
+}
+
+// acceptFromPrimary decides what to do with a Prepare or Commit of view v.
+// It returns true when the message belongs to this backup's current normal
+// view; otherwise it may start state transfer to learn view v.
+func (r *Replica) acceptFromPrimary(v uint64) bool {
+	switch {
+	case r.status == StatusRecovering:
+		return false
+	case r.status == StatusNormal && v == r.view:
+		if r.isPrimary() {
+			return false // another replica cannot be primary of our view
+		}
+		r.timers.lastContact = r.now
+		return true
+	case r.status == StatusNormal && v < r.view:
+		// A stale primary. The current primary tells it about the view.
+		if r.isPrimary() && r.primaryOf(v) != r.index {
+			r.send(r.primaryOf(v), &message.Commit{View: r.view, Commit: r.commit})
+		}
+		return false
+	}
+	// A newer view, or our current view while we are in view change, or an
+	// older view that is still serving while our own view change stalled.
+	r.learnView(v)
+	return false
+}
+
+// learnCommit advances the commit-number from the primary's and executes.
+func (r *Replica) learnCommit(c uint64) {
+	if c > r.op() {
+		r.requestMissing()
+		c = r.op()
+	}
+	if c > r.commit {
+		r.commit = c
+		r.execute()
+	}
+}
+
+// onPrepareOK counts a backup's cumulative acknowledgement at the primary.
+func (r *Replica) onPrepareOK(m *message.PrepareOK) {
+	from := int(m.Replica)
+	if from >= r.n || from == r.index {
+		return
+	}
+	if r.status == StatusNormal && r.isPrimary() && m.View < r.view {
+		r.send(from, &message.Commit{View: r.view, Commit: r.commit})
+		return
+	}
+	if r.status != StatusNormal || !r.isPrimary() || m.View != r.view {
+		return
+	}
+	if m.Op > r.op() {
+		panic(fmt.Sprintf("core: backup %d acked op %d beyond primary op %d in view %d", from, m.Op, r.op(), r.view))
+	}
+	r.primary.heard[from] = r.now
+	if m.Op > r.primary.acked[from] {
+		r.primary.acked[from] = m.Op
+		r.advanceCommit()
+	}
+}
+
+// advanceCommit commits the highest op held by a quorum (f+1, the primary
+// included) and executes it.
+func (r *Replica) advanceCommit() {
+	need := r.f + 1
+	if r.cfg.Bugs.CommitOneShort {
+		need--
+	}
+	c := kthLargest(r.primary.acked, need)
+	if c > r.commit {
+		r.commit = c
+		r.execute()
+	}
+}
+
+// kthLargest returns the k-th largest value of xs (k >= 1), or 0.
+func kthLargest(xs []uint64, k int) uint64 {
+	if k < 1 {
+		k = 1
+	}
+	var best uint64
+	for _, cand := range xs {
+		count := 0
+		for _, x := range xs {
+			if x >= cand {
+				count++
+			}
+		}
+		if count >= k && cand > best {
+			best = cand
+		}
+	}
+	return best
+}
+
+// tickPrimary sends heartbeats, retransmits unacknowledged Prepares and
+// steps down when it no longer hears from a quorum.
+func (r *Replica) tickPrimary() {
+	if r.now-r.timers.lastHeartbeat >= uint64(r.cfg.HeartbeatTicks) {
+		r.broadcast(&message.Commit{View: r.view, Commit: r.commit})
+		r.timers.lastHeartbeat = r.now
+	}
+	if r.retryDue() {
+		for b, acked := range r.primary.acked {
+			if b != r.index && acked < r.op() {
+				batch := r.entries(acked, r.op())
+				r.send(b, &message.Prepare{View: r.view, Commit: r.commit, Entries: batch})
+			}
+		}
+	}
+	if !r.primaryHasQuorumContact() {
+		r.startViewChange(r.view + 1)
+	}
+}
+
+// primaryHasQuorumContact reports whether f backups were heard from within
+// the view-change timeout.
+func (r *Replica) primaryHasQuorumContact() bool {
+	heard := 0
+	for b, t := range r.primary.heard {
+		if b != r.index && r.now-t < r.timers.viewTimeout {
+			heard++
+		}
+	}
+	return heard >= r.f
+}
+
+// tickBackup suspects the primary after the jittered timeout and retries
+// outstanding state transfer.
+func (r *Replica) tickBackup() {
+	if r.now-r.timers.lastContact >= r.timers.viewTimeout {
+		r.startViewChange(r.view + 1)
+		return
+	}
+	r.tickTransfer()
+}

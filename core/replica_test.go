@@ -1,0 +1,156 @@
+package core_test
+
+import (
+	"testing"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/message"
+)
+
+func register(c *cluster, to int, client uint64) {
+	c.request(to, client, 1, message.KindRegister, "")
+}
+
+func TestNormalOperationCommitsAndReplies(t *testing.T) {
+	c := newCluster(t, 3)
+	register(c, 0, 7)
+	c.request(0, 7, 2, message.KindApp, "a")
+	rep := c.lastReply(7)
+	if rep == nil || rep.RequestNum != 2 || rep.Status != message.StatusOK {
+		t.Fatalf("reply = %+v", rep)
+	}
+	c.tick(3) // heartbeat carries the commit-number to backups
+	for i := 0; i < 3; i++ {
+		if got := c.info(i); got.Commit != 2 || got.Executed != 2 {
+			t.Fatalf("replica %d: %+v", i, got)
+		}
+		if len(c.sms[i].ops) != 1 || string(c.sms[i].ops[0]) != "a" {
+			t.Fatalf("replica %d applied %q", i, c.sms[i].ops)
+		}
+	}
+}
+
+func TestDuplicateRequestGetsCachedReplyAndRunsOnce(t *testing.T) {
+	c := newCluster(t, 3)
+	register(c, 0, 7)
+	c.request(0, 7, 2, message.KindApp, "a")
+	first := c.lastReply(7)
+	c.replies = nil
+	c.request(0, 7, 2, message.KindApp, "a")
+	again := c.lastReply(7)
+	if again == nil || string(again.Result) != string(first.Result) {
+		t.Fatalf("duplicate reply = %+v, want %+v", again, first)
+	}
+	if n := len(c.sms[0].ops); n != 1 {
+		t.Fatalf("executed %d times", n)
+	}
+	c.replies = nil
+	c.request(0, 7, 1, message.KindApp, "old")
+	if r := c.lastReply(7); r != nil {
+		t.Fatalf("older request answered: %+v", r)
+	}
+}
+
+func TestEvictedSessionGetsClearError(t *testing.T) {
+	c := newCluster(t, 3) // MaxSessions = 4
+	for client := uint64(1); client <= 5; client++ {
+		register(c, 0, client)
+	}
+	c.request(0, 1, 2, message.KindApp, "x")
+	if r := c.lastReply(1); r == nil || r.Status != message.StatusSessionEvicted {
+		t.Fatalf("reply for evicted client = %+v", r)
+	}
+	for _, sm := range c.sms {
+		if len(sm.ops) != 0 {
+			t.Fatalf("evicted client's op executed: %q", sm.ops)
+		}
+	}
+	c.request(0, 5, 2, message.KindApp, "y")
+	if r := c.lastReply(5); r == nil || r.Status != message.StatusOK {
+		t.Fatalf("live client = %+v", r)
+	}
+}
+
+func TestViewChangeRoundRobinKeepsCommittedOps(t *testing.T) {
+	c := newCluster(t, 3)
+	register(c, 0, 7)
+	c.request(0, 7, 2, message.KindApp, "a")
+	c.down[0] = true
+	c.tick(40)
+	for i := 1; i < 3; i++ {
+		got := c.info(i)
+		if got.View != 1 || got.Status != core.StatusNormal || got.Primary != 1 {
+			t.Fatalf("replica %d after view change: %+v", i, got)
+		}
+		if e, ok := c.replicas[i].Entry(2); !ok || string(e.Payload) != "a" {
+			t.Fatalf("replica %d lost committed op: %+v %v", i, e, ok)
+		}
+	}
+	c.request(1, 7, 3, message.KindApp, "b")
+	if r := c.lastReply(7); r == nil || r.RequestNum != 3 || r.View != 1 {
+		t.Fatalf("new primary reply = %+v", r)
+	}
+}
+
+func TestRecoveryRestoresLostReplica(t *testing.T) {
+	c := newCluster(t, 3)
+	register(c, 0, 7)
+	c.request(0, 7, 2, message.KindApp, "a")
+	c.start(2, true) // replica 2 lost its state
+	if got := c.info(2); got.Status != core.StatusRecovering {
+		t.Fatalf("status = %v", got.Status)
+	}
+	c.deliver()
+	c.tick(5)
+	got := c.info(2)
+	if got.Status != core.StatusNormal || got.Executed != 2 {
+		t.Fatalf("after recovery: %+v", got)
+	}
+	if c.sms[2].digest() != c.sms[0].digest() {
+		t.Fatal("recovered state differs")
+	}
+}
+
+func TestLaggingBackupCatchesUpByStateTransfer(t *testing.T) {
+	c := newCluster(t, 3)
+	register(c, 0, 7)
+	c.isolate(2)
+	for i := uint64(2); i < 6; i++ {
+		c.request(0, 7, i, message.KindApp, "op")
+	}
+	c.heal()
+	c.tick(10)
+	if got := c.info(2); got.Op != c.info(0).Op || got.Executed != c.info(0).Commit {
+		t.Fatalf("lagging replica: %+v, primary %+v", got, c.info(0))
+	}
+}
+
+func TestIsolatedReplicaDoesNotDisruptHealthyCluster(t *testing.T) {
+	c := newCluster(t, 3)
+	register(c, 0, 7)
+	c.isolate(2)
+	c.tick(200)
+	if v := c.info(2).View; v > 1 {
+		t.Fatalf("isolated replica raised its view to %d", v)
+	}
+	c.heal()
+	c.tick(30)
+	for i := 0; i < 3; i++ {
+		if got := c.info(i); got.View != 0 || got.Status != core.StatusNormal {
+			t.Fatalf("replica %d after the isolated one returned: %+v", i, got)
+		}
+	}
+}
+
+func TestBadConfigRejected(t *testing.T) {
+	for _, cfg := range []core.Config{
+		{ReplicaCount: 2},
+		{ReplicaCount: 3, Index: 3},
+		{ReplicaCount: 3, Index: -1},
+		{ReplicaCount: 3, HeartbeatTicks: 5, ViewChangeTicks: 5},
+	} {
+		if _, err := core.New(cfg, &counter{}); err == nil {
+			t.Errorf("config %+v accepted", cfg)
+		}
+	}
+}

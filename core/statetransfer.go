@@ -1,0 +1,131 @@
+package core
+
+import "github.com/vr-go/vr/message"
+
+// transferState tracks one state transfer (GetState / NewState).
+//
+// Two cases, as in the paper: a backup that is missing ops in its own view
+// (sameView) asks for the log after its op-number; a replica that learned of
+// view T while not normal in T asks for the log after its commit-number.
+//
+// Unlike the paper, the second case does NOT truncate the log nor adopt T
+// when the transfer starts. The replica keeps its log, its view and its
+// last-normal-view until a NewState from a replica that is normal in T
+// arrives, and then replaces the suffix after its commit-number and enters T
+// in one step. Claiming last-normal-view T with a log shorter than T's
+// start-of-view log is what loses committed ops (Vanlightly, 2022); see
+// docs/protocol.md.
+type transferState struct {
+	active   bool
+	sameView bool
+	view     uint64
+	lastSent uint64
+	attempt  int
+}
+
+func (t *transferState) reset() { *t = transferState{} }
+
+// learnView reacts to a Prepare or Commit of view v that this replica cannot
+// accept as a normal backup of v.
+func (r *Replica) learnView(v uint64) {
+	if v < r.promisedView || r.primaryOf(v) == r.index {
+		return
+	}
+	if r.cfg.Bugs.TruncateOnNewView && v > r.view {
+		// The paper read literally: truncate, take the view, then fetch.
+		r.replaceLog(r.commit, nil)
+		r.enterNormal(v)
+		r.requestMissing()
+		return
+	}
+	if r.st.active && !r.st.sameView && r.st.view == v {
+		return // in progress; tickTransfer retries
+	}
+	r.st = transferState{active: true, view: v}
+	r.sendGetState()
+}
+
+// requestMissing asks for the ops a normal backup lacks in its own view.
+func (r *Replica) requestMissing() {
+	if r.status != StatusNormal || r.isPrimary() {
+		return
+	}
+	if r.st.active && r.st.sameView && r.st.view == r.view {
+		return // in progress; tickTransfer retries
+	}
+	r.st = transferState{active: true, sameView: true, view: r.view}
+	r.sendGetState()
+}
+
+// sendGetState sends GetState to the primary of the target view first, then
+// to the other replicas in turn on retries.
+func (r *Replica) sendGetState() {
+	from := r.commit
+	if r.st.sameView {
+		from = r.op()
+	}
+	to := (r.primaryOf(r.st.view) + r.st.attempt) % r.n
+	if to == r.index {
+		r.st.attempt++
+		to = (to + 1) % r.n
+	}
+	r.st.lastSent = r.now
+	r.send(to, &message.GetState{View: r.st.view, Op: from, Replica: uint8(r.index)})
+}
+
+// tickTransfer retries an outstanding transfer.
+func (r *Replica) tickTransfer() {
+	if !r.st.active || r.now-r.st.lastSent < uint64(r.cfg.RetryTicks) {
+		return
+	}
+	if r.st.sameView && (r.status != StatusNormal || r.st.view != r.view) {
+		r.st.reset()
+		return
+	}
+	r.st.attempt++
+	r.sendGetState()
+}
+
+// onGetState answers with every entry after the requested op. The answer is
+// never cut short: a replica that enters a view by state transfer must get a
+// log at least as long as that view's start-of-view log.
+func (r *Replica) onGetState(m *message.GetState) {
+	from := int(m.Replica)
+	if from >= r.n || from == r.index || r.status != StatusNormal || m.View != r.view || m.Op > r.op() {
+		return
+	}
+	op := r.op()
+	r.send(from, &message.NewState{
+		View: r.view, Op: op, Commit: r.commit, Replica: uint8(r.index),
+		Entries: r.log[m.Op:op:op],
+	})
+}
+
+// onNewState installs a state transfer's answer.
+func (r *Replica) onNewState(m *message.NewState) {
+	if !r.st.active || m.View != r.st.view || r.status == StatusRecovering ||
+		uint64(len(m.Entries)) > m.Op {
+		return
+	}
+	start := m.Op - uint64(len(m.Entries))
+	if r.st.sameView {
+		if r.status != StatusNormal || m.View != r.view || start > r.op() {
+			return
+		}
+		for _, e := range m.Entries {
+			if e.Op == r.op()+1 {
+				r.appendEntry(e)
+			}
+		}
+	} else {
+		if m.View < r.promisedView || start > r.commit || m.Op < r.commit {
+			return
+		}
+		r.replaceLog(start, m.Entries)
+		r.enterNormal(m.View)
+	}
+	r.st.reset()
+	r.timers.lastContact = r.now
+	r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+	r.learnCommit(min(m.Commit, r.op()))
+}

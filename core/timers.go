@@ -1,0 +1,37 @@
+package core
+
+// timers holds the tick at which each kind of timer last fired or was reset.
+type timers struct {
+	viewTimeout   uint64 // jittered view-change timeout, in ticks
+	lastContact   uint64 // backup: last tick it heard from its primary
+	viewStarted   uint64 // view-change / recovery: tick the attempt began
+	lastRetry     uint64 // tick of the last retransmission
+	lastHeartbeat uint64 // primary: tick of the last message to backups
+}
+
+// resetViewTimer draws a new jittered timeout in [base, 2*base) and restarts
+// the clock for suspecting the primary.
+func (r *Replica) resetViewTimer() {
+	base := r.cfg.ViewChangeTicks
+	r.timers.viewTimeout = uint64(base + r.rand.intn(base))
+	r.timers.lastContact = r.now
+	r.timers.viewStarted = r.now
+	r.timers.lastRetry = r.now
+}
+
+// retryDue reports whether RetryTicks passed since the last retransmission
+// and, if so, restarts that clock.
+func (r *Replica) retryDue() bool {
+	if r.now-r.timers.lastRetry < uint64(r.cfg.RetryTicks) {
+		return false
+	}
+	r.timers.lastRetry = r.now
+	return true
+}
+
+// heardFromPrimaryRecently is the stickiness test: a backup that heard from
+// its primary within the base timeout does not join a view change started by
+// others.
+func (r *Replica) heardFromPrimaryRecently() bool {
+	return r.now-r.timers.lastContact < uint64(r.cfg.ViewChangeTicks)
+}

@@ -1,0 +1,247 @@
+package core
+
+import (
+	"fmt"
+
+	"github.com/vr-go/vr/message"
+)
+
+// viewChangeState tracks one view-change attempt (for the current view).
+type viewChangeState struct {
+	svc     []bool                   // StartViewChange received, per replica, for view
+	dvc     []*message.DoViewChange // DoViewChange received (new primary only)
+	dvcSent bool
+}
+
+func (v *viewChangeState) init(n int) {
+	v.svc = make([]bool, n)
+	v.dvc = make([]*message.DoViewChange, n)
+}
+
+func (v *viewChangeState) reset() {
+	clear(v.svc)
+	clear(v.dvc)
+	v.dvcSent = false
+}
+
+func (v *viewChangeState) svcCount() int {
+	n := 0
+	for _, ok := range v.svc {
+		if ok {
+			n++
+		}
+	}
+	return n
+}
+
+// startViewChange moves to view newView in view-change status and announces
+// it. The log, last-normal-view and promises are kept.
+func (r *Replica) startViewChange(newView uint64) {
+	if newView <= r.view && r.status == StatusViewChange {
+		panic(fmt.Sprintf("core: view change to %d from view %d", newView, r.view))
+	}
+	r.view = newView
+	r.status = StatusViewChange
+	r.vc.reset()
+	r.vc.svc[r.index] = true
+	r.st.reset()
+	r.resetViewTimer()
+	r.broadcast(&message.StartViewChange{View: newView, Replica: uint8(r.index)})
+}
+
+// onStartViewChange handles another replica's StartViewChange.
+func (r *Replica) onStartViewChange(m *message.StartViewChange) {
+	from := int(m.Replica)
+	if from >= r.n || from == r.index || r.status == StatusRecovering {
+		return
+	}
+	switch {
+	case m.View < r.view || (m.View == r.view && r.status == StatusNormal):
+		// The sender is behind; the primary tells it about this view.
+		if r.status == StatusNormal && r.isPrimary() {
+			r.send(from, &message.Commit{View: r.view, Commit: r.commit})
+		}
+		return
+	case m.View > r.view:
+		if r.status == StatusNormal && r.sticky() {
+			return
+		}
+		r.startViewChange(m.View)
+	}
+	r.vc.svc[from] = true
+	r.maybeSendDoViewChange()
+}
+
+// sticky reports whether a replica in normal status ignores a view change
+// started by others because its view is healthy: a backup heard from its
+// primary, or a primary heard from f backups, within the base timeout. A
+// replica that was cut off therefore cannot drag a healthy cluster into a
+// view change when it comes back; see docs/protocol.md.
+func (r *Replica) sticky() bool {
+	if r.cfg.Bugs.NoStickiness {
+		return false
+	}
+	if !r.isPrimary() {
+		return r.heardFromPrimaryRecently()
+	}
+	heard := 0
+	for b, t := range r.primary.heard {
+		if b != r.index && r.now-t < uint64(r.cfg.ViewChangeTicks) {
+			heard++
+		}
+	}
+	return heard >= r.f
+}
+
+// maybeSendDoViewChange sends DoViewChange once f other replicas agree.
+func (r *Replica) maybeSendDoViewChange() {
+	if r.status != StatusViewChange || r.vc.dvcSent || r.vc.svcCount() < r.f+1 {
+		return
+	}
+	r.vc.dvcSent = true
+	r.promisedView = r.view
+	r.sendDoViewChange()
+}
+
+func (r *Replica) sendDoViewChange() {
+	m := &message.DoViewChange{
+		View: r.view, LastNormalView: r.lastNormalView, Op: r.op(),
+		Commit: r.commit, Replica: uint8(r.index), Log: r.wholeLog(),
+	}
+	if p := r.primaryOf(r.view); p != r.index {
+		r.send(p, m)
+		return
+	}
+	r.onDoViewChange(m)
+}
+
+// onDoViewChange collects DoViewChange at the new primary.
+func (r *Replica) onDoViewChange(m *message.DoViewChange) {
+	from := int(m.Replica)
+	if from >= r.n || r.status == StatusRecovering || m.View < r.view {
+		return
+	}
+	if r.primaryOf(m.View) != r.index {
+		return
+	}
+	if m.View > r.view {
+		// A DoViewChange proves f+1 replicas moved to m.View: join.
+		r.startViewChange(m.View)
+	}
+	if r.status == StatusNormal {
+		r.send(from, r.startViewMessage()) // the sender missed StartView
+		return
+	}
+	if prev := r.vc.dvc[from]; prev == nil || m.Op >= prev.Op {
+		r.vc.dvc[from] = m
+	}
+	r.maybeStartView()
+}
+
+// maybeStartView installs the new view once f+1 DoViewChange messages,
+// this replica's own among them, are in.
+func (r *Replica) maybeStartView() {
+	count := 0
+	for _, d := range r.vc.dvc {
+		if d != nil {
+			count++
+		}
+	}
+	if count < r.f+1 || r.vc.dvc[r.index] == nil {
+		return
+	}
+	best, maxCommit := r.chooseLog()
+	if maxCommit > best.Op {
+		panic(fmt.Sprintf("core: view %d chose a log ending at %d below commit %d", r.view, best.Op, maxCommit))
+	}
+	r.replaceLog(0, best.Log)
+	r.enterNormal(r.view)
+	if maxCommit > r.commit {
+		r.commit = maxCommit
+	}
+	r.becomePrimary()
+	r.broadcast(r.startViewMessage())
+	r.execute()
+}
+
+// chooseLog picks the log with the largest last-normal-view, then the
+// largest op-number, and the largest commit-number among the DoViewChanges.
+func (r *Replica) chooseLog() (*message.DoViewChange, uint64) {
+	var best *message.DoViewChange
+	var maxCommit uint64
+	for _, d := range r.vc.dvc {
+		if d == nil {
+			continue
+		}
+		maxCommit = max(maxCommit, d.Commit)
+		if best == nil || r.betterLog(d, best) {
+			best = d
+		}
+	}
+	return best, maxCommit
+}
+
+func (r *Replica) betterLog(a, b *message.DoViewChange) bool {
+	if r.cfg.Bugs.DVCByOpOnly {
+		return a.Op > b.Op
+	}
+	if a.LastNormalView != b.LastNormalView {
+		return a.LastNormalView > b.LastNormalView
+	}
+	return a.Op > b.Op
+}
+
+func (r *Replica) startViewMessage() *message.StartView {
+	return &message.StartView{View: r.view, Op: r.op(), Commit: r.commit, Log: r.wholeLog()}
+}
+
+// enterNormal makes v the current, normal view.
+func (r *Replica) enterNormal(v uint64) {
+	r.view = v
+	r.status = StatusNormal
+	r.lastNormalView = v
+	r.promisedView = v
+	r.vc.reset()
+	r.st.reset()
+	r.resetViewTimer()
+}
+
+// onStartView adopts the new view's log at a backup.
+func (r *Replica) onStartView(m *message.StartView) {
+	if r.status == StatusRecovering || m.View < r.view || r.primaryOf(m.View) == r.index {
+		return
+	}
+	if m.View == r.view && r.status == StatusNormal {
+		r.timers.lastContact = r.now
+		r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+		return
+	}
+	if m.Commit > m.Op || r.commit > m.Op {
+		panic(fmt.Sprintf("core: StartView %d op %d below commit (%d, ours %d)", m.View, m.Op, m.Commit, r.commit))
+	}
+	r.replaceLog(0, m.Log)
+	r.enterNormal(m.View)
+	r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+	r.learnCommit(m.Commit)
+}
+
+// tickViewChange retransmits and, when the attempt stalls with a quorum
+// behind it, moves on to the next view. A replica alone (cut off) keeps its
+// view instead of raising it on every timeout.
+func (r *Replica) tickViewChange() {
+	if r.now-r.timers.viewStarted >= r.timers.viewTimeout {
+		if r.vc.svcCount() >= r.f+1 {
+			r.startViewChange(r.view + 1)
+			return
+		}
+		r.timers.viewStarted = r.now
+	}
+	if !r.retryDue() {
+		return
+	}
+	r.broadcast(&message.StartViewChange{View: r.view, Replica: uint8(r.index)})
+	if r.vc.dvcSent && r.primaryOf(r.view) != r.index {
+		r.sendDoViewChange()
+	}
+	r.tickTransfer()
+}

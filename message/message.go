@@ -1,0 +1,242 @@
+// Package message defines every message of the Viewstamped Replication
+// Revisited protocol as plain Go values.
+//
+// The types carry no behaviour and no encoding: package wire owns the binary
+// form, package core owns the semantics. Field names follow the paper
+// (Liskov & Cowling, MIT-CSAIL-TR-2012-021) where it names them.
+package message
+
+import "fmt"
+
+// Type identifies the kind of a message on the wire and in logs.
+type Type uint8
+
+// The message types. The numeric values are part of the wire format and must
+// never be reused or renumbered.
+const (
+	TypeRequest          Type = 1
+	TypeReply            Type = 2
+	TypePrepare          Type = 3
+	TypePrepareOK        Type = 4
+	TypeCommit           Type = 5
+	TypeStartViewChange  Type = 6
+	TypeDoViewChange     Type = 7
+	TypeStartView        Type = 8
+	TypeRecovery         Type = 9
+	TypeRecoveryResponse Type = 10
+	TypeGetState         Type = 11
+	TypeNewState         Type = 12
+)
+
+var typeNames = map[Type]string{
+	TypeRequest:          "Request",
+	TypeReply:            "Reply",
+	TypePrepare:          "Prepare",
+	TypePrepareOK:        "PrepareOK",
+	TypeCommit:           "Commit",
+	TypeStartViewChange:  "StartViewChange",
+	TypeDoViewChange:     "DoViewChange",
+	TypeStartView:        "StartView",
+	TypeRecovery:         "Recovery",
+	TypeRecoveryResponse: "RecoveryResponse",
+	TypeGetState:         "GetState",
+	TypeNewState:         "NewState",
+}
+
+// String returns the paper's name of the message type.
+func (t Type) String() string {
+	if s, ok := typeNames[t]; ok {
+		return s
+	}
+	return fmt.Sprintf("Type(%d)", uint8(t))
+}
+
+// Valid reports whether t is a known message type.
+func (t Type) Valid() bool { _, ok := typeNames[t]; return ok }
+
+// Message is implemented by every protocol message.
+type Message interface {
+	// Type returns the message's wire type.
+	Type() Type
+}
+
+// RequestKind distinguishes the requests a client may send.
+type RequestKind uint8
+
+const (
+	// KindApp is an operation of the wrapped state machine.
+	KindApp RequestKind = 0
+	// KindRegister opens a client session in the client table. It goes
+	// through the log like any operation, so every replica agrees on which
+	// sessions exist and which were evicted.
+	KindRegister RequestKind = 1
+)
+
+// Valid reports whether k is a known request kind.
+func (k RequestKind) Valid() bool { return k <= KindRegister }
+
+// ReplyStatus tells a client how its request ended.
+type ReplyStatus uint8
+
+const (
+	// StatusOK means the request was executed and Result holds its result.
+	StatusOK ReplyStatus = 0
+	// StatusSessionEvicted means the client's session is no longer in the
+	// client table. The request was not executed by this reply; whether an
+	// earlier copy of it executed is unknown to the client.
+	StatusSessionEvicted ReplyStatus = 1
+	// StatusRejected means the request was malformed (for example an
+	// unknown kind) and was not executed.
+	StatusRejected ReplyStatus = 2
+)
+
+// Valid reports whether s is a known reply status.
+func (s ReplyStatus) Valid() bool { return s <= StatusRejected }
+
+// Entry is one operation in the log: a client request at an op-number.
+type Entry struct {
+	Op         uint64 // op-number assigned by the primary
+	View       uint64 // view in which the primary assigned Op
+	ClientID   uint64
+	RequestNum uint64
+	Kind       RequestKind
+	Payload    []byte
+}
+
+// Request is sent by a client (through the VR proxy) to the primary.
+type Request struct {
+	ClientID   uint64
+	RequestNum uint64
+	Kind       RequestKind
+	View       uint64 // the view the client believes is current (advisory)
+	Payload    []byte
+}
+
+// Reply answers a Request. View lets the client learn the current view.
+type Reply struct {
+	View       uint64
+	ClientID   uint64
+	RequestNum uint64
+	Replica    uint8 // the replica that answered
+	Status     ReplyStatus
+	Result     []byte
+}
+
+// Prepare carries one or more consecutive log entries from the primary to a
+// backup. Entries[len-1].Op is the op-number of the Prepare. A Prepare may
+// carry a batch; entries are always consecutive.
+type Prepare struct {
+	View    uint64
+	Commit  uint64
+	Entries []Entry
+}
+
+// PrepareOK acknowledges that the sender holds every entry up to and
+// including Op in View. Acknowledgements are cumulative.
+type PrepareOK struct {
+	View    uint64
+	Op      uint64
+	Replica uint8
+}
+
+// Commit tells backups the commit-number when the primary is idle; it is also
+// the primary's heartbeat.
+type Commit struct {
+	View   uint64
+	Commit uint64
+}
+
+// StartViewChange announces that the sender moved to View and wants a view
+// change.
+type StartViewChange struct {
+	View    uint64
+	Replica uint8
+}
+
+// DoViewChange is sent to the primary of View once the sender has seen f
+// StartViewChange messages for View.
+type DoViewChange struct {
+	View           uint64
+	LastNormalView uint64
+	Op             uint64
+	Commit         uint64
+	Replica        uint8
+	Log            []Entry // the sender's whole log, ops 1..Op
+}
+
+// StartView is sent by the new primary once it has f+1 DoViewChange messages.
+type StartView struct {
+	View   uint64
+	Op     uint64
+	Commit uint64
+	Log    []Entry // the new view's log, ops 1..Op
+}
+
+// Recovery is sent by a replica that lost its state.
+type Recovery struct {
+	Replica uint8
+	Nonce   uint64
+}
+
+// RecoveryResponse answers a Recovery. Only the primary of View includes its
+// log; other replicas send Log == nil and Op == Commit == 0.
+type RecoveryResponse struct {
+	View    uint64
+	Nonce   uint64
+	Op      uint64
+	Commit  uint64
+	Replica uint8
+	Log     []Entry
+}
+
+// GetState asks a replica of View for the log after Op.
+type GetState struct {
+	View    uint64
+	Op      uint64
+	Replica uint8
+}
+
+// NewState answers GetState with the log entries after the requested op.
+type NewState struct {
+	View    uint64
+	Op      uint64 // the sender's op-number; Entries end here
+	Commit  uint64
+	Replica uint8
+	Entries []Entry
+}
+
+// Type implements Message.
+func (*Request) Type() Type { return TypeRequest }
+
+// Type implements Message.
+func (*Reply) Type() Type { return TypeReply }
+
+// Type implements Message.
+func (*Prepare) Type() Type { return TypePrepare }
+
+// Type implements Message.
+func (*PrepareOK) Type() Type { return TypePrepareOK }
+
+// Type implements Message.
+func (*Commit) Type() Type { return TypeCommit }
+
+// Type implements Message.
+func (*StartViewChange) Type() Type { return TypeStartViewChange }
+
+// Type implements Message.
+func (*DoViewChange) Type() Type { return TypeDoViewChange }
+
+// Type implements Message.
+func (*StartView) Type() Type { return TypeStartView }
+
+// Type implements Message.
+func (*Recovery) Type() Type { return TypeRecovery }
+
+// Type implements Message.
+func (*RecoveryResponse) Type() Type { return TypeRecoveryResponse }
+
+// Type implements Message.
+func (*GetState) Type() Type { return TypeGetState }
+
+// Type implements Message.
+func (*NewState) Type() Type { return TypeNewState }
