@@ -8,7 +8,7 @@ import (
 
 // viewChangeState tracks one view-change attempt (for the current view).
 type viewChangeState struct {
-	svc     []bool                   // StartViewChange received, per replica, for view
+	svc     []bool                  // StartViewChange received, per replica, for view
 	dvc     []*message.DoViewChange // DoViewChange received (new primary only)
 	dvcSent bool
 }
