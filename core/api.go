@@ -76,6 +76,12 @@ type Config struct {
 	// Recovering starts the replica in the recovering status: it lost its
 	// state and must run the recovery protocol before it takes part.
 	Recovering bool
+	// NewCluster starts a replica of a brand-new cluster. It takes part
+	// only once every other replica reports that it is new too (view 0, no
+	// ops); if any reports otherwise, it falls back to the recovery
+	// protocol. A diskless replica restarted with NewCluster by mistake
+	// therefore still recovers instead of forgetting its promises.
+	NewCluster bool
 
 	// Bugs plants known protocol bugs. For tests of the simulator only.
 	Bugs Bugs

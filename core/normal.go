@@ -48,8 +48,12 @@ func (r *Replica) onRequest(m *message.Request) {
 		r.reply(m.ClientID, m.RequestNum, message.StatusRejected, nil)
 		return
 	}
-	if pending, ok := r.inflight[m.ClientID]; ok && m.RequestNum <= pending {
-		return // already in the log; the reply follows its commit
+	if _, ok := r.inflight[m.ClientID]; ok {
+		// This request, or the one before it, is in the log and not yet
+		// executed here (after a view change a committed op may still wait
+		// for the commit-number to catch up). Its reply follows its commit;
+		// the client retries anything newer.
+		return
 	}
 	s := r.sessions.get(m.ClientID)
 	switch {

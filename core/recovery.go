@@ -6,22 +6,28 @@ import "github.com/vr-go/vr/message"
 // state.
 type recoveryState struct {
 	nonce     uint64
+	bootstrap bool                        // NewCluster: still hoping every replica is new
 	responses []*message.RecoveryResponse // per replica, with our nonce
 }
 
 // startRecovery enters the recovering status with a fresh nonce. The
 // replica takes no part in the protocol until it has recovered.
-func (r *Replica) startRecovery() {
+func (r *Replica) startRecovery(bootstrap bool) {
 	r.status = StatusRecovering
 	r.rec.nonce = r.rand.next()
+	r.rec.bootstrap = bootstrap
 	r.rec.responses = make([]*message.RecoveryResponse, r.n)
 	r.resetViewTimer()
-	r.broadcast(&message.Recovery{Replica: uint8(r.index), Nonce: r.rec.nonce})
+	r.broadcastRecovery()
+}
+
+func (r *Replica) broadcastRecovery() {
+	r.broadcast(&message.Recovery{Replica: uint8(r.index), Nonce: r.rec.nonce, NewCluster: r.rec.bootstrap})
 }
 
 func (r *Replica) tickRecovery() {
 	if r.retryDue() {
-		r.broadcast(&message.Recovery{Replica: uint8(r.index), Nonce: r.rec.nonce})
+		r.broadcastRecovery()
 	}
 }
 
@@ -29,14 +35,22 @@ func (r *Replica) tickRecovery() {
 // answers; only the primary includes its log.
 func (r *Replica) onRecovery(m *message.Recovery) {
 	from := int(m.Replica)
-	answer := r.status == StatusNormal ||
-		(r.cfg.Bugs.RecoveryInViewChange && r.status == StatusViewChange)
-	if from >= r.n || from == r.index || !answer {
+	if from >= r.n || from == r.index {
 		return
 	}
-	resp := &message.RecoveryResponse{View: r.view, Nonce: m.Nonce, Replica: uint8(r.index)}
+	if r.status == StatusRecovering && r.rec.bootstrap && m.NewCluster {
+		// Both are new members: vouch that this replica holds nothing.
+		r.send(from, &message.RecoveryResponse{Nonce: m.Nonce, Replica: uint8(r.index)})
+		return
+	}
+	answer := r.status == StatusNormal ||
+		(r.cfg.Bugs.RecoveryInViewChange && r.status == StatusViewChange)
+	if !answer {
+		return
+	}
+	resp := &message.RecoveryResponse{View: r.view, Nonce: m.Nonce, Op: r.op(), Commit: r.commit, Replica: uint8(r.index)}
 	if r.isPrimary() {
-		resp.Op, resp.Commit, resp.Log = r.op(), r.commit, r.wholeLog()
+		resp.Log = r.wholeLog()
 	}
 	r.send(from, resp)
 }
@@ -52,6 +66,10 @@ func (r *Replica) onRecoveryResponse(m *message.RecoveryResponse) {
 	if prev := r.rec.responses[from]; prev == nil || m.View >= prev.View {
 		r.rec.responses[from] = m
 	}
+	if r.rec.bootstrap {
+		r.bootstrapStep(m)
+		return
+	}
 	count := 0
 	var top uint64
 	for _, resp := range r.rec.responses {
@@ -61,7 +79,7 @@ func (r *Replica) onRecoveryResponse(m *message.RecoveryResponse) {
 		}
 	}
 	primary := r.rec.responses[r.primaryOf(top)]
-	if count < r.f+1 || primary == nil || primary.View != top {
+	if count < r.f+1 || primary == nil || primary.View != top || (primary.Log == nil && primary.Op > 0) {
 		return
 	}
 	r.replaceLog(0, primary.Log)
@@ -69,4 +87,27 @@ func (r *Replica) onRecoveryResponse(m *message.RecoveryResponse) {
 	r.rec = recoveryState{}
 	r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
 	r.learnCommit(primary.Commit)
+}
+
+// bootstrapStep decides a NewCluster start: once every other replica has
+// answered that it is new, the cluster starts in view 0 with an empty log.
+// One answer from a replica that holds state turns this into an ordinary
+// recovery, which then needs the primary's log.
+func (r *Replica) bootstrapStep(m *message.RecoveryResponse) {
+	if m.View > 0 || m.Op > 0 {
+		// Answers from other new members are not answers from normal
+		// replicas: start an ordinary recovery with a fresh nonce.
+		r.startRecovery(false)
+		return
+	}
+	for i, resp := range r.rec.responses {
+		if i != r.index && (resp == nil || resp.View > 0 || resp.Op > 0) {
+			return
+		}
+	}
+	r.rec = recoveryState{}
+	r.enterNormal(0)
+	if r.isPrimary() {
+		r.becomePrimary()
+	}
 }

@@ -65,8 +65,8 @@ func New(cfg Config, sm StateMachine) (*Replica, error) {
 	}
 	r.primary.init(r.n)
 	r.vc.init(r.n)
-	if cfg.Recovering {
-		r.startRecovery()
+	if cfg.Recovering || cfg.NewCluster {
+		r.startRecovery(cfg.NewCluster && !cfg.Recovering)
 	} else {
 		r.status = StatusNormal
 		r.resetViewTimer()

@@ -154,3 +154,45 @@ func TestBadConfigRejected(t *testing.T) {
 		}
 	}
 }
+
+func TestNewClusterStartsOnlyWhenEveryReplicaIsNew(t *testing.T) {
+	c := newCluster(t, 3)
+	for i := range c.replicas {
+		c.sms[i] = &counter{}
+		r, err := core.New(core.Config{ReplicaCount: 3, Index: i, Seed: 1, NewCluster: true}, c.sms[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.replicas[i] = r
+	}
+	c.queue = nil
+	for i := range c.replicas {
+		c.collect(i)
+	}
+	c.deliver()
+	for i := range c.replicas {
+		if got := c.info(i); got.Status != core.StatusNormal || got.View != 0 {
+			t.Fatalf("replica %d: %+v", i, got)
+		}
+	}
+	register(c, 0, 7)
+	c.request(0, 7, 2, message.KindApp, "a")
+	// Replica 0 (the primary of view 0) is restarted with NewCluster by
+	// mistake: it must recover, not start an empty view 0 of its own.
+	c.sms[0] = &counter{}
+	r, err := core.New(core.Config{ReplicaCount: 3, Index: 0, Seed: 2, NewCluster: true}, c.sms[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.replicas[0] = r
+	c.collect(0)
+	c.deliver()
+	c.tick(60)
+	got := c.info(0)
+	if got.Status != core.StatusNormal || got.Executed < 2 || got.View == 0 {
+		t.Fatalf("restarted replica 0: %+v", got)
+	}
+	if e, ok := c.replicas[0].Entry(2); !ok || string(e.Payload) != "a" {
+		t.Fatalf("restarted replica 0 lost op 2: %+v", e)
+	}
+}

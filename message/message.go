@@ -172,14 +172,17 @@ type StartView struct {
 	Log    []Entry // the new view's log, ops 1..Op
 }
 
-// Recovery is sent by a replica that lost its state.
+// Recovery is sent by a replica that lost its state. NewCluster marks a
+// replica that was started as a member of a brand-new cluster and asks
+// whether every other replica is new too.
 type Recovery struct {
-	Replica uint8
-	Nonce   uint64
+	Replica    uint8
+	Nonce      uint64
+	NewCluster bool
 }
 
-// RecoveryResponse answers a Recovery. Only the primary of View includes its
-// log; other replicas send Log == nil and Op == Commit == 0.
+// RecoveryResponse answers a Recovery. Every replica reports its view,
+// op-number and commit-number; only the primary of View includes its log.
 type RecoveryResponse struct {
 	View    uint64
 	Nonce   uint64
@@ -196,7 +199,7 @@ type GetState struct {
 	Replica uint8
 }
 
-// NewState answers GetState with the log entries after the requested op.
+// NewState answers GetState with every log entry after the requested op.
 type NewState struct {
 	View    uint64
 	Op      uint64 // the sender's op-number; Entries end here
