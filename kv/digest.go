@@ -1,0 +1,69 @@
+package kv
+
+import (
+	"encoding/binary"
+
+	"github.com/google/btree"
+)
+
+// FNV-1a 64-bit parameters.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// fnv1a folds b into the FNV-1a hash h.
+func fnv1a(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
+// fnvUint folds v into h as 8 little-endian bytes.
+func fnvUint(h, v uint64) uint64 {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], v)
+	return fnv1a(h, b[:])
+}
+
+// mix64 is the splitmix64 finalizer: it spreads every input bit over the
+// output so that sums of hashes do not cancel in structured ways.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// entryHash hashes one entry: key and value length-prefixed, then version.
+func entryHash(e entry) uint64 {
+	h := fnvUint(fnvOffset, uint64(len(e.key)))
+	h = fnv1a(h, e.key)
+	h = fnvUint(h, uint64(len(e.value)))
+	h = fnv1a(h, e.value)
+	return mix64(fnvUint(h, e.version))
+}
+
+// Digest returns a hash of the whole logical state: every key, value and
+// version, and the revision. Equal states have equal digests, on any
+// machine. It is maintained incrementally (a sum of per-entry hashes), so it
+// costs O(1); equal digests make equal states very likely, not certain.
+func (s *Store) Digest() uint64 {
+	h := fnvUint(fnvOffset, s.revision)
+	h = fnvUint(h, uint64(s.tree.Len()))
+	return mix64(fnvUint(h, s.sum))
+}
+
+// sumTree recomputes the entry-hash sum of a tree from scratch.
+func sumTree(t *btree.BTreeG[entry]) uint64 {
+	var sum uint64
+	t.Ascend(func(e entry) bool {
+		sum += entryHash(e)
+		return true
+	})
+	return sum
+}

@@ -1,0 +1,79 @@
+package kv
+
+import (
+	"bytes"
+
+	"github.com/google/btree"
+)
+
+// btreeDegree is the B-tree's minimum degree.
+const btreeDegree = 32
+
+// entry is one key in the tree.
+type entry struct {
+	key     []byte
+	value   []byte
+	version uint64
+}
+
+func entryLess(a, b entry) bool { return bytes.Compare(a.key, b.key) < 0 }
+
+func newTree() *btree.BTreeG[entry] { return btree.NewG(btreeDegree, entryLess) }
+
+// Store is the key-value state machine. It implements core.StateMachine.
+// It is not safe for concurrent use.
+type Store struct {
+	limits   Limits
+	tree     *btree.BTreeG[entry]
+	revision uint64
+	sum      uint64 // sum of entryHash over all entries, for Digest
+}
+
+// New returns an empty store. Zero or negative fields of limits take their
+// defaults.
+func New(limits Limits) *Store {
+	return &Store{limits: limits.withDefaults(), tree: newTree()}
+}
+
+// Limits returns the store's limits, defaults filled in.
+func (s *Store) Limits() Limits { return s.limits }
+
+// Len returns the number of keys.
+func (s *Store) Len() int { return s.tree.Len() }
+
+// Revision returns the store-wide revision: the number of successful
+// mutations so far, and the version of the last key written.
+func (s *Store) Revision() uint64 { return s.revision }
+
+// lookup returns the entry for key, whose slices alias the store.
+func (s *Store) lookup(key []byte) (entry, bool) {
+	return s.tree.Get(entry{key: key})
+}
+
+// write stores value under key at a new revision and returns the version.
+// It copies key (for a new entry) and value.
+func (s *Store) write(key, value []byte) uint64 {
+	old, found := s.lookup(key)
+	if found {
+		s.sum -= entryHash(old)
+		key = old.key
+	} else {
+		key = bytes.Clone(key)
+	}
+	s.revision++
+	e := entry{key: key, value: bytes.Clone(value), version: s.revision}
+	s.tree.ReplaceOrInsert(e)
+	s.sum += entryHash(e)
+	return e.version
+}
+
+// remove deletes key at a new revision and reports whether it existed. A
+// missing key is not a mutation: the revision stays.
+func (s *Store) remove(key []byte) bool {
+	old, found := s.tree.Delete(entry{key: key})
+	if found {
+		s.revision++
+		s.sum -= entryHash(old)
+	}
+	return found
+}

@@ -1,0 +1,51 @@
+// Package wire is the binary encoding of every VR message and of the frames
+// that carry them over a byte stream.
+//
+// # Frames
+//
+// A frame is a fixed header of HeaderSize (24) bytes followed by the body.
+// All integers are little-endian:
+//
+//	offset size field
+//	     0    4 magic     Magic; the bytes "VRwf" on the wire
+//	     4    1 version   Version (1)
+//	     5    1 type      message.Type of the body
+//	     6    1 sender    replica index 0..254, or SenderClient (255)
+//	     7    1 reserved  must be 0
+//	     8    8 cluster   cluster id
+//	    16    4 length    body length in bytes
+//	    20    4 checksum  CRC-32C (Castagnoli) of bytes 0..19 then the body
+//
+// # Bodies
+//
+// A body is the message's fields in declaration order (see package message),
+// with no tags and no padding: uint64 fields take 8 bytes, uint8 fields and
+// enums (RequestKind, ReplyStatus) 1 byte. A byte slice is a uint32 length
+// then the bytes. An entry list is a uint32 count then the entries; an Entry
+// is Op, View, ClientID, RequestNum, Kind, Payload.
+//
+// Every integer has a fixed width, so the encoding is canonical: a body that
+// DecodeMessage accepts re-encodes with AppendMessage to the same bytes, and
+// likewise for frames.
+//
+// # Validation
+//
+// Decoders reject truncated bodies, trailing bytes, unknown enum values,
+// entry counts above Limits.MaxEntries, payloads and results above
+// Limits.MaxPayload, entry lists whose Op numbers are not consecutive (or
+// would overflow), an empty Prepare, and a non-empty Log of DoViewChange,
+// StartView or RecoveryResponse whose last Op differs from the message's Op.
+// The encoders refuse the same invalid messages, so nothing they produce is
+// rejected by a decoder with default limits unless it is too large.
+//
+// # Nil and empty
+//
+// Empty byte slices and empty entry lists decode as nil. A message therefore
+// round-trips to a reflect.DeepEqual copy once every empty slice in it
+// (Payload, Result, Entries, Log, and each entry's Payload) is replaced by
+// nil. Decoded messages never alias the input buffer; the payloads of one
+// entry list share a single backing array, each capped at its own length.
+//
+// Errors wrap the sentinel errors of this package (ErrMalformed and so on)
+// and can be tested with errors.Is.
+package wire

@@ -1,0 +1,120 @@
+package wire
+
+import "github.com/vr-go/vr/message"
+
+// One encoder per message type. Fields are written in declaration order.
+
+func appendRequest(dst []byte, m *message.Request) ([]byte, error) {
+	if err := checkKind(m.Kind); err != nil {
+		return dst, err
+	}
+	if err := checkLen(len(m.Payload), "payload"); err != nil {
+		return dst, err
+	}
+	dst = le.AppendUint64(dst, m.ClientID)
+	dst = le.AppendUint64(dst, m.RequestNum)
+	dst = append(dst, uint8(m.Kind))
+	dst = le.AppendUint64(dst, m.View)
+	return appendBytes(dst, m.Payload), nil
+}
+
+func appendReply(dst []byte, m *message.Reply) ([]byte, error) {
+	if err := checkStatus(m.Status); err != nil {
+		return dst, err
+	}
+	if err := checkLen(len(m.Result), "result"); err != nil {
+		return dst, err
+	}
+	dst = le.AppendUint64(dst, m.View)
+	dst = le.AppendUint64(dst, m.ClientID)
+	dst = le.AppendUint64(dst, m.RequestNum)
+	dst = append(dst, m.Replica, uint8(m.Status))
+	return appendBytes(dst, m.Result), nil
+}
+
+func appendPrepare(dst []byte, m *message.Prepare) ([]byte, error) {
+	if len(m.Entries) == 0 {
+		return dst, errEmptyPrepare
+	}
+	dst = le.AppendUint64(dst, m.View)
+	dst = le.AppendUint64(dst, m.Commit)
+	return appendEntries(dst, m.Entries)
+}
+
+func appendPrepareOK(dst []byte, m *message.PrepareOK) ([]byte, error) {
+	dst = le.AppendUint64(dst, m.View)
+	dst = le.AppendUint64(dst, m.Op)
+	return append(dst, m.Replica), nil
+}
+
+func appendCommit(dst []byte, m *message.Commit) ([]byte, error) {
+	dst = le.AppendUint64(dst, m.View)
+	return le.AppendUint64(dst, m.Commit), nil
+}
+
+func appendStartViewChange(dst []byte, m *message.StartViewChange) ([]byte, error) {
+	dst = le.AppendUint64(dst, m.View)
+	return append(dst, m.Replica), nil
+}
+
+func appendDoViewChange(dst []byte, m *message.DoViewChange) ([]byte, error) {
+	if err := checkLastOp(m.Log, m.Op); err != nil {
+		return dst, err
+	}
+	dst = le.AppendUint64(dst, m.View)
+	dst = le.AppendUint64(dst, m.LastNormalView)
+	dst = le.AppendUint64(dst, m.Op)
+	dst = le.AppendUint64(dst, m.Commit)
+	dst = append(dst, m.Replica)
+	return appendEntries(dst, m.Log)
+}
+
+func appendStartView(dst []byte, m *message.StartView) ([]byte, error) {
+	if err := checkLastOp(m.Log, m.Op); err != nil {
+		return dst, err
+	}
+	dst = le.AppendUint64(dst, m.View)
+	dst = le.AppendUint64(dst, m.Op)
+	dst = le.AppendUint64(dst, m.Commit)
+	return appendEntries(dst, m.Log)
+}
+
+func appendRecovery(dst []byte, m *message.Recovery) ([]byte, error) {
+	dst = append(dst, m.Replica)
+	dst = le.AppendUint64(dst, m.Nonce)
+	return append(dst, boolByte(m.NewCluster)), nil
+}
+
+// boolByte encodes a bool as 0 or 1; the decoder rejects anything else.
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func appendRecoveryResponse(dst []byte, m *message.RecoveryResponse) ([]byte, error) {
+	if err := checkLastOp(m.Log, m.Op); err != nil {
+		return dst, err
+	}
+	dst = le.AppendUint64(dst, m.View)
+	dst = le.AppendUint64(dst, m.Nonce)
+	dst = le.AppendUint64(dst, m.Op)
+	dst = le.AppendUint64(dst, m.Commit)
+	dst = append(dst, m.Replica)
+	return appendEntries(dst, m.Log)
+}
+
+func appendGetState(dst []byte, m *message.GetState) ([]byte, error) {
+	dst = le.AppendUint64(dst, m.View)
+	dst = le.AppendUint64(dst, m.Op)
+	return append(dst, m.Replica), nil
+}
+
+func appendNewState(dst []byte, m *message.NewState) ([]byte, error) {
+	dst = le.AppendUint64(dst, m.View)
+	dst = le.AppendUint64(dst, m.Op)
+	dst = le.AppendUint64(dst, m.Commit)
+	dst = append(dst, m.Replica)
+	return appendEntries(dst, m.Entries)
+}

@@ -1,0 +1,139 @@
+package wire
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/vr-go/vr/message"
+)
+
+// sample is a named valid message.
+type sample struct {
+	name string
+	m    message.Message
+}
+
+// pattern returns n bytes that differ from position to position, nil if
+// n is 0.
+func pattern(n int, seed byte) []byte {
+	if n == 0 {
+		return nil
+	}
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = seed + byte(i*7)
+	}
+	return b
+}
+
+// run returns n consecutive entries from op first, with varied fields.
+func run(first uint64, n, payload int) []message.Entry {
+	es := make([]message.Entry, n)
+	for i := range es {
+		es[i] = message.Entry{
+			Op:         first + uint64(i),
+			View:       3,
+			ClientID:   0xC0FFEE + uint64(i%3),
+			RequestNum: 100 + uint64(i),
+			Kind:       message.RequestKind(i % 2),
+			Payload:    pattern(payload+i%5, byte(i)),
+		}
+	}
+	return es
+}
+
+const max64 = math.MaxUint64
+
+// samples returns valid messages of every type with representative and edge
+// values. Empty slices are nil, so decoded copies compare equal.
+func samples() []sample {
+	return []sample{
+		{"request", &message.Request{ClientID: 42, RequestNum: 7, Kind: message.KindApp, View: 3, Payload: []byte("put k v")}},
+		{"request-register-empty", &message.Request{ClientID: max64, RequestNum: max64, Kind: message.KindRegister, View: max64}},
+		{"request-zero", &message.Request{}},
+		{"reply", &message.Reply{View: 9, ClientID: 42, RequestNum: 7, Replica: 2, Status: message.StatusOK, Result: []byte("ok")}},
+		{"reply-evicted", &message.Reply{View: max64, ClientID: max64, RequestNum: max64, Replica: 254, Status: message.StatusSessionEvicted}},
+		{"reply-rejected", &message.Reply{Replica: 255, Status: message.StatusRejected, Result: pattern(1000, 1)}},
+		{"prepare-1", &message.Prepare{View: 3, Commit: 10, Entries: run(11, 1, 256)}},
+		{"prepare-batch", &message.Prepare{View: 3, Commit: 10, Entries: run(11, 8, 0)}},
+		{"prepare-max-op", &message.Prepare{View: max64, Commit: max64, Entries: run(max64-2, 3, 1)}},
+		{"prepare-ok", &message.PrepareOK{View: 3, Op: 12, Replica: 1}},
+		{"prepare-ok-max", &message.PrepareOK{View: max64, Op: max64, Replica: 255}},
+		{"commit", &message.Commit{View: 3, Commit: 12}},
+		{"commit-zero", &message.Commit{}},
+		{"start-view-change", &message.StartViewChange{View: 4, Replica: 2}},
+		{"do-view-change", &message.DoViewChange{View: 4, LastNormalView: 3, Op: 5, Commit: 4, Replica: 1, Log: run(1, 5, 3)}},
+		{"do-view-change-empty", &message.DoViewChange{View: 4, LastNormalView: 0, Op: 0, Commit: 0, Replica: 0}},
+		{"start-view", &message.StartView{View: 4, Op: 5, Commit: 4, Log: run(1, 5, 2)}},
+		{"start-view-empty", &message.StartView{View: max64, Op: 77, Commit: 7}},
+		{"recovery", &message.Recovery{Replica: 2, Nonce: 0xDEADBEEFCAFEF00D, NewCluster: true}},
+		{"recovery-response-primary", &message.RecoveryResponse{View: 4, Nonce: 99, Op: 3, Commit: 2, Replica: 0, Log: run(1, 3, 4)}},
+		{"recovery-response-backup", &message.RecoveryResponse{View: 4, Nonce: 99, Replica: 2}},
+		{"get-state", &message.GetState{View: 4, Op: 17, Replica: 2}},
+		{"new-state", &message.NewState{View: 4, Op: 20, Commit: 19, Replica: 0, Entries: run(18, 3, 9)}},
+		{"new-state-empty", &message.NewState{View: 4, Op: 20, Commit: 20, Replica: 1}},
+	}
+}
+
+// normalize replaces every empty slice in m by nil, in place, and returns m:
+// the form in which decoded messages come back.
+func normalize(m message.Message) message.Message {
+	switch v := m.(type) {
+	case *message.Request:
+		v.Payload = nilIfEmpty(v.Payload)
+	case *message.Reply:
+		v.Result = nilIfEmpty(v.Result)
+	case *message.Prepare:
+		v.Entries = normalizeEntries(v.Entries)
+	case *message.DoViewChange:
+		v.Log = normalizeEntries(v.Log)
+	case *message.StartView:
+		v.Log = normalizeEntries(v.Log)
+	case *message.RecoveryResponse:
+		v.Log = normalizeEntries(v.Log)
+	case *message.NewState:
+		v.Entries = normalizeEntries(v.Entries)
+	}
+	return m
+}
+
+func nilIfEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+func normalizeEntries(es []message.Entry) []message.Entry {
+	if len(es) == 0 {
+		return nil
+	}
+	for i := range es {
+		es[i].Payload = nilIfEmpty(es[i].Payload)
+	}
+	return es
+}
+
+// mustBody encodes m or fails the test.
+func mustBody(t testing.TB, m message.Message) []byte {
+	t.Helper()
+	b, err := AppendMessage(nil, m)
+	if err != nil {
+		t.Fatalf("AppendMessage(%T): %v", m, err)
+	}
+	return b
+}
+
+// mustFrame frames m or fails the test.
+func mustFrame(t testing.TB, cluster uint64, sender uint8, m message.Message) []byte {
+	t.Helper()
+	b, err := AppendFrame(nil, cluster, sender, m)
+	if err != nil {
+		t.Fatalf("AppendFrame(%T): %v", m, err)
+	}
+	return b
+}
+
+// isErr is errors.Is, spelled short for tables.
+func isErr(err, target error) bool { return errors.Is(err, target) }

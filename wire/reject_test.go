@@ -1,0 +1,198 @@
+package wire
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/vr-go/vr/message"
+)
+
+// decodeErr decodes body as t and returns the error, failing the test if
+// the decoder accepted it.
+func decodeErr(t *testing.T, typ message.Type, body []byte, lim Limits) error {
+	t.Helper()
+	m, err := DecodeMessage(typ, body, lim)
+	if err == nil {
+		t.Fatalf("DecodeMessage(%v, %x) accepted %+v", typ, body, m)
+	}
+	if m != nil {
+		t.Fatalf("DecodeMessage returned %+v with error %v", m, err)
+	}
+	return err
+}
+
+func wantIs(t *testing.T, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("error %v, want %v", err, target)
+	}
+}
+
+func TestTruncatedBodies(t *testing.T) {
+	for _, s := range samples() {
+		body := mustBody(t, s.m)
+		for n := 0; n < len(body); n++ {
+			wantIs(t, decodeErr(t, s.m.Type(), body[:n], Limits{}), ErrMalformed)
+		}
+	}
+}
+
+func TestTrailingBytes(t *testing.T) {
+	for _, s := range samples() {
+		body := mustBody(t, s.m)
+		for _, extra := range [][]byte{{0}, {1, 2, 3, 4, 5, 6, 7, 8}} {
+			in := append(append([]byte(nil), body...), extra...)
+			wantIs(t, decodeErr(t, s.m.Type(), in, Limits{}), ErrMalformed)
+		}
+	}
+}
+
+// patch returns a copy of b with v written little-endian at off, in size
+// bytes.
+func patch(b []byte, off, size int, v uint64) []byte {
+	c := append([]byte(nil), b...)
+	for i := 0; i < size; i++ {
+		c[off+i] = byte(v >> (8 * i))
+	}
+	return c
+}
+
+func TestBadEnums(t *testing.T) {
+	req := mustBody(t, &message.Request{Kind: message.KindRegister})
+	rep := mustBody(t, &message.Reply{Status: message.StatusRejected})
+	prep := mustBody(t, &message.Prepare{Entries: run(1, 2, 0)})
+	for _, v := range []uint64{2, 3, 255} {
+		wantIs(t, decodeErr(t, message.TypeRequest, patch(req, 16, 1, v), Limits{}), ErrMalformed)
+		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 20+32, 1, v), Limits{}), ErrMalformed)
+		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 20+37+32, 1, v), Limits{}), ErrMalformed)
+	}
+	for _, v := range []uint64{3, 4, 255} {
+		wantIs(t, decodeErr(t, message.TypeReply, patch(rep, 25, 1, v), Limits{}), ErrMalformed)
+	}
+}
+
+// Offsets of the entry count in the bodies of the types with entry lists.
+var countOffset = map[message.Type]int{
+	message.TypePrepare:          16,
+	message.TypeDoViewChange:     33,
+	message.TypeStartView:        24,
+	message.TypeRecoveryResponse: 33,
+	message.TypeNewState:         25,
+}
+
+// Offsets of the Op field of the types whose log must end at Op.
+var opOffset = map[message.Type]int{
+	message.TypeDoViewChange:     16,
+	message.TypeStartView:        8,
+	message.TypeRecoveryResponse: 16,
+}
+
+// withEntries returns a valid message of type typ carrying es.
+func withEntries(typ message.Type, es []message.Entry) message.Message {
+	last := es[len(es)-1].Op
+	switch typ {
+	case message.TypePrepare:
+		return &message.Prepare{View: 1, Entries: es}
+	case message.TypeDoViewChange:
+		return &message.DoViewChange{View: 1, Op: last, Log: es}
+	case message.TypeStartView:
+		return &message.StartView{View: 1, Op: last, Log: es}
+	case message.TypeRecoveryResponse:
+		return &message.RecoveryResponse{View: 1, Op: last, Log: es}
+	}
+	return &message.NewState{View: 1, Op: last, Entries: es}
+}
+
+func TestEntriesMustBeConsecutive(t *testing.T) {
+	for typ, co := range countOffset {
+		// Entries with empty payloads are minEntrySize bytes each.
+		op1 := co + 4 + minEntrySize
+		for _, c := range []struct {
+			name     string
+			from     uint64
+			op0, op1 uint64
+		}{
+			{"gap", 5, 5, 7},
+			{"repeat", 5, 5, 5},
+			{"backwards", 5, 5, 4},
+			{"wrap", math.MaxUint64 - 1, math.MaxUint64, 0},
+		} {
+			body := mustBody(t, withEntries(typ, run(c.from, 2, 0)))
+			body = patch(body, co+4, 8, c.op0)
+			body = patch(body, op1, 8, c.op1)
+			if o, ok := opOffset[typ]; ok {
+				body = patch(body, o, 8, c.op1)
+			}
+			err := decodeErr(t, typ, body, Limits{})
+			wantIs(t, err, ErrMalformed)
+		}
+	}
+}
+
+func TestLogMustEndAtOp(t *testing.T) {
+	for typ, o := range opOffset {
+		body := mustBody(t, withEntries(typ, run(1, 3, 1)))
+		for _, op := range []uint64{0, 2, 4, math.MaxUint64} {
+			wantIs(t, decodeErr(t, typ, patch(body, o, 8, op), Limits{}), ErrMalformed)
+		}
+	}
+}
+
+func TestEmptyPrepareRejected(t *testing.T) {
+	body := make([]byte, 20) // View, Commit, count 0
+	wantIs(t, decodeErr(t, message.TypePrepare, body, Limits{}), ErrMalformed)
+}
+
+func TestEncoderRefusesInvalidMessages(t *testing.T) {
+	gap := []message.Entry{{Op: 1}, {Op: 3}}
+	wrap := []message.Entry{{Op: math.MaxUint64}, {Op: 0}}
+	bad := []message.Message{
+		&message.Request{Kind: 2},
+		&message.Reply{Status: 3},
+		&message.Prepare{},
+		&message.Prepare{Entries: gap},
+		&message.Prepare{Entries: wrap},
+		&message.Prepare{Entries: []message.Entry{{Op: 1, Kind: 9}}},
+		&message.DoViewChange{Op: 2, Log: run(1, 1, 0)},
+		&message.DoViewChange{Op: 3, Log: gap},
+		&message.StartView{Op: 5, Log: run(1, 3, 0)},
+		&message.RecoveryResponse{Op: 0, Log: run(1, 1, 0)},
+		&message.NewState{Entries: wrap},
+		(*message.Commit)(nil),
+		(*message.Prepare)(nil),
+	}
+	prefix := []byte("keep")
+	for _, m := range bad {
+		dst := append(make([]byte, 0, 1024), prefix...)
+		out, err := AppendMessage(dst, m)
+		wantIs(t, err, ErrMalformed)
+		if !bytes.Equal(out, prefix) {
+			t.Fatalf("%T: dst changed to %q", m, out)
+		}
+		out, err = AppendFrame(dst, 1, 1, m)
+		wantIs(t, err, ErrMalformed)
+		if !bytes.Equal(out, prefix) {
+			t.Fatalf("%T: AppendFrame changed dst to %q", m, out)
+		}
+	}
+}
+
+// foreign implements message.Message but is not one of package message's.
+type foreign struct{}
+
+func (foreign) Type() message.Type { return message.TypeCommit }
+
+func TestUnknownTypes(t *testing.T) {
+	for _, typ := range []message.Type{0, 13, 200, 255} {
+		wantIs(t, decodeErr(t, typ, nil, Limits{}), ErrUnknownType)
+	}
+	for _, m := range []message.Message{nil, foreign{}} {
+		out, err := AppendMessage([]byte("x"), m)
+		wantIs(t, err, ErrUnknownType)
+		if string(out) != "x" {
+			t.Fatalf("dst changed to %q", out)
+		}
+	}
+}
