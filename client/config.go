@@ -1,0 +1,74 @@
+package client
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/vr-go/vr/kv"
+)
+
+// Config configures a Client. Zero fields take defaults.
+type Config struct {
+	// Addrs are the replicas' addresses in configuration order (the same
+	// order the servers were given).
+	Addrs []string
+	// ClusterID must match the servers'.
+	ClusterID uint64
+	// Sessions is how many client sessions (concurrent requests) the pool
+	// holds. Default 16.
+	Sessions int
+	// RetryInterval is how long an unanswered request waits before it is
+	// sent again. Default 200ms.
+	RetryInterval time.Duration
+	// BroadcastAfter is how many unanswered retries go to the believed
+	// primary before the request goes to every replica. Default 2.
+	BroadcastAfter int
+	// DialTimeout bounds one connection attempt. Default 1s.
+	DialTimeout time.Duration
+	// Limits are checked before a request is sent. Default kv.DefaultLimits.
+	Limits kv.Limits
+	Logger *slog.Logger
+}
+
+// tick is the proxy's logical tick; RetryInterval is a whole number of them.
+const tick = 10 * time.Millisecond
+
+func (c Config) withDefaults() Config {
+	if c.Sessions == 0 {
+		c.Sessions = 16
+	}
+	if c.RetryInterval == 0 {
+		c.RetryInterval = 200 * time.Millisecond
+	}
+	if c.BroadcastAfter == 0 {
+		c.BroadcastAfter = 2
+	}
+	if c.DialTimeout == 0 {
+		c.DialTimeout = time.Second
+	}
+	if c.Limits == (kv.Limits{}) {
+		c.Limits = kv.DefaultLimits()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	n := len(c.Addrs)
+	if n == 0 || n%2 == 0 || n > 255 {
+		return fmt.Errorf("%w: %d addresses is not 2f+1", ErrBadConfig, n)
+	}
+	for _, a := range c.Addrs {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return fmt.Errorf("%w: address %q: %v", ErrBadConfig, a, err)
+		}
+	}
+	if c.Sessions < 1 || c.RetryInterval < tick {
+		return fmt.Errorf("%w: need sessions >= 1 and retry interval >= %v", ErrBadConfig, tick)
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package client
+
+import (
+	"context"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/vr-go/vr/message"
+	"github.com/vr-go/vr/wire"
+)
+
+// conn is the client's one TCP connection to one replica, shared by every
+// session. A lost connection is re-dialled in the background; requests sent
+// meanwhile are dropped, which VR tolerates (the proxy retries).
+type conn struct {
+	client *Client
+	index  int
+	addr   string
+
+	mu      sync.Mutex
+	nc      net.Conn
+	buf     []byte
+	dialing bool
+}
+
+// send writes one request frame, or drops it if the replica is unreachable.
+func (k *conn) send(req *message.Request) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.nc == nil {
+		k.redialLocked()
+		return
+	}
+	var err error
+	k.buf, err = wire.AppendFrame(k.buf[:0], k.client.cfg.ClusterID, wire.SenderClient, req)
+	if err != nil {
+		k.client.log.Warn("encode request", "err", err)
+		return
+	}
+	_ = k.nc.SetWriteDeadline(time.Now().Add(k.client.cfg.DialTimeout))
+	if _, err := k.nc.Write(k.buf); err != nil {
+		k.client.log.Debug("write failed", "replica", k.index, "err", err)
+		k.closeLocked()
+	}
+}
+
+// dial connects once, bounded by ctx and the dial timeout.
+func (k *conn) dial(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, k.client.cfg.DialTimeout)
+	defer cancel()
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", k.addr)
+	if err != nil {
+		return err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.client.isClosed() {
+		nc.Close()
+		return ErrClosed
+	}
+	if k.nc != nil {
+		nc.Close()
+		return nil
+	}
+	k.nc = nc
+	k.client.wg.Add(1)
+	go k.readLoop(nc)
+	return nil
+}
+
+// redialLocked starts one background dial unless one is running.
+func (k *conn) redialLocked() {
+	if k.dialing || k.client.isClosed() {
+		return
+	}
+	k.dialing = true
+	k.client.wg.Add(1)
+	go func() {
+		defer k.client.wg.Done()
+		err := k.dial(k.client.ctx)
+		k.mu.Lock()
+		k.dialing = false
+		k.mu.Unlock()
+		if err != nil {
+			k.client.log.Debug("dial failed", "replica", k.index, "addr", k.addr, "err", err)
+		}
+	}()
+}
+
+func (k *conn) closeLocked() {
+	if k.nc != nil {
+		k.nc.Close()
+		k.nc = nil
+	}
+}
+
+// readLoop delivers replies until the connection fails.
+func (k *conn) readLoop(nc net.Conn) {
+	defer k.client.wg.Done()
+	r := wire.NewReader(nc, wire.DefaultLimits())
+	for {
+		h, m, err := r.Next()
+		if err != nil {
+			break
+		}
+		rep, ok := m.(*message.Reply)
+		if !ok || h.Cluster != k.client.cfg.ClusterID {
+			k.client.log.Warn("unexpected frame from replica", "replica", k.index, "type", h.Type.String())
+			break
+		}
+		k.client.dispatch(rep)
+	}
+	k.mu.Lock()
+	if k.nc == nc {
+		k.closeLocked()
+	}
+	k.mu.Unlock()
+}
+
+func (k *conn) close() {
+	k.mu.Lock()
+	k.closeLocked()
+	k.mu.Unlock()
+}

@@ -1,0 +1,102 @@
+// Package testcluster starts a vr cluster inside the test process, on
+// loopback ports, for tests and runnable examples.
+package testcluster
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/vr-go/vr/node"
+)
+
+// Cluster is a set of in-process replicas.
+type Cluster struct {
+	Addrs  []string
+	Nodes  []*node.Node
+	cancel []context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// FreeAddrs reserves n loopback addresses by binding port 0 and releasing
+// the ports. Another process could take one in between; callers retry.
+func FreeAddrs(n int) ([]string, error) {
+	var addrs []string
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	for i := 0; i < n; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		lns = append(lns, ln)
+		addrs = append(addrs, ln.Addr().String())
+	}
+	return addrs, nil
+}
+
+// Start runs n replicas of a new cluster with fast timers.
+func Start(n int, logger *slog.Logger) (*Cluster, error) {
+	addrs, err := FreeAddrs(n)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{Addrs: addrs, Nodes: make([]*node.Node, n), cancel: make([]context.CancelFunc, n)}
+	for i := range addrs {
+		if err := c.start(i, true, logger); err != nil {
+			c.Stop()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *Cluster) start(i int, newCluster bool, logger *slog.Logger) error {
+	nd, err := node.New(node.Config{
+		Index: i, Peers: c.Addrs, NewCluster: newCluster, Logger: logger,
+		Tick: 5 * time.Millisecond, HeartbeatTicks: 4, ViewChangeTicks: 40, RetryTicks: 8,
+	})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := nd.Start(ctx); err != nil {
+		cancel()
+		return fmt.Errorf("replica %d: %w", i, err)
+	}
+	c.Nodes[i], c.cancel[i] = nd, cancel
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		_ = nd.Run(ctx)
+	}()
+	return nil
+}
+
+// Kill stops replica i, losing its state (the diskless model).
+func (c *Cluster) Kill(i int) {
+	if c.cancel[i] != nil {
+		c.cancel[i]()
+		c.cancel[i] = nil
+	}
+}
+
+// Restart starts replica i again with empty state; it recovers.
+func (c *Cluster) Restart(i int, logger *slog.Logger) error {
+	return c.start(i, false, logger)
+}
+
+// Stop stops every replica and waits for them.
+func (c *Cluster) Stop() {
+	for i := range c.cancel {
+		c.Kill(i)
+	}
+	c.wg.Wait()
+}

@@ -1,0 +1,103 @@
+// Package node runs a core replica for real: the wall clock drives its
+// ticks, package transport carries its messages, and a kv.Store is the state
+// machine. One goroutine owns the replica; nothing else touches it.
+package node
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/kv"
+)
+
+// ErrConfig is wrapped by every error New returns for an invalid Config.
+var ErrConfig = errors.New("node: invalid config")
+
+// Config configures a Node. Zero fields take defaults.
+type Config struct {
+	ClusterID uint64
+	Index     int      // this replica's index in Peers
+	Peers     []string // host:port of every replica, in configuration order
+	Listen    string   // listen address; default Peers[Index]
+
+	Tick            time.Duration // one core tick; default 10ms
+	HeartbeatTicks  int           // default 5 (50ms with the default tick)
+	ViewChangeTicks int           // default 50 (a timeout in [0.5s, 1s))
+	RetryTicks      int           // default 10
+	MaxSessions     int           // client table bound; default 4096
+
+	// NewCluster marks the first start of a brand-new cluster (see
+	// core.Config.NewCluster). Without it the replica assumes it lost its
+	// state and runs the recovery protocol.
+	NewCluster bool
+
+	KVLimits kv.Limits
+	Seed     uint64 // jitter and nonces; 0 draws one from crypto/rand
+	Logger   *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Listen == "" && c.Index >= 0 && c.Index < len(c.Peers) {
+		c.Listen = c.Peers[c.Index]
+	}
+	if c.Tick == 0 {
+		c.Tick = 10 * time.Millisecond
+	}
+	if c.HeartbeatTicks == 0 {
+		c.HeartbeatTicks = 5
+	}
+	if c.ViewChangeTicks == 0 {
+		c.ViewChangeTicks = 50
+	}
+	if c.RetryTicks == 0 {
+		c.RetryTicks = 10
+	}
+	if c.MaxSessions == 0 {
+		c.MaxSessions = 4096
+	}
+	if c.KVLimits == (kv.Limits{}) {
+		c.KVLimits = kv.DefaultLimits()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Validate reports a clear error for a configuration that cannot work.
+func (c Config) Validate() error {
+	n := len(c.Peers)
+	switch {
+	case n == 0 || n%2 == 0:
+		return fmt.Errorf("%w: %d replicas is not 2f+1 (use 1, 3, 5, ...)", ErrConfig, n)
+	case c.Index < 0 || c.Index >= n:
+		return fmt.Errorf("%w: replica index %d out of range [0, %d)", ErrConfig, c.Index, n)
+	case c.Tick < time.Millisecond:
+		return fmt.Errorf("%w: tick %v is below 1ms", ErrConfig, c.Tick)
+	}
+	seen := map[string]bool{}
+	for i, a := range c.Peers {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return fmt.Errorf("%w: replica %d address %q: %v", ErrConfig, i, a, err)
+		}
+		if seen[a] {
+			return fmt.Errorf("%w: address %q appears twice", ErrConfig, a)
+		}
+		seen[a] = true
+	}
+	return nil
+}
+
+func (c Config) coreConfig() core.Config {
+	return core.Config{
+		ReplicaCount: len(c.Peers), Index: c.Index, Seed: c.Seed,
+		HeartbeatTicks: c.HeartbeatTicks, ViewChangeTicks: c.ViewChangeTicks,
+		RetryTicks: c.RetryTicks, MaxSessions: c.MaxSessions,
+		Recovering: !c.NewCluster, NewCluster: c.NewCluster,
+	}
+}
+var _ core.StateMachine = (*kv.Store)(nil)

@@ -1,0 +1,153 @@
+package node
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/kv"
+	"github.com/vr-go/vr/message"
+	"github.com/vr-go/vr/transport"
+)
+
+// maxClientRoutes bounds the reply routing table; past it the table is
+// cleared and clients are found again from their next request.
+const maxClientRoutes = 1 << 16
+
+// Node is one running replica.
+type Node struct {
+	cfg       Config
+	log       *slog.Logger
+	replica   *core.Replica
+	store     *kv.Store
+	transport *transport.Transport
+	clients   map[uint64]*transport.ClientConn
+	statusReq chan chan Status
+	status    atomic.Pointer[Status]
+	last      core.Info
+}
+
+// New validates cfg and builds the node. Run starts it.
+func New(cfg Config) (*Node, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Seed == 0 {
+		var b [8]byte
+		if _, err := crand.Read(b[:]); err != nil {
+			return nil, fmt.Errorf("node: seed: %w", err)
+		}
+		cfg.Seed = binary.LittleEndian.Uint64(b[:])
+	}
+	store := kv.New(cfg.KVLimits)
+	replica, err := core.New(cfg.coreConfig(), store)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	tr, err := transport.New(transport.Config{
+		ClusterID: cfg.ClusterID, Self: cfg.Index, Peers: cfg.Peers,
+		Listen: cfg.Listen, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{
+		cfg: cfg, log: cfg.Logger.With("replica", cfg.Index), replica: replica,
+		store: store, transport: tr, clients: map[uint64]*transport.ClientConn{},
+		statusReq: make(chan chan Status),
+	}
+	n.publish()
+	return n, nil
+}
+
+// Start binds the listener; call it before Run to learn about a busy port
+// early. Run calls it if it was not called.
+func (n *Node) Start(ctx context.Context) error {
+	if n.transport.Addr() != nil {
+		return nil
+	}
+	return n.transport.Start(ctx)
+}
+
+// Addr is the address the node listens on, once started.
+func (n *Node) Addr() net.Addr { return n.transport.Addr() }
+
+// Run drives the replica until ctx ends, then closes the transport.
+func (n *Node) Run(ctx context.Context) error {
+	if err := n.Start(ctx); err != nil {
+		return err
+	}
+	defer n.transport.Close()
+	n.log.Info("replica started", "listen", n.Addr().String(), "replicas", len(n.cfg.Peers),
+		"status", n.replica.Info().Status.String(), "new_cluster", n.cfg.NewCluster)
+	ticker := time.NewTicker(n.cfg.Tick)
+	defer ticker.Stop()
+	recv := n.transport.Receive()
+	for {
+		select {
+		case <-ctx.Done():
+			n.log.Info("replica stopping")
+			return nil
+		case <-ticker.C:
+			n.replica.Tick()
+		case in := <-recv:
+			n.handle(in)
+			n.drain(recv)
+		case reply := <-n.statusReq:
+			reply <- n.fullStatus()
+		}
+		n.flush()
+		n.observe()
+	}
+}
+
+// drain handles what else is already queued, so one Output carries many
+// messages (the transport coalesces them into few writes).
+func (n *Node) drain(recv <-chan Inbound) {
+	for i := 0; i < 1024; i++ {
+		select {
+		case in := <-recv:
+			n.handle(in)
+		default:
+			return
+		}
+	}
+}
+
+// Inbound is the transport's inbound message type.
+type Inbound = transport.Inbound
+
+func (n *Node) handle(in Inbound) {
+	if in.From < 0 {
+		if req, ok := in.Msg.(*message.Request); ok && in.Client != nil {
+			if len(n.clients) >= maxClientRoutes {
+				clear(n.clients)
+			}
+			n.clients[req.ClientID] = in.Client
+		}
+	} else {
+		logMessage(n.log, "recv", in.From, in.Msg)
+	}
+	n.replica.Step(in.Msg)
+}
+
+// flush sends everything the replica produced.
+func (n *Node) flush() {
+	out := n.replica.Output()
+	for _, env := range out.Messages {
+		logMessage(n.log, "send", env.To, env.Msg)
+		n.transport.Send(env.To, env.Msg)
+	}
+	for _, rep := range out.Replies {
+		if conn := n.clients[rep.ClientID]; conn != nil {
+			conn.Send(rep)
+		}
+	}
+}

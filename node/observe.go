@@ -1,0 +1,127 @@
+package node
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/message"
+)
+
+// Status is what the status endpoint reports about a replica.
+type Status struct {
+	Index          int    `json:"index"`
+	Address        string `json:"address"`
+	View           uint64 `json:"view"`
+	Status         string `json:"status"`
+	Primary        int    `json:"primary"`
+	IsPrimary      bool   `json:"is_primary"`
+	OpNumber       uint64 `json:"op_number"`
+	CommitNumber   uint64 `json:"commit_number"`
+	Executed       uint64 `json:"executed"`
+	LastNormalView uint64 `json:"last_normal_view"`
+	Keys           int    `json:"keys"`
+	Digest         uint64 `json:"digest,omitempty"`
+}
+
+func (n *Node) statusOf(info core.Info) Status {
+	return Status{
+		Index: info.Index, Address: n.cfg.Peers[n.cfg.Index], View: info.View,
+		Status: info.Status.String(), Primary: info.Primary,
+		IsPrimary: info.Primary == info.Index && info.Status == core.StatusNormal,
+		OpNumber:  info.Op, CommitNumber: info.Commit, Executed: info.Executed,
+		LastNormalView: info.LastNormalView,
+	}
+}
+
+// publish stores the cheap part of the status for concurrent readers.
+func (n *Node) publish() {
+	s := n.statusOf(n.replica.Info())
+	n.status.Store(&s)
+}
+
+// fullStatus adds the state digest; only the loop goroutine may call it.
+func (n *Node) fullStatus() Status {
+	s := n.statusOf(n.replica.Info())
+	s.Keys = n.store.Len()
+	s.Digest = n.store.Digest()
+	return s
+}
+
+// Status returns the latest published status without the digest. Safe for
+// concurrent use.
+func (n *Node) Status() Status { return *n.status.Load() }
+
+// FullStatus asks the loop for the status with the state digest.
+func (n *Node) FullStatus(ctx context.Context) (Status, error) {
+	reply := make(chan Status, 1)
+	select {
+	case n.statusReq <- reply:
+	case <-ctx.Done():
+		return Status{}, ctx.Err()
+	}
+	select {
+	case s := <-reply:
+		return s, nil
+	case <-ctx.Done():
+		return Status{}, ctx.Err()
+	}
+}
+
+// observe logs protocol transitions at info level and publishes status.
+func (n *Node) observe() {
+	info := n.replica.Info()
+	prev := n.last
+	n.last = info
+	if info.View == prev.View && info.Status == prev.Status {
+		if info.Commit != prev.Commit {
+			n.publish()
+		}
+		return
+	}
+	n.publish()
+	switch {
+	case prev.Status == core.StatusRecovering && info.Status == core.StatusNormal:
+		n.log.Info("recovered", "view", info.View, "op", info.Op, "commit", info.Commit, "primary", info.Primary)
+	case info.Status == core.StatusViewChange:
+		n.log.Info("view change started", "view", info.View, "from_view", prev.View, "next_primary", info.Primary)
+	case info.Status == core.StatusNormal:
+		role := "backup"
+		if info.Primary == info.Index {
+			role = "primary"
+		}
+		n.log.Info("view started", "view", info.View, "role", role, "primary", info.Primary,
+			"op", info.Op, "commit", info.Commit)
+	}
+}
+
+// logMessage logs protocol traffic at debug level.
+func logMessage(log *slog.Logger, dir string, peer int, m message.Message) {
+	if !log.Enabled(context.Background(), slog.LevelDebug) {
+		return
+	}
+	attrs := []any{"dir", dir, "peer", peer}
+	switch m := m.(type) {
+	case *message.Prepare:
+		attrs = append(attrs, "view", m.View, "op", m.Entries[len(m.Entries)-1].Op, "entries", len(m.Entries), "commit", m.Commit)
+	case *message.PrepareOK:
+		attrs = append(attrs, "view", m.View, "op", m.Op)
+	case *message.Commit:
+		attrs = append(attrs, "view", m.View, "commit", m.Commit)
+	case *message.StartViewChange:
+		attrs = append(attrs, "view", m.View)
+	case *message.DoViewChange:
+		attrs = append(attrs, "view", m.View, "last_normal_view", m.LastNormalView, "op", m.Op, "commit", m.Commit)
+	case *message.StartView:
+		attrs = append(attrs, "view", m.View, "op", m.Op, "commit", m.Commit)
+	case *message.Recovery:
+		attrs = append(attrs, "nonce", m.Nonce, "new_cluster", m.NewCluster)
+	case *message.RecoveryResponse:
+		attrs = append(attrs, "view", m.View, "op", m.Op, "commit", m.Commit, "log", len(m.Log))
+	case *message.GetState:
+		attrs = append(attrs, "view", m.View, "op", m.Op)
+	case *message.NewState:
+		attrs = append(attrs, "view", m.View, "op", m.Op, "entries", len(m.Entries))
+	}
+	log.Debug(m.Type().String(), attrs...)
+}
