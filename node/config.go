@@ -100,4 +100,5 @@ func (c Config) coreConfig() core.Config {
 		Recovering: !c.NewCluster, NewCluster: c.NewCluster,
 	}
 }
+
 var _ core.StateMachine = (*kv.Store)(nil)
