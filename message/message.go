@@ -52,7 +52,7 @@ func (t Type) String() string {
 }
 
 // Valid reports whether t is a known message type.
-func (t Type) Valid() bool { _, ok := typeNames[t]; return ok }
+func (t Type) Valid() bool { return t >= TypeRequest && t <= TypeNewState }
 
 // Message is implemented by every protocol message.
 type Message interface {

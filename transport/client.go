@@ -1,0 +1,87 @@
+package transport
+
+import (
+	"net"
+	"sync"
+
+	"github.com/vr-go/vr/message"
+)
+
+// ClientConn is the reply path to one client connection. It is handed out
+// with every Inbound request from that connection and stays valid (Send
+// just fails) after the connection ends.
+type ClientConn struct {
+	t    *Transport
+	conn net.Conn
+	q    *outQueue
+	w    batchWriter
+	done chan struct{} // closed by shutdown
+	once sync.Once
+}
+
+// newClientConn returns the reply path of an inbound client connection.
+// Its writer goroutine is run by the caller.
+func newClientConn(t *Transport, conn net.Conn) *ClientConn {
+	return &ClientConn{
+		t:    t,
+		conn: conn,
+		q:    newOutQueue(t.cfg.QueueSize),
+		w: batchWriter{
+			stats:   &t.stats,
+			log:     t.log,
+			cluster: t.cfg.ClusterID,
+			sender:  uint8(t.cfg.Self),
+			timeout: t.cfg.IOTimeout,
+		},
+		done: make(chan struct{}),
+	}
+}
+
+// Send queues m (normally a *message.Reply) for the client and reports
+// whether it was accepted. It never blocks: it fails, counting the message
+// as dropped, when the queue is full or the connection has ended.
+func (c *ClientConn) Send(m message.Message) bool {
+	if m != nil && c.q.push(m) {
+		return true
+	}
+	c.t.stats.droppedOut.Add(1)
+	return false
+}
+
+// RemoteAddr returns the client's address.
+func (c *ClientConn) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
+
+// Close disconnects the client. Queued replies may be lost.
+func (c *ClientConn) Close() error {
+	c.shutdown()
+	return c.conn.Close()
+}
+
+// shutdown refuses further replies and stops the writer.
+func (c *ClientConn) shutdown() {
+	c.once.Do(func() {
+		c.t.stats.droppedOut.Add(uint64(c.q.close()))
+		close(c.done)
+	})
+}
+
+// run is the client's writer goroutine. A failed write closes the
+// connection, which also ends its reader.
+func (c *ClientConn) run() {
+	var spare []message.Message
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-c.q.ready:
+		}
+		batch := c.q.take(spare)
+		err := c.w.write(c.conn, batch)
+		spare = recycle(batch)
+		if err != nil {
+			c.t.log.Debug("transport: write to client failed", "remote", c.conn.RemoteAddr().String(), "err", err)
+			_ = c.conn.Close()
+			return
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package transport
+
+import (
+	"net"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/vr-go/vr/message"
+	"github.com/vr-go/vr/wire"
+)
+
+// dialRaw opens a raw TCP connection to tr, closed at cleanup.
+func dialRaw(t *testing.T, tr *Transport) *net.TCPConn {
+	t.Helper()
+	conn, err := net.Dial("tcp", tr.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn.(*net.TCPConn)
+}
+
+// writeFrame encodes m as one frame and writes it to conn.
+func writeFrame(t *testing.T, conn net.Conn, cluster uint64, sender uint8, m message.Message) {
+	t.Helper()
+	b, err := wire.AppendFrame(nil, cluster, sender, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Write(b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestClientRequestReply plays a client: it sends Requests and reads the
+// Replies the replica sends back through Inbound.Client.
+func TestClientRequestReply(t *testing.T) {
+	trs, _ := startCluster(t, 3, nil)
+	tr := trs[2]
+	conn := dialRaw(t, tr)
+	r := wire.NewReader(conn, wire.Limits{})
+	for num := uint64(1); num <= 3; num++ {
+		req := &message.Request{ClientID: 42, RequestNum: num, View: 1, Payload: []byte("put x 1")}
+		writeFrame(t, conn, testCluster, wire.SenderClient, req)
+		in := receive(t, tr)
+		if in.From != -1 || in.Client == nil || !reflect.DeepEqual(in.Msg, req) {
+			t.Fatalf("got %+v", in)
+		}
+		reply := &message.Reply{View: 1, ClientID: 42, RequestNum: num, Replica: 2, Result: []byte("ok")}
+		if !in.Client.Send(reply) {
+			t.Fatal("reply refused")
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(waitFor))
+		h, m, err := r.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Sender != 2 || h.Cluster != testCluster || !reflect.DeepEqual(m, reply) {
+			t.Fatalf("got %+v %+v", h, m)
+		}
+	}
+}
+
+// TestClientConnAfterDisconnect checks that replies to a gone client are
+// refused rather than blocking.
+func TestClientConnAfterDisconnect(t *testing.T) {
+	trs, _ := startCluster(t, 1, nil)
+	tr := trs[0]
+	conn := dialRaw(t, tr)
+	writeFrame(t, conn, testCluster, wire.SenderClient, &message.Request{ClientID: 1, RequestNum: 1})
+	in := receive(t, tr)
+	if err := in.Client.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if in.Client.Send(&message.Reply{ClientID: 1, RequestNum: 1}) {
+		t.Fatal("reply to a closed client accepted")
+	}
+	expectClosed(t, conn)
+}

@@ -1,0 +1,148 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/vr-go/vr/wire"
+)
+
+// Default values of Config fields left zero.
+const (
+	DefaultQueueSize      = 4096
+	DefaultIOTimeout      = 5 * time.Second
+	DefaultDialBackoffMin = 50 * time.Millisecond
+	DefaultDialBackoffMax = 2 * time.Second
+	DefaultMaxConns       = 1024
+
+	// clientIdleFactor multiplies IOTimeout to give the idle read deadline
+	// of client connections, which have no heartbeat.
+	clientIdleFactor = 10
+	// maxReplicas is the largest cluster: sender bytes 0..254 name
+	// replicas and 255 is wire.SenderClient.
+	maxReplicas = int(wire.SenderClient)
+)
+
+// ErrConfig is wrapped by every error New returns for an invalid Config.
+var ErrConfig = errors.New("transport: invalid config")
+
+// Config configures a Transport. Zero fields take the documented defaults.
+type Config struct {
+	// ClusterID is carried by every frame; frames of another cluster are
+	// rejected.
+	ClusterID uint64
+	// Self is this replica's index in Peers.
+	Self int
+	// Peers holds the host:port of every replica, indexed by replica
+	// number. Peers[Self] is our own advertised address.
+	Peers []string
+	// Listen is the address to listen on. Default Peers[Self].
+	Listen string
+	// QueueSize bounds, in messages, the outbound queue of each peer and
+	// of each client connection, and the Receive channel. Default 4096.
+	QueueSize int
+	// IOTimeout is the write deadline of each batch and the idle read
+	// deadline of peer connections (client connections get ten times
+	// more). Default 5s.
+	IOTimeout time.Duration
+	// DialBackoffMin and DialBackoffMax bound the jittered exponential
+	// back-off between dial attempts. Defaults 50ms and 2s.
+	DialBackoffMin, DialBackoffMax time.Duration
+	// MaxConns bounds the number of inbound connections (peers and
+	// clients together). Default 1024.
+	MaxConns int
+	// Limits bounds what inbound frames may contain. Zero fields take the
+	// defaults of wire.DefaultLimits.
+	Limits wire.Limits
+	// Logger receives connection events. Default: discard.
+	Logger *slog.Logger
+}
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	if c.Listen == "" && c.Self >= 0 && c.Self < len(c.Peers) {
+		c.Listen = c.Peers[c.Self]
+	}
+	c.QueueSize = orDefault(c.QueueSize, DefaultQueueSize)
+	c.IOTimeout = orDefault(c.IOTimeout, DefaultIOTimeout)
+	c.DialBackoffMin = orDefault(c.DialBackoffMin, DefaultDialBackoffMin)
+	c.DialBackoffMax = orDefault(c.DialBackoffMax, DefaultDialBackoffMax)
+	c.MaxConns = orDefault(c.MaxConns, DefaultMaxConns)
+	d := wire.DefaultLimits()
+	c.Limits.MaxBody = orDefault(c.Limits.MaxBody, d.MaxBody)
+	c.Limits.MaxEntries = orDefault(c.Limits.MaxEntries, d.MaxEntries)
+	c.Limits.MaxPayload = orDefault(c.Limits.MaxPayload, d.MaxPayload)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// orDefault returns def if v is zero, else v.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// validate reports the first problem of a defaulted config.
+func (c Config) validate() error {
+	n := len(c.Peers)
+	switch {
+	case n == 0:
+		return fmt.Errorf("%w: no peers", ErrConfig)
+	case n > maxReplicas:
+		return fmt.Errorf("%w: %d peers, at most %d", ErrConfig, n, maxReplicas)
+	case c.Self < 0 || c.Self >= n:
+		return fmt.Errorf("%w: self index %d out of range [0,%d)", ErrConfig, c.Self, n)
+	case c.QueueSize < 0, c.MaxConns < 0:
+		return fmt.Errorf("%w: negative queue size or connection limit", ErrConfig)
+	case c.IOTimeout < 0, c.DialBackoffMin < 0, c.DialBackoffMax < 0:
+		return fmt.Errorf("%w: negative duration", ErrConfig)
+	case c.DialBackoffMin > c.DialBackoffMax:
+		return fmt.Errorf("%w: dial back-off min %v above max %v", ErrConfig, c.DialBackoffMin, c.DialBackoffMax)
+	case c.Limits.MaxBody < 0, c.Limits.MaxEntries < 0, c.Limits.MaxPayload < 0:
+		return fmt.Errorf("%w: negative limit", ErrConfig)
+	}
+	return c.validateAddrs()
+}
+
+// validateAddrs checks every address and that peer addresses are distinct.
+func (c Config) validateAddrs() error {
+	seen := make(map[string]int, len(c.Peers))
+	for i, a := range c.Peers {
+		// Our own advertised address may use port 0: we never dial it.
+		if err := checkAddr(a, i == c.Self); err != nil {
+			return fmt.Errorf("%w: peer %d address %q: %w", ErrConfig, i, a, err)
+		}
+		if j, dup := seen[a]; dup {
+			return fmt.Errorf("%w: peers %d and %d share address %q", ErrConfig, j, i, a)
+		}
+		seen[a] = i
+	}
+	if err := checkAddr(c.Listen, true); err != nil {
+		return fmt.Errorf("%w: listen address %q: %w", ErrConfig, c.Listen, err)
+	}
+	return nil
+}
+
+// checkAddr checks that a is host:port with a numeric port in range.
+func checkAddr(a string, portZeroOK bool) error {
+	_, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return err
+	}
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return fmt.Errorf("port %q is not a number in [0,65535]", port)
+	}
+	if p == 0 && !portZeroOK {
+		return errors.New("port 0 cannot be dialled")
+	}
+	return nil
+}

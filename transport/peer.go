@@ -1,0 +1,190 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/vr-go/vr/message"
+)
+
+// peer is the outbound side of the link to one other replica: a bounded
+// queue and the single writer goroutine (run) that owns the connection.
+type peer struct {
+	t      *Transport
+	index  int
+	addr   string
+	q      *outQueue
+	w      batchWriter
+	bo     backoff
+	dialer net.Dialer
+	log    *slog.Logger
+	// idleAfter is how long an outbound connection may stay unused
+	// before the writer closes it.
+	idleAfter time.Duration
+	// dialled records that a connection was established before, so the
+	// next one counts as a reconnect.
+	dialled bool
+	// failures counts consecutive failed dials.
+	failures int
+}
+
+// newPeer returns the outbound side of the link to replica index.
+func newPeer(t *Transport, index int) *peer {
+	cfg := &t.cfg
+	return &peer{
+		t:     t,
+		index: index,
+		addr:  cfg.Peers[index],
+		q:     newOutQueue(cfg.QueueSize),
+		w: batchWriter{
+			stats:   &t.stats,
+			log:     cfg.Logger,
+			cluster: cfg.ClusterID,
+			sender:  uint8(cfg.Self),
+			timeout: cfg.IOTimeout,
+		},
+		bo:        backoff{min: cfg.DialBackoffMin, max: cfg.DialBackoffMax},
+		dialer:    net.Dialer{Timeout: cfg.IOTimeout},
+		log:       cfg.Logger.With("peer", index, "addr", cfg.Peers[index]),
+		idleAfter: cfg.IOTimeout / 2,
+	}
+}
+
+// outConn is one outbound connection and the signal that it died.
+type outConn struct {
+	conn  net.Conn
+	dead  chan struct{} // closed when the remote end closed or wrote
+	stop  func() bool   // cancels the close-on-shutdown hook
+	since time.Time
+}
+
+// close closes the connection; the watcher goroutine then exits.
+func (c *outConn) close() {
+	c.stop()
+	_ = c.conn.Close()
+}
+
+// run is the writer goroutine: it waits for queued messages, connects, and
+// writes batches until ctx ends.
+func (p *peer) run(ctx context.Context) {
+	defer func() { p.t.stats.droppedOut.Add(uint64(p.q.close())) }()
+	var spare []message.Message
+	for p.awaitWork(ctx) {
+		c := p.connect(ctx)
+		if c == nil {
+			return
+		}
+		spare = p.serve(ctx, c, spare)
+		c.close()
+	}
+}
+
+// awaitWork blocks until messages are queued; false if ctx ended.
+func (p *peer) awaitWork(ctx context.Context) bool {
+	for !p.q.pending() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-p.q.ready:
+		}
+	}
+	return ctx.Err() == nil
+}
+
+// connect dials the peer, backing off between failures, until it succeeds
+// or ctx ends (nil).
+func (p *peer) connect(ctx context.Context) *outConn {
+	for p.bo.wait(ctx) {
+		conn, err := p.dialer.DialContext(ctx, "tcp", p.addr)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			p.dialFailed(err)
+			continue
+		}
+		if p.dialled {
+			p.t.stats.reconnects.Add(1)
+		}
+		p.dialled, p.failures = true, 0
+		p.log.Debug("transport: connected to peer")
+		c := &outConn{conn: conn, dead: make(chan struct{}), since: time.Now()}
+		c.stop = context.AfterFunc(ctx, func() { _ = conn.Close() })
+		p.t.wg.Go(func() { p.watch(c) })
+		return c
+	}
+	return nil
+}
+
+// dialFailed counts and logs a failed dial and grows the back-off. Only
+// the first failure of a series is a warning.
+func (p *peer) dialFailed(err error) {
+	p.t.stats.dialErrors.Add(1)
+	p.failures++
+	lvl := slog.LevelDebug
+	if p.failures == 1 {
+		lvl = slog.LevelWarn
+	}
+	p.log.Log(context.Background(), lvl, "transport: dial failed", "err", err)
+	p.bo.grow()
+}
+
+// watch reads from an outbound connection, on which the peer never
+// writes, so that a close by the peer is noticed while we are idle. It
+// returns when the connection is closed by either side.
+func (p *peer) watch(c *outConn) {
+	defer close(c.dead)
+	var b [1]byte
+	n, err := c.conn.Read(b[:])
+	switch {
+	case n > 0:
+		p.log.Warn("transport: peer wrote on our outbound connection", "remote", c.conn.RemoteAddr().String())
+	case errors.Is(err, io.EOF):
+		p.log.Debug("transport: peer closed the connection")
+	}
+}
+
+// serve writes batches on c until it fails, the peer closes it, it stays
+// idle for idleAfter, or ctx ends. It sets the back-off for the next dial
+// and returns the spare batch slice for reuse.
+func (p *peer) serve(ctx context.Context, c *outConn, spare []message.Message) []message.Message {
+	idle := time.NewTimer(p.idleAfter)
+	defer idle.Stop()
+	for {
+		batch := p.q.take(spare)
+		err := p.w.write(c.conn, batch)
+		spare = recycle(batch)
+		if err != nil {
+			if ctx.Err() == nil {
+				p.log.Warn("transport: write to peer failed", "err", err)
+			}
+			p.lost(c)
+			return spare
+		}
+		idle.Reset(p.idleAfter)
+		select {
+		case <-ctx.Done():
+			return spare
+		case <-c.dead:
+			p.lost(c)
+			return spare
+		case <-idle.C:
+			p.bo.delay = 0
+			return spare
+		case <-p.q.ready:
+		}
+	}
+}
+
+// lost sets the back-off after c broke: short after a long-lived
+// connection, growing if connections keep breaking soon after the dial.
+func (p *peer) lost(c *outConn) {
+	if time.Since(c.since) > p.bo.max {
+		p.bo.delay = 0
+	}
+	p.bo.grow()
+}

@@ -1,0 +1,83 @@
+package transport
+
+import (
+	"sync"
+
+	"github.com/vr-go/vr/message"
+)
+
+// outQueue is a bounded multi-producer, single-consumer message queue.
+//
+// Producers never block: push fails when the queue is full or closed. The
+// consumer takes everything queued at once by swapping slices, so a batch
+// costs one lock round trip and, in steady state, no allocation.
+type outQueue struct {
+	mu     sync.Mutex
+	items  []message.Message
+	limit  int
+	closed bool
+	// ready holds a token whenever items became non-empty since the
+	// consumer last took them (it may also hold a stale token).
+	ready chan struct{}
+}
+
+// newOutQueue returns an empty queue holding at most limit messages.
+func newOutQueue(limit int) *outQueue {
+	return &outQueue{limit: limit, ready: make(chan struct{}, 1)}
+}
+
+// push appends m and reports whether it was accepted.
+func (q *outQueue) push(m message.Message) bool {
+	q.mu.Lock()
+	if q.closed || len(q.items) >= q.limit {
+		q.mu.Unlock()
+		return false
+	}
+	q.items = append(q.items, m)
+	wake := len(q.items) == 1
+	q.mu.Unlock()
+	if wake {
+		select {
+		case q.ready <- struct{}{}:
+		default:
+		}
+	}
+	return true
+}
+
+// take returns every queued message, leaving spare (which must be empty,
+// see recycle) as the new backing store. The caller owns the result until
+// it passes it back as spare.
+func (q *outQueue) take(spare []message.Message) []message.Message {
+	q.mu.Lock()
+	out := q.items
+	q.items = spare[:0]
+	q.mu.Unlock()
+	return out
+}
+
+// pending reports whether messages are queued.
+func (q *outQueue) pending() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.items) > 0
+}
+
+// close refuses further pushes and reports how many queued messages were
+// discarded.
+func (q *outQueue) close() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	n := len(q.items)
+	clear(q.items)
+	q.items = q.items[:0]
+	return n
+}
+
+// recycle empties a taken batch for reuse as spare, dropping its
+// references so that written messages can be collected.
+func recycle(batch []message.Message) []message.Message {
+	clear(batch)
+	return batch[:0]
+}

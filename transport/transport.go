@@ -1,0 +1,152 @@
+package transport
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vr-go/vr/message"
+)
+
+// Inbound is a message received from a replica or a client.
+type Inbound struct {
+	// From is the sending replica's index, or -1 for a client.
+	From int
+	// Msg is the decoded message. Messages from clients are always
+	// *message.Request; messages from replicas are never Request or Reply.
+	Msg message.Message
+	// Client is where to send the reply when From == -1; nil otherwise.
+	Client *ClientConn
+}
+
+// Transport connects one replica to its peers and clients over TCP. All
+// methods are safe for concurrent use.
+type Transport struct {
+	cfg   Config
+	log   *slog.Logger
+	peers []*peer // indexed by replica; nil at Self
+	inbox chan Inbound
+	stats counters
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+
+	mu       sync.Mutex // guards the fields below
+	started  bool
+	stopping bool // set by shutdown: refuse new inbound connections
+	ln       net.Listener
+	cancel   context.CancelFunc
+	conns    map[net.Conn]struct{} // open inbound connections
+}
+
+// New validates cfg, fills in its defaults and returns an unstarted
+// Transport. Errors wrap ErrConfig.
+func New(cfg Config) (*Transport, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	t := &Transport{
+		cfg:   cfg,
+		log:   cfg.Logger.With("replica", cfg.Self),
+		peers: make([]*peer, len(cfg.Peers)),
+		inbox: make(chan Inbound, cfg.QueueSize),
+		conns: make(map[net.Conn]struct{}),
+	}
+	t.cfg.Logger = t.log
+	for i := range cfg.Peers {
+		if i != cfg.Self {
+			t.peers[i] = newPeer(t, i)
+		}
+	}
+	return t, nil
+}
+
+// Start binds the listener and starts the transport's goroutines. A busy
+// port gives an error for which errors.Is(err, syscall.EADDRINUSE) holds.
+//
+// ctx bounds the transport's life: when it ends, all I/O stops as with
+// Close, but only Close waits for the goroutines and closes Receive.
+func (t *Transport) Start(ctx context.Context) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.closed.Load():
+		return ErrClosed
+	case t.started:
+		return ErrStarted
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", t.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("transport: replica %d cannot listen on %s: %w", t.cfg.Self, t.cfg.Listen, err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	t.started, t.ln, t.cancel = true, ln, cancel
+	t.wg.Go(func() { t.acceptLoop(runCtx, ln) })
+	t.wg.Go(func() {
+		<-runCtx.Done()
+		t.shutdown()
+	})
+	for _, p := range t.peers {
+		if p != nil {
+			t.wg.Go(func() { p.run(runCtx) })
+		}
+	}
+	t.log.Info("transport: listening", "addr", ln.Addr().String(), "peers", len(t.cfg.Peers))
+	return nil
+}
+
+// Addr returns the listener's address, or nil before Start.
+func (t *Transport) Addr() net.Addr {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ln == nil {
+		return nil
+	}
+	return t.ln.Addr()
+}
+
+// Send queues m for replica to and reports whether it was accepted. It
+// never blocks. It returns false, counting the message as dropped, if to is
+// not another replica's index, m is nil, a Request or a Reply (which
+// replicas never exchange), the peer's queue is full, or the transport is
+// closed. Messages may be queued before Start.
+func (t *Transport) Send(to int, m message.Message) bool {
+	if to >= 0 && to < len(t.peers) && t.peers[to] != nil && m != nil &&
+		peerMessage(m) && !t.closed.Load() && t.peers[to].q.push(m) {
+		return true
+	}
+	t.stats.droppedOut.Add(1)
+	return false
+}
+
+// Receive returns the channel of inbound messages. It is bounded by
+// QueueSize; messages arriving while it is full are dropped. It is closed
+// when Close returns.
+func (t *Transport) Receive() <-chan Inbound { return t.inbox }
+
+// Stats returns a snapshot of the transport's counters.
+func (t *Transport) Stats() Stats { return t.stats.snapshot() }
+
+// Close stops the listener, every connection and every goroutine, waits
+// for them to finish and closes the Receive channel. It is idempotent and
+// always returns nil.
+func (t *Transport) Close() error {
+	t.closeOnce.Do(func() {
+		t.mu.Lock()
+		t.closed.Store(true)
+		cancel := t.cancel
+		t.mu.Unlock()
+		if cancel != nil {
+			cancel()
+		}
+		t.wg.Wait()
+		close(t.inbox)
+	})
+	return nil
+}
