@@ -81,6 +81,8 @@ func (n *Node) observe() {
 	}
 	n.publish()
 	switch {
+	case prev.Status == core.StatusRecovering && info.Status == core.StatusNormal && info.View == 0 && info.Op == 0:
+		n.log.Info("cluster formed: every replica confirmed it is new", "view", info.View, "primary", info.Primary)
 	case prev.Status == core.StatusRecovering && info.Status == core.StatusNormal:
 		n.log.Info("recovered", "view", info.View, "op", info.Op, "commit", info.Commit, "primary", info.Primary)
 	case info.Status == core.StatusViewChange:

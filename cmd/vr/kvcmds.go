@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vr-go/vr/client"
+)
+
+// clusterFlags are shared by the commands that talk to a cluster.
+type clusterFlags struct {
+	cluster   string
+	clusterID uint64
+	timeout   time.Duration
+}
+
+func (f *clusterFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.cluster, "cluster", "127.0.0.1:8000,127.0.0.1:8001,127.0.0.1:8002,127.0.0.1:8003,127.0.0.1:8004",
+		"every replica's host:port, comma-separated, in configuration order (env VR_CLUSTER)")
+	cmd.Flags().Uint64Var(&f.clusterID, "cluster-id", 0, "the cluster's id (env VR_CLUSTER_ID)")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", 10*time.Second, "give up after this long (env VR_TIMEOUT)")
+}
+
+// withClient dials the cluster and runs fn with a deadline.
+func (f *clusterFlags) withClient(cmd *cobra.Command, fn func(ctx context.Context, c *client.Client) error) error {
+	if err := bindEnv(cmd); err != nil {
+		return usageError{err}
+	}
+	addrs, err := splitCluster(f.cluster)
+	if err != nil {
+		return usageError{err}
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), f.timeout)
+	defer cancel()
+	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, ClusterID: f.clusterID, Sessions: 1})
+	if err != nil {
+		return fmt.Errorf("cannot reach the cluster: %w", err)
+	}
+	defer c.Close()
+	return fn(ctx, c)
+}
+
+func kvCommand(use, short string, args int, run func(ctx context.Context, w io.Writer, c *client.Client, args []string) error) *cobra.Command {
+	var f clusterFlags
+	cmd := &cobra.Command{
+		Use: use, Short: short, Args: exactArgs(args),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return f.withClient(cmd, func(ctx context.Context, c *client.Client) error {
+				return run(ctx, cmd.OutOrStdout(), c, args)
+			})
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageError{fmt.Errorf("%s takes %d argument(s), got %d (usage: vr %s)", cmd.Name(), n, len(args), cmd.Use)}
+		}
+		return nil
+	}
+}
+
+func init() {
+	rootCmd.AddCommand(
+		kvCommand("get KEY", "Print the value of KEY (exit 1 if it does not exist)", 1, runGet),
+		kvCommand("put KEY VALUE", "Set KEY to VALUE and print the new version", 2, runPut),
+		kvCommand("del KEY", "Delete KEY (exit 1 if it did not exist)", 1, runDel),
+		kvCommand("cas KEY EXPECTED-VERSION VALUE", "Set KEY to VALUE if its version is EXPECTED-VERSION (0: absent)", 3, runCAS),
+		newScanCmd(),
+	)
+}
+
+func runGet(ctx context.Context, w io.Writer, c *client.Client, args []string) error {
+	v, _, err := c.Get(ctx, []byte(args[0]))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, string(v))
+	return err
+}
+
+func runPut(ctx context.Context, w io.Writer, c *client.Client, args []string) error {
+	ver, err := c.Put(ctx, []byte(args[0]), []byte(args[1]))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "OK version=%d\n", ver)
+	return err
+}
+
+func runDel(ctx context.Context, w io.Writer, c *client.Client, args []string) error {
+	found, err := c.Delete(ctx, []byte(args[0]))
+	if err != nil {
+		return err
+	}
+	if !found {
+		return client.ErrNotFound
+	}
+	_, err = fmt.Fprintln(w, "OK")
+	return err
+}
+
+func runCAS(ctx context.Context, w io.Writer, c *client.Client, args []string) error {
+	expected, err := strconv.ParseUint(args[1], 10, 64)
+	if err != nil {
+		return usageError{fmt.Errorf("EXPECTED-VERSION %q is not a non-negative integer", args[1])}
+	}
+	ver, err := c.CAS(ctx, []byte(args[0]), expected, []byte(args[2]))
+	if err != nil {
+		if ce, ok := err.(*client.CASError); ok {
+			return fmt.Errorf("%w: current version is %d", client.ErrVersionMismatch, ce.Current)
+		}
+		return err
+	}
+	_, err = fmt.Fprintf(w, "OK version=%d\n", ver)
+	return err
+}
+
+func newScanCmd() *cobra.Command {
+	var f clusterFlags
+	var prefix string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "scan [START [END]]",
+		Short: "List keys in [START, END) or with --prefix, in key order",
+		Args:  cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if prefix != "" && len(args) > 0 {
+				return usageError{fmt.Errorf("give either --prefix or START/END, not both")}
+			}
+			return f.withClient(cmd, func(ctx context.Context, c *client.Client) error {
+				var items []client.Item
+				var more bool
+				var err error
+				if cmd.Flags().Changed("prefix") {
+					items, more, err = c.ScanPrefix(ctx, []byte(prefix), limit)
+				} else {
+					var start, end []byte
+					if len(args) > 0 {
+						start = []byte(args[0])
+					}
+					if len(args) > 1 {
+						end = []byte(args[1])
+					}
+					items, more, err = c.Scan(ctx, start, end, limit)
+				}
+				if err != nil {
+					return err
+				}
+				for _, it := range items {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s\tversion=%d\n", it.Key, it.Value, it.Version)
+				}
+				if more {
+					fmt.Fprintln(cmd.ErrOrStderr(), "(more keys in range; raise --limit)")
+				}
+				return nil
+			})
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&prefix, "prefix", "", "list keys with this prefix")
+	cmd.Flags().IntVar(&limit, "limit", 100, "most keys to list")
+	return cmd
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vr-go/vr/node"
+)
+
+type serverFlags struct {
+	index                       int
+	cluster, listen, statusAddr string
+	clusterID                   uint64
+	tick, heartbeat, viewTO     time.Duration
+	retry                       time.Duration
+	maxSessions                 int
+	newCluster                  bool
+	logLevel, logFormat         string
+}
+
+func init() { rootCmd.AddCommand(newServerCmd()) }
+
+func newServerCmd() *cobra.Command {
+	var f serverFlags
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run one replica of a cluster",
+		Long: `server runs one replica of a vr cluster (diskless, as in the paper).
+
+Every flag can also come from an environment variable VR_<FLAG>, for example
+VR_INDEX=0 VR_CLUSTER=10.0.0.1:8000,10.0.0.2:8000,10.0.0.3:8000.
+
+The first time a cluster starts, start every replica with --new-cluster: each
+waits until all the others confirm they are new too. Without --new-cluster a
+replica assumes it lost its state in a crash and recovers from the others.
+Passing --new-cluster to a restarted replica is safe: it notices the running
+cluster and recovers instead.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := bindEnv(cmd); err != nil {
+				return usageError{err}
+			}
+			return runServer(cmd.Context(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&f.index, "index", -1, "this replica's index in --cluster (0-based)")
+	fl.StringVar(&f.cluster, "cluster", "", "every replica's host:port, comma-separated, in the same order on every replica")
+	fl.StringVar(&f.listen, "listen", "", "listen address (default: this replica's --cluster address)")
+	fl.StringVar(&f.statusAddr, "status-addr", "", "HTTP status address (default: same host, port+1000; \"off\" disables)")
+	fl.Uint64Var(&f.clusterID, "cluster-id", 0, "cluster id carried by every frame; frames of other clusters are refused")
+	fl.DurationVar(&f.tick, "tick", 10*time.Millisecond, "protocol tick")
+	fl.DurationVar(&f.heartbeat, "heartbeat", 50*time.Millisecond, "primary heartbeat interval when idle")
+	fl.DurationVar(&f.viewTO, "view-timeout", 500*time.Millisecond, "time without the primary before a view change (jittered up to 2x)")
+	fl.DurationVar(&f.retry, "retry", 100*time.Millisecond, "retransmission interval")
+	fl.IntVar(&f.maxSessions, "max-sessions", 4096, "client-table bound")
+	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
+	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug shows every protocol message)")
+	fl.StringVar(&f.logFormat, "log-format", "text", "text or json")
+	return cmd
+}
+
+// nodeConfig turns flags into a validated node configuration.
+func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
+	peers, err := splitCluster(f.cluster)
+	if err != nil {
+		return node.Config{}, err
+	}
+	if f.index < 0 || f.index >= len(peers) {
+		return node.Config{}, fmt.Errorf("--index %d is out of range: the cluster has %d replicas (0..%d)", f.index, len(peers), len(peers)-1)
+	}
+	if f.tick < time.Millisecond {
+		return node.Config{}, fmt.Errorf("--tick %v is below 1ms", f.tick)
+	}
+	ticks := func(d time.Duration) int { return max(1, int(d/f.tick)) }
+	cfg := node.Config{
+		ClusterID: f.clusterID, Index: f.index, Peers: peers, Listen: f.listen, Tick: f.tick,
+		HeartbeatTicks: ticks(f.heartbeat), ViewChangeTicks: ticks(f.viewTO), RetryTicks: ticks(f.retry),
+		MaxSessions: f.maxSessions, NewCluster: f.newCluster, Logger: logger,
+	}
+	if cfg.ViewChangeTicks <= cfg.HeartbeatTicks {
+		return node.Config{}, fmt.Errorf("--view-timeout %v must exceed --heartbeat %v", f.viewTO, f.heartbeat)
+	}
+	if f.listen != "" {
+		if _, _, err := net.SplitHostPort(f.listen); err != nil {
+			return node.Config{}, fmt.Errorf("bad --listen %q: %v", f.listen, err)
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+func runServer(ctx context.Context, f serverFlags) error {
+	logger, err := newLogger(f.logLevel, f.logFormat)
+	if err != nil {
+		return usageError{err}
+	}
+	cfg, err := f.nodeConfig(logger)
+	if err != nil {
+		return usageError{err}
+	}
+	n, err := node.New(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := n.Start(ctx); err != nil {
+		return fmt.Errorf("replica %d cannot listen: %w", f.index, err)
+	}
+	if err := serveStatus(ctx, f, cfg.Peers[f.index], n, logger); err != nil {
+		return err
+	}
+	return n.Run(ctx)
+}
+
+// serveStatus starts the HTTP status endpoint unless disabled.
+func serveStatus(ctx context.Context, f serverFlags, addr string, n *node.Node, logger *slog.Logger) error {
+	if f.statusAddr == "off" {
+		return nil
+	}
+	sa := f.statusAddr
+	if sa == "" {
+		var err error
+		if sa, err = statusAddrOf(addr); err != nil {
+			return usageError{err}
+		}
+	}
+	ln, err := net.Listen("tcp", sa)
+	if err != nil {
+		return fmt.Errorf("status endpoint cannot listen: %w", err)
+	}
+	srv := &http.Server{Handler: n.StatusHandler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("status endpoint failed", "err", err)
+		}
+	}()
+	logger.Info("status endpoint", "url", "http://"+sa+"/status")
+	return nil
+}
+
+func newLogger(level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("bad --log-level %q: use debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("bad --log-format %q: use text or json", format)
+}

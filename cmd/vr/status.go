@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vr-go/vr/node"
+)
+
+func init() { rootCmd.AddCommand(newStatusCmd()) }
+
+func newStatusCmd() *cobra.Command {
+	var f clusterFlags
+	var statusAddrs string
+	var watch time.Duration
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show a table of every replica's protocol state",
+		Long: `status asks every replica's HTTP status endpoint (by default the replica's
+host with port+1000) and prints view, status, primary, op-number,
+commit-number and state digest. With --watch it refreshes until interrupted.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := bindEnv(cmd); err != nil {
+				return usageError{err}
+			}
+			addrs, err := splitCluster(f.cluster)
+			if err != nil {
+				return usageError{err}
+			}
+			endpoints, err := statusEndpoints(addrs, statusAddrs)
+			if err != nil {
+				return usageError{err}
+			}
+			for {
+				ctx, cancel := context.WithTimeout(cmd.Context(), min(f.timeout, 2*time.Second))
+				rows := fetchAll(ctx, endpoints)
+				cancel()
+				printStatus(cmd.OutOrStdout(), addrs, rows)
+				if watch == 0 {
+					return nil
+				}
+				select {
+				case <-cmd.Context().Done():
+					return nil
+				case <-time.After(watch):
+					fmt.Fprintln(cmd.OutOrStdout())
+				}
+			}
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&statusAddrs, "status-addrs", "", "status endpoints host:port, comma-separated (default: each replica's port+1000)")
+	cmd.Flags().DurationVar(&watch, "watch", 0, "refresh every interval (for example 1s)")
+	return cmd
+}
+
+func statusEndpoints(addrs []string, explicit string) ([]string, error) {
+	if explicit != "" {
+		eps := strings.Split(explicit, ",")
+		if len(eps) != len(addrs) {
+			return nil, fmt.Errorf("--status-addrs has %d entries for %d replicas", len(eps), len(addrs))
+		}
+		return eps, nil
+	}
+	var eps []string
+	for _, a := range addrs {
+		sa, err := statusAddrOf(a)
+		if err != nil {
+			return nil, err
+		}
+		eps = append(eps, sa)
+	}
+	return eps, nil
+}
+
+// statusRow is one replica's status or why it could not be read.
+type statusRow struct {
+	status node.Status
+	err    error
+}
+
+// fetchAll reads every endpoint in parallel.
+func fetchAll(ctx context.Context, endpoints []string) []statusRow {
+	rows := make([]statusRow, len(endpoints))
+	done := make(chan struct{}, len(endpoints))
+	for i, ep := range endpoints {
+		go func() {
+			rows[i].status, rows[i].err = fetchStatus(ctx, ep)
+			done <- struct{}{}
+		}()
+	}
+	for range endpoints {
+		<-done
+	}
+	return rows
+}
+
+// fetchStatus reads one replica's status endpoint.
+func fetchStatus(ctx context.Context, endpoint string) (node.Status, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+endpoint+"/status", nil)
+	if err != nil {
+		return node.Status{}, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return node.Status{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return node.Status{}, fmt.Errorf("status endpoint %s: %s", endpoint, resp.Status)
+	}
+	var s node.Status
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&s); err != nil {
+		return node.Status{}, fmt.Errorf("status endpoint %s: %v", endpoint, err)
+	}
+	return s, nil
+}
+
+func printStatus(w io.Writer, addrs []string, rows []statusRow) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REPLICA\tADDRESS\tSTATUS\tROLE\tVIEW\tPRIMARY\tOP\tCOMMIT\tLAST-NORMAL-VIEW\tKEYS\tDIGEST")
+	for i, r := range rows {
+		if r.err != nil {
+			fmt.Fprintf(tw, "%d\t%s\tdown\t-\t-\t-\t-\t-\t-\t-\t-\n", i, addrs[i])
+			continue
+		}
+		s := r.status
+		role := "backup"
+		if s.IsPrimary {
+			role = "primary"
+		}
+		if s.Status != "normal" {
+			role = "-"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%016x\n", i, addrs[i], s.Status, role,
+			s.View, s.Primary, s.OpNumber, s.CommitNumber, s.LastNormalView, s.Keys, s.Digest)
+	}
+	tw.Flush()
+}
