@@ -110,7 +110,6 @@ func (r *Replica) Step(m message.Message) {
 	case *message.NewState:
 		r.onNewState(m)
 	}
-	r.flush()
 	r.assertInvariants()
 }
 
@@ -129,12 +128,15 @@ func (r *Replica) Tick() {
 	case StatusRecovering:
 		r.tickRecovery()
 	}
-	r.flush()
 	r.assertInvariants()
 }
 
-// Output drains everything produced since the last call.
+// Output drains everything produced since the last call. Entries appended
+// by requests since the last call leave in as few Prepares as MaxBatch
+// allows: a driver that steps many requests before calling Output batches
+// them.
 func (r *Replica) Output() Output {
+	r.flush()
 	o := r.out
 	o.LogDirtyFrom = r.logDirtyFrom
 	o.HardState = HardState{View: r.view, LastNormalView: r.lastNormalView, PromisedView: r.promisedView, Commit: r.commit}

@@ -196,3 +196,28 @@ func TestNewClusterStartsOnlyWhenEveryReplicaIsNew(t *testing.T) {
 		t.Fatalf("restarted replica 0 lost op 2: %+v", e)
 	}
 }
+
+func TestRequestsSteppedTogetherLeaveInOnePrepare(t *testing.T) {
+	sm := &counter{}
+	r, err := core.New(core.Config{ReplicaCount: 3, Index: 0}, sm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Output()
+	for c := uint64(1); c <= 5; c++ {
+		r.Step(&message.Request{ClientID: c, RequestNum: 1, Kind: message.KindRegister})
+	}
+	out := r.Output()
+	prepares := 0
+	for _, env := range out.Messages {
+		if p, ok := env.Msg.(*message.Prepare); ok {
+			prepares++
+			if len(p.Entries) != 5 || p.Entries[0].Op != 1 || p.Entries[4].Op != 5 {
+				t.Fatalf("prepare to %d: %+v", env.To, p.Entries)
+			}
+		}
+	}
+	if prepares != 2 {
+		t.Fatalf("%d prepares, want one per backup", prepares)
+	}
+}
