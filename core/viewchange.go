@@ -46,7 +46,7 @@ func (r *Replica) startViewChange(newView uint64) {
 	r.vc.svc[r.index] = true
 	r.st.reset()
 	r.resetViewTimer()
-	r.broadcast(&message.StartViewChange{View: newView, Replica: uint8(r.index)})
+	r.broadcast(r.startViewChangeMessage())
 }
 
 // onStartViewChange handles another replica's StartViewChange.
@@ -63,13 +63,19 @@ func (r *Replica) onStartViewChange(m *message.StartViewChange) {
 		}
 		return
 	case m.View > r.view:
-		if r.status == StatusNormal && r.sticky() {
+		// A sender that promised a view above ours can never come back to
+		// our view: follow it even if our view looks healthy.
+		if r.status == StatusNormal && r.sticky() && m.PromisedView <= r.view {
 			return
 		}
 		r.startViewChange(m.View)
 	}
 	r.vc.svc[from] = true
 	r.maybeSendDoViewChange()
+}
+
+func (r *Replica) startViewChangeMessage() *message.StartViewChange {
+	return &message.StartViewChange{View: r.view, Replica: uint8(r.index), PromisedView: r.promisedView}
 }
 
 // sticky reports whether a replica in normal status ignores a view change
@@ -239,7 +245,7 @@ func (r *Replica) tickViewChange() {
 	if !r.retryDue() {
 		return
 	}
-	r.broadcast(&message.StartViewChange{View: r.view, Replica: uint8(r.index)})
+	r.broadcast(r.startViewChangeMessage())
 	if r.vc.dvcSent && r.primaryOf(r.view) != r.index {
 		r.sendDoViewChange()
 	}

@@ -147,10 +147,14 @@ type Commit struct {
 }
 
 // StartViewChange announces that the sender moved to View and wants a view
-// change.
+// change. PromisedView is the highest view for which the sender sent
+// DoViewChange (or was normal in): it can never return to a lower view, so a
+// replica whose view is below it joins the view change even while its own
+// view looks healthy.
 type StartViewChange struct {
-	View    uint64
-	Replica uint8
+	View         uint64
+	Replica      uint8
+	PromisedView uint64
 }
 
 // DoViewChange is sent to the primary of View once the sender has seen f

@@ -104,7 +104,7 @@ func decodeCommit(c *cursor) message.Message {
 }
 
 func decodeStartViewChange(c *cursor) message.Message {
-	return &message.StartViewChange{View: c.u64("view"), Replica: c.u8("replica")}
+	return &message.StartViewChange{View: c.u64("view"), Replica: c.u8("replica"), PromisedView: c.u64("promised-view")}
 }
 
 func decodeDoViewChange(c *cursor) message.Message {

@@ -54,7 +54,8 @@ func appendCommit(dst []byte, m *message.Commit) ([]byte, error) {
 
 func appendStartViewChange(dst []byte, m *message.StartViewChange) ([]byte, error) {
 	dst = le.AppendUint64(dst, m.View)
-	return append(dst, m.Replica), nil
+	dst = append(dst, m.Replica)
+	return le.AppendUint64(dst, m.PromisedView), nil
 }
 
 func appendDoViewChange(dst []byte, m *message.DoViewChange) ([]byte, error) {

@@ -62,7 +62,7 @@ func samples() []sample {
 		{"prepare-ok-max", &message.PrepareOK{View: max64, Op: max64, Replica: 255}},
 		{"commit", &message.Commit{View: 3, Commit: 12}},
 		{"commit-zero", &message.Commit{}},
-		{"start-view-change", &message.StartViewChange{View: 4, Replica: 2}},
+		{"start-view-change", &message.StartViewChange{View: 4, Replica: 2, PromisedView: 3}},
 		{"do-view-change", &message.DoViewChange{View: 4, LastNormalView: 3, Op: 5, Commit: 4, Replica: 1, Log: run(1, 5, 3)}},
 		{"do-view-change-empty", &message.DoViewChange{View: 4, LastNormalView: 0, Op: 0, Commit: 0, Replica: 0}},
 		{"start-view", &message.StartView{View: 4, Op: 5, Commit: 4, Log: run(1, 5, 2)}},

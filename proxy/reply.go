@@ -1,0 +1,56 @@
+package proxy
+
+import "github.com/vr-go/vr/message"
+
+// Handle processes a reply. Replies for other clients are ignored; every
+// reply for this client teaches the proxy the view (views only go up); a
+// reply that does not answer the in-flight request is otherwise ignored.
+func (p *Proxy) Handle(rep *message.Reply) {
+	if rep == nil || rep.ClientID != p.cfg.ClientID {
+		return
+	}
+	if rep.View > p.view {
+		p.view = rep.View
+	}
+	if p.inflight == nil || rep.RequestNum != p.inflight.RequestNum {
+		return
+	}
+	req := p.inflight
+	p.inflight = nil
+	if req.Kind == message.KindRegister {
+		p.registerDone(rep)
+		return
+	}
+	if rep.Status == message.StatusSessionEvicted {
+		p.registered = false
+	}
+	p.complete(req.RequestNum, rep.Status, rep.Result)
+}
+
+// registerDone handles the answer to a registration: on success the waiting
+// operation is sent; otherwise it completes with the reply's status.
+func (p *Proxy) registerDone(rep *message.Reply) {
+	payload, waiting := p.payload, p.waiting
+	p.payload, p.waiting = nil, false
+	if rep.Status != message.StatusOK {
+		if waiting {
+			// The operation never got a request number of its own; report
+			// it under the registration's.
+			p.complete(rep.RequestNum, rep.Status, nil)
+		}
+		return
+	}
+	p.registered = true
+	if waiting {
+		p.start(message.KindApp, payload)
+	}
+}
+
+// complete reports the end of an operation.
+func (p *Proxy) complete(num uint64, status message.ReplyStatus, result []byte) {
+	p.out.Done = append(p.out.Done, Completion{
+		RequestNum: num,
+		Status:     status,
+		Result:     append([]byte(nil), result...),
+	})
+}

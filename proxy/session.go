@@ -1,0 +1,112 @@
+package proxy
+
+import "github.com/vr-go/vr/message"
+
+// Proxy is the VR proxy of one client. It is not safe for concurrent use.
+type Proxy struct {
+	cfg Config
+
+	view       uint64 // the view believed current; primary = view mod n
+	requestNum uint64 // the last request number used (never reused)
+	registered bool   // a session is open in the client table
+
+	inflight *message.Request // the request awaiting a reply, or nil
+	payload  []byte           // the app op waiting for registration
+	waiting  bool             // payload is pending behind a register
+	ticks    int              // ticks since inflight was last sent
+	retries  int              // unanswered retries of inflight
+
+	out Output
+}
+
+// New returns a proxy for cfg. Zero RetryTicks and BroadcastAfter take their
+// defaults.
+func New(cfg Config) (*Proxy, error) {
+	cfg = cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Proxy{cfg: cfg}, nil
+}
+
+// ClientID returns the proxy's client id.
+func (p *Proxy) ClientID() uint64 { return p.cfg.ClientID }
+
+// View returns the view the proxy believes is current.
+func (p *Proxy) View() uint64 { return p.view }
+
+// Primary returns the replica the proxy believes is the primary.
+func (p *Proxy) Primary() int { return int(p.view % uint64(p.cfg.ReplicaCount)) }
+
+// Busy reports whether an operation is in flight.
+func (p *Proxy) Busy() bool { return p.inflight != nil }
+
+// Registered reports whether the proxy holds an open session.
+func (p *Proxy) Registered() bool { return p.registered }
+
+// Submit starts one application operation. It returns ErrBusy if one is in
+// flight. Without a session the proxy first registers (KindRegister) and
+// sends the operation once the registration is answered.
+func (p *Proxy) Submit(payload []byte) error {
+	if p.Busy() {
+		return ErrBusy
+	}
+	if !p.registered {
+		p.payload = append([]byte(nil), payload...)
+		p.waiting = true
+		p.start(message.KindRegister, nil)
+		return nil
+	}
+	p.start(message.KindApp, append([]byte(nil), payload...))
+	return nil
+}
+
+// start sends a new request with the next request number to the primary.
+func (p *Proxy) start(kind message.RequestKind, payload []byte) {
+	p.requestNum++
+	p.inflight = &message.Request{
+		ClientID:   p.cfg.ClientID,
+		RequestNum: p.requestNum,
+		Kind:       kind,
+		Payload:    payload,
+	}
+	p.ticks, p.retries = 0, 0
+	p.send(p.Primary())
+}
+
+// send queues a copy of the in-flight request for replica to, stamped with
+// the current view.
+func (p *Proxy) send(to int) {
+	req := *p.inflight
+	req.View = p.view
+	p.out.Sends = append(p.out.Sends, Send{To: to, Req: &req})
+}
+
+// Tick advances logical time. An unanswered request is re-sent, with the
+// same request number, every RetryTicks ticks: to the believed primary for
+// the first BroadcastAfter-1 retries, then to every replica.
+func (p *Proxy) Tick() {
+	if p.inflight == nil {
+		return
+	}
+	p.ticks++
+	if p.ticks < p.cfg.RetryTicks {
+		return
+	}
+	p.ticks = 0
+	p.retries++
+	if p.retries < p.cfg.BroadcastAfter {
+		p.send(p.Primary())
+		return
+	}
+	for i := 0; i < p.cfg.ReplicaCount; i++ {
+		p.send(i)
+	}
+}
+
+// Output drains everything produced since the last call.
+func (p *Proxy) Output() Output {
+	out := p.out
+	p.out = Output{}
+	return out
+}

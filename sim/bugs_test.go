@@ -1,0 +1,72 @@
+package sim
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/vr-go/vr/core"
+)
+
+// maxBugSeeds bounds how many seeds a planted bug may survive.
+const maxBugSeeds = 200
+
+// TestPlantedBugsCaught proves the checks can fail: each planted core bug,
+// run under the fault profile that provokes it, must be reported within
+// maxBugSeeds seeds.
+func TestPlantedBugsCaught(t *testing.T) {
+	cases := []struct {
+		bug      string
+		profile  string
+		replicas int
+	}{
+		{"commit-one-short", "all", 0},
+		{"dvc-by-op-only", "split-brain", 0},
+		{"recovery-in-view-change", "stale", 0},
+		{"truncate-on-new-view", "stale-learner", 3},
+		{"no-stickiness", "isolate", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.bug, func(t *testing.T) {
+			bugs, err := ParseBugs(c.bug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seed, v := firstViolation(Options{Profile: c.profile, Replicas: c.replicas, Bugs: bugs})
+			if v == nil {
+				t.Fatalf("planted bug %s not caught in %d seeds of profile %s", c.bug, maxBugSeeds, c.profile)
+			}
+			t.Logf("caught at seed %d: %v", seed, v)
+		})
+	}
+	if len(cases) != len(AllBugNames()) {
+		t.Fatalf("%d bug cases for %d planted bugs", len(cases), len(AllBugNames()))
+	}
+}
+
+// firstViolation runs seeds 1.. until a violation, at most maxBugSeeds.
+func firstViolation(opts Options) (uint64, *Violation) {
+	for seed := uint64(1); seed <= maxBugSeeds; seed++ {
+		opts.Seed = seed
+		_, err := Run(opts)
+		var v *Violation
+		if errors.As(err, &v) {
+			return seed, v
+		}
+	}
+	return 0, nil
+}
+
+// TestNoStickinessIsDisruption checks that the stale-view bug is reported
+// as what it is, a disruption of a healthy quorum, and that the same seeds
+// pass with the bug off.
+func TestNoStickinessIsDisruption(t *testing.T) {
+	opts := Options{Profile: "isolate", Bugs: core.Bugs{NoStickiness: true}}
+	seed, v := firstViolation(opts)
+	if v == nil || v.Kind != KindDisruption {
+		t.Fatalf("seed %d: got %v, want a disruption", seed, v)
+	}
+	opts.Bugs, opts.Seed = core.Bugs{}, seed
+	if _, err := Run(opts); err != nil {
+		t.Fatalf("seed %d fails without the bug: %v", seed, err)
+	}
+}

@@ -1,0 +1,158 @@
+package sim
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/message"
+)
+
+// checker holds what the cluster as a whole has committed and executed, to
+// compare every replica against.
+type checker struct {
+	committed []message.Entry // committed[op-1]: first committed copy seen
+	results   []opResult      // results[op-1]: first execution seen
+	digests   map[uint64]uint64
+	maxNormal uint64 // highest view any replica was normal in
+}
+
+// opResult is the outcome of executing one op.
+type opResult struct {
+	status message.ReplyStatus
+	result []byte
+}
+
+func (c *checker) init() { c.digests = make(map[uint64]uint64) }
+
+// checkReplica runs the per-step checks on the replica that just stepped.
+func (r *run) checkReplica(rep *replica, applied []core.Applied) {
+	if r.viol != nil {
+		return
+	}
+	rep.core.CheckInvariants()
+	r.checkApplied(rep, applied)
+	info := rep.core.Info()
+	if info.Commit < rep.commit {
+		r.violate(KindCommitRegress, "replica %d commit went from %d to %d", rep.idx, rep.commit, info.Commit)
+		return
+	}
+	rep.commit = info.Commit
+	r.checkCommitted(rep, info.Commit)
+	r.checkDigest(rep, info.Executed)
+	r.observe(rep)
+}
+
+// checkApplied checks that executions are consecutive and agree with every
+// other replica's execution of the same op.
+func (r *run) checkApplied(rep *replica, applied []core.Applied) {
+	for _, a := range applied {
+		op := a.Entry.Op
+		if op != rep.executed+1 {
+			r.violate(KindProtocol, "replica %d executed op %d after %d", rep.idx, op, rep.executed)
+			return
+		}
+		rep.executed = op
+		if !r.agreeCommitted(rep, a.Entry) {
+			return
+		}
+		if op > uint64(len(r.chk.results)) {
+			r.chk.results = append(r.chk.results, opResult{a.Status, bytes.Clone(a.Result)})
+			continue
+		}
+		want := r.chk.results[op-1]
+		if want.status != a.Status || !bytes.Equal(want.result, a.Result) {
+			r.violate(KindStateDivergence, "replica %d op %d executed to status %d result %x; first execution gave %d %x",
+				rep.idx, op, a.Status, a.Result, want.status, want.result)
+			return
+		}
+	}
+}
+
+// checkCommitted compares the entries rep newly holds as committed with the
+// first committed copy of each op.
+func (r *run) checkCommitted(rep *replica, commit uint64) {
+	for op := rep.checked + 1; op <= commit && r.viol == nil; op++ {
+		e, ok := rep.core.Entry(op)
+		if !ok {
+			continue // not held (compacted): nothing to compare
+		}
+		r.agreeCommitted(rep, e)
+	}
+	rep.checked = max(rep.checked, commit)
+}
+
+// agreeCommitted records e as committed at e.Op, or compares it with the
+// copy recorded first. Ops are committed in order, so the record is dense.
+func (r *run) agreeCommitted(rep *replica, e message.Entry) bool {
+	op := e.Op
+	n := uint64(len(r.chk.committed))
+	switch {
+	case op == n+1:
+		r.chk.committed = append(r.chk.committed, cloneEntry(e))
+		return true
+	case op > n+1:
+		// A replica committed op without ops n+1..op-1 known committed
+		// anywhere: possible only if those were compacted. Record nothing.
+		return true
+	}
+	want := r.chk.committed[op-1]
+	if want.ClientID != e.ClientID || want.RequestNum != e.RequestNum ||
+		want.Kind != e.Kind || !bytes.Equal(want.Payload, e.Payload) {
+		r.violate(KindDivergence, "replica %d has %s committed at op %d; first committed copy was %s",
+			rep.idx, entryString(e), op, entryString(want))
+		return false
+	}
+	return true
+}
+
+// checkDigest compares rep's state digest with the first digest seen after
+// executing the same ops.
+func (r *run) checkDigest(rep *replica, executed uint64) {
+	if executed == rep.digestAt {
+		return
+	}
+	rep.digestAt = executed
+	d := rep.store.Digest()
+	want, ok := r.chk.digests[executed]
+	if !ok {
+		r.chk.digests[executed] = d
+		return
+	}
+	if want != d {
+		r.violate(KindStateDivergence, "replica %d state digest %016x after op %d; first seen %016x",
+			rep.idx, d, executed, want)
+	}
+}
+
+// observe tracks rep's status and view: view changes, recoveries, and the
+// stability monitor's disruption check.
+func (r *run) observe(rep *replica) {
+	info := rep.core.Info()
+	if info.Status == rep.status && info.View == rep.view {
+		return
+	}
+	r.mon.checkLeave(r, rep, info)
+	if info.Status == core.StatusNormal {
+		if info.View > r.chk.maxNormal {
+			r.chk.maxNormal = info.View
+			r.res.ViewChanges++
+		}
+		if rep.recovering {
+			rep.recovering = false
+			r.res.Recoveries++
+		}
+	}
+	r.logf("replica %d: %v view %d (op %d commit %d)", rep.idx, info.Status, info.View, info.Op, info.Commit)
+	rep.status, rep.view, rep.since = info.Status, info.View, r.now
+}
+
+func cloneEntry(e message.Entry) message.Entry {
+	e.Payload = bytes.Clone(e.Payload)
+	return e
+}
+
+func entryString(e message.Entry) string {
+	return fmt.Sprintf("{op %d view %d client %d req %d kind %d payload %x}",
+		e.Op, e.View, e.ClientID, e.RequestNum, e.Kind, e.Payload)
+}

@@ -1,0 +1,146 @@
+package sim
+
+import (
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/kv"
+	"github.com/vr-go/vr/message"
+)
+
+// replica is one simulated server: a core replica and its kv store, or
+// nothing while crashed. Fields below "per incarnation" restart with it.
+type replica struct {
+	idx       int
+	core      *core.Replica
+	store     *kv.Store
+	up        bool
+	inc       uint32 // incarnation; ticks of an older one are ignored
+	period    int64  // tick period (clock skew)
+	lastCrash int64  // last crash or restart, for the stability monitor
+
+	// recovering: restarted and not yet normal; counts as down.
+	recovering bool
+
+	// per incarnation: what the checks saw last
+	commit, executed, checked uint64
+	digestAt                  uint64 // Executed when the digest was last compared
+	view                      uint64
+	status                    core.Status
+	since                     int64 // when (status, view) was entered
+}
+
+// setupCluster creates the replicas, all normal in view 0, and starts
+// their clocks at random phases.
+func (r *run) setupCluster() {
+	r.sessions = r.opts.MaxSessions
+	if r.sessions == 0 && r.chance(r.opts.Faults.SessionPressure) {
+		r.sessions = max(1, r.opts.Clients-1)
+	}
+	skew := r.opts.Faults.Skew
+	base := float64(us(r.opts.Tick))
+	for i := 0; i < r.n; i++ {
+		rep := &replica{idx: i, lastCrash: -1 << 40}
+		rep.period = max(1, int64(base*(1+skew*(2*r.rng.Float64()-1))))
+		r.replicas = append(r.replicas, rep)
+		r.boot(rep, false)
+	}
+}
+
+// maxSessions reports the client-table bound in force (0: core default).
+func (r *run) maxSessions() int { return r.sessions }
+
+// boot starts a new incarnation of rep with empty state.
+func (r *run) boot(rep *replica, recovering bool) {
+	cfg := core.Config{
+		ReplicaCount: r.n, Index: rep.idx, Seed: r.rng.Uint64(),
+		MaxSessions: r.sessions, Recovering: recovering, Bugs: r.opts.Bugs,
+	}
+	store := kv.New(kv.DefaultLimits())
+	c, err := core.New(cfg, store)
+	if err != nil {
+		panic(err) // the options were validated: a bad config is a sim bug
+	}
+	rep.core, rep.store, rep.up, rep.recovering = c, store, true, recovering
+	rep.inc++
+	rep.commit, rep.executed, rep.checked, rep.digestAt = 0, 0, 0, 0
+	rep.view, rep.status, rep.since = 0, 0, r.now
+	r.observe(rep)
+	r.schedule(r.now+r.between(1, rep.period), event{kind: evTick, node: rep.idx, inc: rep.inc})
+}
+
+// crash loses rep's state.
+func (r *run) crash(rep *replica) {
+	r.logf("crash replica %d (view %d, status %v)", rep.idx, rep.view, rep.status)
+	rep.core, rep.store, rep.up, rep.recovering = nil, nil, false, false
+	rep.inc++
+	rep.lastCrash = r.now
+	r.res.Crashes++
+	r.mon.update(r)
+}
+
+// restart brings a crashed replica back in recovery with a fresh store.
+func (r *run) restart(rep *replica) {
+	r.logf("restart replica %d", rep.idx)
+	rep.lastCrash = r.now
+	r.boot(rep, true)
+	r.afterStep(rep)
+	r.mon.update(r)
+}
+
+// downOrRecovering counts replicas that are crashed or still recovering.
+func (r *run) downOrRecovering() int {
+	k := 0
+	for _, rep := range r.replicas {
+		if !rep.up || rep.recovering {
+			k++
+		}
+	}
+	return k
+}
+
+// tickReplica advances one replica's clock and schedules its next tick.
+func (r *run) tickReplica(e event) {
+	rep := r.replicas[e.node]
+	if !rep.up || e.inc != rep.inc {
+		return
+	}
+	rep.core.Tick()
+	r.afterStep(rep)
+	r.schedule(r.now+rep.period, event{kind: evTick, node: rep.idx, inc: rep.inc})
+	r.mon.update(r)
+}
+
+// deliver hands a message to a replica.
+func (r *run) deliver(e event) {
+	rep := r.replicas[e.node]
+	if !rep.up {
+		r.res.MessagesDropped++
+		return
+	}
+	if !r.arrives(e.from, e.node) {
+		return
+	}
+	if e.msg.Type() == message.TypeNewState {
+		r.res.StateTransfers++
+	}
+	if r.opts.LogMessages {
+		r.logf("%d → %d %T %+v", e.from, e.node, e.msg, e.msg)
+	}
+	rep.core.Step(copyMessage(e.msg))
+	r.afterStep(rep)
+}
+
+// afterStep routes what rep produced and checks it.
+func (r *run) afterStep(rep *replica) {
+	out := rep.core.Output()
+	for _, env := range out.Messages {
+		r.send(rep.idx, env.To, env.Msg)
+	}
+	for _, rp := range out.Replies {
+		if rp.ClientID == 0 || rp.ClientID > uint64(len(r.clients)) {
+			r.violate(KindProtocol, "replica %d replied to unknown client %d", rep.idx, rp.ClientID)
+			return
+		}
+		r.send(rep.idx, r.n+int(rp.ClientID-1), rp)
+	}
+	r.checkReplica(rep, out.Applied)
+}

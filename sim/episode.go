@@ -1,0 +1,100 @@
+package sim
+
+import "github.com/vr-go/vr/message"
+
+// episode is the state of the scripted "stale-learner" episode, which
+// aims at the TruncateOnNewView hazard on 3 replicas. With p the primary
+// of the current view v, y the primary of v+1 and x the primary of v+2:
+//
+//	phase 1: x gets no log data (Prepare, GetState, NewState): it stays a
+//	         normal backup of v, hearing Commits, with a stale log.
+//	phase 2: y stops hearing p's heartbeats and x's messages no longer
+//	         reach p, so p and y change to view v+1 without x seeing it;
+//	         y→p carries only StartViewChange and DoViewChange, so p never
+//	         gets the StartView. x then hears a Commit of v+1 while its
+//	         state transfer is still blocked.
+//	phase 3: y crashes and the network heals: p and x change to view v+2.
+//	         y restarts later; a quiet spell follows, then it repeats.
+//
+// Every phase lasts a random time, so each seed plays it differently.
+type episode struct {
+	p, y, x int
+}
+
+// episodeStep enters phase (0 = quiet spell) and schedules the next one.
+func (r *run) episodeStep(phase int) {
+	if r.quiet {
+		return
+	}
+	next, dur := phase+1, int64(0)
+	switch phase {
+	case 0:
+		r.net.drop = nil
+		dur = r.between(100_000, 300_000)
+	case 1:
+		if !r.episodeRoles() {
+			next, dur = 0, 50_000
+			break
+		}
+		r.net.drop = r.dropStaleData
+		dur = r.between(80_000, 300_000)
+	case 2:
+		r.net.drop = r.dropViewChangeAroundX
+		dur = r.between(250_000, 450_000)
+	default:
+		r.net.drop = nil
+		if rep := r.replicas[r.ep.y]; rep.up && r.downOrRecovering() < r.f {
+			r.crash(rep)
+			r.schedule(r.now+r.between(50_000, 400_000), event{kind: evRestart, node: rep.idx, inc: rep.inc})
+		}
+		next, dur = 0, r.between(300_000, 600_000)
+	}
+	r.logf("episode phase %d (p %d y %d x %d)", phase, r.ep.p, r.ep.y, r.ep.x)
+	r.mon.update(r)
+	r.schedule(r.now+dur, event{kind: evEpisode, node: next})
+}
+
+// episodeRoles picks p, y and x from the current view; it fails unless
+// there are 3 replicas, all up and normal in one view.
+func (r *run) episodeRoles() bool {
+	if r.n != 3 {
+		return false
+	}
+	v := r.replicas[0].view
+	for _, rep := range r.replicas {
+		if !r.healthy(rep.idx) || rep.status != statusNormal || rep.view != v {
+			return false
+		}
+	}
+	r.ep = episode{p: int(v % 3), y: int((v + 1) % 3), x: int((v + 2) % 3)}
+	return true
+}
+
+// dropStaleData keeps log data from and to x (phase 1).
+func (r *run) dropStaleData(from, to int, m message.Message) bool {
+	x := r.ep.x
+	switch m.(type) {
+	case *message.Prepare, *message.GetState, *message.NewState:
+		return to == x || from == x
+	}
+	return false
+}
+
+// dropViewChangeAroundX runs the view change p→y behind x's back (phase 2).
+func (r *run) dropViewChangeAroundX(from, to int, m message.Message) bool {
+	p, y, x := r.ep.p, r.ep.y, r.ep.x
+	if r.dropStaleData(from, to, m) {
+		return true
+	}
+	switch m.(type) {
+	case *message.StartViewChange, *message.DoViewChange:
+		return to == x
+	case *message.StartView:
+		return to == x || (from == y && to == p)
+	case *message.Prepare, *message.Commit:
+		if from == p && to == y {
+			return true
+		}
+	}
+	return (from == x && to == p) || (from == y && to == p)
+}

@@ -1,0 +1,68 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrBadOptions is returned (wrapped) by Run for invalid Options.
+var ErrBadOptions = errors.New("sim: bad options")
+
+// Kind classifies a violation.
+type Kind string
+
+// The kinds of violation the simulator reports.
+const (
+	// KindPanic: the core (or a check) panicked during a step, including a
+	// failed CheckInvariants.
+	KindPanic Kind = "panic"
+	// KindProtocol: a replica produced something impossible (a reply to an
+	// unknown client, an undecodable result, a non-consecutive execution).
+	KindProtocol Kind = "protocol"
+	// KindDivergence: two replicas committed different entries at one op.
+	KindDivergence Kind = "committed-divergence"
+	// KindCommitRegress: a replica's commit-number went backwards.
+	KindCommitRegress Kind = "commit-regress"
+	// KindStateDivergence: replicas that executed the same ops differ in
+	// state digest or in an op's result.
+	KindStateDivergence Kind = "state-divergence"
+	// KindLinearizability: the clients' history is not linearizable.
+	KindLinearizability Kind = "linearizability"
+	// KindLiveness: a request was not answered in time after the heal.
+	KindLiveness Kind = "liveness"
+	// KindConvergence: the healed cluster did not converge by the end.
+	KindConvergence Kind = "convergence"
+	// KindDisruption: a healthy, fault-free quorum left its view (a
+	// replica returning from isolation disrupted a working cluster).
+	KindDisruption Kind = "disruption"
+)
+
+// Violation is a failed check. Replay is the command that reproduces it.
+type Violation struct {
+	Seed   uint64
+	Kind   Kind
+	Detail string
+	Time   int64 // simulated microseconds
+	Replay string
+}
+
+// Error implements error.
+func (v *Violation) Error() string {
+	return fmt.Sprintf("seed %d: %s at %.3fms: %s (replay: %s)",
+		v.Seed, v.Kind, float64(v.Time)/1000, v.Detail, v.Replay)
+}
+
+// violate records the first violation of the run; later ones are ignored.
+func (r *run) violate(kind Kind, format string, args ...any) {
+	if r.viol != nil {
+		return
+	}
+	replay := r.replay
+	if replay == "" {
+		replay = ReplayCommand(r.opts)
+	}
+	r.viol = &Violation{
+		Seed: r.opts.Seed, Kind: kind, Detail: fmt.Sprintf(format, args...),
+		Time: r.now, Replay: replay,
+	}
+}

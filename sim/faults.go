@@ -1,0 +1,147 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// FaultConfig describes what goes wrong during the fault phase. Every
+// epoch (a random length in [EpochMin, EpochMax]) draws a new network fault
+// state from it.
+type FaultConfig struct {
+	Name string
+
+	MaxLoss      float64       // per-epoch loss drawn from [0, MaxLoss] (at most 0.3)
+	MaxDuplicate float64       // per-epoch duplication drawn from [0, MaxDuplicate]
+	Reorder      float64       // probability a message is delayed up to MaxDelay
+	MaxDelay     time.Duration // longest delay of a reordered message
+	CleanEpochs  float64       // probability an epoch has no network fault at all
+	// MTU adds a partition kind in which some links lose every large
+	// message (one carrying log entries: Prepare, DoViewChange, StartView,
+	// NewState, RecoveryResponse) but pass small ones, like a path MTU
+	// black hole: a replica keeps hearing heartbeats but gets no data.
+	MTU bool
+
+	Partitions bool // isolate one replica or split the nodes in random halves
+	OneWay     bool // one-way partitions: a node cannot send, or cannot receive
+	// IsolateOnly restricts partitions to isolating one replica completely:
+	// the primary with probability TargetPrimary, otherwise a backup.
+	IsolateOnly bool
+	// ClientStay is the probability that a client stays on an isolated
+	// replica's side (and keeps sending it requests).
+	ClientStay float64
+
+	// Episode, if set, replaces the random epochs and crashes by a
+	// repeated scripted episode with random timing (see Episodes).
+	Episode string
+
+	Crashes      bool
+	MeanCrashGap time.Duration // mean time between crash attempts
+	MinDowntime  time.Duration
+	MaxDowntime  time.Duration
+	// TargetPrimary is the probability that a crash or an isolation hits
+	// the current primary rather than a random replica.
+	TargetPrimary float64
+
+	Skew float64 // replicas tick at base × (1 ± up to Skew)
+
+	EpochMin, EpochMax time.Duration
+	// SessionPressure is the probability that a run gives the replicas a
+	// client table smaller than the number of clients, forcing evictions.
+	SessionPressure float64
+}
+
+func (fc FaultConfig) validate() error {
+	switch {
+	case fc.MaxLoss < 0 || fc.MaxLoss > 0.3:
+		return fmt.Errorf("%w: loss %.2f outside [0, 0.3]", ErrBadOptions, fc.MaxLoss)
+	case fc.MaxDuplicate < 0 || fc.MaxDuplicate > 1 || fc.Reorder < 0 || fc.Reorder > 1:
+		return fmt.Errorf("%w: duplication and reorder are probabilities", ErrBadOptions)
+	case fc.ClientStay < 0 || fc.ClientStay > 1 || fc.TargetPrimary < 0 || fc.TargetPrimary > 1:
+		return fmt.Errorf("%w: client-stay and target-primary are probabilities", ErrBadOptions)
+	case fc.Skew < 0 || fc.Skew >= 0.5:
+		return fmt.Errorf("%w: skew %.2f outside [0, 0.5)", ErrBadOptions, fc.Skew)
+	case fc.EpochMin <= 0 || fc.EpochMax < fc.EpochMin:
+		return fmt.Errorf("%w: bad epoch bounds", ErrBadOptions)
+	case fc.Reorder > 0 && fc.MaxDelay < time.Duration(maxDelay)*time.Microsecond:
+		return fmt.Errorf("%w: reorder delay below the normal delay", ErrBadOptions)
+	case fc.Episode != "" && fc.Episode != "stale-learner":
+		return fmt.Errorf("%w: unknown episode %q", ErrBadOptions, fc.Episode)
+	case fc.Crashes && (fc.MeanCrashGap <= 0 || fc.MinDowntime <= 0 || fc.MaxDowntime < fc.MinDowntime):
+		return fmt.Errorf("%w: bad crash timing", ErrBadOptions)
+	}
+	return nil
+}
+
+// profiles are the named fault configurations.
+var profiles = map[string]FaultConfig{
+	"all": {
+		MaxLoss: 0.3, MaxDuplicate: 0.1, Reorder: 0.05, MaxDelay: 40 * time.Millisecond,
+		CleanEpochs: 0.2, Partitions: true, OneWay: true, MTU: true, ClientStay: 0.25,
+		Crashes: true, MeanCrashGap: 300 * time.Millisecond,
+		MinDowntime: 20 * time.Millisecond, MaxDowntime: 400 * time.Millisecond,
+		TargetPrimary: 0.4, Skew: 0.2,
+		EpochMin: 50 * time.Millisecond, EpochMax: 400 * time.Millisecond,
+		SessionPressure: 0.2,
+	},
+	"none": {Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},
+	// crash: frequent crashes, mostly of the primary, with quick restarts,
+	// so that recoveries overlap view changes.
+	"crash": {
+		MaxLoss: 0.15, Reorder: 0.05, MaxDelay: 20 * time.Millisecond, CleanEpochs: 0.3,
+		Crashes: true, MeanCrashGap: 80 * time.Millisecond,
+		MinDowntime: 5 * time.Millisecond, MaxDowntime: 150 * time.Millisecond,
+		TargetPrimary: 0.7, Skew: 0.2,
+		EpochMin: 30 * time.Millisecond, EpochMax: 200 * time.Millisecond,
+	},
+	// stale: short partitions and one-way links, primary crashes and loss,
+	// so that replicas miss view changes and learn of them late.
+	"stale": {
+		MaxLoss: 0.3, Reorder: 0.05, MaxDelay: 30 * time.Millisecond, CleanEpochs: 0.1,
+		Partitions: true, OneWay: true, MTU: true, ClientStay: 0.25,
+		Crashes: true, MeanCrashGap: 250 * time.Millisecond,
+		MinDowntime: 20 * time.Millisecond, MaxDowntime: 200 * time.Millisecond,
+		TargetPrimary: 0.8, Skew: 0.2,
+		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
+	},
+	// split-brain: the primary is cut off with some clients still talking
+	// to it, so it gathers uncommitted ops in its log while the others move
+	// on; then the next primary is cut off in turn.
+	"split-brain": {
+		MaxLoss: 0.05, CleanEpochs: 0.1, Partitions: true, IsolateOnly: true,
+		TargetPrimary: 0.9, ClientStay: 0.6, Skew: 0.2,
+		EpochMin: 100 * time.Millisecond, EpochMax: 350 * time.Millisecond,
+	},
+	// stale-learner: the TruncateOnNewView hazard, scripted (3 replicas).
+	"stale-learner": {Episode: "stale-learner", Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},
+	// isolate: a healthy cluster in which one backup at a time is cut off
+	// long enough to time out, then comes back with a stale, higher view.
+	"isolate": {
+		Partitions: true, IsolateOnly: true, CleanEpochs: 0.4, Skew: 0.2,
+		EpochMin: 400 * time.Millisecond, EpochMax: 900 * time.Millisecond,
+	},
+}
+
+// Profile returns the named fault profile; "" is "all".
+func Profile(name string) (FaultConfig, error) {
+	if name == "" {
+		name = "all"
+	}
+	fc, ok := profiles[name]
+	if !ok {
+		return FaultConfig{}, fmt.Errorf("%w: unknown fault profile %q", ErrBadOptions, name)
+	}
+	fc.Name = name
+	return fc, nil
+}
+
+// Profiles lists the names of the fault profiles.
+func Profiles() []string {
+	names := make([]string, 0, len(profiles))
+	for name := range profiles {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,63 @@
+package sim
+
+import "fmt"
+
+// finalChecks runs the end-of-run checks: every request answered, the
+// cluster converged, and the history linearizable.
+func (r *run) finalChecks() {
+	for _, c := range r.clients {
+		if c.busy {
+			r.violate(KindLiveness, "client %d request submitted at %.3fms still unanswered at the end",
+				c.idx, float64(c.started)/1000)
+			return
+		}
+	}
+	r.checkConvergence()
+	if r.viol == nil {
+		r.checkHistory()
+	}
+}
+
+// checkConvergence requires every replica up, normal in one view, with
+// equal op, commit and executed numbers and equal state digests.
+func (r *run) checkConvergence() {
+	first := r.replicas[0]
+	if !first.up {
+		r.violate(KindConvergence, "replica 0 is down at the end")
+		return
+	}
+	want := first.core.Info()
+	wantDigest := first.store.Digest()
+	for _, rep := range r.replicas {
+		if !rep.up {
+			r.violate(KindConvergence, "replica %d is down at the end", rep.idx)
+			return
+		}
+		info := rep.core.Info()
+		if info.Status != statusNormal || info.View != want.View || info.Op != want.Op ||
+			info.Commit != want.Commit || info.Executed != want.Executed || info.Commit != info.Op {
+			r.violate(KindConvergence, "not converged at the end: %s", r.describeReplicas())
+			return
+		}
+		if d := rep.store.Digest(); d != wantDigest {
+			r.violate(KindConvergence, "replica %d digest %016x differs from replica 0's %016x at op %d",
+				rep.idx, d, wantDigest, info.Executed)
+			return
+		}
+	}
+}
+
+// describeReplicas renders every replica's protocol state.
+func (r *run) describeReplicas() string {
+	s := ""
+	for _, rep := range r.replicas {
+		if !rep.up {
+			s += fmt.Sprintf(" [%d down]", rep.idx)
+			continue
+		}
+		i := rep.core.Info()
+		s += fmt.Sprintf(" [%d %v view %d lnv %d op %d commit %d exec %d]",
+			rep.idx, i.Status, i.View, i.LastNormalView, i.Op, i.Commit, i.Executed)
+	}
+	return s
+}

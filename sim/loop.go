@@ -1,0 +1,203 @@
+package sim
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+
+	"github.com/vr-go/vr/message"
+)
+
+// run is the state of one simulation.
+type run struct {
+	opts Options
+	rng  *rand.Rand
+	n, f int
+
+	now   int64 // simulated microseconds
+	seq   uint64
+	queue eventQueue
+	trace uint64
+
+	quietAt int64 // when the fault phase ends
+	drainAt int64 // when clients stop submitting
+	endAt   int64 // when the run ends
+	quiet   bool
+
+	sessions int    // client-table bound given to the replicas (0: default)
+	replay   string // overrides the replay command (scripted test runs)
+
+	net      network
+	replicas []*replica
+	clients  []*client
+	chk      checker
+	hist     history
+	mon      monitor
+	ep       episode
+
+	res  Result
+	viol *Violation
+}
+
+func newRun(o Options) *run {
+	r := &run{opts: o, rng: newRng(o.Seed), n: o.Replicas, f: (o.Replicas - 1) / 2}
+	r.quietAt = us(o.FaultDuration)
+	r.endAt = r.quietAt + us(o.QuietDuration)
+	r.drainAt = r.endAt - us(o.Drain)
+	r.trace = fnvOffset
+	r.net.init(r.n + o.Clients)
+	r.chk.init()
+	r.initHistory()
+	r.mon.init(r.n)
+	r.res.Seed, r.res.Replicas, r.res.Clients, r.res.Profile = o.Seed, r.n, o.Clients, o.Faults.Name
+	return r
+}
+
+// schedule adds e to the agenda at time at.
+func (r *run) schedule(at int64, e event) {
+	e.at = at
+	r.seq++
+	e.seq = r.seq
+	r.queue.push(e)
+}
+
+// start sets up the cluster, the clients and the first fault events.
+func (r *run) start() {
+	r.setupCluster()
+	r.setupClients()
+	r.setupFaults()
+	r.schedule(r.quietAt, event{kind: evQuiet})
+	r.logf("start: %d replicas, %d clients, profile %s, max sessions %d",
+		r.n, len(r.clients), r.opts.Faults.Name, r.maxSessions())
+}
+
+// runUntil runs events up to time t (or the end of the run), stopping at
+// the first violation. A panic in the core (or the checks) becomes a
+// violation.
+func (r *run) runUntil(t int64) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.violate(KindPanic, "%v", p)
+		}
+	}()
+	t = min(t, r.endAt)
+	for len(r.queue) > 0 && r.viol == nil && r.queue[0].at <= t {
+		e := r.queue.pop()
+		r.now = e.at
+		r.res.Steps++
+		r.hashEvent(e)
+		r.dispatch(e)
+	}
+	if r.viol == nil {
+		r.now = t
+	}
+}
+
+// finish runs the end-of-run checks and returns the summary.
+func (r *run) finish() (Result, error) {
+	if r.viol == nil {
+		r.finalChecks()
+	}
+	r.finishResult()
+	if r.viol != nil {
+		r.logf("VIOLATION %v", r.viol)
+		return r.res, r.viol
+	}
+	return r.res, nil
+}
+
+func (r *run) dispatch(e event) {
+	switch e.kind {
+	case evDeliver:
+		r.deliver(e)
+	case evReply:
+		r.deliverReply(e)
+	case evTick:
+		r.tickReplica(e)
+	case evClientTick:
+		r.tickClient(e.node)
+	case evClientStart:
+		r.startOp(e.node)
+	case evEpoch:
+		r.newEpoch()
+	case evCrash:
+		r.crashEvent()
+	case evRestart:
+		r.restartEvent(e)
+	case evQuiet:
+		r.beginQuiet()
+	case evEpisode:
+		r.episodeStep(e.node)
+	}
+}
+
+// logf writes one line of the run's account, if logging is on.
+func (r *run) logf(format string, args ...any) {
+	if r.opts.Log == nil {
+		return
+	}
+	line := fmt.Sprintf("%9.3fms ", float64(r.now)/1000) + fmt.Sprintf(format, args...) + "\n"
+	io.WriteString(r.opts.Log, line)
+}
+
+// chance returns true with probability p; it draws nothing when p <= 0.
+func (r *run) chance(p float64) bool {
+	return p > 0 && r.rng.Float64() < p
+}
+
+// between returns a uniform value in [lo, hi].
+func (r *run) between(lo, hi int64) int64 {
+	if hi <= lo {
+		return lo
+	}
+	return lo + r.rng.Int64N(hi-lo+1)
+}
+
+// FNV-1a 64-bit parameters for the trace hash.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func (r *run) mix(v uint64) {
+	for i := 0; i < 8; i++ {
+		r.trace ^= v & 0xff
+		r.trace *= fnvPrime
+		v >>= 8
+	}
+}
+
+// hashEvent folds one event into the trace hash.
+func (r *run) hashEvent(e event) {
+	r.mix(uint64(e.at))
+	r.mix(uint64(e.kind)<<48 | uint64(e.node)<<24 | uint64(e.from))
+	if e.msg != nil {
+		r.mix(uint64(e.msg.Type()))
+		r.mix(msgKey(e.msg))
+	}
+}
+
+// msgKey is a cheap fingerprint of a message's main numbers.
+func msgKey(m message.Message) uint64 {
+	switch m := m.(type) {
+	case *message.Request:
+		return m.ClientID<<32 ^ m.RequestNum
+	case *message.Reply:
+		return m.View<<40 ^ m.ClientID<<32 ^ m.RequestNum ^ uint64(m.Status)<<60
+	case *message.Prepare:
+		return m.View<<40 ^ m.Commit<<20 ^ uint64(len(m.Entries))
+	case *message.PrepareOK:
+		return m.View<<40 ^ m.Op
+	case *message.Commit:
+		return m.View<<40 ^ m.Commit
+	case *message.DoViewChange:
+		return m.View<<40 ^ m.LastNormalView<<32 ^ m.Op
+	case *message.StartView:
+		return m.View<<40 ^ m.Op
+	case *message.StartViewChange:
+		return m.View
+	case *message.NewState:
+		return m.View<<40 ^ m.Op
+	}
+	return 0
+}

@@ -1,0 +1,121 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+// runSeeds runs seeds first..first+count-1 with opts and fails the test for
+// every violation, printing its replay command.
+func runSeeds(t *testing.T, opts Options, first, count uint64) Totals {
+	t.Helper()
+	var totals Totals
+	for seed := first; seed < first+count; seed++ {
+		opts.Seed = seed
+		res, err := Run(opts)
+		totals.Add(res, err)
+		if err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+	return totals
+}
+
+// TestSeeds runs many seeds of every fault profile, bugs off, alternating
+// 3- and 5-replica clusters (stale-learner needs 3).
+func TestSeeds(t *testing.T) {
+	cases := []struct {
+		profile string
+		seeds   uint64
+	}{
+		{"all", 2000},
+		{"stale", 1000},
+		{"crash", 400},
+		{"split-brain", 400},
+		{"isolate", 300},
+		{"stale-learner", 300},
+		{"none", 50},
+	}
+	if testing.Short() {
+		for i := range cases {
+			cases[i].seeds = max(5, cases[i].seeds/10)
+		}
+	}
+	for _, c := range cases {
+		t.Run(c.profile, func(t *testing.T) {
+			t.Parallel()
+			opts := Options{Profile: c.profile}
+			if c.profile == "stale-learner" {
+				opts.Replicas = 3
+			}
+			totals := runSeeds(t, opts, 1, c.seeds)
+			s := totals.Sum
+			t.Logf("%d runs: %d ops committed, %d view changes, %d crashes, %d recoveries, %d state transfers, %d/%d messages dropped",
+				totals.Runs, s.OpsCommitted, s.ViewChanges, s.Crashes, s.Recoveries, s.StateTransfers, s.MessagesDropped, s.MessagesSent)
+			if s.OpsCommitted == 0 || s.OpsCompleted == 0 {
+				t.Errorf("no progress at all: %+v", s)
+			}
+			if c.profile == "all" && (s.ViewChanges == 0 || s.Recoveries == 0 || s.StateTransfers == 0 ||
+				s.MessagesDuplicated == 0 || s.Evictions == 0) {
+				t.Errorf("profile all did not exercise every fault: %+v", s)
+			}
+		})
+	}
+}
+
+func TestDeterminism(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 77} {
+		a, errA := Run(Options{Seed: seed})
+		b, errB := Run(Options{Seed: seed})
+		if a != b || fmt.Sprint(errA) != fmt.Sprint(errB) {
+			t.Fatalf("seed %d differs between runs:\n%+v\n%+v", seed, a, b)
+		}
+		if a.Steps < 1000 || a.TraceHash == 0 {
+			t.Fatalf("seed %d: suspicious run %+v", seed, a)
+		}
+	}
+	x, _ := Run(Options{Seed: 11, Replicas: 3})
+	y, _ := Run(Options{Seed: 13, Replicas: 3})
+	if x.TraceHash == y.TraceHash || x == y {
+		t.Fatalf("different seeds gave the same run: %x", x.TraceHash)
+	}
+	// The options matter too, not only the seed.
+	z, _ := Run(Options{Seed: 11, Replicas: 3, Clients: 5})
+	if z.TraceHash == x.TraceHash {
+		t.Fatal("a different client count gave the same trace")
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	bad := []Options{
+		{Replicas: 4},
+		{Profile: "nope"},
+		{Clients: -1},
+		{Faults: FaultConfig{Name: "x", MaxLoss: 0.5, EpochMin: 1, EpochMax: 1}},
+		{Faults: FaultConfig{Name: "x", Skew: 0.6, EpochMin: 1, EpochMax: 1}},
+	}
+	for _, o := range bad {
+		if _, err := Run(o); !errors.Is(err, ErrBadOptions) {
+			t.Errorf("Run(%+v) = %v, want ErrBadOptions", o, err)
+		}
+	}
+	if _, err := ParseBugs("commit-one-short,bogus"); !errors.Is(err, ErrBadOptions) {
+		t.Errorf("ParseBugs accepted an unknown bug: %v", err)
+	}
+}
+
+func TestReplayCommand(t *testing.T) {
+	b, err := ParseBugs("no-stickiness, dvc-by-op-only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := Options{Seed: 42, Profile: "isolate", Bugs: b}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "go run ./cmd/vr sim --seed 42 --replicas 5 --profile isolate --bugs dvc-by-op-only,no-stickiness"
+	if got := ReplayCommand(opts); got != want {
+		t.Fatalf("ReplayCommand = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,133 @@
+package sim
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Result summarizes one run.
+type Result struct {
+	Seed     uint64
+	Replicas int
+	Clients  int
+	Profile  string
+
+	Steps              int // events processed
+	OpsCommitted       uint64
+	OpsCompleted       int // client operations answered with a result
+	Evictions          int // client operations ended by a session eviction
+	ViewChanges        int // times a higher view became normal somewhere
+	Recoveries         int // restarted replicas that completed recovery
+	StateTransfers     int // NewState messages delivered
+	Crashes            int
+	Epochs             int // network fault states drawn
+	MessagesSent       int
+	MessagesDropped    int
+	MessagesDuplicated int
+	SimulatedTime      time.Duration
+	CheckTimeouts      int // linearizability checks that timed out (not failures)
+	// TraceHash hashes every event in order: equal options give equal
+	// hashes.
+	TraceHash uint64
+}
+
+// finishResult fills the fields computed at the end.
+func (r *run) finishResult() {
+	for _, rep := range r.replicas {
+		if rep.up {
+			r.res.OpsCommitted = max(r.res.OpsCommitted, rep.core.Info().Commit)
+		}
+	}
+	r.res.SimulatedTime = time.Duration(r.now) * time.Microsecond
+	r.res.TraceHash = r.trace
+}
+
+// ReplayCommand returns the command line that replays a run with opts.
+func ReplayCommand(opts Options) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "go run ./cmd/vr sim --seed %d --replicas %d", opts.Seed, opts.Replicas)
+	if opts.Clients != 0 && opts.Clients != 4 {
+		fmt.Fprintf(&b, " --clients %d", opts.Clients)
+	}
+	if opts.Keys != 0 && opts.Keys != 3 {
+		fmt.Fprintf(&b, " --keys %d", opts.Keys)
+	}
+	if p := opts.Faults.Name; p != "" && p != "all" {
+		fmt.Fprintf(&b, " --profile %s", p)
+	} else if opts.Profile != "" && opts.Profile != "all" {
+		fmt.Fprintf(&b, " --profile %s", opts.Profile)
+	}
+	if opts.MaxSessions != 0 {
+		fmt.Fprintf(&b, " --max-sessions %d", opts.MaxSessions)
+	}
+	if d := opts.FaultDuration; d != 0 && d != 2*time.Second {
+		fmt.Fprintf(&b, " --fault %v", d)
+	}
+	if d := opts.QuietDuration; d != 0 && d != defaultQuiet {
+		fmt.Fprintf(&b, " --quiet %v", d)
+	}
+	if names := BugNames(opts.Bugs); len(names) > 0 {
+		fmt.Fprintf(&b, " --bugs %s", strings.Join(names, ","))
+	}
+	return b.String()
+}
+
+// Totals aggregates many runs.
+type Totals struct {
+	Runs, Failures int
+	Sum            Result // counters summed over all runs
+}
+
+// Add folds one run into the totals.
+func (t *Totals) Add(res Result, err error) {
+	t.Runs++
+	if err != nil {
+		t.Failures++
+	}
+	s := &t.Sum
+	s.Steps += res.Steps
+	s.OpsCommitted += res.OpsCommitted
+	s.OpsCompleted += res.OpsCompleted
+	s.Evictions += res.Evictions
+	s.ViewChanges += res.ViewChanges
+	s.Recoveries += res.Recoveries
+	s.StateTransfers += res.StateTransfers
+	s.Crashes += res.Crashes
+	s.MessagesSent += res.MessagesSent
+	s.MessagesDropped += res.MessagesDropped
+	s.MessagesDuplicated += res.MessagesDuplicated
+	s.SimulatedTime += res.SimulatedTime
+	s.CheckTimeouts += res.CheckTimeouts
+}
+
+// WriteTable prints the totals as a two-column table.
+func (t *Totals) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	s := t.Sum
+	rows := []struct {
+		name  string
+		value any
+	}{
+		{"runs", t.Runs},
+		{"ops committed", s.OpsCommitted},
+		{"client ops completed", s.OpsCompleted},
+		{"session evictions", s.Evictions},
+		{"view changes", s.ViewChanges},
+		{"crashes", s.Crashes},
+		{"recoveries", s.Recoveries},
+		{"state transfers", s.StateTransfers},
+		{"messages sent", s.MessagesSent},
+		{"messages dropped", s.MessagesDropped},
+		{"messages duplicated", s.MessagesDuplicated},
+		{"simulated time", s.SimulatedTime.Round(time.Millisecond)},
+		{"linearizability check timeouts", s.CheckTimeouts},
+		{"failures", t.Failures},
+	}
+	for _, row := range rows {
+		fmt.Fprintf(tw, "%s\t%v\t\n", row.name, row.value)
+	}
+	return tw.Flush()
+}
