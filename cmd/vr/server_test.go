@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/vr-go/vr/client"
+)
+
+func TestServerFlagsRejectBadInput(t *testing.T) {
+	good := serverFlags{index: 0, cluster: "127.0.0.1:8000,127.0.0.1:8001,127.0.0.1:8002",
+		tick: 10e6, heartbeat: 50e6, viewTO: 500e6, retry: 100e6}
+	if _, err := good.nodeConfig(nil); err != nil {
+		t.Fatalf("good flags rejected: %v", err)
+	}
+	cases := []struct {
+		name string
+		edit func(*serverFlags)
+		want string
+	}{
+		{"even cluster", func(f *serverFlags) { f.cluster = "127.0.0.1:8000,127.0.0.1:8001" }, "2f+1"},
+		{"index out of range", func(f *serverFlags) { f.index = 3 }, "out of range"},
+		{"negative index", func(f *serverFlags) { f.index = -1 }, "out of range"},
+		{"bad address", func(f *serverFlags) { f.cluster = "127.0.0.1,127.0.0.1:8001,127.0.0.1:8002" }, "bad address"},
+		{"bad port", func(f *serverFlags) { f.cluster = "127.0.0.1:99999,127.0.0.1:8001,127.0.0.1:8002" }, "port"},
+		{"duplicate address", func(f *serverFlags) { f.cluster = "127.0.0.1:8000,127.0.0.1:8000,127.0.0.1:8002" }, "twice"},
+		{"empty cluster", func(f *serverFlags) { f.cluster = "" }, "no cluster"},
+		{"timeout below heartbeat", func(f *serverFlags) { f.viewTO = f.heartbeat }, "must exceed"},
+		{"bad listen", func(f *serverFlags) { f.listen = "nope" }, "listen"},
+	}
+	for _, c := range cases {
+		f := good
+		c.edit(&f)
+		_, err := f.nodeConfig(nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want it to mention %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	cases := []struct {
+		err  error
+		want int
+	}{
+		{nil, exitOK},
+		{usageError{errors.New("x")}, exitUsage},
+		{client.ErrNotFound, exitNegative},
+		{&client.CASError{Current: 3}, exitNegative},
+		{client.ErrSessionEvicted, exitUnavailable},
+	}
+	for _, c := range cases {
+		if got := exitCode(c.err); got != c.want {
+			t.Errorf("exitCode(%v) = %d, want %d", c.err, got, c.want)
+		}
+	}
+}
+
+func TestEnvironmentSetsUnsetFlags(t *testing.T) {
+	t.Setenv("VR_INDEX", "2")
+	t.Setenv("VR_CLUSTER", "a:1,b:2,c:3")
+	cmd := newServerCmd()
+	if err := cmd.Flags().Parse([]string{"--cluster", "x:1,y:2,z:3"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := bindEnv(cmd); err != nil {
+		t.Fatal(err)
+	}
+	idx, _ := cmd.Flags().GetInt("index")
+	cl, _ := cmd.Flags().GetString("cluster")
+	if idx != 2 || cl != "x:1,y:2,z:3" {
+		t.Fatalf("index %d cluster %q: env must fill unset flags only", idx, cl)
+	}
+	t.Setenv("VR_TICK", "soon")
+	if err := bindEnv(newServerCmd()); err == nil || !strings.Contains(err.Error(), "VR_TICK") {
+		t.Fatalf("bad env value: %v", err)
+	}
+}
