@@ -82,6 +82,10 @@ type Config struct {
 	// protocol. A diskless replica restarted with NewCluster by mistake
 	// therefore still recovers instead of forgetting its promises.
 	NewCluster bool
+	// Restart, when set, restarts a replica from what durable mode made
+	// durable before every message it sent. Such a replica never forgot a
+	// promise, so it rejoins without the recovery protocol; see restart.go.
+	Restart *Durable
 
 	// Bugs plants known protocol bugs. For tests of the simulator only.
 	Bugs Bugs
@@ -171,6 +175,10 @@ type Output struct {
 	// replaced since the last Output (0: none). In durable mode these
 	// entries, and HardState, must be made durable before Messages leave.
 	LogDirtyFrom uint64
+	// Entries are the log entries from LogDirtyFrom to the end of the log
+	// (nil when LogDirtyFrom is 0). They replace whatever the log held from
+	// LogDirtyFrom on. The slice is never written again by the replica.
+	Entries []message.Entry
 	// HardState is the replica's durable protocol state.
 	HardState HardState
 }

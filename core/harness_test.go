@@ -42,6 +42,7 @@ type cluster struct {
 	cut      map[[2]int]bool
 	down     map[int]bool
 	from     map[message.Message]int
+	onOutput func(i int, out core.Output)
 }
 
 func newCluster(t *testing.T, n int) *cluster {
@@ -70,6 +71,9 @@ func (c *cluster) start(i int, recovering bool) {
 
 func (c *cluster) collect(i int) {
 	out := c.replicas[i].Output()
+	if c.onOutput != nil {
+		c.onOutput(i, out)
+	}
 	for _, e := range out.Messages {
 		c.from[e.Msg] = i
 		c.queue = append(c.queue, e)

@@ -65,9 +65,14 @@ func New(cfg Config, sm StateMachine) (*Replica, error) {
 	}
 	r.primary.init(r.n)
 	r.vc.init(r.n)
-	if cfg.Recovering || cfg.NewCluster {
+	switch {
+	case cfg.Restart != nil:
+		if err := r.restart(cfg.Restart); err != nil {
+			return nil, err
+		}
+	case cfg.Recovering || cfg.NewCluster:
 		r.startRecovery(cfg.NewCluster && !cfg.Recovering)
-	} else {
+	default:
 		r.status = StatusNormal
 		r.resetViewTimer()
 		if r.isPrimary() {
@@ -139,6 +144,9 @@ func (r *Replica) Output() Output {
 	r.flush()
 	o := r.out
 	o.LogDirtyFrom = r.logDirtyFrom
+	if r.logDirtyFrom > 0 && r.logDirtyFrom <= r.op() {
+		o.Entries = r.log[r.logDirtyFrom-1 : r.op() : r.op()]
+	}
 	o.HardState = HardState{View: r.view, LastNormalView: r.lastNormalView, PromisedView: r.promisedView, Commit: r.commit}
 	r.out = Output{}
 	r.logDirtyFrom = 0

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/vr-go/vr/core"
@@ -219,5 +220,67 @@ func TestRequestsSteppedTogetherLeaveInOnePrepare(t *testing.T) {
 	}
 	if prepares != 2 {
 		t.Fatalf("%d prepares, want one per backup", prepares)
+	}
+}
+
+// disk keeps what durable mode would have made durable from each Output.
+type disk struct {
+	hard core.HardState
+	log  []message.Entry
+}
+
+func (d *disk) persist(out core.Output) {
+	if out.LogDirtyFrom > 0 {
+		d.log = append(d.log[:out.LogDirtyFrom-1:out.LogDirtyFrom-1], out.Entries...)
+	}
+	d.hard = out.HardState
+}
+
+func TestRestartFromDiskRejoinsWithoutRecovery(t *testing.T) {
+	c := newCluster(t, 3)
+	disks := make([]*disk, 3)
+	for i := range disks {
+		disks[i] = &disk{}
+	}
+	// Route every Output through the disks first.
+	c.onOutput = func(i int, out core.Output) { disks[i].persist(out) }
+	register(c, 0, 7)
+	for i := uint64(2); i < 6; i++ {
+		c.request(0, 7, i, message.KindApp, "op")
+	}
+	c.tick(3)
+	// The whole cluster crashes at once and restarts from disk.
+	for i := range c.replicas {
+		c.sms[i] = &counter{}
+		d := &core.Durable{HardState: disks[i].hard, Log: disks[i].log}
+		r, err := core.New(core.Config{ReplicaCount: 3, Index: i, Seed: 9, Restart: d}, c.sms[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.replicas[i] = r
+		if got := r.Info(); got.Status != core.StatusNormal || got.Op != 5 {
+			t.Fatalf("replica %d restarted as %+v", i, got)
+		}
+	}
+	c.queue = nil
+	c.request(0, 7, 6, message.KindApp, "after")
+	if r := c.lastReply(7); r == nil || r.RequestNum != 6 {
+		t.Fatalf("reply after restart = %+v", r)
+	}
+	if n := len(c.sms[0].ops); n != 5 {
+		t.Fatalf("primary executed %d app ops after restart, want 5", n)
+	}
+}
+
+func TestRestartRejectsInconsistentDisk(t *testing.T) {
+	bad := []core.Durable{
+		{HardState: core.HardState{View: 1, LastNormalView: 2, PromisedView: 2}},
+		{HardState: core.HardState{Commit: 3}},
+		{Log: []message.Entry{{Op: 2}}},
+	}
+	for _, d := range bad {
+		if _, err := core.New(core.Config{ReplicaCount: 3, Restart: &d}, &counter{}); !errors.Is(err, core.ErrBadDurableState) {
+			t.Errorf("%+v accepted: %v", d, err)
+		}
 	}
 }

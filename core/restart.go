@@ -1,0 +1,62 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/vr-go/vr/message"
+)
+
+// Durable is what durable mode reads back from disk: the hard state and the
+// log, both made durable before any message that depended on them left the
+// replica (the driver's "persist, then send" rule).
+type Durable struct {
+	HardState HardState
+	Log       []message.Entry // ops 1..len(Log)
+}
+
+// ErrBadDurableState is returned (wrapped) by New for a durable state that
+// cannot have been written by a correct replica.
+var ErrBadDurableState = errors.New("core: inconsistent durable state")
+
+// restart resumes from d. The replica kept every promise it made: entries it
+// acknowledged, its last-normal-view and the view of any DoViewChange it sent
+// were durable before the messages left. So resuming is the same as having
+// been paused, and it needs no recovery protocol: it re-enters its view as a
+// normal replica if it was normal there, or its view change otherwise.
+func (r *Replica) restart(d *Durable) error {
+	hs := d.HardState
+	switch {
+	case !(hs.LastNormalView <= hs.PromisedView && hs.PromisedView <= hs.View):
+		return fmt.Errorf("%w: views %d <= %d <= %d do not hold", ErrBadDurableState, hs.LastNormalView, hs.PromisedView, hs.View)
+	case hs.Commit > uint64(len(d.Log)):
+		return fmt.Errorf("%w: commit %d beyond log end %d", ErrBadDurableState, hs.Commit, len(d.Log))
+	}
+	for i, e := range d.Log {
+		if e.Op != uint64(i)+1 {
+			return fmt.Errorf("%w: entry %d has op %d", ErrBadDurableState, i+1, e.Op)
+		}
+	}
+	r.log = append([]message.Entry(nil), d.Log...)
+	r.view, r.lastNormalView, r.promisedView = hs.View, hs.LastNormalView, hs.PromisedView
+	r.resetViewTimer()
+	if hs.LastNormalView == hs.View {
+		r.status = StatusNormal
+		if r.isPrimary() {
+			r.becomePrimary()
+		}
+	} else {
+		r.status = StatusViewChange
+		r.vc.svc[r.index] = true
+		if hs.PromisedView == hs.View {
+			r.vc.dvcSent = true // re-sent on the next retry
+		}
+	}
+	r.commit = hs.Commit
+	r.execute()
+	r.out.Replies = nil // clients were answered before the crash, or retry
+	if r.status == StatusViewChange && r.vc.dvcSent && r.isPrimary() {
+		r.sendDoViewChange() // the new primary counts its own DoViewChange
+	}
+	return nil
+}
