@@ -171,9 +171,11 @@ type Output struct {
 	Replies []*message.Reply
 	// Applied lists operations executed, in op order.
 	Applied []Applied
-	// LogDirtyFrom is the first op-number whose log entry was written or
-	// replaced since the last Output (0: none). In durable mode these
-	// entries, and HardState, must be made durable before Messages leave.
+	// LogDirtyFrom is the first op-number whose log entry was written,
+	// replaced or removed since the last Output (0: none): the log from
+	// LogDirtyFrom on is now exactly Entries, which may be empty when the
+	// log was cut short. In durable mode these entries, and HardState,
+	// must be made durable before Messages leave.
 	LogDirtyFrom uint64
 	// Entries are the log entries from LogDirtyFrom to the end of the log
 	// (nil when LogDirtyFrom is 0). They replace whatever the log held from

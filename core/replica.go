@@ -146,6 +146,8 @@ func (r *Replica) Output() Output {
 	o.LogDirtyFrom = r.logDirtyFrom
 	if r.logDirtyFrom > 0 && r.logDirtyFrom <= r.op() {
 		o.Entries = r.log[r.logDirtyFrom-1 : r.op() : r.op()]
+	} else if r.logDirtyFrom > r.op()+1 {
+		o.LogDirtyFrom = r.op() + 1 // cut short, then nothing appended
 	}
 	o.HardState = HardState{View: r.view, LastNormalView: r.lastNormalView, PromisedView: r.promisedView, Commit: r.commit}
 	r.out = Output{}
@@ -235,7 +237,15 @@ func (r *Replica) replaceLog(keep uint64, suffix []message.Entry) {
 	if uint64(len(suffix))+keep < r.executed {
 		panic(fmt.Sprintf("core: replica %d would drop executed op %d", r.index, r.executed))
 	}
-	r.markDirty(keep + 1)
+	same := 0 // entries of suffix already held at the same op
+	for same < len(suffix) && keep+uint64(same) < r.op() && sameEntry(r.log[keep+uint64(same)], suffix[same]) {
+		same++
+	}
+	newLen := keep + uint64(len(suffix))
+	if same == len(suffix) && newLen == r.op() {
+		return // nothing changes
+	}
+	r.markDirty(keep + uint64(same) + 1)
 	r.log = append(slices.Clip(r.log[:keep]), suffix...)
 }
 

@@ -121,7 +121,12 @@ func (r *Replica) onNewState(m *message.NewState) {
 		if m.View < r.promisedView || start > r.commit || m.Op < r.commit {
 			return
 		}
-		r.replaceLog(start, m.Entries)
+		// A log we held as normal in m.View is, like the sender's, a prefix
+		// of that view's log: keep the longer one. Shrinking it would forget
+		// entries this replica acknowledged in that view.
+		if r.lastNormalView != m.View || m.Op > r.op() {
+			r.replaceLog(start, m.Entries)
+		}
 		r.enterNormal(m.View)
 	}
 	r.st.reset()

@@ -70,3 +70,17 @@ func TestNoStickinessIsDisruption(t *testing.T) {
 		t.Fatalf("seed %d fails without the bug: %v", seed, err)
 	}
 }
+
+// TestSendBeforeDurableCaught shows that durable mode's checks fail when a
+// driver lets messages leave before the writes they depend on are durable:
+// whole-cluster crashes then lose acknowledged, committed ops.
+func TestSendBeforeDurableCaught(t *testing.T) {
+	seed, v := firstViolation(Options{Profile: "durable", SendBeforeDurable: true})
+	if v == nil {
+		t.Fatalf("sending before durable not caught in %d seeds", maxBugSeeds)
+	}
+	t.Logf("caught at seed %d: %v", seed, v)
+	if _, err := Run(Options{Profile: "durable", Seed: seed}); err != nil {
+		t.Fatalf("the same seed fails without the planted bug: %v", err)
+	}
+}

@@ -127,6 +127,7 @@ func (r *run) complete(c *client, d proxy.Completion) {
 		}
 		r.learnVersion(c, res)
 		r.hist.end(c.hid, res)
+		r.acked = append(r.acked, ackedRequest{client: uint64(c.idx + 1), request: d.RequestNum})
 		r.res.OpsCompleted++
 	case message.StatusSessionEvicted:
 		r.hist.unknown(c.hid)

@@ -19,6 +19,9 @@ type replica struct {
 
 	// recovering: restarted and not yet normal; counts as down.
 	recovering bool
+	// disk is the replica's disk in durable mode (nil when diskless); it
+	// survives crashes.
+	disk *simDisk
 
 	// per incarnation: what the checks saw last
 	commit, executed, checked uint64
@@ -40,19 +43,24 @@ func (r *run) setupCluster() {
 	for i := 0; i < r.n; i++ {
 		rep := &replica{idx: i, lastCrash: -1 << 40}
 		rep.period = max(1, int64(base*(1+skew*(2*r.rng.Float64()-1))))
+		if r.opts.Faults.Durable {
+			rep.disk = &simDisk{}
+		}
 		r.replicas = append(r.replicas, rep)
-		r.boot(rep, false)
+		r.boot(rep, false, nil)
 	}
 }
 
 // maxSessions reports the client-table bound in force (0: core default).
 func (r *run) maxSessions() int { return r.sessions }
 
-// boot starts a new incarnation of rep with empty state.
-func (r *run) boot(rep *replica, recovering bool) {
+// boot starts a new incarnation of rep: with empty state, or from its
+// disk (durable, non-nil).
+func (r *run) boot(rep *replica, recovering bool, durable *core.Durable) {
 	cfg := core.Config{
 		ReplicaCount: r.n, Index: rep.idx, Seed: r.rng.Uint64(),
 		MaxSessions: r.sessions, Recovering: recovering, Bugs: r.opts.Bugs,
+		Restart: durable,
 	}
 	store := kv.New(kv.DefaultLimits())
 	c, err := core.New(cfg, store)
@@ -71,17 +79,31 @@ func (r *run) boot(rep *replica, recovering bool) {
 func (r *run) crash(rep *replica) {
 	r.logf("crash replica %d (view %d, status %v)", rep.idx, rep.view, rep.status)
 	rep.core, rep.store, rep.up, rep.recovering = nil, nil, false, false
+	if rep.disk != nil {
+		torn := r.chance(r.opts.Faults.TornWrite)
+		rep.disk.crash(torn, func(n int) int { return r.rng.IntN(n + 1) })
+	}
 	rep.inc++
 	rep.lastCrash = r.now
 	r.res.Crashes++
 	r.mon.update(r)
 }
 
-// restart brings a crashed replica back in recovery with a fresh store.
+// restart brings a crashed replica back: from its disk in durable mode, in
+// recovery with a fresh store otherwise (or when its disk is corrupt).
 func (r *run) restart(rep *replica) {
 	r.logf("restart replica %d", rep.idx)
 	rep.lastCrash = r.now
-	r.boot(rep, true)
+	if rep.disk != nil && r.corruptDisk(rep) {
+		r.logf("replica %d found a corrupt record: it recovers from its peers", rep.idx)
+		rep.disk = &simDisk{}
+		r.res.Corruptions++
+		r.boot(rep, true, nil)
+	} else if rep.disk != nil {
+		r.boot(rep, false, rep.disk.replay())
+	} else {
+		r.boot(rep, true, nil)
+	}
 	r.afterStep(rep)
 	r.mon.update(r)
 }
@@ -132,15 +154,22 @@ func (r *run) deliver(e event) {
 // afterStep routes what rep produced and checks it.
 func (r *run) afterStep(rep *replica) {
 	out := rep.core.Output()
+	var sends []pendingSend
 	for _, env := range out.Messages {
-		r.send(rep.idx, env.To, env.Msg)
+		sends = append(sends, pendingSend{env.To, env.Msg})
 	}
 	for _, rp := range out.Replies {
 		if rp.ClientID == 0 || rp.ClientID > uint64(len(r.clients)) {
 			r.violate(KindProtocol, "replica %d replied to unknown client %d", rep.idx, rp.ClientID)
 			return
 		}
-		r.send(rep.idx, r.n+int(rp.ClientID-1), rp)
+		sends = append(sends, pendingSend{r.n + int(rp.ClientID-1), rp})
+	}
+	if rep.disk != nil {
+		sends = r.persist(rep, out, sends)
+	}
+	for _, s := range sends {
+		r.send(rep.idx, s.to, s.msg)
 	}
 	r.checkReplica(rep, out.Applied)
 }

@@ -15,6 +15,9 @@ func (r *run) setupFaults() {
 	if r.opts.Faults.Crashes {
 		r.schedule(r.crashGap(), event{kind: evCrash})
 	}
+	if gap := r.opts.Faults.MeanClusterCrashGap; gap > 0 {
+		r.schedule(max(1, int64(r.rng.ExpFloat64()*float64(us(gap)))), event{kind: evClusterCrash})
+	}
 }
 
 // newEpoch draws the network fault state for the next epoch.

@@ -30,6 +30,8 @@ const (
 	KindLinearizability Kind = "linearizability"
 	// KindLiveness: a request was not answered in time after the heal.
 	KindLiveness Kind = "liveness"
+	// KindLostWrite: an acknowledged request is missing from the final log.
+	KindLostWrite Kind = "lost-write"
 	// KindConvergence: the healed cluster did not converge by the end.
 	KindConvergence Kind = "convergence"
 	// KindDisruption: a healthy, fault-free quorum left its view (a

@@ -46,6 +46,16 @@ type FaultConfig struct {
 
 	Skew float64 // replicas tick at base × (1 ± up to Skew)
 
+	// Durable gives every replica a disk that survives crashes: the core
+	// restarts from it. Only with Durable:
+	Durable     bool
+	DiskLatency time.Duration // longest time one write takes
+	// MeanClusterCrashGap, if set, crashes every replica at once now and
+	// then.
+	MeanClusterCrashGap time.Duration
+	TornWrite           float64 // probability a crash tears the write in progress
+	Corrupt             float64 // probability a restart finds a corrupt record
+
 	EpochMin, EpochMax time.Duration
 	// SessionPressure is the probability that a run gives the replicas a
 	// client table smaller than the number of clients, forcing evictions.
@@ -70,6 +80,10 @@ func (fc FaultConfig) validate() error {
 		return fmt.Errorf("%w: unknown episode %q", ErrBadOptions, fc.Episode)
 	case fc.Crashes && (fc.MeanCrashGap <= 0 || fc.MinDowntime <= 0 || fc.MaxDowntime < fc.MinDowntime):
 		return fmt.Errorf("%w: bad crash timing", ErrBadOptions)
+	case !fc.Durable && (fc.MeanClusterCrashGap > 0 || fc.TornWrite > 0 || fc.Corrupt > 0 || fc.DiskLatency > 0):
+		return fmt.Errorf("%w: disk faults need a durable profile", ErrBadOptions)
+	case fc.MeanClusterCrashGap > 0 && (fc.MinDowntime <= 0 || fc.MaxDowntime < fc.MinDowntime):
+		return fmt.Errorf("%w: bad cluster-crash timing", ErrBadOptions)
 	}
 	return nil
 }
@@ -112,6 +126,20 @@ var profiles = map[string]FaultConfig{
 		MaxLoss: 0.05, CleanEpochs: 0.1, Partitions: true, IsolateOnly: true,
 		TargetPrimary: 0.9, ClientStay: 0.6, Skew: 0.2,
 		EpochMin: 100 * time.Millisecond, EpochMax: 350 * time.Millisecond,
+	},
+	// durable: every fault of "all", with disks: replicas restart from
+	// their disk, the whole cluster crashes at once now and then, crashes
+	// tear the write in progress, and a restart may find a corrupt record.
+	"durable": {
+		MaxLoss: 0.3, MaxDuplicate: 0.1, Reorder: 0.05, MaxDelay: 40 * time.Millisecond,
+		CleanEpochs: 0.2, Partitions: true, OneWay: true, MTU: true, ClientStay: 0.25,
+		Crashes: true, MeanCrashGap: 250 * time.Millisecond,
+		MinDowntime: 20 * time.Millisecond, MaxDowntime: 300 * time.Millisecond,
+		TargetPrimary: 0.4, Skew: 0.2,
+		EpochMin: 50 * time.Millisecond, EpochMax: 400 * time.Millisecond,
+		SessionPressure: 0.2,
+		Durable:         true, DiskLatency: 3 * time.Millisecond, MeanClusterCrashGap: 700 * time.Millisecond,
+		TornWrite: 0.5, Corrupt: 0.1,
 	},
 	// stale-learner: the TruncateOnNewView hazard, scripted (3 replicas).
 	"stale-learner": {Episode: "stale-learner", Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},

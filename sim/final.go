@@ -14,8 +14,31 @@ func (r *run) finalChecks() {
 	}
 	r.checkConvergence()
 	if r.viol == nil {
+		r.checkAckedInLog()
+	}
+	if r.viol == nil {
 		r.checkHistory()
 	}
+}
+
+// checkAckedInLog requires every request a client got a result for to be
+// in the converged cluster's committed log: no acknowledged write (or read)
+// was lost, whatever crashed.
+func (r *run) checkAckedInLog() {
+	c := r.replicas[0].core
+	inLog := make(map[ackedRequest]bool)
+	for op := uint64(1); op <= c.Info().Commit; op++ {
+		if e, ok := c.Entry(op); ok {
+			inLog[ackedRequest{e.ClientID, e.RequestNum}] = true
+		}
+	}
+	for _, a := range r.acked {
+		if !inLog[a] {
+			r.violate(KindLostWrite, "client %d request %d was acknowledged but is not in the committed log", a.client, a.request)
+			return
+		}
+	}
+	r.res.AckedChecked = len(r.acked)
 }
 
 // checkConvergence requires every replica up, normal in one view, with

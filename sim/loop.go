@@ -35,9 +35,13 @@ type run struct {
 	mon      monitor
 	ep       episode
 
-	res  Result
-	viol *Violation
+	res   Result
+	viol  *Violation
+	acked []ackedRequest // requests answered with a result
 }
+
+// ackedRequest identifies a request a client got a result for.
+type ackedRequest struct{ client, request uint64 }
 
 func newRun(o Options) *run {
 	r := &run{opts: o, rng: newRng(o.Seed), n: o.Replicas, f: (o.Replicas - 1) / 2}
@@ -128,6 +132,10 @@ func (r *run) dispatch(e event) {
 		r.beginQuiet()
 	case evEpisode:
 		r.episodeStep(e.node)
+	case evDiskDone:
+		r.diskDone(e)
+	case evClusterCrash:
+		r.clusterCrashEvent()
 	}
 }
 

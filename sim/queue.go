@@ -6,16 +6,18 @@ import "github.com/vr-go/vr/message"
 type evKind uint8
 
 const (
-	evDeliver     evKind = iota + 1 // a message arrives at a replica
-	evReply                         // a reply arrives at a client
-	evTick                          // a replica's clock ticks
-	evClientTick                    // a client's clock ticks
-	evClientStart                   // a client's think time is over
-	evEpoch                         // the network fault state changes
-	evCrash                         // a replica may crash
-	evRestart                       // a crashed replica restarts
-	evQuiet                         // the fault phase ends
-	evEpisode                       // the next phase of a scripted episode
+	evDeliver      evKind = iota + 1 // a message arrives at a replica
+	evReply                          // a reply arrives at a client
+	evTick                           // a replica's clock ticks
+	evClientTick                     // a client's clock ticks
+	evClientStart                    // a client's think time is over
+	evEpoch                          // the network fault state changes
+	evCrash                          // a replica may crash
+	evRestart                        // a crashed replica restarts
+	evQuiet                          // the fault phase ends
+	evEpisode                        // the next phase of a scripted episode
+	evDiskDone                       // a replica's oldest disk write completes
+	evClusterCrash                   // every replica crashes at once (durable)
 )
 
 // event is one entry of the simulator's agenda. Events run in (at, seq)

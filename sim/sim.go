@@ -57,6 +57,9 @@ type Options struct {
 	MaxSessions int
 	// Bugs plants core bugs, to show that the checks catch them.
 	Bugs core.Bugs
+	// SendBeforeDurable plants a driver bug in durable mode: messages leave
+	// before the write they depend on is durable. For tests only.
+	SendBeforeDurable bool
 
 	// Log, if set, receives a human-readable account of the run.
 	Log io.Writer

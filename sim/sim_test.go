@@ -35,6 +35,7 @@ func TestSeeds(t *testing.T) {
 		{"split-brain", 400},
 		{"isolate", 300},
 		{"stale-learner", 300},
+		{"durable", 400},
 		{"none", 50},
 	}
 	if testing.Short() {

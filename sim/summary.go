@@ -23,6 +23,9 @@ type Result struct {
 	Recoveries         int // restarted replicas that completed recovery
 	StateTransfers     int // NewState messages delivered
 	Crashes            int
+	ClusterCrashes     int // every replica crashed at once (durable mode)
+	Corruptions        int // restarts that found a corrupt disk and recovered
+	AckedChecked       int // acknowledged requests found in the final log
 	Epochs             int // network fault states drawn
 	MessagesSent       int
 	MessagesDropped    int
@@ -96,6 +99,9 @@ func (t *Totals) Add(res Result, err error) {
 	s.Recoveries += res.Recoveries
 	s.StateTransfers += res.StateTransfers
 	s.Crashes += res.Crashes
+	s.ClusterCrashes += res.ClusterCrashes
+	s.Corruptions += res.Corruptions
+	s.AckedChecked += res.AckedChecked
 	s.MessagesSent += res.MessagesSent
 	s.MessagesDropped += res.MessagesDropped
 	s.MessagesDuplicated += res.MessagesDuplicated
@@ -117,6 +123,9 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"session evictions", s.Evictions},
 		{"view changes", s.ViewChanges},
 		{"crashes", s.Crashes},
+		{"whole-cluster crashes", s.ClusterCrashes},
+		{"corrupt disks repaired", s.Corruptions},
+		{"acknowledged requests checked", s.AckedChecked},
 		{"recoveries", s.Recoveries},
 		{"state transfers", s.StateTransfers},
 		{"messages sent", s.MessagesSent},
