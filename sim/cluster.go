@@ -79,9 +79,8 @@ func (r *run) boot(rep *replica, recovering bool, durable *core.Durable) {
 func (r *run) crash(rep *replica) {
 	r.logf("crash replica %d (view %d, status %v)", rep.idx, rep.view, rep.status)
 	rep.core, rep.store, rep.up, rep.recovering = nil, nil, false, false
-	if rep.disk != nil {
-		torn := r.chance(r.opts.Faults.TornWrite)
-		rep.disk.crash(torn, func(n int) int { return r.rng.IntN(n + 1) })
+	if rep.disk != nil && rep.disk.crash() {
+		r.res.TornWrites++
 	}
 	rep.inc++
 	rep.lastCrash = r.now

@@ -7,13 +7,13 @@ import (
 	"github.com/vr-go/vr/message"
 )
 
-// simDisk is a replica's disk in durable mode. It survives crashes. Its
-// contents follow the real write-ahead log's rules: records are appended,
-// each tagged with the last-normal-view it was written under; a record
-// supersedes every earlier record at the same or a higher op (the log is
-// replaced from there), and a cut record ends the log; on replay, records
-// tagged with a view above the durable hard state's last-normal-view are
-// ignored (they belong to a view whose hard state never became durable).
+// simDisk is a replica's disk in durable mode. It survives crashes. It
+// follows the write-ahead log's rules (package wal): each Output's durable
+// part is one write group (its log records and its hard state); a group
+// counts only once its end record is durable, so a crash during a write
+// tears the group and replay drops it whole; a record supersedes every
+// earlier record at the same or a higher op (the log is replaced from
+// there), and a cut record ends the log.
 type simDisk struct {
 	records []diskRecord
 	hard    core.HardState
@@ -24,10 +24,9 @@ type simDisk struct {
 
 // diskRecord is one record: an entry, or (cut) the end of the log at op-1.
 type diskRecord struct {
-	logView uint64
-	cut     bool
-	op      uint64
-	entry   message.Entry
+	cut   bool
+	op    uint64
+	entry message.Entry
 }
 
 // diskWrite is one Output's durable part and the messages that must wait
@@ -50,13 +49,12 @@ func recordsOf(out core.Output) []diskRecord {
 	if out.LogDirtyFrom == 0 {
 		return nil
 	}
-	lv := out.HardState.LastNormalView
 	if len(out.Entries) == 0 {
-		return []diskRecord{{logView: lv, cut: true, op: out.LogDirtyFrom}}
+		return []diskRecord{{cut: true, op: out.LogDirtyFrom}}
 	}
 	recs := make([]diskRecord, len(out.Entries))
 	for i, e := range out.Entries {
-		recs[i] = diskRecord{logView: lv, op: e.Op, entry: cloneEntry(e)}
+		recs[i] = diskRecord{op: e.Op, entry: cloneEntry(e)}
 	}
 	return recs
 }
@@ -86,24 +84,20 @@ func (d *simDisk) complete() []pendingSend {
 	return w.sends
 }
 
-// crash loses every queued write; with torn, a prefix of the first one's
-// records reached the disk (its hard state did not).
-func (d *simDisk) crash(torn bool, keep func(n int) int) {
-	if torn && len(d.pending) > 0 && len(d.pending[0].records) > 0 {
-		recs := d.pending[0].records
-		d.records = append(d.records, recs[:keep(len(recs))]...)
-	}
+// crash loses every queued write. It reports whether a write was in
+// progress: that group is torn (some of its records reached the disk
+// without its end record) and replay drops it whole, like the real log.
+func (d *simDisk) crash() (torn bool) {
+	torn = len(d.pending) > 0
 	d.pending = nil
 	d.lastDone = 0
+	return torn
 }
 
 // replay rebuilds the durable state a restarting replica reads.
 func (d *simDisk) replay() *core.Durable {
 	var log []message.Entry
 	for _, rec := range d.records {
-		if rec.logView > d.hard.LastNormalView {
-			continue
-		}
 		if rec.op > uint64(len(log))+1 {
 			panic(fmt.Sprintf("sim: disk record op %d after log end %d", rec.op, len(log)))
 		}

@@ -53,7 +53,6 @@ type FaultConfig struct {
 	// MeanClusterCrashGap, if set, crashes every replica at once now and
 	// then.
 	MeanClusterCrashGap time.Duration
-	TornWrite           float64 // probability a crash tears the write in progress
 	Corrupt             float64 // probability a restart finds a corrupt record
 
 	EpochMin, EpochMax time.Duration
@@ -80,7 +79,7 @@ func (fc FaultConfig) validate() error {
 		return fmt.Errorf("%w: unknown episode %q", ErrBadOptions, fc.Episode)
 	case fc.Crashes && (fc.MeanCrashGap <= 0 || fc.MinDowntime <= 0 || fc.MaxDowntime < fc.MinDowntime):
 		return fmt.Errorf("%w: bad crash timing", ErrBadOptions)
-	case !fc.Durable && (fc.MeanClusterCrashGap > 0 || fc.TornWrite > 0 || fc.Corrupt > 0 || fc.DiskLatency > 0):
+	case !fc.Durable && (fc.MeanClusterCrashGap > 0 || fc.Corrupt > 0 || fc.DiskLatency > 0):
 		return fmt.Errorf("%w: disk faults need a durable profile", ErrBadOptions)
 	case fc.MeanClusterCrashGap > 0 && (fc.MinDowntime <= 0 || fc.MaxDowntime < fc.MinDowntime):
 		return fmt.Errorf("%w: bad cluster-crash timing", ErrBadOptions)
@@ -139,7 +138,7 @@ var profiles = map[string]FaultConfig{
 		EpochMin: 50 * time.Millisecond, EpochMax: 400 * time.Millisecond,
 		SessionPressure: 0.2,
 		Durable:         true, DiskLatency: 3 * time.Millisecond, MeanClusterCrashGap: 700 * time.Millisecond,
-		TornWrite: 0.5, Corrupt: 0.1,
+		Corrupt: 0.1,
 	},
 	// stale-learner: the TruncateOnNewView hazard, scripted (3 replicas).
 	"stale-learner": {Episode: "stale-learner", Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},

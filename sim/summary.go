@@ -25,6 +25,7 @@ type Result struct {
 	Crashes            int
 	ClusterCrashes     int // every replica crashed at once (durable mode)
 	Corruptions        int // restarts that found a corrupt disk and recovered
+	TornWrites         int // crashes during a disk write (the group is lost)
 	AckedChecked       int // acknowledged requests found in the final log
 	Epochs             int // network fault states drawn
 	MessagesSent       int
@@ -101,6 +102,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.Crashes += res.Crashes
 	s.ClusterCrashes += res.ClusterCrashes
 	s.Corruptions += res.Corruptions
+	s.TornWrites += res.TornWrites
 	s.AckedChecked += res.AckedChecked
 	s.MessagesSent += res.MessagesSent
 	s.MessagesDropped += res.MessagesDropped
@@ -125,6 +127,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"crashes", s.Crashes},
 		{"whole-cluster crashes", s.ClusterCrashes},
 		{"corrupt disks repaired", s.Corruptions},
+		{"torn writes", s.TornWrites},
 		{"acknowledged requests checked", s.AckedChecked},
 		{"recoveries", s.Recoveries},
 		{"state transfers", s.StateTransfers},
