@@ -3,16 +3,22 @@ package core
 // timers holds the tick at which each kind of timer last fired or was reset.
 type timers struct {
 	viewTimeout   uint64 // jittered view-change timeout, in ticks
+	backoff       uint   // view changes in a row that timed out; doubles the timeout
 	lastContact   uint64 // backup: last tick it heard from its primary
 	viewStarted   uint64 // view-change / recovery: tick the attempt began
 	lastRetry     uint64 // tick of the last retransmission
 	lastHeartbeat uint64 // primary: tick of the last message to backups
 }
 
-// resetViewTimer draws a new jittered timeout in [base, 2*base) and restarts
-// the clock for suspecting the primary.
+// maxBackoff caps the doubling of the view-change timeout (2^4 = 16x).
+const maxBackoff = 4
+
+// resetViewTimer draws a new jittered timeout in [base, 2*base), doubled for
+// every view change in a row that timed out, and restarts the clock for
+// suspecting the primary. The doubling keeps view changes whose messages
+// take long (large logs, slow links) from being overtaken by the next one.
 func (r *Replica) resetViewTimer() {
-	base := r.cfg.ViewChangeTicks
+	base := r.cfg.ViewChangeTicks << min(r.timers.backoff, maxBackoff)
 	r.timers.viewTimeout = uint64(base + r.rand.intn(base))
 	r.timers.lastContact = r.now
 	r.timers.viewStarted = r.now

@@ -203,6 +203,7 @@ func (r *Replica) startViewMessage() *message.StartView {
 
 // enterNormal makes v the current, normal view.
 func (r *Replica) enterNormal(v uint64) {
+	r.timers.backoff = 0
 	r.view = v
 	r.status = StatusNormal
 	r.lastNormalView = v
@@ -237,6 +238,7 @@ func (r *Replica) onStartView(m *message.StartView) {
 func (r *Replica) tickViewChange() {
 	if r.now-r.timers.viewStarted >= r.timers.viewTimeout {
 		if r.vc.svcCount() >= r.f+1 {
+			r.timers.backoff++
 			r.startViewChange(r.view + 1)
 			return
 		}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// stepRecover restarts the replica crashed in step 2.
+func (d *demo) stepRecover(ctx context.Context) error {
+	i := slices.IndexFunc(d.cl.procs, func(p *demoProc) bool { return p.exited() })
+	if i < 0 {
+		return errors.New("no crashed replica to restart")
+	}
+	d.ui.heading(3, d.cl.port(i)+" comes back and recovers")
+	return d.recoverReplica(ctx, i, true)
+}
+
+// recoverReplica restarts replica i without --new-cluster, under client
+// load, and waits until it is a normal backup again.
+func (d *demo) recoverReplica(ctx context.Context, i int, narrate bool) error {
+	load := startTraffic(ctx, d.kv, 2)
+	defer load.finish()
+	start := time.Now()
+	if err := d.cl.start(i, false); err != nil {
+		return err
+	}
+	d.recoveries++
+	d.ui.do("vr server --index %d ...    # pid %d, restarted WITHOUT --new-cluster", i, d.cl.pid(i))
+	if narrate {
+		d.explainRecovery(i)
+	}
+	_, err := d.waitFor(ctx, fmt.Sprintf("replica %s to recover", d.cl.port(i)), 15*time.Second, narrate,
+		func(rows []statusRow) bool { _, _, ok := d.agreed(rows); return ok })
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	if _, _, err := load.finish(); err != nil {
+		return fmt.Errorf("background client: %w", err)
+	}
+	rows, err := d.settle(ctx)
+	if err != nil {
+		return err
+	}
+	s := rows[i].status
+	d.ui.ok("%s recovered in %v and caught up: backup in view %d, op %d, commit %d, like the primary",
+		d.cl.port(i), took.Round(time.Millisecond), s.View, s.OpNumber, s.CommitNumber)
+	if narrate {
+		d.ui.table(d.cl.addrs, rows)
+	}
+	return nil
+}
+
+func (d *demo) explainRecovery(i int) {
+	d.ui.explain("Replicas keep nothing on disk, so %s has forgotten everything, even what it promised", d.cl.port(i))
+	d.ui.explain("in earlier views; it must not vote or answer until it has caught up. It sends Recovery with")
+	d.ui.explain("a fresh random nonce to all. Replicas in normal status answer with that nonce (so a stale")
+	d.ui.explain("answer cannot fool it), and the primary's answer carries its log. With f+1 answers, the")
+	d.ui.explain("primary's among them, it installs the log, executes the committed ops and is a backup again.")
+	d.ui.explain("(A backup that merely missed a few Prepares asks a peer for them, GetState → NewState:")
+	d.ui.explain("that is state transfer. The client keeps writing throughout.)")
+}
