@@ -98,8 +98,8 @@ func (r *run) restart(rep *replica) {
 		rep.disk = &simDisk{}
 		r.res.Corruptions++
 		r.boot(rep, true, nil)
-	} else if rep.disk != nil {
-		r.boot(rep, false, rep.disk.replay())
+	} else if d := rep.disk; d != nil && d.replay() != nil {
+		r.boot(rep, false, d.replay())
 	} else {
 		r.boot(rep, true, nil)
 	}

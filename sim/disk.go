@@ -17,6 +17,8 @@ import (
 type simDisk struct {
 	records []diskRecord
 	hard    core.HardState
+	hasHard bool // a write group completed: the disk holds a replica's state
+	queued  bool // a write group was ever queued
 	pending []diskWrite // in order; each completes at its time
 	// lastDone is when the last queued write completes (writes are FIFO).
 	lastDone int64
@@ -59,11 +61,13 @@ func recordsOf(out core.Output) []diskRecord {
 	return recs
 }
 
-// needsWrite reports whether out changes anything durable.
+// needsWrite reports whether out changes anything durable. The first write
+// of a replica's life records its state even if nothing changed: from then
+// on, a restart resumes from the disk instead of recovering.
 func (d *simDisk) needsWrite(out core.Output) bool {
 	h, p := out.HardState, d.durableHard()
-	return out.LogDirtyFrom != 0 || h.View != p.View || h.LastNormalView != p.LastNormalView ||
-		h.PromisedView != p.PromisedView
+	return !d.queued || out.LogDirtyFrom != 0 || h.View != p.View ||
+		h.LastNormalView != p.LastNormalView || h.PromisedView != p.PromisedView
 }
 
 // durableHard is the hard state the disk will hold once every queued write
@@ -80,7 +84,7 @@ func (d *simDisk) complete() []pendingSend {
 	w := d.pending[0]
 	d.pending = d.pending[1:]
 	d.records = append(d.records, w.records...)
-	d.hard = w.hard
+	d.hard, d.hasHard = w.hard, true
 	return w.sends
 }
 
@@ -94,8 +98,12 @@ func (d *simDisk) crash() (torn bool) {
 	return torn
 }
 
-// replay rebuilds the durable state a restarting replica reads.
+// replay rebuilds the durable state a restarting replica reads; nil when
+// no write ever completed (the replica must recover like a diskless one).
 func (d *simDisk) replay() *core.Durable {
+	if !d.hasHard {
+		return nil
+	}
 	var log []message.Entry
 	for _, rec := range d.records {
 		if rec.op > uint64(len(log))+1 {

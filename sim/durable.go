@@ -8,6 +8,9 @@ import "github.com/vr-go/vr/core"
 // them. It returns the messages that may leave now.
 func (r *run) persist(rep *replica, out core.Output, sends []pendingSend) []pendingSend {
 	d := rep.disk
+	if rep.core.Info().Status == core.StatusRecovering && !d.queued {
+		return sends // nothing durable yet: a restart recovers again
+	}
 	write := d.needsWrite(out)
 	if !write && len(d.pending) == 0 {
 		d.hard.Commit = out.HardState.Commit
@@ -21,6 +24,7 @@ func (r *run) persist(rep *replica, out core.Output, sends []pendingSend) []pend
 		done += r.between(1, max(1, us(r.opts.Faults.DiskLatency)))
 	}
 	d.lastDone = done
+	d.queued = d.queued || write
 	w := diskWrite{done: done, records: recordsOf(out), hard: out.HardState, sends: sends}
 	if r.opts.SendBeforeDurable {
 		w.sends = nil
