@@ -17,8 +17,8 @@ import (
 type simDisk struct {
 	records []diskRecord
 	hard    core.HardState
-	hasHard bool // a write group completed: the disk holds a replica's state
-	queued  bool // a write group was ever queued
+	hasHard bool        // a write group completed: the disk holds a replica's state
+	queued  bool        // a write group was ever queued
 	pending []diskWrite // in order; each completes at its time
 	// lastDone is when the last queued write completes (writes are FIFO).
 	lastDone int64
