@@ -44,7 +44,7 @@ func (r *run) setupCluster() {
 		rep := &replica{idx: i, lastCrash: -1 << 40}
 		rep.period = max(1, int64(base*(1+skew*(2*r.rng.Float64()-1))))
 		if r.opts.Faults.Durable {
-			rep.disk = &simDisk{}
+			rep.disk = &simDisk{original: true}
 		}
 		r.replicas = append(r.replicas, rep)
 		r.boot(rep, false, nil)
@@ -100,6 +100,11 @@ func (r *run) restart(rep *replica) {
 		r.boot(rep, true, nil)
 	} else if d := rep.disk; d != nil && d.replay() != nil {
 		r.boot(rep, false, d.replay())
+	} else if d != nil && d.original {
+		// The disk it was created with, and no write ever completed: no
+		// message it sent depended on anything, so it is exactly a
+		// member that has just been created (normal in view 0, empty).
+		r.boot(rep, false, nil)
 	} else {
 		r.boot(rep, true, nil)
 	}

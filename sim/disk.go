@@ -17,9 +17,13 @@ import (
 type simDisk struct {
 	records []diskRecord
 	hard    core.HardState
-	hasHard bool        // a write group completed: the disk holds a replica's state
-	queued  bool        // a write group was ever queued
-	pending []diskWrite // in order; each completes at its time
+	hasHard bool // a write group completed: the disk holds a replica's state
+	queued  bool // a write group was ever queued
+	// original: the disk the replica was created with (not one that
+	// replaced a corrupt disk). The real driver marks a data directory it
+	// creates for a new cluster before it sends anything.
+	original bool
+	pending  []diskWrite // in order; each completes at its time
 	// lastDone is when the last queued write completes (writes are FIFO).
 	lastDone int64
 }
@@ -95,6 +99,7 @@ func (d *simDisk) crash() (torn bool) {
 	torn = len(d.pending) > 0
 	d.pending = nil
 	d.lastDone = 0
+	d.queued = d.hasHard // a first write that never completed must be redone
 	return torn
 }
 
