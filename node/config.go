@@ -35,6 +35,15 @@ type Config struct {
 	// state and runs the recovery protocol.
 	NewCluster bool
 
+	// DataDir turns on durable mode: the log and the replica's promises
+	// live there and survive restarts. Empty: diskless, as in the paper.
+	DataDir string
+	// Sync is durable mode's sync policy (default SyncAlways).
+	Sync SyncMode
+	// created is set by durable mode for a member created for a new
+	// cluster that never completed a write: it starts normal in view 0.
+	created bool
+
 	KVLimits kv.Limits
 	Seed     uint64 // jitter and nonces; 0 draws one from crypto/rand
 	Logger   *slog.Logger
@@ -65,6 +74,9 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Sync == "" {
+		c.Sync = SyncAlways
+	}
 	return c
 }
 
@@ -78,6 +90,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: replica index %d out of range [0, %d)", ErrConfig, c.Index, n)
 	case c.Tick < time.Millisecond:
 		return fmt.Errorf("%w: tick %v is below 1ms", ErrConfig, c.Tick)
+	case c.Sync != SyncAlways && c.Sync != SyncAsync:
+		return fmt.Errorf("%w: sync mode %q: use %q or %q", ErrConfig, c.Sync, SyncAlways, SyncAsync)
 	}
 	seen := map[string]bool{}
 	for i, a := range c.Peers {
@@ -92,12 +106,14 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func (c Config) coreConfig() core.Config {
+func (c Config) coreConfig(restart *core.Durable) core.Config {
 	return core.Config{
 		ReplicaCount: len(c.Peers), Index: c.Index, Seed: c.Seed,
 		HeartbeatTicks: c.HeartbeatTicks, ViewChangeTicks: c.ViewChangeTicks,
 		RetryTicks: c.RetryTicks, MaxSessions: c.MaxSessions,
-		Recovering: !c.NewCluster, NewCluster: c.NewCluster,
+		Recovering: !c.NewCluster && !c.created && restart == nil,
+		NewCluster: c.NewCluster && restart == nil,
+		Restart:    restart,
 	}
 }
 

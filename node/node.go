@@ -31,6 +31,8 @@ type Node struct {
 	statusReq chan chan Status
 	status    atomic.Pointer[Status]
 	last      core.Info
+	storage   *storage // nil when diskless
+	failed    error    // a write failed: the replica must stop
 }
 
 // New validates cfg and builds the node. Run starts it.
@@ -46,9 +48,18 @@ func New(cfg Config) (*Node, error) {
 		}
 		cfg.Seed = binary.LittleEndian.Uint64(b[:])
 	}
+	var st *storage
+	var restart *core.Durable
+	if cfg.DataDir != "" {
+		var err error
+		if st, restart, err = openStorage(&cfg); err != nil {
+			return nil, err
+		}
+	}
 	store := kv.New(cfg.KVLimits)
-	replica, err := core.New(cfg.coreConfig(), store)
+	replica, err := core.New(cfg.coreConfig(restart), store)
 	if err != nil {
+		st.close()
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	tr, err := transport.New(transport.Config{
@@ -56,9 +67,10 @@ func New(cfg Config) (*Node, error) {
 		Listen: cfg.Listen, Logger: cfg.Logger,
 	})
 	if err != nil {
+		st.close()
 		return nil, err
 	}
-	n := &Node{
+	n := &Node{storage: st,
 		cfg: cfg, log: cfg.Logger.With("replica", cfg.Index), replica: replica,
 		store: store, transport: tr, clients: map[uint64]*transport.ClientConn{},
 		statusReq: make(chan chan Status),
@@ -85,8 +97,13 @@ func (n *Node) Run(ctx context.Context) error {
 		return err
 	}
 	defer n.transport.Close()
+	defer n.storage.close()
+	if n.storage != nil {
+		go n.storage.syncLoop(ctx)
+	}
 	n.log.Info("replica started", "listen", n.Addr().String(), "replicas", len(n.cfg.Peers),
-		"status", n.replica.Info().Status.String(), "new_cluster", n.cfg.NewCluster)
+		"status", n.replica.Info().Status.String(), "new_cluster", n.cfg.NewCluster,
+		"data_dir", n.cfg.DataDir, "sync", n.cfg.Sync)
 	ticker := time.NewTicker(n.cfg.Tick)
 	defer ticker.Stop()
 	recv := n.transport.Receive()
@@ -104,6 +121,10 @@ func (n *Node) Run(ctx context.Context) error {
 			reply <- n.fullStatus()
 		}
 		n.flush()
+		if n.failed != nil {
+			n.log.Error("stopping: the log cannot be written", "err", n.failed)
+			return n.failed
+		}
 		n.observe()
 	}
 }
@@ -138,9 +159,16 @@ func (n *Node) handle(in Inbound) {
 	n.replica.Step(in.Msg)
 }
 
-// flush sends everything the replica produced.
+// flush makes what the replica changed durable (durable mode), then sends
+// everything it produced.
 func (n *Node) flush() {
 	out := n.replica.Output()
+	if n.storage != nil {
+		if err := n.storage.persist(out, n.replica.Info().Status); err != nil {
+			n.failed = err
+			return // nothing that depends on the lost write may leave
+		}
+	}
 	for _, env := range out.Messages {
 		logMessage(n.log, "send", env.To, env.Msg)
 		n.transport.Send(env.To, env.Msg)

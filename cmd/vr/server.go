@@ -26,6 +26,7 @@ type serverFlags struct {
 	maxSessions                 int
 	newCluster                  bool
 	logLevel, logFormat         string
+	dataDir, sync               string
 }
 
 func init() { rootCmd.AddCommand(newServerCmd()) }
@@ -35,7 +36,8 @@ func newServerCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run one replica of a cluster",
-		Long: `server runs one replica of a vr cluster (diskless, as in the paper).
+		Long: `server runs one replica of a vr cluster: diskless as in the paper, or
+durable with --data-dir.
 
 Every flag can also come from an environment variable VR_<FLAG>, for example
 VR_INDEX=0 VR_CLUSTER=10.0.0.1:8000,10.0.0.2:8000,10.0.0.3:8000.
@@ -65,6 +67,8 @@ cluster and recovers instead.`,
 	fl.DurationVar(&f.retry, "retry", 100*time.Millisecond, "retransmission interval")
 	fl.IntVar(&f.maxSessions, "max-sessions", 4096, "client-table bound")
 	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
+	fl.StringVar(&f.dataDir, "data-dir", "", "durable mode: keep the log and the replica's promises in this directory")
+	fl.StringVar(&f.sync, "sync", "sync", "durable mode's sync policy: sync (durable before any reply) or async (synced every 50ms; may lose recent writes)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug shows every protocol message)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "text or json")
 	return cmd
@@ -87,6 +91,13 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		ClusterID: f.clusterID, Index: f.index, Peers: peers, Listen: f.listen, Tick: f.tick,
 		HeartbeatTicks: ticks(f.heartbeat), ViewChangeTicks: ticks(f.viewTO), RetryTicks: ticks(f.retry),
 		MaxSessions: f.maxSessions, NewCluster: f.newCluster, Logger: logger,
+		DataDir: f.dataDir, Sync: node.SyncMode(f.sync),
+	}
+	if f.sync != string(node.SyncAlways) && f.sync != string(node.SyncAsync) {
+		return node.Config{}, fmt.Errorf("bad --sync %q: use sync or async", f.sync)
+	}
+	if f.sync == string(node.SyncAsync) && f.dataDir == "" {
+		return node.Config{}, fmt.Errorf("--sync async needs --data-dir")
 	}
 	if cfg.ViewChangeTicks <= cfg.HeartbeatTicks {
 		return node.Config{}, fmt.Errorf("--view-timeout %v must exceed --heartbeat %v", f.viewTO, f.heartbeat)

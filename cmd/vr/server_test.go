@@ -9,7 +9,7 @@ import (
 )
 
 func TestServerFlagsRejectBadInput(t *testing.T) {
-	good := serverFlags{index: 0, cluster: "127.0.0.1:8000,127.0.0.1:8001,127.0.0.1:8002",
+	good := serverFlags{index: 0, cluster: "127.0.0.1:8000,127.0.0.1:8001,127.0.0.1:8002", sync: "sync",
 		tick: 10e6, heartbeat: 50e6, viewTO: 500e6, retry: 100e6}
 	if _, err := good.nodeConfig(nil); err != nil {
 		t.Fatalf("good flags rejected: %v", err)
@@ -28,6 +28,8 @@ func TestServerFlagsRejectBadInput(t *testing.T) {
 		{"empty cluster", func(f *serverFlags) { f.cluster = "" }, "no cluster"},
 		{"timeout below heartbeat", func(f *serverFlags) { f.viewTO = f.heartbeat }, "must exceed"},
 		{"bad listen", func(f *serverFlags) { f.listen = "nope" }, "listen"},
+		{"bad sync mode", func(f *serverFlags) { f.sync = "sometimes" }, "--sync"},
+		{"async without data dir", func(f *serverFlags) { f.sync = "async" }, "--data-dir"},
 	}
 	for _, c := range cases {
 		f := good

@@ -15,10 +15,13 @@ import (
 
 // Cluster is a set of in-process replicas.
 type Cluster struct {
-	Addrs  []string
-	Nodes  []*node.Node
-	cancel []context.CancelFunc
-	wg     sync.WaitGroup
+	// DataDirs, when set before replicas start, turns on durable mode:
+	// replica i keeps its log in DataDirs[i].
+	DataDirs []string
+	Addrs    []string
+	Nodes    []*node.Node
+	cancel   []context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 // FreeAddrs reserves n loopback addresses by binding port 0 and releasing
@@ -44,11 +47,17 @@ func FreeAddrs(n int) ([]string, error) {
 
 // Start runs n replicas of a new cluster with fast timers.
 func Start(n int, logger *slog.Logger) (*Cluster, error) {
+	return StartDurable(n, nil, logger)
+}
+
+// StartDurable runs n replicas of a new cluster, durable when dataDirs has
+// one directory per replica.
+func StartDurable(n int, dataDirs []string, logger *slog.Logger) (*Cluster, error) {
 	addrs, err := FreeAddrs(n)
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{Addrs: addrs, Nodes: make([]*node.Node, n), cancel: make([]context.CancelFunc, n)}
+	c := &Cluster{Addrs: addrs, DataDirs: dataDirs, Nodes: make([]*node.Node, n), cancel: make([]context.CancelFunc, n)}
 	for i := range addrs {
 		if err := c.start(i, true, logger); err != nil {
 			c.Stop()
@@ -59,10 +68,14 @@ func Start(n int, logger *slog.Logger) (*Cluster, error) {
 }
 
 func (c *Cluster) start(i int, newCluster bool, logger *slog.Logger) error {
-	nd, err := node.New(node.Config{
+	cfg := node.Config{
 		Index: i, Peers: c.Addrs, NewCluster: newCluster, Logger: logger,
 		Tick: 5 * time.Millisecond, HeartbeatTicks: 4, ViewChangeTicks: 40, RetryTicks: 8,
-	})
+	}
+	if c.DataDirs != nil {
+		cfg.DataDir = c.DataDirs[i]
+	}
+	nd, err := node.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -99,4 +112,16 @@ func (c *Cluster) Stop() {
 		c.Kill(i)
 	}
 	c.wg.Wait()
+}
+
+// RestartAll starts every replica again (after Stop), for example from
+// their data directories.
+func (c *Cluster) RestartAll(logger *slog.Logger) error {
+	for i := range c.Addrs {
+		if err := c.start(i, false, logger); err != nil {
+			c.Stop()
+			return err
+		}
+	}
+	return nil
 }

@@ -1,0 +1,170 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/wal"
+)
+
+// SyncMode says when durable mode's writes reach the disk.
+type SyncMode string
+
+const (
+	// SyncAlways (the default) makes every write durable before any
+	// message or reply that depends on it leaves the replica. The whole
+	// cluster may crash at once and lose nothing acknowledged.
+	SyncAlways SyncMode = "sync"
+	// SyncAsync writes before sending but syncs in the background every
+	// AsyncInterval, as in the seed post. A crash loses up to that much;
+	// such a replica may have forgotten PrepareOKs it sent, so it restarts
+	// through the recovery protocol, and a crash of f+1 or more replicas
+	// within one interval can lose acknowledged writes.
+	SyncAsync SyncMode = "async"
+)
+
+// AsyncInterval is how often async mode syncs.
+const AsyncInterval = 50 * time.Millisecond
+
+// storage is a node's durable state: the write-ahead log.
+type storage struct {
+	log     *wal.WAL
+	mode    SyncMode
+	last    core.HardState // the hard state last written
+	written bool           // the log holds a replica state to restart from
+}
+
+// openStorage opens the data directory and decides how the replica starts:
+// from its disk, or through the recovery protocol when the disk cannot be
+// trusted (async mode, or a corrupt log, which is moved aside).
+func openStorage(cfg *Config) (*storage, *core.Durable, error) {
+	opts := wal.Options{Dir: cfg.DataDir, Logger: cfg.Logger}
+	w, rep, err := wal.Open(opts)
+	var ce *wal.CorruptError
+	if errors.As(err, &ce) {
+		moved, merr := quarantine(cfg.DataDir)
+		if merr != nil {
+			return nil, nil, fmt.Errorf("%w; and moving it aside failed: %v", err, merr)
+		}
+		cfg.Logger.Error("corrupt log: moved aside, repairing from peers by the recovery protocol",
+			"err", err, "moved_to", moved)
+		cfg.NewCluster = false
+		w, rep, err = wal.Open(opts)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("open data dir %s: %w", cfg.DataDir, err)
+	}
+	s := &storage{log: w, mode: cfg.Sync}
+	if !rep.HasHard {
+		return s, nil, startEmpty(cfg)
+	}
+	if cfg.Sync == SyncAsync {
+		// The disk may lack promises this replica made: recover, then
+		// rewrite the log from op 1.
+		cfg.Logger.Info("async mode: restarting through the recovery protocol")
+		cfg.NewCluster = false
+		return s, nil, nil
+	}
+	s.last, s.written = rep.Hard, true
+	if rep.TornBytes > 0 {
+		cfg.Logger.Warn("cut a torn write at the end of the log", "bytes", rep.TornBytes)
+	}
+	return s, &core.Durable{HardState: rep.Hard, Log: rep.Entries}, nil
+}
+
+// startEmpty decides how a replica whose log holds no state starts. The
+// superblock marks a data directory created by a --new-cluster start: in
+// sync mode such a replica, which never completed a write, never sent a
+// message that depended on anything, so it is exactly a member that has just
+// been created (normal in view 0, empty log) and skips the handshake. A
+// directory without the marker belongs to a replica that lost its disk
+// (recovery) or to a new member (the --new-cluster handshake, after which the
+// marker is written).
+func startEmpty(cfg *Config) error {
+	_, err := wal.ReadSuperblock(cfg.DataDir)
+	switch {
+	case err == nil && cfg.Sync == SyncAlways:
+		cfg.Logger.Info("data dir created for a new cluster and never written: starting as a new member")
+		cfg.NewCluster, cfg.created = false, true
+		return nil
+	case err == nil:
+		cfg.NewCluster = false // async: its first writes may be lost; recover
+		return nil
+	case errors.Is(err, wal.ErrNoSuperblock) && cfg.NewCluster:
+		return wal.WriteSuperblock(cfg.DataDir, wal.Superblock{})
+	case errors.Is(err, wal.ErrNoSuperblock):
+		return nil // recovery
+	}
+	return fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
+}
+
+// quarantine moves a corrupt data directory's log and superblock aside,
+// keeping them for study. Without the superblock the replica recovers.
+func quarantine(dir string) (string, error) {
+	dst := filepath.Join(dir, fmt.Sprintf("corrupt-%d", time.Now().UnixNano()))
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		return "", err
+	}
+	for _, name := range []string{"log", "superblock.a", "superblock.b"} {
+		err := os.Rename(filepath.Join(dir, name), filepath.Join(dst, name))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+// persist writes what out changed as one atomic group and, in sync mode,
+// waits until it is durable. Only then may out's messages leave. A
+// recovering replica persists nothing until it has recovered (a restart
+// then recovers again); its first write records its whole state, so that
+// from then on it restarts from the disk.
+func (s *storage) persist(out core.Output, status core.Status) error {
+	if status == core.StatusRecovering && !s.written {
+		return nil
+	}
+	h := out.HardState
+	hardChanged := h.View != s.last.View || h.LastNormalView != s.last.LastNormalView ||
+		h.PromisedView != s.last.PromisedView
+	if out.LogDirtyFrom == 0 && !hardChanged && s.written {
+		return nil
+	}
+	b := wal.Batch{From: out.LogDirtyFrom, Entries: out.Entries, Hard: &h}
+	if err := s.log.Write(b); err != nil {
+		return err
+	}
+	s.last, s.written = h, true
+	if s.mode == SyncAsync {
+		return nil
+	}
+	return s.log.Sync()
+}
+
+// syncLoop syncs in the background in async mode.
+func (s *storage) syncLoop(ctx context.Context) {
+	if s.mode != SyncAsync {
+		return
+	}
+	t := time.NewTicker(AsyncInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_ = s.log.Sync()
+		}
+	}
+}
+
+func (s *storage) close() error {
+	if s == nil {
+		return nil
+	}
+	return s.log.Close()
+}

@@ -1,0 +1,49 @@
+package wal
+
+import (
+	"fmt"
+	"log/slog"
+)
+
+// Defaults of Options.
+const (
+	DefaultSegmentSize = 64 << 20
+	DefaultMaxPayload  = 2 << 20
+)
+
+// Options configures a WAL.
+type Options struct {
+	// Dir is the replica's storage directory. The log lives in Dir/log;
+	// the superblock (see WriteSuperblock) lives in Dir. Open creates it.
+	Dir string
+	// SegmentSize bounds a segment file in bytes (default 64 MiB). A new
+	// segment starts when the next record would make the current one
+	// exceed it; a record larger than SegmentSize gets a segment alone. A
+	// group of records may span segments.
+	SegmentSize int64
+	// MaxPayload bounds an entry's payload in bytes (default 2 MiB, at most
+	// MaxPayloadLimit). Write rejects larger entries with ErrTooLarge.
+	MaxPayload int
+	// Logger receives warnings about cut tails and repairs (default: none).
+	Logger *slog.Logger
+}
+
+// withDefaults fills zero fields and validates the result.
+func (o Options) withDefaults() (Options, error) {
+	if o.Dir == "" {
+		return o, fmt.Errorf("%w: empty Dir", ErrBadOptions)
+	}
+	if o.SegmentSize <= 0 {
+		o.SegmentSize = DefaultSegmentSize
+	}
+	if o.MaxPayload <= 0 {
+		o.MaxPayload = DefaultMaxPayload
+	}
+	if o.MaxPayload > MaxPayloadLimit {
+		return o, fmt.Errorf("%w: MaxPayload %d exceeds %d", ErrBadOptions, o.MaxPayload, MaxPayloadLimit)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o, nil
+}

@@ -1,0 +1,203 @@
+package wal
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/message"
+)
+
+// Record types (the byte after the checksum). The values are part of the
+// file format and must never be reused or renumbered.
+const (
+	recEntry byte = 1 // a log entry
+	recCut   byte = 2 // the log ends at op-1
+	recHard  byte = 3 // the replica's hard state
+	recEnd   byte = 4 // closes a group; carries its sequence number
+)
+
+const (
+	lenSize    = 4 // the length field
+	crcSize    = 4 // the checksum field
+	typeSize   = 1 // the type byte
+	headSize   = lenSize + crcSize
+	frameSize  = headSize + typeSize
+	entryFixed = 4*8 + 1 // op, view, client, request, kind
+	cutBody    = 8       // op
+	hardBody   = 4 * 8   // view, last normal view, promised view, commit
+	endBody    = 8       // group sequence number
+
+	// minLength is the smallest valid value of the length field.
+	minLength = crcSize + typeSize + cutBody
+	// MaxPayloadLimit is the largest value Options.MaxPayload may take. Open
+	// reads records up to this size whatever MaxPayload is, so lowering
+	// MaxPayload never makes old records unreadable.
+	MaxPayloadLimit = 1 << 30
+	maxLength       = crcSize + typeSize + entryFixed + MaxPayloadLimit
+
+	cutSize  = frameSize + cutBody
+	hardSize = frameSize + hardBody
+	endSize  = frameSize + endBody
+	// minRecord is the size of the smallest record.
+	minRecord = lenSize + minLength
+)
+
+var (
+	castagnoli = crc32.MakeTable(crc32.Castagnoli)
+	le         = binary.LittleEndian
+)
+
+// record is one decoded record. Only the fields of its type are set.
+type record struct {
+	typ   byte
+	entry message.Entry  // recEntry; the payload aliases the decoded buffer
+	op    uint64         // recCut
+	hard  core.HardState // recHard
+	seq   uint64         // recEnd
+}
+
+// entrySize is the encoded size of the entry record of e.
+func entrySize(e *message.Entry) int64 {
+	return int64(frameSize + entryFixed + len(e.Payload))
+}
+
+// beginRecord appends the frame of a record of type typ to buf, with the
+// length and checksum left to finishRecord, and returns where it starts.
+func beginRecord(buf []byte, typ byte) ([]byte, int) {
+	start := len(buf)
+	buf = le.AppendUint32(buf, 0) // length
+	buf = le.AppendUint32(buf, 0) // checksum
+	return append(buf, typ), start
+}
+
+// finishRecord fills in the length and checksum of the record at start.
+func finishRecord(buf []byte, start int) []byte {
+	le.PutUint32(buf[start:], uint32(len(buf)-start-lenSize))
+	le.PutUint32(buf[start+lenSize:], crc32.Checksum(buf[start+headSize:], castagnoli))
+	return buf
+}
+
+// appendEntry appends the entry record of e to buf.
+func appendEntry(buf []byte, e *message.Entry) []byte {
+	buf, start := beginRecord(buf, recEntry)
+	buf = le.AppendUint64(buf, e.Op)
+	buf = le.AppendUint64(buf, e.View)
+	buf = le.AppendUint64(buf, e.ClientID)
+	buf = le.AppendUint64(buf, e.RequestNum)
+	buf = append(buf, byte(e.Kind))
+	buf = append(buf, e.Payload...)
+	return finishRecord(buf, start)
+}
+
+// appendCut appends a cut record (the log ends at op-1) to buf.
+func appendCut(buf []byte, op uint64) []byte {
+	buf, start := beginRecord(buf, recCut)
+	return finishRecord(le.AppendUint64(buf, op), start)
+}
+
+// appendHard appends a hard-state record to buf.
+func appendHard(buf []byte, hs *core.HardState) []byte {
+	buf, start := beginRecord(buf, recHard)
+	buf = le.AppendUint64(buf, hs.View)
+	buf = le.AppendUint64(buf, hs.LastNormalView)
+	buf = le.AppendUint64(buf, hs.PromisedView)
+	buf = le.AppendUint64(buf, hs.Commit)
+	return finishRecord(buf, start)
+}
+
+// appendEnd appends the end record of group seq to buf.
+func appendEnd(buf []byte, seq uint64) []byte {
+	buf, start := beginRecord(buf, recEnd)
+	return finishRecord(le.AppendUint64(buf, seq), start)
+}
+
+// decodeRecord decodes the record at the start of b and returns it with its
+// encoded size. An entry's payload aliases b. The error is errIncomplete,
+// errBadLength or errChecksum for damage a torn write can leave, and
+// errBadType for a record whose checksum holds but whose type or size is
+// unknown.
+func decodeRecord(b []byte) (record, int, error) {
+	if len(b) < lenSize {
+		return record{}, 0, errIncomplete
+	}
+	n := le.Uint32(b)
+	if n < minLength || n > maxLength {
+		return record{}, 0, errBadLength
+	}
+	size := lenSize + int(n)
+	if len(b) < size {
+		return record{}, 0, errIncomplete
+	}
+	if crc32.Checksum(b[headSize:size], castagnoli) != le.Uint32(b[lenSize:]) {
+		return record{}, 0, errChecksum
+	}
+	rec, err := decodeBody(b[headSize], b[frameSize:size])
+	return rec, size, err
+}
+
+// decodeBody decodes the body of a record of type typ.
+func decodeBody(typ byte, body []byte) (record, error) {
+	rec := record{typ: typ}
+	switch {
+	case typ == recEntry && len(body) >= entryFixed:
+		rec.entry = message.Entry{
+			Op:         le.Uint64(body[0:]),
+			View:       le.Uint64(body[8:]),
+			ClientID:   le.Uint64(body[16:]),
+			RequestNum: le.Uint64(body[24:]),
+			Kind:       message.RequestKind(body[32]),
+		}
+		if len(body) > entryFixed {
+			rec.entry.Payload = body[entryFixed:]
+		}
+	case typ == recCut && len(body) == cutBody:
+		rec.op = le.Uint64(body)
+	case typ == recHard && len(body) == hardBody:
+		rec.hard = core.HardState{View: le.Uint64(body[0:]), LastNormalView: le.Uint64(body[8:]),
+			PromisedView: le.Uint64(body[16:]), Commit: le.Uint64(body[24:])}
+	case typ == recEnd && len(body) == endBody:
+		rec.seq = le.Uint64(body)
+	default:
+		return record{}, errBadType
+	}
+	return rec, nil
+}
+
+// opOf returns the op-number a record names (0 for hard and end records).
+func opOf(rec *record) uint64 {
+	switch rec.typ {
+	case recEntry:
+		return rec.entry.Op
+	case recCut:
+		return rec.op
+	}
+	return 0
+}
+
+// storedOp returns the op field of the (possibly damaged) entry or cut
+// record at the start of b, or 0 if there is none to read.
+func storedOp(b []byte) uint64 {
+	if len(b) < frameSize+8 || (b[headSize] != recEntry && b[headSize] != recCut) {
+		return 0
+	}
+	return le.Uint64(b[frameSize:])
+}
+
+// validRecordAt reports whether a whole, checksum-valid record of a known
+// type starts at b[0]. Cheap checks of the length and type fields come
+// first, so that scans over garbage seldom compute checksums.
+func validRecordAt(b []byte) bool {
+	if len(b) < minRecord {
+		return false
+	}
+	n := le.Uint32(b)
+	if n < minLength || int64(n) > int64(len(b)-lenSize) {
+		return false
+	}
+	if t := b[headSize]; t < recEntry || t > recEnd {
+		return false
+	}
+	_, _, err := decodeRecord(b)
+	return err == nil
+}

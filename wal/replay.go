@@ -1,0 +1,161 @@
+package wal
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/message"
+)
+
+// Replay is what Open read back from the log: the effect of every complete
+// group, in order.
+type Replay struct {
+	// Entries are the surviving entries, ops FirstOp..LastOp consecutive.
+	Entries []message.Entry
+	// FirstOp and LastOp bound Entries; both are 0 when the log is empty.
+	// After TruncatePrefix FirstOp may be above 1.
+	FirstOp, LastOp uint64
+	// Hard is the hard state of the latest group that carried one; HasHard
+	// is false (and Hard zero) if no surviving group did.
+	Hard    core.HardState
+	HasHard bool
+	// TornBytes is how many bytes of a torn final group (and of any damage
+	// after it) were cut off, and TornSegment the first segment they were
+	// cut from; 0 and "" if none.
+	TornBytes   int64
+	TornSegment string
+}
+
+// replayed is what Open needs to go on writing after a replay.
+type replayed struct {
+	Replay
+	segs     []segInfo
+	lastSize int64  // size of the last segment
+	groupSeq uint64 // sequence number of the last complete group
+	hardSeg  uint64 // segment holding the latest hard record
+}
+
+// pendingRec is a record of a group whose end record was not read yet.
+type pendingRec struct {
+	rec record
+	seg int // index into replayer.segs
+	off int // offset in that segment
+}
+
+// replayer applies the groups of the log's segments in order.
+type replayer struct {
+	dir     string
+	log     *slog.Logger
+	segs    []segInfo
+	sizes   []int64
+	st      logState
+	hard    core.HardState
+	hasHard bool
+	hardSeg uint64
+	seq     uint64 // sequence number of the last complete group
+	seenEnd bool   // seq is set
+	pending []pendingRec
+	// commitSeg and commitOff locate the end of the last complete group.
+	commitSeg int
+	commitOff int64
+	torn      error // why the last segment's tail does not decode, or nil
+	tornBytes int64
+	tornSeg   string
+}
+
+// replayLog replays every segment of dir and cuts off a torn final group.
+func replayLog(dir string, log *slog.Logger) (replayed, error) {
+	seqs, other, err := listSegments(dir)
+	if err != nil {
+		return replayed{}, err
+	}
+	for _, name := range other {
+		log.Warn("wal: ignoring unexpected file in the log directory", "file", name)
+	}
+	if err := checkConsecutive(seqs); err != nil {
+		return replayed{}, err
+	}
+	r := &replayer{dir: dir, log: log}
+	for i, seq := range seqs {
+		r.segs = append(r.segs, segInfo{seq: seq})
+		if err := r.readSegment(i, i == len(seqs)-1); err != nil {
+			return replayed{}, err
+		}
+	}
+	if r.torn != nil || len(r.pending) > 0 {
+		if err := r.cutTail(); err != nil {
+			return replayed{}, err
+		}
+	}
+	return r.result(), nil
+}
+
+// readSegment reads segment i and takes its records.
+func (r *replayer) readSegment(i int, last bool) error {
+	buf, err := os.ReadFile(filepath.Join(r.dir, segFile(r.segs[i].seq)))
+	if err != nil {
+		return err
+	}
+	r.sizes = append(r.sizes, int64(len(buf)))
+	r.segs[i].midGroup = len(r.pending) > 0
+	if len(buf) == 0 && !last {
+		return r.corrupt(i, 0, 0, "empty segment before the last one")
+	}
+	for off := 0; off < len(buf); {
+		rec, n, err := decodeRecord(buf[off:])
+		if err != nil {
+			return r.damaged(i, buf, off, err, last)
+		}
+		if err := r.take(i, off, rec); err != nil {
+			return err
+		}
+		off += n
+		if rec.typ == recEnd {
+			r.commitSeg, r.commitOff = i, int64(off)
+		}
+	}
+	return nil
+}
+
+// damaged handles a record at off of segment i that does not decode. In
+// the last segment, with nothing valid after it, it is the torn end of the
+// final group and is left for cutTail; anything else is corruption.
+func (r *replayer) damaged(i int, buf []byte, off int, cause error, last bool) error {
+	if !last || errors.Is(cause, errBadType) || validAfter(buf, off+1) {
+		return r.corrupt(i, off, storedOp(buf[off:]), cause.Error())
+	}
+	r.torn = cause
+	return nil
+}
+
+// validAfter reports whether a valid record starts anywhere in buf at or
+// after from.
+func validAfter(buf []byte, from int) bool {
+	for p := from; p+minRecord <= len(buf); p++ {
+		if validRecordAt(buf[p:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// corrupt returns a *CorruptError for the record at off of segment i.
+func (r *replayer) corrupt(i, off int, op uint64, reason string) error {
+	return &CorruptError{Segment: segFile(r.segs[i].seq), Offset: int64(off), Op: op, Reason: reason}
+}
+
+// result returns what the replay found.
+func (r *replayer) result() replayed {
+	rep := Replay{Hard: r.hard, HasHard: r.hasHard, TornBytes: r.tornBytes, TornSegment: r.tornSeg}
+	if len(r.st.entries) > 0 {
+		rep.Entries, rep.FirstOp, rep.LastOp = r.st.entries, r.st.first, r.st.last()
+	}
+	out := replayed{Replay: rep, segs: r.segs, groupSeq: r.seq, hardSeg: r.hardSeg}
+	if n := len(r.sizes); n > 0 {
+		out.lastSize = r.sizes[n-1]
+	}
+	return out
+}

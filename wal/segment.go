@@ -1,0 +1,151 @@
+package wal
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+const (
+	segExt     = ".seg"
+	nameDigits = 20
+)
+
+// segInfo is what the WAL knows about a live segment: enough to decide
+// whether TruncatePrefix may remove it.
+type segInfo struct {
+	seq      uint64 // the number in its file name
+	midGroup bool   // its first record continues a group begun earlier
+	minOp    uint64 // lowest op of its entry and cut records; 0 if none
+	maxEntry uint64 // highest op of its entry records; 0 if none
+	maxCut   uint64 // highest op of its cut records; 0 if none
+}
+
+// noteEntry records that the segment holds an entry record for op.
+func (s *segInfo) noteEntry(op uint64) {
+	s.noteOp(op)
+	s.maxEntry = max(s.maxEntry, op)
+}
+
+// noteCut records that the segment holds a cut record at op.
+func (s *segInfo) noteCut(op uint64) {
+	s.noteOp(op)
+	s.maxCut = max(s.maxCut, op)
+}
+
+func (s *segInfo) noteOp(op uint64) {
+	if s.minOp == 0 || op < s.minOp {
+		s.minOp = op
+	}
+}
+
+// below reports whether every entry and cut record of the segment names an
+// op below op.
+func (s *segInfo) below(op uint64) bool { return s.maxEntry < op && s.maxCut < op }
+
+// segFile is the file name of segment seq.
+func segFile(seq uint64) string { return fmt.Sprintf("%0*d%s", nameDigits, seq, segExt) }
+
+// parseName parses a segment file name.
+func parseName(s string) (uint64, bool) {
+	base, found := strings.CutSuffix(s, segExt)
+	if !found || len(base) != nameDigits {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(base, 10, 64)
+	return seq, err == nil
+}
+
+// listSegments returns the sequence numbers of the segments in dir, sorted.
+// Other files are returned in other.
+func listSegments(dir string) (seqs []uint64, other []string, err error) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, de := range des {
+		seq, ok := parseName(de.Name())
+		if !ok || !de.Type().IsRegular() {
+			other = append(other, de.Name())
+			continue
+		}
+		seqs = append(seqs, seq)
+	}
+	slices.Sort(seqs)
+	return seqs, other, nil
+}
+
+// checkConsecutive fails unless the segment numbers have no gap: segments
+// are only ever removed oldest first (TruncatePrefix) or newest first (a
+// torn tail), so a gap means a lost segment.
+func checkConsecutive(seqs []uint64) error {
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] != seqs[i-1]+1 {
+			return &CorruptError{Segment: segFile(seqs[i]),
+				Reason: fmt.Sprintf("segment %s is missing", segFile(seqs[i-1]+1))}
+		}
+	}
+	return nil
+}
+
+// createSegment creates the empty segment file seq for appending and makes
+// its directory entry durable.
+func createSegment(dir string, seq uint64) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, segFile(seq)), os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syncDir(dir); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// openSegment opens the existing segment seq for appending.
+func openSegment(dir string, seq uint64) (*os.File, error) {
+	return os.OpenFile(filepath.Join(dir, segFile(seq)), os.O_WRONLY|os.O_APPEND, 0)
+}
+
+// removeFile removes dir/file (a missing file is not an error) and makes the
+// removal durable.
+func removeFile(dir, file string) error {
+	if err := os.Remove(filepath.Join(dir, file)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir fsyncs a directory so that entries created or removed in it are
+// durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// truncateFile cuts path to size and makes the cut durable.
+func truncateFile(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Truncate(size)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
