@@ -57,6 +57,9 @@ func New(cfg Config) (*Node, error) {
 		}
 	}
 	store := kv.New(cfg.KVLimits)
+	if restart != nil {
+		cfg.NewCluster = false // resuming from disk: the flag has no effect
+	}
 	replica, err := core.New(cfg.coreConfig(restart), store)
 	if err != nil {
 		st.close()

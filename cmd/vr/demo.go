@@ -20,6 +20,7 @@ type demoFlags struct {
 	verbose     bool
 	viewTimeout time.Duration
 	deadline    time.Duration
+	durable     bool
 }
 
 func init() { rootCmd.AddCommand(newDemoCmd()) }
@@ -37,7 +38,12 @@ explains each step: normal operation, view change, recovery.
 At the end it checks that every acknowledged write reads back with its last
 acknowledged value and that all replicas reach the same state digest. It
 stops every process it started, also when interrupted, and exits non-zero
-if anything failed. The servers' logs are kept in a temporary directory.`,
+if anything failed. The servers' logs are kept in a temporary directory.
+
+With --durable every server keeps its log on disk (its own --data-dir in the
+demo's directory, --sync sync): a restarted replica comes back from its disk
+instead of running the recovery protocol, and a final step crashes the whole
+cluster at once and shows that nothing acknowledged was lost.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := f.validate(); err != nil {
@@ -52,6 +58,7 @@ if anything failed. The servers' logs are kept in a temporary directory.`,
 	fl.BoolVar(&f.verbose, "verbose", false, "also stream the servers' logs, each line prefixed with its replica's port")
 	fl.DurationVar(&f.viewTimeout, "view-timeout", 300*time.Millisecond, "the servers' --view-timeout")
 	fl.DurationVar(&f.deadline, "deadline", 55*time.Second, "give up if the whole demo takes longer")
+	fl.BoolVar(&f.durable, "durable", false, "durable mode: every server gets its own --data-dir; adds a whole-cluster crash at the end")
 	return cmd
 }
 

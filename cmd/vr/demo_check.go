@@ -86,14 +86,27 @@ func (d *demo) summary() {
 	d.ui.line("\n" + d.ui.paint(ansiBold, "Summary"))
 	d.ui.explain("client requests  %d, every one acknowledged", ops)
 	d.ui.explain("view changes     %d (views %s)", len(d.views)-1, strings.Join(views, " → "))
-	d.ui.explain("recoveries       %d", d.recoveries)
+	if d.f.durable {
+		d.ui.explain("restarts         %d from disk, %d through the recovery protocol", d.diskRestarts, d.recoveries)
+	} else {
+		d.ui.explain("recoveries       %d", d.recoveries)
+	}
 	d.ui.explain("time             %v", time.Since(d.began).Round(10*time.Millisecond))
-	d.ui.explain("checks           acknowledged writes %s, state digests %s", d.mark(d.writesOK), d.mark(d.digestsOK))
-	if d.writesOK && d.digestsOK {
+	checks := fmt.Sprintf("acknowledged writes %s, state digests %s", d.mark(d.writesOK), d.mark(d.digestsOK))
+	if d.f.durable {
+		checks += ", restarts from disk " + d.mark(d.fromDiskOK)
+	}
+	d.ui.explain("checks           %s", checks)
+	if d.passed() {
 		d.ui.line(d.ui.paint(ansiBold+ansiGreen, "PASS"))
 	} else {
 		d.ui.line(d.ui.paint(ansiBold+ansiRed, "FAIL"))
 	}
+}
+
+// passed reports whether every final check passed.
+func (d *demo) passed() bool {
+	return d.writesOK && d.digestsOK && (!d.f.durable || d.fromDiskOK)
 }
 
 // mark is a check's verdict.

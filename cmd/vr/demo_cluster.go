@@ -16,13 +16,14 @@ import (
 
 // demoCluster runs the demo's replicas as child processes of this binary.
 type demoCluster struct {
-	exe    string
-	addrs  []string // replica addresses, in configuration order
-	status []string // their status endpoints
-	logDir string
-	flags  []string  // extra `vr server` flags
-	stream io.Writer // with --verbose, servers' logs are copied here too
-	procs  []*demoProc
+	exe     string
+	addrs   []string // replica addresses, in configuration order
+	status  []string // their status endpoints
+	logDir  string
+	flags   []string  // extra `vr server` flags
+	durable bool      // every replica gets its own --data-dir
+	stream  io.Writer // with --verbose, servers' logs are copied here too
+	procs   []*demoProc
 }
 
 // demoProc is one started replica process.
@@ -46,7 +47,7 @@ func newDemoCluster(f demoFlags, stream io.Writer) (*demoCluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the vr binary to start servers: %w", err)
 	}
-	c := &demoCluster{exe: exe, stream: stream, procs: make([]*demoProc, f.replicas),
+	c := &demoCluster{exe: exe, stream: stream, procs: make([]*demoProc, f.replicas), durable: f.durable,
 		flags: []string{"--view-timeout", f.viewTimeout.String(), "--log-level", "info"}}
 	for i := range f.replicas {
 		c.addrs = append(c.addrs, net.JoinHostPort("127.0.0.1", strconv.Itoa(f.basePort+i)))
@@ -84,6 +85,9 @@ func (c *demoCluster) serverArgs(i int, newCluster bool) []string {
 	args := []string{"server", "--index", strconv.Itoa(i), "--cluster", strings.Join(c.addrs, ",")}
 	if newCluster {
 		args = append(args, "--new-cluster")
+	}
+	if c.durable {
+		args = append(args, "--data-dir", c.dataDir(i))
 	}
 	return append(args, c.flags...)
 }

@@ -14,7 +14,11 @@ func (d *demo) stepRecover(ctx context.Context) error {
 	if i < 0 {
 		return errors.New("no crashed replica to restart")
 	}
-	d.ui.heading(3, d.cl.port(i)+" comes back and recovers")
+	title := " comes back and recovers"
+	if d.f.durable {
+		title = " comes back from its disk"
+	}
+	d.ui.heading(3, d.cl.port(i)+title)
 	return d.recoverReplica(ctx, i, true)
 }
 
@@ -23,13 +27,14 @@ func (d *demo) stepRecover(ctx context.Context) error {
 func (d *demo) recoverReplica(ctx context.Context, i int, narrate bool) error {
 	load := startTraffic(ctx, d.kv, 2)
 	defer load.finish()
-	start := time.Now()
+	start, mark := time.Now(), d.cl.logSize(i)
 	if err := d.cl.start(i, false); err != nil {
 		return err
 	}
-	d.recoveries++
 	d.ui.do("vr server --index %d ...    # pid %d, restarted WITHOUT --new-cluster", i, d.cl.pid(i))
-	if narrate {
+	if narrate && d.f.durable {
+		d.explainDiskRestart(i)
+	} else if narrate {
 		d.explainRecovery(i)
 	}
 	_, err := d.waitFor(ctx, fmt.Sprintf("replica %s to recover", d.cl.port(i)), 15*time.Second, narrate,
@@ -46,8 +51,8 @@ func (d *demo) recoverReplica(ctx context.Context, i int, narrate bool) error {
 		return err
 	}
 	s := rows[i].status
-	d.ui.ok("%s recovered in %v and caught up: backup in view %d, op %d, commit %d, like the primary",
-		d.cl.port(i), took.Round(time.Millisecond), s.View, s.OpNumber, s.CommitNumber)
+	d.ui.ok("%s %s in %v and caught up: backup in view %d, op %d, commit %d, like the primary",
+		d.cl.port(i), d.noteRestart(i, mark), took.Round(time.Millisecond), s.View, s.OpNumber, s.CommitNumber)
 	if narrate {
 		d.ui.table(d.cl.addrs, rows)
 	}

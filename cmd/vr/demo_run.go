@@ -20,6 +20,10 @@ type demo struct {
 	recoveries int
 	digestsOK  bool // the final checks passed
 	writesOK   bool
+	// --durable: restarts that came back from their disks, and whether
+	// every restart did so without the recovery protocol.
+	diskRestarts int
+	fromDiskOK   bool
 }
 
 func newDemo(f demoFlags, ui *demoUI) (*demo, error) {
@@ -40,13 +44,17 @@ func (d *demo) run(ctx context.Context) error {
 		d.boot, d.stepNormal, d.stepCrash(2, "The primary crashes"), d.stepRecover,
 		d.stepCrash(4, "The new primary crashes too"), d.stepCheck,
 	}
+	if d.f.durable {
+		d.fromDiskOK = true // until a restart needs the recovery protocol
+		steps = append(steps, d.stepWholeCrash)
+	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
 		}
 	}
 	d.summary()
-	if !d.digestsOK || !d.writesOK {
+	if !d.passed() {
 		return errors.New("a final check failed (see above)")
 	}
 	return nil
@@ -58,7 +66,11 @@ func (d *demo) close() {
 		d.kv.c.Close()
 	}
 	n := d.cl.stopAll()
-	d.ui.line(fmt.Sprintf("\nStopped %d replica processes. Their logs are in %s", n, d.cl.logDir))
+	what := "Their logs are"
+	if d.f.durable {
+		what = "Their logs and data directories are"
+	}
+	d.ui.line(fmt.Sprintf("\nStopped %d replica processes. %s in %s", n, what, d.cl.logDir))
 }
 
 // boot starts every replica as a new cluster and connects the client.
@@ -68,6 +80,9 @@ func (d *demo) boot(ctx context.Context) error {
 	d.ui.explain("Starting %d replicas on 127.0.0.1 ports %s-%s. With n = 2f+1 = %d replicas the cluster",
 		n, d.cl.port(0), d.cl.port(n-1), n)
 	d.ui.explain("survives f = %d crashed replicas. Server logs: %s", n/2, d.cl.logDir)
+	if d.f.durable {
+		d.explainDataDirs()
+	}
 	d.ui.explain("Each replica starts with --new-cluster and waits until all the others confirm they are new.")
 	d.ui.explain("Watch from another terminal:  %s", d.statusHint())
 	for i := range n {
