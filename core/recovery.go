@@ -18,6 +18,10 @@ func (r *Replica) startRecovery(bootstrap bool) {
 	r.rec.bootstrap = bootstrap
 	r.rec.responses = make([]*message.RecoveryResponse, r.n)
 	r.resetViewTimer()
+	if bootstrap && r.n == 1 {
+		r.bootstrapDone() // nobody else to ask
+		return
+	}
 	r.broadcastRecovery()
 }
 
@@ -105,6 +109,11 @@ func (r *Replica) bootstrapStep(m *message.RecoveryResponse) {
 			return
 		}
 	}
+	r.bootstrapDone()
+}
+
+// bootstrapDone starts the new cluster's view 0.
+func (r *Replica) bootstrapDone() {
 	r.rec = recoveryState{}
 	r.enterNormal(0)
 	if r.isPrimary() {

@@ -284,3 +284,20 @@ func TestRestartRejectsInconsistentDisk(t *testing.T) {
 		}
 	}
 }
+
+func TestSingleReplicaNewClusterServes(t *testing.T) {
+	sm := &counter{}
+	r, err := core.New(core.Config{ReplicaCount: 1, NewCluster: true}, sm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Info(); got.Status != core.StatusNormal || got.Primary != 0 {
+		t.Fatalf("single new replica: %+v", got)
+	}
+	r.Step(&message.Request{ClientID: 1, RequestNum: 1, Kind: message.KindRegister})
+	r.Step(&message.Request{ClientID: 1, RequestNum: 2, Payload: []byte("x")})
+	out := r.Output()
+	if len(out.Replies) != 2 || len(sm.ops) != 1 {
+		t.Fatalf("replies %d, applied %d", len(out.Replies), len(sm.ops))
+	}
+}
