@@ -1,0 +1,102 @@
+// Command compare runs the same closed-loop load (package loadgen) against
+// etcd 3.7 and against vr, three replicas each on 127.0.0.1, and prints one
+// table of the figures side by side with the project's targets.
+//
+//	cd bench/compare && go run . [--duration 10s] [--json]
+//
+// Both systems run as child processes: etcd members through this binary's
+// hidden etcd-member subcommand (go.etcd.io/etcd/server/v3/embed), vr as
+// `vr server` processes built from the main module. `go run . profile`
+// collects a CPU profile of an in-process vr cluster instead (see
+// profile.go).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// options are the command-line flags.
+type options struct {
+	duration, warmup time.Duration
+	keys             int
+	readRatio        float64
+	json             bool
+	dataRoot         string
+	shmRoot          string
+	vrBin            string
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == etcdMemberCmd {
+		exitOn(runEtcdMember(os.Args[2:]))
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "profile" {
+		exitOn(runProfile(os.Args[2:]))
+		return
+	}
+	opts, err := parseOptions(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	exitOn(err)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	exitOn(compare(ctx, opts, os.Stdout, os.Stderr))
+}
+
+func exitOn(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		os.Exit(1)
+	}
+}
+
+func parseOptions(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each run")
+	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each run's measurement")
+	fs.IntVar(&o.keys, "keys", 10000, "distinct keys (uniform)")
+	fs.Float64Var(&o.readRatio, "read-ratio", 0, "fraction of Gets (linearizable on both systems)")
+	fs.BoolVar(&o.json, "json", false, "print JSON instead of the table")
+	fs.StringVar(&o.dataRoot, "data-root", os.TempDir(), "where the runs' data directories go (use a real disk: fsync is measured)")
+	fs.StringVar(&o.shmRoot, "shm-root", "/dev/shm", "a tmpfs directory, for the replication-overhead runs")
+	fs.StringVar(&o.vrBin, "vr-bin", "", "an already built vr binary (default: go build it)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.duration < time.Second || o.duration > 5*time.Minute || o.warmup < 0 || o.warmup > time.Minute {
+		return o, fmt.Errorf("--duration must be within 1s..5m and --warmup within 0..1m")
+	}
+	if o.keys < 1 || o.keys > 100_000_000 || o.readRatio < 0 || o.readRatio > 1 {
+		return o, fmt.Errorf("--keys must be within 1..1e8 and --read-ratio within 0..1")
+	}
+	return o, nil
+}
+
+// compare runs every case and prints the report to w, progress to log.
+func compare(ctx context.Context, opts options, w, log io.Writer) error {
+	runs := len(plan())
+	limit := time.Duration(runs)*(opts.duration+opts.warmup+time.Minute) + 5*time.Minute
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	b, err := newBench(ctx, opts, log)
+	if err != nil {
+		return err
+	}
+	defer b.cleanup()
+	rep, err := b.runAll(ctx)
+	if err != nil {
+		return err
+	}
+	return rep.print(w, opts.json)
+}

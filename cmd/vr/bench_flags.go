@@ -1,0 +1,47 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// validate checks the flags after resolve; explicitCluster tells whether
+// --cluster was on the command line, durability whether --durable or
+// --sync was.
+func (f *benchFlags) validate(explicitCluster, durability bool) error {
+	if err := f.workload().Validate(); err != nil {
+		return fmt.Errorf("%s", flagNames(err.Error()))
+	}
+	switch {
+	case f.sessions < 1:
+		return fmt.Errorf("--sessions must be at least 1, got %d", f.sessions)
+	case f.timeout <= 0:
+		return fmt.Errorf("--timeout must be positive, got %v", f.timeout)
+	case f.local < 0 || f.local > 0 && f.local%2 == 0 || f.local > 9:
+		return fmt.Errorf("--local %d: a cluster has 2f+1 replicas (1, 3, 5, 7 or 9)", f.local)
+	case f.local > 0 && explicitCluster:
+		return errors.New("pass --cluster (a running cluster) or --local N (start one), not both")
+	case f.local == 0 && durability:
+		return errors.New("--durable and --sync only apply to a cluster started with --local")
+	case f.sync != "sync" && f.sync != "async":
+		return fmt.Errorf("bad --sync %q: use sync or async", f.sync)
+	case f.local == 0 && strings.TrimSpace(f.cluster) == "":
+		return errors.New("nothing to benchmark: pass --cluster host:port,... (or set VR_CLUSTER) for a running cluster, or --local 3 to start one")
+	}
+	if f.local == 0 {
+		_, err := splitCluster(f.cluster)
+		return err
+	}
+	return nil
+}
+
+// flagNames rewrites loadgen's field names in an error as flag names.
+func flagNames(msg string) string {
+	return strings.NewReplacer(
+		"clients must", "--clients must", "set a duration or an op count", "set --duration or --ops",
+		"key size", "--key-size", "value size", "--value-size", "read ratio", "--read-ratio",
+		"keys must", "--keys must", "distribution", "--distribution", "warmup", "--warmup",
+		"\n", "; ",
+	).Replace(msg)
+}
