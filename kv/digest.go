@@ -3,6 +3,7 @@ package kv
 import (
 	"encoding/binary"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/google/btree"
 )
 
@@ -40,12 +41,23 @@ func mix64(x uint64) uint64 {
 }
 
 // entryHash hashes one entry: key and value length-prefixed, then version.
+// It runs on every write (twice: the old and the new entry), so it uses
+// xxHash64, which reads 32 bytes per round, rather than FNV's one byte: it
+// was a fifth of the server's apply time with FNV. Both are stable across
+// machines and processes, which the digest needs.
 func entryHash(e entry) uint64 {
-	h := fnvUint(fnvOffset, uint64(len(e.key)))
-	h = fnv1a(h, e.key)
-	h = fnvUint(h, uint64(len(e.value)))
-	h = fnv1a(h, e.value)
-	return mix64(fnvUint(h, e.version))
+	var d xxhash.Digest
+	d.Reset()
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(e.key)))
+	d.Write(n[:])
+	d.Write(e.key)
+	binary.LittleEndian.PutUint64(n[:], uint64(len(e.value)))
+	d.Write(n[:])
+	d.Write(e.value)
+	binary.LittleEndian.PutUint64(n[:], e.version)
+	d.Write(n[:])
+	return mix64(d.Sum64())
 }
 
 // Digest returns a hash of the whole logical state: every key, value and
