@@ -82,8 +82,18 @@ func (r *Replica) reply(client, reqNum uint64, st message.ReplyStatus, result []
 	})
 }
 
-// flush sends Prepares for entries appended during this step, batched.
+// ack asks for one PrepareOK to the primary at the next Output. Acks are
+// cumulative, so one message covers every Prepare stepped since the last
+// Output: a backup acknowledges in batches.
+func (r *Replica) ack() { r.ackPending = true }
+
+// flush sends the pending acknowledgement (backups), or Prepares for the
+// entries appended since the last Output, batched (primary).
 func (r *Replica) flush() {
+	if r.ackPending && r.status == StatusNormal && !r.isPrimary() {
+		r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+	}
+	r.ackPending = false
 	if r.status != StatusNormal || !r.isPrimary() {
 		return
 	}
@@ -110,7 +120,7 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 		}
 		r.appendEntry(e)
 	}
-	r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+	r.ack()
 	r.learnCommit(m.Commit)
 }
 
@@ -120,7 +130,7 @@ func (r *Replica) onCommit(m *message.Commit) {
 		return
 	}
 	// The acknowledgement doubles as the backup's heartbeat to the primary.
-	r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+	r.ack()
 	r.learnCommit(m.Commit)
 }
 

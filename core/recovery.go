@@ -89,7 +89,7 @@ func (r *Replica) onRecoveryResponse(m *message.RecoveryResponse) {
 	r.replaceLog(0, primary.Log)
 	r.enterNormal(top)
 	r.rec = recoveryState{}
-	r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+	r.ack()
 	r.learnCommit(primary.Commit)
 }
 

@@ -42,6 +42,7 @@ type Replica struct {
 
 	out          Output
 	logDirtyFrom uint64
+	ackPending   bool // a PrepareOK is due at the next Output
 }
 
 // New returns a replica for cfg, applying committed operations to sm.

@@ -301,3 +301,23 @@ func TestSingleReplicaNewClusterServes(t *testing.T) {
 		t.Fatalf("replies %d, applied %d", len(out.Replies), len(sm.ops))
 	}
 }
+
+func TestBackupAcknowledgesPreparesInOneBatch(t *testing.T) {
+	r, err := core.New(core.Config{ReplicaCount: 3, Index: 1}, &counter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Output()
+	for op := uint64(1); op <= 3; op++ {
+		r.Step(&message.Prepare{View: 0, Entries: []message.Entry{{Op: op, ClientID: op, RequestNum: 1, Kind: message.KindRegister}}})
+	}
+	var acks []*message.PrepareOK
+	for _, env := range r.Output().Messages {
+		if ok, isAck := env.Msg.(*message.PrepareOK); isAck {
+			acks = append(acks, ok)
+		}
+	}
+	if len(acks) != 1 || acks[0].Op != 3 {
+		t.Fatalf("acks = %+v, want one PrepareOK for op 3", acks)
+	}
+}

@@ -131,6 +131,6 @@ func (r *Replica) onNewState(m *message.NewState) {
 	}
 	r.st.reset()
 	r.timers.lastContact = r.now
-	r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+	r.ack()
 	r.learnCommit(min(m.Commit, r.op()))
 }

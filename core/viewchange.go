@@ -220,7 +220,7 @@ func (r *Replica) onStartView(m *message.StartView) {
 	}
 	if m.View == r.view && r.status == StatusNormal {
 		r.timers.lastContact = r.now
-		r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+		r.ack()
 		return
 	}
 	if m.Commit > m.Op || r.commit > m.Op {
@@ -228,7 +228,7 @@ func (r *Replica) onStartView(m *message.StartView) {
 	}
 	r.replaceLog(0, m.Log)
 	r.enterNormal(m.View)
-	r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+	r.ack()
 	r.learnCommit(m.Commit)
 }
 
