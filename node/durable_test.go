@@ -129,3 +129,33 @@ func TestSyncModeValidated(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestAsyncRestartUsesRecovery restarts a replica of an async-mode cluster:
+// its disk may lack promises it made, so it must come back through the
+// recovery protocol (status recovering first), not from its disk.
+func TestAsyncRestartUsesRecovery(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := testcluster.StartSync(3, dataDirs(t, 3), node.SyncAsync, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Stop)
+	cl := dial(t, ctx, c)
+	for k := 0; k < 20; k++ {
+		if _, err := cl.Put(ctx, []byte(fmt.Sprintf("k%d", k)), []byte("v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Kill(1)
+	if err := c.Restart(1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Nodes[1].Status(); s.Status != "recovering" {
+		t.Fatalf("async restart began as %q, want recovering", s.Status)
+	}
+	waitFor(t, ctx, func() bool {
+		s, err := c.Nodes[1].FullStatus(ctx)
+		return err == nil && s.Status == "normal" && s.Keys == 20
+	})
+}

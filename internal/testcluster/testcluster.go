@@ -18,10 +18,12 @@ type Cluster struct {
 	// DataDirs, when set before replicas start, turns on durable mode:
 	// replica i keeps its log in DataDirs[i].
 	DataDirs []string
-	Addrs    []string
-	Nodes    []*node.Node
-	cancel   []context.CancelFunc
-	wg       sync.WaitGroup
+	// Sync is the durable mode's sync policy (default node.SyncAlways).
+	Sync   node.SyncMode
+	Addrs  []string
+	Nodes  []*node.Node
+	cancel []context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // FreeAddrs reserves n loopback addresses by binding port 0 and releasing
@@ -53,11 +55,16 @@ func Start(n int, logger *slog.Logger) (*Cluster, error) {
 // StartDurable runs n replicas of a new cluster, durable when dataDirs has
 // one directory per replica.
 func StartDurable(n int, dataDirs []string, logger *slog.Logger) (*Cluster, error) {
+	return StartSync(n, dataDirs, node.SyncAlways, logger)
+}
+
+// StartSync is StartDurable with a sync policy.
+func StartSync(n int, dataDirs []string, sync node.SyncMode, logger *slog.Logger) (*Cluster, error) {
 	addrs, err := FreeAddrs(n)
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{Addrs: addrs, DataDirs: dataDirs, Nodes: make([]*node.Node, n), cancel: make([]context.CancelFunc, n)}
+	c := &Cluster{Addrs: addrs, DataDirs: dataDirs, Sync: sync, Nodes: make([]*node.Node, n), cancel: make([]context.CancelFunc, n)}
 	for i := range addrs {
 		if err := c.start(i, true, logger); err != nil {
 			c.Stop()
@@ -73,7 +80,7 @@ func (c *Cluster) start(i int, newCluster bool, logger *slog.Logger) error {
 		Tick: 5 * time.Millisecond, HeartbeatTicks: 4, ViewChangeTicks: 40, RetryTicks: 8,
 	}
 	if c.DataDirs != nil {
-		cfg.DataDir = c.DataDirs[i]
+		cfg.DataDir, cfg.Sync = c.DataDirs[i], c.Sync
 	}
 	nd, err := node.New(cfg)
 	if err != nil {
