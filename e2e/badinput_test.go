@@ -70,7 +70,7 @@ func TestBadInputAgainstLiveServer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	c := startCluster(ctx, t, 3, append([]string{"--cluster-id", "7"}, fastFlags()...)...)
-	kv, err := client.DialConfig(ctx, client.Config{Addrs: c.addrs, ClusterID: clusterID})
+	kv, err := client.DialConfig(ctx, client.Config{Addrs: c.Addrs, ClusterID: clusterID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,12 +82,12 @@ func TestBadInputAgainstLiveServer(t *testing.T) {
 	}
 	for _, in := range badInputs {
 		for _, target := range []int{p, (p + 1) % 3} { // the primary, then a backup
-			drops := dropLines(t, c.logPath(target))
-			expectClosed(t, c.addrs[target], in.bytes(t), in.eof)
-			if !c.running(target) {
-				t.Fatalf("%s: replica %d died; see %s", in.name, target, c.logPath(target))
+			drops := dropLines(t, c.LogPath(target))
+			expectClosed(t, c.Addrs[target], in.bytes(t), in.eof)
+			if !c.Running(target) {
+				t.Fatalf("%s: replica %d died; see %s", in.name, target, c.LogPath(target))
 			}
-			if now := dropLines(t, c.logPath(target)); len(now) != len(drops)+1 {
+			if now := dropLines(t, c.LogPath(target)); len(now) != len(drops)+1 {
 				t.Errorf("%s: replica %d logged %d dropped connections, want 1", in.name, target, len(now)-len(drops))
 			} else {
 				t.Logf("%s → replica %d: %s", in.name, target, now[len(now)-1])

@@ -33,14 +33,14 @@ func testCorruptRepaired(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second*time.Duration(timeScale()))
 	defer cancel()
 	d := startDurableCluster(ctx, t, 3)
-	kv := dialAcked(ctx, t, d.addrs)
+	kv := dialAcked(ctx, t, d.Addrs)
 	kv.putKeys(ctx, t, "a", 60, "first")
 	target := d.quietBackup(ctx, t)
-	d.crash(target)
-	t.Logf("replica %d: %s", target, flipEarlyRecord(t, d.dirs[target]))
+	d.kill(target)
+	t.Logf("replica %d: %s", target, flipEarlyRecord(t, d.DataDirs[target]))
 	kv.putKeys(ctx, t, "a", 20, "second")
 	kv.putKeys(ctx, t, "b", 20, "while-down")
-	mark := d.logSize(target)
+	mark := d.LogSize(target)
 	d.start(target)
 	d.expectCorruptionReported(ctx, t, target, mark)
 	if _, err := d.waitLogLine(ctx, target, mark, waitLimit, "msg=recovered"); err != nil {
@@ -50,14 +50,14 @@ func testCorruptRepaired(t *testing.T) {
 	kv.checkAll(ctx, t)
 
 	// The repair wrote a whole new log: a crash now resumes from it.
-	d.crash(target)
-	mark = d.logSize(target)
+	d.kill(target)
+	mark = d.LogSize(target)
 	d.start(target)
 	checkConverged(ctx, t, d.cluster)
-	if l := findLine(d.logSince(target, mark), "msg=recovered"); l != "" {
+	if l := findLine(d.LogSince(target, mark), "msg=recovered"); l != "" {
 		t.Errorf("after its repair replica %d needed the recovery protocol again: %s", target, l)
 	}
-	if dirs := corruptDirs(t, d.dirs[target]); len(dirs) != 1 {
+	if dirs := corruptDirs(t, d.DataDirs[target]); len(dirs) != 1 {
 		t.Errorf("after a clean restart replica %d has %d corrupt-* directories: %v", target, len(dirs), dirs)
 	}
 	kv.checkAll(ctx, t)
@@ -70,16 +70,16 @@ func testCorruptWaitsForPeers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second*time.Duration(timeScale()))
 	defer cancel()
 	d := startDurableCluster(ctx, t, 3)
-	kv := dialAcked(ctx, t, d.addrs)
+	kv := dialAcked(ctx, t, d.Addrs)
 	kv.putKeys(ctx, t, "a", 60, "first")
 	target := d.quietBackup(ctx, t)
-	d.crash(d.all()...)
-	t.Logf("replica %d: %s", target, flipEarlyRecord(t, d.dirs[target]))
-	mark := d.logSize(target)
+	d.kill(d.All()...)
+	t.Logf("replica %d: %s", target, flipEarlyRecord(t, d.DataDirs[target]))
+	mark := d.LogSize(target)
 	d.start(target)
 	d.expectCorruptionReported(ctx, t, target, mark)
 	d.expectNotServing(ctx, t, target, 2*time.Second*time.Duration(timeScale()))
-	for _, i := range without(d.all(), target) {
+	for _, i := range without(d.All(), target) {
 		d.start(i)
 	}
 	if _, err := d.waitLogLine(ctx, target, mark, waitLimit, "msg=recovered"); err != nil {
@@ -97,7 +97,7 @@ func (d *durableCluster) quietBackup(ctx context.Context, t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return (sts[0].Primary + 1) % len(d.addrs)
+	return (sts[0].Primary + 1) % len(d.Addrs)
 }
 
 // expectCorruptionReported checks that replica i, started after mark,
@@ -112,13 +112,13 @@ func (d *durableCluster) expectCorruptionReported(ctx context.Context, t *testin
 	if !strings.Contains(started, "status=recovering") {
 		t.Errorf("replica %d, whose log is corrupt, did not start recovering: %s", i, started)
 	}
-	line := findLine(d.logSince(i, mark), "level=ERROR", corruptLogged)
+	line := findLine(d.LogSince(i, mark), "level=ERROR", corruptLogged)
 	if line == "" {
 		t.Fatalf("replica %d started without reporting its corrupt log at error level (%q); its log:\n%s",
-			i, corruptLogged, d.logSince(i, mark))
+			i, corruptLogged, d.LogSince(i, mark))
 	}
 	t.Logf("replica %d: %s", i, line)
-	dirs := corruptDirs(t, d.dirs[i])
+	dirs := corruptDirs(t, d.DataDirs[i])
 	if len(dirs) != 1 {
 		t.Fatalf("replica %d has %d corrupt-* directories, want 1: %v", i, len(dirs), dirs)
 	}
@@ -133,13 +133,13 @@ func (d *durableCluster) expectCorruptionReported(ctx context.Context, t *testin
 func (d *durableCluster) expectNotServing(ctx context.Context, t *testing.T, i int, window time.Duration) {
 	t.Helper()
 	served := make(chan error, 1)
-	go func() { served <- tryGet(ctx, d.addrs, window) }()
+	go func() { served <- tryGet(ctx, d.Addrs, window) }()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	deadline := time.Now().Add(window)
 	answers := 0
 	for ; time.Now().Before(deadline); <-tick.C {
-		if s := fetch(ctx, d.status[i]); s != nil {
+		if s := fetch(ctx, d.StatusAddrs[i]); s != nil {
 			answers++
 			if s.Status != "recovering" {
 				t.Fatalf("replica %d, alone with a corrupt log, reports status %q in view %d", i, s.Status, s.View)

@@ -37,7 +37,7 @@ func TestDurableWholeClusterCrash(t *testing.T) {
 	d := startDurableCluster(ctx, t, 3)
 	w := newWorkload([]string{"k0", "k1", "k2", "k3", "k4"})
 	defer w.finish()
-	if err := w.start(ctx, d.addrs, 5); err != nil {
+	if err := w.start(ctx, d.Addrs, 5); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
@@ -55,13 +55,13 @@ func TestDurableWholeClusterCrash(t *testing.T) {
 	for _, err := range w.unexpected {
 		t.Errorf("unexpected client error: %v", err)
 	}
-	final, err := w.readBack(ctx, d.addrs)
+	final, err := w.readBack(ctx, d.Addrs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ops := w.rec.Operations()
 	checkNoLostWrites(t, ops, final)
-	checkLinearizableVisualized(ctx, t, ops, filepath.Dir(d.logDir))
+	checkLinearizableVisualized(ctx, t, ops, filepath.Dir(d.LogDir))
 	checkConverged(ctx, t, d.cluster)
 	d.checkNoRecovery(t)
 }
@@ -81,7 +81,7 @@ func (d *durableCluster) crashRound(ctx context.Context, w *workload, rng *rand.
 		}
 	} else {
 		n.atOnce++
-		d.crash(d.all()...)
+		d.kill(d.All()...)
 	}
 	if k%5 == 0 {
 		n.duringRestart++
@@ -107,8 +107,8 @@ func (d *durableCluster) maxCommit(ctx context.Context) uint64 {
 // normal in one view and checks that the primary's log still reaches
 // committed; then it waits until the workload got ops more answers.
 func (d *durableCluster) restartAndServe(ctx context.Context, w *workload, ops int, committed uint64) error {
-	for i := range d.addrs {
-		if !d.running(i) {
+	for i := range d.Addrs {
+		if !d.Running(i) {
 			d.start(i)
 		}
 	}
@@ -116,7 +116,7 @@ func (d *durableCluster) restartAndServe(ctx context.Context, w *workload, ops i
 	if err != nil {
 		return err
 	}
-	p, _ := agreed(sts, d.all())
+	p, _ := agreed(sts, d.All())
 	if sts[p].OpNumber < committed {
 		return fmt.Errorf("op %d was committed before the crash, but the primary's log ends at op %d:\n%s",
 			committed, sts[p].OpNumber, describe(sts))
@@ -131,13 +131,13 @@ func (d *durableCluster) restartAndServe(ctx context.Context, w *workload, ops i
 // status endpoint (it has read its disk and is running the protocol), and
 // kills them all again at once.
 func (d *durableCluster) crashDuringRestart(ctx context.Context) error {
-	for i := range d.addrs {
+	for i := range d.Addrs {
 		d.start(i)
 	}
 	_, err := d.waitFor(ctx, "every restarted replica to answer", waitLimit, func(sts []*node.Status) bool {
 		return !slices.Contains(sts, nil)
 	})
-	d.crash(d.all()...)
+	d.kill(d.All()...)
 	return err
 }
 
@@ -149,8 +149,8 @@ func (d *durableCluster) crashStaggered(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.crash(p)
-	backups := without(d.all(), p)
+	d.kill(p)
+	backups := without(d.All(), p)
 	_, err = d.waitFor(ctx, "a backup to start a view change", waitLimit, func(sts []*node.Status) bool {
 		for _, i := range backups {
 			if sts[i] != nil && sts[i].View > view {
@@ -159,7 +159,7 @@ func (d *durableCluster) crashStaggered(ctx context.Context) error {
 		}
 		return false
 	})
-	d.crash(backups...)
+	d.kill(backups...)
 	return err
 }
 
@@ -167,8 +167,8 @@ func (d *durableCluster) crashStaggered(ctx context.Context) error {
 // mode every restart resumes from the disk.
 func (d *durableCluster) checkNoRecovery(t *testing.T) {
 	t.Helper()
-	for i := range d.addrs {
-		log := d.logSince(i, 0)
+	for i := range d.Addrs {
+		log := d.LogSince(i, 0)
 		if l := findLine(log, "msg=recovered"); l != "" {
 			t.Errorf("replica %d ran the recovery protocol after a restart in sync mode: %s", i, l)
 		}

@@ -23,13 +23,13 @@ func TestDurableTornTail(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second*time.Duration(timeScale()))
 	defer cancel()
 	d := startDurableCluster(ctx, t, 3)
-	kv := dialAcked(ctx, t, d.addrs)
+	kv := dialAcked(ctx, t, d.Addrs)
 	kv.putKeys(ctx, t, "a", 50, "first")
 	target := d.quietBackup(ctx, t)
-	d.crash(target)
+	d.kill(target)
 	kv.putKeys(ctx, t, "a", 20, "second")
-	t.Logf("replica %d: %s", target, tearTail(t, d.dirs[target], 5))
-	mark := d.logSize(target)
+	t.Logf("replica %d: %s", target, tearTail(t, d.DataDirs[target], 5))
+	mark := d.LogSize(target)
 	d.start(target)
 	started, err := d.waitLogLine(ctx, target, mark, waitLimit, `msg="replica started"`)
 	if err != nil {
@@ -38,17 +38,17 @@ func TestDurableTornTail(t *testing.T) {
 	if strings.Contains(started, "status=recovering") {
 		t.Errorf("replica %d did not resume from its disk: %s", target, started)
 	}
-	line := findLine(d.logSince(target, mark), "level=WARN", "cut a torn write at the end of the log")
+	line := findLine(d.LogSince(target, mark), "level=WARN", "cut a torn write at the end of the log")
 	if line == "" {
-		t.Fatalf("replica %d started without reporting the torn write it cut; its log:\n%s", target, d.logSince(target, mark))
+		t.Fatalf("replica %d started without reporting the torn write it cut; its log:\n%s", target, d.LogSince(target, mark))
 	}
 	t.Logf("replica %d: %s", target, line)
 	checkConverged(ctx, t, d.cluster)
-	log := d.logSince(target, mark)
+	log := d.LogSince(target, mark)
 	if l := findLine(log, "msg=recovered"); l != "" {
 		t.Errorf("replica %d ran the recovery protocol for a torn tail: %s", target, l)
 	}
-	if dirs := corruptDirs(t, d.dirs[target]); len(dirs) != 0 {
+	if dirs := corruptDirs(t, d.DataDirs[target]); len(dirs) != 0 {
 		t.Errorf("a torn tail was treated as corruption: %v", dirs)
 	}
 	kv.checkAll(ctx, t)

@@ -25,7 +25,7 @@ func (c *cluster) healthyPrimary(ctx context.Context) (int, uint64, error) {
 	if err != nil {
 		return -1, 0, err
 	}
-	p, _ := agreed(sts, c.all())
+	p, _ := agreed(sts, c.All())
 	return p, sts[p].View, nil
 }
 
@@ -41,7 +41,7 @@ func (c *cluster) killPrimary(ctx context.Context, waitView bool) error {
 	}
 	c.kill(p)
 	if waitView {
-		if _, err := c.waitNewView(ctx, without(c.all(), p), view); err != nil {
+		if _, err := c.waitNewView(ctx, without(c.All(), p), view); err != nil {
 			return err
 		}
 	}
@@ -69,11 +69,11 @@ func (c *cluster) pause(ctx context.Context, primary bool) error {
 	}
 	target := p
 	if !primary {
-		target = (p + 1) % len(c.addrs)
+		target = (p + 1) % len(c.Addrs)
 	}
 	c.signal(target, syscall.SIGSTOP)
 	if primary {
-		_, err = c.waitNewView(ctx, without(c.all(), p), view)
+		_, err = c.waitNewView(ctx, without(c.All(), p), view)
 	} else {
 		err = c.waitCommits(ctx, p, 100)
 	}
@@ -101,7 +101,7 @@ func (c *cluster) waitCommits(ctx context.Context, p int, n uint64) error {
 // op in its log, the same on all, and returns their statuses.
 func (c *cluster) waitConverged(ctx context.Context) ([]*node.Status, error) {
 	return c.waitFor(ctx, "replicas converged", waitLimit, func(sts []*node.Status) bool {
-		if _, ok := agreed(sts, c.all()); !ok {
+		if _, ok := agreed(sts, c.All()); !ok {
 			return false
 		}
 		for _, s := range sts {

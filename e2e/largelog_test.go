@@ -27,7 +27,7 @@ func TestLargeLogViewChange(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	c := startCluster(ctx, t, 3, fastFlags()...)
-	fill(ctx, t, c.addrs, ops)
+	fill(ctx, t, c.Addrs, ops)
 	for round := range 3 {
 		p, view, err := c.healthyPrimary(ctx)
 		if err != nil {
@@ -35,7 +35,7 @@ func TestLargeLogViewChange(t *testing.T) {
 		}
 		start := time.Now()
 		c.kill(p)
-		if _, err := c.waitNewView(ctx, without(c.all(), p), view); err != nil {
+		if _, err := c.waitNewView(ctx, without(c.All(), p), view); err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
 		t.Logf("round %d: new view after %v", round, time.Since(start).Round(time.Millisecond))

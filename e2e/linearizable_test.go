@@ -37,7 +37,7 @@ func TestKillPauseLinearizable(t *testing.T) {
 	c := startCluster(ctx, t, 3, fastFlags()...)
 	w := newWorkload([]string{"k0", "k1", "k2", "k3", "k4"})
 	defer w.finish()
-	if err := w.start(ctx, c.addrs, 5); err != nil {
+	if err := w.start(ctx, c.Addrs, 5); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
@@ -54,13 +54,13 @@ func TestKillPauseLinearizable(t *testing.T) {
 	if w.done.Load() < 500 {
 		t.Errorf("only %d calls answered: the cluster barely made progress", w.done.Load())
 	}
-	final, err := w.readBack(ctx, c.addrs)
+	final, err := w.readBack(ctx, c.Addrs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ops := w.rec.Operations()
 	checkNoLostWrites(t, ops, final)
-	checkLinearizable(ctx, t, ops, filepath.Dir(c.logDir))
+	checkLinearizable(ctx, t, ops, filepath.Dir(c.LogDir))
 	if v := checkConverged(ctx, t, c); v < views {
 		t.Errorf("final view %d, but the faults forced at least %d view changes", v, views)
 	}

@@ -5,12 +5,14 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/vr-go/vr/internal/procs"
 	"github.com/vr-go/vr/node"
 )
 
@@ -37,9 +39,9 @@ func fetch(ctx context.Context, endpoint string) *node.Status {
 
 // statuses reads every replica's status in parallel.
 func (c *cluster) statuses(ctx context.Context) []*node.Status {
-	out := make([]*node.Status, len(c.status))
+	out := make([]*node.Status, len(c.StatusAddrs))
 	var wg sync.WaitGroup
-	for i, ep := range c.status {
+	for i, ep := range c.StatusAddrs {
 		wg.Go(func() { out[i] = fetch(ctx, ep) })
 	}
 	wg.Wait()
@@ -50,20 +52,24 @@ func (c *cluster) statuses(ctx context.Context) []*node.Status {
 func (c *cluster) waitFor(ctx context.Context, what string, limit time.Duration, cond func([]*node.Status) bool) ([]*node.Status, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	for {
-		sts := c.statuses(ctx)
+	var sts []*node.Status
+	err := procs.Poll(ctx, 20*time.Millisecond, func() (bool, error) {
+		sts = c.statuses(ctx)
 		if cond(sts) {
-			return sts, nil
+			return true, nil
 		}
 		if err := c.crashed(); err != nil {
-			return nil, fmt.Errorf("waiting for %s: %w", what, err)
+			return false, fmt.Errorf("waiting for %s: %w", what, err)
 		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("no %s within %v; last status:\n%s", what, limit, describe(sts))
-		case <-time.After(20 * time.Millisecond):
-		}
+		return false, nil
+	})
+	switch {
+	case err == nil:
+		return sts, nil
+	case errors.Is(err, ctx.Err()): // ctx.Err() is nil until ctx ends
+		return nil, fmt.Errorf("no %s within %v; last status:\n%s", what, limit, describe(sts))
 	}
+	return nil, err
 }
 
 // agreed reports whether the replicas in want are all normal in one view
@@ -88,19 +94,10 @@ func agreed(sts []*node.Status, want []int) (primary int, ok bool) {
 	return -1, false
 }
 
-// all is every replica index of the cluster.
-func (c *cluster) all() []int {
-	idx := make([]int, len(c.addrs))
-	for i := range idx {
-		idx[i] = i
-	}
-	return idx
-}
-
 // waitHealthy waits until every replica is normal in the same view.
 func (c *cluster) waitHealthy(ctx context.Context, limit time.Duration) ([]*node.Status, error) {
 	return c.waitFor(ctx, "healthy cluster", limit, func(sts []*node.Status) bool {
-		_, ok := agreed(sts, c.all())
+		_, ok := agreed(sts, c.All())
 		return ok
 	})
 }

@@ -12,7 +12,7 @@ import (
 func (d *demo) stepCheck(ctx context.Context) error {
 	d.ui.heading(5, "Everyone back; checking")
 	for i := range d.f.replicas {
-		if !d.cl.running(i) {
+		if !d.cl.Running(i) {
 			if err := d.recoverReplica(ctx, i, false); err != nil {
 				return err
 			}
@@ -26,7 +26,7 @@ func (d *demo) stepCheck(ctx context.Context) error {
 	if err := d.checkAcked(ctx); err != nil {
 		return err
 	}
-	d.ui.table(d.cl.addrs, rows)
+	d.ui.table(d.cl.Addrs, rows)
 	return nil
 }
 

@@ -6,6 +6,16 @@ import (
 	"strconv"
 )
 
+// demoAddrs are the addresses of n replicas from port base on, and of
+// their status endpoints (port+1000).
+func demoAddrs(base, n int) (addrs, status []string) {
+	for i := range n {
+		addrs = append(addrs, net.JoinHostPort("127.0.0.1", strconv.Itoa(base+i)))
+		status = append(status, net.JoinHostPort("127.0.0.1", strconv.Itoa(base+i+1000)))
+	}
+	return addrs, status
+}
+
 // checkPorts fails with a clear message if a replica or status port is
 // already taken, suggesting a --base-port whose ports are all free.
 func checkPorts(addrs, status []string, f demoFlags) error {
@@ -37,11 +47,8 @@ func firstBusy(addrs []string) string {
 // freeBase looks for a nearby base port whose ports are all free; 0 if none.
 func freeBase(f demoFlags) int {
 	for b := f.basePort + 100; b+f.replicas-1+1000 <= 65535 && b < f.basePort+3000; b += 100 {
-		var addrs []string
-		for i := range f.replicas {
-			addrs = append(addrs, "127.0.0.1:"+strconv.Itoa(b+i), "127.0.0.1:"+strconv.Itoa(b+i+1000))
-		}
-		if firstBusy(addrs) == "" {
+		addrs, status := demoAddrs(b, f.replicas)
+		if firstBusy(append(addrs, status...)) == "" {
 			return b
 		}
 	}

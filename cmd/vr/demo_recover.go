@@ -10,7 +10,7 @@ import (
 
 // stepRecover restarts the replica crashed in step 2.
 func (d *demo) stepRecover(ctx context.Context) error {
-	i := slices.IndexFunc(d.cl.procs, func(p *demoProc) bool { return p.exited() })
+	i := slices.IndexFunc(d.cl.All(), d.cl.Exited)
 	if i < 0 {
 		return errors.New("no crashed replica to restart")
 	}
@@ -27,11 +27,11 @@ func (d *demo) stepRecover(ctx context.Context) error {
 func (d *demo) recoverReplica(ctx context.Context, i int, narrate bool) error {
 	load := startTraffic(ctx, d.kv, 2)
 	defer load.finish()
-	start, mark := time.Now(), d.cl.logSize(i)
-	if err := d.cl.start(i, false); err != nil {
+	start, mark := time.Now(), d.cl.LogSize(i)
+	if err := d.cl.Start(i, false); err != nil {
 		return err
 	}
-	d.ui.do("vr server --index %d ...    # pid %d, restarted WITHOUT --new-cluster", i, d.cl.pid(i))
+	d.ui.do("vr server --index %d ...    # pid %d, restarted WITHOUT --new-cluster", i, d.cl.Pid(i))
 	if narrate && d.f.durable {
 		d.explainDiskRestart(i)
 	} else if narrate {
@@ -54,7 +54,7 @@ func (d *demo) recoverReplica(ctx context.Context, i int, narrate bool) error {
 	d.ui.ok("%s %s in %v and caught up: backup in view %d, op %d, commit %d, like the primary",
 		d.cl.port(i), d.noteRestart(i, mark), took.Round(time.Millisecond), s.View, s.OpNumber, s.CommitNumber)
 	if narrate {
-		d.ui.table(d.cl.addrs, rows)
+		d.ui.table(d.cl.Addrs, rows)
 	}
 	return nil
 }

@@ -65,12 +65,12 @@ func (d *demo) close() {
 	if d.kv != nil {
 		d.kv.c.Close()
 	}
-	n := d.cl.stopAll()
+	n := d.cl.Stop(2 * time.Second)
 	what := "Their logs are"
 	if d.f.durable {
 		what = "Their logs and data directories are"
 	}
-	d.ui.line(fmt.Sprintf("\nStopped %d replica processes. %s in %s", n, what, d.cl.logDir))
+	d.ui.line(fmt.Sprintf("\nStopped %d replica processes. %s in %s", n, what, d.cl.LogDir))
 }
 
 // boot starts every replica as a new cluster and connects the client.
@@ -79,14 +79,14 @@ func (d *demo) boot(ctx context.Context) error {
 	d.ui.title("vr demo: Viewstamped Replication Revisited, with real processes")
 	d.ui.explain("Starting %d replicas on 127.0.0.1 ports %s-%s. With n = 2f+1 = %d replicas the cluster",
 		n, d.cl.port(0), d.cl.port(n-1), n)
-	d.ui.explain("survives f = %d crashed replicas. Server logs: %s", n/2, d.cl.logDir)
+	d.ui.explain("survives f = %d crashed replicas. Server logs: %s", n/2, d.cl.LogDir)
 	if d.f.durable {
 		d.explainDataDirs()
 	}
 	d.ui.explain("Each replica starts with --new-cluster and waits until all the others confirm they are new.")
 	d.ui.explain("Watch from another terminal:  %s", d.statusHint())
 	for i := range n {
-		if err := d.cl.start(i, true); err != nil {
+		if err := d.cl.Start(i, true); err != nil {
 			return err
 		}
 	}
@@ -98,7 +98,7 @@ func (d *demo) boot(ctx context.Context) error {
 	view, p, _ := d.agreed(rows)
 	d.views = append(d.views, view)
 	d.ui.ok("cluster formed in %v: view %d, primary %s", time.Since(start).Round(time.Millisecond), view, d.cl.port(p))
-	d.kv, err = dialDemoKV(ctx, d.cl.addrs)
+	d.kv, err = dialDemoKV(ctx, d.cl.Addrs)
 	return err
 }
 
@@ -106,7 +106,7 @@ func (d *demo) boot(ctx context.Context) error {
 func (d *demo) statusHint() string {
 	hint := "vr status --watch 500ms"
 	if d.f.basePort != 8000 || d.f.replicas != 5 {
-		hint += " --cluster " + strings.Join(d.cl.addrs, ",")
+		hint += " --cluster " + strings.Join(d.cl.Addrs, ",")
 	}
 	return hint
 }

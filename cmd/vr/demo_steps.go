@@ -26,7 +26,7 @@ func (d *demo) stepNormal(ctx context.Context) error {
 		return err
 	}
 	d.ui.ok("every replica holds and has executed op %d. What `vr status` shows:", rows[p].status.OpNumber)
-	d.ui.table(d.cl.addrs, rows)
+	d.ui.table(d.cl.Addrs, rows)
 	return nil
 }
 
@@ -66,8 +66,8 @@ func (d *demo) stepCrash(n int, title string) func(context.Context) error {
 		load := startTraffic(ctx, d.kv, 2)
 		defer load.finish()
 		d.ui.do("kill -9 %d    # replica %s, the primary of view %d: it crashes, no goodbye",
-			d.cl.pid(p), d.cl.port(p), view)
-		if err := d.cl.kill(p); err != nil {
+			d.cl.Pid(p), d.cl.port(p), view)
+		if err := d.cl.Kill(p); err != nil {
 			return err
 		}
 		d.explainViewChange(view)
@@ -141,6 +141,6 @@ func (d *demo) reportLoad(ctx context.Context, load *demoTraffic) error {
 	if err != nil {
 		return err
 	}
-	d.ui.table(d.cl.addrs, rows)
+	d.ui.table(d.cl.Addrs, rows)
 	return nil
 }

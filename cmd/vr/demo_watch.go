@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/vr-go/vr/internal/procs"
 )
 
 // demoPoll is how often the demo reads the status endpoints while waiting.
@@ -15,7 +18,7 @@ const demoPoll = 20 * time.Millisecond
 func (d *demo) snapshot(ctx context.Context) []statusRow {
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	return fetchAll(ctx, d.cl.status)
+	return fetchAll(ctx, d.cl.StatusAddrs)
 }
 
 // waitFor polls the status endpoints until cond holds or limit passes. With
@@ -24,29 +27,29 @@ func (d *demo) waitFor(ctx context.Context, what string, limit time.Duration, tr
 	wctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	start, last := time.Now(), ""
-	for {
+	var rows []statusRow
+	err := procs.Poll(wctx, demoPoll, func() (bool, error) {
 		if err := d.cl.unexpectedExit(); err != nil {
-			return nil, err
+			return false, err
 		}
-		rows := d.snapshot(wctx)
+		rows = d.snapshot(wctx)
 		if s := d.phases(rows); trace && s != last {
 			d.ui.event(time.Since(start), s)
 			last = s
 		}
-		if cond(rows) {
-			return rows, nil
-		}
-		select {
-		case <-wctx.Done():
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			var b bytes.Buffer
-			printStatus(&b, d.cl.addrs, rows)
-			return nil, fmt.Errorf("gave up after %v waiting for %s; last status:\n%s", limit, what, b.String())
-		case <-time.After(demoPoll):
-		}
+		return cond(rows), nil
+	})
+	switch {
+	case err == nil:
+		return rows, nil
+	case !errors.Is(err, wctx.Err()): // a replica exited (wctx.Err() is nil until wctx ends)
+		return nil, err
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
 	}
+	var b bytes.Buffer
+	printStatus(&b, d.cl.Addrs, rows)
+	return nil, fmt.Errorf("gave up after %v waiting for %s; last status:\n%s", limit, what, b.String())
 }
 
 // phases summarizes the replicas' states in one line, for example
@@ -81,7 +84,7 @@ func (d *demo) phases(rows []statusRow) string {
 func (d *demo) agreed(rows []statusRow) (view uint64, primary int, ok bool) {
 	primary = -1
 	for i, r := range rows {
-		if !d.cl.running(i) {
+		if !d.cl.Running(i) {
 			continue
 		}
 		s := r.status
@@ -90,7 +93,7 @@ func (d *demo) agreed(rows []statusRow) (view uint64, primary int, ok bool) {
 		}
 		view, primary = s.View, s.Primary
 	}
-	if primary < 0 || !d.cl.running(primary) || !rows[primary].status.IsPrimary {
+	if primary < 0 || !d.cl.Running(primary) || !rows[primary].status.IsPrimary {
 		return 0, -1, false
 	}
 	return view, primary, true
@@ -106,7 +109,7 @@ func (d *demo) settled(rows []statusRow) bool {
 	want := rows[p].status
 	for i, r := range rows {
 		s := r.status
-		if d.cl.running(i) && (s.OpNumber != want.OpNumber || s.CommitNumber != want.CommitNumber ||
+		if d.cl.Running(i) && (s.OpNumber != want.OpNumber || s.CommitNumber != want.CommitNumber ||
 			s.Executed != want.Executed || s.CommitNumber != s.OpNumber) {
 			return false
 		}

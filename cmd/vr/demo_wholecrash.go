@@ -29,10 +29,10 @@ func (d *demo) stepWholeCrash(ctx context.Context) error {
 	committed := rows[p].status.CommitNumber
 	marks := make([]int64, d.f.replicas)
 	for i := range marks {
-		marks[i] = d.cl.logSize(i)
+		marks[i] = d.cl.LogSize(i)
 	}
 	d.ui.do("kill -9 %s    # all %d replicas at the same moment", d.cl.pids(), d.f.replicas)
-	if err := d.cl.crashAll(); err != nil {
+	if err := d.cl.Kill(d.cl.All()...); err != nil {
 		return err
 	}
 	d.ui.explain("Diskless replicas could not survive this: a replica that lost its memory recovers from f+1")
@@ -49,11 +49,11 @@ func (d *demo) stepWholeCrash(ctx context.Context) error {
 func (d *demo) restartAll(ctx context.Context, marks []int64, committed uint64) error {
 	start := time.Now()
 	for i := range d.f.replicas {
-		if err := d.cl.start(i, false); err != nil {
+		if err := d.cl.Start(i, false); err != nil {
 			return err
 		}
 	}
-	d.ui.do("vr server --index 0..%d ... --data-dir %s    # all restarted", d.f.replicas-1, filepath.Join(d.cl.logDir, "data-<port>"))
+	d.ui.do("vr server --index 0..%d ... --data-dir %s    # all restarted", d.f.replicas-1, filepath.Join(d.cl.LogDir, "data-<port>"))
 	rows, err := d.waitFor(ctx, "the restarted cluster to agree", 15*time.Second, true, d.settled)
 	if err != nil {
 		return err
@@ -71,7 +71,7 @@ func (d *demo) restartAll(ctx context.Context, marks []int64, committed uint64) 
 	if d.fromDiskOK {
 		d.ui.ok("none ran the recovery protocol: each came back from its own disk")
 	}
-	d.ui.table(d.cl.addrs, rows)
+	d.ui.table(d.cl.Addrs, rows)
 	v, _, took, err := d.kv.get(ctx, lastWords)
 	if err != nil {
 		return err

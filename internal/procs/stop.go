@@ -1,6 +1,7 @@
 package procs
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -57,11 +58,13 @@ func (c *Cluster) Stop(grace time.Duration) int {
 			live = append(live, p)
 		}
 	}
-	deadline := time.After(grace)
+	// Done stays closed once grace has passed: it serves every process.
+	deadline, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
 	for _, p := range live {
 		select {
 		case <-p.done:
-		case <-deadline:
+		case <-deadline.Done():
 			_ = p.cmd.Process.Kill()
 			<-p.done
 		}
