@@ -25,7 +25,7 @@ type benchFlags struct {
 	json                                             bool
 }
 
-func init() { rootCmd.AddCommand(newBenchCmd()) }
+func init() { register(newBenchCmd) }
 
 func newBenchCmd() *cobra.Command {
 	var f benchFlags

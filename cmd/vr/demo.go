@@ -23,7 +23,7 @@ type demoFlags struct {
 	durable     bool
 }
 
-func init() { rootCmd.AddCommand(newDemoCmd()) }
+func init() { register(newDemoCmd) }
 
 func newDemoCmd() *cobra.Command {
 	var f demoFlags

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/spf13/cobra"
-
 	"github.com/vr-go/vr/client"
 )
 
@@ -47,8 +45,4 @@ func exit(err error) {
 		fmt.Fprintln(os.Stderr, "vr:", err)
 	}
 	os.Exit(exitCode(err))
-}
-
-func init() {
-	rootCmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 }

@@ -69,12 +69,21 @@ func exactArgs(n int) cobra.PositionalArgs {
 }
 
 func init() {
-	rootCmd.AddCommand(
-		kvCommand("get KEY", "Print the value of KEY (exit 1 if it does not exist)", 1, runGet),
-		kvCommand("put KEY VALUE", "Set KEY to VALUE and print the new version", 2, runPut),
-		kvCommand("del KEY", "Delete KEY (exit 1 if it did not exist)", 1, runDel),
-		kvCommand("cas KEY EXPECTED-VERSION VALUE", "Set KEY to VALUE if its version is EXPECTED-VERSION (0: absent)", 3, runCAS),
-		newScanCmd(),
+	register(
+		func() *cobra.Command {
+			return kvCommand("get KEY", "Print the value of KEY (exit 1 if it does not exist)", 1, runGet)
+		},
+		func() *cobra.Command {
+			return kvCommand("put KEY VALUE", "Set KEY to VALUE and print the new version", 2, runPut)
+		},
+		func() *cobra.Command {
+			return kvCommand("del KEY", "Delete KEY (exit 1 if it did not exist)", 1, runDel)
+		},
+		func() *cobra.Command {
+			return kvCommand("cas KEY EXPECTED-VERSION VALUE",
+				"Set KEY to VALUE if its version is EXPECTED-VERSION (0: absent)", 3, runCAS)
+		},
+		newScanCmd,
 	)
 }
 

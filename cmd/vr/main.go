@@ -4,5 +4,5 @@
 package main
 
 func main() {
-	exit(rootCmd.Execute())
+	exit(newRootCmd().Execute())
 }

@@ -29,7 +29,7 @@ type serverFlags struct {
 	dataDir, sync               string
 }
 
-func init() { rootCmd.AddCommand(newServerCmd()) }
+func init() { register(newServerCmd) }
 
 func newServerCmd() *cobra.Command {
 	var f serverFlags

@@ -24,7 +24,7 @@ type simFlags struct {
 	showFailures       int
 }
 
-func init() { rootCmd.AddCommand(newSimCmd()) }
+func init() { register(newSimCmd) }
 
 func newSimCmd() *cobra.Command {
 	var f simFlags

@@ -15,7 +15,7 @@ import (
 	"github.com/vr-go/vr/node"
 )
 
-func init() { rootCmd.AddCommand(newStatusCmd()) }
+func init() { register(newStatusCmd) }
 
 func newStatusCmd() *cobra.Command {
 	var f clusterFlags
