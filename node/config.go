@@ -40,9 +40,6 @@ type Config struct {
 	DataDir string
 	// Sync is durable mode's sync policy (default SyncAlways).
 	Sync SyncMode
-	// created is set by durable mode for a member created for a new
-	// cluster that never completed a write: it starts normal in view 0.
-	created bool
 
 	KVLimits kv.Limits
 	Seed     uint64 // jitter and nonces; 0 draws one from crypto/rand
@@ -111,7 +108,7 @@ func (c Config) coreConfig(restart *core.Durable) core.Config {
 		ReplicaCount: len(c.Peers), Index: c.Index, Seed: c.Seed,
 		HeartbeatTicks: c.HeartbeatTicks, ViewChangeTicks: c.ViewChangeTicks,
 		RetryTicks: c.RetryTicks, MaxSessions: c.MaxSessions,
-		Recovering: !c.NewCluster && !c.created && restart == nil,
+		Recovering: !c.NewCluster && restart == nil,
 		NewCluster: c.NewCluster && restart == nil,
 		Restart:    restart,
 	}

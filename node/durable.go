@@ -61,7 +61,11 @@ func openStorage(cfg *Config) (*storage, *core.Durable, error) {
 	}
 	s := &storage{log: w, mode: cfg.Sync}
 	if !rep.HasHard {
-		return s, nil, startEmpty(cfg)
+		// Nothing was ever written: a new member (the --new-cluster
+		// handshake) or a replica that lost its disk (recovery). No marker
+		// can tell them apart safely: a replica whose handshake fell back
+		// to recovery must not later pass for a new member.
+		return s, nil, nil
 	}
 	if cfg.Sync == SyncAsync {
 		// The disk may lack promises this replica made: recover, then
@@ -77,34 +81,8 @@ func openStorage(cfg *Config) (*storage, *core.Durable, error) {
 	return s, &core.Durable{HardState: rep.Hard, Log: rep.Entries}, nil
 }
 
-// startEmpty decides how a replica whose log holds no state starts. The
-// superblock marks a data directory created by a --new-cluster start: in
-// sync mode such a replica, which never completed a write, never sent a
-// message that depended on anything, so it is exactly a member that has just
-// been created (normal in view 0, empty log) and skips the handshake. A
-// directory without the marker belongs to a replica that lost its disk
-// (recovery) or to a new member (the --new-cluster handshake, after which the
-// marker is written).
-func startEmpty(cfg *Config) error {
-	_, err := wal.ReadSuperblock(cfg.DataDir)
-	switch {
-	case err == nil && cfg.Sync == SyncAlways:
-		cfg.Logger.Info("data dir created for a new cluster and never written: starting as a new member")
-		cfg.NewCluster, cfg.created = false, true
-		return nil
-	case err == nil:
-		cfg.NewCluster = false // async: its first writes may be lost; recover
-		return nil
-	case errors.Is(err, wal.ErrNoSuperblock) && cfg.NewCluster:
-		return wal.WriteSuperblock(cfg.DataDir, wal.Superblock{})
-	case errors.Is(err, wal.ErrNoSuperblock):
-		return nil // recovery
-	}
-	return fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
-}
-
 // quarantine moves a corrupt data directory's log and superblock aside,
-// keeping them for study. Without the superblock the replica recovers.
+// keeping them for study. The replica then recovers from its peers.
 func quarantine(dir string) (string, error) {
 	dst := filepath.Join(dir, fmt.Sprintf("corrupt-%d", time.Now().UnixNano()))
 	if err := os.Mkdir(dst, 0o755); err != nil {

@@ -23,6 +23,7 @@ type Cluster struct {
 	Addrs  []string
 	Nodes  []*node.Node
 	cancel []context.CancelFunc
+	done   []chan struct{} // closed when replica i's Run has returned
 	wg     sync.WaitGroup
 }
 
@@ -64,7 +65,8 @@ func StartSync(n int, dataDirs []string, sync node.SyncMode, logger *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{Addrs: addrs, DataDirs: dataDirs, Sync: sync, Nodes: make([]*node.Node, n), cancel: make([]context.CancelFunc, n)}
+	c := &Cluster{Addrs: addrs, DataDirs: dataDirs, Sync: sync, Nodes: make([]*node.Node, n),
+		cancel: make([]context.CancelFunc, n), done: make([]chan struct{}, n)}
 	for i := range addrs {
 		if err := c.start(i, true, logger); err != nil {
 			c.Stop()
@@ -91,20 +93,24 @@ func (c *Cluster) start(i int, newCluster bool, logger *slog.Logger) error {
 		cancel()
 		return fmt.Errorf("replica %d: %w", i, err)
 	}
-	c.Nodes[i], c.cancel[i] = nd, cancel
+	done := make(chan struct{})
+	c.Nodes[i], c.cancel[i], c.done[i] = nd, cancel, done
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
+		defer close(done)
 		_ = nd.Run(ctx)
 	}()
 	return nil
 }
 
-// Kill stops replica i, losing its state (the diskless model).
+// Kill stops replica i and waits until it has released its port. A
+// diskless replica loses its state; a durable one keeps its data directory.
 func (c *Cluster) Kill(i int) {
 	if c.cancel[i] != nil {
 		c.cancel[i]()
 		c.cancel[i] = nil
+		<-c.done[i]
 	}
 }
 
