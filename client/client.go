@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vr-go/vr/message"
 	"github.com/vr-go/vr/proxy"
@@ -24,6 +25,20 @@ type Client struct {
 
 	mu      sync.Mutex
 	waiters map[uint64]*session
+
+	// view is the highest view any session learned; new requests start at
+	// its primary instead of rediscovering it session by session.
+	view atomic.Uint64
+}
+
+// learnView raises the shared view.
+func (c *Client) learnView(v uint64) {
+	for {
+		cur := c.view.Load()
+		if v <= cur || c.view.CompareAndSwap(cur, v) {
+			return
+		}
+	}
 }
 
 // Dial connects to the replicas at addrs (in configuration order) with

@@ -24,6 +24,8 @@ func (c *Client) do(ctx context.Context, payload []byte) (proxy.Completion, erro
 	if err != nil {
 		return proxy.Completion{}, err
 	}
+	s.proxy.LearnView(c.view.Load()) // what other sessions learned
+	defer func() { c.learnView(s.proxy.View()) }()
 	if err := s.proxy.Submit(payload); err != nil {
 		c.release(s, false)
 		return proxy.Completion{}, err

@@ -82,6 +82,13 @@ type Config struct {
 	// protocol. A diskless replica restarted with NewCluster by mistake
 	// therefore still recovers instead of forgetting its promises.
 	NewCluster bool
+	// DurableAcks makes the primary count its own copy of an entry towards
+	// the commit quorum only once the driver reports, with Persisted, that
+	// the Output that carried it is durable. The driver may then send
+	// Prepares before its own write completes (they promise nothing), so
+	// the primary's write overlaps the backups' writes. Without it the
+	// primary counts its copy at once (diskless mode).
+	DurableAcks bool
 	// Restart, when set, restarts a replica from what durable mode made
 	// durable before every message it sent. Such a replica never forgot a
 	// promise, so it rejoins without the recovery protocol; see restart.go.
@@ -183,6 +190,8 @@ type Output struct {
 	Entries []message.Entry
 	// HardState is the replica's durable protocol state.
 	HardState HardState
+	// Seq numbers Outputs from 1; Persisted takes it back.
+	Seq uint64
 }
 
 // HardState is the part of a replica's state that durable mode persists.

@@ -25,8 +25,9 @@ func (r *Replica) becomePrimary() {
 		r.primary.acked[i] = 0
 		r.primary.heard[i] = r.now
 	}
-	r.primary.acked[r.index] = r.op()
+	r.primary.acked[r.index] = 0
 	r.primary.prepared = r.op()
+	r.countOwnCopy()
 	r.timers.lastHeartbeat = r.now
 	r.rebuildInflight()
 }
@@ -71,8 +72,7 @@ func (r *Replica) onRequest(m *message.Request) {
 		RequestNum: m.RequestNum, Kind: m.Kind, Payload: m.Payload,
 	})
 	r.inflight[m.ClientID] = m.RequestNum
-	r.primary.acked[r.index] = r.op()
-	r.advanceCommit()
+	r.countOwnCopy()
 }
 
 func (r *Replica) reply(client, reqNum uint64, st message.ReplyStatus, result []byte) {
@@ -145,7 +145,7 @@ func (r *Replica) acceptFromPrimary(v uint64) bool {
 		if r.isPrimary() {
 			return false // another replica cannot be primary of our view
 		}
-		r.timers.lastContact = r.now
+		r.heardFromPrimary()
 		return true
 	case r.status == StatusNormal && v < r.view:
 		// A stale primary. The current primary tells it about the view.

@@ -43,6 +43,8 @@ type Replica struct {
 	out          Output
 	logDirtyFrom uint64
 	ackPending   bool // a PrepareOK is due at the next Output
+	outputSeq    uint64
+	marks        []outputMark // DurableAcks: Outputs not yet reported durable
 }
 
 // New returns a replica for cfg, applying committed operations to sm.
@@ -144,6 +146,7 @@ func (r *Replica) Tick() {
 func (r *Replica) Output() Output {
 	r.flush()
 	o := r.out
+	o.Seq = r.markOutput()
 	o.LogDirtyFrom = r.logDirtyFrom
 	if r.logDirtyFrom > 0 && r.logDirtyFrom <= r.op() {
 		o.Entries = r.log[r.logDirtyFrom-1 : r.op() : r.op()]

@@ -321,3 +321,34 @@ func TestBackupAcknowledgesPreparesInOneBatch(t *testing.T) {
 		t.Fatalf("acks = %+v, want one PrepareOK for op 3", acks)
 	}
 }
+
+func TestDurableAcksCountPrimaryOnlyOncePersisted(t *testing.T) {
+	r, err := core.New(core.Config{ReplicaCount: 3, DurableAcks: true}, &counter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Persisted(r.Output().Seq)
+	r.Step(&message.Request{ClientID: 1, RequestNum: 1, Kind: message.KindRegister})
+	out := r.Output()
+	r.Step(&message.PrepareOK{View: 0, Op: 1, Replica: 1})
+	if c := r.Info().Commit; c != 0 {
+		t.Fatalf("committed op %d with the primary's copy not yet durable", c)
+	}
+	if !r.Persisted(out.Seq) || r.Info().Commit != 1 {
+		t.Fatalf("after Persisted: commit %d, want 1", r.Info().Commit)
+	}
+	if rep := r.Output().Replies; len(rep) != 1 {
+		t.Fatalf("replies after commit: %d", len(rep))
+	}
+}
+
+func TestRestartedPrimaryWithDurableAcksHandsTheViewOn(t *testing.T) {
+	d := &core.Durable{HardState: core.HardState{View: 3, LastNormalView: 3, PromisedView: 3}}
+	r, err := core.New(core.Config{ReplicaCount: 3, Index: 0, DurableAcks: true, Restart: d}, &counter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Info(); got.Status != core.StatusViewChange || got.View != 4 {
+		t.Fatalf("restarted primary of view 3: %+v, want view change to 4", got)
+	}
+}

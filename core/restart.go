@@ -40,6 +40,18 @@ func (r *Replica) restart(d *Durable) error {
 	r.log = append([]message.Entry(nil), d.Log...)
 	r.view, r.lastNormalView, r.promisedView = hs.View, hs.LastNormalView, hs.PromisedView
 	r.resetViewTimer()
+	r.timers.silent = true
+	if hs.LastNormalView == hs.View && r.isPrimary() && r.cfg.DurableAcks {
+		// It may have sent Prepares for entries that never became durable
+		// here: backups can hold more of this view than it does now, so it
+		// must not go on as this view's primary. Hand the view on.
+		r.status = StatusViewChange
+		r.commit = hs.Commit
+		r.execute()
+		r.out.Replies = nil
+		r.startViewChange(hs.View + 1)
+		return nil
+	}
 	if hs.LastNormalView == hs.View {
 		r.status = StatusNormal
 		if r.isPrimary() {

@@ -130,7 +130,7 @@ func (r *Replica) onNewState(m *message.NewState) {
 		r.enterNormal(m.View)
 	}
 	r.st.reset()
-	r.timers.lastContact = r.now
+	r.heardFromPrimary()
 	r.ack()
 	r.learnCommit(min(m.Commit, r.op()))
 }

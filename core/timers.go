@@ -8,6 +8,15 @@ type timers struct {
 	viewStarted   uint64 // view-change / recovery: tick the attempt began
 	lastRetry     uint64 // tick of the last retransmission
 	lastHeartbeat uint64 // primary: tick of the last message to backups
+	// silent is set by a restart from disk: the replica has not heard from
+	// any primary since, so it is not sticky (see heardFromPrimaryRecently).
+	silent bool
+}
+
+// heardFromPrimary records contact with the primary of the current view.
+func (r *Replica) heardFromPrimary() {
+	r.timers.lastContact = r.now
+	r.timers.silent = false
 }
 
 // maxBackoff caps the doubling of the view-change timeout (2^4 = 16x).
@@ -39,5 +48,5 @@ func (r *Replica) retryDue() bool {
 // its primary within the base timeout does not join a view change started by
 // others.
 func (r *Replica) heardFromPrimaryRecently() bool {
-	return r.now-r.timers.lastContact < uint64(r.cfg.ViewChangeTicks)
+	return !r.timers.silent && r.now-r.timers.lastContact < uint64(r.cfg.ViewChangeTicks)
 }

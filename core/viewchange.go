@@ -219,7 +219,7 @@ func (r *Replica) onStartView(m *message.StartView) {
 		return
 	}
 	if m.View == r.view && r.status == StatusNormal {
-		r.timers.lastContact = r.now
+		r.heardFromPrimary()
 		r.ack()
 		return
 	}

@@ -111,6 +111,9 @@ func (c Config) coreConfig(restart *core.Durable) core.Config {
 		Recovering: !c.NewCluster && restart == nil,
 		NewCluster: c.NewCluster && restart == nil,
 		Restart:    restart,
+		// In sync mode the node sends Prepares before its own write and
+		// reports durability with Persisted (see Node.flush).
+		DurableAcks: c.DataDir != "" && c.Sync == SyncAlways,
 	}
 }
 

@@ -163,22 +163,39 @@ func (n *Node) handle(in Inbound) {
 }
 
 // flush makes what the replica changed durable (durable mode), then sends
-// everything it produced.
+// everything it produced. In sync mode Prepares leave before the write:
+// they promise nothing, and the primary counts its own copy only once
+// Persisted says it is durable, so its fsync overlaps the backups'.
 func (n *Node) flush() {
 	out := n.replica.Output()
+	early := n.storage != nil && n.storage.mode == SyncAlways
+	if early {
+		n.sendMessages(out, func(isPrepare bool) bool { return isPrepare })
+	}
 	if n.storage != nil {
 		if err := n.storage.persist(out, n.replica.Info().Status); err != nil {
 			n.failed = err
 			return // nothing that depends on the lost write may leave
 		}
 	}
-	for _, env := range out.Messages {
-		logMessage(n.log, "send", env.To, env.Msg)
-		n.transport.Send(env.To, env.Msg)
-	}
+	n.sendMessages(out, func(isPrepare bool) bool { return !early || !isPrepare })
 	for _, rep := range out.Replies {
 		if conn := n.clients[rep.ClientID]; conn != nil {
 			conn.Send(rep)
+		}
+	}
+	if early && n.replica.Persisted(out.Seq) {
+		n.flush() // what counting the primary's own copy committed
+	}
+}
+
+// sendMessages sends the messages of out that pick selects, by whether
+// they are Prepares.
+func (n *Node) sendMessages(out core.Output, pick func(isPrepare bool) bool) {
+	for _, env := range out.Messages {
+		if _, ok := env.Msg.(*message.Prepare); pick(ok) {
+			logMessage(n.log, "send", env.To, env.Msg)
+			n.transport.Send(env.To, env.Msg)
 		}
 	}
 }

@@ -124,3 +124,15 @@ func TestSubmitCopiesPayload(t *testing.T) {
 		t.Fatalf("payload aliased caller buffer: %q", s.Req.Payload)
 	}
 }
+
+func TestLearnViewOnlyRaises(t *testing.T) {
+	p, err := New(Config{ReplicaCount: 3, ClientID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.LearnView(4)
+	p.LearnView(2)
+	if p.View() != 4 || p.Primary() != 1 {
+		t.Fatalf("view %d primary %d, want 4 and 1", p.View(), p.Primary())
+	}
+}

@@ -110,3 +110,12 @@ func (p *Proxy) Output() Output {
 	p.out = Output{}
 	return out
 }
+
+// LearnView tells the proxy of a view learned elsewhere (for example by
+// another session of the same client library). Views only go up; the next
+// send goes to that view's primary.
+func (p *Proxy) LearnView(v uint64) {
+	if v > p.view {
+		p.view = v
+	}
+}

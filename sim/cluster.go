@@ -60,7 +60,7 @@ func (r *run) boot(rep *replica, recovering bool, durable *core.Durable) {
 	cfg := core.Config{
 		ReplicaCount: r.n, Index: rep.idx, Seed: r.rng.Uint64(),
 		MaxSessions: r.sessions, Recovering: recovering, Bugs: r.opts.Bugs,
-		Restart: durable,
+		Restart: durable, DurableAcks: rep.disk != nil,
 	}
 	store := kv.New(kv.DefaultLimits())
 	c, err := core.New(cfg, store)
@@ -101,10 +101,11 @@ func (r *run) restart(rep *replica) {
 	} else if d := rep.disk; d != nil && d.replay() != nil {
 		r.boot(rep, false, d.replay())
 	} else if d != nil && d.original {
-		// The disk it was created with, and no write ever completed: no
-		// message it sent depended on anything, so it is exactly a
-		// member that has just been created (normal in view 0, empty).
-		r.boot(rep, false, nil)
+		// The disk it was created with, and no write ever completed: it
+		// resumes from the state it was created in (normal in view 0,
+		// empty log). Only Prepares left before being durable, so a
+		// primary hands view 0 on (core restart rules).
+		r.boot(rep, false, &core.Durable{})
 	} else {
 		r.boot(rep, true, nil)
 	}
@@ -169,11 +170,15 @@ func (r *run) afterStep(rep *replica) {
 		}
 		sends = append(sends, pendingSend{r.n + int(rp.ClientID-1), rp})
 	}
+	durableNow := false
 	if rep.disk != nil {
-		sends = r.persist(rep, out, sends)
+		sends, durableNow = r.persist(rep, out, sends)
 	}
 	for _, s := range sends {
 		r.send(rep.idx, s.to, s.msg)
 	}
 	r.checkReplica(rep, out.Applied)
+	if durableNow && r.viol == nil && rep.core.Persisted(out.Seq) {
+		r.afterStep(rep)
+	}
 }

@@ -42,6 +42,7 @@ type diskWrite struct {
 	records []diskRecord
 	hard    core.HardState
 	sends   []pendingSend
+	seq     uint64 // the last Output this write makes durable
 }
 
 // pendingSend is a message held until its write is durable.

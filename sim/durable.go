@@ -1,23 +1,31 @@
 package sim
 
-import "github.com/vr-go/vr/core"
+import (
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/message"
+)
 
 // persist queues out's durable part on rep's disk and holds its messages
 // until the write completes ("persist, then send"). Messages with nothing
 // to persist still wait behind earlier writes, since they may depend on
-// them. It returns the messages that may leave now.
-func (r *run) persist(rep *replica, out core.Output, sends []pendingSend) []pendingSend {
+// them. Prepares leave at once: they promise nothing, and the primary
+// counts its own copy only once Persisted reports it durable. It returns
+// the messages that may leave now, and whether out is durable already.
+func (r *run) persist(rep *replica, out core.Output, sends []pendingSend) ([]pendingSend, bool) {
 	d := rep.disk
 	if rep.core.Info().Status == core.StatusRecovering && !d.queued {
-		return sends // nothing durable yet: a restart recovers again
+		return sends, false // nothing durable yet: a restart recovers again
 	}
 	write := d.needsWrite(out)
 	if !write && len(d.pending) == 0 {
 		d.hard.Commit = out.HardState.Commit
-		return sends
+		return sends, true
 	}
-	if !write && len(sends) == 0 {
-		return nil
+	early, held := splitPrepares(sends, r.opts.SendBeforeDurable)
+	if !write && len(held) == 0 && len(d.pending) > 0 {
+		// Nothing to hold, but its durability follows the queued writes.
+		d.pending[len(d.pending)-1].seq = out.Seq
+		return early, false
 	}
 	done := max(r.now, d.lastDone)
 	if write {
@@ -25,26 +33,41 @@ func (r *run) persist(rep *replica, out core.Output, sends []pendingSend) []pend
 	}
 	d.lastDone = done
 	d.queued = d.queued || write
-	w := diskWrite{done: done, records: recordsOf(out), hard: out.HardState, sends: sends}
-	if r.opts.SendBeforeDurable {
-		w.sends = nil
-	}
+	w := diskWrite{done: done, records: recordsOf(out), hard: out.HardState, sends: held, seq: out.Seq}
 	d.pending = append(d.pending, w)
 	r.schedule(done, event{kind: evDiskDone, node: rep.idx, inc: rep.inc})
-	if r.opts.SendBeforeDurable {
-		return sends
-	}
-	return nil
+	return early, false
 }
 
-// diskDone completes rep's oldest write and sends what waited for it.
+// splitPrepares separates the Prepares, which may leave before the write,
+// from the rest. With the planted bug, everything leaves early.
+func splitPrepares(sends []pendingSend, bug bool) (early, held []pendingSend) {
+	if bug {
+		return sends, nil
+	}
+	for _, s := range sends {
+		if _, ok := s.msg.(*message.Prepare); ok {
+			early = append(early, s)
+		} else {
+			held = append(held, s)
+		}
+	}
+	return early, held
+}
+
+// diskDone completes rep's oldest write, sends what waited for it and
+// tells the core what is durable now.
 func (r *run) diskDone(e event) {
 	rep := r.replicas[e.node]
 	if !rep.up || rep.inc != e.inc || len(rep.disk.pending) == 0 {
 		return
 	}
+	seq := rep.disk.pending[0].seq
 	for _, s := range rep.disk.complete() {
 		r.send(rep.idx, s.to, s.msg)
+	}
+	if rep.core.Persisted(seq) {
+		r.afterStep(rep)
 	}
 }
 
