@@ -72,6 +72,13 @@ type Config struct {
 	MaxSessions int
 	// MaxBatch bounds how many entries one Prepare or NewState carries.
 	MaxBatch int
+	// CheckpointInterval is how many ops lie between checkpoints: the
+	// replica checkpoints after executing every op that is a multiple of
+	// it, and then drops its log up to the checkpoint before. 0 never
+	// checkpoints: the log grows without bound.
+	CheckpointInterval uint64
+	// CheckpointChunk is the size of the pieces a checkpoint is sent in.
+	CheckpointChunk int
 
 	// Recovering starts the replica in the recovering status: it lost its
 	// state and must run the recovery protocol before it takes part.
@@ -115,6 +122,10 @@ type Bugs struct {
 	// NoStickiness lets a replica that hears from its primary join a view
 	// change started by a single replica (stale-view disruption).
 	NoStickiness bool
+	// SkipCheckpointFetch lets a replica whose log jumped past what it
+	// executed carry on from the new base without installing a checkpoint,
+	// as if the truncated ops were in its state.
+	SkipCheckpointFetch bool
 }
 
 // Defaults fills zero fields with sensible values.
@@ -134,8 +145,15 @@ func (c Config) Defaults() Config {
 	if c.MaxBatch == 0 {
 		c.MaxBatch = 256
 	}
+	if c.CheckpointChunk == 0 {
+		c.CheckpointChunk = 1 << 20
+	}
 	return c
 }
+
+// MaxCheckpointChunk bounds Config.CheckpointChunk; it equals the wire
+// format's limit on a chunk (wire.MaxChunk).
+const MaxCheckpointChunk = 8 << 20
 
 // ErrBadConfig is returned (wrapped) for an invalid Config.
 var ErrBadConfig = errors.New("core: bad config")
@@ -151,8 +169,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: index %d out of range [0,%d)", ErrBadConfig, c.Index, c.ReplicaCount)
 	case c.HeartbeatTicks < 1 || c.ViewChangeTicks <= c.HeartbeatTicks || c.RetryTicks < 1:
 		return fmt.Errorf("%w: need 1 <= heartbeat < view-change timeout and retry >= 1", ErrBadConfig)
-	case c.MaxSessions < 1 || c.MaxBatch < 1:
-		return fmt.Errorf("%w: max sessions and max batch must be positive", ErrBadConfig)
+	case c.MaxSessions < 1 || c.MaxBatch < 1 || c.CheckpointChunk < 1:
+		return fmt.Errorf("%w: max sessions, max batch and checkpoint chunk must be positive", ErrBadConfig)
+	case c.CheckpointChunk > MaxCheckpointChunk:
+		return fmt.Errorf("%w: checkpoint chunk %d above %d", ErrBadConfig, c.CheckpointChunk, MaxCheckpointChunk)
 	}
 	return nil
 }
@@ -163,11 +183,14 @@ type Envelope struct {
 	Msg message.Message
 }
 
-// Applied records one operation executed by the state machine.
+// Applied records one operation executed by the state machine, or (with
+// Restored) the state machine's restore from a checkpoint at Entry.Op, after
+// which execution continues at Entry.Op+1.
 type Applied struct {
-	Entry  message.Entry
-	Status message.ReplyStatus
-	Result []byte
+	Entry    message.Entry
+	Status   message.ReplyStatus
+	Result   []byte
+	Restored bool
 }
 
 // Output is everything a replica produced since the last call to Output.
@@ -188,6 +211,19 @@ type Output struct {
 	// (nil when LogDirtyFrom is 0). They replace whatever the log held from
 	// LogDirtyFrom on. The slice is never written again by the replica.
 	Entries []message.Entry
+	// LogReset reports that the log was replaced whole: it now starts at
+	// LogDirtyFrom, and every op below LogDirtyFrom is committed and left
+	// the log (the replica takes or fetches a checkpoint for them).
+	LogReset bool
+	// LogBase is the op below the replica's first log entry: ops at or
+	// below it are covered by a checkpoint (possibly one still being
+	// fetched). Once a checkpoint at or above LogBase is durable, durable
+	// mode may drop its log up to LogBase.
+	LogBase uint64
+	// Checkpoint, if not nil, is a checkpoint the replica took or
+	// installed since the last Output. Durable mode writes it; it is
+	// never changed after.
+	Checkpoint *Checkpoint
 	// HardState is the replica's durable protocol state.
 	HardState HardState
 	// Seq numbers Outputs from 1; Persisted takes it back.
@@ -212,5 +248,7 @@ type Info struct {
 	Op             uint64
 	Commit         uint64
 	Executed       uint64
-	Primary        int // the primary of View
+	Primary        int    // the primary of View
+	LogBase        uint64 // ops at or below it left the log
+	CheckpointOp   uint64 // op of the newest checkpoint held (0: none)
 }

@@ -62,8 +62,11 @@ func (r *Replica) execute() {
 	if r.commit > r.op() {
 		panic(fmt.Sprintf("core: commit %d beyond op %d", r.commit, r.op()))
 	}
+	if r.needsCheckpoint() {
+		return // the state at base comes first (checkpointfetch.go)
+	}
 	for r.executed < r.commit {
-		e := r.log[r.executed]
+		e := r.at(r.executed + 1)
 		r.executed++
 		st, result := r.executeEntry(e)
 		r.out.Applied = append(r.out.Applied, Applied{Entry: e, Status: st, Result: result})
@@ -73,6 +76,7 @@ func (r *Replica) execute() {
 		if r.status == StatusNormal && r.isPrimary() {
 			r.reply(e.ClientID, e.RequestNum, st, result)
 		}
+		r.maybeCheckpoint()
 	}
 }
 

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"encoding/binary"
+	"errors"
 	"hash/fnv"
 	"testing"
 
@@ -17,9 +18,24 @@ func (c *counter) Apply(op []byte) []byte {
 	c.ops = append(c.ops, op)
 	return binary.BigEndian.AppendUint64(nil, uint64(len(c.ops)))
 }
-func (c *counter) Snapshot() []byte { return nil }
-func (c *counter) Restore([]byte) error {
+func (c *counter) Snapshot() []byte {
+	var b []byte
+	for _, op := range c.ops {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(op)))
+		b = append(b, op...)
+	}
+	return b
+}
+func (c *counter) Restore(b []byte) error {
 	c.ops = nil
+	for len(b) > 0 {
+		if len(b) < 4 || uint64(len(b)-4) < uint64(binary.BigEndian.Uint32(b)) {
+			return errors.New("counter: bad snapshot")
+		}
+		n := binary.BigEndian.Uint32(b)
+		c.ops = append(c.ops, append([]byte(nil), b[4:4+n]...))
+		b = b[4+n:]
+	}
 	return nil
 }
 func (c *counter) digest() uint64 {
@@ -43,11 +59,17 @@ type cluster struct {
 	down     map[int]bool
 	from     map[message.Message]int
 	onOutput func(i int, out core.Output)
+	// config, if set, adjusts every replica's configuration.
+	config func(*core.Config)
 }
 
-func newCluster(t *testing.T, n int) *cluster {
+func newCluster(t *testing.T, n int) *cluster { return newClusterWith(t, n, nil) }
+
+// newClusterWith starts a cluster whose replicas' configuration config
+// adjusts (nil: none).
+func newClusterWith(t *testing.T, n int, config func(*core.Config)) *cluster {
 	c := &cluster{t: t, cut: map[[2]int]bool{}, down: map[int]bool{}, from: map[message.Message]int{},
-		replicas: make([]*core.Replica, n), sms: make([]*counter, n)}
+		replicas: make([]*core.Replica, n), sms: make([]*counter, n), config: config}
 	for i := 0; i < n; i++ {
 		c.start(i, false)
 	}
@@ -56,11 +78,15 @@ func newCluster(t *testing.T, n int) *cluster {
 
 func (c *cluster) start(i int, recovering bool) {
 	c.sms[i] = &counter{}
-	r, err := core.New(core.Config{
+	cfg := core.Config{
 		ReplicaCount: len(c.replicas), Index: i, Seed: 42,
 		HeartbeatTicks: 2, ViewChangeTicks: 10, RetryTicks: 3,
 		MaxSessions: 4, Recovering: recovering,
-	}, c.sms[i])
+	}
+	if c.config != nil {
+		c.config(&cfg)
+	}
+	r, err := core.New(cfg, c.sms[i])
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -10,8 +10,11 @@ func (r *Replica) assertInvariants() {
 	fail := func(format string, args ...any) {
 		panic(fmt.Sprintf("core: replica %d invariant: ", r.index) + fmt.Sprintf(format, args...))
 	}
-	if !(r.executed <= r.commit && r.commit <= r.op()) {
-		fail("executed %d <= commit %d <= op %d", r.executed, r.commit, r.op())
+	if !(r.executed <= r.commit && r.base <= r.commit && r.commit <= r.op()) {
+		fail("executed %d, base %d <= commit %d <= op %d", r.executed, r.base, r.commit, r.op())
+	}
+	if r.ckpt.Op > r.executed || (r.prevCkpt.Op != 0 && r.prevCkpt.Op >= r.ckpt.Op) {
+		fail("checkpoints at %d and %d with executed %d", r.prevCkpt.Op, r.ckpt.Op, r.executed)
 	}
 	if r.status == StatusRecovering {
 		return
@@ -25,8 +28,8 @@ func (r *Replica) assertInvariants() {
 	if r.sessions.len() > r.cfg.MaxSessions {
 		fail("%d sessions above the bound %d", r.sessions.len(), r.cfg.MaxSessions)
 	}
-	if n := len(r.log); n > 0 && r.log[n-1].Op != uint64(n) {
-		fail("last entry has op %d at position %d", r.log[n-1].Op, n)
+	if n := len(r.log); n > 0 && (r.log[0].Op != r.base+1 || r.log[n-1].Op != r.op()) {
+		fail("log holds ops %d..%d after base %d with %d entries", r.log[0].Op, r.log[n-1].Op, r.base, n)
 	}
 	if r.status == StatusNormal && r.isPrimary() {
 		if a := r.primary.acked[r.index]; a > r.op() || (!r.cfg.DurableAcks && a != r.op()) {

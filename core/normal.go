@@ -35,15 +35,17 @@ func (r *Replica) becomePrimary() {
 // rebuildInflight records the requests in the log that are not yet executed.
 func (r *Replica) rebuildInflight() {
 	clear(r.inflight)
-	for _, e := range r.log[r.executed:] {
+	for _, e := range r.log[max(r.executed, r.base)-r.base:] {
 		r.inflight[e.ClientID] = e.RequestNum
 	}
 }
 
 // onRequest handles a client request at the primary.
 func (r *Replica) onRequest(m *message.Request) {
-	if r.status != StatusNormal || !r.isPrimary() {
-		return // the client's proxy retries and broadcasts
+	if r.status != StatusNormal || !r.isPrimary() || r.needsCheckpoint() {
+		// The client's proxy retries and broadcasts. A primary still
+		// fetching a checkpoint cannot consult the client table yet.
+		return
 	}
 	if !m.Kind.Valid() {
 		r.reply(m.ClientID, m.RequestNum, message.StatusRejected, nil)

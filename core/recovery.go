@@ -36,7 +36,7 @@ func (r *Replica) tickRecovery() {
 }
 
 // onRecovery answers a recovering replica. Only a replica in normal status
-// answers; only the primary includes its log.
+// answers; only the primary includes its log (after its base).
 func (r *Replica) onRecovery(m *message.Recovery) {
 	from := int(m.Replica)
 	if from >= r.n || from == r.index {
@@ -83,10 +83,10 @@ func (r *Replica) onRecoveryResponse(m *message.RecoveryResponse) {
 		}
 	}
 	primary := r.rec.responses[r.primaryOf(top)]
-	if count < r.f+1 || primary == nil || primary.View != top || (primary.Log == nil && primary.Op > 0) {
+	if count < r.f+1 || primary == nil || primary.View != top || uint64(len(primary.Log)) > primary.Op {
 		return
 	}
-	r.replaceLog(0, primary.Log)
+	r.adoptLog(primary.Op-uint64(len(primary.Log)), primary.Log)
 	r.enterNormal(top)
 	r.rec = recoveryState{}
 	r.ack()

@@ -2,7 +2,6 @@ package core
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/vr-go/vr/message"
 )
@@ -26,9 +25,13 @@ type Replica struct {
 	// DoViewChange or was normal. It never accepts a log from a view below
 	// it. Invariant: lastNormalView <= promisedView <= view.
 	promisedView uint64
-	log          []message.Entry // log[i].Op == i+1
+	base         uint64          // ops at or below base are not in the log (see log.go)
+	log          []message.Entry // log[i].Op == base+i+1
 	commit       uint64
 	executed     uint64
+	// ckpt is the newest checkpoint this replica holds, prevCkpt the one
+	// before it (at base, unless a later jump moved base); Op 0: none.
+	ckpt, prevCkpt Checkpoint
 
 	sessions sessionTable
 	inflight map[uint64]uint64 // primary: client -> request number in the log, not yet executed
@@ -39,9 +42,11 @@ type Replica struct {
 	vc      viewChangeState
 	rec     recoveryState
 	st      transferState
+	fetch   fetchState
 
 	out          Output
 	logDirtyFrom uint64
+	logReset     bool // the log was replaced whole: it now starts at logDirtyFrom
 	ackPending   bool // a PrepareOK is due at the next Output
 	outputSeq    uint64
 	marks        []outputMark // DurableAcks: Outputs not yet reported durable
@@ -90,8 +95,6 @@ func (r *Replica) primaryOf(v uint64) int { return int(v % uint64(r.n)) }
 
 func (r *Replica) isPrimary() bool { return r.primaryOf(r.view) == r.index }
 
-func (r *Replica) op() uint64 { return uint64(len(r.log)) }
-
 // Step feeds one message (from a replica, or a client *message.Request).
 func (r *Replica) Step(m message.Message) {
 	switch m := m.(type) {
@@ -117,7 +120,12 @@ func (r *Replica) Step(m message.Message) {
 		r.onGetState(m)
 	case *message.NewState:
 		r.onNewState(m)
+	case *message.GetCheckpoint:
+		r.onGetCheckpoint(m)
+	case *message.CheckpointChunk:
+		r.onCheckpointChunk(m)
 	}
+	r.maybeFetchCheckpoint()
 	r.assertInvariants()
 }
 
@@ -136,6 +144,7 @@ func (r *Replica) Tick() {
 	case StatusRecovering:
 		r.tickRecovery()
 	}
+	r.maybeFetchCheckpoint()
 	r.assertInvariants()
 }
 
@@ -147,16 +156,34 @@ func (r *Replica) Output() Output {
 	r.flush()
 	o := r.out
 	o.Seq = r.markOutput()
-	o.LogDirtyFrom = r.logDirtyFrom
-	if r.logDirtyFrom > 0 && r.logDirtyFrom <= r.op() {
-		o.Entries = r.log[r.logDirtyFrom-1 : r.op() : r.op()]
-	} else if r.logDirtyFrom > r.op()+1 {
-		o.LogDirtyFrom = r.op() + 1 // cut short, then nothing appended
-	}
+	r.dirtyLog(&o)
+	o.LogBase = r.base
 	o.HardState = HardState{View: r.view, LastNormalView: r.lastNormalView, PromisedView: r.promisedView, Commit: r.commit}
 	r.out = Output{}
-	r.logDirtyFrom = 0
+	r.logDirtyFrom, r.logReset = 0, false
 	return o
+}
+
+// dirtyLog fills o's LogDirtyFrom, LogReset and Entries.
+func (r *Replica) dirtyLog(o *Output) {
+	from := r.logDirtyFrom
+	if from == 0 {
+		return
+	}
+	o.LogReset = r.logReset
+	if from <= r.base {
+		// Entries written since the last Output were truncated since: a
+		// checkpoint emitted earlier (durable by now) covers them.
+		from, o.LogReset = r.base+1, true
+	}
+	o.LogDirtyFrom = from
+	switch {
+	case from <= r.op():
+		n := uint64(len(r.log))
+		o.Entries = r.log[from-r.base-1 : n : n]
+	case from > r.op()+1:
+		o.LogDirtyFrom = r.op() + 1 // cut short, then nothing appended
+	}
 }
 
 // Info reports the replica's protocol state.
@@ -170,15 +197,9 @@ func (r *Replica) Info() Info {
 		Commit:         r.commit,
 		Executed:       r.executed,
 		Primary:        r.primaryOf(r.view),
+		LogBase:        r.base,
+		CheckpointOp:   r.ckpt.Op,
 	}
-}
-
-// Entry returns the log entry at op, if the replica holds it.
-func (r *Replica) Entry(op uint64) (message.Entry, bool) {
-	if op == 0 || op > r.op() {
-		return message.Entry{}, false
-	}
-	return r.log[op-1], true
 }
 
 func (r *Replica) send(to int, m message.Message) {
@@ -194,72 +215,4 @@ func (r *Replica) broadcast(m message.Message) {
 			r.send(i, m)
 		}
 	}
-}
-
-// entries returns log entries (from, to] capped at MaxBatch, sharing memory
-// with the log but with capacity clipped so nobody can append into it.
-func (r *Replica) entries(from, to uint64) []message.Entry {
-	if to > from+uint64(r.cfg.MaxBatch) {
-		to = from + uint64(r.cfg.MaxBatch)
-	}
-	if from >= to {
-		return nil
-	}
-	return r.log[from:to:to]
-}
-
-// wholeLog returns the whole log for DoViewChange, StartView and
-// RecoveryResponse.
-func (r *Replica) wholeLog() []message.Entry {
-	n := len(r.log)
-	return r.log[:n:n]
-}
-
-// appendEntry appends one entry at op()+1.
-func (r *Replica) appendEntry(e message.Entry) {
-	if e.Op != r.op()+1 {
-		panic(fmt.Sprintf("core: append op %d at op-number %d", e.Op, r.op()))
-	}
-	r.markDirty(e.Op)
-	r.log = append(r.log, e)
-}
-
-// replaceLog keeps ops 1..keep and then takes suffix, which must start at
-// keep+1. Executed entries may not change: they are committed.
-func (r *Replica) replaceLog(keep uint64, suffix []message.Entry) {
-	if keep > r.op() {
-		panic(fmt.Sprintf("core: replaceLog keep %d beyond op %d", keep, r.op()))
-	}
-	for i, e := range suffix {
-		if e.Op != keep+uint64(i)+1 {
-			panic(fmt.Sprintf("core: replaceLog non-consecutive op %d at %d", e.Op, keep+uint64(i)+1))
-		}
-		if e.Op <= r.executed && !sameEntry(r.log[e.Op-1], e) {
-			panic(fmt.Sprintf("core: replica %d would replace executed op %d", r.index, e.Op))
-		}
-	}
-	if uint64(len(suffix))+keep < r.executed {
-		panic(fmt.Sprintf("core: replica %d would drop executed op %d", r.index, r.executed))
-	}
-	same := 0 // entries of suffix already held at the same op
-	for same < len(suffix) && keep+uint64(same) < r.op() && sameEntry(r.log[keep+uint64(same)], suffix[same]) {
-		same++
-	}
-	newLen := keep + uint64(len(suffix))
-	if same == len(suffix) && newLen == r.op() {
-		return // nothing changes
-	}
-	r.markDirty(keep + uint64(same) + 1)
-	r.log = append(slices.Clip(r.log[:keep]), suffix...)
-}
-
-func (r *Replica) markDirty(op uint64) {
-	if r.logDirtyFrom == 0 || op < r.logDirtyFrom {
-		r.logDirtyFrom = op
-	}
-}
-
-func sameEntry(a, b message.Entry) bool {
-	return a.Op == b.Op && a.View == b.View && a.ClientID == b.ClientID &&
-		a.RequestNum == b.RequestNum && a.Kind == b.Kind && string(a.Payload) == string(b.Payload)
 }

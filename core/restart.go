@@ -12,7 +12,13 @@ import (
 // replica (the driver's "persist, then send" rule).
 type Durable struct {
 	HardState HardState
-	Log       []message.Entry // ops 1..len(Log)
+	// Checkpoint is the newest durable checkpoint, or nil.
+	Checkpoint *Checkpoint
+	// LogBase is the op below Log's first entry: ops at or below it are
+	// covered by Checkpoint, or by a checkpoint still to be fetched when
+	// Checkpoint is older than LogBase.
+	LogBase uint64
+	Log     []message.Entry // ops LogBase+1..LogBase+len(Log)
 }
 
 // ErrBadDurableState is returned (wrapped) by New for a durable state that
@@ -29,15 +35,20 @@ func (r *Replica) restart(d *Durable) error {
 	switch {
 	case !(hs.LastNormalView <= hs.PromisedView && hs.PromisedView <= hs.View):
 		return fmt.Errorf("%w: views %d <= %d <= %d do not hold", ErrBadDurableState, hs.LastNormalView, hs.PromisedView, hs.View)
-	case hs.Commit > uint64(len(d.Log)):
-		return fmt.Errorf("%w: commit %d beyond log end %d", ErrBadDurableState, hs.Commit, len(d.Log))
+	case hs.Commit > d.LogBase+uint64(len(d.Log)):
+		return fmt.Errorf("%w: commit %d beyond log end %d", ErrBadDurableState, hs.Commit, d.LogBase+uint64(len(d.Log)))
 	}
 	for i, e := range d.Log {
-		if e.Op != uint64(i)+1 {
-			return fmt.Errorf("%w: entry %d has op %d", ErrBadDurableState, i+1, e.Op)
+		if e.Op != d.LogBase+uint64(i)+1 {
+			return fmt.Errorf("%w: entry %d has op %d", ErrBadDurableState, d.LogBase+uint64(i)+1, e.Op)
 		}
 	}
+	r.base = d.LogBase
 	r.log = append([]message.Entry(nil), d.Log...)
+	r.commit = max(hs.Commit, r.base)
+	if err := r.restoreDurableCheckpoint(d.Checkpoint); err != nil {
+		return err
+	}
 	r.view, r.lastNormalView, r.promisedView = hs.View, hs.LastNormalView, hs.PromisedView
 	r.resetViewTimer()
 	r.timers.silent = true
@@ -46,7 +57,6 @@ func (r *Replica) restart(d *Durable) error {
 		// here: backups can hold more of this view than it does now, so it
 		// must not go on as this view's primary. Hand the view on.
 		r.status = StatusViewChange
-		r.commit = hs.Commit
 		r.execute()
 		r.out.Replies = nil
 		r.startViewChange(hs.View + 1)
@@ -64,11 +74,28 @@ func (r *Replica) restart(d *Durable) error {
 			r.vc.dvcSent = true // re-sent on the next retry
 		}
 	}
-	r.commit = hs.Commit
 	r.execute()
 	r.out.Replies = nil // clients were answered before the crash, or retry
 	if r.status == StatusViewChange && r.vc.dvcSent && r.isPrimary() {
 		r.sendDoViewChange() // the new primary counts its own DoViewChange
 	}
+	return nil
+}
+
+// restoreDurableCheckpoint restores the durable checkpoint when the log
+// continues from it; an older one is useless (the ops between it and the
+// log were dropped), so the replica fetches a newer one instead.
+func (r *Replica) restoreDurableCheckpoint(ck *Checkpoint) error {
+	if ck == nil || ck.Op == 0 || ck.Op < r.base {
+		return nil
+	}
+	if ck.Op > r.op() {
+		return fmt.Errorf("%w: checkpoint at op %d beyond log end %d", ErrBadDurableState, ck.Op, r.op())
+	}
+	r.commit = max(r.commit, ck.Op)
+	if !r.installCheckpoint(*ck) {
+		return fmt.Errorf("%w: checkpoint at op %d does not decode", ErrBadDurableState, ck.Op)
+	}
+	r.out.Checkpoint = nil // it is durable already
 	return nil
 }

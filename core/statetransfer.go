@@ -94,10 +94,12 @@ func (r *Replica) onGetState(m *message.GetState) {
 	if from >= r.n || from == r.index || r.status != StatusNormal || m.View != r.view || m.Op > r.op() {
 		return
 	}
-	op := r.op()
+	// Ops at or below base left the log: the answer then starts after
+	// base, and the requester fetches a checkpoint for the rest.
+	n := uint64(len(r.log))
 	r.send(from, &message.NewState{
-		View: r.view, Op: op, Commit: r.commit, Replica: uint8(r.index),
-		Entries: r.log[m.Op:op:op],
+		View: r.view, Op: r.op(), Commit: r.commit, Replica: uint8(r.index),
+		Entries: r.log[max(m.Op, r.base)-r.base : n : n],
 	})
 }
 
@@ -108,24 +110,29 @@ func (r *Replica) onNewState(m *message.NewState) {
 		return
 	}
 	start := m.Op - uint64(len(m.Entries))
+	if start > m.Commit {
+		return // a log base is always committed
+	}
 	if r.st.sameView {
-		if r.status != StatusNormal || m.View != r.view || start > r.op() {
+		if r.status != StatusNormal || m.View != r.view || m.Op <= r.op() {
 			return
 		}
-		for _, e := range m.Entries {
-			if e.Op == r.op()+1 {
-				r.appendEntry(e)
-			}
+		if start > r.op() {
+			// The sender truncated what we miss. Our log is a prefix of
+			// the view's log, so every op up to start is committed.
+			r.jumpLog(start, m.Entries)
+		} else {
+			r.appendFrom(m.Entries)
 		}
 	} else {
-		if m.View < r.promisedView || start > r.commit || m.Op < r.commit {
+		if m.View < r.promisedView || m.Op < r.commit {
 			return
 		}
 		// A log we held as normal in m.View is, like the sender's, a prefix
 		// of that view's log: keep the longer one. Shrinking it would forget
 		// entries this replica acknowledged in that view.
 		if r.lastNormalView != m.View || m.Op > r.op() {
-			r.replaceLog(start, m.Entries)
+			r.adoptLog(start, m.Entries)
 		}
 		r.enterNormal(m.View)
 	}
@@ -133,4 +140,14 @@ func (r *Replica) onNewState(m *message.NewState) {
 	r.heardFromPrimary()
 	r.ack()
 	r.learnCommit(min(m.Commit, r.op()))
+}
+
+// appendFrom appends the entries of a NewState of our own view that follow
+// our log end.
+func (r *Replica) appendFrom(entries []message.Entry) {
+	for _, e := range entries {
+		if e.Op == r.op()+1 {
+			r.appendEntry(e)
+		}
+	}
 }

@@ -124,7 +124,7 @@ func (r *Replica) sendDoViewChange() {
 // onDoViewChange collects DoViewChange at the new primary.
 func (r *Replica) onDoViewChange(m *message.DoViewChange) {
 	from := int(m.Replica)
-	if from >= r.n || r.status == StatusRecovering || m.View < r.view {
+	if from >= r.n || r.status == StatusRecovering || m.View < r.view || uint64(len(m.Log)) > m.Op {
 		return
 	}
 	if r.primaryOf(m.View) != r.index {
@@ -160,7 +160,7 @@ func (r *Replica) maybeStartView() {
 	if maxCommit > best.Op {
 		panic(fmt.Sprintf("core: view %d chose a log ending at %d below commit %d", r.view, best.Op, maxCommit))
 	}
-	r.replaceLog(0, best.Log)
+	r.adoptLog(best.Op-uint64(len(best.Log)), best.Log)
 	r.enterNormal(r.view)
 	if maxCommit > r.commit {
 		r.commit = maxCommit
@@ -215,7 +215,8 @@ func (r *Replica) enterNormal(v uint64) {
 
 // onStartView adopts the new view's log at a backup.
 func (r *Replica) onStartView(m *message.StartView) {
-	if r.status == StatusRecovering || m.View < r.view || r.primaryOf(m.View) == r.index {
+	if r.status == StatusRecovering || m.View < r.view || r.primaryOf(m.View) == r.index ||
+		uint64(len(m.Log)) > m.Op {
 		return
 	}
 	if m.View == r.view && r.status == StatusNormal {
@@ -226,7 +227,7 @@ func (r *Replica) onStartView(m *message.StartView) {
 	if m.Commit > m.Op || r.commit > m.Op {
 		panic(fmt.Sprintf("core: StartView %d op %d below commit (%d, ours %d)", m.View, m.Op, m.Commit, r.commit))
 	}
-	r.replaceLog(0, m.Log)
+	r.adoptLog(m.Op-uint64(len(m.Log)), m.Log)
 	r.enterNormal(m.View)
 	r.ack()
 	r.learnCommit(m.Commit)

@@ -26,6 +26,8 @@ const (
 	TypeRecoveryResponse Type = 10
 	TypeGetState         Type = 11
 	TypeNewState         Type = 12
+	TypeGetCheckpoint    Type = 13
+	TypeCheckpointChunk  Type = 14
 )
 
 var typeNames = map[Type]string{
@@ -41,6 +43,8 @@ var typeNames = map[Type]string{
 	TypeRecoveryResponse: "RecoveryResponse",
 	TypeGetState:         "GetState",
 	TypeNewState:         "NewState",
+	TypeGetCheckpoint:    "GetCheckpoint",
+	TypeCheckpointChunk:  "CheckpointChunk",
 }
 
 // String returns the paper's name of the message type.
@@ -52,7 +56,7 @@ func (t Type) String() string {
 }
 
 // Valid reports whether t is a known message type.
-func (t Type) Valid() bool { return t >= TypeRequest && t <= TypeNewState }
+func (t Type) Valid() bool { return t >= TypeRequest && t <= TypeCheckpointChunk }
 
 // Message is implemented by every protocol message.
 type Message interface {
@@ -165,7 +169,7 @@ type DoViewChange struct {
 	Op             uint64
 	Commit         uint64
 	Replica        uint8
-	Log            []Entry // the sender's whole log, ops 1..Op
+	Log            []Entry // the sender's log after its base: ops Op-len(Log)+1..Op
 }
 
 // StartView is sent by the new primary once it has f+1 DoViewChange messages.
@@ -173,7 +177,7 @@ type StartView struct {
 	View   uint64
 	Op     uint64
 	Commit uint64
-	Log    []Entry // the new view's log, ops 1..Op
+	Log    []Entry // the new view's log after the primary's base: ops Op-len(Log)+1..Op
 }
 
 // Recovery is sent by a replica that lost its state. NewCluster marks a
@@ -212,6 +216,30 @@ type NewState struct {
 	Entries []Entry
 }
 
+// GetCheckpoint asks for part of a checkpoint. A replica whose log starts
+// above what it executed needs the state at an op in [MinOp, MaxOp]. With Op
+// 0 it asks for the newest checkpoint the receiver holds in that range;
+// afterwards for checkpoint Op from byte Offset on.
+type GetCheckpoint struct {
+	Replica uint8
+	MinOp   uint64
+	MaxOp   uint64
+	Op      uint64
+	Offset  uint64
+}
+
+// CheckpointChunk carries the bytes [Offset, Offset+len(Data)) of the
+// checkpoint taken after executing Op, which is Size bytes long. Checksum is
+// the CRC32C of Data; the checkpoint also ends in a checksum of its own.
+type CheckpointChunk struct {
+	Replica  uint8
+	Op       uint64
+	Size     uint64
+	Offset   uint64
+	Checksum uint32
+	Data     []byte
+}
+
 // Type implements Message.
 func (*Request) Type() Type { return TypeRequest }
 
@@ -247,3 +275,9 @@ func (*GetState) Type() Type { return TypeGetState }
 
 // Type implements Message.
 func (*NewState) Type() Type { return TypeNewState }
+
+// Type implements Message.
+func (*GetCheckpoint) Type() Type { return TypeGetCheckpoint }
+
+// Type implements Message.
+func (*CheckpointChunk) Type() Type { return TypeCheckpointChunk }

@@ -17,6 +17,7 @@ var bugFlags = []struct {
 	{"recovery-in-view-change", func(b *core.Bugs) *bool { return &b.RecoveryInViewChange }},
 	{"truncate-on-new-view", func(b *core.Bugs) *bool { return &b.TruncateOnNewView }},
 	{"no-stickiness", func(b *core.Bugs) *bool { return &b.NoStickiness }},
+	{"skip-checkpoint-fetch", func(b *core.Bugs) *bool { return &b.SkipCheckpointFetch }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/vr-go/vr/core"
 )
@@ -24,6 +25,7 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"recovery-in-view-change", "stale", 0},
 		{"truncate-on-new-view", "stale-learner", 3},
 		{"no-stickiness", "isolate", 0},
+		{"skip-checkpoint-fetch", "checkpoint", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.bug, func(t *testing.T) {
@@ -81,6 +83,25 @@ func TestSendBeforeDurableCaught(t *testing.T) {
 	}
 	t.Logf("caught at seed %d: %v", seed, v)
 	if _, err := Run(Options{Profile: "durable", Seed: seed}); err != nil {
+		t.Fatalf("the same seed fails without the planted bug: %v", err)
+	}
+}
+
+// TestTruncateBeforeCheckpointCaught shows that durable mode's checks fail
+// when a driver drops its log up to a checkpoint before the checkpoint is
+// durable: a whole-cluster crash then leaves no replica with the state.
+func TestTruncateBeforeCheckpointCaught(t *testing.T) {
+	fc, err := Profile("durable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc.Name, fc.MeanClusterCrashGap = "durable-frequent-cluster-crashes", 150*time.Millisecond
+	seed, v := firstViolation(Options{Faults: fc, TruncateBeforeCheckpoint: true})
+	if v == nil {
+		t.Fatalf("truncating before the checkpoint is durable not caught in %d seeds", maxBugSeeds)
+	}
+	t.Logf("caught at seed %d: %v", seed, v)
+	if _, err := Run(Options{Faults: fc, Seed: seed}); err != nil {
 		t.Fatalf("the same seed fails without the planted bug: %v", err)
 	}
 }

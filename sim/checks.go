@@ -48,6 +48,15 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) {
 func (r *run) checkApplied(rep *replica, applied []core.Applied) {
 	for _, a := range applied {
 		op := a.Entry.Op
+		if a.Restored {
+			if op <= rep.executed {
+				r.violate(KindProtocol, "replica %d restored a checkpoint at op %d after executing %d", rep.idx, op, rep.executed)
+				return
+			}
+			rep.executed = op
+			r.res.CheckpointsInstalled++
+			continue
+		}
 		if op != rep.executed+1 {
 			r.violate(KindProtocol, "replica %d executed op %d after %d", rep.idx, op, rep.executed)
 			return

@@ -38,6 +38,7 @@ func (r *run) setupCluster() {
 	if r.sessions == 0 && r.chance(r.opts.Faults.SessionPressure) {
 		r.sessions = max(1, r.opts.Clients-1)
 	}
+	r.drawCheckpoints()
 	skew := r.opts.Faults.Skew
 	base := float64(us(r.opts.Tick))
 	for i := 0; i < r.n; i++ {
@@ -51,6 +52,20 @@ func (r *run) setupCluster() {
 	}
 }
 
+// drawCheckpoints picks this run's checkpoint interval and chunk size: in
+// profiles with checkpoints, an interval of 4 to 64 ops in three runs out
+// of four, and chunks of 16 to 512 bytes, so that a checkpoint takes
+// several chunks.
+func (r *run) drawCheckpoints() {
+	if !r.opts.Faults.Checkpoints {
+		return
+	}
+	r.ckptChunk = int(r.between(16, 512))
+	if !r.chance(0.25) || r.opts.Faults.Name == "checkpoint" {
+		r.ckptEvery = uint64(r.between(4, 64))
+	}
+}
+
 // maxSessions reports the client-table bound in force (0: core default).
 func (r *run) maxSessions() int { return r.sessions }
 
@@ -60,6 +75,7 @@ func (r *run) boot(rep *replica, recovering bool, durable *core.Durable) {
 	cfg := core.Config{
 		ReplicaCount: r.n, Index: rep.idx, Seed: r.rng.Uint64(),
 		MaxSessions: r.sessions, Recovering: recovering, Bugs: r.opts.Bugs,
+		CheckpointInterval: r.ckptEvery, CheckpointChunk: r.ckptChunk,
 		Restart: durable, DurableAcks: rep.disk != nil,
 	}
 	store := kv.New(kv.DefaultLimits())
@@ -113,11 +129,17 @@ func (r *run) restart(rep *replica) {
 	r.mon.update(r)
 }
 
-// downOrRecovering counts replicas that are crashed or still recovering.
+// downOrRecovering counts replicas that are crashed, still recovering, or
+// without the replicated state (a log whose base is above what they
+// executed, while they fetch a checkpoint). The fault model allows at most
+// f of them: a replica that holds only a truncated log is not a copy of the
+// state, so crashing the last replicas that hold it loses it.
 func (r *run) downOrRecovering() int {
 	k := 0
 	for _, rep := range r.replicas {
 		if !rep.up || rep.recovering {
+			k++
+		} else if i := rep.core.Info(); i.Executed < i.LogBase {
 			k++
 		}
 	}

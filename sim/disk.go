@@ -13,9 +13,15 @@ import (
 // counts only once its end record is durable, so a crash during a write
 // tears the group and replay drops it whole; a record supersedes every
 // earlier record at the same or a higher op (the log is replaced from
-// there), and a cut record ends the log.
+// there), a cut record ends the log, and a reset record empties it and
+// moves its base. Checkpoints are files written with the group; once one is
+// durable, the log below it may be dropped, as the node's TruncatePrefix
+// does.
 type simDisk struct {
 	records []diskRecord
+	ckpt    *core.Checkpoint // the newest durable checkpoint
+	trunc   uint64           // the log base last reported with a durable write
+	dropped uint64           // planted bug: log dropped up to here at once
 	hard    core.HardState
 	hasHard bool // a write group completed: the disk holds a replica's state
 	queued  bool // a write group was ever queued
@@ -28,11 +34,12 @@ type simDisk struct {
 	lastDone int64
 }
 
-// diskRecord is one record: an entry, or (cut) the end of the log at op-1.
+// diskRecord is one record: an entry, (cut) the end of the log at op-1,
+// or (reset) an empty log whose next op is op.
 type diskRecord struct {
-	cut   bool
-	op    uint64
-	entry message.Entry
+	cut, reset bool
+	op         uint64
+	entry      message.Entry
 }
 
 // diskWrite is one Output's durable part and the messages that must wait
@@ -41,6 +48,8 @@ type diskWrite struct {
 	done    int64
 	records []diskRecord
 	hard    core.HardState
+	ckpt    *core.Checkpoint
+	logBase uint64
 	sends   []pendingSend
 	seq     uint64 // the last Output this write makes durable
 }
@@ -56,12 +65,14 @@ func recordsOf(out core.Output) []diskRecord {
 	if out.LogDirtyFrom == 0 {
 		return nil
 	}
-	if len(out.Entries) == 0 {
+	var recs []diskRecord
+	if out.LogReset {
+		recs = append(recs, diskRecord{reset: true, op: out.LogDirtyFrom})
+	} else if len(out.Entries) == 0 {
 		return []diskRecord{{cut: true, op: out.LogDirtyFrom}}
 	}
-	recs := make([]diskRecord, len(out.Entries))
-	for i, e := range out.Entries {
-		recs[i] = diskRecord{op: e.Op, entry: cloneEntry(e)}
+	for _, e := range out.Entries {
+		recs = append(recs, diskRecord{op: e.Op, entry: cloneEntry(e)})
 	}
 	return recs
 }
@@ -71,7 +82,7 @@ func recordsOf(out core.Output) []diskRecord {
 // on, a restart resumes from the disk instead of recovering.
 func (d *simDisk) needsWrite(out core.Output) bool {
 	h, p := out.HardState, d.durableHard()
-	return !d.queued || out.LogDirtyFrom != 0 || h.View != p.View ||
+	return !d.queued || out.LogDirtyFrom != 0 || out.Checkpoint != nil || h.View != p.View ||
 		h.LastNormalView != p.LastNormalView || h.PromisedView != p.PromisedView
 }
 
@@ -90,6 +101,10 @@ func (d *simDisk) complete() []pendingSend {
 	d.pending = d.pending[1:]
 	d.records = append(d.records, w.records...)
 	d.hard, d.hasHard = w.hard, true
+	if w.ckpt != nil {
+		d.ckpt = w.ckpt
+	}
+	d.trunc = w.logBase
 	return w.sends
 }
 
@@ -110,17 +125,36 @@ func (d *simDisk) replay() *core.Durable {
 	if !d.hasHard {
 		return nil
 	}
-	var log []message.Entry
-	for _, rec := range d.records {
-		if rec.op > uint64(len(log))+1 {
-			panic(fmt.Sprintf("sim: disk record op %d after log end %d", rec.op, len(log)))
+	base, log := replayRecords(d.records)
+	if t := min(d.dropped, base+uint64(len(log))); t > base {
+		log, base = log[t-base:], t // TruncateBeforeCheckpoint
+	}
+	// The driver drops the log below the base it was told once a
+	// checkpoint at or above that base is durable.
+	if d.ckpt != nil {
+		if t := min(d.trunc, d.ckpt.Op, base+uint64(len(log))); t > base {
+			log, base = log[t-base:], t
 		}
-		log = log[:rec.op-1]
+	}
+	hard := d.hard
+	hard.Commit = min(hard.Commit, base+uint64(len(log)))
+	return &core.Durable{HardState: hard, Checkpoint: d.ckpt, LogBase: base, Log: log}
+}
+
+// replayRecords applies the records in order: the log after base.
+func replayRecords(records []diskRecord) (base uint64, log []message.Entry) {
+	for _, rec := range records {
+		if rec.reset {
+			base, log = rec.op-1, nil
+			continue
+		}
+		if rec.op <= base || rec.op > base+uint64(len(log))+1 {
+			panic(fmt.Sprintf("sim: disk record op %d outside the log (base %d, %d entries)", rec.op, base, len(log)))
+		}
+		log = log[:rec.op-1-base]
 		if !rec.cut {
 			log = append(log, rec.entry)
 		}
 	}
-	hard := d.hard
-	hard.Commit = min(hard.Commit, uint64(len(log)))
-	return &core.Durable{HardState: hard, Log: log}
+	return base, log
 }

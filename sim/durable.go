@@ -16,6 +16,9 @@ func (r *run) persist(rep *replica, out core.Output, sends []pendingSend) ([]pen
 	if rep.core.Info().Status == core.StatusRecovering && !d.queued {
 		return sends, false // nothing durable yet: a restart recovers again
 	}
+	if r.opts.TruncateBeforeCheckpoint && out.Checkpoint != nil {
+		d.dropped = max(d.dropped, out.Checkpoint.Op)
+	}
 	write := d.needsWrite(out)
 	if !write && len(d.pending) == 0 {
 		d.hard.Commit = out.HardState.Commit
@@ -33,7 +36,8 @@ func (r *run) persist(rep *replica, out core.Output, sends []pendingSend) ([]pen
 	}
 	d.lastDone = done
 	d.queued = d.queued || write
-	w := diskWrite{done: done, records: recordsOf(out), hard: out.HardState, sends: held, seq: out.Seq}
+	w := diskWrite{done: done, records: recordsOf(out), hard: out.HardState, sends: held, seq: out.Seq,
+		ckpt: out.Checkpoint, logBase: out.LogBase}
 	d.pending = append(d.pending, w)
 	r.schedule(done, event{kind: evDiskDone, node: rep.idx, inc: rep.inc})
 	return early, false

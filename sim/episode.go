@@ -74,7 +74,8 @@ func (r *run) episodeRoles() bool {
 func (r *run) dropStaleData(from, to int, m message.Message) bool {
 	x := r.ep.x
 	switch m.(type) {
-	case *message.Prepare, *message.GetState, *message.NewState:
+	case *message.Prepare, *message.GetState, *message.NewState,
+		*message.GetCheckpoint, *message.CheckpointChunk:
 		return to == x || from == x
 	}
 	return false

@@ -55,6 +55,12 @@ type FaultConfig struct {
 	MeanClusterCrashGap time.Duration
 	Corrupt             float64 // probability a restart finds a corrupt record
 
+	// Checkpoints makes replicas checkpoint and truncate their logs every
+	// few ops (an interval drawn per run, 0 in a quarter of the runs), and
+	// send checkpoints in small chunks, so that view changes, recoveries
+	// and state transfers cross truncated logs.
+	Checkpoints bool
+
 	EpochMin, EpochMax time.Duration
 	// SessionPressure is the probability that a run gives the replicas a
 	// client table smaller than the number of clients, forcing evictions.
@@ -96,7 +102,7 @@ var profiles = map[string]FaultConfig{
 		MinDowntime: 20 * time.Millisecond, MaxDowntime: 400 * time.Millisecond,
 		TargetPrimary: 0.4, Skew: 0.2,
 		EpochMin: 50 * time.Millisecond, EpochMax: 400 * time.Millisecond,
-		SessionPressure: 0.2,
+		SessionPressure: 0.2, Checkpoints: true,
 	},
 	"none": {Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},
 	// crash: frequent crashes, mostly of the primary, with quick restarts,
@@ -105,7 +111,7 @@ var profiles = map[string]FaultConfig{
 		MaxLoss: 0.15, Reorder: 0.05, MaxDelay: 20 * time.Millisecond, CleanEpochs: 0.3,
 		Crashes: true, MeanCrashGap: 80 * time.Millisecond,
 		MinDowntime: 5 * time.Millisecond, MaxDowntime: 150 * time.Millisecond,
-		TargetPrimary: 0.7, Skew: 0.2,
+		TargetPrimary: 0.7, Skew: 0.2, Checkpoints: true,
 		EpochMin: 30 * time.Millisecond, EpochMax: 200 * time.Millisecond,
 	},
 	// stale: short partitions and one-way links, primary crashes and loss,
@@ -115,7 +121,7 @@ var profiles = map[string]FaultConfig{
 		Partitions: true, OneWay: true, MTU: true, ClientStay: 0.25,
 		Crashes: true, MeanCrashGap: 250 * time.Millisecond,
 		MinDowntime: 20 * time.Millisecond, MaxDowntime: 200 * time.Millisecond,
-		TargetPrimary: 0.8, Skew: 0.2,
+		TargetPrimary: 0.8, Skew: 0.2, Checkpoints: true,
 		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
 	},
 	// split-brain: the primary is cut off with some clients still talking
@@ -138,7 +144,18 @@ var profiles = map[string]FaultConfig{
 		EpochMin: 50 * time.Millisecond, EpochMax: 400 * time.Millisecond,
 		SessionPressure: 0.2,
 		Durable:         true, DiskLatency: 3 * time.Millisecond, MeanClusterCrashGap: 700 * time.Millisecond,
-		Corrupt: 0.1,
+		Corrupt: 0.1, Checkpoints: true,
+	},
+	// checkpoint: crashes of diskless replicas, stale replicas and loss,
+	// with a checkpoint every few ops in every run, so that recoveries and
+	// view changes almost always need a checkpoint sent in chunks.
+	"checkpoint": {
+		MaxLoss: 0.2, Reorder: 0.05, MaxDelay: 20 * time.Millisecond, CleanEpochs: 0.2,
+		Partitions: true, OneWay: true, MTU: true, ClientStay: 0.25,
+		Crashes: true, MeanCrashGap: 120 * time.Millisecond,
+		MinDowntime: 10 * time.Millisecond, MaxDowntime: 200 * time.Millisecond,
+		TargetPrimary: 0.5, Skew: 0.2, Checkpoints: true,
+		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
 	},
 	// stale-learner: the TruncateOnNewView hazard, scripted (3 replicas).
 	"stale-learner": {Episode: "stale-learner", Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},

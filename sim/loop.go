@@ -24,8 +24,10 @@ type run struct {
 	endAt   int64 // when the run ends
 	quiet   bool
 
-	sessions int    // client-table bound given to the replicas (0: default)
-	replay   string // overrides the replay command (scripted test runs)
+	sessions  int    // client-table bound given to the replicas (0: default)
+	ckptEvery uint64 // checkpoint interval given to the replicas (0: none)
+	ckptChunk int    // checkpoint chunk size given to the replicas
+	replay    string // overrides the replay command (scripted test runs)
 
 	net      network
 	replicas []*replica
@@ -206,6 +208,8 @@ func msgKey(m message.Message) uint64 {
 		return m.View
 	case *message.NewState:
 		return m.View<<40 ^ m.Op
+	case *message.CheckpointChunk:
+		return m.Op<<24 ^ m.Offset
 	}
 	return 0
 }

@@ -77,6 +77,8 @@ func (nw *network) tooBig(from, to int, m message.Message) bool {
 		return len(m.Entries) > 0
 	case *message.RecoveryResponse:
 		return len(m.Log) > 0
+	case *message.CheckpointChunk:
+		return len(m.Data) > 0
 	}
 	return false
 }
@@ -143,6 +145,12 @@ func copyMessage(m message.Message) message.Message {
 		c := *m
 		return &c
 	case *message.NewState:
+		c := *m
+		return &c
+	case *message.GetCheckpoint:
+		c := *m
+		return &c
+	case *message.CheckpointChunk:
 		c := *m
 		return &c
 	}

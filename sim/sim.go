@@ -60,6 +60,10 @@ type Options struct {
 	// SendBeforeDurable plants a driver bug in durable mode: messages leave
 	// before the write they depend on is durable. For tests only.
 	SendBeforeDurable bool
+	// TruncateBeforeCheckpoint plants a driver bug in durable mode: the
+	// log is dropped up to a new checkpoint before the checkpoint is
+	// durable. For tests only.
+	TruncateBeforeCheckpoint bool
 
 	// Log, if set, receives a human-readable account of the run.
 	Log io.Writer

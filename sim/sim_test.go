@@ -36,6 +36,7 @@ func TestSeeds(t *testing.T) {
 		{"isolate", 300},
 		{"stale-learner", 300},
 		{"durable", 400},
+		{"checkpoint", 400},
 		{"none", 50},
 	}
 	if testing.Short() {
@@ -60,6 +61,9 @@ func TestSeeds(t *testing.T) {
 			if c.profile == "all" && (s.ViewChanges == 0 || s.Recoveries == 0 || s.StateTransfers == 0 ||
 				s.MessagesDuplicated == 0 || s.Evictions == 0) {
 				t.Errorf("profile all did not exercise every fault: %+v", s)
+			}
+			if (c.profile == "checkpoint" || c.profile == "durable") && s.CheckpointsInstalled == 0 {
+				t.Errorf("profile %s installed no checkpoint: %+v", c.profile, s)
 			}
 		})
 	}

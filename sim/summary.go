@@ -15,24 +15,27 @@ type Result struct {
 	Clients  int
 	Profile  string
 
-	Steps              int // events processed
-	OpsCommitted       uint64
-	OpsCompleted       int // client operations answered with a result
-	Evictions          int // client operations ended by a session eviction
-	ViewChanges        int // times a higher view became normal somewhere
-	Recoveries         int // restarted replicas that completed recovery
-	StateTransfers     int // NewState messages delivered
-	Crashes            int
-	ClusterCrashes     int // every replica crashed at once (durable mode)
-	Corruptions        int // restarts that found a corrupt disk and recovered
-	TornWrites         int // crashes during a disk write (the group is lost)
-	AckedChecked       int // acknowledged requests found in the final log
-	Epochs             int // network fault states drawn
-	MessagesSent       int
-	MessagesDropped    int
-	MessagesDuplicated int
-	SimulatedTime      time.Duration
-	CheckTimeouts      int // linearizability checks that timed out (not failures)
+	Steps          int // events processed
+	OpsCommitted   uint64
+	OpsCompleted   int // client operations answered with a result
+	Evictions      int // client operations ended by a session eviction
+	ViewChanges    int // times a higher view became normal somewhere
+	Recoveries     int // restarted replicas that completed recovery
+	StateTransfers int // NewState messages delivered
+	// CheckpointsInstalled counts checkpoints a replica installed (fetched
+	// from a peer, or read from its disk at restart).
+	CheckpointsInstalled int
+	Crashes              int
+	ClusterCrashes       int // every replica crashed at once (durable mode)
+	Corruptions          int // restarts that found a corrupt disk and recovered
+	TornWrites           int // crashes during a disk write (the group is lost)
+	AckedChecked         int // acknowledged requests found in the final log
+	Epochs               int // network fault states drawn
+	MessagesSent         int
+	MessagesDropped      int
+	MessagesDuplicated   int
+	SimulatedTime        time.Duration
+	CheckTimeouts        int // linearizability checks that timed out (not failures)
 	// TraceHash hashes every event in order: equal options give equal
 	// hashes.
 	TraceHash uint64
@@ -99,6 +102,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.ViewChanges += res.ViewChanges
 	s.Recoveries += res.Recoveries
 	s.StateTransfers += res.StateTransfers
+	s.CheckpointsInstalled += res.CheckpointsInstalled
 	s.Crashes += res.Crashes
 	s.ClusterCrashes += res.ClusterCrashes
 	s.Corruptions += res.Corruptions
@@ -131,6 +135,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"acknowledged requests checked", s.AckedChecked},
 		{"recoveries", s.Recoveries},
 		{"state transfers", s.StateTransfers},
+		{"checkpoints installed", s.CheckpointsInstalled},
 		{"messages sent", s.MessagesSent},
 		{"messages dropped", s.MessagesDropped},
 		{"messages duplicated", s.MessagesDuplicated},

@@ -82,9 +82,16 @@ func (c *cursor) status() message.ReplyStatus {
 // bytes reads a length-prefixed byte slice of at most lim.MaxPayload bytes.
 // The result aliases the input; see owned.
 func (c *cursor) bytes(what string) []byte {
+	return c.bytesUpTo(what, c.lim.MaxPayload)
+}
+
+// bytesUpTo reads a length-prefixed byte slice of at most limit bytes. The
+// length is checked before anything is read past it. The result aliases the
+// input; see owned.
+func (c *cursor) bytesUpTo(what string, limit int) []byte {
 	n := c.u32(what) // its length; a truncation is reported as of what
-	if c.err == nil && uint64(n) > uint64(c.lim.MaxPayload) {
-		c.fail(fmt.Errorf("%w: %s of %d bytes, limit %d", ErrTooLarge, what, n, c.lim.MaxPayload))
+	if c.err == nil && uint64(n) > uint64(limit) {
+		c.fail(fmt.Errorf("%w: %s of %d bytes, limit %d", ErrTooLarge, what, n, limit))
 	}
 	return c.take(int(n), what)
 }

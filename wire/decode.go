@@ -61,6 +61,10 @@ func decodeBody(t message.Type, c *cursor) message.Message {
 		return decodeGetState(c)
 	case message.TypeNewState:
 		return decodeNewState(c)
+	case message.TypeGetCheckpoint:
+		return decodeGetCheckpoint(c)
+	case message.TypeCheckpointChunk:
+		return decodeCheckpointChunk(c)
 	}
 	return nil
 }
@@ -156,6 +160,33 @@ func decodeNewState(c *cursor) message.Message {
 		Replica: c.u8("replica"),
 	}
 	m.Entries = c.entries()
+	return m
+}
+
+func decodeGetCheckpoint(c *cursor) message.Message {
+	return &message.GetCheckpoint{
+		Replica: c.u8("replica"),
+		MinOp:   c.u64("min op"),
+		MaxOp:   c.u64("max op"),
+		Op:      c.u64("op"),
+		Offset:  c.u64("offset"),
+	}
+}
+
+func decodeCheckpointChunk(c *cursor) message.Message {
+	m := &message.CheckpointChunk{
+		Replica:  c.u8("replica"),
+		Op:       c.u64("op"),
+		Size:     c.u64("size"),
+		Offset:   c.u64("offset"),
+		Checksum: c.u32("checksum"),
+		Data:     owned(c.bytesUpTo("data", MaxChunk)),
+	}
+	if c.err == nil {
+		if err := checkChunkRange(m.Offset, m.Size, len(m.Data)); err != nil {
+			c.fail(err)
+		}
+	}
 	return m
 }
 

@@ -19,10 +19,29 @@
 // # Bodies
 //
 // A body is the message's fields in declaration order (see package message),
-// with no tags and no padding: uint64 fields take 8 bytes, uint8 fields and
-// enums (RequestKind, ReplyStatus) 1 byte. A byte slice is a uint32 length
-// then the bytes. An entry list is a uint32 count then the entries; an Entry
-// is Op, View, ClientID, RequestNum, Kind, Payload.
+// with no tags and no padding: uint64 fields take 8 bytes, uint32 fields 4,
+// uint8 fields and enums (RequestKind, ReplyStatus) 1 byte. A byte slice is
+// a uint32 length then the bytes. An entry list is a uint32 count then the
+// entries; an Entry is Op, View, ClientID, RequestNum, Kind, Payload.
+//
+// The rule gives, for instance, these bodies for checkpoint transfer: a
+// GetCheckpoint is 33 bytes, a CheckpointChunk 37 bytes plus its Data.
+//
+//	GetCheckpoint    offset size field
+//	                      0    1 Replica
+//	                      1    8 MinOp
+//	                      9    8 MaxOp
+//	                     17    8 Op
+//	                     25    8 Offset
+//
+//	CheckpointChunk  offset size field
+//	                      0    1 Replica
+//	                      1    8 Op
+//	                      9    8 Size
+//	                     17    8 Offset
+//	                     25    4 Checksum
+//	                     29    4 len(Data), at most MaxChunk
+//	                     33    n Data
 //
 // Every integer has a fixed width, so the encoding is canonical: a body that
 // DecodeMessage accepts re-encodes with AppendMessage to the same bytes, and
@@ -33,18 +52,23 @@
 // Decoders reject truncated bodies, trailing bytes, unknown enum values,
 // entry counts above Limits.MaxEntries, payloads and results above
 // Limits.MaxPayload, entry lists whose Op numbers are not consecutive (or
-// would overflow), an empty Prepare, and a non-empty Log of DoViewChange,
-// StartView or RecoveryResponse whose last Op differs from the message's Op.
-// The encoders refuse the same invalid messages, so nothing they produce is
-// rejected by a decoder with default limits unless it is too large.
+// would overflow), an empty Prepare, a non-empty Log of DoViewChange,
+// StartView or RecoveryResponse whose last Op differs from the message's Op,
+// and a CheckpointChunk whose Data is longer than MaxChunk (whatever the
+// Limits) or does not lie within its checkpoint: Offset+len(Data) must not
+// exceed Size (nor overflow). The Checksum of a chunk is not checked here;
+// it is carried for the receiver to check. The encoders refuse the same
+// invalid messages, so nothing they produce is rejected by a decoder with
+// default limits unless it is too large.
 //
 // # Nil and empty
 //
 // Empty byte slices and empty entry lists decode as nil. A message therefore
 // round-trips to a reflect.DeepEqual copy once every empty slice in it
-// (Payload, Result, Entries, Log, and each entry's Payload) is replaced by
-// nil. Decoded messages never alias the input buffer; the payloads of one
-// entry list share a single backing array, each capped at its own length.
+// (Payload, Result, Data, Entries, Log, and each entry's Payload) is
+// replaced by nil. Decoded messages never alias the input buffer; the
+// payloads of one entry list share a single backing array, each capped at
+// its own length.
 //
 // Errors wrap the sentinel errors of this package (ErrMalformed and so on)
 // and can be tested with errors.Is.

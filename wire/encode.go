@@ -10,7 +10,8 @@ import (
 // slice. It refuses, with dst unchanged, a nil message, a type not defined
 // by package message (ErrUnknownType), and a message the decoder would
 // reject as malformed (ErrMalformed) or whose lengths do not fit the format
-// (ErrTooLarge). It does not apply Limits: those are the receiver's.
+// (ErrTooLarge), including a CheckpointChunk whose Data exceeds MaxChunk.
+// It does not apply Limits: those are the receiver's.
 func AppendMessage(dst []byte, m message.Message) ([]byte, error) {
 	out, err := appendBody(dst, m)
 	if err != nil {
@@ -46,6 +47,10 @@ func appendBody(dst []byte, m message.Message) ([]byte, error) {
 		return encode(dst, v, appendGetState)
 	case *message.NewState:
 		return encode(dst, v, appendNewState)
+	case *message.GetCheckpoint:
+		return encode(dst, v, appendGetCheckpoint)
+	case *message.CheckpointChunk:
+		return encode(dst, v, appendCheckpointChunk)
 	}
 	return dst, fmt.Errorf("%w: cannot encode %T", ErrUnknownType, m)
 }

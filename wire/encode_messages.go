@@ -119,3 +119,23 @@ func appendNewState(dst []byte, m *message.NewState) ([]byte, error) {
 	dst = append(dst, m.Replica)
 	return appendEntries(dst, m.Entries)
 }
+
+func appendGetCheckpoint(dst []byte, m *message.GetCheckpoint) ([]byte, error) {
+	dst = append(dst, m.Replica)
+	dst = le.AppendUint64(dst, m.MinOp)
+	dst = le.AppendUint64(dst, m.MaxOp)
+	dst = le.AppendUint64(dst, m.Op)
+	return le.AppendUint64(dst, m.Offset), nil
+}
+
+func appendCheckpointChunk(dst []byte, m *message.CheckpointChunk) ([]byte, error) {
+	if err := checkChunk(m.Offset, m.Size, len(m.Data)); err != nil {
+		return dst, err
+	}
+	dst = append(dst, m.Replica)
+	dst = le.AppendUint64(dst, m.Op)
+	dst = le.AppendUint64(dst, m.Size)
+	dst = le.AppendUint64(dst, m.Offset)
+	dst = le.AppendUint32(dst, m.Checksum)
+	return appendBytes(dst, m.Data), nil
+}

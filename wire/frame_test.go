@@ -44,7 +44,7 @@ func TestParseHeaderRejects(t *testing.T) {
 		{"version-2", patch(f, offVersion, 1, 2), Limits{}, ErrBadVersion},
 		{"reserved", patch(f, offReserved, 1, 0x80), Limits{}, ErrMalformed},
 		{"type-0", patch(f, offType, 1, 0), Limits{}, ErrUnknownType},
-		{"type-13", patch(f, offType, 1, 13), Limits{}, ErrUnknownType},
+		{"type-15", patch(f, offType, 1, 15), Limits{}, ErrUnknownType},
 		{"length", f, Limits{MaxBody: 15}, ErrTooLarge},
 		{"length-default", patch(f, offLength, 4, 64<<20+1), Limits{}, ErrTooLarge},
 	}

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"errors"
+	"hash/crc32"
 	"math"
 	"testing"
 
@@ -43,7 +44,10 @@ func run(first uint64, n, payload int) []message.Entry {
 	return es
 }
 
-const max64 = math.MaxUint64
+const (
+	max64 = math.MaxUint64
+	max32 = math.MaxUint32
+)
 
 // samples returns valid messages of every type with representative and edge
 // values. Empty slices are nil, so decoded copies compare equal.
@@ -73,6 +77,13 @@ func samples() []sample {
 		{"get-state", &message.GetState{View: 4, Op: 17, Replica: 2}},
 		{"new-state", &message.NewState{View: 4, Op: 20, Commit: 19, Replica: 0, Entries: run(18, 3, 9)}},
 		{"new-state-empty", &message.NewState{View: 4, Op: 20, Commit: 20, Replica: 1}},
+		{"get-checkpoint-newest", &message.GetCheckpoint{Replica: 2, MinOp: 100, MaxOp: 250}},
+		{"get-checkpoint-resume", &message.GetCheckpoint{Replica: 1, MinOp: 100, MaxOp: 250, Op: 200, Offset: 1 << 20}},
+		{"get-checkpoint-max", &message.GetCheckpoint{Replica: 255, MinOp: max64, MaxOp: max64, Op: max64, Offset: max64}},
+		{"checkpoint-chunk", &message.CheckpointChunk{Replica: 0, Op: 200, Size: 5000, Offset: 1000, Checksum: crc32.Checksum(pattern(1000, 3), castagnoli), Data: pattern(1000, 3)}},
+		{"checkpoint-chunk-last", &message.CheckpointChunk{Replica: 254, Op: max64, Size: max64, Offset: max64 - 7, Checksum: max32, Data: pattern(7, 9)}},
+		{"checkpoint-chunk-empty", &message.CheckpointChunk{Replica: 3, Op: 200, Size: 5000, Offset: 5000}},
+		{"checkpoint-chunk-zero", &message.CheckpointChunk{}},
 	}
 }
 
@@ -94,6 +105,8 @@ func normalize(m message.Message) message.Message {
 		v.Log = normalizeEntries(v.Log)
 	case *message.NewState:
 		v.Entries = normalizeEntries(v.Entries)
+	case *message.CheckpointChunk:
+		v.Data = nilIfEmpty(v.Data)
 	}
 	return m
 }

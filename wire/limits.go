@@ -12,6 +12,12 @@ type Limits struct {
 	MaxPayload int
 }
 
+// MaxChunk is the largest Data of a CheckpointChunk in bytes (8 MiB). It is
+// part of the format rather than of Limits: encoders refuse larger chunks
+// and decoders reject them whatever Limits say, so that a chunk with its
+// fixed fields always fits in a body of the default MaxBody.
+const MaxChunk = 8 << 20
+
 // The default limits.
 const (
 	defaultMaxBody    = 64 << 20

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/message"
 )
 
@@ -50,6 +51,33 @@ func TestPayloadLimit(t *testing.T) {
 	}
 }
 
+func TestChunkLimit(t *testing.T) {
+	if MaxChunk != 8<<20 || MaxChunk+37 > defaultMaxBody {
+		t.Fatalf("MaxChunk %d does not fit a body of %d bytes", MaxChunk, defaultMaxBody)
+	}
+	chunk := func(n int) *message.CheckpointChunk {
+		return &message.CheckpointChunk{Op: 9, Size: MaxChunk + 1, Data: pattern(n, 0)}
+	}
+	at := mustBody(t, chunk(MaxChunk))
+	if _, err := DecodeMessage(message.TypeCheckpointChunk, at, Limits{}); err != nil {
+		t.Fatalf("at the limit: %v", err)
+	}
+	// MaxPayload does not bound chunks.
+	small := mustBody(t, chunk(11))
+	if _, err := DecodeMessage(message.TypeCheckpointChunk, small, Limits{MaxPayload: 10}); err != nil {
+		t.Fatalf("chunk above MaxPayload: %v", err)
+	}
+	// Over the limit, the encoder refuses and the decoder rejects.
+	out, err := AppendMessage([]byte("x"), chunk(MaxChunk+1))
+	wantIs(t, err, ErrTooLarge)
+	if string(out) != "x" {
+		t.Fatalf("dst changed to %d bytes", len(out))
+	}
+	over := append(patch(at, 29, 4, MaxChunk+1), 0)
+	wantIs(t, decodeErr(t, message.TypeCheckpointChunk, over, Limits{}), ErrTooLarge)
+	wantIs(t, decodeErr(t, message.TypeCheckpointChunk, over, Limits{MaxPayload: 1 << 30}), ErrTooLarge)
+}
+
 func TestBodyLimit(t *testing.T) {
 	m := &message.Request{Payload: pattern(30, 0)}
 	body := mustBody(t, m)
@@ -64,6 +92,7 @@ func TestBodyLimit(t *testing.T) {
 func TestHugeDeclaredLengths(t *testing.T) {
 	prep := mustBody(t, &message.Prepare{Entries: run(1, 1, 0)})
 	req := mustBody(t, &message.Request{})
+	chunk := mustBody(t, &message.CheckpointChunk{Size: max64})
 	cases := []struct {
 		typ    message.Type
 		body   []byte
@@ -78,11 +107,23 @@ func TestHugeDeclaredLengths(t *testing.T) {
 		{message.TypeRequest, patch(req, 25, 4, math.MaxUint32), ErrTooLarge},
 		{message.TypeRequest, patch(req, 25, 4, 2<<20+1), ErrTooLarge},
 		{message.TypeRequest, patch(req, 25, 4, 1), ErrMalformed},
+		{message.TypeCheckpointChunk, patch(chunk, 29, 4, math.MaxUint32), ErrTooLarge},
+		{message.TypeCheckpointChunk, patch(chunk, 29, 4, MaxChunk+1), ErrTooLarge},
+		{message.TypeCheckpointChunk, patch(chunk, 29, 4, MaxChunk), ErrMalformed},
+		{message.TypeCheckpointChunk, patch(chunk, 29, 4, 1), ErrMalformed},
 	}
 	for i, c := range cases {
 		err := decodeErr(t, c.typ, c.body, Limits{})
 		if !isErr(err, c.target) {
 			t.Errorf("case %d: %v, want %v", i, err, c.target)
 		}
+	}
+}
+
+// TestChunkLimitMatchesCore keeps the core's bound on checkpoint chunks
+// equal to the wire format's, so that no configured chunk fails to encode.
+func TestChunkLimitMatchesCore(t *testing.T) {
+	if core.MaxCheckpointChunk != MaxChunk {
+		t.Fatalf("core.MaxCheckpointChunk %d, wire.MaxChunk %d", core.MaxCheckpointChunk, MaxChunk)
 	}
 }

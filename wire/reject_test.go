@@ -145,6 +145,35 @@ func TestEmptyPrepareRejected(t *testing.T) {
 	wantIs(t, decodeErr(t, message.TypePrepare, body, Limits{}), ErrMalformed)
 }
 
+// Offsets of the Size and Offset fields of a CheckpointChunk.
+const (
+	chunkSizeOffset   = 9
+	chunkOffsetOffset = 17
+)
+
+func TestChunkMustLieInCheckpoint(t *testing.T) {
+	body := mustBody(t, &message.CheckpointChunk{Op: 7, Size: 100, Offset: 90, Data: pattern(10, 0)})
+	for _, c := range []struct {
+		name         string
+		size, offset uint64
+	}{
+		{"past-size", 100, 91},
+		{"size-short", 99, 90},
+		{"offset-above-size", 5, 90},
+		{"wrap", max64, max64 - 9},
+		{"wrap-at-max", max64, max64},
+	} {
+		in := patch(patch(body, chunkSizeOffset, 8, c.size), chunkOffsetOffset, 8, c.offset)
+		err := decodeErr(t, message.TypeCheckpointChunk, in, Limits{})
+		if !isErr(err, ErrMalformed) {
+			t.Errorf("%s: %v, want %v", c.name, err, ErrMalformed)
+		}
+	}
+	empty := mustBody(t, &message.CheckpointChunk{Size: 100, Offset: 100})
+	in := patch(empty, chunkOffsetOffset, 8, 101)
+	wantIs(t, decodeErr(t, message.TypeCheckpointChunk, in, Limits{}), ErrMalformed)
+}
+
 func TestEncoderRefusesInvalidMessages(t *testing.T) {
 	gap := []message.Entry{{Op: 1}, {Op: 3}}
 	wrap := []message.Entry{{Op: math.MaxUint64}, {Op: 0}}
@@ -160,8 +189,13 @@ func TestEncoderRefusesInvalidMessages(t *testing.T) {
 		&message.StartView{Op: 5, Log: run(1, 3, 0)},
 		&message.RecoveryResponse{Op: 0, Log: run(1, 1, 0)},
 		&message.NewState{Entries: wrap},
+		&message.CheckpointChunk{Size: 10, Offset: 9, Data: pattern(2, 0)},
+		&message.CheckpointChunk{Size: 10, Offset: 11},
+		&message.CheckpointChunk{Size: max64, Offset: max64 - 1, Data: pattern(2, 0)},
 		(*message.Commit)(nil),
 		(*message.Prepare)(nil),
+		(*message.GetCheckpoint)(nil),
+		(*message.CheckpointChunk)(nil),
 	}
 	prefix := []byte("keep")
 	for _, m := range bad {
@@ -185,7 +219,7 @@ type foreign struct{}
 func (foreign) Type() message.Type { return message.TypeCommit }
 
 func TestUnknownTypes(t *testing.T) {
-	for _, typ := range []message.Type{0, 13, 200, 255} {
+	for _, typ := range []message.Type{0, 15, 200, 255} {
 		wantIs(t, decodeErr(t, typ, nil, Limits{}), ErrUnknownType)
 	}
 	for _, m := range []message.Message{nil, foreign{}} {

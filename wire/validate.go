@@ -69,5 +69,24 @@ func checkEntries(es []message.Entry) error {
 	return checkConsecutive(es)
 }
 
+// checkChunk checks everything an encoder must about the Data of a
+// CheckpointChunk: its length n against MaxChunk, and its range.
+func checkChunk(offset, size uint64, n int) error {
+	if n > MaxChunk {
+		return fmt.Errorf("%w: checkpoint chunk of %d bytes, limit %d", ErrTooLarge, n, MaxChunk)
+	}
+	return checkChunkRange(offset, size, n)
+}
+
+// checkChunkRange reports n bytes at offset that do not lie within a
+// checkpoint of size bytes, including a range that would pass
+// math.MaxUint64. An empty chunk may sit at offset size.
+func checkChunkRange(offset, size uint64, n int) error {
+	if offset > size || uint64(n) > size-offset {
+		return fmt.Errorf("%w: chunk of %d bytes at offset %d outside checkpoint of %d bytes", ErrMalformed, n, offset, size)
+	}
+	return nil
+}
+
 // errEmptyPrepare reports a Prepare that carries no entry.
 var errEmptyPrepare = fmt.Errorf("%w: Prepare without entries", ErrMalformed)

@@ -1,0 +1,139 @@
+package core
+
+import (
+	"hash/crc32"
+
+	"github.com/vr-go/vr/message"
+)
+
+// A replica whose log starts above what it executed (executed < base) took
+// a log from a replica that had truncated it: after a view change, a
+// StartView, a recovery or a state transfer. It keeps taking part in the
+// protocol, since the log is all that needs, but it executes nothing until
+// it installed a checkpoint at an op in [base, commit]. Every replica
+// checkpoints at the same ops and keeps its newest two checkpoints, so the
+// replica whose log it took holds the one at base until the cluster has
+// moved on by two intervals, by which time this replica's commit-number has
+// grown and newer checkpoints fit the range too.
+//
+// The checkpoint comes in chunks of CheckpointChunk bytes, each with its own
+// CRC32C, resumable from the last byte received; the assembled checkpoint
+// checks its own checksum before it is installed.
+
+// maxCheckpointSize bounds the size a chunk may announce, so a bad chunk
+// cannot make the replica allocate without bound.
+const maxCheckpointSize = 1 << 36
+
+// fetchState tracks one checkpoint fetch.
+type fetchState struct {
+	active   bool
+	from     int    // the replica asked last
+	op       uint64 // the checkpoint being assembled; 0 until the first chunk
+	size     uint64
+	buf      []byte
+	lastSent uint64
+	attempt  int
+}
+
+func (f *fetchState) reset() { *f = fetchState{} }
+
+// needsCheckpoint reports whether the replica lacks the state at its base.
+func (r *Replica) needsCheckpoint() bool { return r.executed < r.base }
+
+// maybeFetchCheckpoint starts or retries a fetch while one is needed.
+func (r *Replica) maybeFetchCheckpoint() {
+	if !r.needsCheckpoint() || r.status == StatusRecovering || r.n == 1 {
+		r.fetch.reset()
+		return
+	}
+	if r.fetch.active && r.now-r.fetch.lastSent < uint64(r.cfg.RetryTicks) {
+		return
+	}
+	if r.fetch.active {
+		// No answer: start over with the next replica. Its newest
+		// checkpoint may differ, so the partial one is dropped.
+		r.fetch = fetchState{attempt: r.fetch.attempt + 1}
+	}
+	r.fetch.active = true
+	r.fetch.from = (r.primaryOf(r.view) + r.fetch.attempt) % r.n
+	if r.fetch.from == r.index {
+		r.fetch.attempt++
+		r.fetch.from = (r.fetch.from + 1) % r.n
+	}
+	r.requestChunk()
+}
+
+// requestChunk asks the current source for the next chunk.
+func (r *Replica) requestChunk() {
+	r.fetch.lastSent = r.now
+	r.send(r.fetch.from, &message.GetCheckpoint{
+		Replica: uint8(r.index), MinOp: r.base, MaxOp: r.commit,
+		Op: r.fetch.op, Offset: uint64(len(r.fetch.buf)),
+	})
+}
+
+// onGetCheckpoint serves a chunk of a checkpoint this replica holds.
+func (r *Replica) onGetCheckpoint(m *message.GetCheckpoint) {
+	from := int(m.Replica)
+	if from >= r.n || from == r.index {
+		return
+	}
+	ck := r.servableCheckpoint(m)
+	if ck == nil || m.Offset > uint64(len(ck.Data)) {
+		return
+	}
+	end := min(m.Offset+uint64(r.cfg.CheckpointChunk), uint64(len(ck.Data)))
+	data := ck.Data[m.Offset:end:end]
+	r.send(from, &message.CheckpointChunk{
+		Replica: uint8(r.index), Op: ck.Op, Size: uint64(len(ck.Data)), Offset: m.Offset,
+		Checksum: crc32.Checksum(data, castagnoli), Data: data,
+	})
+}
+
+// servableCheckpoint picks the checkpoint m asks for: checkpoint m.Op, or
+// the newest held in [m.MinOp, m.MaxOp].
+func (r *Replica) servableCheckpoint(m *message.GetCheckpoint) *Checkpoint {
+	for _, ck := range []*Checkpoint{&r.ckpt, &r.prevCkpt} {
+		switch {
+		case ck.Op == 0:
+		case m.Op != 0 && ck.Op == m.Op:
+			return ck
+		case m.Op == 0 && ck.Op >= m.MinOp && ck.Op <= m.MaxOp:
+			return ck
+		}
+	}
+	return nil
+}
+
+// onCheckpointChunk adds a chunk to the checkpoint being fetched and
+// installs it once complete.
+func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
+	f := &r.fetch
+	if !f.active || int(m.Replica) != f.from || !r.needsCheckpoint() ||
+		crc32.Checksum(m.Data, castagnoli) != m.Checksum || m.Size > maxCheckpointSize {
+		return
+	}
+	if f.op == 0 {
+		if m.Offset != 0 || m.Op < r.base || m.Op > r.commit {
+			return
+		}
+		f.op, f.size = m.Op, m.Size
+		f.buf = make([]byte, 0, m.Size)
+	}
+	if m.Op != f.op || m.Size != f.size || m.Offset != uint64(len(f.buf)) ||
+		uint64(len(m.Data)) > f.size-m.Offset || (len(m.Data) == 0 && m.Offset < f.size) {
+		return
+	}
+	f.buf = append(f.buf, m.Data...)
+	if uint64(len(f.buf)) < f.size {
+		r.requestChunk()
+		return
+	}
+	ck := Checkpoint{Op: f.op, Data: f.buf}
+	attempt := f.attempt
+	f.reset()
+	if !r.installCheckpoint(ck) {
+		r.fetch.attempt = attempt + 1 // try elsewhere at the next retry
+		r.fetch.active, r.fetch.lastSent = true, r.now
+	}
+}

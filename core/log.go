@@ -1,0 +1,151 @@
+package core
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/vr-go/vr/message"
+)
+
+// The log holds the ops after base: log[i].Op == base+i+1. Ops at or below
+// base were committed and are summarized by a checkpoint (this replica's,
+// or one it still has to fetch: see checkpointfetch.go). base never exceeds
+// the commit-number.
+
+// op returns the op-number: the last op in the log, or base if it is empty.
+func (r *Replica) op() uint64 { return r.base + uint64(len(r.log)) }
+
+// at returns the entry at op, which must be in the log.
+func (r *Replica) at(op uint64) message.Entry { return r.log[op-r.base-1] }
+
+// Entry returns the log entry at op, if the replica holds it.
+func (r *Replica) Entry(op uint64) (message.Entry, bool) {
+	if op <= r.base || op > r.op() {
+		return message.Entry{}, false
+	}
+	return r.at(op), true
+}
+
+// entries returns log entries (from, to] capped at MaxBatch, sharing memory
+// with the log but with capacity clipped so nobody can append into it. Ops
+// at or below base are not held: the range starts after base.
+func (r *Replica) entries(from, to uint64) []message.Entry {
+	from = max(from, r.base)
+	if to > from+uint64(r.cfg.MaxBatch) {
+		to = from + uint64(r.cfg.MaxBatch)
+	}
+	if from >= to {
+		return nil
+	}
+	return r.log[from-r.base : to-r.base : to-r.base]
+}
+
+// wholeLog returns the log after base for DoViewChange, StartView and
+// RecoveryResponse; the message's op-number minus its length is the base.
+func (r *Replica) wholeLog() []message.Entry {
+	n := len(r.log)
+	return r.log[:n:n]
+}
+
+// appendEntry appends one entry at op()+1.
+func (r *Replica) appendEntry(e message.Entry) {
+	if e.Op != r.op()+1 {
+		panic(fmt.Sprintf("core: append op %d at op-number %d", e.Op, r.op()))
+	}
+	r.markDirty(e.Op)
+	r.log = append(r.log, e)
+}
+
+// adoptLog makes this replica's log the log of another replica (a chosen
+// DoViewChange, a StartView, a NewState or the primary's
+// RecoveryResponse): the ops after logBase are suffix, and every op at or
+// below logBase is committed. If logBase is within this replica's own
+// committed prefix it keeps that prefix and replaces the rest; otherwise it
+// jumps: its log starts after logBase, and it executes nothing until it
+// installed a checkpoint at or above logBase.
+func (r *Replica) adoptLog(logBase uint64, suffix []message.Entry) {
+	if logBase > r.commit {
+		r.jumpLog(logBase, suffix)
+		return
+	}
+	keep := max(logBase, r.base)
+	skip := keep - logBase
+	if skip > uint64(len(suffix)) {
+		panic(fmt.Sprintf("core: replica %d adopting a log ending at %d below its base %d",
+			r.index, logBase+uint64(len(suffix)), r.base))
+	}
+	r.replaceLog(keep, suffix[skip:])
+}
+
+// jumpLog replaces the whole log by the ops after logBase, which are
+// committed and above this replica's commit-number, so nothing it executed
+// is lost.
+func (r *Replica) jumpLog(logBase uint64, suffix []message.Entry) {
+	for i, e := range suffix {
+		if e.Op != logBase+uint64(i)+1 {
+			panic(fmt.Sprintf("core: jumpLog non-consecutive op %d at %d", e.Op, logBase+uint64(i)+1))
+		}
+	}
+	r.base = logBase
+	r.log = slices.Clone(suffix)
+	r.commit = max(r.commit, logBase)
+	r.logDirtyFrom, r.logReset = logBase+1, true
+	if r.cfg.Bugs.SkipCheckpointFetch {
+		r.executed = logBase
+	}
+}
+
+// replaceLog keeps ops up to keep (at or above base) and then takes suffix,
+// which must start at keep+1. Executed entries may not change: they are
+// committed.
+func (r *Replica) replaceLog(keep uint64, suffix []message.Entry) {
+	if keep > r.op() || keep < r.base {
+		panic(fmt.Sprintf("core: replaceLog keep %d outside [%d,%d]", keep, r.base, r.op()))
+	}
+	for i, e := range suffix {
+		if e.Op != keep+uint64(i)+1 {
+			panic(fmt.Sprintf("core: replaceLog non-consecutive op %d at %d", e.Op, keep+uint64(i)+1))
+		}
+		if e.Op <= r.executed && e.Op <= r.op() && !sameEntry(r.at(e.Op), e) {
+			panic(fmt.Sprintf("core: replica %d would replace executed op %d", r.index, e.Op))
+		}
+	}
+	if uint64(len(suffix))+keep < r.executed {
+		panic(fmt.Sprintf("core: replica %d would drop executed op %d", r.index, r.executed))
+	}
+	same := 0 // entries of suffix already held at the same op
+	for same < len(suffix) && keep+uint64(same) < r.op() && sameEntry(r.at(keep+uint64(same)+1), suffix[same]) {
+		same++
+	}
+	newLen := keep + uint64(len(suffix))
+	if same == len(suffix) && newLen == r.op() {
+		return // nothing changes
+	}
+	r.markDirty(keep + uint64(same) + 1)
+	r.log = append(slices.Clip(r.log[:keep-r.base]), suffix...)
+}
+
+// truncateLog drops the entries at or below op, which must be executed and
+// covered by a checkpoint this replica holds. Only memory changes: the
+// driver drops the durable copy once that checkpoint is durable.
+func (r *Replica) truncateLog(op uint64) {
+	if op <= r.base {
+		return
+	}
+	if op > r.executed {
+		panic(fmt.Sprintf("core: truncating the log to %d above executed %d", op, r.executed))
+	}
+	r.log = slices.Clone(r.log[op-r.base:])
+	r.base = op
+}
+
+func (r *Replica) markDirty(op uint64) {
+	if r.logDirtyFrom == 0 || op < r.logDirtyFrom {
+		r.logDirtyFrom = op
+	}
+}
+
+func sameEntry(a, b message.Entry) bool {
+	return a.Op == b.Op && a.View == b.View && a.ClientID == b.ClientID &&
+		a.RequestNum == b.RequestNum && a.Kind == b.Kind && string(a.Payload) == string(b.Payload)
+}
