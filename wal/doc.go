@@ -31,9 +31,12 @@
 //	cut   (2): op u64                   the log ends at op-1
 //	hard  (3): view u64 | last normal view u64 | promised view u64 | commit u64
 //	end   (4): seq u64                  closes group number seq
+//	reset (5): op u64                   the log is empty and continues at op
 //
 // A group is: a cut record at From (when From replaces existing entries, or
-// when the batch has no entries: a pure cut), the entry records, a hard
+// when the batch has no entries: a pure cut) or a reset record at From
+// (Batch.Reset: the whole log is dropped and restarts at From, which may
+// lie beyond its end), the entry records, a hard
 // record (when the hard state changes), then an end record. End records
 // carry consecutive sequence numbers.
 //
@@ -42,7 +45,7 @@
 // Open reads the segments in order and buffers each group's records until
 // its end record; only then does the group take effect. Last writer wins: a
 // cut or an entry at op k drops every entry at op k or above held so far;
-// a hard record replaces the hard state. The result is the log and the hard
+// a reset drops every entry and sets Replay.Base; a hard record replaces the hard state. The result is the log and the hard
 // state after the last complete group.
 //
 // # Segments

@@ -49,13 +49,13 @@ func (r *replayer) applyGroup() error {
 // optional hard state last), or "".
 func (r *replayer) misplaced(k int) string {
 	rec := &r.pending[k].rec
-	if (rec.typ == recCut || rec.typ == recEntry) && opOf(rec) == 0 {
+	if (rec.typ == recCut || rec.typ == recEntry || rec.typ == recReset) && opOf(rec) == 0 {
 		return "op 0 is not an op-number"
 	}
 	switch rec.typ {
-	case recCut:
+	case recCut, recReset:
 		if k != 0 {
-			return "cut record inside a group"
+			return "cut or reset record inside a group"
 		}
 	case recHard:
 		if k != len(r.pending)-1 {
@@ -66,7 +66,7 @@ func (r *replayer) misplaced(k int) string {
 			return ""
 		}
 		prev := &r.pending[k-1].rec
-		want := prev.op // after a cut
+		want := prev.op // after a cut or a reset
 		if prev.typ == recEntry {
 			want = prev.entry.Op + 1
 		}
@@ -86,6 +86,9 @@ func (r *replayer) apply(p *pendingRec) string {
 	case recCut:
 		seg.noteCut(rec.op)
 		return r.st.cut(rec.op)
+	case recReset:
+		seg.noteCut(rec.op)
+		r.st.reset(rec.op)
 	case recEntry:
 		seg.noteEntry(rec.entry.Op)
 		e := rec.entry

@@ -19,6 +19,16 @@ import (
 type logState struct {
 	first   uint64 // op of entries[0]
 	entries []message.Entry
+	// base is the op below the log as the last reset record set it (0 if
+	// none was seen); next is the op a reset requires next, or 0.
+	base, next uint64
+}
+
+// reset empties the log; it continues at op.
+func (s *logState) reset(op uint64) {
+	clear(s.entries)
+	s.entries = s.entries[:0]
+	s.base, s.next = op-1, op
 }
 
 // last returns the op of the last entry, or 0 if the log is empty.
@@ -50,6 +60,10 @@ func (s *logState) cut(k uint64) string {
 // put makes e the last entry, dropping every entry at e.Op or above. It
 // returns why that cannot be right, or "". e is kept as is.
 func (s *logState) put(e message.Entry) string {
+	if s.next != 0 && e.Op != s.next {
+		return fmt.Sprintf("op %d after a reset to op %d", e.Op, s.next)
+	}
+	s.next = 0
 	if reason := s.cut(e.Op); reason != "" {
 		return reason
 	}

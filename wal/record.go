@@ -15,6 +15,7 @@ const (
 	recCut   byte = 2 // the log ends at op-1
 	recHard  byte = 3 // the replica's hard state
 	recEnd   byte = 4 // closes a group; carries its sequence number
+	recReset byte = 5 // the log is empty and continues at op
 )
 
 const (
@@ -52,7 +53,7 @@ var (
 type record struct {
 	typ   byte
 	entry message.Entry  // recEntry; the payload aliases the decoded buffer
-	op    uint64         // recCut
+	op    uint64         // recCut, recReset
 	hard  core.HardState // recHard
 	seq   uint64         // recEnd
 }
@@ -93,6 +94,13 @@ func appendEntry(buf []byte, e *message.Entry) []byte {
 // appendCut appends a cut record (the log ends at op-1) to buf.
 func appendCut(buf []byte, op uint64) []byte {
 	buf, start := beginRecord(buf, recCut)
+	return finishRecord(le.AppendUint64(buf, op), start)
+}
+
+// appendReset appends a reset record (the log is empty and continues at op:
+// every op below it is dropped) to buf.
+func appendReset(buf []byte, op uint64) []byte {
+	buf, start := beginRecord(buf, recReset)
 	return finishRecord(le.AppendUint64(buf, op), start)
 }
 
@@ -151,7 +159,7 @@ func decodeBody(typ byte, body []byte) (record, error) {
 		if len(body) > entryFixed {
 			rec.entry.Payload = body[entryFixed:]
 		}
-	case typ == recCut && len(body) == cutBody:
+	case (typ == recCut || typ == recReset) && len(body) == cutBody:
 		rec.op = le.Uint64(body)
 	case typ == recHard && len(body) == hardBody:
 		rec.hard = core.HardState{View: le.Uint64(body[0:]), LastNormalView: le.Uint64(body[8:]),
@@ -169,7 +177,7 @@ func opOf(rec *record) uint64 {
 	switch rec.typ {
 	case recEntry:
 		return rec.entry.Op
-	case recCut:
+	case recCut, recReset:
 		return rec.op
 	}
 	return 0
@@ -195,7 +203,7 @@ func validRecordAt(b []byte) bool {
 	if n < minLength || int64(n) > int64(len(b)-lenSize) {
 		return false
 	}
-	if t := b[headSize]; t < recEntry || t > recEnd {
+	if t := b[headSize]; t < recEntry || t > recReset {
 		return false
 	}
 	_, _, err := decodeRecord(b)

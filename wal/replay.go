@@ -18,6 +18,10 @@ type Replay struct {
 	// FirstOp and LastOp bound Entries; both are 0 when the log is empty.
 	// After TruncatePrefix FirstOp may be above 1.
 	FirstOp, LastOp uint64
+	// Base is the op below the log that the last surviving reset record
+	// (Batch.Reset) set, 0 if none survives. With entries, FirstOp is
+	// above it.
+	Base uint64
 	// Hard is the hard state of the latest group that carried one; HasHard
 	// is false (and Hard zero) if no surviving group did.
 	Hard    core.HardState
@@ -153,6 +157,7 @@ func (r *replayer) result() replayed {
 	if len(r.st.entries) > 0 {
 		rep.Entries, rep.FirstOp, rep.LastOp = r.st.entries, r.st.first, r.st.last()
 	}
+	rep.Base = r.st.base
 	out := replayed{Replay: rep, segs: r.segs, groupSeq: r.seq, hardSeg: r.hardSeg}
 	if n := len(r.sizes); n > 0 {
 		out.lastSize = r.sizes[n-1]

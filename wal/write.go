@@ -20,6 +20,10 @@ type Batch struct {
 	Entries []message.Entry
 	// Hard is the new hard state, or nil to leave it unchanged.
 	Hard *core.HardState
+	// Reset drops the whole log, not only from From on: the log restarts
+	// at From, which may then be any op above 0 (a replica that adopted
+	// a log starting after a checkpoint it still has to fetch).
+	Reset bool
 }
 
 // empty reports whether b changes nothing.
@@ -64,7 +68,7 @@ func (w *WAL) writeLocked(b *Batch) (uint64, error) {
 	if b.empty() {
 		return w.written, nil
 	}
-	if w.last != 0 && b.From != 0 && (b.From < w.first || b.From > w.last+1) {
+	if !b.Reset && w.last != 0 && b.From != 0 && (b.From < w.first || b.From > w.last+1) {
 		return 0, fmt.Errorf("%w: op %d neither continues nor replaces ops %d..%d",
 			ErrOutOfOrder, b.From, w.first, w.last)
 	}
@@ -77,8 +81,8 @@ func (w *WAL) writeLocked(b *Batch) (uint64, error) {
 
 // checkBatch validates b on its own, before anything is written.
 func (w *WAL) checkBatch(b *Batch) error {
-	if b.From == 0 && len(b.Entries) > 0 {
-		return fmt.Errorf("%w: entries from op %d with From 0", ErrOutOfOrder, b.Entries[0].Op)
+	if b.From == 0 && (len(b.Entries) > 0 || b.Reset) {
+		return fmt.Errorf("%w: entries or a reset with From 0", ErrOutOfOrder)
 	}
 	for i := range b.Entries {
 		e := &b.Entries[i]
@@ -100,8 +104,10 @@ func (w *WAL) applyBatch(b *Batch) {
 	}
 	switch n := len(b.Entries); {
 	case b.From == 0:
+	case b.Reset && n == 0:
+		w.first, w.last = 0, 0
 	case n > 0:
-		if w.last == 0 {
+		if w.last == 0 || b.Reset {
 			w.first = b.From
 		}
 		w.last = b.Entries[n-1].Op

@@ -10,7 +10,14 @@ const (
 // segments. Called with mu held; an error leaves the WAL failed.
 func (w *WAL) writeGroup(b *Batch) error {
 	w.inGroup = false
-	if b.From != 0 && (b.From <= w.last || len(b.Entries) == 0) {
+	if b.Reset {
+		if err := w.reserve(cutSize); err != nil {
+			return err
+		}
+		w.tail().noteCut(b.From)
+		w.buf = appendReset(w.buf, b.From)
+		w.inGroup = true
+	} else if b.From != 0 && (b.From <= w.last || len(b.Entries) == 0) {
 		if err := w.reserve(cutSize); err != nil {
 			return err
 		}
