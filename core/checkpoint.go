@@ -190,3 +190,17 @@ func (r *Replica) emitCheckpoint() {
 	ck := r.ckpt
 	r.out.Checkpoint = &ck
 }
+
+// Verify checks that c's bytes are an intact checkpoint of op c.Op: the
+// checksum holds, the encoding is well formed and names the same op.
+// Drivers call it on a checkpoint read from disk.
+func (c Checkpoint) Verify() error {
+	d, err := decodeCheckpoint(c.Data)
+	if err != nil {
+		return err
+	}
+	if d.op != c.Op {
+		return fmt.Errorf("%w: holds op %d, expected %d", ErrBadCheckpoint, d.op, c.Op)
+	}
+	return nil
+}

@@ -29,6 +29,10 @@ type Config struct {
 	ViewChangeTicks int           // default 50 (a timeout in [0.5s, 1s))
 	RetryTicks      int           // default 10
 	MaxSessions     int           // client table bound; default 4096
+	// CheckpointInterval is how many ops lie between checkpoints (default
+	// DefaultCheckpointInterval). The log before the previous checkpoint
+	// is dropped, so view changes carry at most two intervals of ops.
+	CheckpointInterval uint64
 
 	// NewCluster marks the first start of a brand-new cluster (see
 	// core.Config.NewCluster). Without it the replica assumes it lost its
@@ -40,6 +44,9 @@ type Config struct {
 	DataDir string
 	// Sync is durable mode's sync policy (default SyncAlways).
 	Sync SyncMode
+	// SegmentSize bounds a log segment file (default wal.DefaultSegmentSize).
+	// The log is truncated a whole segment at a time.
+	SegmentSize int64
 
 	KVLimits kv.Limits
 	Seed     uint64 // jitter and nonces; 0 draws one from crypto/rand
@@ -64,6 +71,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxSessions == 0 {
 		c.MaxSessions = 4096
+	}
+	if c.CheckpointInterval == 0 {
+		c.CheckpointInterval = DefaultCheckpointInterval
 	}
 	if c.KVLimits == (kv.Limits{}) {
 		c.KVLimits = kv.DefaultLimits()
@@ -108,9 +118,10 @@ func (c Config) coreConfig(restart *core.Durable) core.Config {
 		ReplicaCount: len(c.Peers), Index: c.Index, Seed: c.Seed,
 		HeartbeatTicks: c.HeartbeatTicks, ViewChangeTicks: c.ViewChangeTicks,
 		RetryTicks: c.RetryTicks, MaxSessions: c.MaxSessions,
-		Recovering: !c.NewCluster && restart == nil,
-		NewCluster: c.NewCluster && restart == nil,
-		Restart:    restart,
+		CheckpointInterval: c.CheckpointInterval,
+		Recovering:         !c.NewCluster && restart == nil,
+		NewCluster:         c.NewCluster && restart == nil,
+		Restart:            restart,
 		// In sync mode the node sends Prepares before its own write and
 		// reports durability with Persisted (see Node.flush).
 		DurableAcks: c.DataDir != "" && c.Sync == SyncAlways,
@@ -118,3 +129,8 @@ func (c Config) coreConfig(restart *core.Durable) core.Config {
 }
 
 var _ core.StateMachine = (*kv.Store)(nil)
+
+// DefaultCheckpointInterval is the default number of ops between
+// checkpoints: view changes then carry at most 40,000 entries, well below
+// the size at which they outlast the view-change timeout.
+const DefaultCheckpointInterval = 20000

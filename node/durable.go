@@ -31,19 +31,23 @@ const (
 // AsyncInterval is how often async mode syncs.
 const AsyncInterval = 50 * time.Millisecond
 
-// storage is a node's durable state: the write-ahead log.
+// storage is a node's durable state: the write-ahead log, the superblock
+// and the newest checkpoint file.
 type storage struct {
-	log     *wal.WAL
-	mode    SyncMode
-	last    core.HardState // the hard state last written
-	written bool           // the log holds a replica state to restart from
+	dir       string
+	log       *wal.WAL
+	mode      SyncMode
+	last      core.HardState // the hard state last written
+	written   bool           // the log holds a replica state to restart from
+	ckptOp    uint64         // op of the newest durable checkpoint (0: none)
+	truncated uint64         // the log was truncated up to this op
 }
 
 // openStorage opens the data directory and decides how the replica starts:
 // from its disk, or through the recovery protocol when the disk cannot be
 // trusted (async mode, or a corrupt log, which is moved aside).
 func openStorage(cfg *Config) (*storage, *core.Durable, error) {
-	opts := wal.Options{Dir: cfg.DataDir, Logger: cfg.Logger}
+	opts := wal.Options{Dir: cfg.DataDir, Logger: cfg.Logger, SegmentSize: cfg.SegmentSize}
 	w, rep, err := wal.Open(opts)
 	var ce *wal.CorruptError
 	if errors.As(err, &ce) {
@@ -59,7 +63,7 @@ func openStorage(cfg *Config) (*storage, *core.Durable, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open data dir %s: %w", cfg.DataDir, err)
 	}
-	s := &storage{log: w, mode: cfg.Sync}
+	s := &storage{dir: cfg.DataDir, log: w, mode: cfg.Sync}
 	if !rep.HasHard {
 		// Nothing was ever written: a new member (the --new-cluster
 		// handshake) or a replica that lost its disk (recovery). No marker
@@ -78,7 +82,32 @@ func openStorage(cfg *Config) (*storage, *core.Durable, error) {
 	if rep.TornBytes > 0 {
 		cfg.Logger.Warn("cut a torn write at the end of the log", "bytes", rep.TornBytes)
 	}
-	return s, &core.Durable{HardState: rep.Hard, Log: rep.Entries}, nil
+	ck, moved, err := loadCheckpoint(cfg.DataDir)
+	if err != nil {
+		cfg.Logger.Error("bad checkpoint: moved aside; the replica fetches the state from its peers",
+			"err", err, "moved_to", moved)
+	}
+	d := &core.Durable{HardState: rep.Hard, Checkpoint: ck, LogBase: logBase(rep, ck), Log: rep.Entries}
+	if ck != nil {
+		s.ckptOp = ck.Op
+	}
+	s.truncated = d.LogBase
+	return s, d, nil
+}
+
+// logBase is the op below the replayed log: ops at or below it are covered
+// by a checkpoint. An empty log (truncated, or reset) ends at its base, and
+// its commit-number, which is never below a checkpoint's op and never above
+// the log's end, equals it.
+func logBase(rep wal.Replay, ck *core.Checkpoint) uint64 {
+	if len(rep.Entries) > 0 {
+		return rep.FirstOp - 1
+	}
+	base := max(rep.Base, rep.Hard.Commit)
+	if ck != nil {
+		base = max(base, ck.Op)
+	}
+	return base
 }
 
 // quarantine moves a corrupt data directory's log and superblock aside,
@@ -106,13 +135,30 @@ func (s *storage) persist(out core.Output, status core.Status) error {
 	if status == core.StatusRecovering && !s.written {
 		return nil
 	}
+	if err := s.writeLog(out); err != nil {
+		return err
+	}
+	if out.Checkpoint == nil {
+		return nil
+	}
+	// The log the checkpoint was taken from is durable (sync mode), so the
+	// checkpoint may replace the log up to the replica's base.
+	if err := s.saveCheckpoint(out.Checkpoint, out.HardState); err != nil {
+		return err
+	}
+	return s.truncateLog(out.LogBase)
+}
+
+// writeLog writes out's log changes and hard state as one group and, in
+// sync mode, waits until they are durable.
+func (s *storage) writeLog(out core.Output) error {
 	h := out.HardState
 	hardChanged := h.View != s.last.View || h.LastNormalView != s.last.LastNormalView ||
 		h.PromisedView != s.last.PromisedView
 	if out.LogDirtyFrom == 0 && !hardChanged && s.written {
 		return nil
 	}
-	b := wal.Batch{From: out.LogDirtyFrom, Entries: out.Entries, Hard: &h}
+	b := wal.Batch{From: out.LogDirtyFrom, Entries: out.Entries, Hard: &h, Reset: out.LogReset}
 	if err := s.log.Write(b); err != nil {
 		return err
 	}

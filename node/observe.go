@@ -20,8 +20,12 @@ type Status struct {
 	CommitNumber   uint64 `json:"commit_number"`
 	Executed       uint64 `json:"executed"`
 	LastNormalView uint64 `json:"last_normal_view"`
-	Keys           int    `json:"keys"`
-	Digest         uint64 `json:"digest,omitempty"`
+	// LogBase: ops at or below it left the log for a checkpoint.
+	LogBase uint64 `json:"log_base"`
+	// CheckpointOp is the op of the newest checkpoint held (0: none).
+	CheckpointOp uint64 `json:"checkpoint_op"`
+	Keys         int    `json:"keys"`
+	Digest       uint64 `json:"digest,omitempty"`
 }
 
 func (n *Node) statusOf(info core.Info) Status {
@@ -30,7 +34,7 @@ func (n *Node) statusOf(info core.Info) Status {
 		Status: info.Status.String(), Primary: info.Primary,
 		IsPrimary: info.Primary == info.Index && info.Status == core.StatusNormal,
 		OpNumber:  info.Op, CommitNumber: info.Commit, Executed: info.Executed,
-		LastNormalView: info.LastNormalView,
+		LastNormalView: info.LastNormalView, LogBase: info.LogBase, CheckpointOp: info.CheckpointOp,
 	}
 }
 

@@ -24,6 +24,7 @@ type serverFlags struct {
 	tick, heartbeat, viewTO     time.Duration
 	retry                       time.Duration
 	maxSessions                 int
+	checkpointInterval          uint64
 	newCluster                  bool
 	logLevel, logFormat         string
 	dataDir, sync               string
@@ -66,6 +67,8 @@ cluster and recovers instead.`,
 	fl.DurationVar(&f.viewTO, "view-timeout", 500*time.Millisecond, "time without the primary before a view change (jittered up to 2x)")
 	fl.DurationVar(&f.retry, "retry", 100*time.Millisecond, "retransmission interval")
 	fl.IntVar(&f.maxSessions, "max-sessions", 4096, "client-table bound")
+	fl.Uint64Var(&f.checkpointInterval, "checkpoint-interval", node.DefaultCheckpointInterval,
+		"ops between checkpoints; the log before the previous checkpoint is dropped")
 	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
 	fl.StringVar(&f.dataDir, "data-dir", "", "durable mode: keep the log and the replica's promises in this directory")
 	fl.StringVar(&f.sync, "sync", "sync", "durable mode's sync policy: sync (durable before any reply) or async (synced every 50ms; may lose recent writes)")
@@ -91,13 +94,17 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		ClusterID: f.clusterID, Index: f.index, Peers: peers, Listen: f.listen, Tick: f.tick,
 		HeartbeatTicks: ticks(f.heartbeat), ViewChangeTicks: ticks(f.viewTO), RetryTicks: ticks(f.retry),
 		MaxSessions: f.maxSessions, NewCluster: f.newCluster, Logger: logger,
-		DataDir: f.dataDir, Sync: node.SyncMode(f.sync),
+		CheckpointInterval: f.checkpointInterval,
+		DataDir:            f.dataDir, Sync: node.SyncMode(f.sync),
 	}
 	if f.sync != string(node.SyncAlways) && f.sync != string(node.SyncAsync) {
 		return node.Config{}, fmt.Errorf("bad --sync %q: use sync or async", f.sync)
 	}
 	if f.sync == string(node.SyncAsync) && f.dataDir == "" {
 		return node.Config{}, fmt.Errorf("--sync async needs --data-dir")
+	}
+	if f.checkpointInterval == 0 {
+		return node.Config{}, fmt.Errorf("--checkpoint-interval must be at least 1")
 	}
 	if cfg.ViewChangeTicks <= cfg.HeartbeatTicks {
 		return node.Config{}, fmt.Errorf("--view-timeout %v must exceed --heartbeat %v", f.viewTO, f.heartbeat)

@@ -19,12 +19,17 @@ type Cluster struct {
 	// replica i keeps its log in DataDirs[i].
 	DataDirs []string
 	// Sync is the durable mode's sync policy (default node.SyncAlways).
-	Sync   node.SyncMode
-	Addrs  []string
-	Nodes  []*node.Node
-	cancel []context.CancelFunc
-	done   []chan struct{} // closed when replica i's Run has returned
-	wg     sync.WaitGroup
+	Sync node.SyncMode
+	// CheckpointInterval, if set before replicas start, is their
+	// checkpoint interval (default node.DefaultCheckpointInterval).
+	CheckpointInterval uint64
+	// SegmentSize, if set, bounds the replicas' log segments.
+	SegmentSize int64
+	Addrs       []string
+	Nodes       []*node.Node
+	cancel      []context.CancelFunc
+	done        []chan struct{} // closed when replica i's Run has returned
+	wg          sync.WaitGroup
 }
 
 // FreeAddrs reserves n loopback addresses by binding port 0 and releasing
@@ -61,25 +66,36 @@ func StartDurable(n int, dataDirs []string, logger *slog.Logger) (*Cluster, erro
 
 // StartSync is StartDurable with a sync policy.
 func StartSync(n int, dataDirs []string, sync node.SyncMode, logger *slog.Logger) (*Cluster, error) {
-	addrs, err := FreeAddrs(n)
-	if err != nil {
+	c := &Cluster{DataDirs: dataDirs, Sync: sync}
+	if err := c.StartNew(n, logger); err != nil {
 		return nil, err
 	}
-	c := &Cluster{Addrs: addrs, DataDirs: dataDirs, Sync: sync, Nodes: make([]*node.Node, n),
-		cancel: make([]context.CancelFunc, n), done: make([]chan struct{}, n)}
+	return c, nil
+}
+
+// StartNew runs n replicas of a new cluster configured by c's exported
+// fields (DataDirs, Sync, CheckpointInterval) on free loopback ports.
+func (c *Cluster) StartNew(n int, logger *slog.Logger) error {
+	addrs, err := FreeAddrs(n)
+	if err != nil {
+		return err
+	}
+	c.Addrs, c.Nodes = addrs, make([]*node.Node, n)
+	c.cancel, c.done = make([]context.CancelFunc, n), make([]chan struct{}, n)
 	for i := range addrs {
 		if err := c.start(i, true, logger); err != nil {
 			c.Stop()
-			return nil, err
+			return err
 		}
 	}
-	return c, nil
+	return nil
 }
 
 func (c *Cluster) start(i int, newCluster bool, logger *slog.Logger) error {
 	cfg := node.Config{
 		Index: i, Peers: c.Addrs, NewCluster: newCluster, Logger: logger,
 		Tick: 5 * time.Millisecond, HeartbeatTicks: 4, ViewChangeTicks: 40, RetryTicks: 8,
+		CheckpointInterval: c.CheckpointInterval, SegmentSize: c.SegmentSize,
 	}
 	if c.DataDirs != nil {
 		cfg.DataDir, cfg.Sync = c.DataDirs[i], c.Sync

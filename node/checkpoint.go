@@ -1,0 +1,137 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/wal"
+)
+
+// Checkpoint files live in the data directory as checkpoint-<op>.vrck. A
+// checkpoint is written to a temporary file, fsynced, renamed into place,
+// and the directory fsynced; then the superblock names it; then older
+// checkpoint files are removed and the write-ahead log is truncated below
+// the replica's log base. A crash at any point leaves either the old
+// checkpoint named by the superblock, with the log it needs, or the new one.
+
+const (
+	checkpointPrefix = "checkpoint-"
+	checkpointExt    = ".vrck"
+	checkpointTemp   = "checkpoint.tmp"
+)
+
+// checkpointFile is the file name of the checkpoint at op.
+func checkpointFile(op uint64) string {
+	return fmt.Sprintf("%s%020d%s", checkpointPrefix, op, checkpointExt)
+}
+
+// saveCheckpoint makes ck durable, records it in the superblock with the
+// hard state hs, and removes older checkpoint files.
+func (s *storage) saveCheckpoint(ck *core.Checkpoint, hs core.HardState) error {
+	if ck.Op <= s.ckptOp {
+		return nil // already durable (a restart re-takes the one it loaded)
+	}
+	name := checkpointFile(ck.Op)
+	if err := writeFileAtomic(s.dir, name, ck.Data); err != nil {
+		return fmt.Errorf("write checkpoint at op %d: %w", ck.Op, err)
+	}
+	sb := wal.Superblock{CheckpointOp: ck.Op, CheckpointName: name}.WithHardState(hs)
+	if err := wal.WriteSuperblock(s.dir, sb); err != nil {
+		return fmt.Errorf("superblock for checkpoint at op %d: %w", ck.Op, err)
+	}
+	s.ckptOp = ck.Op
+	removeOtherCheckpoints(s.dir, name)
+	return nil
+}
+
+// truncateLog drops the write-ahead log below the replica's log base once a
+// durable checkpoint covers it.
+func (s *storage) truncateLog(logBase uint64) error {
+	upTo := min(logBase, s.ckptOp)
+	if upTo <= s.truncated {
+		return nil
+	}
+	if err := s.log.TruncatePrefix(upTo + 1); err != nil {
+		return err
+	}
+	s.truncated = upTo
+	return nil
+}
+
+// writeFileAtomic writes data to dir/name so that a crash leaves either
+// the old file (or none) or the whole new one.
+func writeFileAtomic(dir, name string, data []byte) error {
+	tmp := filepath.Join(dir, checkpointTemp)
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// removeOtherCheckpoints removes every checkpoint file but keep; a failure
+// only leaves a stale file behind.
+func removeOtherCheckpoints(dir, keep string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if n != keep && strings.HasPrefix(n, checkpointPrefix) && strings.HasSuffix(n, checkpointExt) {
+			_ = os.Remove(filepath.Join(dir, n))
+		}
+	}
+}
+
+// loadCheckpoint reads the checkpoint the superblock names, or nil if none
+// was written. A checkpoint that fails its checks is moved aside and
+// reported in moved: the replica then fetches the state from its peers.
+func loadCheckpoint(dir string) (ck *core.Checkpoint, moved string, err error) {
+	sb, err := wal.ReadSuperblock(dir)
+	if errors.Is(err, wal.ErrNoSuperblock) || (err == nil && sb.CheckpointName == "") {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	path := filepath.Join(dir, sb.CheckpointName)
+	data, err := os.ReadFile(path)
+	if err == nil {
+		c := core.Checkpoint{Op: sb.CheckpointOp, Data: data}
+		if err = c.Verify(); err == nil {
+			return &c, "", nil
+		}
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		dst := filepath.Join(dir, fmt.Sprintf("corrupt-%d", time.Now().UnixNano()))
+		if merr := os.MkdirAll(dst, 0o755); merr == nil && os.Rename(path, filepath.Join(dst, sb.CheckpointName)) == nil {
+			moved = dst
+		}
+	}
+	return nil, moved, fmt.Errorf("checkpoint %s (op %d): %w", sb.CheckpointName, sb.CheckpointOp, err)
+}

@@ -1,0 +1,105 @@
+package node_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/vr-go/vr/internal/testcluster"
+	"github.com/vr-go/vr/wal"
+)
+
+// startCheckpointing starts a durable 3-replica cluster that checkpoints
+// every 10 ops and writes n keys.
+func startCheckpointing(t *testing.T, ctx context.Context, dirs []string, n int) *testcluster.Cluster {
+	t.Helper()
+	c := &testcluster.Cluster{DataDirs: dirs, CheckpointInterval: 10, SegmentSize: 2048}
+	if err := c.StartNew(3, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Stop)
+	cl := dial(t, ctx, c)
+	for k := 0; k < n; k++ {
+		if _, err := cl.Put(ctx, []byte(fmt.Sprintf("k%d", k)), []byte("v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+// TestCheckpointTruncatesDurableLog checks that a durable replica keeps one
+// checkpoint file, drops its log below it, and restarts from both.
+func TestCheckpointTruncatesDurableLog(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dirs := dataDirs(t, 3)
+	c := startCheckpointing(t, ctx, dirs, 200)
+	c.Stop()
+	for i, dir := range dirs {
+		files, _ := filepath.Glob(filepath.Join(dir, "checkpoint-*.vrck"))
+		if len(files) != 1 {
+			t.Fatalf("replica %d has checkpoint files %v, want one", i, files)
+		}
+		sb, err := wal.ReadSuperblock(dir)
+		if err != nil || sb.CheckpointOp < 190 || filepath.Join(dir, sb.CheckpointName) != files[0] {
+			t.Fatalf("replica %d superblock %+v (%v), file %s", i, sb, err, files[0])
+		}
+		w, rep, err := wal.Open(wal.Options{Dir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		if rep.FirstOp <= 1 {
+			t.Fatalf("replica %d log still starts at op %d", i, rep.FirstOp)
+		}
+	}
+	if err := c.RestartAll(nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, func() bool {
+		for _, nd := range c.Nodes {
+			s, err := nd.FullStatus(ctx)
+			if err != nil || s.Status != "normal" || s.Keys != 200 || s.CheckpointOp < 190 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// TestCorruptCheckpointIsDetectedAndRepaired flips a byte in one replica's
+// checkpoint file while its log no longer reaches back to op 1: the replica
+// moves the file aside and fetches the state from its peers.
+func TestCorruptCheckpointIsDetectedAndRepaired(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dirs := dataDirs(t, 3)
+	c := startCheckpointing(t, ctx, dirs, 200)
+	c.Kill(2)
+	files, _ := filepath.Glob(filepath.Join(dirs[2], "checkpoint-*.vrck"))
+	if len(files) != 1 {
+		t.Fatalf("checkpoint files %v", files)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0x01
+	if err := os.WriteFile(files[0], b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Restart(2, nil); err != nil {
+		t.Fatal(err)
+	}
+	moved, _ := filepath.Glob(filepath.Join(dirs[2], "corrupt-*", filepath.Base(files[0])))
+	if len(moved) != 1 {
+		t.Fatalf("corrupt checkpoint not moved aside: %v", moved)
+	}
+	waitFor(t, ctx, func() bool {
+		s, err := c.Nodes[2].FullStatus(ctx)
+		return err == nil && s.Status == "normal" && s.Keys == 200 && s.Executed >= s.LogBase
+	})
+}
