@@ -21,6 +21,7 @@ type demoFlags struct {
 	viewTimeout time.Duration
 	deadline    time.Duration
 	durable     bool
+	checkpoint  uint64
 }
 
 func init() { register(newDemoCmd) }
@@ -58,6 +59,7 @@ cluster at once and shows that nothing acknowledged was lost.`,
 	fl.BoolVar(&f.verbose, "verbose", false, "also stream the servers' logs, each line prefixed with its replica's port")
 	fl.DurationVar(&f.viewTimeout, "view-timeout", 300*time.Millisecond, "the servers' --view-timeout")
 	fl.DurationVar(&f.deadline, "deadline", 55*time.Second, "give up if the whole demo takes longer")
+	fl.Uint64Var(&f.checkpoint, "checkpoint-interval", 25, "the servers' --checkpoint-interval (small, so that the demo shows checkpoints)")
 	fl.BoolVar(&f.durable, "durable", false, "durable mode: every server gets its own --data-dir; adds a whole-cluster crash at the end")
 	return cmd
 }
@@ -69,6 +71,8 @@ func (f demoFlags) validate() error {
 	case f.basePort < 1 || f.basePort+f.replicas-1+1000 > 65535:
 		return fmt.Errorf("--base-port %d: ports %d..%d and their status ports (+1000) must be in 1..65535",
 			f.basePort, f.basePort, f.basePort+f.replicas-1)
+	case f.checkpoint == 0:
+		return fmt.Errorf("--checkpoint-interval must be at least 1")
 	case f.viewTimeout <= 50*time.Millisecond:
 		return fmt.Errorf("--view-timeout %v must exceed the servers' 50ms heartbeat", f.viewTimeout)
 	}

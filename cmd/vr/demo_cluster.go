@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,7 +29,8 @@ func newDemoCluster(f demoFlags, stream io.Writer) (*demoCluster, error) {
 		return nil, fmt.Errorf("cannot find the vr binary to start servers: %w", err)
 	}
 	c := &demoCluster{&procs.Cluster{Exe: exe, KillWait: 5 * time.Second,
-		Flags: []string{"--view-timeout", f.viewTimeout.String(), "--log-level", "info"}}}
+		Flags: []string{"--view-timeout", f.viewTimeout.String(), "--log-level", "info",
+			"--checkpoint-interval", strconv.FormatUint(f.checkpoint, 10)}}}
 	c.Name = c.port
 	c.Addrs, c.StatusAddrs = demoAddrs(f.basePort, f.replicas)
 	if err := checkPorts(c.Addrs, c.StatusAddrs, f); err != nil {

@@ -53,6 +53,10 @@ func (d *demo) recoverReplica(ctx context.Context, i int, narrate bool) error {
 	s := rows[i].status
 	d.ui.ok("%s %s in %v and caught up: backup in view %d, op %d, commit %d, like the primary",
 		d.cl.port(i), d.noteRestart(i, mark), took.Round(time.Millisecond), s.View, s.OpNumber, s.CommitNumber)
+	if narrate && s.CheckpointOp > 0 {
+		d.ui.ok("%s holds the log after op %d and a checkpoint of the state at op %d",
+			d.cl.port(i), s.LogBase, s.CheckpointOp)
+	}
 	if narrate {
 		d.ui.table(d.cl.Addrs, rows)
 	}
@@ -65,6 +69,9 @@ func (d *demo) explainRecovery(i int) {
 	d.ui.explain("a fresh random nonce to all. Replicas in normal status answer with that nonce (so a stale")
 	d.ui.explain("answer cannot fool it), and the primary's answer carries its log. With f+1 answers, the")
 	d.ui.explain("primary's among them, it installs the log, executes the committed ops and is a backup again.")
+	d.ui.explain("Every replica checkpoints its state every %d ops and drops the log before the previous", d.f.checkpoint)
+	d.ui.explain("checkpoint, so the primary's log starts after a checkpoint: %s also fetches that", d.cl.port(i))
+	d.ui.explain("checkpoint from a peer, in checksummed chunks (GetCheckpoint → CheckpointChunk).")
 	d.ui.explain("(A backup that merely missed a few Prepares asks a peer for them, GetState → NewState:")
 	d.ui.explain("that is state transfer. The client keeps writing throughout.)")
 }
