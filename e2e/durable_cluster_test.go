@@ -24,12 +24,14 @@ type durableCluster struct {
 }
 
 // startDurableCluster starts n durable replicas (sync mode) as a new
-// cluster and waits until every one is normal. Like startCluster, it
-// retries with other ports if one was taken in the meantime.
-func startDurableCluster(ctx context.Context, t *testing.T, n int) *durableCluster {
+// cluster, each with fastFlags and then flags, and waits until every one is
+// normal. Like startCluster, it retries with other ports if one was taken
+// in the meantime.
+func startDurableCluster(ctx context.Context, t *testing.T, n int, flags ...string) *durableCluster {
 	t.Helper()
 	c := formCluster(ctx, t, n, "durable cluster", func(c *cluster) {
 		c.Flags = append(c.Flags, fastFlags()...)
+		c.Flags = append(c.Flags, flags...)
 		for i := range n {
 			c.DataDirs = append(c.DataDirs, filepath.Join(t.TempDir(), "replica-"+strconv.Itoa(i)))
 		}

@@ -22,6 +22,12 @@ import (
 // crashes the whole cluster once (see crashRound).
 const crashRounds = 48
 
+// crashCheckpointInterval is TestDurableWholeClusterCrash's checkpoint
+// interval: small enough that the cluster checkpoints and truncates its
+// in-memory logs many times, and restarts from a checkpoint plus the log
+// after it, in every run.
+const crashCheckpointInterval = 100
+
 // TestDurableWholeClusterCrash runs concurrent clients against a durable
 // 3-replica cluster (sync mode) and crashes the whole cluster again and
 // again, then restarts all three replicas from their data directories.
@@ -30,11 +36,12 @@ const crashRounds = 48
 // fifth restart is crashed again at once before the replicas settle.
 // Nothing committed or acknowledged may be lost, the history must be
 // linearizable, and no replica may need the recovery protocol: in sync mode
-// every replica resumes from its disk.
+// every replica resumes from its disk. The replicas checkpoint every
+// crashCheckpointInterval ops, so most restarts resume from a checkpoint.
 func TestDurableWholeClusterCrash(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second*time.Duration(timeScale()))
 	defer cancel()
-	d := startDurableCluster(ctx, t, 3)
+	d := startDurableCluster(ctx, t, 3, checkpointFlags(crashCheckpointInterval)...)
 	w := newWorkload([]string{"k0", "k1", "k2", "k3", "k4"})
 	defer w.finish()
 	if err := w.start(ctx, d.Addrs, 5); err != nil {
@@ -64,6 +71,26 @@ func TestDurableWholeClusterCrash(t *testing.T) {
 	checkLinearizableVisualized(ctx, t, ops, filepath.Dir(d.LogDir))
 	checkConverged(ctx, t, d.cluster)
 	d.checkNoRecovery(t)
+	checkCheckpointed(t, d.statuses(ctx))
+}
+
+// checkCheckpointed checks that at least one replica reports a checkpoint,
+// and logs where each replica's checkpoint and log base stand.
+func checkCheckpointed(t *testing.T, sts []*node.Status) {
+	t.Helper()
+	var newest uint64
+	for i, s := range sts {
+		if s == nil {
+			t.Logf("replica %d: no status", i)
+			continue
+		}
+		newest = max(newest, s.CheckpointOp)
+		t.Logf("replica %d: checkpoint at op %d, log base %d, executed %d", i, s.CheckpointOp, s.LogBase, s.Executed)
+	}
+	if newest == 0 {
+		t.Errorf("no replica reports a checkpoint, though they checkpoint every %d ops:\n%s",
+			crashCheckpointInterval, describe(sts))
+	}
 }
 
 // crashCounts counts the kinds of whole-cluster crashes.

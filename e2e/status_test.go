@@ -110,8 +110,8 @@ func describe(sts []*node.Status) string {
 			fmt.Fprintf(&b, "  replica %d: no answer\n", i)
 			continue
 		}
-		fmt.Fprintf(&b, "  replica %d: %s view %d primary %d op %d commit %d executed %d\n",
-			i, s.Status, s.View, s.Primary, s.OpNumber, s.CommitNumber, s.Executed)
+		fmt.Fprintf(&b, "  replica %d: %s view %d primary %d op %d commit %d executed %d log base %d checkpoint %d\n",
+			i, s.Status, s.View, s.Primary, s.OpNumber, s.CommitNumber, s.Executed, s.LogBase, s.CheckpointOp)
 	}
 	return b.String()
 }

@@ -24,10 +24,11 @@ const (
 	shortOpTimeout = 150 * time.Millisecond
 )
 
-// workerPace spaces one worker's calls. It bounds the log's growth: view
-// changes and recoveries ship the whole log, and with a log of a few
-// hundred thousand ops they take longer than the view-change timeout (see
-// TestLargeLogViewChange).
+// workerPace spaces one worker's calls. It bounds how many ops a run
+// writes, and so the history the linearizability checker must check. (It
+// no longer needs to bound the log: replicas checkpoint and truncate their
+// logs, so view changes and recoveries carry at most two checkpoint
+// intervals of log; see TestLargeLogViewChange.)
 const workerPace = 2 * time.Millisecond
 
 // workload is concurrent clients doing Get, Put, CAS and Delete on a few

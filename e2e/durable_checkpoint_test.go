@@ -1,0 +1,197 @@
+//go:build linux
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/node"
+	"github.com/vr-go/vr/wal"
+)
+
+// badCheckpointLogged is what a replica logs, at error level, when the
+// checkpoint its superblock names fails its checks.
+const badCheckpointLogged = "bad checkpoint: moved aside; the replica fetches the state from its peers"
+
+// checkpointFlags sets the replicas' checkpoint interval to every ops.
+func checkpointFlags(every int) []string {
+	return []string{"--checkpoint-interval", strconv.Itoa(every)}
+}
+
+// TestDurableCorruptCheckpointDetected flips a byte in the middle of a
+// stopped backup's checkpoint file while the others go on without it, and
+// restarts it. The replica must report the bad checkpoint at error level,
+// move the file into a corrupt-* directory, catch up with the cluster
+// without losing an acknowledged write, and hold a checkpoint again, in
+// memory and on its disk, that a later restart resumes from.
+func TestDurableCorruptCheckpointDetected(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second*time.Duration(timeScale()))
+	defer cancel()
+	d := startDurableCluster(ctx, t, 3, checkpointFlags(50)...)
+	kv := dialAcked(ctx, t, d.Addrs)
+	kv.putKeys(ctx, t, "a", 200, "first")
+	target := d.quietBackup(ctx, t)
+	d.waitCheckpointDurable(ctx, t, target)
+	d.kill(target)
+	name, corrupted := flipCheckpoint(t, d.DataDirs[target])
+	kv.putKeys(ctx, t, "a", 30, "second")
+	kv.putKeys(ctx, t, "b", 70, "while-down")
+	mark := d.LogSize(target)
+	d.start(target)
+	d.expectBadCheckpointReported(ctx, t, target, mark, name, corrupted)
+	checkConverged(ctx, t, d.cluster)
+	d.expectCheckpointInstalled(ctx, t, target)
+	d.waitCheckpointDurable(ctx, t, target)
+	if l := findLine(d.LogSince(target, mark), "msg=recovered"); l != "" {
+		t.Errorf("replica %d ran the recovery protocol for a bad checkpoint (its log was intact): %s", target, l)
+	}
+	kv.checkAll(ctx, t)
+
+	// The checkpoint it holds now is good: a crash resumes from it.
+	d.kill(target)
+	mark = d.LogSize(target)
+	d.start(target)
+	checkConverged(ctx, t, d.cluster)
+	if l := findLine(d.LogSince(target, mark), badCheckpointLogged); l != "" {
+		t.Errorf("after it replaced its bad checkpoint, replica %d found a bad one again: %s", target, l)
+	}
+	if dirs := corruptDirs(t, d.DataDirs[target]); len(dirs) != 1 {
+		t.Errorf("after a clean restart replica %d has %d corrupt-* directories, want 1: %v", target, len(dirs), dirs)
+	}
+	kv.checkAll(ctx, t)
+}
+
+// waitCheckpointDurable waits until replica i reports a checkpoint and its
+// data directory holds exactly that one checkpoint file, named by its
+// superblock: killing it then cannot interrupt a checkpoint being written.
+func (d *durableCluster) waitCheckpointDurable(ctx context.Context, t *testing.T, i int) {
+	t.Helper()
+	var s *node.Status
+	var files []string
+	err := poll(ctx, waitLimit, fmt.Sprintf("replica %d's checkpoint to be durable", i), func() bool {
+		if s = fetch(ctx, d.StatusAddrs[i]); s == nil || s.CheckpointOp == 0 {
+			return false
+		}
+		files = checkpointFiles(t, d.DataDirs[i])
+		sb, err := wal.ReadSuperblock(d.DataDirs[i])
+		want := checkpointName(s.CheckpointOp)
+		return err == nil && sb.CheckpointName == want && slices.Equal(files, []string{want})
+	})
+	if err != nil {
+		t.Fatalf("%v: last status %+v, checkpoint files %v", err, s, files)
+	}
+}
+
+// checkpointName is the file name of the checkpoint at op (node's format).
+func checkpointName(op uint64) string { return fmt.Sprintf("checkpoint-%020d.vrck", op) }
+
+// checkpointFiles returns the names of the checkpoint files in a data
+// directory, sorted.
+func checkpointFiles(t *testing.T, dataDir string) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dataDir, "checkpoint-*.vrck"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, len(paths))
+	for k, p := range paths {
+		names[k] = filepath.Base(p)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// flipCheckpoint flips the byte in the middle of the only checkpoint file
+// of a stopped replica's data directory, which must be the one its
+// superblock names. It returns the file's name and its corrupted bytes.
+func flipCheckpoint(t *testing.T, dataDir string) (string, []byte) {
+	t.Helper()
+	files := checkpointFiles(t, dataDir)
+	if len(files) != 1 {
+		t.Fatalf("%s holds %d checkpoint files, want exactly 1: %v", dataDir, len(files), files)
+	}
+	sb, err := wal.ReadSuperblock(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sb.CheckpointName != files[0] {
+		t.Fatalf("the superblock of %s names checkpoint %q, but the directory holds %s", dataDir, sb.CheckpointName, files[0])
+	}
+	path := filepath.Join(dataDir, files[0])
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := len(b) / 2
+	b[at] ^= 0x5a
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := (core.Checkpoint{Op: sb.CheckpointOp, Data: b}).Verify(); err == nil {
+		t.Fatalf("flipping byte %d of %s left a checkpoint that verifies", at, files[0])
+	}
+	t.Logf("flipped the byte at offset %d of %s (%d bytes, op %d)", at, files[0], len(b), sb.CheckpointOp)
+	return files[0], b
+}
+
+// expectBadCheckpointReported checks that replica i, started after mark,
+// logged its bad checkpoint at error level, resumed from its disk rather
+// than recovering, and moved the corrupt file, still holding the bytes
+// corrupted, into exactly one corrupt-* directory, the one it logged.
+func (d *durableCluster) expectBadCheckpointReported(ctx context.Context, t *testing.T, i int, mark int64, name string, corrupted []byte) {
+	t.Helper()
+	// A replica reads its checkpoint before it starts the protocol.
+	started, err := d.waitLogLine(ctx, i, mark, waitLimit, `msg="replica started"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := findLine(d.LogSince(i, mark), "level=ERROR", badCheckpointLogged)
+	if line == "" {
+		t.Fatalf("replica %d restarted over a corrupt checkpoint without reporting it at error level (%q); its log:\n%s",
+			i, badCheckpointLogged, d.LogSince(i, mark))
+	}
+	t.Logf("replica %d: %s", i, line)
+	if strings.Contains(started, "status=recovering") {
+		t.Errorf("replica %d, whose log is intact, did not resume from its disk: %s", i, started)
+	}
+	dirs := corruptDirs(t, d.DataDirs[i])
+	if len(dirs) != 1 {
+		t.Fatalf("replica %d has %d corrupt-* directories, want 1: %v", i, len(dirs), dirs)
+	}
+	if !strings.Contains(line, "moved_to="+dirs[0]) {
+		t.Errorf("replica %d moved its checkpoint to %s but logged another place: %s", i, dirs[0], line)
+	}
+	moved, err := os.ReadFile(filepath.Join(dirs[0], name))
+	if err != nil {
+		t.Fatalf("the corrupt checkpoint is not in %s: %v", dirs[0], err)
+	}
+	if !bytes.Equal(moved, corrupted) {
+		t.Errorf("%s in %s is not the checkpoint file corrupted", name, dirs[0])
+	}
+}
+
+// expectCheckpointInstalled waits until replica i holds a checkpoint and
+// has executed up to its log base: it fetched a checkpoint from its peers
+// or took one anew, and no longer lacks the state below its log.
+func (d *durableCluster) expectCheckpointInstalled(ctx context.Context, t *testing.T, i int) {
+	t.Helper()
+	sts, err := d.waitFor(ctx, fmt.Sprintf("replica %d to hold a checkpoint", i), waitLimit, func(sts []*node.Status) bool {
+		s := sts[i]
+		return s != nil && s.CheckpointOp > 0 && s.Executed >= s.LogBase
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sts[i]
+	t.Logf("replica %d: checkpoint at op %d, log base %d, executed %d, op %d", i, s.CheckpointOp, s.LogBase, s.Executed, s.OpNumber)
+}
