@@ -79,6 +79,13 @@ type Config struct {
 	CheckpointInterval uint64
 	// CheckpointChunk is the size of the pieces a checkpoint is sent in.
 	CheckpointChunk int
+	// LeaseTicks is how long a backup's read-lease promise lasts on its
+	// own clock (default ViewChangeTicks); see lease.go.
+	LeaseTicks int
+	// MaxClockDrift bounds, in parts per thousand, how far any replica's
+	// tick rate may stray from real time (default 50: 5%). Read leases are
+	// safe only while it holds; 0 trusts clocks completely.
+	MaxClockDrift int
 
 	// Recovering starts the replica in the recovering status: it lost its
 	// state and must run the recovery protocol before it takes part.
@@ -122,6 +129,9 @@ type Bugs struct {
 	// NoStickiness lets a replica that hears from its primary join a view
 	// change started by a single replica (stale-view disruption).
 	NoStickiness bool
+	// LeaseIgnoresDrift computes the primary's read lease as if clocks
+	// never drifted, whatever MaxClockDrift says.
+	LeaseIgnoresDrift bool
 	// SkipCheckpointFetch lets a replica whose log jumped past what it
 	// executed carry on from the new base without installing a checkpoint,
 	// as if the truncated ops were in its state.
@@ -148,6 +158,12 @@ func (c Config) Defaults() Config {
 	if c.CheckpointChunk == 0 {
 		c.CheckpointChunk = 1 << 20
 	}
+	if c.LeaseTicks == 0 {
+		c.LeaseTicks = c.ViewChangeTicks
+	}
+	if c.MaxClockDrift == 0 {
+		c.MaxClockDrift = 50
+	}
 	return c
 }
 
@@ -171,6 +187,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: need 1 <= heartbeat < view-change timeout and retry >= 1", ErrBadConfig)
 	case c.MaxSessions < 1 || c.MaxBatch < 1 || c.CheckpointChunk < 1:
 		return fmt.Errorf("%w: max sessions, max batch and checkpoint chunk must be positive", ErrBadConfig)
+	case c.LeaseTicks < 1 || c.MaxClockDrift < 0 || c.MaxClockDrift >= 1000:
+		return fmt.Errorf("%w: lease ticks %d must be positive and clock drift %d‰ in [0,1000)", ErrBadConfig, c.LeaseTicks, c.MaxClockDrift)
 	case c.CheckpointChunk > MaxCheckpointChunk:
 		return fmt.Errorf("%w: checkpoint chunk %d above %d", ErrBadConfig, c.CheckpointChunk, MaxCheckpointChunk)
 	}
@@ -251,4 +269,5 @@ type Info struct {
 	Primary        int    // the primary of View
 	LogBase        uint64 // ops at or below it left the log
 	CheckpointOp   uint64 // op of the newest checkpoint held (0: none)
+	LeaseReads     uint64 // reads this replica answered under a read lease
 }

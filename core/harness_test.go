@@ -38,6 +38,16 @@ func (c *counter) Restore(b []byte) error {
 	}
 	return nil
 }
+
+// Query answers "?" with the number of ops applied; anything else is not
+// read-only.
+func (c *counter) Query(op []byte) ([]byte, bool) {
+	if string(op) != "?" {
+		return nil, false
+	}
+	return binary.BigEndian.AppendUint64(nil, uint64(len(c.ops))), true
+}
+
 func (c *counter) digest() uint64 {
 	h := fnv.New64a()
 	for _, op := range c.ops {

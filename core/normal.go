@@ -27,6 +27,8 @@ func (r *Replica) becomePrimary() {
 	}
 	r.primary.acked[r.index] = 0
 	r.primary.prepared = r.op()
+	clear(r.lease.acks)
+	r.lease.viewStartOp = r.op()
 	r.countOwnCopy()
 	r.timers.lastHeartbeat = r.now
 	r.rebuildInflight()
@@ -42,6 +44,9 @@ func (r *Replica) rebuildInflight() {
 
 // onRequest handles a client request at the primary.
 func (r *Replica) onRequest(m *message.Request) {
+	if (m.Kind == message.KindRead || m.Kind == message.KindStaleRead) && r.onRead(m) {
+		return
+	}
 	if r.status != StatusNormal || !r.isPrimary() || r.needsCheckpoint() {
 		// The client's proxy retries and broadcasts. A primary still
 		// fetching a checkpoint cannot consult the client table yet.
@@ -60,7 +65,7 @@ func (r *Replica) onRequest(m *message.Request) {
 	}
 	s := r.sessions.get(m.ClientID)
 	switch {
-	case s == nil && m.Kind == message.KindApp:
+	case s == nil && m.Kind != message.KindRegister:
 		r.reply(m.ClientID, m.RequestNum, message.StatusSessionEvicted, nil)
 		return
 	case s != nil && m.RequestNum < s.lastRequest:
@@ -93,7 +98,7 @@ func (r *Replica) ack() { r.ackPending = true }
 // entries appended since the last Output, batched (primary).
 func (r *Replica) flush() {
 	if r.ackPending && r.status == StatusNormal && !r.isPrimary() {
-		r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index)})
+		r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index), Echo: r.lease.echo})
 	}
 	r.ackPending = false
 	if r.status != StatusNormal || !r.isPrimary() {
@@ -101,7 +106,7 @@ func (r *Replica) flush() {
 	}
 	for r.primary.prepared < r.op() {
 		batch := r.entries(r.primary.prepared, r.op())
-		r.broadcast(&message.Prepare{View: r.view, Commit: r.commit, Entries: batch})
+		r.broadcast(&message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, Entries: batch})
 		r.primary.prepared += uint64(len(batch))
 		r.timers.lastHeartbeat = r.now
 	}
@@ -112,6 +117,7 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 	if !r.acceptFromPrimary(m.View) {
 		return
 	}
+	r.grantLease(m.Sent)
 	for _, e := range m.Entries {
 		if e.Op <= r.op() {
 			continue // already held: same view, so the same entry
@@ -131,6 +137,7 @@ func (r *Replica) onCommit(m *message.Commit) {
 	if !r.acceptFromPrimary(m.View) {
 		return
 	}
+	r.grantLease(m.Sent)
 	// The acknowledgement doubles as the backup's heartbeat to the primary.
 	r.ack()
 	r.learnCommit(m.Commit)
@@ -191,6 +198,7 @@ func (r *Replica) onPrepareOK(m *message.PrepareOK) {
 		panic(fmt.Sprintf("core: backup %d acked op %d beyond primary op %d in view %d", from, m.Op, r.op(), r.view))
 	}
 	r.primary.heard[from] = r.now
+	r.onLeaseEcho(from, m.Echo)
 	if m.Op > r.primary.acked[from] {
 		r.primary.acked[from] = m.Op
 		r.advanceCommit()
@@ -235,14 +243,14 @@ func kthLargest(xs []uint64, k int) uint64 {
 // steps down when it no longer hears from a quorum.
 func (r *Replica) tickPrimary() {
 	if r.now-r.timers.lastHeartbeat >= uint64(r.cfg.HeartbeatTicks) {
-		r.broadcast(&message.Commit{View: r.view, Commit: r.commit})
+		r.broadcast(&message.Commit{View: r.view, Commit: r.commit, Sent: r.now})
 		r.timers.lastHeartbeat = r.now
 	}
 	if r.retryDue() {
 		for b, acked := range r.primary.acked {
 			if b != r.index && acked < r.op() {
 				batch := r.entries(acked, r.op())
-				r.send(b, &message.Prepare{View: r.view, Commit: r.commit, Entries: batch})
+				r.send(b, &message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, Entries: batch})
 			}
 		}
 	}

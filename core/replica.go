@@ -43,6 +43,9 @@ type Replica struct {
 	rec     recoveryState
 	st      transferState
 	fetch   fetchState
+	lease   leaseState
+	// leaseReads counts reads answered under a read lease.
+	leaseReads uint64
 
 	out          Output
 	logDirtyFrom uint64
@@ -73,6 +76,9 @@ func New(cfg Config, sm StateMachine) (*Replica, error) {
 	}
 	r.primary.init(r.n)
 	r.vc.init(r.n)
+	r.lease.acks = make([]uint64, r.n)
+	// It may have promised a read lease before a crash: keep the promise.
+	r.lease.grantUntil = uint64(cfg.LeaseTicks)
 	switch {
 	case cfg.Restart != nil:
 		if err := r.restart(cfg.Restart); err != nil {
@@ -199,6 +205,7 @@ func (r *Replica) Info() Info {
 		Primary:        r.primaryOf(r.view),
 		LogBase:        r.base,
 		CheckpointOp:   r.ckpt.Op,
+		LeaseReads:     r.leaseReads,
 	}
 }
 

@@ -101,7 +101,7 @@ func (r *Replica) sticky() bool {
 
 // maybeSendDoViewChange sends DoViewChange once f other replicas agree.
 func (r *Replica) maybeSendDoViewChange() {
-	if r.status != StatusViewChange || r.vc.dvcSent || r.vc.svcCount() < r.f+1 {
+	if r.status != StatusViewChange || r.vc.dvcSent || r.vc.svcCount() < r.f+1 || r.leaseBlocksDoViewChange() {
 		return
 	}
 	r.vc.dvcSent = true
@@ -208,6 +208,7 @@ func (r *Replica) enterNormal(v uint64) {
 	r.status = StatusNormal
 	r.lastNormalView = v
 	r.promisedView = v
+	r.lease.echo = 0 // echoes belong to one view's primary and its clock
 	r.vc.reset()
 	r.st.reset()
 	r.resetViewTimer()
@@ -245,6 +246,7 @@ func (r *Replica) tickViewChange() {
 		}
 		r.timers.viewStarted = r.now
 	}
+	r.maybeSendDoViewChange() // a read-lease promise may have run out
 	if !r.retryDue() {
 		return
 	}

@@ -74,10 +74,17 @@ const (
 	// through the log like any operation, so every replica agrees on which
 	// sessions exist and which were evicted.
 	KindRegister RequestKind = 1
+	// KindRead is a read-only operation that must be linearizable: the
+	// primary answers it from its state while it holds a read lease, and
+	// otherwise puts it through the log like KindApp.
+	KindRead RequestKind = 2
+	// KindStaleRead is a read-only operation that any replica in normal
+	// status answers from its own state, which may be behind the primary's.
+	KindStaleRead RequestKind = 3
 )
 
 // Valid reports whether k is a known request kind.
-func (k RequestKind) Valid() bool { return k <= KindRegister }
+func (k RequestKind) Valid() bool { return k <= KindStaleRead }
 
 // ReplyStatus tells a client how its request ended.
 type ReplyStatus uint8
@@ -130,8 +137,12 @@ type Reply struct {
 // backup. Entries[len-1].Op is the op-number of the Prepare. A Prepare may
 // carry a batch; entries are always consecutive.
 type Prepare struct {
-	View    uint64
-	Commit  uint64
+	View   uint64
+	Commit uint64
+	// Sent is the primary's clock (its tick count) when it sent the
+	// Prepare; a backup echoes it in PrepareOK, which grants a read lease
+	// that started no earlier.
+	Sent    uint64
 	Entries []Entry
 }
 
@@ -141,6 +152,10 @@ type PrepareOK struct {
 	View    uint64
 	Op      uint64
 	Replica uint8
+	// Echo is the Sent of the latest Prepare or Commit the sender accepted
+	// from the primary: the sender promised not to send DoViewChange for a
+	// later view for a lease period after receiving it.
+	Echo uint64
 }
 
 // Commit tells backups the commit-number when the primary is idle; it is also
@@ -148,6 +163,7 @@ type PrepareOK struct {
 type Commit struct {
 	View   uint64
 	Commit uint64
+	Sent   uint64 // the primary's clock when sent (see Prepare.Sent)
 }
 
 // StartViewChange announces that the sender moved to View and wants a view

@@ -30,7 +30,7 @@ func (p *Proxy) Handle(rep *message.Reply) {
 // registerDone handles the answer to a registration: on success the waiting
 // operation is sent; otherwise it completes with the reply's status.
 func (p *Proxy) registerDone(rep *message.Reply) {
-	payload, waiting := p.payload, p.waiting
+	payload, kind, waiting := p.payload, p.kind, p.waiting
 	p.payload, p.waiting = nil, false
 	if rep.Status != message.StatusOK {
 		if waiting {
@@ -42,7 +42,7 @@ func (p *Proxy) registerDone(rep *message.Reply) {
 	}
 	p.registered = true
 	if waiting {
-		p.start(message.KindApp, payload)
+		p.start(kind, payload)
 	}
 }
 

@@ -1,6 +1,10 @@
 package proxy
 
-import "github.com/vr-go/vr/message"
+import (
+	"fmt"
+
+	"github.com/vr-go/vr/message"
+)
 
 // Proxy is the VR proxy of one client. It is not safe for concurrent use.
 type Proxy struct {
@@ -10,11 +14,13 @@ type Proxy struct {
 	requestNum uint64 // the last request number used (never reused)
 	registered bool   // a session is open in the client table
 
-	inflight *message.Request // the request awaiting a reply, or nil
-	payload  []byte           // the app op waiting for registration
-	waiting  bool             // payload is pending behind a register
-	ticks    int              // ticks since inflight was last sent
-	retries  int              // unanswered retries of inflight
+	inflight *message.Request    // the request awaiting a reply, or nil
+	payload  []byte              // the app op waiting for registration
+	kind     message.RequestKind // its kind
+	waiting  bool                // payload is pending behind a register
+	target   int                 // the replica inflight is aimed at; -1: the primary
+	ticks    int                 // ticks since inflight was last sent
+	retries  int                 // unanswered retries of inflight
 
 	out Output
 }
@@ -47,22 +53,48 @@ func (p *Proxy) Registered() bool { return p.registered }
 // Submit starts one application operation. It returns ErrBusy if one is in
 // flight. Without a session the proxy first registers (KindRegister) and
 // sends the operation once the registration is answered.
-func (p *Proxy) Submit(payload []byte) error {
+func (p *Proxy) Submit(payload []byte) error { return p.submit(message.KindApp, payload) }
+
+// SubmitRead starts a read-only operation that must be linearizable
+// (KindRead): the primary answers it under its read lease, or puts it
+// through the log. Like Submit, it registers first if needed.
+func (p *Proxy) SubmitRead(payload []byte) error { return p.submit(message.KindRead, payload) }
+
+// SubmitStaleRead starts a read-only operation that replica to answers from
+// its own state, which may be stale (KindStaleRead). It needs no session.
+// Unanswered, it is retried at to, then sent to every replica.
+func (p *Proxy) SubmitStaleRead(payload []byte, to int) error {
+	if p.Busy() {
+		return ErrBusy
+	}
+	if to < 0 || to >= p.cfg.ReplicaCount {
+		return fmt.Errorf("%w: replica %d out of range", ErrBadConfig, to)
+	}
+	p.startAt(message.KindStaleRead, append([]byte(nil), payload...), to)
+	return nil
+}
+
+func (p *Proxy) submit(kind message.RequestKind, payload []byte) error {
 	if p.Busy() {
 		return ErrBusy
 	}
 	if !p.registered {
-		p.payload = append([]byte(nil), payload...)
+		p.payload, p.kind = append([]byte(nil), payload...), kind
 		p.waiting = true
 		p.start(message.KindRegister, nil)
 		return nil
 	}
-	p.start(message.KindApp, append([]byte(nil), payload...))
+	p.start(kind, append([]byte(nil), payload...))
 	return nil
 }
 
 // start sends a new request with the next request number to the primary.
 func (p *Proxy) start(kind message.RequestKind, payload []byte) {
+	p.startAt(kind, payload, -1)
+}
+
+// startAt sends a new request to replica to, or to the primary if to < 0.
+func (p *Proxy) startAt(kind message.RequestKind, payload []byte, to int) {
 	p.requestNum++
 	p.inflight = &message.Request{
 		ClientID:   p.cfg.ClientID,
@@ -70,8 +102,17 @@ func (p *Proxy) start(kind message.RequestKind, payload []byte) {
 		Kind:       kind,
 		Payload:    payload,
 	}
-	p.ticks, p.retries = 0, 0
-	p.send(p.Primary())
+	p.ticks, p.retries, p.target = 0, 0, to
+	p.send(p.destination())
+}
+
+// destination is where the in-flight request goes before it is broadcast:
+// the replica it was aimed at, or the believed primary.
+func (p *Proxy) destination() int {
+	if p.target >= 0 {
+		return p.target
+	}
+	return p.Primary()
 }
 
 // send queues a copy of the in-flight request for replica to, stamped with
@@ -96,7 +137,7 @@ func (p *Proxy) Tick() {
 	p.ticks = 0
 	p.retries++
 	if p.retries < p.cfg.BroadcastAfter {
-		p.send(p.Primary())
+		p.send(p.destination())
 		return
 	}
 	for i := 0; i < p.cfg.ReplicaCount; i++ {

@@ -18,6 +18,7 @@ var bugFlags = []struct {
 	{"truncate-on-new-view", func(b *core.Bugs) *bool { return &b.TruncateOnNewView }},
 	{"no-stickiness", func(b *core.Bugs) *bool { return &b.NoStickiness }},
 	{"skip-checkpoint-fetch", func(b *core.Bugs) *bool { return &b.SkipCheckpointFetch }},
+	{"lease-ignores-drift", func(b *core.Bugs) *bool { return &b.LeaseIgnoresDrift }},
 }
 
 // BugNames returns the names of the bugs set in b.

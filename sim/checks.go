@@ -38,6 +38,8 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) {
 		return
 	}
 	rep.commit = info.Commit
+	r.res.LeaseReads += int(info.LeaseReads - rep.leaseReads)
+	rep.leaseReads = info.LeaseReads
 	r.checkCommitted(rep, info.Commit)
 	r.checkDigest(rep, info.Executed)
 	r.observe(rep)

@@ -24,14 +24,21 @@ type client struct {
 	started  int64 // when it was submitted
 	versions map[string]uint64
 	values   int // counter making every written value unique
+	// leaseRead: the operation in flight is a KindRead, which may be
+	// answered without entering the log.
+	leaseRead bool
 }
 
 // setupClients creates the clients and schedules their first operations.
 func (r *run) setupClients() {
+	retry, broadcast := clientRetryTicks, clientBroadcastAfter
+	if r.opts.Faults.EagerClients {
+		retry, broadcast = 1, 1
+	}
 	for i := 0; i < r.opts.Clients; i++ {
 		p, err := proxy.New(proxy.Config{
 			ReplicaCount: r.n, ClientID: uint64(i + 1),
-			RetryTicks: clientRetryTicks, BroadcastAfter: clientBroadcastAfter,
+			RetryTicks: retry, BroadcastAfter: broadcast,
 		})
 		if err != nil {
 			panic(err)
@@ -49,7 +56,12 @@ func (r *run) startOp(i int) {
 		return
 	}
 	cmd := r.randomCommand(c)
-	if err := c.p.Submit(cmd.Encode()); err != nil {
+	submit := c.p.Submit
+	c.leaseRead = cmd.Kind == kv.KindGet && (r.readers[i] || r.chance(0.8))
+	if c.leaseRead {
+		submit = c.p.SubmitRead // under the primary's lease, or through the log
+	}
+	if err := submit(cmd.Encode()); err != nil {
 		panic(fmt.Sprintf("client %d: %v", i, err)) // busy was checked
 	}
 	c.busy, c.started = true, r.now
@@ -63,6 +75,9 @@ func (r *run) randomCommand(c *client) kv.Command {
 	key := fmt.Sprintf("k%d", r.rng.IntN(r.opts.Keys))
 	c.values++
 	value := []byte(fmt.Sprintf("c%d-%d", c.idx, c.values))
+	if r.readers[c.idx] {
+		return kv.NewGet([]byte(key))
+	}
 	switch x := r.rng.IntN(100); {
 	case x < 30:
 		return kv.NewGet([]byte(key))
@@ -127,7 +142,9 @@ func (r *run) complete(c *client, d proxy.Completion) {
 		}
 		r.learnVersion(c, res)
 		r.hist.end(c.hid, res)
-		r.acked = append(r.acked, ackedRequest{client: uint64(c.idx + 1), request: d.RequestNum})
+		if !c.leaseRead {
+			r.acked = append(r.acked, ackedRequest{client: uint64(c.idx + 1), request: d.RequestNum})
+		}
 		r.res.OpsCompleted++
 	case message.StatusSessionEvicted:
 		r.hist.unknown(c.hid)

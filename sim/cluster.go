@@ -4,6 +4,7 @@ import (
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/kv"
 	"github.com/vr-go/vr/message"
+	"math"
 )
 
 // replica is one simulated server: a core replica and its kv store, or
@@ -25,6 +26,7 @@ type replica struct {
 
 	// per incarnation: what the checks saw last
 	commit, executed, checked uint64
+	leaseReads                uint64 // reads the core answered under a lease
 	digestAt                  uint64 // Executed when the digest was last compared
 	view                      uint64
 	status                    core.Status
@@ -66,6 +68,14 @@ func (r *run) drawCheckpoints() {
 	}
 }
 
+// driftBound is the clock drift bound, in parts per thousand, that the
+// run's skew respects: a period of base×(1±s) is a rate within s/(1-s) of
+// real time.
+func (r *run) driftBound() int {
+	s := r.opts.Faults.Skew
+	return int(math.Ceil(1000*s/(1-s))) + 1
+}
+
 // maxSessions reports the client-table bound in force (0: core default).
 func (r *run) maxSessions() int { return r.sessions }
 
@@ -75,6 +85,7 @@ func (r *run) boot(rep *replica, recovering bool, durable *core.Durable) {
 	cfg := core.Config{
 		ReplicaCount: r.n, Index: rep.idx, Seed: r.rng.Uint64(),
 		MaxSessions: r.sessions, Recovering: recovering, Bugs: r.opts.Bugs,
+		MaxClockDrift: r.driftBound(), LeaseTicks: r.opts.Faults.LeaseTicks,
 		CheckpointInterval: r.ckptEvery, CheckpointChunk: r.ckptChunk,
 		Restart: durable, DurableAcks: rep.disk != nil,
 	}
@@ -85,7 +96,7 @@ func (r *run) boot(rep *replica, recovering bool, durable *core.Durable) {
 	}
 	rep.core, rep.store, rep.up, rep.recovering = c, store, true, recovering
 	rep.inc++
-	rep.commit, rep.executed, rep.checked, rep.digestAt = 0, 0, 0, 0
+	rep.commit, rep.executed, rep.checked, rep.digestAt, rep.leaseReads = 0, 0, 0, 0, 0
 	rep.view, rep.status, rep.since = 0, 0, r.now
 	r.observe(rep)
 	r.schedule(r.now+r.between(1, rep.period), event{kind: evTick, node: rep.idx, inc: rep.inc})

@@ -60,6 +60,14 @@ type FaultConfig struct {
 	// send checkpoints in small chunks, so that view changes, recoveries
 	// and state transfers cross truncated logs.
 	Checkpoints bool
+	// LeaseTicks, if set, is the replicas' read-lease promise in ticks
+	// (default: the view-change timeout's base, 10). Longer than the
+	// timeout, the lease rather than the timeout decides when a view
+	// change can complete after a primary is cut off.
+	LeaseTicks int
+	// EagerClients retry every tick and broadcast from the first retry,
+	// so that clients find a new primary as soon as it exists.
+	EagerClients bool
 
 	EpochMin, EpochMax time.Duration
 	// SessionPressure is the probability that a run gives the replicas a
@@ -156,6 +164,15 @@ var profiles = map[string]FaultConfig{
 		MinDowntime: 10 * time.Millisecond, MaxDowntime: 200 * time.Millisecond,
 		TargetPrimary: 0.5, Skew: 0.2, Checkpoints: true,
 		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
+	},
+	// lease: the primary is cut off with clients that keep reading from it,
+	// clocks run up to 20% fast or slow, and leases outlast the view-change
+	// timeout, so the old primary's lease ends just before a new view can
+	// commit: reads it answers too late are stale.
+	"lease": {
+		MaxLoss: 0.05, CleanEpochs: 0.1, Partitions: true, IsolateOnly: true,
+		TargetPrimary: 0.9, ClientStay: 0.7, Skew: 0.3, EagerClients: true,
+		EpochMin: 200 * time.Millisecond, EpochMax: 600 * time.Millisecond,
 	},
 	// stale-learner: the TruncateOnNewView hazard, scripted (3 replicas).
 	"stale-learner": {Episode: "stale-learner", Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},

@@ -22,6 +22,8 @@ type run struct {
 	quietAt int64 // when the fault phase ends
 	drainAt int64 // when clients stop submitting
 	endAt   int64 // when the run ends
+	// readers are clients that only read, by index (scripted scenarios).
+	readers map[int]bool
 	quiet   bool
 
 	sessions  int    // client-table bound given to the replicas (0: default)

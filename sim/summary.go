@@ -25,6 +25,7 @@ type Result struct {
 	// CheckpointsInstalled counts checkpoints a replica installed (fetched
 	// from a peer, or read from its disk at restart).
 	CheckpointsInstalled int
+	LeaseReads           int // reads a primary answered under its read lease
 	Crashes              int
 	ClusterCrashes       int // every replica crashed at once (durable mode)
 	Corruptions          int // restarts that found a corrupt disk and recovered
@@ -103,6 +104,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.Recoveries += res.Recoveries
 	s.StateTransfers += res.StateTransfers
 	s.CheckpointsInstalled += res.CheckpointsInstalled
+	s.LeaseReads += res.LeaseReads
 	s.Crashes += res.Crashes
 	s.ClusterCrashes += res.ClusterCrashes
 	s.Corruptions += res.Corruptions
@@ -136,6 +138,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"recoveries", s.Recoveries},
 		{"state transfers", s.StateTransfers},
 		{"checkpoints installed", s.CheckpointsInstalled},
+		{"reads under a lease", s.LeaseReads},
 		{"messages sent", s.MessagesSent},
 		{"messages dropped", s.MessagesDropped},
 		{"messages duplicated", s.MessagesDuplicated},

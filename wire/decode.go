@@ -91,7 +91,7 @@ func decodeReply(c *cursor) message.Message {
 }
 
 func decodePrepare(c *cursor) message.Message {
-	m := &message.Prepare{View: c.u64("view"), Commit: c.u64("commit")}
+	m := &message.Prepare{View: c.u64("view"), Commit: c.u64("commit"), Sent: c.u64("sent")}
 	m.Entries = c.entries()
 	if c.err == nil && len(m.Entries) == 0 {
 		c.fail(errEmptyPrepare)
@@ -100,11 +100,11 @@ func decodePrepare(c *cursor) message.Message {
 }
 
 func decodePrepareOK(c *cursor) message.Message {
-	return &message.PrepareOK{View: c.u64("view"), Op: c.u64("op"), Replica: c.u8("replica")}
+	return &message.PrepareOK{View: c.u64("view"), Op: c.u64("op"), Replica: c.u8("replica"), Echo: c.u64("echo")}
 }
 
 func decodeCommit(c *cursor) message.Message {
-	return &message.Commit{View: c.u64("view"), Commit: c.u64("commit")}
+	return &message.Commit{View: c.u64("view"), Commit: c.u64("commit"), Sent: c.u64("sent")}
 }
 
 func decodeStartViewChange(c *cursor) message.Message {

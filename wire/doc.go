@@ -22,10 +22,39 @@
 // with no tags and no padding: uint64 fields take 8 bytes, uint32 fields 4,
 // uint8 fields and enums (RequestKind, ReplyStatus) 1 byte. A byte slice is
 // a uint32 length then the bytes. An entry list is a uint32 count then the
-// entries; an Entry is Op, View, ClientID, RequestNum, Kind, Payload.
+// entries; an Entry is Op, View, ClientID, RequestNum, Kind, Payload, so 37
+// bytes plus its payload.
 //
-// The rule gives, for instance, these bodies for checkpoint transfer: a
-// GetCheckpoint is 33 bytes, a CheckpointChunk 37 bytes plus its Data.
+// The enums take these values; any other byte is malformed:
+//
+//	RequestKind  0 KindApp, 1 KindRegister, 2 KindRead, 3 KindStaleRead
+//	ReplyStatus  0 StatusOK, 1 StatusSessionEvicted, 2 StatusRejected
+//
+// The rule gives, for instance, these bodies for normal operation: a
+// Prepare is 28 bytes plus its entries, a PrepareOK 25 bytes, a Commit 24
+// bytes. Sent is the primary's clock when it sent the message, and Echo the
+// Sent that a backup returns to it (read leases).
+//
+//	Prepare          offset size field
+//	                      0    8 View
+//	                      8    8 Commit
+//	                     16    8 Sent
+//	                     24    4 len(Entries), at least 1
+//	                     28    n Entries
+//
+//	PrepareOK        offset size field
+//	                      0    8 View
+//	                      8    8 Op
+//	                     16    1 Replica
+//	                     17    8 Echo
+//
+//	Commit           offset size field
+//	                      0    8 View
+//	                      8    8 Commit
+//	                     16    8 Sent
+//
+// And these for checkpoint transfer: a GetCheckpoint is 33 bytes, a
+// CheckpointChunk 37 bytes plus its Data.
 //
 //	GetCheckpoint    offset size field
 //	                      0    1 Replica

@@ -38,18 +38,21 @@ func appendPrepare(dst []byte, m *message.Prepare) ([]byte, error) {
 	}
 	dst = le.AppendUint64(dst, m.View)
 	dst = le.AppendUint64(dst, m.Commit)
+	dst = le.AppendUint64(dst, m.Sent)
 	return appendEntries(dst, m.Entries)
 }
 
 func appendPrepareOK(dst []byte, m *message.PrepareOK) ([]byte, error) {
 	dst = le.AppendUint64(dst, m.View)
 	dst = le.AppendUint64(dst, m.Op)
-	return append(dst, m.Replica), nil
+	dst = append(dst, m.Replica)
+	return le.AppendUint64(dst, m.Echo), nil
 }
 
 func appendCommit(dst []byte, m *message.Commit) ([]byte, error) {
 	dst = le.AppendUint64(dst, m.View)
-	return le.AppendUint64(dst, m.Commit), nil
+	dst = le.AppendUint64(dst, m.Commit)
+	return le.AppendUint64(dst, m.Sent), nil
 }
 
 func appendStartViewChange(dst []byte, m *message.StartViewChange) ([]byte, error) {

@@ -26,7 +26,7 @@ func TestParseHeader(t *testing.T) {
 }
 
 func TestParseHeaderRejects(t *testing.T) {
-	f := mustFrame(t, 1, 2, &message.Commit{View: 1})
+	f := mustFrame(t, 1, 2, &message.Commit{View: 1}) // a 24-byte body
 	for n := 0; n < HeaderSize; n++ {
 		if _, err := ParseHeader(f[:n], Limits{}); !errors.Is(err, ErrMalformed) {
 			t.Fatalf("%d-byte header: %v", n, err)
@@ -45,7 +45,7 @@ func TestParseHeaderRejects(t *testing.T) {
 		{"reserved", patch(f, offReserved, 1, 0x80), Limits{}, ErrMalformed},
 		{"type-0", patch(f, offType, 1, 0), Limits{}, ErrUnknownType},
 		{"type-15", patch(f, offType, 1, 15), Limits{}, ErrUnknownType},
-		{"length", f, Limits{MaxBody: 15}, ErrTooLarge},
+		{"length", f, Limits{MaxBody: 23}, ErrTooLarge},
 		{"length-default", patch(f, offLength, 4, 64<<20+1), Limits{}, ErrTooLarge},
 	}
 	for _, c := range cases {
@@ -53,13 +53,13 @@ func TestParseHeaderRejects(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.target)
 		}
 	}
-	if _, err := ParseHeader(f, Limits{MaxBody: 16}); err != nil {
+	if _, err := ParseHeader(f, Limits{MaxBody: 24}); err != nil {
 		t.Fatalf("length at the limit: %v", err)
 	}
 }
 
 func TestDecodeFrameRejects(t *testing.T) {
-	f := mustFrame(t, 1, 2, &message.Commit{View: 1, Commit: 1})
+	f := mustFrame(t, 1, 2, &message.Commit{View: 1, Commit: 1, Sent: 1}) // a 24-byte body
 	hb, body := f[:HeaderSize], f[HeaderSize:]
 	h, err := ParseHeader(hb, Limits{})
 	if err != nil {
@@ -79,7 +79,7 @@ func TestDecodeFrameRejects(t *testing.T) {
 		{"header-changed", h, patch(hb, offCluster, 1, 9), body, ErrMalformed},
 		{"header-mismatch", other, hb, body, ErrMalformed},
 		{"checksum-in-h", badSum, hb, body, ErrMalformed},
-		{"short-body", h, hb, body[:15], ErrMalformed},
+		{"short-body", h, hb, body[:23], ErrMalformed},
 		{"long-body", h, hb, append(append([]byte(nil), body...), 0), ErrMalformed},
 		{"bad-header", h, patch(hb, 0, 1, 0), body, ErrBadMagic},
 	}
@@ -129,7 +129,7 @@ func knownError(err error) bool {
 }
 
 func TestAppendFrameAppends(t *testing.T) {
-	m := &message.PrepareOK{View: 1, Op: 2, Replica: 3}
+	m := &message.PrepareOK{View: 1, Op: 2, Replica: 3, Echo: 4}
 	one := mustFrame(t, 5, 6, m)
 	two, err := AppendFrame(append([]byte(nil), one...), 5, 6, m)
 	if err != nil {
@@ -141,7 +141,7 @@ func TestAppendFrameAppends(t *testing.T) {
 }
 
 func TestAppendFrameDoesNotAllocate(t *testing.T) {
-	m := &message.Prepare{View: 1, Commit: 2, Entries: run(1, 64, 256)}
+	m := &message.Prepare{View: 1, Commit: 2, Sent: 3, Entries: run(1, 64, 256)}
 	buf, err := AppendFrame(nil, 1, 0, m)
 	if err != nil {
 		t.Fatal(err)

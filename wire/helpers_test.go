@@ -28,7 +28,8 @@ func pattern(n int, seed byte) []byte {
 	return b
 }
 
-// run returns n consecutive entries from op first, with varied fields.
+// run returns n consecutive entries from op first, with varied fields; the
+// kinds cycle through every valid RequestKind.
 func run(first uint64, n, payload int) []message.Entry {
 	es := make([]message.Entry, n)
 	for i := range es {
@@ -37,7 +38,7 @@ func run(first uint64, n, payload int) []message.Entry {
 			View:       3,
 			ClientID:   0xC0FFEE + uint64(i%3),
 			RequestNum: 100 + uint64(i),
-			Kind:       message.RequestKind(i % 2),
+			Kind:       message.RequestKind(i % 4),
 			Payload:    pattern(payload+i%5, byte(i)),
 		}
 	}
@@ -59,12 +60,12 @@ func samples() []sample {
 		{"reply", &message.Reply{View: 9, ClientID: 42, RequestNum: 7, Replica: 2, Status: message.StatusOK, Result: []byte("ok")}},
 		{"reply-evicted", &message.Reply{View: max64, ClientID: max64, RequestNum: max64, Replica: 254, Status: message.StatusSessionEvicted}},
 		{"reply-rejected", &message.Reply{Replica: 255, Status: message.StatusRejected, Result: pattern(1000, 1)}},
-		{"prepare-1", &message.Prepare{View: 3, Commit: 10, Entries: run(11, 1, 256)}},
-		{"prepare-batch", &message.Prepare{View: 3, Commit: 10, Entries: run(11, 8, 0)}},
-		{"prepare-max-op", &message.Prepare{View: max64, Commit: max64, Entries: run(max64-2, 3, 1)}},
-		{"prepare-ok", &message.PrepareOK{View: 3, Op: 12, Replica: 1}},
-		{"prepare-ok-max", &message.PrepareOK{View: max64, Op: max64, Replica: 255}},
-		{"commit", &message.Commit{View: 3, Commit: 12}},
+		{"prepare-1", &message.Prepare{View: 3, Commit: 10, Sent: 5000, Entries: run(11, 1, 256)}},
+		{"prepare-batch", &message.Prepare{View: 3, Commit: 10, Sent: 0x0102030405060708, Entries: run(11, 8, 0)}},
+		{"prepare-max-op", &message.Prepare{View: max64, Commit: max64, Sent: max64, Entries: run(max64-2, 3, 1)}},
+		{"prepare-ok", &message.PrepareOK{View: 3, Op: 12, Replica: 1, Echo: 5000}},
+		{"prepare-ok-max", &message.PrepareOK{View: max64, Op: max64, Replica: 255, Echo: max64}},
+		{"commit", &message.Commit{View: 3, Commit: 12, Sent: 5001}},
 		{"commit-zero", &message.Commit{}},
 		{"start-view-change", &message.StartViewChange{View: 4, Replica: 2, PromisedView: 3}},
 		{"do-view-change", &message.DoViewChange{View: 4, LastNormalView: 3, Op: 5, Commit: 4, Replica: 1, Log: run(1, 5, 3)}},
@@ -84,6 +85,10 @@ func samples() []sample {
 		{"checkpoint-chunk-last", &message.CheckpointChunk{Replica: 254, Op: max64, Size: max64, Offset: max64 - 7, Checksum: max32, Data: pattern(7, 9)}},
 		{"checkpoint-chunk-empty", &message.CheckpointChunk{Replica: 3, Op: 200, Size: 5000, Offset: 5000}},
 		{"checkpoint-chunk-zero", &message.CheckpointChunk{}},
+		// Appended last so the seed files of the samples above keep their
+		// frame's cluster and sender.
+		{"request-read", &message.Request{ClientID: 42, RequestNum: 8, Kind: message.KindRead, View: 3, Payload: []byte("get k")}},
+		{"request-stale-read", &message.Request{ClientID: 43, RequestNum: 1, Kind: message.KindStaleRead, View: 2, Payload: []byte("get k")}},
 	}
 }
 

@@ -13,8 +13,8 @@ import (
 
 // twoFrames returns a stream of two frames and the length of the first.
 func twoFrames(t *testing.T) ([]byte, int) {
-	a := mustFrame(t, 9, 1, &message.Prepare{View: 2, Commit: 1, Entries: run(2, 2, 5)})
-	b := mustFrame(t, 9, 2, &message.PrepareOK{View: 2, Op: 3, Replica: 2})
+	a := mustFrame(t, 9, 1, &message.Prepare{View: 2, Commit: 1, Sent: 70, Entries: run(2, 2, 5)})
+	b := mustFrame(t, 9, 2, &message.PrepareOK{View: 2, Op: 3, Replica: 2, Echo: 70})
 	return append(a, b...), len(a)
 }
 
@@ -122,7 +122,7 @@ func TestReaderGrowsWithData(t *testing.T) {
 func TestReaderReusesBuffer(t *testing.T) {
 	var stream []byte
 	for i := 0; i < 200; i++ {
-		stream = mustAppend(t, stream, &message.Commit{View: 1, Commit: uint64(i)})
+		stream = mustAppend(t, stream, &message.Commit{View: 1, Commit: uint64(i), Sent: 1000 + uint64(i)})
 	}
 	r := NewReader(bytes.NewReader(stream), Limits{})
 	allocs := testing.AllocsPerRun(150, func() {

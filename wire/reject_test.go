@@ -63,10 +63,22 @@ func TestBadEnums(t *testing.T) {
 	req := mustBody(t, &message.Request{Kind: message.KindRegister})
 	rep := mustBody(t, &message.Reply{Status: message.StatusRejected})
 	prep := mustBody(t, &message.Prepare{Entries: run(1, 2, 0)})
-	for _, v := range []uint64{2, 3, 255} {
+	// Kinds 0..3 are valid (KindApp, KindRegister, KindRead, KindStaleRead):
+	// the patch offsets are right and the first invalid kind is 4.
+	for _, v := range []uint64{2, 3} {
+		m, err := DecodeMessage(message.TypeRequest, patch(req, 16, 1, v), Limits{})
+		if err != nil || m.(*message.Request).Kind != message.RequestKind(v) {
+			t.Fatalf("Request of kind %d: %+v, %v", v, m, err)
+		}
+		m, err = DecodeMessage(message.TypePrepare, patch(patch(prep, 28+32, 1, v), 28+37+32, 1, v), Limits{})
+		if err != nil || m.(*message.Prepare).Entries[0].Kind != message.RequestKind(v) || m.(*message.Prepare).Entries[1].Kind != message.RequestKind(v) {
+			t.Fatalf("Prepare with entries of kind %d: %+v, %v", v, m, err)
+		}
+	}
+	for _, v := range []uint64{4, 5, 255} {
 		wantIs(t, decodeErr(t, message.TypeRequest, patch(req, 16, 1, v), Limits{}), ErrMalformed)
-		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 20+32, 1, v), Limits{}), ErrMalformed)
-		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 20+37+32, 1, v), Limits{}), ErrMalformed)
+		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 28+32, 1, v), Limits{}), ErrMalformed)
+		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 28+37+32, 1, v), Limits{}), ErrMalformed)
 	}
 	for _, v := range []uint64{3, 4, 255} {
 		wantIs(t, decodeErr(t, message.TypeReply, patch(rep, 25, 1, v), Limits{}), ErrMalformed)
@@ -75,7 +87,7 @@ func TestBadEnums(t *testing.T) {
 
 // Offsets of the entry count in the bodies of the types with entry lists.
 var countOffset = map[message.Type]int{
-	message.TypePrepare:          16,
+	message.TypePrepare:          24,
 	message.TypeDoViewChange:     33,
 	message.TypeStartView:        24,
 	message.TypeRecoveryResponse: 33,
@@ -141,8 +153,11 @@ func TestLogMustEndAtOp(t *testing.T) {
 }
 
 func TestEmptyPrepareRejected(t *testing.T) {
-	body := make([]byte, 20) // View, Commit, count 0
-	wantIs(t, decodeErr(t, message.TypePrepare, body, Limits{}), ErrMalformed)
+	body := make([]byte, 28) // View, Commit, Sent, count 0
+	err := decodeErr(t, message.TypePrepare, body, Limits{})
+	wantIs(t, err, ErrMalformed)
+	wantIs(t, err, errEmptyPrepare) // not a truncation
+
 }
 
 // Offsets of the Size and Offset fields of a CheckpointChunk.
@@ -178,12 +193,13 @@ func TestEncoderRefusesInvalidMessages(t *testing.T) {
 	gap := []message.Entry{{Op: 1}, {Op: 3}}
 	wrap := []message.Entry{{Op: math.MaxUint64}, {Op: 0}}
 	bad := []message.Message{
-		&message.Request{Kind: 2},
+		&message.Request{Kind: 4},
 		&message.Reply{Status: 3},
 		&message.Prepare{},
 		&message.Prepare{Entries: gap},
 		&message.Prepare{Entries: wrap},
 		&message.Prepare{Entries: []message.Entry{{Op: 1, Kind: 9}}},
+		&message.Prepare{Entries: []message.Entry{{Op: 1, Kind: 4}}},
 		&message.DoViewChange{Op: 2, Log: run(1, 1, 0)},
 		&message.DoViewChange{Op: 3, Log: gap},
 		&message.StartView{Op: 5, Log: run(1, 3, 0)},

@@ -1,0 +1,17 @@
+package kv
+
+// Query answers a read-only command (Get, Scan, ScanPrefix) without
+// changing the store, with the bytes Apply would return for it. It reports
+// false for any other command, including one that does not decode: those
+// must go through the log.
+func (s *Store) Query(op []byte) ([]byte, bool) {
+	c, err := DecodeCommand(op)
+	if err != nil {
+		return nil, false
+	}
+	switch c.Kind {
+	case KindGet, KindScan, KindScanPrefix:
+		return s.exec(c).Encode(), true
+	}
+	return nil, false
+}
