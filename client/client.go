@@ -29,6 +29,8 @@ type Client struct {
 	// view is the highest view any session learned; new requests start at
 	// its primary instead of rediscovering it session by session.
 	view atomic.Uint64
+	// staleNext picks the replica for the next stale read (round robin).
+	staleNext atomic.Uint64
 }
 
 // learnView raises the shared view.

@@ -29,8 +29,29 @@ type Config struct {
 	DialTimeout time.Duration
 	// Limits are checked before a request is sent. Default kv.DefaultLimits.
 	Limits kv.Limits
-	Logger *slog.Logger
+	// ReadMode says how Get, Scan and ScanPrefix are served. Default
+	// ReadLease.
+	ReadMode ReadMode
+	Logger   *slog.Logger
 }
+
+// ReadMode says how reads are served.
+type ReadMode string
+
+const (
+	// ReadLease (the default): the primary answers a read alone while it
+	// holds a read lease from f backups (paper §6.3), and through the log
+	// otherwise. Linearizable as long as no replica's clock drifts beyond
+	// the servers' --max-clock-drift.
+	ReadLease ReadMode = "lease"
+	// ReadLog puts every read through the log like a write: linearizable
+	// with no assumption about clocks, at the cost of a round of messages.
+	ReadLog ReadMode = "log"
+	// ReadStale lets any replica answer from its own state, spreading
+	// reads over every replica. A read may miss recent writes, even the
+	// caller's own.
+	ReadStale ReadMode = "stale"
+)
 
 // tick is the proxy's logical tick; RetryInterval is a whole number of them.
 const tick = 10 * time.Millisecond
@@ -51,6 +72,9 @@ func (c Config) withDefaults() Config {
 	if c.Limits == (kv.Limits{}) {
 		c.Limits = kv.DefaultLimits()
 	}
+	if c.ReadMode == "" {
+		c.ReadMode = ReadLease
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -69,6 +93,11 @@ func (c Config) validate() error {
 	}
 	if c.Sessions < 1 || c.RetryInterval < tick {
 		return fmt.Errorf("%w: need sessions >= 1 and retry interval >= %v", ErrBadConfig, tick)
+	}
+	switch c.ReadMode {
+	case ReadLease, ReadLog, ReadStale:
+	default:
+		return fmt.Errorf("%w: read mode %q: use %q, %q or %q", ErrBadConfig, c.ReadMode, ReadLease, ReadLog, ReadStale)
 	}
 	return nil
 }

@@ -11,12 +11,13 @@ import (
 // Item is one key of a scan with its value and version.
 type Item = kv.Item
 
-// run validates cmd, executes it through the log and decodes its result.
+// run validates cmd, executes it (a read as the read mode says, anything
+// else through the log) and decodes its result.
 func (c *Client) run(ctx context.Context, cmd kv.Command) (kv.Result, error) {
 	if err := c.cfg.Limits.Validate(cmd); err != nil {
 		return kv.Result{}, err
 	}
-	done, err := c.do(ctx, cmd.Encode())
+	done, err := c.do(ctx, c.kindOf(cmd), cmd.Encode())
 	if err != nil {
 		return kv.Result{}, err
 	}
@@ -84,4 +85,18 @@ func (c *Client) Scan(ctx context.Context, start, end []byte, limit int) ([]Item
 func (c *Client) ScanPrefix(ctx context.Context, prefix []byte, limit int) ([]Item, bool, error) {
 	res, err := c.run(ctx, kv.NewScanPrefix(prefix, limit))
 	return res.Items, res.More, err
+}
+
+// kindOf is the request kind that carries cmd.
+func (c *Client) kindOf(cmd kv.Command) message.RequestKind {
+	switch cmd.Kind {
+	case kv.KindGet, kv.KindScan, kv.KindScanPrefix:
+		switch c.cfg.ReadMode {
+		case ReadLease:
+			return message.KindRead
+		case ReadStale:
+			return message.KindStaleRead
+		}
+	}
+	return message.KindApp
 }

@@ -19,14 +19,14 @@ type session struct {
 
 // do runs one operation to completion on a pooled session: it sends what
 // the proxy asks, feeds it replies and ticks, and returns its completion.
-func (c *Client) do(ctx context.Context, payload []byte) (proxy.Completion, error) {
+func (c *Client) do(ctx context.Context, kind message.RequestKind, payload []byte) (proxy.Completion, error) {
 	s, err := c.acquire(ctx)
 	if err != nil {
 		return proxy.Completion{}, err
 	}
 	s.proxy.LearnView(c.view.Load()) // what other sessions learned
 	defer func() { c.learnView(s.proxy.View()) }()
-	if err := s.proxy.Submit(payload); err != nil {
+	if err := c.submit(s, kind, payload); err != nil {
 		c.release(s, false)
 		return proxy.Completion{}, err
 	}
@@ -63,4 +63,17 @@ func (c *Client) pump(s *session) (proxy.Completion, bool) {
 		return d, true
 	}
 	return proxy.Completion{}, false
+}
+
+// submit starts payload on session s as a request of kind: stale reads go
+// to the replicas in turn, everything else to the primary.
+func (c *Client) submit(s *session, kind message.RequestKind, payload []byte) error {
+	switch kind {
+	case message.KindRead:
+		return s.proxy.SubmitRead(payload)
+	case message.KindStaleRead:
+		to := int(c.staleNext.Add(1) % uint64(len(c.conns)))
+		return s.proxy.SubmitStaleRead(payload, to)
+	}
+	return s.proxy.Submit(payload)
 }

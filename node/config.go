@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"time"
 
@@ -33,6 +34,10 @@ type Config struct {
 	// DefaultCheckpointInterval). The log before the previous checkpoint
 	// is dropped, so view changes carry at most two intervals of ops.
 	CheckpointInterval uint64
+	// MaxClockDrift bounds how fast or slow, as a fraction, any replica's
+	// clock may run against real time (default DefaultMaxClockDrift). Read
+	// leases are safe only within it.
+	MaxClockDrift float64
 
 	// NewCluster marks the first start of a brand-new cluster (see
 	// core.Config.NewCluster). Without it the replica assumes it lost its
@@ -75,6 +80,9 @@ func (c Config) withDefaults() Config {
 	if c.CheckpointInterval == 0 {
 		c.CheckpointInterval = DefaultCheckpointInterval
 	}
+	if c.MaxClockDrift == 0 {
+		c.MaxClockDrift = DefaultMaxClockDrift
+	}
 	if c.KVLimits == (kv.Limits{}) {
 		c.KVLimits = kv.DefaultLimits()
 	}
@@ -97,6 +105,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: replica index %d out of range [0, %d)", ErrConfig, c.Index, n)
 	case c.Tick < time.Millisecond:
 		return fmt.Errorf("%w: tick %v is below 1ms", ErrConfig, c.Tick)
+	case c.MaxClockDrift < 0 || c.MaxClockDrift >= 0.5:
+		return fmt.Errorf("%w: max clock drift %v outside [0, 0.5)", ErrConfig, c.MaxClockDrift)
 	case c.Sync != SyncAlways && c.Sync != SyncAsync:
 		return fmt.Errorf("%w: sync mode %q: use %q or %q", ErrConfig, c.Sync, SyncAlways, SyncAsync)
 	}
@@ -119,6 +129,7 @@ func (c Config) coreConfig(restart *core.Durable) core.Config {
 		HeartbeatTicks: c.HeartbeatTicks, ViewChangeTicks: c.ViewChangeTicks,
 		RetryTicks: c.RetryTicks, MaxSessions: c.MaxSessions,
 		CheckpointInterval: c.CheckpointInterval,
+		MaxClockDrift:      int(math.Ceil(c.MaxClockDrift * 1000)),
 		Recovering:         !c.NewCluster && restart == nil,
 		NewCluster:         c.NewCluster && restart == nil,
 		Restart:            restart,
@@ -134,3 +145,8 @@ var _ core.StateMachine = (*kv.Store)(nil)
 // checkpoints: view changes then carry at most 40,000 entries, well below
 // the size at which they outlast the view-change timeout.
 const DefaultCheckpointInterval = 20000
+
+// DefaultMaxClockDrift is the default bound on clock drift: 1%, far above
+// what quartz clocks drift, so that it also covers a tick delivered late.
+// The node's clock is the monotonic wall clock (see clock.go).
+const DefaultMaxClockDrift = 0.01

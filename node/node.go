@@ -32,7 +32,8 @@ type Node struct {
 	status    atomic.Pointer[Status]
 	last      core.Info
 	storage   *storage // nil when diskless
-	failed    error    // a write failed: the replica must stop
+	clock     tickClock
+	failed    error // a write failed: the replica must stop
 }
 
 // New validates cfg and builds the node. Run starts it.
@@ -107,6 +108,7 @@ func (n *Node) Run(ctx context.Context) error {
 	n.log.Info("replica started", "listen", n.Addr().String(), "replicas", len(n.cfg.Peers),
 		"status", n.replica.Info().Status.String(), "new_cluster", n.cfg.NewCluster,
 		"data_dir", n.cfg.DataDir, "sync", n.cfg.Sync)
+	n.clock = newTickClock(n.cfg.Tick, n.cfg.ViewChangeTicks)
 	ticker := time.NewTicker(n.cfg.Tick)
 	defer ticker.Stop()
 	recv := n.transport.Receive()
@@ -116,8 +118,9 @@ func (n *Node) Run(ctx context.Context) error {
 			n.log.Info("replica stopping")
 			return nil
 		case <-ticker.C:
-			n.replica.Tick()
+			n.catchUp()
 		case in := <-recv:
+			n.catchUp()
 			n.handle(in)
 			n.drain(recv)
 		case reply := <-n.statusReq:

@@ -24,8 +24,10 @@ type Status struct {
 	LogBase uint64 `json:"log_base"`
 	// CheckpointOp is the op of the newest checkpoint held (0: none).
 	CheckpointOp uint64 `json:"checkpoint_op"`
-	Keys         int    `json:"keys"`
-	Digest       uint64 `json:"digest,omitempty"`
+	// LeaseReads counts reads this replica answered under its read lease.
+	LeaseReads uint64 `json:"lease_reads"`
+	Keys       int    `json:"keys"`
+	Digest     uint64 `json:"digest,omitempty"`
 }
 
 func (n *Node) statusOf(info core.Info) Status {
@@ -35,6 +37,7 @@ func (n *Node) statusOf(info core.Info) Status {
 		IsPrimary: info.Primary == info.Index && info.Status == core.StatusNormal,
 		OpNumber:  info.Op, CommitNumber: info.Commit, Executed: info.Executed,
 		LastNormalView: info.LastNormalView, LogBase: info.LogBase, CheckpointOp: info.CheckpointOp,
+		LeaseReads: info.LeaseReads,
 	}
 }
 

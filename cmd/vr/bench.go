@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vr-go/vr/client"
 	"github.com/vr-go/vr/loadgen"
 )
 
@@ -16,6 +17,7 @@ type benchFlags struct {
 	duration, warmup, timeout                        time.Duration
 	distribution                                     string
 	readRatio                                        float64
+	readMode                                         string
 	seed                                             uint64
 	cluster                                          string
 	clusterID                                        uint64
@@ -66,6 +68,7 @@ func (f *benchFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&f.valueSize, "value-size", 256, "bytes per written value")
 	fl.IntVar(&f.keySize, "key-size", 8, "bytes per key (decimal, zero-padded)")
 	fl.Float64Var(&f.readRatio, "read-ratio", 0, "fraction of requests that are Gets (0..1)")
+	fl.StringVar(&f.readMode, "read-mode", string(client.ReadLease), "how Gets are served: lease, log or stale")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the clients' random choices")
 	fl.IntVar(&f.sessions, "sessions", 0, "client sessions in the pool (default: --clients)")
 	fl.StringVar(&f.cluster, "cluster", "", "a running cluster: every replica's host:port, in configuration order (env VR_CLUSTER)")

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/vr-go/vr/client"
 )
 
 // validate checks the flags after resolve; explicitCluster tells whether
@@ -14,6 +16,8 @@ func (f *benchFlags) validate(explicitCluster, durability bool) error {
 		return fmt.Errorf("%s", flagNames(err.Error()))
 	}
 	switch {
+	case f.readMode != string(client.ReadLease) && f.readMode != string(client.ReadLog) && f.readMode != string(client.ReadStale):
+		return fmt.Errorf("--read-mode %q: use lease, log or stale", f.readMode)
 	case f.sessions < 1:
 		return fmt.Errorf("--sessions must be at least 1, got %d", f.sessions)
 	case f.timeout <= 0:

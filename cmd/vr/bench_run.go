@@ -53,7 +53,7 @@ func runBench(parent context.Context, w, progress io.Writer, f benchFlags) (err 
 // dialBench connects and, for a fresh local cluster, waits until it
 // answers.
 func dialBench(ctx context.Context, f benchFlags, addrs []string, local *benchLocal) (*client.Client, error) {
-	cfg := client.Config{Addrs: addrs, ClusterID: f.clusterID, Sessions: f.sessions}
+	cfg := client.Config{Addrs: addrs, ClusterID: f.clusterID, Sessions: f.sessions, ReadMode: client.ReadMode(f.readMode)}
 	if local != nil {
 		return local.dial(ctx, cfg)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -17,6 +18,7 @@ type clusterFlags struct {
 	cluster   string
 	clusterID uint64
 	timeout   time.Duration
+	readMode  string
 }
 
 func (f *clusterFlags) register(cmd *cobra.Command) {
@@ -24,6 +26,8 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 		"every replica's host:port, comma-separated, in configuration order (env VR_CLUSTER)")
 	cmd.Flags().Uint64Var(&f.clusterID, "cluster-id", 0, "the cluster's id (env VR_CLUSTER_ID)")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 10*time.Second, "give up after this long (env VR_TIMEOUT)")
+	cmd.Flags().StringVar(&f.readMode, "read-mode", string(client.ReadLease),
+		"how reads are served: lease (linearizable, at the primary under its lease), log (linearizable, through the log) or stale (any replica; may be behind) (env VR_READ_MODE)")
 }
 
 // withClient dials the cluster and runs fn with a deadline.
@@ -37,7 +41,11 @@ func (f *clusterFlags) withClient(cmd *cobra.Command, fn func(ctx context.Contex
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), f.timeout)
 	defer cancel()
-	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, ClusterID: f.clusterID, Sessions: 1})
+	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, ClusterID: f.clusterID, Sessions: 1,
+		ReadMode: client.ReadMode(f.readMode)})
+	if errors.Is(err, client.ErrBadConfig) {
+		return usageError{err}
+	}
 	if err != nil {
 		return fmt.Errorf("cannot reach the cluster: %w", err)
 	}

@@ -25,6 +25,7 @@ type serverFlags struct {
 	retry                       time.Duration
 	maxSessions                 int
 	checkpointInterval          uint64
+	maxClockDrift               float64
 	newCluster                  bool
 	logLevel, logFormat         string
 	dataDir, sync               string
@@ -69,6 +70,8 @@ cluster and recovers instead.`,
 	fl.IntVar(&f.maxSessions, "max-sessions", 4096, "client-table bound")
 	fl.Uint64Var(&f.checkpointInterval, "checkpoint-interval", node.DefaultCheckpointInterval,
 		"ops between checkpoints; the log before the previous checkpoint is dropped")
+	fl.Float64Var(&f.maxClockDrift, "max-clock-drift", node.DefaultMaxClockDrift,
+		"bound on how fast or slow any replica's clock may run, as a fraction; read leases are safe only within it")
 	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
 	fl.StringVar(&f.dataDir, "data-dir", "", "durable mode: keep the log and the replica's promises in this directory")
 	fl.StringVar(&f.sync, "sync", "sync", "durable mode's sync policy: sync (durable before any reply) or async (synced every 50ms; may lose recent writes)")
@@ -94,14 +97,17 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		ClusterID: f.clusterID, Index: f.index, Peers: peers, Listen: f.listen, Tick: f.tick,
 		HeartbeatTicks: ticks(f.heartbeat), ViewChangeTicks: ticks(f.viewTO), RetryTicks: ticks(f.retry),
 		MaxSessions: f.maxSessions, NewCluster: f.newCluster, Logger: logger,
-		CheckpointInterval: f.checkpointInterval,
-		DataDir:            f.dataDir, Sync: node.SyncMode(f.sync),
+		CheckpointInterval: f.checkpointInterval, MaxClockDrift: f.maxClockDrift,
+		DataDir: f.dataDir, Sync: node.SyncMode(f.sync),
 	}
 	if f.sync != string(node.SyncAlways) && f.sync != string(node.SyncAsync) {
 		return node.Config{}, fmt.Errorf("bad --sync %q: use sync or async", f.sync)
 	}
 	if f.sync == string(node.SyncAsync) && f.dataDir == "" {
 		return node.Config{}, fmt.Errorf("--sync async needs --data-dir")
+	}
+	if f.maxClockDrift <= 0 || f.maxClockDrift >= 0.5 {
+		return node.Config{}, fmt.Errorf("--max-clock-drift %v must be in (0, 0.5)", f.maxClockDrift)
 	}
 	if f.checkpointInterval == 0 {
 		return node.Config{}, fmt.Errorf("--checkpoint-interval must be at least 1")
