@@ -31,6 +31,8 @@ type Client struct {
 	view atomic.Uint64
 	// staleNext picks the replica for the next stale read (round robin).
 	staleNext atomic.Uint64
+	// co queues writes for batches (Config.Coalesce).
+	co coalescer
 }
 
 // learnView raises the shared view.

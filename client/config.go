@@ -32,6 +32,11 @@ type Config struct {
 	// ReadMode says how Get, Scan and ScanPrefix are served. Default
 	// ReadLease.
 	ReadMode ReadMode
+	// Coalesce packs concurrent writes (Put, Delete, CAS) into batches, at
+	// most Coalesce of them in flight at once (see coalesce.go): fewer,
+	// larger requests. Default 1, which measured best (docs/benchmarks.md);
+	// negative sends every write alone. At most Sessions.
+	Coalesce int
 	Logger   *slog.Logger
 }
 
@@ -75,6 +80,9 @@ func (c Config) withDefaults() Config {
 	if c.ReadMode == "" {
 		c.ReadMode = ReadLease
 	}
+	if c.Coalesce == 0 {
+		c.Coalesce = 1
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -90,6 +98,9 @@ func (c Config) validate() error {
 		if _, _, err := net.SplitHostPort(a); err != nil {
 			return fmt.Errorf("%w: address %q: %v", ErrBadConfig, a, err)
 		}
+	}
+	if c.Coalesce > c.Sessions {
+		return fmt.Errorf("%w: coalesce %d above sessions %d", ErrBadConfig, c.Coalesce, c.Sessions)
 	}
 	if c.Sessions < 1 || c.RetryInterval < tick {
 		return fmt.Errorf("%w: need sessions >= 1 and retry interval >= %v", ErrBadConfig, tick)

@@ -11,13 +11,32 @@ import (
 // Item is one key of a scan with its value and version.
 type Item = kv.Item
 
-// run validates cmd, executes it (a read as the read mode says, anything
-// else through the log) and decodes its result.
+// run validates cmd, executes it (a read as the read mode says, a write
+// through the log, coalesced with others if Config.Coalesce is set) and
+// decodes its result.
 func (c *Client) run(ctx context.Context, cmd kv.Command) (kv.Result, error) {
 	if err := c.cfg.Limits.Validate(cmd); err != nil {
 		return kv.Result{}, err
 	}
-	done, err := c.do(ctx, c.kindOf(cmd), cmd.Encode())
+	kind := c.kindOf(cmd)
+	if c.cfg.Coalesce > 0 && kind == message.KindApp && !isRead(cmd) {
+		return c.runCoalesced(ctx, cmd)
+	}
+	return c.execute(ctx, kind, cmd)
+}
+
+// isRead reports whether cmd only reads.
+func isRead(cmd kv.Command) bool {
+	switch cmd.Kind {
+	case kv.KindGet, kv.KindScan, kv.KindScanPrefix:
+		return true
+	}
+	return false
+}
+
+// execute sends cmd as one request of kind and decodes its result.
+func (c *Client) execute(ctx context.Context, kind message.RequestKind, cmd kv.Command) (kv.Result, error) {
+	done, err := c.do(ctx, kind, cmd.Encode())
 	if err != nil {
 		return kv.Result{}, err
 	}

@@ -42,6 +42,11 @@ func (s *Store) exec(c Command) Result {
 		res.Items, res.More = s.scan(c.Key, c.End, c.Limit)
 	case KindScanPrefix:
 		res.Items, res.More = s.scan(c.Key, prefixEnd(c.Key), c.Limit)
+	case KindBatch:
+		res.Batch = make([]Result, len(c.Batch))
+		for i, sub := range c.Batch {
+			res.Batch[i] = s.exec(sub)
+		}
 	}
 	return res
 }

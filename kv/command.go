@@ -17,10 +17,14 @@ const (
 	KindCAS
 	KindScan
 	KindScanPrefix
+	// KindBatch runs several commands (none of them a batch) one after the
+	// other, with nothing in between: a client coalesces concurrent calls
+	// into one request this way.
+	KindBatch
 	kindCount // first unknown kind
 )
 
-var kindNames = [kindCount]string{"invalid", "get", "put", "delete", "cas", "scan", "scan-prefix"}
+var kindNames = [kindCount]string{"invalid", "get", "put", "delete", "cas", "scan", "scan-prefix", "batch"}
 
 // String returns the kind's name.
 func (k Kind) String() string {
@@ -45,6 +49,8 @@ type Command struct {
 	End []byte
 	// Limit is the most items a scan returns; 0 means Limits.MaxScan.
 	Limit int
+	// Batch are the commands of a batch (KindBatch).
+	Batch []Command
 }
 
 // NewGet returns a command reading key.
@@ -98,6 +104,8 @@ func (c Command) Encode() []byte {
 	case KindScanPrefix:
 		b = appendBytes(b, c.Key)
 		b = binary.AppendUvarint(b, uint64(c.Limit))
+	case KindBatch:
+		b = appendBatch(b, c.Batch)
 	}
 	return b
 }
@@ -126,6 +134,11 @@ func DecodeCommand(b []byte) (Command, error) {
 	case KindScanPrefix:
 		c.Key = r.bytes()
 		c.Limit = r.count(0)
+	case KindBatch:
+		var err error
+		if c.Batch, err = decodeBatch(r); err != nil {
+			return Command{}, err
+		}
 	default:
 		return Command{}, fmt.Errorf("%w: unknown kind %d", ErrBadCommand, uint8(c.Kind))
 	}

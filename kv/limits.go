@@ -80,6 +80,8 @@ func (l Limits) Validate(c Command) error {
 			return err
 		}
 		return l.checkScanLimit(c.Limit)
+	case KindBatch:
+		return l.checkBatch(c.Batch)
 	}
 	return fmt.Errorf("%w: unknown kind %d", ErrBadCommand, uint8(c.Kind))
 }

@@ -32,6 +32,8 @@ type Result struct {
 	Items []Item
 	// More reports that a scan stopped at its limit with keys left in range.
 	More bool
+	// Batch are the results of a batch's commands, in order.
+	Batch []Result
 }
 
 // Err returns the sentinel error for r.Code, nil if the command executed.
@@ -67,6 +69,11 @@ func (r Result) Encode() []byte {
 			b = appendBytes(b, it.Value)
 			b = binary.AppendUvarint(b, it.Version)
 		}
+	case KindBatch:
+		b = binary.AppendUvarint(b, uint64(len(r.Batch)))
+		for _, sub := range r.Batch {
+			b = appendBytes(b, sub.Encode())
+		}
 	}
 	return b
 }
@@ -76,6 +83,9 @@ func (r Result) encodedSize() int {
 	n := 4 + 2*binary.MaxVarintLen64 + len(r.Value)
 	for _, it := range r.Items {
 		n += 3*binary.MaxVarintLen64 + len(it.Key) + len(it.Value)
+	}
+	for _, sub := range r.Batch {
+		n += binary.MaxVarintLen64 + sub.encodedSize()
 	}
 	return n
 }
@@ -125,5 +135,7 @@ func (res *Result) decodeBody(r *reader) {
 		for i := range res.Items {
 			res.Items[i] = Item{Key: r.bytes(), Value: r.bytes(), Version: r.uvarint()}
 		}
+	case KindBatch:
+		res.decodeBatch(r)
 	}
 }

@@ -14,6 +14,7 @@ import (
 // benchFlags are the flags of `vr bench`.
 type benchFlags struct {
 	clients, ops, keys, valueSize, keySize, sessions int
+	coalesce                                         int
 	duration, warmup, timeout                        time.Duration
 	distribution                                     string
 	readRatio                                        float64
@@ -71,6 +72,7 @@ func (f *benchFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.readMode, "read-mode", string(client.ReadLease), "how Gets are served: lease, log or stale")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the clients' random choices")
 	fl.IntVar(&f.sessions, "sessions", 0, "client sessions in the pool (default: --clients)")
+	fl.IntVar(&f.coalesce, "coalesce", 1, "pack concurrent writes into batches, at most this many in flight (0: off)")
 	fl.StringVar(&f.cluster, "cluster", "", "a running cluster: every replica's host:port, in configuration order (env VR_CLUSTER)")
 	fl.Uint64Var(&f.clusterID, "cluster-id", 0, "the running cluster's id (env VR_CLUSTER_ID)")
 	fl.IntVar(&f.local, "local", 0, "start a local cluster of N server processes instead (1, 3, 5, ...)")

@@ -18,6 +18,8 @@ func (f *benchFlags) validate(explicitCluster, durability bool) error {
 	switch {
 	case f.readMode != string(client.ReadLease) && f.readMode != string(client.ReadLog) && f.readMode != string(client.ReadStale):
 		return fmt.Errorf("--read-mode %q: use lease, log or stale", f.readMode)
+	case f.coalesce < 0 || f.coalesce > f.sessions:
+		return fmt.Errorf("--coalesce %d must be in [0, --sessions %d]", f.coalesce, f.sessions)
 	case f.sessions < 1:
 		return fmt.Errorf("--sessions must be at least 1, got %d", f.sessions)
 	case f.timeout <= 0:

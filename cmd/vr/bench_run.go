@@ -53,7 +53,8 @@ func runBench(parent context.Context, w, progress io.Writer, f benchFlags) (err 
 // dialBench connects and, for a fresh local cluster, waits until it
 // answers.
 func dialBench(ctx context.Context, f benchFlags, addrs []string, local *benchLocal) (*client.Client, error) {
-	cfg := client.Config{Addrs: addrs, ClusterID: f.clusterID, Sessions: f.sessions, ReadMode: client.ReadMode(f.readMode)}
+	cfg := client.Config{Addrs: addrs, ClusterID: f.clusterID, Sessions: f.sessions, ReadMode: client.ReadMode(f.readMode),
+		Coalesce: coalesceSetting(f.coalesce)}
 	if local != nil {
 		return local.dial(ctx, cfg)
 	}
@@ -94,4 +95,13 @@ func printBenchProgress(w io.Writer, s loadgen.Snapshot) {
 		phase = " (warmup)"
 	}
 	fmt.Fprintf(w, "[%3.0fs] %d requests, %.0f req/s, %d errors%s\n", s.Elapsed.Seconds(), s.Ops, s.Rate, s.Errors, phase)
+}
+
+// coalesceSetting maps --coalesce (0: off) to client.Config.Coalesce
+// (negative: off).
+func coalesceSetting(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

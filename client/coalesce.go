@@ -1,0 +1,126 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/vr-go/vr/kv"
+	"github.com/vr-go/vr/message"
+)
+
+// Coalescing (Config.Coalesce > 0). A session has one request in flight, so
+// a client that must not open a session per call packs the writes that
+// callers make while its requests are in flight into the next request: one
+// kv batch, one log entry, one reply. At most Coalesce batches are in
+// flight at once; each carries every write queued when it left, up to
+// kv.MaxBatch writes or maxBatchBytes.
+
+// maxBatchBytes bounds the encoded commands of one batch, well below the
+// servers' 2 MiB payload limit.
+const maxBatchBytes = 1 << 20
+
+// pendingWrite is a write waiting for a batch.
+type pendingWrite struct {
+	cmd  kv.Command
+	size int
+	done chan writeOutcome // buffered: the batch never blocks on it
+}
+
+type writeOutcome struct {
+	res kv.Result
+	err error
+}
+
+// coalescer queues writes and runs the batches.
+type coalescer struct {
+	mu       sync.Mutex
+	queue    []*pendingWrite
+	inflight int // batches running
+}
+
+// runCoalesced queues cmd, starts a batch if fewer than Coalesce run, and
+// waits for cmd's result.
+func (c *Client) runCoalesced(ctx context.Context, cmd kv.Command) (kv.Result, error) {
+	enc := cmd.Encode()
+	p := &pendingWrite{cmd: cmd, size: len(enc), done: make(chan writeOutcome, 1)}
+	co := &c.co
+	co.mu.Lock()
+	co.queue = append(co.queue, p)
+	start := co.inflight < c.cfg.Coalesce
+	if start {
+		co.inflight++
+	}
+	co.mu.Unlock()
+	if start {
+		c.wg.Add(1)
+		go c.batchLoop()
+	}
+	select {
+	case o := <-p.done:
+		return o.res, o.err
+	case <-ctx.Done():
+		// The write stays in its batch: its outcome is unknown.
+		return kv.Result{}, fmt.Errorf("client: request abandoned, outcome unknown: %w", ctx.Err())
+	}
+}
+
+// batchLoop sends batches while writes are queued.
+func (c *Client) batchLoop() {
+	defer c.wg.Done()
+	for {
+		batch := c.co.take()
+		if batch == nil {
+			return
+		}
+		c.runBatch(batch)
+	}
+}
+
+// take removes the next batch from the queue, or, if it is empty, ends
+// one running batch loop and returns nil.
+func (co *coalescer) take() []*pendingWrite {
+	co.mu.Lock()
+	defer co.mu.Unlock()
+	n, bytes := 0, 0
+	for n < len(co.queue) && n < kv.MaxBatch && (n == 0 || bytes+co.queue[n].size <= maxBatchBytes) {
+		bytes += co.queue[n].size
+		n++
+	}
+	if n == 0 {
+		co.inflight--
+		return nil
+	}
+	batch := co.queue[:n:n]
+	co.queue = co.queue[n:]
+	return batch
+}
+
+// runBatch sends one request for batch and hands every write its result.
+func (c *Client) runBatch(batch []*pendingWrite) {
+	cmd := batch[0].cmd
+	if len(batch) > 1 {
+		cmds := make([]kv.Command, len(batch))
+		for i, p := range batch {
+			cmds[i] = p.cmd
+		}
+		cmd = kv.NewBatch(cmds)
+	}
+	res, err := c.execute(c.ctx, message.KindApp, cmd)
+	for i, p := range batch {
+		o := writeOutcome{res: res, err: err}
+		if err == nil && len(batch) > 1 {
+			o = c.batchOutcome(res, i)
+		}
+		p.done <- o
+	}
+}
+
+// batchOutcome is the outcome of write i of a batch answered with res.
+func (c *Client) batchOutcome(res kv.Result, i int) writeOutcome {
+	if res.Kind != kv.KindBatch || i >= len(res.Batch) {
+		return writeOutcome{err: fmt.Errorf("%w: batch answered with %v of %d results", ErrBadReply, res.Kind, len(res.Batch))}
+	}
+	sub := res.Batch[i]
+	return writeOutcome{res: sub, err: sub.Err()}
+}
