@@ -23,10 +23,15 @@ import (
 // checkpoint its superblock names fails its checks.
 const badCheckpointLogged = "bad checkpoint: moved aside; the replica fetches the state from its peers"
 
-// checkpointFlags sets the replicas' checkpoint interval to every ops.
+// checkpointFlags sets the replicas' checkpoint interval to every ops, and
+// small log segments so that the log is truncated below the checkpoints.
 func checkpointFlags(every int) []string {
-	return []string{"--checkpoint-interval", strconv.Itoa(every)}
+	return []string{"--checkpoint-interval", strconv.Itoa(every), "--segment-size", "4096"}
 }
+
+// peerInstallLogged is what a replica logs when it installs a checkpoint it
+// fetched from a peer.
+const peerInstallLogged = "state installed from a checkpoint fetched from a peer"
 
 // TestDurableCorruptCheckpointDetected flips a byte in the middle of a
 // stopped backup's checkpoint file while the others go on without it, and
@@ -49,6 +54,10 @@ func TestDurableCorruptCheckpointDetected(t *testing.T) {
 	mark := d.LogSize(target)
 	d.start(target)
 	d.expectBadCheckpointReported(ctx, t, target, mark, name, corrupted)
+	// Its log starts above op 1 now, so only a peer's checkpoint helps.
+	if _, err := d.waitLogLine(ctx, target, mark, waitLimit, peerInstallLogged); err != nil {
+		t.Fatalf("replica %d never installed a checkpoint from a peer: %v", target, err)
+	}
 	checkConverged(ctx, t, d.cluster)
 	d.expectCheckpointInstalled(ctx, t, target)
 	d.waitCheckpointDurable(ctx, t, target)

@@ -33,6 +33,7 @@ type Node struct {
 	last      core.Info
 	storage   *storage // nil when diskless
 	clock     tickClock
+	flushed   bool  // the first Output (which carries a restart's work) was sent
 	failed    error // a write failed: the replica must stop
 }
 
@@ -171,6 +172,7 @@ func (n *Node) handle(in Inbound) {
 // Persisted says it is durable, so its fsync overlaps the backups'.
 func (n *Node) flush() {
 	out := n.replica.Output()
+	n.logRestores(out)
 	early := n.storage != nil && n.storage.mode == SyncAlways
 	if early {
 		n.sendMessages(out, func(isPrepare bool) bool { return isPrepare })
@@ -201,4 +203,20 @@ func (n *Node) sendMessages(out core.Output, pick func(isPrepare bool) bool) {
 			n.transport.Send(env.To, env.Msg)
 		}
 	}
+}
+
+// logRestores logs every checkpoint the replica installed: from its disk
+// when it started, from a peer otherwise.
+func (n *Node) logRestores(out core.Output) {
+	for _, a := range out.Applied {
+		if !a.Restored {
+			continue
+		}
+		if !n.flushed {
+			n.log.Info("state loaded from the checkpoint on disk", "op", a.Entry.Op)
+		} else {
+			n.log.Info("state installed from a checkpoint fetched from a peer", "op", a.Entry.Op)
+		}
+	}
+	n.flushed = true
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vr-go/vr/node"
+	"github.com/vr-go/vr/wal"
 )
 
 type serverFlags struct {
@@ -26,6 +27,7 @@ type serverFlags struct {
 	maxSessions                 int
 	checkpointInterval          uint64
 	maxClockDrift               float64
+	segmentSize                 int64
 	newCluster                  bool
 	logLevel, logFormat         string
 	dataDir, sync               string
@@ -72,6 +74,8 @@ cluster and recovers instead.`,
 		"ops between checkpoints; the log before the previous checkpoint is dropped")
 	fl.Float64Var(&f.maxClockDrift, "max-clock-drift", node.DefaultMaxClockDrift,
 		"bound on how fast or slow any replica's clock may run, as a fraction; read leases are safe only within it")
+	fl.Int64Var(&f.segmentSize, "segment-size", wal.DefaultSegmentSize,
+		"durable mode: size of a log segment file in bytes; the log is truncated a segment at a time")
 	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
 	fl.StringVar(&f.dataDir, "data-dir", "", "durable mode: keep the log and the replica's promises in this directory")
 	fl.StringVar(&f.sync, "sync", "sync", "durable mode's sync policy: sync (durable before any reply) or async (synced every 50ms; may lose recent writes)")
@@ -98,7 +102,8 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		HeartbeatTicks: ticks(f.heartbeat), ViewChangeTicks: ticks(f.viewTO), RetryTicks: ticks(f.retry),
 		MaxSessions: f.maxSessions, NewCluster: f.newCluster, Logger: logger,
 		CheckpointInterval: f.checkpointInterval, MaxClockDrift: f.maxClockDrift,
-		DataDir: f.dataDir, Sync: node.SyncMode(f.sync),
+		SegmentSize: f.segmentSize,
+		DataDir:     f.dataDir, Sync: node.SyncMode(f.sync),
 	}
 	if f.sync != string(node.SyncAlways) && f.sync != string(node.SyncAsync) {
 		return node.Config{}, fmt.Errorf("bad --sync %q: use sync or async", f.sync)
@@ -108,6 +113,9 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 	}
 	if f.maxClockDrift <= 0 || f.maxClockDrift >= 0.5 {
 		return node.Config{}, fmt.Errorf("--max-clock-drift %v must be in (0, 0.5)", f.maxClockDrift)
+	}
+	if f.segmentSize < 4096 {
+		return node.Config{}, fmt.Errorf("--segment-size %d is below 4096 bytes", f.segmentSize)
 	}
 	if f.checkpointInterval == 0 {
 		return node.Config{}, fmt.Errorf("--checkpoint-interval must be at least 1")

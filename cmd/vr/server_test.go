@@ -10,7 +10,7 @@ import (
 
 func TestServerFlagsRejectBadInput(t *testing.T) {
 	good := serverFlags{index: 0, cluster: "127.0.0.1:8000,127.0.0.1:8001,127.0.0.1:8002", sync: "sync",
-		tick: 10e6, heartbeat: 50e6, viewTO: 500e6, retry: 100e6, checkpointInterval: 100, maxClockDrift: 0.01}
+		tick: 10e6, heartbeat: 50e6, viewTO: 500e6, retry: 100e6, checkpointInterval: 100, maxClockDrift: 0.01, segmentSize: 1 << 20}
 	if _, err := good.nodeConfig(nil); err != nil {
 		t.Fatalf("good flags rejected: %v", err)
 	}
@@ -32,6 +32,7 @@ func TestServerFlagsRejectBadInput(t *testing.T) {
 		{"async without data dir", func(f *serverFlags) { f.sync = "async" }, "--data-dir"},
 		{"zero checkpoint interval", func(f *serverFlags) { f.checkpointInterval = 0 }, "--checkpoint-interval"},
 		{"huge clock drift", func(f *serverFlags) { f.maxClockDrift = 0.7 }, "--max-clock-drift"},
+		{"tiny segments", func(f *serverFlags) { f.segmentSize = 100 }, "--segment-size"},
 	}
 	for _, c := range cases {
 		f := good
