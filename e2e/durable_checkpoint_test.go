@@ -47,6 +47,7 @@ func TestDurableCorruptCheckpointDetected(t *testing.T) {
 	kv.putKeys(ctx, t, "a", 200, "first")
 	target := d.quietBackup(ctx, t)
 	d.waitCheckpointDurable(ctx, t, target)
+	waitLogTruncated(ctx, t, d.DataDirs[target])
 	d.kill(target)
 	name, corrupted := flipCheckpoint(t, d.DataDirs[target])
 	kv.putKeys(ctx, t, "a", 30, "second")
@@ -203,4 +204,19 @@ func (d *durableCluster) expectCheckpointInstalled(ctx context.Context, t *testi
 	}
 	s := sts[i]
 	t.Logf("replica %d: checkpoint at op %d, log base %d, executed %d, op %d", i, s.CheckpointOp, s.LogBase, s.Executed, s.OpNumber)
+}
+
+// waitLogTruncated waits until the oldest log segment of dataDir was
+// removed: the log then starts above op 1, and only a checkpoint can stand
+// for the ops before it.
+func waitLogTruncated(ctx context.Context, t *testing.T, dataDir string) {
+	t.Helper()
+	first := filepath.Join(dataDir, "log", fmt.Sprintf("%020d.seg", 1))
+	err := poll(ctx, waitLimit, "the log to be truncated", func() bool {
+		_, err := os.Stat(first)
+		return os.IsNotExist(err)
+	})
+	if err != nil {
+		t.Fatalf("%v; segments: %v", err, segments(t, dataDir))
+	}
 }
