@@ -14,16 +14,16 @@ import (
 )
 
 // Checkpoint files live in the data directory as checkpoint-<op>.vrck. A
-// checkpoint is written to a temporary file, fsynced, renamed into place,
-// and the directory fsynced; then the superblock names it; then older
-// checkpoint files are removed and the write-ahead log is truncated below
-// the replica's log base. A crash at any point leaves either the old
+// checkpoint is written atomically (wal.WriteFileAtomic: a temporary file,
+// fsynced, renamed into place, the directory fsynced); then the superblock
+// names it; then older checkpoint files (and temporary files a crash left)
+// are removed and the write-ahead log is truncated below the replica's log
+// base. A crash at any point leaves either the old
 // checkpoint named by the superblock, with the log it needs, or the new one.
 
 const (
 	checkpointPrefix = "checkpoint-"
 	checkpointExt    = ".vrck"
-	checkpointTemp   = "checkpoint.tmp"
 )
 
 // checkpointFile is the file name of the checkpoint at op.
@@ -38,7 +38,7 @@ func (s *storage) saveCheckpoint(ck *core.Checkpoint, hs core.HardState) error {
 		return nil // already durable (a restart re-takes the one it loaded)
 	}
 	name := checkpointFile(ck.Op)
-	if err := writeFileAtomic(s.dir, name, ck.Data); err != nil {
+	if err := wal.WriteFileAtomic(s.dir, name, ck.Data); err != nil {
 		return fmt.Errorf("write checkpoint at op %d: %w", ck.Op, err)
 	}
 	sb := wal.Superblock{CheckpointOp: ck.Op, CheckpointName: name}.WithHardState(hs)
@@ -64,35 +64,6 @@ func (s *storage) truncateLog(logBase uint64) error {
 	return nil
 }
 
-// writeFileAtomic writes data to dir/name so that a crash leaves either
-// the old file (or none) or the whole new one.
-func writeFileAtomic(dir, name string, data []byte) error {
-	tmp := filepath.Join(dir, checkpointTemp)
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // removeOtherCheckpoints removes every checkpoint file but keep; a failure
 // only leaves a stale file behind.
 func removeOtherCheckpoints(dir, keep string) {
@@ -102,7 +73,8 @@ func removeOtherCheckpoints(dir, keep string) {
 	}
 	for _, e := range entries {
 		n := e.Name()
-		if n != keep && strings.HasPrefix(n, checkpointPrefix) && strings.HasSuffix(n, checkpointExt) {
+		stale := strings.HasSuffix(n, checkpointExt) || strings.HasSuffix(n, checkpointExt+".tmp")
+		if n != keep && strings.HasPrefix(n, checkpointPrefix) && stale {
 			_ = os.Remove(filepath.Join(dir, n))
 		}
 	}
