@@ -59,7 +59,7 @@ cluster at once and shows that nothing acknowledged was lost.`,
 	fl.BoolVar(&f.verbose, "verbose", false, "also stream the servers' logs, each line prefixed with its replica's port")
 	fl.DurationVar(&f.viewTimeout, "view-timeout", 300*time.Millisecond, "the servers' --view-timeout")
 	fl.DurationVar(&f.deadline, "deadline", 55*time.Second, "give up if the whole demo takes longer")
-	fl.Uint64Var(&f.checkpoint, "checkpoint-interval", 25, "the servers' --checkpoint-interval (small, so that the demo shows checkpoints)")
+	fl.Uint64Var(&f.checkpoint, "checkpoint-interval", 10, "the servers' --checkpoint-interval (small, so that the demo shows checkpoints)")
 	fl.BoolVar(&f.durable, "durable", false, "durable mode: every server gets its own --data-dir; adds a whole-cluster crash at the end")
 	return cmd
 }

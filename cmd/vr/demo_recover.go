@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -53,9 +54,8 @@ func (d *demo) recoverReplica(ctx context.Context, i int, narrate bool) error {
 	s := rows[i].status
 	d.ui.ok("%s %s in %v and caught up: backup in view %d, op %d, commit %d, like the primary",
 		d.cl.port(i), d.noteRestart(i, mark), took.Round(time.Millisecond), s.View, s.OpNumber, s.CommitNumber)
-	if narrate && s.CheckpointOp > 0 {
-		d.ui.ok("%s holds the log after op %d and a checkpoint of the state at op %d",
-			d.cl.port(i), s.LogBase, s.CheckpointOp)
+	if narrate {
+		d.noteCheckpoint(i, mark, s.LogBase, s.CheckpointOp)
 	}
 	if narrate {
 		d.ui.table(d.cl.Addrs, rows)
@@ -70,8 +70,25 @@ func (d *demo) explainRecovery(i int) {
 	d.ui.explain("answer cannot fool it), and the primary's answer carries its log. With f+1 answers, the")
 	d.ui.explain("primary's among them, it installs the log, executes the committed ops and is a backup again.")
 	d.ui.explain("Every replica checkpoints its state every %d ops and drops the log before the previous", d.f.checkpoint)
-	d.ui.explain("checkpoint, so the primary's log starts after a checkpoint: %s also fetches that", d.cl.port(i))
+	d.ui.explain("checkpoint. If the primary's log no longer starts at op 1, %s also fetches a", d.cl.port(i))
 	d.ui.explain("checkpoint from a peer, in checksummed chunks (GetCheckpoint → CheckpointChunk).")
 	d.ui.explain("(A backup that merely missed a few Prepares asks a peer for them, GetState → NewState:")
 	d.ui.explain("that is state transfer. The client keeps writing throughout.)")
+}
+
+// noteCheckpoint says how replica i, restarted after mark, got the state
+// below its log: from a peer's checkpoint, its own on disk, or none needed.
+func (d *demo) noteCheckpoint(i int, mark int64, logBase, ckpt uint64) {
+	logged := d.cl.LogSince(i, mark)
+	switch {
+	case bytes.Contains(logged, []byte("state installed from a checkpoint fetched from a peer")):
+		d.ui.ok("%s installed a peer's checkpoint; it now holds the log after op %d and a checkpoint at op %d",
+			d.cl.port(i), logBase, ckpt)
+	case bytes.Contains(logged, []byte("state loaded from the checkpoint on disk")):
+		d.ui.ok("%s loaded its own checkpoint from disk; it holds the log after op %d, checkpoint at op %d",
+			d.cl.port(i), logBase, ckpt)
+	default:
+		d.ui.ok("%s needed no checkpoint: its log still started at op 1 (now it holds the log after op %d, checkpoint at op %d)",
+			d.cl.port(i), logBase, ckpt)
+	}
 }
