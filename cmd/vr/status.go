@@ -127,10 +127,10 @@ func fetchStatus(ctx context.Context, endpoint string) (node.Status, error) {
 
 func printStatus(w io.Writer, addrs []string, rows []statusRow) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REPLICA\tADDRESS\tSTATUS\tROLE\tVIEW\tPRIMARY\tOP\tCOMMIT\tLAST-NORMAL-VIEW\tKEYS\tDIGEST")
+	fmt.Fprintln(tw, "REPLICA\tADDRESS\tSTATUS\tROLE\tVIEW\tPRIMARY\tOP\tCOMMIT\tLAST-NORMAL-VIEW\tCHECKPOINT\tKEYS\tDIGEST")
 	for i, r := range rows {
 		if r.err != nil {
-			fmt.Fprintf(tw, "%d\t%s\tdown\t-\t-\t-\t-\t-\t-\t-\t-\n", i, addrs[i])
+			fmt.Fprintf(tw, "%d\t%s\tdown\t-\t-\t-\t-\t-\t-\t-\t-\t-\n", i, addrs[i])
 			continue
 		}
 		s := r.status
@@ -141,8 +141,20 @@ func printStatus(w io.Writer, addrs []string, rows []statusRow) {
 		if s.Status != "normal" {
 			role = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%016x\n", i, addrs[i], s.Status, role,
-			s.View, s.Primary, s.OpNumber, s.CommitNumber, s.LastNormalView, s.Keys, s.Digest)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t%016x\n", i, addrs[i], s.Status, role,
+			s.View, s.Primary, s.OpNumber, s.CommitNumber, s.LastNormalView, checkpointCell(s), s.Keys, s.Digest)
 	}
 	tw.Flush()
+}
+
+// checkpointCell shows a replica's newest checkpoint, or that it is still
+// fetching the state below its log.
+func checkpointCell(s node.Status) string {
+	switch {
+	case s.Executed < s.LogBase:
+		return fmt.Sprintf("fetching (log after %d)", s.LogBase)
+	case s.CheckpointOp == 0:
+		return "-"
+	}
+	return fmt.Sprint(s.CheckpointOp)
 }
