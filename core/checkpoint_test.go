@@ -157,3 +157,36 @@ func TestRestartRejectsFlippedCheckpointByte(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckpointFetchResumesAtAnotherReplica(t *testing.T) {
+	c := newClusterWith(t, 3, checkpointEvery5)
+	runOps(c, 22)
+	fromStart, first, sources := 0, -1, map[int]bool{}
+	c.onOutput = func(i int, out core.Output) {
+		for _, e := range out.Messages {
+			ch, ok := e.Msg.(*message.CheckpointChunk)
+			if !ok || e.To != 2 {
+				continue
+			}
+			if first < 0 {
+				first = i
+			}
+			if i == first && ch.Offset >= 24 {
+				ch.Checksum++ // the first source's chunks are lost from here on
+				continue
+			}
+			if ch.Offset == 0 {
+				fromStart++
+			}
+			sources[i] = true
+		}
+	}
+	c.start(2, true)
+	c.tick(40)
+	if got := c.info(2); got.Executed != 23 || c.sms[2].digest() != c.sms[0].digest() {
+		t.Fatalf("after the transfer: %+v", got)
+	}
+	if len(sources) < 2 || fromStart != 1 {
+		t.Fatalf("chunks came from %v, %d transfers started at offset 0; want 2 sources, 1 start", sources, fromStart)
+	}
+}

@@ -17,8 +17,9 @@ import (
 // grown and newer checkpoints fit the range too.
 //
 // The checkpoint comes in chunks of CheckpointChunk bytes, each with its own
-// CRC32C, resumable from the last byte received; the assembled checkpoint
-// checks its own checksum before it is installed.
+// CRC32C, resumable from the last byte received, from any replica that holds
+// the same checkpoint; the assembled checkpoint checks its own checksum
+// before it is installed.
 
 // maxCheckpointSize bounds the size a chunk may announce, so a bad chunk
 // cannot make the replica allocate without bound.
@@ -33,6 +34,7 @@ type fetchState struct {
 	buf      []byte
 	lastSent uint64
 	attempt  int
+	stalls   int // retries since the last chunk arrived
 }
 
 func (f *fetchState) reset() { *f = fetchState{} }
@@ -50,9 +52,15 @@ func (r *Replica) maybeFetchCheckpoint() {
 		return
 	}
 	if r.fetch.active {
-		// No answer: start over with the next replica. Its newest
-		// checkpoint may differ, so the partial one is dropped.
-		r.fetch = fetchState{attempt: r.fetch.attempt + 1}
+		// No answer: ask the next replica. Every replica checkpoints at the
+		// same ops, so it likely holds the same checkpoint and the fetch
+		// resumes where it stopped; once every replica was tried without
+		// progress, the partial checkpoint is dropped.
+		f := r.fetch
+		r.fetch = fetchState{attempt: f.attempt + 1, stalls: f.stalls + 1}
+		if f.stalls+1 < r.n {
+			r.fetch.op, r.fetch.size, r.fetch.buf = f.op, f.size, f.buf
+		}
 	}
 	r.fetch.active = true
 	r.fetch.from = (r.primaryOf(r.view) + r.fetch.attempt) % r.n
@@ -125,6 +133,7 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 		return
 	}
 	f.buf = append(f.buf, m.Data...)
+	f.stalls = 0
 	if uint64(len(f.buf)) < f.size {
 		r.requestChunk()
 		return
