@@ -19,19 +19,10 @@ func (c *Client) run(ctx context.Context, cmd kv.Command) (kv.Result, error) {
 		return kv.Result{}, err
 	}
 	kind := c.kindOf(cmd)
-	if c.cfg.Coalesce > 0 && kind == message.KindApp && !isRead(cmd) {
+	if c.cfg.Coalesce > 0 && !cmd.ReadOnly() {
 		return c.runCoalesced(ctx, cmd)
 	}
 	return c.execute(ctx, kind, cmd)
-}
-
-// isRead reports whether cmd only reads.
-func isRead(cmd kv.Command) bool {
-	switch cmd.Kind {
-	case kv.KindGet, kv.KindScan, kv.KindScanPrefix:
-		return true
-	}
-	return false
 }
 
 // execute sends cmd as one request of kind and decodes its result.
@@ -108,14 +99,14 @@ func (c *Client) ScanPrefix(ctx context.Context, prefix []byte, limit int) ([]It
 
 // kindOf is the request kind that carries cmd.
 func (c *Client) kindOf(cmd kv.Command) message.RequestKind {
-	switch cmd.Kind {
-	case kv.KindGet, kv.KindScan, kv.KindScanPrefix:
-		switch c.cfg.ReadMode {
-		case ReadLease:
-			return message.KindRead
-		case ReadStale:
-			return message.KindStaleRead
-		}
+	if !cmd.ReadOnly() {
+		return message.KindApp
+	}
+	switch c.cfg.ReadMode {
+	case ReadLease:
+		return message.KindRead
+	case ReadStale:
+		return message.KindStaleRead
 	}
 	return message.KindApp
 }

@@ -45,7 +45,9 @@ func (r *Replica) needsCheckpoint() bool { return r.executed < r.base }
 // maybeFetchCheckpoint starts or retries a fetch while one is needed.
 func (r *Replica) maybeFetchCheckpoint() {
 	if !r.needsCheckpoint() || r.status == StatusRecovering || r.n == 1 {
-		r.fetch.reset()
+		if r.fetch.active {
+			r.fetch.reset()
+		}
 		return
 	}
 	if r.fetch.active && r.now-r.fetch.lastSent < uint64(r.cfg.RetryTicks) {

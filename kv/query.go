@@ -9,9 +9,17 @@ func (s *Store) Query(op []byte) ([]byte, bool) {
 	if err != nil {
 		return nil, false
 	}
+	if !c.ReadOnly() {
+		return nil, false
+	}
+	return s.exec(c).Encode(), true
+}
+
+// ReadOnly reports whether c only reads (Get, Scan, ScanPrefix).
+func (c Command) ReadOnly() bool {
 	switch c.Kind {
 	case KindGet, KindScan, KindScanPrefix:
-		return s.exec(c).Encode(), true
+		return true
 	}
-	return nil, false
+	return false
 }

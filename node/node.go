@@ -208,6 +208,9 @@ func (n *Node) sendMessages(out core.Output, pick func(isPrepare bool) bool) {
 // logRestores logs every checkpoint the replica installed: from its disk
 // when it started, from a peer otherwise.
 func (n *Node) logRestores(out core.Output) {
+	if n.flushed && out.Checkpoint == nil { // a peer's install hands over its checkpoint
+		return
+	}
 	for _, a := range out.Applied {
 		if !a.Restored {
 			continue
