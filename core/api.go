@@ -136,6 +136,16 @@ type Bugs struct {
 	// executed carry on from the new base without installing a checkpoint,
 	// as if the truncated ops were in its state.
 	SkipCheckpointFetch bool
+	// RecoveryIgnoresAnnounced lets a recovering replica become normal in
+	// the highest view among the answers even when a replica reports that
+	// it announced a later one, for which the recovering replica may have
+	// sent a DoViewChange before it crashed (review finding A).
+	RecoveryIgnoresAnnounced bool
+	// NoStartGate lets the primary of a cluster that never executed
+	// anything serve before every replica joined, so that a replica slow
+	// to finish its first handshake finds a cluster with state and must
+	// recover (review finding D).
+	NoStartGate bool
 }
 
 // Defaults fills zero fields with sensible values.
@@ -253,7 +263,10 @@ type HardState struct {
 	View           uint64
 	LastNormalView uint64
 	PromisedView   uint64 // highest view of a DoViewChange sent or normal view
-	Commit         uint64
+	// AnnouncedView is the highest view the replica ever moved to, even if
+	// it went back to a lower one since (see Recovery in docs/protocol.md).
+	AnnouncedView uint64
+	Commit        uint64
 }
 
 // Info is a snapshot of a replica's protocol state, for status pages and

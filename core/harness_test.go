@@ -69,6 +69,10 @@ type cluster struct {
 	down     map[int]bool
 	from     map[message.Message]int
 	onOutput func(i int, out core.Output)
+	// hold, if set, keeps the messages it returns true for in held instead
+	// of the queue: in flight until release puts them back.
+	hold func(from int, e core.Envelope) bool
+	held []core.Envelope
 	// config, if set, adjusts every replica's configuration.
 	config func(*core.Config)
 }
@@ -83,7 +87,19 @@ func newClusterWith(t *testing.T, n int, config func(*core.Config)) *cluster {
 	for i := 0; i < n; i++ {
 		c.start(i, false)
 	}
+	c.join()
 	return c
+}
+
+// join lets the primary of view 0 hear every backup once (a heartbeat and
+// its acknowledgements), which a cluster that never executed anything
+// needs before it serves.
+func (c *cluster) join() {
+	for i := 1; i < len(c.replicas); i++ {
+		c.replicas[0].Step(&message.PrepareOK{View: 0, Op: 0, Replica: uint8(i)})
+	}
+	c.collect(0)
+	c.deliver()
 }
 
 func (c *cluster) start(i int, recovering bool) {
@@ -112,6 +128,10 @@ func (c *cluster) collect(i int) {
 	}
 	for _, e := range out.Messages {
 		c.from[e.Msg] = i
+		if c.hold != nil && c.hold(i, e) {
+			c.held = append(c.held, e)
+			continue
+		}
 		c.queue = append(c.queue, e)
 	}
 	c.replies = append(c.replies, out.Replies...)
@@ -126,7 +146,7 @@ func (c *cluster) deliver() {
 		e := c.queue[0]
 		c.queue = c.queue[1:]
 		from := c.from[e.Msg]
-		if c.down[e.To] || c.down[from] || c.cut[[2]int{from, e.To}] {
+		if c.down[e.To] || c.cut[[2]int{from, e.To}] {
 			continue
 		}
 		c.replicas[e.To].Step(e.Msg)
@@ -171,3 +191,12 @@ func (c *cluster) isolate(i int) {
 }
 
 func (c *cluster) heal() { c.cut = map[[2]int]bool{} }
+
+// release delivers the held messages, as if they had been in flight all
+// along (their sender may have crashed since).
+func (c *cluster) release() {
+	c.hold = nil
+	c.queue = append(c.queue, c.held...)
+	c.held = nil
+	c.deliver()
+}

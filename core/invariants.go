@@ -22,6 +22,9 @@ func (r *Replica) assertInvariants() {
 	if !(r.lastNormalView <= r.promisedView && r.promisedView <= r.view) {
 		fail("last-normal-view %d <= promised %d <= view %d", r.lastNormalView, r.promisedView, r.view)
 	}
+	if r.view > r.announcedView {
+		fail("view %d above announced view %d", r.view, r.announcedView)
+	}
 	if r.status == StatusNormal && r.lastNormalView != r.view {
 		fail("normal in view %d with last-normal-view %d", r.view, r.lastNormalView)
 	}

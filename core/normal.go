@@ -11,12 +11,14 @@ import (
 type primaryState struct {
 	acked    []uint64 // highest op each replica acknowledged in this view
 	heard    []uint64 // tick each replica was last heard from
+	joined   []bool   // replicas that acknowledged this view (see started)
 	prepared uint64   // highest op broadcast in a Prepare
 }
 
 func (p *primaryState) init(n int) {
 	p.acked = make([]uint64, n)
 	p.heard = make([]uint64, n)
+	p.joined = make([]bool, n)
 }
 
 // becomePrimary resets the primary's bookkeeping at the start of its view.
@@ -26,6 +28,8 @@ func (r *Replica) becomePrimary() {
 		r.primary.heard[i] = r.now
 	}
 	r.primary.acked[r.index] = 0
+	clear(r.primary.joined)
+	r.primary.joined[r.index] = true
 	r.primary.prepared = r.op()
 	clear(r.lease.acks)
 	r.lease.viewStartOp = r.op()
@@ -55,6 +59,9 @@ func (r *Replica) onRequest(m *message.Request) {
 	if !m.Kind.Valid() {
 		r.reply(m.ClientID, m.RequestNum, message.StatusRejected, nil)
 		return
+	}
+	if !r.started() {
+		return // the client retries once every replica has joined
 	}
 	if _, ok := r.inflight[m.ClientID]; ok {
 		// This request, or the one before it, is in the log and not yet
@@ -198,6 +205,7 @@ func (r *Replica) onPrepareOK(m *message.PrepareOK) {
 		panic(fmt.Sprintf("core: backup %d acked op %d beyond primary op %d in view %d", from, m.Op, r.op(), r.view))
 	}
 	r.primary.heard[from] = r.now
+	r.primary.joined[from] = true
 	r.onLeaseEcho(from, m.Echo)
 	if m.Op > r.primary.acked[from] {
 		r.primary.acked[from] = m.Op
@@ -279,4 +287,23 @@ func (r *Replica) tickBackup() {
 		return
 	}
 	r.tickTransfer()
+}
+
+// started reports whether the primary may append client requests. A
+// cluster whose log never held an op starts only once every replica has
+// acknowledged the current view: until then every replica holds nothing, so
+// a replica still in its first handshake (NewCluster) always finds a
+// cluster it can join as an empty member, instead of one whose state it
+// would have to recover from f+1 others (see docs/protocol.md, "First
+// start"). Once the log holds an op this never applies again.
+func (r *Replica) started() bool {
+	if r.op() > 0 || r.base > 0 || r.cfg.Bugs.NoStartGate {
+		return true
+	}
+	for _, ok := range r.primary.joined {
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

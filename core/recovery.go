@@ -35,81 +35,144 @@ func (r *Replica) tickRecovery() {
 	}
 }
 
-// onRecovery answers a recovering replica. Only a replica in normal status
-// answers; only the primary includes its log (after its base).
+// onRecovery answers a recovering replica. A new member still in its first
+// handshake vouches that it holds nothing; a replica that lost its state
+// says nothing. Every other replica reports its view, announced view, op-
+// and commit-number and whether it is normal; only a normal primary
+// includes its log (after its base).
 func (r *Replica) onRecovery(m *message.Recovery) {
 	from := int(m.Replica)
 	if from >= r.n || from == r.index {
 		return
 	}
-	if r.status == StatusRecovering && r.rec.bootstrap && m.NewCluster {
-		// Both are new members: vouch that this replica holds nothing.
-		r.send(from, &message.RecoveryResponse{Nonce: m.Nonce, Replica: uint8(r.index)})
+	if r.status == StatusRecovering {
+		if r.rec.bootstrap {
+			r.send(from, &message.RecoveryResponse{Nonce: m.Nonce, Replica: uint8(r.index), NewMember: true})
+		}
 		return
 	}
-	answer := r.status == StatusNormal ||
+	normal := r.status == StatusNormal ||
 		(r.cfg.Bugs.RecoveryInViewChange && r.status == StatusViewChange)
-	if !answer {
-		return
+	resp := &message.RecoveryResponse{
+		View: r.view, Nonce: m.Nonce, Op: r.op(), Commit: r.commit, Replica: uint8(r.index),
+		AnnouncedView: r.announcedView, Normal: normal,
 	}
-	resp := &message.RecoveryResponse{View: r.view, Nonce: m.Nonce, Op: r.op(), Commit: r.commit, Replica: uint8(r.index)}
-	if r.isPrimary() {
+	if normal && r.isPrimary() {
 		resp.Log = r.wholeLog()
 	}
 	r.send(from, resp)
 }
 
-// onRecoveryResponse collects answers; with f+1 carrying our nonce, one of
-// them from the primary of the highest view among them, the replica adopts
-// that primary's state.
+// onRecoveryResponse collects answers carrying our nonce. The replica
+// recovers by the paper's rule (recoverFromPrimary) or, when every other
+// replica holds nothing, as a member of a cluster that never executed
+// anything (recoverEmpty).
 func (r *Replica) onRecoveryResponse(m *message.RecoveryResponse) {
 	from := int(m.Replica)
-	if r.status != StatusRecovering || m.Nonce != r.rec.nonce || from >= r.n || from == r.index {
+	if r.status != StatusRecovering || m.Nonce != r.rec.nonce || from >= r.n || from == r.index ||
+		uint64(len(m.Log)) > m.Op {
 		return
 	}
-	if prev := r.rec.responses[from]; prev == nil || m.View >= prev.View {
+	if prev := r.rec.responses[from]; prev == nil || m.AnnouncedView >= prev.AnnouncedView {
 		r.rec.responses[from] = m
 	}
-	if r.rec.bootstrap {
-		r.bootstrapStep(m)
+	if r.rec.bootstrap && !holdsNothing(m) {
+		// A replica holds state: this is no new cluster, and this replica
+		// may have been part of it. Recover properly, with a fresh nonce.
+		r.startRecovery(false)
 		return
 	}
-	count := 0
-	var top uint64
+	if !r.recoverFromPrimary() {
+		r.recoverEmpty()
+	}
+}
+
+// holdsNothing reports whether an answer comes from a replica whose log
+// never held an executed op.
+func holdsNothing(m *message.RecoveryResponse) bool { return m.Op == 0 && m.Commit == 0 }
+
+// recoverFromPrimary is the paper's rule: with f+1 answers from normal
+// replicas, one of them from the primary of the highest view among them,
+// adopt that primary's log and view. If some replica announced a later
+// view, this replica may have sent a DoViewChange for it before it lost its
+// state: it must not stay normal below it (promiseAfterRecovery).
+func (r *Replica) recoverFromPrimary() bool {
+	count, top, announced := 0, uint64(0), uint64(0)
 	for _, resp := range r.rec.responses {
-		if resp != nil {
+		if resp == nil {
+			continue
+		}
+		announced = max(announced, resp.AnnouncedView, resp.View)
+		if resp.Normal {
 			count++
 			top = max(top, resp.View)
 		}
 	}
 	primary := r.rec.responses[r.primaryOf(top)]
-	if count < r.f+1 || primary == nil || primary.View != top || uint64(len(primary.Log)) > primary.Op {
-		return
+	if count < r.f+1 || primary == nil || !primary.Normal || primary.View != top {
+		return false
 	}
 	r.adoptLog(primary.Op-uint64(len(primary.Log)), primary.Log)
 	r.enterNormal(top)
 	r.rec = recoveryState{}
-	r.ack()
 	r.learnCommit(primary.Commit)
+	if announced > top && !r.cfg.Bugs.RecoveryIgnoresAnnounced {
+		r.promiseAfterRecovery(announced)
+		return true
+	}
+	r.ack()
+	return true
 }
 
-// bootstrapStep decides a NewCluster start: once every other replica has
-// answered that it is new, the cluster starts in view 0 with an empty log.
-// One answer from a replica that holds state turns this into an ordinary
-// recovery, which then needs the primary's log.
-func (r *Replica) bootstrapStep(m *message.RecoveryResponse) {
-	if m.View > 0 || m.Op > 0 {
-		// Answers from other new members are not answers from normal
-		// replicas: start an ordinary recovery with a fresh nonce.
-		r.startRecovery(false)
-		return
-	}
+// recoverEmpty starts a replica when every other replica answered and none
+// holds an executed op: nothing can be lost, but views may have been
+// announced and promised (by this replica too, before it lost its state).
+//   - every other replica is a new member: the new cluster starts in view 0;
+//   - the normal replicas agree on view v, nobody announced a later one and
+//     this replica is not v's primary: it joins v as a backup (v's log is
+//     empty, since a normal replica holds at least its view's first log);
+//   - otherwise it moves to a view change after every announced view.
+func (r *Replica) recoverEmpty() {
+	var announced, normalView uint64
+	allNew, agree, anyNormal := true, true, false
 	for i, resp := range r.rec.responses {
-		if i != r.index && (resp == nil || resp.View > 0 || resp.Op > 0) {
+		if i == r.index {
+			continue
+		}
+		if resp == nil || !holdsNothing(resp) {
 			return
 		}
+		announced = max(announced, resp.AnnouncedView, resp.View)
+		allNew = allNew && resp.NewMember
+		if resp.Normal {
+			agree = agree && (!anyNormal || resp.View == normalView)
+			anyNormal, normalView = true, resp.View
+		}
 	}
-	r.bootstrapDone()
+	r.rec = recoveryState{}
+	switch {
+	case allNew:
+		r.bootstrapDone()
+	case anyNormal && agree && announced == normalView && r.primaryOf(normalView) != r.index:
+		r.enterNormal(normalView)
+		r.ack()
+	default:
+		r.promiseAfterRecovery(announced)
+	}
+}
+
+// promiseAfterRecovery makes a recovered replica act as if it had sent
+// DoViewChange for view w: it moves to a view change for w and promises
+// never to be normal below it. Its StartViewChange carries that promise, so
+// replicas normal in a lower view follow it. A replica that would be w's
+// primary moves to w+1 instead: its lost incarnation may have led view w,
+// and a view must never start twice.
+func (r *Replica) promiseAfterRecovery(w uint64) {
+	if r.primaryOf(w) == r.index {
+		w++
+	}
+	r.promisedView = w
+	r.startViewChange(w)
 }
 
 // bootstrapDone starts the new cluster's view 0.

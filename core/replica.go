@@ -25,10 +25,18 @@ type Replica struct {
 	// DoViewChange or was normal. It never accepts a log from a view below
 	// it. Invariant: lastNormalView <= promisedView <= view.
 	promisedView uint64
-	base         uint64          // ops at or below base are not in the log (see log.go)
-	log          []message.Entry // log[i].Op == base+i+1
-	commit       uint64
-	executed     uint64
+	// announcedView is the highest view this replica ever moved to (and so
+	// announced with a StartViewChange), or learned at recovery that it
+	// may have promised before it lost its state. It never decreases, even
+	// when the replica goes back to a lower view (a StartViewChange is not
+	// a promise): answers to Recovery carry it, so that a replica that
+	// sent DoViewChange(w) and then crashed learns of w from any f+1
+	// answers. Invariant: view <= announcedView.
+	announcedView uint64
+	base          uint64          // ops at or below base are not in the log (see log.go)
+	log           []message.Entry // log[i].Op == base+i+1
+	commit        uint64
+	executed      uint64
 	// ckpt is the newest checkpoint this replica holds, prevCkpt the one
 	// before it (at base, unless a later jump moved base); Op 0: none.
 	ckpt, prevCkpt Checkpoint
@@ -164,7 +172,8 @@ func (r *Replica) Output() Output {
 	o.Seq = r.markOutput()
 	r.dirtyLog(&o)
 	o.LogBase = r.base
-	o.HardState = HardState{View: r.view, LastNormalView: r.lastNormalView, PromisedView: r.promisedView, Commit: r.commit}
+	o.HardState = HardState{View: r.view, LastNormalView: r.lastNormalView, PromisedView: r.promisedView,
+		AnnouncedView: r.announcedView, Commit: r.commit}
 	r.out = Output{}
 	r.logDirtyFrom, r.logReset = 0, false
 	return o

@@ -176,8 +176,12 @@ func TestNewClusterStartsOnlyWhenEveryReplicaIsNew(t *testing.T) {
 			t.Fatalf("replica %d: %+v", i, got)
 		}
 	}
+	c.tick(3) // a heartbeat: the primary hears every replica and serves
 	register(c, 0, 7)
 	c.request(0, 7, 2, message.KindApp, "a")
+	if rep := c.lastReply(7); rep == nil || rep.RequestNum != 2 {
+		t.Fatalf("new cluster did not serve: %+v", rep)
+	}
 	// Replica 0 (the primary of view 0) is restarted with NewCluster by
 	// mistake: it must recover, not start an empty view 0 of its own.
 	c.sms[0] = &counter{}
@@ -205,6 +209,7 @@ func TestRequestsSteppedTogetherLeaveInOnePrepare(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Output()
+	joinBackups(r, 3)
 	for c := uint64(1); c <= 5; c++ {
 		r.Step(&message.Request{ClientID: c, RequestNum: 1, Kind: message.KindRegister})
 	}
@@ -328,6 +333,7 @@ func TestDurableAcksCountPrimaryOnlyOncePersisted(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Persisted(r.Output().Seq)
+	joinBackups(r, 3)
 	r.Step(&message.Request{ClientID: 1, RequestNum: 1, Kind: message.KindRegister})
 	out := r.Output()
 	r.Step(&message.PrepareOK{View: 0, Op: 1, Replica: 1})
@@ -351,4 +357,14 @@ func TestRestartedPrimaryWithDurableAcksHandsTheViewOn(t *testing.T) {
 	if got := r.Info(); got.Status != core.StatusViewChange || got.View != 4 {
 		t.Fatalf("restarted primary of view 3: %+v, want view change to 4", got)
 	}
+}
+
+// joinBackups acknowledges view 0 from every backup of a lone primary, so
+// that it starts serving (a cluster that never executed anything waits for
+// every replica; see Replica.started).
+func joinBackups(r *core.Replica, n int) {
+	for i := 1; i < n; i++ {
+		r.Step(&message.PrepareOK{View: 0, Op: 0, Replica: uint8(i)})
+	}
+	r.Output()
 }

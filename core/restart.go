@@ -50,6 +50,7 @@ func (r *Replica) restart(d *Durable) error {
 		return err
 	}
 	r.view, r.lastNormalView, r.promisedView = hs.View, hs.LastNormalView, hs.PromisedView
+	r.announcedView = max(hs.AnnouncedView, hs.View) // a disk written before the field existed holds 0
 	r.resetViewTimer()
 	r.timers.silent = true
 	if hs.LastNormalView == hs.View && r.isPrimary() && r.cfg.DurableAcks {

@@ -41,6 +41,7 @@ func (r *Replica) startViewChange(newView uint64) {
 		panic(fmt.Sprintf("core: view change to %d from view %d", newView, r.view))
 	}
 	r.view = newView
+	r.announcedView = max(r.announcedView, newView)
 	r.status = StatusViewChange
 	r.vc.reset()
 	r.vc.svc[r.index] = true
@@ -205,6 +206,7 @@ func (r *Replica) startViewMessage() *message.StartView {
 func (r *Replica) enterNormal(v uint64) {
 	r.timers.backoff = 0
 	r.view = v
+	r.announcedView = max(r.announcedView, v)
 	r.status = StatusNormal
 	r.lastNormalView = v
 	r.promisedView = v

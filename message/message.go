@@ -207,13 +207,25 @@ type Recovery struct {
 
 // RecoveryResponse answers a Recovery. Every replica reports its view,
 // op-number and commit-number; only the primary of View includes its log.
+//
+// AnnouncedView is the highest view the sender ever moved to (and so
+// announced with a StartViewChange), even if it went back to a lower view
+// since: the recovering replica may have sent a DoViewChange for it before
+// it lost its state, so it must not become normal below it (see
+// docs/protocol.md, "Recovery"). Normal says the sender is in normal status
+// (only normal answers count towards the paper's f+1); NewMember says the
+// sender is itself a brand-new replica still in its first handshake, which
+// holds nothing.
 type RecoveryResponse struct {
-	View    uint64
-	Nonce   uint64
-	Op      uint64
-	Commit  uint64
-	Replica uint8
-	Log     []Entry
+	View          uint64
+	Nonce         uint64
+	Op            uint64
+	Commit        uint64
+	Replica       uint8
+	AnnouncedView uint64
+	Normal        bool
+	NewMember     bool
+	Log           []Entry
 }
 
 // GetState asks a replica of View for the log after Op.

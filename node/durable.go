@@ -154,7 +154,7 @@ func (s *storage) persist(out core.Output, status core.Status) error {
 func (s *storage) writeLog(out core.Output) error {
 	h := out.HardState
 	hardChanged := h.View != s.last.View || h.LastNormalView != s.last.LastNormalView ||
-		h.PromisedView != s.last.PromisedView
+		h.PromisedView != s.last.PromisedView || h.AnnouncedView != s.last.AnnouncedView
 	if out.LogDirtyFrom == 0 && !hardChanged && s.written {
 		return nil
 	}

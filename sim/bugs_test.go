@@ -79,12 +79,13 @@ func TestNoStickinessIsDisruption(t *testing.T) {
 // driver lets messages leave before the writes they depend on are durable:
 // whole-cluster crashes then lose acknowledged, committed ops.
 func TestSendBeforeDurableCaught(t *testing.T) {
-	seed, v := firstViolation(Options{Profile: "durable", SendBeforeDurable: true})
+	fc := frequentClusterCrashes(t)
+	seed, v := firstViolation(Options{Faults: fc, SendBeforeDurable: true})
 	if v == nil {
 		t.Fatalf("sending before durable not caught in %d seeds", maxBugSeeds)
 	}
 	t.Logf("caught at seed %d: %v", seed, v)
-	if _, err := Run(Options{Profile: "durable", Seed: seed}); err != nil {
+	if _, err := Run(Options{Faults: fc, Seed: seed}); err != nil {
 		t.Fatalf("the same seed fails without the planted bug: %v", err)
 	}
 }
@@ -93,11 +94,7 @@ func TestSendBeforeDurableCaught(t *testing.T) {
 // when a driver drops its log up to a checkpoint before the checkpoint is
 // durable: a whole-cluster crash then leaves no replica with the state.
 func TestTruncateBeforeCheckpointCaught(t *testing.T) {
-	fc, err := Profile("durable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fc.Name, fc.MeanClusterCrashGap = "durable-frequent-cluster-crashes", 150*time.Millisecond
+	fc := frequentClusterCrashes(t)
 	seed, v := firstViolation(Options{Faults: fc, TruncateBeforeCheckpoint: true})
 	if v == nil {
 		t.Fatalf("truncating before the checkpoint is durable not caught in %d seeds", maxBugSeeds)
@@ -106,4 +103,16 @@ func TestTruncateBeforeCheckpointCaught(t *testing.T) {
 	if _, err := Run(Options{Faults: fc, Seed: seed}); err != nil {
 		t.Fatalf("the same seed fails without the planted bug: %v", err)
 	}
+}
+
+// frequentClusterCrashes is the durable profile with a whole-cluster crash
+// every 150ms on average: driver bugs that only a crash of every replica
+// exposes show within a few seeds.
+func frequentClusterCrashes(t *testing.T) FaultConfig {
+	fc, err := Profile("durable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc.Name, fc.MeanClusterCrashGap = "durable-frequent-cluster-crashes", 150*time.Millisecond
+	return fc
 }

@@ -83,7 +83,7 @@ func recordsOf(out core.Output) []diskRecord {
 func (d *simDisk) needsWrite(out core.Output) bool {
 	h, p := out.HardState, d.durableHard()
 	return !d.queued || out.LogDirtyFrom != 0 || out.Checkpoint != nil || h.View != p.View ||
-		h.LastNormalView != p.LastNormalView || h.PromisedView != p.PromisedView
+		h.LastNormalView != p.LastNormalView || h.PromisedView != p.PromisedView || h.AnnouncedView != p.AnnouncedView
 }
 
 // durableHard is the hard state the disk will hold once every queued write

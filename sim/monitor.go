@@ -87,7 +87,7 @@ func (m *monitor) clean(r *run, a, b int) bool {
 // checkLeave reports a disruption if rep, a member of the stable quorum,
 // is leaving its view.
 func (m *monitor) checkLeave(r *run, rep *replica, info core.Info) {
-	if !m.armed || !m.members[rep.idx] {
+	if !m.armed || !m.members[rep.idx] || r.recoveredRecently() {
 		return
 	}
 	if info.Status != core.StatusNormal || info.View != m.view {
@@ -101,4 +101,20 @@ func (m *monitor) checkLeave(r *run, rep *replica, info core.Info) {
 func (r *run) healthy(i int) bool {
 	rep := r.replicas[i]
 	return rep.up && !rep.recovering
+}
+
+// recoveredRecently reports whether a replica restarted within the stable
+// window or is still recovering. A recovery may legitimately move a
+// healthy quorum to a later view: a recovering replica that learns of a
+// view announced above the one it recovers into may have sent a
+// DoViewChange for it before it crashed, and must not stay normal below it
+// (see docs/protocol.md, "Recovery").
+func (r *run) recoveredRecently() bool {
+	since := r.now - us(r.opts.StableWindow)
+	for _, rep := range r.replicas {
+		if rep.recovering || rep.lastCrash > since {
+			return true
+		}
+	}
+	return false
 }

@@ -26,7 +26,8 @@ const (
 	frameSize  = headSize + typeSize
 	entryFixed = 4*8 + 1 // op, view, client, request, kind
 	cutBody    = 8       // op
-	hardBody   = 4 * 8   // view, last normal view, promised view, commit
+	hardBody   = 5 * 8   // view, last normal view, promised view, commit, announced view
+	hardBodyV1 = 4 * 8   // written before the announced view was recorded
 	endBody    = 8       // group sequence number
 
 	// minLength is the smallest valid value of the length field.
@@ -111,6 +112,7 @@ func appendHard(buf []byte, hs *core.HardState) []byte {
 	buf = le.AppendUint64(buf, hs.LastNormalView)
 	buf = le.AppendUint64(buf, hs.PromisedView)
 	buf = le.AppendUint64(buf, hs.Commit)
+	buf = le.AppendUint64(buf, hs.AnnouncedView)
 	return finishRecord(buf, start)
 }
 
@@ -161,9 +163,12 @@ func decodeBody(typ byte, body []byte) (record, error) {
 		}
 	case (typ == recCut || typ == recReset) && len(body) == cutBody:
 		rec.op = le.Uint64(body)
-	case typ == recHard && len(body) == hardBody:
+	case typ == recHard && (len(body) == hardBody || len(body) == hardBodyV1):
 		rec.hard = core.HardState{View: le.Uint64(body[0:]), LastNormalView: le.Uint64(body[8:]),
 			PromisedView: le.Uint64(body[16:]), Commit: le.Uint64(body[24:])}
+		if len(body) == hardBody { // older records lack it: the core takes View
+			rec.hard.AnnouncedView = le.Uint64(body[32:])
+		}
 	case typ == recEnd && len(body) == endBody:
 		rec.seq = le.Uint64(body)
 	default:

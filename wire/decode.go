@@ -137,11 +137,14 @@ func decodeRecovery(c *cursor) message.Message {
 
 func decodeRecoveryResponse(c *cursor) message.Message {
 	m := &message.RecoveryResponse{
-		View:    c.u64("view"),
-		Nonce:   c.u64("nonce"),
-		Op:      c.u64("op"),
-		Commit:  c.u64("commit"),
-		Replica: c.u8("replica"),
+		View:          c.u64("view"),
+		Nonce:         c.u64("nonce"),
+		Op:            c.u64("op"),
+		Commit:        c.u64("commit"),
+		Replica:       c.u8("replica"),
+		AnnouncedView: c.u64("announced-view"),
+		Normal:        c.boolean("normal"),
+		NewMember:     c.boolean("new-member"),
 	}
 	m.Log = c.entries()
 	c.lastOp(m.Log, m.Op)

@@ -106,6 +106,8 @@ func appendRecoveryResponse(dst []byte, m *message.RecoveryResponse) ([]byte, er
 	dst = le.AppendUint64(dst, m.Op)
 	dst = le.AppendUint64(dst, m.Commit)
 	dst = append(dst, m.Replica)
+	dst = le.AppendUint64(dst, m.AnnouncedView)
+	dst = append(dst, boolByte(m.Normal), boolByte(m.NewMember))
 	return appendEntries(dst, m.Log)
 }
 
