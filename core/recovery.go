@@ -36,19 +36,19 @@ func (r *Replica) tickRecovery() {
 }
 
 // onRecovery answers a recovering replica. A new member still in its first
-// handshake vouches that it holds nothing; a replica that lost its state
-// says nothing. Every other replica reports its view, announced view, op-
-// and commit-number and whether it is normal; only a normal primary
-// includes its log (after its base).
+// handshake vouches that it holds nothing; a replica that is recovering
+// itself says that it lost its state. Every other replica reports its view,
+// announced view, op- and commit-number and whether it is normal; only a
+// normal primary includes its log (after its base).
 func (r *Replica) onRecovery(m *message.Recovery) {
 	from := int(m.Replica)
 	if from >= r.n || from == r.index {
 		return
 	}
 	if r.status == StatusRecovering {
-		if r.rec.bootstrap {
-			r.send(from, &message.RecoveryResponse{Nonce: m.Nonce, Replica: uint8(r.index), NewMember: true})
-		}
+		r.send(from, &message.RecoveryResponse{
+			Nonce: m.Nonce, Replica: uint8(r.index), NewMember: r.rec.bootstrap, LostState: !r.rec.bootstrap,
+		})
 		return
 	}
 	normal := r.status == StatusNormal ||
@@ -124,9 +124,14 @@ func (r *Replica) recoverFromPrimary() bool {
 	return true
 }
 
-// recoverEmpty starts a replica when every other replica answered and none
-// holds an executed op: nothing can be lost, but views may have been
-// announced and promised (by this replica too, before it lost its state).
+// recoverEmpty starts a replica when every other replica answered, none
+// holds an executed op and at most f replicas (this one included, unless it
+// is a new member) lost their state: had anything been executed, f+1
+// replicas would hold it and one of them would have said so. Nothing can be
+// lost, but views may have been announced and promised (by this replica
+// too, before it lost its state). More than f replicas without state is a
+// loss the replica cannot see past: it waits (an operator starts a new
+// cluster).
 //   - every other replica is a new member: the new cluster starts in view 0;
 //   - the normal replicas agree on view v, nobody announced a later one and
 //     this replica is not v's primary: it joins v as a backup (v's log is
@@ -135,6 +140,10 @@ func (r *Replica) recoverFromPrimary() bool {
 func (r *Replica) recoverEmpty() {
 	var announced, normalView uint64
 	allNew, agree, anyNormal := true, true, false
+	lost := 0
+	if !r.rec.bootstrap {
+		lost++
+	}
 	for i, resp := range r.rec.responses {
 		if i == r.index {
 			continue
@@ -142,12 +151,18 @@ func (r *Replica) recoverEmpty() {
 		if resp == nil || !holdsNothing(resp) {
 			return
 		}
+		if resp.LostState {
+			lost++
+		}
 		announced = max(announced, resp.AnnouncedView, resp.View)
 		allNew = allNew && resp.NewMember
 		if resp.Normal {
 			agree = agree && (!anyNormal || resp.View == normalView)
 			anyNormal, normalView = true, resp.View
 		}
+	}
+	if lost > r.f {
+		return
 	}
 	r.rec = recoveryState{}
 	switch {

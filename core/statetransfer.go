@@ -19,6 +19,7 @@ type transferState struct {
 	active   bool
 	sameView bool
 	view     uint64
+	from     uint64 // the op-number the last GetState asked from
 	lastSent uint64
 	attempt  int
 }
@@ -69,7 +70,7 @@ func (r *Replica) sendGetState() {
 		r.st.attempt++
 		to = (to + 1) % r.n
 	}
-	r.st.lastSent = r.now
+	r.st.lastSent, r.st.from = r.now, from
 	r.send(to, &message.GetState{View: r.st.view, Op: from, Replica: uint8(r.index)})
 }
 
@@ -98,14 +99,14 @@ func (r *Replica) onGetState(m *message.GetState) {
 	// base, and the requester fetches a checkpoint for the rest.
 	n := uint64(len(r.log))
 	r.send(from, &message.NewState{
-		View: r.view, Op: r.op(), Commit: r.commit, Replica: uint8(r.index),
+		View: r.view, Op: r.op(), Commit: r.commit, Replica: uint8(r.index), From: m.Op,
 		Entries: r.log[max(m.Op, r.base)-r.base : n : n],
 	})
 }
 
 // onNewState installs a state transfer's answer.
 func (r *Replica) onNewState(m *message.NewState) {
-	if !r.st.active || m.View != r.st.view || r.status == StatusRecovering ||
+	if !r.st.active || m.View != r.st.view || m.From != r.st.from || r.status == StatusRecovering ||
 		uint64(len(m.Entries)) > m.Op {
 		return
 	}

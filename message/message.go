@@ -215,7 +215,8 @@ type Recovery struct {
 // docs/protocol.md, "Recovery"). Normal says the sender is in normal status
 // (only normal answers count towards the paper's f+1); NewMember says the
 // sender is itself a brand-new replica still in its first handshake, which
-// holds nothing.
+// holds nothing; LostState says the sender is itself recovering: it lost
+// whatever it held.
 type RecoveryResponse struct {
 	View          uint64
 	Nonce         uint64
@@ -225,6 +226,7 @@ type RecoveryResponse struct {
 	AnnouncedView uint64
 	Normal        bool
 	NewMember     bool
+	LostState     bool
 	Log           []Entry
 }
 
@@ -236,11 +238,16 @@ type GetState struct {
 }
 
 // NewState answers GetState with every log entry after the requested op.
+// From echoes the GetState's Op, so that a replica takes only the answer to
+// the request it has outstanding: an answer to a request of an earlier
+// incarnation (a message that was long under way) could start past its log
+// and make it wait for a checkpoint that may never exist.
 type NewState struct {
 	View    uint64
 	Op      uint64 // the sender's op-number; Entries end here
 	Commit  uint64
 	Replica uint8
+	From    uint64
 	Entries []Entry
 }
 

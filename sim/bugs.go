@@ -19,6 +19,8 @@ var bugFlags = []struct {
 	{"no-stickiness", func(b *core.Bugs) *bool { return &b.NoStickiness }},
 	{"skip-checkpoint-fetch", func(b *core.Bugs) *bool { return &b.SkipCheckpointFetch }},
 	{"lease-ignores-drift", func(b *core.Bugs) *bool { return &b.LeaseIgnoresDrift }},
+	{"recovery-ignores-announced", func(b *core.Bugs) *bool { return &b.RecoveryIgnoresAnnounced }},
+	{"no-start-gate", func(b *core.Bugs) *bool { return &b.NoStartGate }},
 }
 
 // BugNames returns the names of the bugs set in b.

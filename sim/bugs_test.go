@@ -26,6 +26,8 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"truncate-on-new-view", "stale-learner", 3},
 		{"no-stickiness", "isolate", 0},
 		{"skip-checkpoint-fetch", "checkpoint", 0},
+		{"recovery-ignores-announced", "stale-dvc", 3},
+		{"no-start-gate", "bootstrap", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.bug, func(t *testing.T) {
@@ -106,13 +108,15 @@ func TestTruncateBeforeCheckpointCaught(t *testing.T) {
 }
 
 // frequentClusterCrashes is the durable profile with a whole-cluster crash
-// every 150ms on average: driver bugs that only a crash of every replica
-// exposes show within a few seeds.
+// every 150ms on average, and during almost a third of the checkpoint
+// writes: driver bugs that only a crash of every replica exposes show
+// within a few dozen seeds.
 func frequentClusterCrashes(t *testing.T) FaultConfig {
 	fc, err := Profile("durable")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fc.Name, fc.MeanClusterCrashGap = "durable-frequent-cluster-crashes", 150*time.Millisecond
+	fc.CrashInCheckpoint = 0.3
 	return fc
 }

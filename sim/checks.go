@@ -153,6 +153,7 @@ func (r *run) observe(rep *replica) {
 			rep.recovering = false
 			r.res.Recoveries++
 		}
+		rep.joined = true
 	}
 	r.logf("replica %d: %v view %d (op %d commit %d)", rep.idx, info.Status, info.View, info.Op, info.Commit)
 	rep.status, rep.view, rep.since = info.Status, info.View, r.now

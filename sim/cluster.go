@@ -20,6 +20,11 @@ type replica struct {
 
 	// recovering: restarted and not yet normal; counts as down.
 	recovering bool
+	// unborn: not started yet (a NewCluster run starts replicas at random
+	// times); joined: normal at least once, in any incarnation. A replica
+	// that never joined held nothing, so it is no fault while it is down
+	// or still in its first handshake.
+	unborn, joined bool
 	// disk is the replica's disk in durable mode (nil when diskless); it
 	// survives crashes.
 	disk *simDisk
@@ -33,9 +38,20 @@ type replica struct {
 	since                     int64 // when (status, view) was entered
 }
 
-// setupCluster creates the replicas, all normal in view 0, and starts
-// their clocks at random phases.
+// bootMode says how a replica incarnation starts.
+type bootMode uint8
+
+const (
+	bootNormal     bootMode = iota // normal in view 0 (a cluster created by hand)
+	bootRecovering                 // lost its state: the recovery protocol
+	bootNewCluster                 // a new member: the NewCluster handshake
+)
+
+// setupCluster creates the replicas and starts their clocks at random
+// phases: all normal in view 0 or, in a bootstrap run, each at a random
+// time with the NewCluster handshake.
 func (r *run) setupCluster() {
+	r.bootstrap = r.chance(r.opts.Faults.Bootstrap)
 	r.sessions = r.opts.MaxSessions
 	if r.sessions == 0 && r.chance(r.opts.Faults.SessionPressure) {
 		r.sessions = max(1, r.opts.Clients-1)
@@ -50,8 +66,35 @@ func (r *run) setupCluster() {
 			rep.disk = &simDisk{original: true}
 		}
 		r.replicas = append(r.replicas, rep)
-		r.boot(rep, false, nil)
+		r.firstStart(rep)
 	}
+}
+
+// firstStart boots rep now, or schedules its start in a bootstrap run.
+func (r *run) firstStart(rep *replica) {
+	if !r.bootstrap {
+		rep.joined = true
+		r.boot(rep, bootNormal, nil)
+		return
+	}
+	rep.unborn = true
+	if r.chance(0.5) {
+		r.startUnborn(rep)
+		return
+	}
+	at := r.between(1, us(r.opts.Faults.MaxStartDelay))
+	r.schedule(at, event{kind: evStart, node: rep.idx})
+}
+
+// startUnborn starts a replica of a bootstrap run for the first time.
+func (r *run) startUnborn(rep *replica) {
+	if !rep.unborn {
+		return
+	}
+	rep.unborn = false
+	r.logf("start replica %d (new cluster)", rep.idx)
+	r.boot(rep, bootNewCluster, nil)
+	r.afterStep(rep)
 }
 
 // drawCheckpoints picks this run's checkpoint interval and chunk size: in
@@ -81,10 +124,11 @@ func (r *run) maxSessions() int { return r.sessions }
 
 // boot starts a new incarnation of rep: with empty state, or from its
 // disk (durable, non-nil).
-func (r *run) boot(rep *replica, recovering bool, durable *core.Durable) {
+func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
 	cfg := core.Config{
 		ReplicaCount: r.n, Index: rep.idx, Seed: r.rng.Uint64(),
-		MaxSessions: r.sessions, Recovering: recovering, Bugs: r.opts.Bugs,
+		MaxSessions: r.sessions, Bugs: r.opts.Bugs,
+		Recovering: mode == bootRecovering, NewCluster: mode == bootNewCluster,
 		MaxClockDrift: r.driftBound(), LeaseTicks: r.opts.Faults.LeaseTicks,
 		CheckpointInterval: r.ckptEvery, CheckpointChunk: r.ckptChunk,
 		Restart: durable, DurableAcks: rep.disk != nil,
@@ -94,7 +138,8 @@ func (r *run) boot(rep *replica, recovering bool, durable *core.Durable) {
 	if err != nil {
 		panic(err) // the options were validated: a bad config is a sim bug
 	}
-	rep.core, rep.store, rep.up, rep.recovering = c, store, true, recovering
+	rep.core, rep.store, rep.up = c, store, true
+	rep.recovering = mode == bootRecovering || (mode == bootNewCluster && rep.joined)
 	rep.inc++
 	rep.commit, rep.executed, rep.checked, rep.digestAt, rep.leaseReads = 0, 0, 0, 0, 0
 	rep.view, rep.status, rep.since = 0, 0, r.now
@@ -124,20 +169,31 @@ func (r *run) restart(rep *replica) {
 		r.logf("replica %d found a corrupt record: it recovers from its peers", rep.idx)
 		rep.disk = &simDisk{}
 		r.res.Corruptions++
-		r.boot(rep, true, nil)
+		r.boot(rep, bootRecovering, nil)
 	} else if d := rep.disk; d != nil && d.replay() != nil {
-		r.boot(rep, false, d.replay())
+		r.boot(rep, bootNormal, d.replay())
 	} else if d != nil && d.original {
 		// The disk it was created with, and no write ever completed: it
 		// resumes from the state it was created in (normal in view 0,
 		// empty log). Only Prepares left before being durable, so a
 		// primary hands view 0 on (core restart rules).
-		r.boot(rep, false, &core.Durable{})
+		r.boot(rep, bootNormal, &core.Durable{})
 	} else {
-		r.boot(rep, true, nil)
+		r.boot(rep, r.disklessRestartMode(rep), nil)
 	}
 	r.afterStep(rep)
 	r.mon.update(r)
+}
+
+// disklessRestartMode is how a diskless replica restarts: a replica that
+// never joined starts its first handshake again; one that did recovers, or
+// in a bootstrap run now and then gets NewCluster by mistake (which must be
+// harmless: it then recovers).
+func (r *run) disklessRestartMode(rep *replica) bootMode {
+	if !rep.joined || (r.bootstrap && r.chance(0.2)) {
+		return bootNewCluster
+	}
+	return bootRecovering
 }
 
 // downOrRecovering counts replicas that are crashed, still recovering, or
@@ -148,6 +204,9 @@ func (r *run) restart(rep *replica) {
 func (r *run) downOrRecovering() int {
 	k := 0
 	for _, rep := range r.replicas {
+		if !rep.joined {
+			continue // it holds nothing to lose
+		}
 		if !rep.up || rep.recovering {
 			k++
 		} else if i := rep.core.Info(); i.Executed < i.LogBase {
@@ -176,7 +235,7 @@ func (r *run) deliver(e event) {
 		r.res.MessagesDropped++
 		return
 	}
-	if !r.arrives(e.from, e.node) {
+	if !r.arrivesOrHeld(e.from, e.node, e.msg) {
 		return
 	}
 	if e.msg.Type() == message.TypeNewState {

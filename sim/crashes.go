@@ -16,10 +16,13 @@ func (r *run) crashEvent() {
 		return
 	}
 	r.schedule(r.now+r.crashGap(), event{kind: evCrash})
-	if r.downOrRecovering() >= r.f {
+	if r.downOrRecovering() >= r.f || !r.anyUp() {
 		return
 	}
 	x := r.pickTarget()
+	if vc := r.inViewChange(); vc >= 0 && r.chance(r.opts.Faults.TargetViewChange) {
+		x = vc
+	}
 	if !r.replicas[x].up {
 		x = r.randomUp()
 	}
@@ -30,8 +33,18 @@ func (r *run) crashEvent() {
 	r.schedule(r.now+down, event{kind: evRestart, node: x, inc: rep.inc})
 }
 
-// randomUp returns a random replica that is up (one always is: at most f
-// are down).
+// anyUp reports whether some replica is up (in a bootstrap run, none may
+// have started yet).
+func (r *run) anyUp() bool {
+	for _, rep := range r.replicas {
+		if rep.up {
+			return true
+		}
+	}
+	return false
+}
+
+// randomUp returns a random replica that is up (call anyUp first).
 func (r *run) randomUp() int {
 	for {
 		if x := r.rng.IntN(r.n); r.replicas[x].up {
@@ -54,12 +67,29 @@ func (r *run) restartEvent(e event) {
 func (r *run) beginQuiet() {
 	r.quiet = true
 	r.net.st = r.net.clean()
+	r.releaseHeld()
 	r.net.drop = nil
 	r.logf("quiet: network healed")
 	for _, rep := range r.replicas {
-		if !rep.up {
+		switch {
+		case rep.unborn:
+			r.startUnborn(rep)
+		case !rep.up:
 			r.restart(rep)
 		}
 	}
 	r.mon.update(r)
+}
+
+// inViewChange returns a random replica that is up and in view-change
+// status, or -1.
+func (r *run) inViewChange() int {
+	start := r.rng.IntN(r.n)
+	for k := 0; k < r.n; k++ {
+		x := (start + k) % r.n
+		if rep := r.replicas[x]; rep.up && rep.status == core.StatusViewChange {
+			return x
+		}
+	}
+	return -1
 }

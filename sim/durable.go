@@ -40,6 +40,10 @@ func (r *run) persist(rep *replica, out core.Output, sends []pendingSend) ([]pen
 		ckpt: out.Checkpoint, logBase: out.LogBase}
 	d.pending = append(d.pending, w)
 	r.schedule(done, event{kind: evDiskDone, node: rep.idx, inc: rep.inc})
+	if out.Checkpoint != nil && r.chance(r.opts.Faults.CrashInCheckpoint) {
+		// A crash of every replica while this checkpoint is written.
+		r.schedule(r.between(r.now, done), event{kind: evClusterCrash, node: oneShot})
+	}
 	return early, false
 }
 
@@ -82,14 +86,19 @@ func (r *run) corruptDisk(rep *replica) bool {
 	return r.chance(r.opts.Faults.Corrupt) && r.downOrRecovering() < r.f
 }
 
+// oneShot marks a cluster crash that does not schedule the next one.
+const oneShot = 1
+
 // clusterCrashEvent crashes every replica at once (durable mode only) and
 // schedules each one's restart.
-func (r *run) clusterCrashEvent() {
+func (r *run) clusterCrashEvent(e event) {
 	if r.quiet {
 		return
 	}
 	fc := r.opts.Faults
-	r.schedule(r.now+max(1, int64(r.rng.ExpFloat64()*float64(us(fc.MeanClusterCrashGap)))), event{kind: evClusterCrash})
+	if e.node != oneShot {
+		r.schedule(r.now+max(1, int64(r.rng.ExpFloat64()*float64(us(fc.MeanClusterCrashGap)))), event{kind: evClusterCrash})
+	}
 	r.logf("cluster crash: every replica stops at once")
 	for _, rep := range r.replicas {
 		if rep.up {

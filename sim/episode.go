@@ -19,11 +19,16 @@ import "github.com/vr-go/vr/message"
 // Every phase lasts a random time, so each seed plays it differently.
 type episode struct {
 	p, y, x int
+	dvc     staleDVC // the "stale-dvc" episode
 }
 
 // episodeStep enters phase (0 = quiet spell) and schedules the next one.
 func (r *run) episodeStep(phase int) {
 	if r.quiet {
+		return
+	}
+	if r.opts.Faults.Episode == "stale-dvc" {
+		r.staleDVCStep(phase)
 		return
 	}
 	next, dur := phase+1, int64(0)

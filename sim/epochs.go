@@ -28,6 +28,7 @@ func (r *run) newEpoch() {
 	fc := r.opts.Faults
 	r.mon.update(r)
 	r.net.st = r.drawState()
+	r.releaseHeld()
 	r.mon.update(r)
 	r.res.Epochs++
 	r.logf("epoch: %s", r.net.st.desc)
@@ -47,6 +48,9 @@ func (r *run) drawState() netState {
 	part := "no partition"
 	if fc.Partitions {
 		part = r.drawPartition(&st)
+		if st.buffer = r.chance(fc.BufferCut); st.buffer {
+			part += " (cut links buffer)"
+		}
 	}
 	st.desc = fmt.Sprintf("loss %.2f dup %.2f reorder %.2f, %s;%s", st.loss, st.dup, st.reorder, part, r.describeCut(st))
 	return st
@@ -70,6 +74,9 @@ func (r *run) drawPartition(st *netState) string {
 	if fc.MTU {
 		kinds = append(kinds, 4)
 	}
+	if fc.RandomLinks {
+		kinds = append(kinds, 5)
+	}
 	switch kinds[r.rng.IntN(len(kinds))] {
 	case 1:
 		x := r.pickTarget()
@@ -82,8 +89,24 @@ func (r *run) drawPartition(st *netState) string {
 		return r.oneWay(*st)
 	case 4:
 		return r.mtu(st)
+	case 5:
+		r.randomLinks(*st)
+		return "random links"
 	}
 	return "no partition"
+}
+
+// randomLinks cuts each directed link between replicas with probability
+// 0.35: overlapping one-way faults no other kind produces (a replica that
+// hears a peer it cannot reach while both are cut from the primary).
+func (r *run) randomLinks(st netState) {
+	for a := 0; a < r.n; a++ {
+		for b := 0; b < r.n; b++ {
+			if a != b && r.chance(0.35) {
+				r.cutLink(st, a, b)
+			}
+		}
+	}
 }
 
 // cutLink makes from unable to reach to.

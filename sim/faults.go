@@ -16,7 +16,12 @@ type FaultConfig struct {
 	MaxDuplicate float64       // per-epoch duplication drawn from [0, MaxDuplicate]
 	Reorder      float64       // probability a message is delayed up to MaxDelay
 	MaxDelay     time.Duration // longest delay of a reordered message
-	CleanEpochs  float64       // probability an epoch has no network fault at all
+	// LongDelay is the probability that a message is held for up to
+	// MaxLongDelay: longer than a crash, restart and recovery, so that
+	// messages of a dead incarnation arrive after its successor recovered.
+	LongDelay    float64
+	MaxLongDelay time.Duration
+	CleanEpochs  float64 // probability an epoch has no network fault at all
 	// MTU adds a partition kind in which some links lose every large
 	// message (one carrying log entries: Prepare, DoViewChange, StartView,
 	// NewState, RecoveryResponse) but pass small ones, like a path MTU
@@ -24,7 +29,14 @@ type FaultConfig struct {
 	MTU bool
 
 	Partitions bool // isolate one replica or split the nodes in random halves
-	OneWay     bool // one-way partitions: a node cannot send, or cannot receive
+	// BufferCut is the probability that an epoch's cut links buffer
+	// messages until they heal (like a TCP connection) instead of losing
+	// them.
+	BufferCut float64
+	OneWay    bool // one-way partitions: a node cannot send, or cannot receive
+	// RandomLinks adds a partition kind that cuts each directed link
+	// between replicas at random.
+	RandomLinks bool
 	// IsolateOnly restricts partitions to isolating one replica completely:
 	// the primary with probability TargetPrimary, otherwise a backup.
 	IsolateOnly bool
@@ -43,6 +55,10 @@ type FaultConfig struct {
 	// TargetPrimary is the probability that a crash or an isolation hits
 	// the current primary rather than a random replica.
 	TargetPrimary float64
+	// TargetViewChange is the probability that a crash hits a replica in
+	// view-change status, if there is one: it may have sent a
+	// DoViewChange that outlives it.
+	TargetViewChange float64
 
 	Skew float64 // replicas tick at base × (1 ± up to Skew)
 
@@ -54,6 +70,9 @@ type FaultConfig struct {
 	// then.
 	MeanClusterCrashGap time.Duration
 	Corrupt             float64 // probability a restart finds a corrupt record
+	// CrashInCheckpoint is the probability that a checkpoint write is
+	// overtaken by a crash of every replica.
+	CrashInCheckpoint float64
 
 	// Checkpoints makes replicas checkpoint and truncate their logs every
 	// few ops (an interval drawn per run, 0 in a quarter of the runs), and
@@ -65,6 +84,13 @@ type FaultConfig struct {
 	// timeout, the lease rather than the timeout decides when a view
 	// change can complete after a primary is cut off.
 	LeaseTicks int
+	// Bootstrap is the probability that a run creates its cluster with the
+	// NewCluster handshake instead of starting every replica normal in view
+	// 0: each replica starts at a random time up to MaxStartDelay, and a
+	// replica restarted diskless sometimes gets NewCluster again, as an
+	// operator might pass it by mistake. Diskless profiles only.
+	Bootstrap     float64
+	MaxStartDelay time.Duration
 	// EagerClients retry every tick and broadcast from the first retry,
 	// so that clients find a new primary as soon as it exists.
 	EagerClients bool
@@ -89,11 +115,17 @@ func (fc FaultConfig) validate() error {
 		return fmt.Errorf("%w: bad epoch bounds", ErrBadOptions)
 	case fc.Reorder > 0 && fc.MaxDelay < time.Duration(maxDelay)*time.Microsecond:
 		return fmt.Errorf("%w: reorder delay below the normal delay", ErrBadOptions)
-	case fc.Episode != "" && fc.Episode != "stale-learner":
+	case fc.BufferCut < 0 || fc.BufferCut > 1:
+		return fmt.Errorf("%w: buffer-cut is a probability", ErrBadOptions)
+	case fc.LongDelay < 0 || fc.LongDelay > 1 || (fc.LongDelay > 0 && fc.MaxLongDelay < time.Duration(maxDelay)*time.Microsecond):
+		return fmt.Errorf("%w: long delay is a probability, and its bound above the normal delay", ErrBadOptions)
+	case fc.Bootstrap < 0 || fc.Bootstrap > 1 || (fc.Bootstrap > 0 && (fc.Durable || fc.MaxStartDelay < 0)):
+		return fmt.Errorf("%w: bootstrap is a probability, for diskless profiles", ErrBadOptions)
+	case fc.Episode != "" && fc.Episode != "stale-learner" && fc.Episode != "stale-dvc":
 		return fmt.Errorf("%w: unknown episode %q", ErrBadOptions, fc.Episode)
 	case fc.Crashes && (fc.MeanCrashGap <= 0 || fc.MinDowntime <= 0 || fc.MaxDowntime < fc.MinDowntime):
 		return fmt.Errorf("%w: bad crash timing", ErrBadOptions)
-	case !fc.Durable && (fc.MeanClusterCrashGap > 0 || fc.Corrupt > 0 || fc.DiskLatency > 0):
+	case !fc.Durable && (fc.MeanClusterCrashGap > 0 || fc.Corrupt > 0 || fc.DiskLatency > 0 || fc.CrashInCheckpoint > 0):
 		return fmt.Errorf("%w: disk faults need a durable profile", ErrBadOptions)
 	case fc.MeanClusterCrashGap > 0 && (fc.MinDowntime <= 0 || fc.MaxDowntime < fc.MinDowntime):
 		return fmt.Errorf("%w: bad cluster-crash timing", ErrBadOptions)
@@ -111,6 +143,10 @@ var profiles = map[string]FaultConfig{
 		TargetPrimary: 0.4, Skew: 0.2,
 		EpochMin: 50 * time.Millisecond, EpochMax: 400 * time.Millisecond,
 		SessionPressure: 0.2, Checkpoints: true,
+		LongDelay: 0.002, MaxLongDelay: 1200 * time.Millisecond, Bootstrap: 0.3, MaxStartDelay: 300 * time.Millisecond,
+		BufferCut:        0.4,
+		RandomLinks:      true,
+		TargetViewChange: 0.3,
 	},
 	"none": {Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},
 	// crash: frequent crashes, mostly of the primary, with quick restarts,
@@ -121,6 +157,8 @@ var profiles = map[string]FaultConfig{
 		MinDowntime: 5 * time.Millisecond, MaxDowntime: 150 * time.Millisecond,
 		TargetPrimary: 0.7, Skew: 0.2, Checkpoints: true,
 		EpochMin: 30 * time.Millisecond, EpochMax: 200 * time.Millisecond,
+		LongDelay: 0.003, MaxLongDelay: 800 * time.Millisecond, Bootstrap: 0.3, MaxStartDelay: 200 * time.Millisecond,
+		TargetViewChange: 0.3,
 	},
 	// stale: short partitions and one-way links, primary crashes and loss,
 	// so that replicas miss view changes and learn of them late.
@@ -131,6 +169,10 @@ var profiles = map[string]FaultConfig{
 		MinDowntime: 20 * time.Millisecond, MaxDowntime: 200 * time.Millisecond,
 		TargetPrimary: 0.8, Skew: 0.2, Checkpoints: true,
 		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
+		LongDelay: 0.003, MaxLongDelay: 1200 * time.Millisecond, Bootstrap: 0.2, MaxStartDelay: 300 * time.Millisecond,
+		BufferCut:        0.4,
+		RandomLinks:      true,
+		TargetViewChange: 0.3,
 	},
 	// split-brain: the primary is cut off with some clients still talking
 	// to it, so it gathers uncommitted ops in its log while the others move
@@ -139,6 +181,7 @@ var profiles = map[string]FaultConfig{
 		MaxLoss: 0.05, CleanEpochs: 0.1, Partitions: true, IsolateOnly: true,
 		TargetPrimary: 0.9, ClientStay: 0.6, Skew: 0.2,
 		EpochMin: 100 * time.Millisecond, EpochMax: 350 * time.Millisecond,
+		BufferCut: 0.4,
 	},
 	// durable: every fault of "all", with disks: replicas restart from
 	// their disk, the whole cluster crashes at once now and then, crashes
@@ -152,7 +195,9 @@ var profiles = map[string]FaultConfig{
 		EpochMin: 50 * time.Millisecond, EpochMax: 400 * time.Millisecond,
 		SessionPressure: 0.2,
 		Durable:         true, DiskLatency: 3 * time.Millisecond, MeanClusterCrashGap: 700 * time.Millisecond,
-		Corrupt: 0.1, Checkpoints: true,
+		Corrupt: 0.1, Checkpoints: true, CrashInCheckpoint: 0.02,
+		LongDelay: 0.002, MaxLongDelay: 1200 * time.Millisecond,
+		BufferCut: 0.4,
 	},
 	// checkpoint: crashes of diskless replicas, stale replicas and loss,
 	// with a checkpoint every few ops in every run, so that recoveries and
@@ -164,6 +209,9 @@ var profiles = map[string]FaultConfig{
 		MinDowntime: 10 * time.Millisecond, MaxDowntime: 200 * time.Millisecond,
 		TargetPrimary: 0.5, Skew: 0.2, Checkpoints: true,
 		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
+		LongDelay: 0.002, MaxLongDelay: 800 * time.Millisecond,
+		BufferCut:        0.4,
+		TargetViewChange: 0.3,
 	},
 	// lease: the primary is cut off with clients that keep reading from it,
 	// clocks run up to 20% fast or slow, and leases outlast the view-change
@@ -173,14 +221,49 @@ var profiles = map[string]FaultConfig{
 		MaxLoss: 0.05, CleanEpochs: 0.1, Partitions: true, IsolateOnly: true,
 		TargetPrimary: 0.9, ClientStay: 0.7, Skew: 0.3, EagerClients: true,
 		EpochMin: 200 * time.Millisecond, EpochMax: 600 * time.Millisecond,
+		BufferCut: 0.4,
+	},
+	// bootstrap: every run creates its cluster with the NewCluster
+	// handshake, replicas start up to 400ms apart and crash often, also
+	// before they finished the handshake; long-delayed messages of dead
+	// incarnations arrive after their successors recovered.
+	"bootstrap": {
+		MaxLoss: 0.1, Reorder: 0.05, MaxDelay: 20 * time.Millisecond, CleanEpochs: 0.3,
+		Partitions: true, OneWay: true,
+		Crashes: true, MeanCrashGap: 120 * time.Millisecond,
+		MinDowntime: 10 * time.Millisecond, MaxDowntime: 250 * time.Millisecond,
+		TargetPrimary: 0.5, Skew: 0.2,
+		LongDelay: 0.01, MaxLongDelay: 800 * time.Millisecond,
+		Bootstrap: 1, MaxStartDelay: 400 * time.Millisecond,
+		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
+		BufferCut:        0.4,
+		TargetViewChange: 0.3,
+	},
+	// amnesia: diskless backups crash and recover while view changes are
+	// under way, with overlapping one-way faults whose links buffer
+	// messages, and long delays: a DoViewChange of a crashed incarnation
+	// arrives after its successor recovered and acknowledged new ops.
+	"amnesia": {
+		MaxLoss: 0.05, Reorder: 0.05, MaxDelay: 20 * time.Millisecond, CleanEpochs: 0.2,
+		Partitions: true, OneWay: true, RandomLinks: true, BufferCut: 0.7, ClientStay: 0.3,
+		Crashes: true, MeanCrashGap: 100 * time.Millisecond,
+		MinDowntime: 5 * time.Millisecond, MaxDowntime: 100 * time.Millisecond,
+		TargetPrimary: 0.2, TargetViewChange: 0.8, Skew: 0.2,
+		LongDelay: 0.02, MaxLongDelay: 600 * time.Millisecond,
+		EpochMin: 30 * time.Millisecond, EpochMax: 200 * time.Millisecond,
 	},
 	// stale-learner: the TruncateOnNewView hazard, scripted (3 replicas).
 	"stale-learner": {Episode: "stale-learner", Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},
+	// stale-dvc: review finding A, scripted with random timing (3
+	// replicas): a DoViewChange of a crashed incarnation reaches the next
+	// primary after its successor recovered into the older view.
+	"stale-dvc": {Episode: "stale-dvc", Skew: 0.2, MaxLoss: 0.02, EpochMin: time.Second, EpochMax: time.Second},
 	// isolate: a healthy cluster in which one backup at a time is cut off
 	// long enough to time out, then comes back with a stale, higher view.
 	"isolate": {
 		Partitions: true, IsolateOnly: true, CleanEpochs: 0.4, Skew: 0.2,
 		EpochMin: 400 * time.Millisecond, EpochMax: 900 * time.Millisecond,
+		BufferCut: 0.4,
 	},
 }
 

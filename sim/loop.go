@@ -26,6 +26,7 @@ type run struct {
 	readers map[int]bool
 	quiet   bool
 
+	bootstrap bool   // the cluster is created with the NewCluster handshake
 	sessions  int    // client-table bound given to the replicas (0: default)
 	ckptEvery uint64 // checkpoint interval given to the replicas (0: none)
 	ckptChunk int    // checkpoint chunk size given to the replicas
@@ -139,7 +140,9 @@ func (r *run) dispatch(e event) {
 	case evDiskDone:
 		r.diskDone(e)
 	case evClusterCrash:
-		r.clusterCrashEvent()
+		r.clusterCrashEvent(e)
+	case evStart:
+		r.startUnborn(r.replicas[e.node])
 	}
 }
 

@@ -87,7 +87,7 @@ func (m *monitor) clean(r *run, a, b int) bool {
 // checkLeave reports a disruption if rep, a member of the stable quorum,
 // is leaving its view.
 func (m *monitor) checkLeave(r *run, rep *replica, info core.Info) {
-	if !m.armed || !m.members[rep.idx] || r.recoveredRecently() {
+	if !m.armed || !m.members[rep.idx] || r.recoveredRecently() || r.releasedRecently() {
 		return
 	}
 	if info.Status != core.StatusNormal || info.View != m.view {
@@ -117,4 +117,12 @@ func (r *run) recoveredRecently() bool {
 		}
 	}
 	return false
+}
+
+// releasedRecently reports whether a healed link delivered messages it
+// buffered within the stable window: the fault those messages carry (a
+// StartViewChange of a replica that has since gone back to its view, which
+// enables another's DoViewChange) lands after the link healed.
+func (r *run) releasedRecently() bool {
+	return r.now-r.net.releasedAt < us(r.opts.StableWindow)
 }

@@ -20,7 +20,22 @@ type netState struct {
 	reorder float64 // probability a message takes a long delay
 	mtu     []bool  // mtu[from*nodes+to]: from cannot send large messages to to
 	cut     []bool  // cut[from*nodes+to]: from cannot reach to
-	desc    string
+	// buffer makes cut links hold messages instead of losing them, as a
+	// TCP connection does while packets cannot get through: they arrive,
+	// in order, once the link heals, perhaps long after their sender
+	// crashed and a new incarnation of it recovered.
+	buffer bool
+	desc   string
+}
+
+// maxHeld bounds the messages one link buffers; later ones are lost.
+const maxHeld = 512
+
+// heldMsg is a message a cut link buffers.
+type heldMsg struct {
+	from, to int
+	inc      uint32 // the sender's incarnation (replicas)
+	msg      message.Message
 }
 
 // network holds the current fault state and the filter used by scenario
@@ -28,6 +43,10 @@ type netState struct {
 type network struct {
 	nodes int
 	st    netState
+	held  [][]heldMsg // per link, in send order
+	// releasedAt is when a healed link last delivered what it held (-1:
+	// never): old messages may disturb a healthy quorum for a while.
+	releasedAt int64
 	// drop, if set, silently loses the messages for which it returns true
 	// (scenario tests script faults with it).
 	drop func(from, to int, m message.Message) bool
@@ -36,6 +55,50 @@ type network struct {
 func (nw *network) init(nodes int) {
 	nw.nodes = nodes
 	nw.st = netState{cut: make([]bool, nodes*nodes), desc: "clean"}
+	nw.held = make([][]heldMsg, nodes*nodes)
+	nw.releasedAt = -1 << 40
+}
+
+// hold buffers m on a cut link if the link buffers; it reports whether it
+// did (otherwise the message is lost).
+func (r *run) hold(from, to int, m message.Message) bool {
+	link := from*r.net.nodes + to
+	if !r.net.st.buffer || len(r.net.held[link]) >= maxHeld {
+		return false
+	}
+	r.net.held[link] = append(r.net.held[link], heldMsg{from, to, r.incarnation(from), m})
+	r.res.MessagesHeld++
+	return true
+}
+
+// incarnation returns the incarnation of node (0 for clients).
+func (r *run) incarnation(node int) uint32 {
+	if node < r.n {
+		return r.replicas[node].inc
+	}
+	return 0
+}
+
+// releaseHeld delivers, in order, what links that are no longer cut held.
+func (r *run) releaseHeld() {
+	for link, msgs := range r.net.held {
+		if len(msgs) == 0 || r.net.st.cut[link] {
+			continue
+		}
+		// A dead incarnation's connection is not the new one: nothing
+		// orders its bytes after the successor's, so they come at once,
+		// in their own order, before or after.
+		late := r.between(0, us(r.opts.Faults.MaxDelay)+us(r.opts.Faults.MaxLongDelay))
+		for k, h := range msgs {
+			delay := r.between(minDelay, maxDelay) + int64(k)
+			if h.inc != r.incarnation(h.from) {
+				delay = late + int64(k)
+			}
+			r.scheduleDelivery(h.from, h.to, h.msg, delay)
+		}
+		r.net.held[link] = nil
+		r.net.releasedAt = r.now
+	}
 }
 
 // isCut reports whether from cannot reach to now.
@@ -50,6 +113,9 @@ func (nw *network) clean() netState {
 // loss, duplication and delay.
 func (r *run) send(from, to int, m message.Message) {
 	r.res.MessagesSent++
+	if (r.net.isCut(from, to) && r.hold(from, to, m)) || r.holdEpisode(from, to, m) {
+		return
+	}
 	if r.net.isCut(from, to) || (r.net.drop != nil && r.net.drop(from, to, m)) || r.chance(r.net.st.loss) || r.net.tooBig(from, to, m) {
 		r.res.MessagesDropped++
 		return
@@ -86,9 +152,18 @@ func (nw *network) tooBig(from, to int, m message.Message) bool {
 // enqueue schedules the delivery of one copy of m.
 func (r *run) enqueue(from, to int, m message.Message) {
 	delay := r.between(minDelay, maxDelay)
+	fc := r.opts.Faults
 	if r.chance(r.net.st.reorder) {
-		delay = r.between(maxDelay, us(r.opts.Faults.MaxDelay))
+		delay = r.between(maxDelay, us(fc.MaxDelay))
 	}
+	if !r.quiet && r.chance(fc.LongDelay) {
+		delay = r.between(maxDelay, us(fc.MaxLongDelay))
+	}
+	r.scheduleDelivery(from, to, m, delay)
+}
+
+// scheduleDelivery schedules the arrival of m at to after delay.
+func (r *run) scheduleDelivery(from, to int, m message.Message, delay int64) {
 	e := event{kind: evDeliver, node: to, from: from, msg: m}
 	if to >= r.n {
 		e.kind, e.node = evReply, to-r.n
@@ -104,6 +179,15 @@ func (r *run) arrives(from, to int) bool {
 		return false
 	}
 	return true
+}
+
+// arrivesOrHeld is arrives for a message between replicas: a link cut
+// while m was under way buffers it if the link buffers.
+func (r *run) arrivesOrHeld(from, to int, m message.Message) bool {
+	if r.net.isCut(from, to) && r.hold(from, to, m) {
+		return false
+	}
+	return r.arrives(from, to)
 }
 
 // copyMessage returns a shallow copy of m, so that no two receivers share a

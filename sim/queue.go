@@ -18,6 +18,7 @@ const (
 	evEpisode                        // the next phase of a scripted episode
 	evDiskDone                       // a replica's oldest disk write completes
 	evClusterCrash                   // every replica crashes at once (durable)
+	evStart                          // a replica of a bootstrap run starts
 )
 
 // event is one entry of the simulator's agenda. Events run in (at, seq)

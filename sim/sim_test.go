@@ -22,8 +22,8 @@ func runSeeds(t *testing.T, opts Options, first, count uint64) Totals {
 	return totals
 }
 
-// TestSeeds runs many seeds of every fault profile, bugs off, alternating
-// 3- and 5-replica clusters (stale-learner needs 3).
+// TestSeeds runs at least 300 seeds of every fault profile, bugs off,
+// alternating 3- and 5-replica clusters (the episodes need 3).
 func TestSeeds(t *testing.T) {
 	cases := []struct {
 		profile string
@@ -37,7 +37,11 @@ func TestSeeds(t *testing.T) {
 		{"stale-learner", 300},
 		{"durable", 400},
 		{"checkpoint", 400},
-		{"none", 50},
+		{"bootstrap", 300},
+		{"amnesia", 300},
+		{"stale-dvc", 300},
+		{"lease", 300},
+		{"none", 300},
 	}
 	if testing.Short() {
 		for i := range cases {
@@ -48,7 +52,7 @@ func TestSeeds(t *testing.T) {
 		t.Run(c.profile, func(t *testing.T) {
 			t.Parallel()
 			opts := Options{Profile: c.profile}
-			if c.profile == "stale-learner" {
+			if c.profile == "stale-learner" || c.profile == "stale-dvc" {
 				opts.Replicas = 3
 			}
 			totals := runSeeds(t, opts, 1, c.seeds)
@@ -122,5 +126,18 @@ func TestReplayCommand(t *testing.T) {
 	want := "go run ./cmd/vr sim --seed 42 --replicas 5 --profile isolate --bugs dvc-by-op-only,no-stickiness"
 	if got := ReplayCommand(opts); got != want {
 		t.Fatalf("ReplayCommand = %q, want %q", got, want)
+	}
+}
+
+// TestEveryProfileSeeded fails when a fault profile is missing from
+// TestSeeds, so a new profile cannot go untested.
+func TestEveryProfileSeeded(t *testing.T) {
+	seeded := map[string]bool{"all": true, "stale": true, "crash": true, "split-brain": true, "isolate": true,
+		"stale-learner": true, "durable": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
+		"stale-dvc": true, "lease": true, "none": true}
+	for _, name := range Profiles() {
+		if !seeded[name] {
+			t.Errorf("profile %s is not run by TestSeeds", name)
+		}
 	}
 }

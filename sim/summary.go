@@ -35,6 +35,7 @@ type Result struct {
 	MessagesSent         int
 	MessagesDropped      int
 	MessagesDuplicated   int
+	MessagesHeld         int // messages a cut link buffered until it healed
 	SimulatedTime        time.Duration
 	CheckTimeouts        int // linearizability checks that timed out (not failures)
 	// TraceHash hashes every event in order: equal options give equal
@@ -113,6 +114,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.MessagesSent += res.MessagesSent
 	s.MessagesDropped += res.MessagesDropped
 	s.MessagesDuplicated += res.MessagesDuplicated
+	s.MessagesHeld += res.MessagesHeld
 	s.SimulatedTime += res.SimulatedTime
 	s.CheckTimeouts += res.CheckTimeouts
 }
@@ -142,6 +144,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"messages sent", s.MessagesSent},
 		{"messages dropped", s.MessagesDropped},
 		{"messages duplicated", s.MessagesDuplicated},
+		{"messages held by cut links", s.MessagesHeld},
 		{"simulated time", s.SimulatedTime.Round(time.Millisecond)},
 		{"linearizability check timeouts", s.CheckTimeouts},
 		{"failures", t.Failures},

@@ -145,6 +145,7 @@ func decodeRecoveryResponse(c *cursor) message.Message {
 		AnnouncedView: c.u64("announced-view"),
 		Normal:        c.boolean("normal"),
 		NewMember:     c.boolean("new-member"),
+		LostState:     c.boolean("lost-state"),
 	}
 	m.Log = c.entries()
 	c.lastOp(m.Log, m.Op)
@@ -161,6 +162,7 @@ func decodeNewState(c *cursor) message.Message {
 		Op:      c.u64("op"),
 		Commit:  c.u64("commit"),
 		Replica: c.u8("replica"),
+		From:    c.u64("from"),
 	}
 	m.Entries = c.entries()
 	return m

@@ -107,7 +107,7 @@ func appendRecoveryResponse(dst []byte, m *message.RecoveryResponse) ([]byte, er
 	dst = le.AppendUint64(dst, m.Commit)
 	dst = append(dst, m.Replica)
 	dst = le.AppendUint64(dst, m.AnnouncedView)
-	dst = append(dst, boolByte(m.Normal), boolByte(m.NewMember))
+	dst = append(dst, boolByte(m.Normal), boolByte(m.NewMember), boolByte(m.LostState))
 	return appendEntries(dst, m.Log)
 }
 
@@ -122,6 +122,7 @@ func appendNewState(dst []byte, m *message.NewState) ([]byte, error) {
 	dst = le.AppendUint64(dst, m.Op)
 	dst = le.AppendUint64(dst, m.Commit)
 	dst = append(dst, m.Replica)
+	dst = le.AppendUint64(dst, m.From)
 	return appendEntries(dst, m.Entries)
 }
 

@@ -90,8 +90,8 @@ var countOffset = map[message.Type]int{
 	message.TypePrepare:          24,
 	message.TypeDoViewChange:     33,
 	message.TypeStartView:        24,
-	message.TypeRecoveryResponse: 33,
-	message.TypeNewState:         25,
+	message.TypeRecoveryResponse: 44,
+	message.TypeNewState:         33,
 }
 
 // Offsets of the Op field of the types whose log must end at Op.
