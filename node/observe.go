@@ -26,8 +26,14 @@ type Status struct {
 	CheckpointOp uint64 `json:"checkpoint_op"`
 	// LeaseReads counts reads this replica answered under its read lease.
 	LeaseReads uint64 `json:"lease_reads"`
-	Keys       int    `json:"keys"`
-	Digest     uint64 `json:"digest,omitempty"`
+	// HasState is false while the replica's log starts above what it
+	// executed and it fetches a checkpoint: it still acknowledges Prepares
+	// and takes part in view changes with its log (a true copy of the log
+	// after its base), but it is no copy of the state and counts against
+	// f (see docs/protocol.md, "Replicas without state").
+	HasState bool   `json:"has_state"`
+	Keys     int    `json:"keys"`
+	Digest   uint64 `json:"digest,omitempty"`
 }
 
 func (n *Node) statusOf(info core.Info) Status {
@@ -37,7 +43,7 @@ func (n *Node) statusOf(info core.Info) Status {
 		IsPrimary: info.Primary == info.Index && info.Status == core.StatusNormal,
 		OpNumber:  info.Op, CommitNumber: info.Commit, Executed: info.Executed,
 		LastNormalView: info.LastNormalView, LogBase: info.LogBase, CheckpointOp: info.CheckpointOp,
-		LeaseReads: info.LeaseReads,
+		LeaseReads: info.LeaseReads, HasState: info.Executed >= info.LogBase,
 	}
 }
 
@@ -80,6 +86,7 @@ func (n *Node) observe() {
 	info := n.replica.Info()
 	prev := n.last
 	n.last = info
+	n.observeState(prev, info)
 	if info.View == prev.View && info.Status == prev.Status {
 		if info.Commit != prev.Commit {
 			n.publish()
@@ -101,6 +108,21 @@ func (n *Node) observe() {
 		}
 		n.log.Info("view started", "view", info.View, "role", role, "primary", info.Primary,
 			"op", info.Op, "commit", info.Commit)
+	}
+}
+
+// observeState logs when the replica loses or regains the state below its
+// log (it adopted a log that starts above what it executed).
+func (n *Node) observeState(prev, info core.Info) {
+	was, is := prev.Executed >= prev.LogBase, info.Executed >= info.LogBase
+	switch {
+	case was && !is:
+		n.publish()
+		n.log.Warn("holding a log but not the state below it: fetching a checkpoint; until it is installed this replica is no copy of the state and counts against f",
+			"log_base", info.LogBase, "executed", info.Executed)
+	case !was && is:
+		n.publish()
+		n.log.Info("state below the log installed: a full copy again", "executed", info.Executed)
 	}
 }
 

@@ -16,7 +16,7 @@ func (r *run) crashEvent() {
 		return
 	}
 	r.schedule(r.now+r.crashGap(), event{kind: evCrash})
-	if r.downOrRecovering() >= r.f || !r.anyUp() {
+	if (r.downOrRecovering() >= r.f && !r.opts.Faults.BeyondF) || !r.anyUp() {
 		return
 	}
 	x := r.pickTarget()

@@ -48,7 +48,12 @@ type FaultConfig struct {
 	// repeated scripted episode with random timing (see Episodes).
 	Episode string
 
-	Crashes      bool
+	Crashes bool
+	// BeyondF lets crashes exceed the fault model: any replica may crash
+	// whatever the others do (diskless: it loses its state). Safety must
+	// still hold, so the history is checked; liveness and convergence are
+	// not required.
+	BeyondF      bool
 	MeanCrashGap time.Duration // mean time between crash attempts
 	MinDowntime  time.Duration
 	MaxDowntime  time.Duration
@@ -251,6 +256,19 @@ var profiles = map[string]FaultConfig{
 		TargetPrimary: 0.2, TargetViewChange: 0.8, Skew: 0.2,
 		LongDelay: 0.02, MaxLongDelay: 600 * time.Millisecond,
 		EpochMin: 30 * time.Millisecond, EpochMax: 200 * time.Millisecond,
+	},
+	// beyond-f: diskless crashes with no regard for f (up to every
+	// replica at once, stateless replicas fetching checkpoints included):
+	// the cluster may stall, but must never lose or reorder an
+	// acknowledged operation.
+	"beyond-f": {
+		MaxLoss: 0.1, Reorder: 0.05, MaxDelay: 20 * time.Millisecond, CleanEpochs: 0.3,
+		Partitions: true, OneWay: true, BufferCut: 0.4,
+		Crashes: true, BeyondF: true, MeanCrashGap: 150 * time.Millisecond,
+		MinDowntime: 10 * time.Millisecond, MaxDowntime: 300 * time.Millisecond,
+		TargetPrimary: 0.4, TargetViewChange: 0.3, Skew: 0.2, Checkpoints: true,
+		LongDelay: 0.003, MaxLongDelay: 800 * time.Millisecond,
+		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
 	},
 	// stale-learner: the TruncateOnNewView hazard, scripted (3 replicas).
 	"stale-learner": {Episode: "stale-learner", Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},

@@ -108,6 +108,9 @@ func (o Options) withDefaults() (Options, error) {
 		o.Faults = fc
 	}
 	o.Profile = o.Faults.Name
+	if o.Faults.BeyondF {
+		o.LivenessBound = 1 << 62 // liveness is not required
+	}
 	return o, o.validate()
 }
 

@@ -41,6 +41,7 @@ func TestSeeds(t *testing.T) {
 		{"amnesia", 300},
 		{"stale-dvc", 300},
 		{"lease", 300},
+		{"beyond-f", 300},
 		{"none", 300},
 	}
 	if testing.Short() {
@@ -134,7 +135,7 @@ func TestReplayCommand(t *testing.T) {
 func TestEveryProfileSeeded(t *testing.T) {
 	seeded := map[string]bool{"all": true, "stale": true, "crash": true, "split-brain": true, "isolate": true,
 		"stale-learner": true, "durable": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
-		"stale-dvc": true, "lease": true, "none": true}
+		"stale-dvc": true, "lease": true, "beyond-f": true, "none": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)

@@ -152,7 +152,7 @@ func printStatus(w io.Writer, addrs []string, rows []statusRow) {
 func checkpointCell(s node.Status) string {
 	switch {
 	case s.Executed < s.LogBase:
-		return fmt.Sprintf("fetching (log after %d)", s.LogBase)
+		return fmt.Sprintf("fetching (log after %d; no state: counts against f)", s.LogBase)
 	case s.CheckpointOp == 0:
 		return "-"
 	}

@@ -20,7 +20,7 @@ func TestPrintStatusShowsCheckpoints(t *testing.T) {
 	if len(lines) != 4 || !strings.Contains(lines[0], "CHECKPOINT") {
 		t.Fatalf("table:\n%s", b.String())
 	}
-	for i, want := range []string{" 120 ", "fetching (log after 100)", "down"} {
+	for i, want := range []string{" 120 ", "fetching (log after 100; no state: counts against f)", "down"} {
 		if !strings.Contains(lines[i+1], want) {
 			t.Errorf("row %d %q lacks %q", i, lines[i+1], want)
 		}
