@@ -137,11 +137,16 @@ func (n *Node) Run(ctx context.Context) error {
 }
 
 // drain handles what else is already queued, so one Output carries many
-// messages (the transport coalesces them into few writes).
+// messages (the transport coalesces them into few writes). The clock
+// catches up before every input, not once per drain: a step that took long
+// (a checkpoint, a GC pause) must not leave later inputs with a stale clock
+// (review finding C: a backup would date its read-lease promise too early,
+// a primary would answer reads against an old time).
 func (n *Node) drain(recv <-chan Inbound) {
 	for i := 0; i < 1024; i++ {
 		select {
 		case in := <-recv:
+			n.catchUp()
 			n.handle(in)
 		default:
 			return
