@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
 )
 
@@ -108,45 +109,14 @@ type Config struct {
 	// promise, so it rejoins without the recovery protocol; see restart.go.
 	Restart *Durable
 
-	// Bugs plants known protocol bugs. For tests of the simulator only.
-	Bugs Bugs
+	// bugs are planted protocol bugs (see Plant); never set in production.
+	bugs plant.Bugs
 }
 
-// Bugs are deliberate protocol bugs used to prove that the simulator's
-// checks can fail. Never set them outside tests.
-type Bugs struct {
-	// CommitOneShort commits with one PrepareOK fewer than f.
-	CommitOneShort bool
-	// DVCByOpOnly picks the new view's log by op-number alone, ignoring the
-	// last normal view.
-	DVCByOpOnly bool
-	// RecoveryInViewChange answers Recovery while in view-change status.
-	RecoveryInViewChange bool
-	// TruncateOnNewView applies the paper's literal rule: on learning of a
-	// newer view, truncate the log to the commit-number and take the new
-	// view as the last normal view before state transfer completes.
-	TruncateOnNewView bool
-	// NoStickiness lets a replica that hears from its primary join a view
-	// change started by a single replica (stale-view disruption).
-	NoStickiness bool
-	// LeaseIgnoresDrift computes the primary's read lease as if clocks
-	// never drifted, whatever MaxClockDrift says.
-	LeaseIgnoresDrift bool
-	// SkipCheckpointFetch lets a replica whose log jumped past what it
-	// executed carry on from the new base without installing a checkpoint,
-	// as if the truncated ops were in its state.
-	SkipCheckpointFetch bool
-	// RecoveryIgnoresAnnounced lets a recovering replica become normal in
-	// the highest view among the answers even when a replica reports that
-	// it announced a later one, for which the recovering replica may have
-	// sent a DoViewChange before it crashed (review finding A).
-	RecoveryIgnoresAnnounced bool
-	// NoStartGate lets the primary of a cluster that never executed
-	// anything serve before every replica joined, so that a replica slow
-	// to finish its first handshake finds a cluster with state and must
-	// recover (review finding D).
-	NoStartGate bool
-}
+// Plant plants deliberate protocol bugs, to show that the simulator's and
+// the tests' checks can fail. Only packages of this module can name
+// plant.Bugs, and a test keeps production packages from importing it.
+func (c *Config) Plant(b plant.Bugs) { c.bugs = b }
 
 // Defaults fills zero fields with sensible values.
 func (c Config) Defaults() Config {

@@ -26,7 +26,7 @@ func forbiddenImport(path string) string {
 			return "I/O or runtime"
 		}
 	}
-	if strings.Contains(path, ".") && !strings.HasPrefix(path, "github.com/vr-go/vr/message") {
+	if strings.Contains(path, ".") && path != "github.com/vr-go/vr/message" && path != "github.com/vr-go/vr/internal/plant" {
 		return "dependency"
 	}
 	return ""

@@ -51,7 +51,7 @@ func (r *Replica) leaseBlocksDoViewChange() bool { return r.now < r.lease.grantU
 // a promise of L ticks and a drift bound ρ per clock.
 func (r *Replica) primaryLeaseTicks() uint64 {
 	l, rho := uint64(r.cfg.LeaseTicks), uint64(r.cfg.MaxClockDrift)
-	if r.cfg.Bugs.LeaseIgnoresDrift {
+	if r.cfg.bugs.LeaseIgnoresDrift {
 		rho = 0
 	}
 	e := (l - 1) * (1000 - rho) / (1000 + rho)

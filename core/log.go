@@ -90,7 +90,7 @@ func (r *Replica) jumpLog(logBase uint64, suffix []message.Entry) {
 	r.log = slices.Clone(suffix)
 	r.commit = max(r.commit, logBase)
 	r.logDirtyFrom, r.logReset = logBase+1, true
-	if r.cfg.Bugs.SkipCheckpointFetch {
+	if r.cfg.bugs.SkipCheckpointFetch {
 		r.executed = logBase
 	}
 }

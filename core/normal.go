@@ -217,7 +217,7 @@ func (r *Replica) onPrepareOK(m *message.PrepareOK) {
 // included) and executes it.
 func (r *Replica) advanceCommit() {
 	need := r.f + 1
-	if r.cfg.Bugs.CommitOneShort {
+	if r.cfg.bugs.CommitOneShort {
 		need--
 	}
 	c := kthLargest(r.primary.acked, need)
@@ -297,7 +297,7 @@ func (r *Replica) tickBackup() {
 // would have to recover from f+1 others (see docs/protocol.md, "First
 // start"). Once the log holds an op this never applies again.
 func (r *Replica) started() bool {
-	if r.op() > 0 || r.base > 0 || r.cfg.Bugs.NoStartGate {
+	if r.op() > 0 || r.base > 0 || r.cfg.bugs.NoStartGate {
 		return true
 	}
 	for _, ok := range r.primary.joined {

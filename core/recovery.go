@@ -52,7 +52,7 @@ func (r *Replica) onRecovery(m *message.Recovery) {
 		return
 	}
 	normal := r.status == StatusNormal ||
-		(r.cfg.Bugs.RecoveryInViewChange && r.status == StatusViewChange)
+		(r.cfg.bugs.RecoveryInViewChange && r.status == StatusViewChange)
 	resp := &message.RecoveryResponse{
 		View: r.view, Nonce: m.Nonce, Op: r.op(), Commit: r.commit, Replica: uint8(r.index),
 		AnnouncedView: r.announcedView, Normal: normal,
@@ -116,7 +116,7 @@ func (r *Replica) recoverFromPrimary() bool {
 	r.enterNormal(top)
 	r.rec = recoveryState{}
 	r.learnCommit(primary.Commit)
-	if announced > top && !r.cfg.Bugs.RecoveryIgnoresAnnounced {
+	if announced > top && !r.cfg.bugs.RecoveryIgnoresAnnounced {
 		r.promiseAfterRecovery(announced)
 		return true
 	}

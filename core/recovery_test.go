@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
 )
 
@@ -15,14 +16,14 @@ import (
 // X misses it; then R's old messages reach X. It returns the acknowledged
 // state R recovered into, and an error if the acknowledged write is
 // missing anywhere at the end or the core panicked.
-func runStaleDoViewChange(t *testing.T, bugs core.Bugs) (recovered core.Info, err error) {
+func runStaleDoViewChange(t *testing.T, bugs plant.Bugs) (recovered core.Info, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
 	const z, x, r = 0, 1, 2
-	c := newClusterWith(t, 3, func(cfg *core.Config) { cfg.Bugs = bugs })
+	c := newClusterWith(t, 3, func(cfg *core.Config) { cfg.Plant(bugs) })
 	register(c, z, 7)
 	c.tick(3)
 
@@ -81,7 +82,7 @@ func runStaleDoViewChange(t *testing.T, bugs core.Bugs) (recovered core.Info, er
 }
 
 func TestRecoveryAfterStaleDoViewChangeKeepsAcknowledgedWrite(t *testing.T) {
-	recovered, err := runStaleDoViewChange(t, core.Bugs{})
+	recovered, err := runStaleDoViewChange(t, plant.Bugs{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestRecoveryAfterStaleDoViewChangeKeepsAcknowledgedWrite(t *testing.T) {
 // The check can fail: the old rule (recover into the highest normal view,
 // whatever was announced) loses the acknowledged write.
 func TestRecoveryIgnoringAnnouncedViewLosesWrite(t *testing.T) {
-	if _, err := runStaleDoViewChange(t, core.Bugs{RecoveryIgnoresAnnounced: true}); err == nil {
+	if _, err := runStaleDoViewChange(t, plant.Bugs{RecoveryIgnoresAnnounced: true}); err == nil {
 		t.Fatal("the planted bug went unnoticed")
 	} else {
 		t.Logf("planted bug caught: %v", err)
@@ -107,10 +108,10 @@ func TestRecoveryIgnoringAnnouncedViewLosesWrite(t *testing.T) {
 // not; A then crashes and restarts empty (without NewCluster, as an
 // operator restarts a crashed replica). It reports whether the cluster
 // serves a write in the end.
-func runSlowNewMember(t *testing.T, bugs core.Bugs) bool {
+func runSlowNewMember(t *testing.T, bugs plant.Bugs) bool {
 	c := &cluster{t: t, cut: map[[2]int]bool{}, down: map[int]bool{}, from: map[message.Message]int{},
 		replicas: make([]*core.Replica, 3), sms: make([]*counter, 3),
-		config: func(cfg *core.Config) { cfg.Bugs = bugs }}
+		config: func(cfg *core.Config) { cfg.Plant(bugs) }}
 	const a, b, slow = 0, 1, 2
 	c.hold = func(from int, e core.Envelope) bool {
 		_, rec := e.Msg.(*message.Recovery)
@@ -118,7 +119,9 @@ func runSlowNewMember(t *testing.T, bugs core.Bugs) bool {
 	}
 	for i := range c.replicas {
 		c.sms[i] = &counter{}
-		r, err := core.New(core.Config{ReplicaCount: 3, Index: i, Seed: uint64(i + 1), NewCluster: true, Bugs: bugs}, c.sms[i])
+		cfg := core.Config{ReplicaCount: 3, Index: i, Seed: uint64(i + 1), NewCluster: true}
+		cfg.Plant(bugs)
+		r, err := core.New(cfg, c.sms[i])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +150,7 @@ func runSlowNewMember(t *testing.T, bugs core.Bugs) bool {
 }
 
 func TestSlowNewMemberDoesNotStallAfterOneCrash(t *testing.T) {
-	if !runSlowNewMember(t, core.Bugs{}) {
+	if !runSlowNewMember(t, plant.Bugs{}) {
 		t.Fatal("the cluster does not serve after one crash")
 	}
 }
@@ -155,7 +158,7 @@ func TestSlowNewMemberDoesNotStallAfterOneCrash(t *testing.T) {
 // The check can fail: without the start gate the slow member finds a
 // cluster with state, must recover from f+1 replicas, and cannot.
 func TestSlowNewMemberStallsWithoutStartGate(t *testing.T) {
-	if runSlowNewMember(t, core.Bugs{NoStartGate: true}) {
+	if runSlowNewMember(t, plant.Bugs{NoStartGate: true}) {
 		t.Fatal("the planted bug went unnoticed")
 	}
 }

@@ -32,7 +32,7 @@ func (r *Replica) learnView(v uint64) {
 	if v < r.promisedView || r.primaryOf(v) == r.index {
 		return
 	}
-	if r.cfg.Bugs.TruncateOnNewView && v > r.view {
+	if r.cfg.bugs.TruncateOnNewView && v > r.view {
 		// The paper read literally: truncate, take the view, then fetch.
 		r.replaceLog(r.commit, nil)
 		r.enterNormal(v)

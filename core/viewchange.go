@@ -85,7 +85,7 @@ func (r *Replica) startViewChangeMessage() *message.StartViewChange {
 // replica that was cut off therefore cannot drag a healthy cluster into a
 // view change when it comes back; see docs/protocol.md.
 func (r *Replica) sticky() bool {
-	if r.cfg.Bugs.NoStickiness {
+	if r.cfg.bugs.NoStickiness {
 		return false
 	}
 	if !r.isPrimary() {
@@ -189,7 +189,7 @@ func (r *Replica) chooseLog() (*message.DoViewChange, uint64) {
 }
 
 func (r *Replica) betterLog(a, b *message.DoViewChange) bool {
-	if r.cfg.Bugs.DVCByOpOnly {
+	if r.cfg.bugs.DVCByOpOnly {
 		return a.Op > b.Op
 	}
 	if a.LastNormalView != b.LastNormalView {

@@ -4,27 +4,27 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
 )
 
 // bugFlags maps the command-line name of each planted bug to its field.
 var bugFlags = []struct {
 	name string
-	flag func(*core.Bugs) *bool
+	flag func(*plant.Bugs) *bool
 }{
-	{"commit-one-short", func(b *core.Bugs) *bool { return &b.CommitOneShort }},
-	{"dvc-by-op-only", func(b *core.Bugs) *bool { return &b.DVCByOpOnly }},
-	{"recovery-in-view-change", func(b *core.Bugs) *bool { return &b.RecoveryInViewChange }},
-	{"truncate-on-new-view", func(b *core.Bugs) *bool { return &b.TruncateOnNewView }},
-	{"no-stickiness", func(b *core.Bugs) *bool { return &b.NoStickiness }},
-	{"skip-checkpoint-fetch", func(b *core.Bugs) *bool { return &b.SkipCheckpointFetch }},
-	{"lease-ignores-drift", func(b *core.Bugs) *bool { return &b.LeaseIgnoresDrift }},
-	{"recovery-ignores-announced", func(b *core.Bugs) *bool { return &b.RecoveryIgnoresAnnounced }},
-	{"no-start-gate", func(b *core.Bugs) *bool { return &b.NoStartGate }},
+	{"commit-one-short", func(b *plant.Bugs) *bool { return &b.CommitOneShort }},
+	{"dvc-by-op-only", func(b *plant.Bugs) *bool { return &b.DVCByOpOnly }},
+	{"recovery-in-view-change", func(b *plant.Bugs) *bool { return &b.RecoveryInViewChange }},
+	{"truncate-on-new-view", func(b *plant.Bugs) *bool { return &b.TruncateOnNewView }},
+	{"no-stickiness", func(b *plant.Bugs) *bool { return &b.NoStickiness }},
+	{"skip-checkpoint-fetch", func(b *plant.Bugs) *bool { return &b.SkipCheckpointFetch }},
+	{"lease-ignores-drift", func(b *plant.Bugs) *bool { return &b.LeaseIgnoresDrift }},
+	{"recovery-ignores-announced", func(b *plant.Bugs) *bool { return &b.RecoveryIgnoresAnnounced }},
+	{"no-start-gate", func(b *plant.Bugs) *bool { return &b.NoStartGate }},
 }
 
 // BugNames returns the names of the bugs set in b.
-func BugNames(b core.Bugs) []string {
+func BugNames(b plant.Bugs) []string {
 	var names []string
 	for _, f := range bugFlags {
 		if *f.flag(&b) {
@@ -44,8 +44,8 @@ func AllBugNames() []string {
 }
 
 // ParseBugs parses a comma-separated list of bug names.
-func ParseBugs(list string) (core.Bugs, error) {
-	var b core.Bugs
+func ParseBugs(list string) (plant.Bugs, error) {
+	var b plant.Bugs
 	for _, name := range strings.Split(list, ",") {
 		name = strings.TrimSpace(name)
 		if name == "" {

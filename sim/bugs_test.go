@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
 )
 
 // maxBugSeeds bounds how many seeds a planted bug may survive.
@@ -66,12 +66,12 @@ func firstViolation(opts Options) (uint64, *Violation) {
 // as what it is, a disruption of a healthy quorum, and that the same seeds
 // pass with the bug off.
 func TestNoStickinessIsDisruption(t *testing.T) {
-	opts := Options{Profile: "isolate", Bugs: core.Bugs{NoStickiness: true}}
+	opts := Options{Profile: "isolate", Bugs: plant.Bugs{NoStickiness: true}}
 	seed, v := firstViolation(opts)
 	if v == nil || v.Kind != KindDisruption {
 		t.Fatalf("seed %d: got %v, want a disruption", seed, v)
 	}
-	opts.Bugs, opts.Seed = core.Bugs{}, seed
+	opts.Bugs, opts.Seed = plant.Bugs{}, seed
 	if _, err := Run(opts); err != nil {
 		t.Fatalf("seed %d fails without the bug: %v", seed, err)
 	}

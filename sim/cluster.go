@@ -127,12 +127,13 @@ func (r *run) maxSessions() int { return r.sessions }
 func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
 	cfg := core.Config{
 		ReplicaCount: r.n, Index: rep.idx, Seed: r.rng.Uint64(),
-		MaxSessions: r.sessions, Bugs: r.opts.Bugs,
-		Recovering: mode == bootRecovering, NewCluster: mode == bootNewCluster,
+		MaxSessions: r.sessions,
+		Recovering:  mode == bootRecovering, NewCluster: mode == bootNewCluster,
 		MaxClockDrift: r.driftBound(), LeaseTicks: r.opts.Faults.LeaseTicks,
 		CheckpointInterval: r.ckptEvery, CheckpointChunk: r.ckptChunk,
 		Restart: durable, DurableAcks: rep.disk != nil,
 	}
+	cfg.Plant(r.opts.Bugs)
 	store := kv.New(kv.DefaultLimits())
 	c, err := core.New(cfg, store)
 	if err != nil {

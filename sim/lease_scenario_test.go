@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
 )
 
@@ -24,7 +24,7 @@ import (
 //
 // A lease that outlives the backups' promises returns a value the new
 // view has already overwritten: the history is not linearizable.
-func leaseScenario(t *testing.T, seed uint64, skew float64, bugs core.Bugs) (Result, error) {
+func leaseScenario(t *testing.T, seed uint64, skew float64, bugs plant.Bugs) (Result, error) {
 	t.Helper()
 	fc, err := Profile("none")
 	if err != nil {
@@ -83,7 +83,7 @@ func TestScenarioLease(t *testing.T) {
 	for _, skew := range []float64{0.2, 0.3} {
 		reads := 0
 		for seed := uint64(1); seed <= leaseSeeds; seed++ {
-			res, err := leaseScenario(t, seed, skew, core.Bugs{})
+			res, err := leaseScenario(t, seed, skew, plant.Bugs{})
 			if err != nil {
 				t.Fatalf("skew %.1f seed %d: correct leases fail the scenario: %v", skew, seed, err)
 			}
@@ -99,7 +99,7 @@ func TestScenarioLease(t *testing.T) {
 	}
 	caught := 0
 	for seed := uint64(1); seed <= leaseSeeds; seed++ {
-		_, err := leaseScenario(t, seed, 0.3, core.Bugs{LeaseIgnoresDrift: true})
+		_, err := leaseScenario(t, seed, 0.3, plant.Bugs{LeaseIgnoresDrift: true})
 		var v *Violation
 		switch {
 		case errors.As(err, &v) && v.Kind == KindLinearizability:

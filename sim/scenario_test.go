@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
 )
 
@@ -25,7 +25,7 @@ import (
 //
 // A replica that claims view 1 as its last normal view with its stale log
 // makes view 2 drop ops committed in view 0.
-func truncateScenario(t *testing.T, bugs core.Bugs) (Result, error) {
+func truncateScenario(t *testing.T, bugs plant.Bugs) (Result, error) {
 	t.Helper()
 	opts, err := Options{
 		Seed: 7, Replicas: 3, Clients: 3, Profile: "none", Bugs: bugs,
@@ -86,13 +86,13 @@ func isHeartbeat(m message.Message) bool {
 }
 
 func TestScenarioTruncateOnNewView(t *testing.T) {
-	_, err := truncateScenario(t, core.Bugs{TruncateOnNewView: true})
+	_, err := truncateScenario(t, plant.Bugs{TruncateOnNewView: true})
 	var v *Violation
 	if !errors.As(err, &v) {
 		t.Fatalf("planted TruncateOnNewView not caught: %v", err)
 	}
 	t.Logf("caught: %v", err)
-	res, err := truncateScenario(t, core.Bugs{})
+	res, err := truncateScenario(t, plant.Bugs{})
 	if err != nil {
 		t.Fatalf("correct core fails the scenario: %v", err)
 	}

@@ -22,7 +22,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
 )
 
 // Options configures one simulation run. Zero fields take defaults.
@@ -56,7 +56,7 @@ type Options struct {
 	// decide (usually the core's default, sometimes fewer than Clients).
 	MaxSessions int
 	// Bugs plants core bugs, to show that the checks catch them.
-	Bugs core.Bugs
+	Bugs plant.Bugs
 	// SendBeforeDurable plants a driver bug in durable mode: messages leave
 	// before the write they depend on is durable. For tests only.
 	SendBeforeDurable bool

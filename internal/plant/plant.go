@@ -1,0 +1,43 @@
+// Package plant holds the deliberate protocol bugs that the simulator and
+// the tests plant to show that their checks can fail (each one is an old
+// behaviour of the core that a review or the simulator found unsafe, or a
+// classic mistake). The core reads them through core.Config.Plant; no
+// production package may import this one (TestOnlyCoreAndSimImportPlant),
+// so production code cannot switch a bug on by accident, and code outside
+// this module cannot name the type at all.
+package plant
+
+// Bugs are deliberate protocol bugs. The zero value plants none.
+type Bugs struct {
+	// CommitOneShort commits with one PrepareOK fewer than f.
+	CommitOneShort bool
+	// DVCByOpOnly picks the new view's log by op-number alone, ignoring the
+	// last normal view.
+	DVCByOpOnly bool
+	// RecoveryInViewChange answers Recovery while in view-change status.
+	RecoveryInViewChange bool
+	// TruncateOnNewView applies the paper's literal rule: on learning of a
+	// newer view, truncate the log to the commit-number and take the new
+	// view as the last normal view before state transfer completes.
+	TruncateOnNewView bool
+	// NoStickiness lets a replica that hears from its primary join a view
+	// change started by a single replica (stale-view disruption).
+	NoStickiness bool
+	// LeaseIgnoresDrift computes the primary's read lease as if clocks
+	// never drifted, whatever MaxClockDrift says.
+	LeaseIgnoresDrift bool
+	// SkipCheckpointFetch lets a replica whose log jumped past what it
+	// executed carry on from the new base without installing a checkpoint,
+	// as if the truncated ops were in its state.
+	SkipCheckpointFetch bool
+	// RecoveryIgnoresAnnounced lets a recovering replica become normal in
+	// the highest view among the answers even when a replica reports that
+	// it announced a later one, for which the recovering replica may have
+	// sent a DoViewChange before it crashed (review finding A).
+	RecoveryIgnoresAnnounced bool
+	// NoStartGate lets the primary of a cluster that never executed
+	// anything serve before every replica joined, so that a replica slow
+	// to finish its first handshake finds a cluster with state and must
+	// recover (review finding D).
+	NoStartGate bool
+}
