@@ -84,8 +84,8 @@ type Config struct {
 	// own clock (default ViewChangeTicks); see lease.go.
 	LeaseTicks int
 	// MaxClockDrift bounds, in parts per thousand, how far any replica's
-	// tick rate may stray from real time (default 50: 5%). Read leases are
-	// safe only while it holds; 0 trusts clocks completely.
+	// tick rate may stray from real time (0: DefaultMaxClockDrift). Read
+	// leases are safe only while it holds.
 	MaxClockDrift int
 
 	// Recovering starts the replica in the recovering status: it lost its
@@ -120,31 +120,21 @@ func (c *Config) Plant(b plant.Bugs) { c.bugs = b }
 
 // Defaults fills zero fields with sensible values.
 func (c Config) Defaults() Config {
-	if c.HeartbeatTicks == 0 {
-		c.HeartbeatTicks = 2
-	}
-	if c.ViewChangeTicks == 0 {
-		c.ViewChangeTicks = 10
-	}
-	if c.RetryTicks == 0 {
-		c.RetryTicks = 3
-	}
-	if c.MaxSessions == 0 {
-		c.MaxSessions = 4096
-	}
-	if c.MaxBatch == 0 {
-		c.MaxBatch = 256
-	}
-	if c.CheckpointChunk == 0 {
-		c.CheckpointChunk = 1 << 20
-	}
-	if c.LeaseTicks == 0 {
-		c.LeaseTicks = c.ViewChangeTicks
-	}
-	if c.MaxClockDrift == 0 {
-		c.MaxClockDrift = 50
-	}
+	setDefault(&c.HeartbeatTicks, DefaultHeartbeatTicks)
+	setDefault(&c.ViewChangeTicks, DefaultViewChangeTicks)
+	setDefault(&c.RetryTicks, DefaultRetryTicks)
+	setDefault(&c.MaxSessions, DefaultMaxSessions)
+	setDefault(&c.MaxBatch, DefaultMaxBatch)
+	setDefault(&c.CheckpointChunk, DefaultCheckpointChunk)
+	setDefault(&c.LeaseTicks, c.ViewChangeTicks)
+	setDefault(&c.MaxClockDrift, DefaultMaxClockDrift)
 	return c
+}
+
+func setDefault(field *int, def int) {
+	if *field == 0 {
+		*field = def
+	}
 }
 
 // MaxCheckpointChunk bounds Config.CheckpointChunk; it equals the wire

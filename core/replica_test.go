@@ -160,7 +160,7 @@ func TestNewClusterStartsOnlyWhenEveryReplicaIsNew(t *testing.T) {
 	c := newCluster(t, 3)
 	for i := range c.replicas {
 		c.sms[i] = &counter{}
-		r, err := core.New(core.Config{ReplicaCount: 3, Index: i, Seed: 1, NewCluster: true}, c.sms[i])
+		r, err := core.New(core.Config{ReplicaCount: 3, Index: i, Seed: 1, NewCluster: true, HeartbeatTicks: 2, ViewChangeTicks: 10, RetryTicks: 3}, c.sms[i])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +185,7 @@ func TestNewClusterStartsOnlyWhenEveryReplicaIsNew(t *testing.T) {
 	// Replica 0 (the primary of view 0) is restarted with NewCluster by
 	// mistake: it must recover, not start an empty view 0 of its own.
 	c.sms[0] = &counter{}
-	r, err := core.New(core.Config{ReplicaCount: 3, Index: 0, Seed: 2, NewCluster: true}, c.sms[0])
+	r, err := core.New(core.Config{ReplicaCount: 3, Index: 0, Seed: 2, NewCluster: true, HeartbeatTicks: 2, ViewChangeTicks: 10, RetryTicks: 3}, c.sms[0])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,11 +25,11 @@ type Config struct {
 	Peers     []string // host:port of every replica, in configuration order
 	Listen    string   // listen address; default Peers[Index]
 
-	Tick            time.Duration // one core tick; default 10ms
-	HeartbeatTicks  int           // default 5 (50ms with the default tick)
-	ViewChangeTicks int           // default 50 (a timeout in [0.5s, 1s))
-	RetryTicks      int           // default 10
-	MaxSessions     int           // client table bound; default 4096
+	Tick            time.Duration // one core tick; default DefaultTick
+	HeartbeatTicks  int           // default core.DefaultHeartbeatTicks (50ms with the default tick)
+	ViewChangeTicks int           // default core.DefaultViewChangeTicks (a timeout in [0.5s, 1s))
+	RetryTicks      int           // default core.DefaultRetryTicks
+	MaxSessions     int           // client table bound; default core.DefaultMaxSessions
 	// CheckpointInterval is how many ops lie between checkpoints (default
 	// DefaultCheckpointInterval). The log before the previous checkpoint
 	// is dropped, so view changes carry at most two intervals of ops.
@@ -63,19 +63,19 @@ func (c Config) withDefaults() Config {
 		c.Listen = c.Peers[c.Index]
 	}
 	if c.Tick == 0 {
-		c.Tick = 10 * time.Millisecond
+		c.Tick = DefaultTick
 	}
 	if c.HeartbeatTicks == 0 {
-		c.HeartbeatTicks = 5
+		c.HeartbeatTicks = core.DefaultHeartbeatTicks
 	}
 	if c.ViewChangeTicks == 0 {
-		c.ViewChangeTicks = 50
+		c.ViewChangeTicks = core.DefaultViewChangeTicks
 	}
 	if c.RetryTicks == 0 {
-		c.RetryTicks = 10
+		c.RetryTicks = core.DefaultRetryTicks
 	}
 	if c.MaxSessions == 0 {
-		c.MaxSessions = 4096
+		c.MaxSessions = core.DefaultMaxSessions
 	}
 	if c.CheckpointInterval == 0 {
 		c.CheckpointInterval = DefaultCheckpointInterval
@@ -149,4 +149,7 @@ const DefaultCheckpointInterval = 20000
 // DefaultMaxClockDrift is the default bound on clock drift: 1%, far above
 // what quartz clocks drift, so that it also covers a tick delivered late.
 // The node's clock is the monotonic wall clock (see clock.go).
-const DefaultMaxClockDrift = 0.01
+const DefaultMaxClockDrift = float64(core.DefaultMaxClockDrift) / 1000
+
+// DefaultTick is the default length of one core tick.
+const DefaultTick = 10 * time.Millisecond

@@ -47,6 +47,16 @@ const (
 	bootNewCluster                 // a new member: the NewCluster handshake
 )
 
+// The simulator's replicas run faster timers than the production defaults
+// (core.Default*): with its 10ms tick, a heartbeat every 20ms and a view
+// change after 100 to 199ms of silence, so a run of a few simulated seconds
+// sees many view changes.
+const (
+	simHeartbeatTicks  = 2
+	simViewChangeTicks = 10
+	simRetryTicks      = 3
+)
+
 // setupCluster creates the replicas and starts their clocks at random
 // phases: all normal in view 0 or, in a bootstrap run, each at a random
 // time with the NewCluster handshake.
@@ -127,6 +137,7 @@ func (r *run) maxSessions() int { return r.sessions }
 func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
 	cfg := core.Config{
 		ReplicaCount: r.n, Index: rep.idx, Seed: r.rng.Uint64(),
+		HeartbeatTicks: simHeartbeatTicks, ViewChangeTicks: simViewChangeTicks, RetryTicks: simRetryTicks,
 		MaxSessions: r.sessions,
 		Recovering:  mode == bootRecovering, NewCluster: mode == bootNewCluster,
 		MaxClockDrift: r.driftBound(), LeaseTicks: r.opts.Faults.LeaseTicks,

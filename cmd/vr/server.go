@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/node"
 	"github.com/vr-go/vr/wal"
 )
@@ -65,11 +66,11 @@ cluster and recovers instead.`,
 	fl.StringVar(&f.listen, "listen", "", "listen address (default: this replica's --cluster address)")
 	fl.StringVar(&f.statusAddr, "status-addr", "", "HTTP status address (default: same host, port+1000; \"off\" disables)")
 	fl.Uint64Var(&f.clusterID, "cluster-id", 0, "cluster id carried by every frame; frames of other clusters are refused")
-	fl.DurationVar(&f.tick, "tick", 10*time.Millisecond, "protocol tick")
-	fl.DurationVar(&f.heartbeat, "heartbeat", 50*time.Millisecond, "primary heartbeat interval when idle")
-	fl.DurationVar(&f.viewTO, "view-timeout", 500*time.Millisecond, "time without the primary before a view change (jittered up to 2x)")
-	fl.DurationVar(&f.retry, "retry", 100*time.Millisecond, "retransmission interval")
-	fl.IntVar(&f.maxSessions, "max-sessions", 4096, "client-table bound")
+	fl.DurationVar(&f.tick, "tick", node.DefaultTick, "protocol tick")
+	fl.DurationVar(&f.heartbeat, "heartbeat", core.DefaultHeartbeatTicks*node.DefaultTick, "primary heartbeat interval when idle")
+	fl.DurationVar(&f.viewTO, "view-timeout", core.DefaultViewChangeTicks*node.DefaultTick, "time without the primary before a view change (jittered up to 2x)")
+	fl.DurationVar(&f.retry, "retry", core.DefaultRetryTicks*node.DefaultTick, "retransmission interval")
+	fl.IntVar(&f.maxSessions, "max-sessions", core.DefaultMaxSessions, "client-table bound")
 	fl.Uint64Var(&f.checkpointInterval, "checkpoint-interval", node.DefaultCheckpointInterval,
 		"ops between checkpoints; the log before the previous checkpoint is dropped")
 	fl.Float64Var(&f.maxClockDrift, "max-clock-drift", node.DefaultMaxClockDrift,
