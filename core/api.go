@@ -57,9 +57,12 @@ func (s Status) String() string {
 
 // Config configures a Replica. Tick counts are in calls to Tick.
 type Config struct {
-	ReplicaCount int // 2f+1
+	ReplicaCount int // 2f+1; shorthand for a Membership of that many voters
 	Index        int // this replica's index in the configuration
-	Seed         uint64
+	// Membership is the configuration as data; when it has no members it
+	// is NewMembership(ReplicaCount).
+	Membership Membership
+	Seed       uint64
 
 	// HeartbeatTicks is how often an idle primary sends Commit.
 	HeartbeatTicks int
@@ -120,6 +123,12 @@ func (c *Config) Plant(b plant.Bugs) { c.bugs = b }
 
 // Defaults fills zero fields with sensible values.
 func (c Config) Defaults() Config {
+	switch {
+	case c.Membership.Size() == 0 && c.ReplicaCount > 0:
+		c.Membership = NewMembership(c.ReplicaCount)
+	case c.ReplicaCount == 0:
+		c.ReplicaCount = c.Membership.Size()
+	}
 	setDefault(&c.HeartbeatTicks, DefaultHeartbeatTicks)
 	setDefault(&c.ViewChangeTicks, DefaultViewChangeTicks)
 	setDefault(&c.RetryTicks, DefaultRetryTicks)
@@ -151,6 +160,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: replica count %d is not 2f+1", ErrBadConfig, c.ReplicaCount)
 	case c.ReplicaCount > 255:
 		return fmt.Errorf("%w: replica count %d exceeds 255", ErrBadConfig, c.ReplicaCount)
+	case c.Membership.Size() != c.ReplicaCount:
+		return fmt.Errorf("%w: membership of %d members for replica count %d", ErrBadConfig, c.Membership.Size(), c.ReplicaCount)
 	case c.Index < 0 || c.Index >= c.ReplicaCount:
 		return fmt.Errorf("%w: index %d out of range [0,%d)", ErrBadConfig, c.Index, c.ReplicaCount)
 	case c.HeartbeatTicks < 1 || c.ViewChangeTicks <= c.HeartbeatTicks || c.RetryTicks < 1:
@@ -162,7 +173,7 @@ func (c Config) Validate() error {
 	case c.CheckpointChunk > MaxCheckpointChunk:
 		return fmt.Errorf("%w: checkpoint chunk %d above %d", ErrBadConfig, c.CheckpointChunk, MaxCheckpointChunk)
 	}
-	return nil
+	return c.Membership.validate()
 }
 
 // Envelope is a message addressed to a replica.
@@ -243,4 +254,5 @@ type Info struct {
 	LogBase        uint64 // ops at or below it left the log
 	CheckpointOp   uint64 // op of the newest checkpoint held (0: none)
 	LeaseReads     uint64 // reads this replica answered under a read lease
+	Epoch          uint64 // the epoch of the replica's configuration
 }

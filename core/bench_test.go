@@ -15,6 +15,7 @@ func BenchmarkPrimaryStep(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	joinBackups(r, 3)
 	r.Step(&message.Request{ClientID: 1, RequestNum: 1, Kind: message.KindRegister})
 	r.Output()
 	r.Step(&message.PrepareOK{View: 0, Op: 1, Replica: 1})

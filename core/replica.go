@@ -12,11 +12,13 @@ import (
 // The state machine passed to New must be empty: the replica re-executes the
 // log from op 1 (or restores a snapshot) to rebuild it.
 type Replica struct {
-	cfg   Config
-	sm    StateMachine
-	n, f  int
-	index int
-	rand  rng
+	cfg     Config
+	sm      StateMachine
+	members Membership
+	voters  []int // members.voters(), kept at hand
+	n, f    int   // members.Size() and members.faults(), kept at hand
+	index   int
+	rand    rng
 
 	status         Status
 	view           uint64
@@ -75,8 +77,10 @@ func New(cfg Config, sm StateMachine) (*Replica, error) {
 	r := &Replica{
 		cfg:      cfg,
 		sm:       sm,
-		n:        cfg.ReplicaCount,
-		f:        (cfg.ReplicaCount - 1) / 2,
+		members:  cfg.Membership,
+		voters:   cfg.Membership.voters(),
+		n:        cfg.Membership.Size(),
+		f:        cfg.Membership.faults(),
 		index:    cfg.Index,
 		rand:     rng{state: cfg.Seed ^ (uint64(cfg.Index+1) * 0x9e3779b97f4a7c15)},
 		sessions: newSessionTable(cfg.MaxSessions),
@@ -104,8 +108,8 @@ func New(cfg Config, sm StateMachine) (*Replica, error) {
 	return r, nil
 }
 
-// primaryOf returns the primary of view v (round robin).
-func (r *Replica) primaryOf(v uint64) int { return int(v % uint64(r.n)) }
+// primaryOf returns the primary of view v (round robin over the voters).
+func (r *Replica) primaryOf(v uint64) int { return r.voters[v%uint64(len(r.voters))] }
 
 func (r *Replica) isPrimary() bool { return r.primaryOf(r.view) == r.index }
 
@@ -215,6 +219,7 @@ func (r *Replica) Info() Info {
 		LogBase:        r.base,
 		CheckpointOp:   r.ckpt.Op,
 		LeaseReads:     r.leaseReads,
+		Epoch:          r.members.Epoch,
 	}
 }
 
