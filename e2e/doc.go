@@ -1,7 +1,8 @@
 // Package e2e holds tests that run real `vr server` processes on loopback
 // ports and attack them: SIGKILL and restart of primaries, SIGSTOP and
-// SIGCONT, concurrent clients whose histories are checked for
-// linearizability, and malformed input on raw TCP connections.
+// SIGCONT, network partitions, one-way and slow links through user-space
+// proxies (internal/netproxy), concurrent clients whose histories are
+// checked for linearizability, and malformed input on raw TCP connections.
 //
 // TestMain builds the vr binary once. Set VR_E2E_ARTIFACTS to a directory
 // to keep the servers' logs and porcupine visualizations there, and

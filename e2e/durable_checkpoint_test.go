@@ -5,7 +5,9 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,6 +35,11 @@ func checkpointFlags(every int) []string {
 // fetched from a peer.
 const peerInstallLogged = "state installed from a checkpoint fetched from a peer"
 
+// checkpointWait bounds each wait of TestDurableCorruptCheckpointDetected:
+// generous, because a loaded 2-core machine can stretch a checkpoint fetch,
+// a restart or a convergence far beyond its usual fraction of a second.
+var checkpointWait = 90 * time.Second * time.Duration(timeScale())
+
 // TestDurableCorruptCheckpointDetected flips a byte in the middle of a
 // stopped backup's checkpoint file while the others go on without it, and
 // restarts it. The replica must report the bad checkpoint at error level,
@@ -40,14 +47,13 @@ const peerInstallLogged = "state installed from a checkpoint fetched from a peer
 // without losing an acknowledged write, and hold a checkpoint again, in
 // memory and on its disk, that a later restart resumes from.
 func TestDurableCorruptCheckpointDetected(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second*time.Duration(timeScale()))
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second*time.Duration(timeScale()))
 	defer cancel()
 	d := startDurableCluster(ctx, t, 3, checkpointFlags(50)...)
 	kv := dialAcked(ctx, t, d.Addrs)
 	kv.putKeys(ctx, t, "a", 200, "first")
-	target := d.quietBackup(ctx, t)
+	target := d.writeUntilTruncated(ctx, t, kv)
 	d.waitCheckpointDurable(ctx, t, target)
-	waitLogTruncated(ctx, t, d.DataDirs[target])
 	d.kill(target)
 	name, corrupted := flipCheckpoint(t, d.DataDirs[target])
 	kv.putKeys(ctx, t, "a", 30, "second")
@@ -56,10 +62,10 @@ func TestDurableCorruptCheckpointDetected(t *testing.T) {
 	d.start(target)
 	d.expectBadCheckpointReported(ctx, t, target, mark, name, corrupted)
 	// Its log starts above op 1 now, so only a peer's checkpoint helps.
-	if _, err := d.waitLogLine(ctx, target, mark, waitLimit, peerInstallLogged); err != nil {
+	if _, err := d.waitLogLine(ctx, target, mark, checkpointWait, peerInstallLogged); err != nil {
 		t.Fatalf("replica %d never installed a checkpoint from a peer: %v", target, err)
 	}
-	checkConverged(ctx, t, d.cluster)
+	checkConvergedWithin(ctx, t, d.cluster, checkpointWait)
 	d.expectCheckpointInstalled(ctx, t, target)
 	d.waitCheckpointDurable(ctx, t, target)
 	if l := findLine(d.LogSince(target, mark), "msg=recovered"); l != "" {
@@ -71,7 +77,7 @@ func TestDurableCorruptCheckpointDetected(t *testing.T) {
 	d.kill(target)
 	mark = d.LogSize(target)
 	d.start(target)
-	checkConverged(ctx, t, d.cluster)
+	checkConvergedWithin(ctx, t, d.cluster, checkpointWait)
 	if l := findLine(d.LogSince(target, mark), badCheckpointLogged); l != "" {
 		t.Errorf("after it replaced its bad checkpoint, replica %d found a bad one again: %s", target, l)
 	}
@@ -81,6 +87,49 @@ func TestDurableCorruptCheckpointDetected(t *testing.T) {
 	kv.checkAll(ctx, t)
 }
 
+// Bounds of writeUntilTruncated: rounds of padRound puts each.
+const (
+	padRounds = 40
+	padRound  = 25
+)
+
+// writeUntilTruncated waits until the cluster is quiet and returns a
+// backup whose oldest log segment was removed, writing padRound more keys
+// whenever none is removed yet, for at most padRounds rounds.
+//
+// Writes are needed, not just patience: a replica truncates its log only
+// when it takes a checkpoint, and only at a segment boundary that is also a
+// group boundary (wal.TruncatePrefix). Every group a replica writes holds
+// its entries, its hard state and an end record, and on a loaded machine a
+// backup writes several entries per group, so every boundary below the log
+// base may fall inside a group. Then nothing is removed until a later
+// checkpoint, which only more writes bring: waiting alone would never end.
+func (d *durableCluster) writeUntilTruncated(ctx context.Context, t *testing.T, kv *ackedKV) int {
+	t.Helper()
+	for round := 0; ; round++ {
+		target := d.quietBackupWithin(ctx, t, checkpointWait)
+		if logTruncated(d.DataDirs[target]) {
+			t.Logf("replica %d's log was truncated after %d extra writes", target, round*padRound)
+			return target
+		}
+		if round == padRounds {
+			t.Fatalf("replica %d's oldest log segment is still there after %d extra writes; segments: %v",
+				target, round*padRound, segments(t, d.DataDirs[target]))
+		}
+		kv.putKeys(ctx, t, fmt.Sprintf("pad%d-", round), padRound, "pad")
+	}
+}
+
+// quietBackupWithin is quietBackup with a wait of at most limit.
+func (d *durableCluster) quietBackupWithin(ctx context.Context, t *testing.T, limit time.Duration) int {
+	t.Helper()
+	sts, err := d.waitConvergedWithin(ctx, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return (sts[0].Primary + 1) % len(d.Addrs)
+}
+
 // waitCheckpointDurable waits until replica i reports a checkpoint and its
 // data directory holds exactly that one checkpoint file, named by its
 // superblock: killing it then cannot interrupt a checkpoint being written.
@@ -88,7 +137,7 @@ func (d *durableCluster) waitCheckpointDurable(ctx context.Context, t *testing.T
 	t.Helper()
 	var s *node.Status
 	var files []string
-	err := poll(ctx, waitLimit, fmt.Sprintf("replica %d's checkpoint to be durable", i), func() bool {
+	err := poll(ctx, checkpointWait, fmt.Sprintf("replica %d's checkpoint to be durable", i), func() bool {
 		if s = fetch(ctx, d.StatusAddrs[i]); s == nil || s.CheckpointOp == 0 {
 			return false
 		}
@@ -161,7 +210,7 @@ func flipCheckpoint(t *testing.T, dataDir string) (string, []byte) {
 func (d *durableCluster) expectBadCheckpointReported(ctx context.Context, t *testing.T, i int, mark int64, name string, corrupted []byte) {
 	t.Helper()
 	// A replica reads its checkpoint before it starts the protocol.
-	started, err := d.waitLogLine(ctx, i, mark, waitLimit, `msg="replica started"`)
+	started, err := d.waitLogLine(ctx, i, mark, checkpointWait, `msg="replica started"`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +244,7 @@ func (d *durableCluster) expectBadCheckpointReported(ctx context.Context, t *tes
 // or took one anew, and no longer lacks the state below its log.
 func (d *durableCluster) expectCheckpointInstalled(ctx context.Context, t *testing.T, i int) {
 	t.Helper()
-	sts, err := d.waitFor(ctx, fmt.Sprintf("replica %d to hold a checkpoint", i), waitLimit, func(sts []*node.Status) bool {
+	sts, err := d.waitFor(ctx, fmt.Sprintf("replica %d to hold a checkpoint", i), checkpointWait, func(sts []*node.Status) bool {
 		s := sts[i]
 		return s != nil && s.CheckpointOp > 0 && s.Executed >= s.LogBase
 	})
@@ -206,17 +255,10 @@ func (d *durableCluster) expectCheckpointInstalled(ctx context.Context, t *testi
 	t.Logf("replica %d: checkpoint at op %d, log base %d, executed %d, op %d", i, s.CheckpointOp, s.LogBase, s.Executed, s.OpNumber)
 }
 
-// waitLogTruncated waits until the oldest log segment of dataDir was
+// logTruncated reports whether the oldest log segment of dataDir was
 // removed: the log then starts above op 1, and only a checkpoint can stand
 // for the ops before it.
-func waitLogTruncated(ctx context.Context, t *testing.T, dataDir string) {
-	t.Helper()
-	first := filepath.Join(dataDir, "log", fmt.Sprintf("%020d.seg", 1))
-	err := poll(ctx, waitLimit, "the log to be truncated", func() bool {
-		_, err := os.Stat(first)
-		return os.IsNotExist(err)
-	})
-	if err != nil {
-		t.Fatalf("%v; segments: %v", err, segments(t, dataDir))
-	}
+func logTruncated(dataDir string) bool {
+	_, err := os.Stat(filepath.Join(dataDir, "log", fmt.Sprintf("%020d.seg", 1)))
+	return errors.Is(err, fs.ErrNotExist)
 }

@@ -100,7 +100,12 @@ func (c *cluster) waitCommits(ctx context.Context, p int, n uint64) error {
 // waitConverged waits until every replica is normal and has executed every
 // op in its log, the same on all, and returns their statuses.
 func (c *cluster) waitConverged(ctx context.Context) ([]*node.Status, error) {
-	return c.waitFor(ctx, "replicas converged", waitLimit, func(sts []*node.Status) bool {
+	return c.waitConvergedWithin(ctx, waitLimit)
+}
+
+// waitConvergedWithin is waitConverged with a wait of at most limit.
+func (c *cluster) waitConvergedWithin(ctx context.Context, limit time.Duration) ([]*node.Status, error) {
+	return c.waitFor(ctx, "replicas converged", limit, func(sts []*node.Status) bool {
 		if _, ok := agreed(sts, c.All()); !ok {
 			return false
 		}

@@ -116,7 +116,13 @@ func checkLinearizable(ctx context.Context, t *testing.T, ops []porcupine.Operat
 // returns their view.
 func checkConverged(ctx context.Context, t *testing.T, c *cluster) uint64 {
 	t.Helper()
-	sts, err := c.waitConverged(ctx)
+	return checkConvergedWithin(ctx, t, c, waitLimit)
+}
+
+// checkConvergedWithin is checkConverged with a wait of at most limit.
+func checkConvergedWithin(ctx context.Context, t *testing.T, c *cluster, limit time.Duration) uint64 {
+	t.Helper()
+	sts, err := c.waitConvergedWithin(ctx, limit)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,10 @@ type Cluster struct {
 	DataDirs    []string // if set, replica i gets --data-dir DataDirs[i]
 	Flags       []string // more `vr server` flags, after the others
 	LogDir      string   // where the log files go (see LogPath)
+	// PeerAddrs, if set, is each replica's own --cluster list: replica i
+	// gets --cluster PeerAddrs[i] and --listen Addrs[i], so that it can
+	// reach its peers through proxies while it listens on its real address.
+	PeerAddrs [][]string
 
 	// Name names replica i in log file names and errors; by default its
 	// index.
@@ -60,7 +64,14 @@ func (p *proc) exited() bool {
 // Args is replica i's `vr server` command line, without the binary;
 // newCluster adds --new-cluster, for the cluster's first start.
 func (c *Cluster) Args(i int, newCluster bool) []string {
-	args := []string{"server", "--index", strconv.Itoa(i), "--cluster", strings.Join(c.Addrs, ",")}
+	peers := c.Addrs
+	if c.PeerAddrs != nil {
+		peers = c.PeerAddrs[i]
+	}
+	args := []string{"server", "--index", strconv.Itoa(i), "--cluster", strings.Join(peers, ",")}
+	if c.PeerAddrs != nil {
+		args = append(args, "--listen", c.Addrs[i])
+	}
 	if newCluster {
 		args = append(args, "--new-cluster")
 	}

@@ -26,6 +26,10 @@ func TestArgs(t *testing.T) {
 	if got := strings.Join(c.Args(0, false), " "); got != "server --index 0 --cluster a:1,b:2" {
 		t.Errorf("Args(0, false) = %q", got)
 	}
+	c.PeerAddrs = [][]string{{"a:1", "p:10"}, {"p:20", "b:2"}}
+	if got := strings.Join(c.Args(1, true), " "); got != "server --index 1 --cluster p:20,b:2 --listen b:2 --new-cluster" {
+		t.Errorf("Args(1, true) with PeerAddrs = %q", got)
+	}
 }
 
 func TestStartAndStop(t *testing.T) {
