@@ -25,8 +25,12 @@ import (
 // function of the state and the op: the same sequence of ops gives the same
 // results and the same state on every replica.
 type StateMachine interface {
-	// Apply executes one committed operation and returns its result.
-	Apply(op []byte) []byte
+	// Apply executes the committed operation cmd, whose op-number is
+	// index, and returns its result. Indexes increase but may skip numbers
+	// (ops that do not reach the state machine: session registrations,
+	// duplicates), so a state machine that keeps its own durable state can
+	// tell which ops it already holds.
+	Apply(index uint64, cmd []byte) []byte
 	// Snapshot returns the whole application state.
 	Snapshot() []byte
 	// Restore replaces the whole application state with a snapshot.

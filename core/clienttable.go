@@ -97,7 +97,7 @@ func (r *Replica) executeEntry(e message.Entry) (message.ReplyStatus, []byte) {
 	case e.RequestNum <= s.lastRequest:
 		return s.status, s.result // executed before: never twice
 	}
-	result := r.sm.Apply(e.Payload)
+	result := r.sm.Apply(e.Op, e.Payload)
 	s.lastRequest, s.status, s.result, s.lastOp = e.RequestNum, message.StatusOK, result, e.Op
 	return message.StatusOK, result
 }

@@ -14,7 +14,7 @@ import (
 // history and returns the history's length.
 type counter struct{ ops [][]byte }
 
-func (c *counter) Apply(op []byte) []byte {
+func (c *counter) Apply(_ uint64, op []byte) []byte {
 	c.ops = append(c.ops, op)
 	return binary.BigEndian.AppendUint64(nil, uint64(len(c.ops)))
 }

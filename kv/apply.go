@@ -4,8 +4,9 @@ import "bytes"
 
 // Apply decodes op, executes it and returns the encoded Result. It never
 // panics: an undecodable or invalid op yields a Result with an error code
-// and leaves the state unchanged. Apply is deterministic.
-func (s *Store) Apply(op []byte) []byte {
+// and leaves the state unchanged. Apply is deterministic; the in-memory
+// store does not need the op-number.
+func (s *Store) Apply(_ uint64, op []byte) []byte {
 	c, err := DecodeCommand(op)
 	if err != nil {
 		return Result{Code: CodeBadCommand}.Encode()

@@ -53,7 +53,7 @@ func TestApplyRejectsWithoutChange(t *testing.T) {
 		if _, err := DecodeCommand(in); err == nil {
 			continue // random bytes that happen to be a valid command
 		}
-		res, err := DecodeResult(s.Apply(in))
+		res, err := DecodeResult(s.Apply(0, in))
 		if err != nil || !errors.Is(res.Err(), ErrBadCommand) {
 			t.Fatalf("Apply(%x) = %+v, %v; want ErrBadCommand", in, res, err)
 		}
@@ -171,7 +171,7 @@ func TestAgainstModelAndDeterminism(t *testing.T) {
 	for i := range 3000 {
 		c := randomCommand(rng, m)
 		enc := c.Encode()
-		out1, out2 := s1.Apply(enc), s2.Apply(enc)
+		out1, out2 := s1.Apply(0, enc), s2.Apply(0, enc)
 		if want := m.exec(c); !bytes.Equal(out1, want.Encode()) {
 			got, _ := DecodeResult(out1)
 			t.Fatalf("op %d %v %q: store %+v, model %+v", i, c.Kind, c.Key, got, want)

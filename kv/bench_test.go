@@ -16,7 +16,7 @@ func BenchmarkApplyPut(b *testing.B) {
 	s := New(Limits{})
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		s.Apply(ops[i%len(ops)])
+		s.Apply(0, ops[i%len(ops)])
 	}
 }
 

@@ -23,7 +23,7 @@ func FuzzDecodeCommand(f *testing.F) {
 		s := New(Limits{MaxKey: 16, MaxValue: 16, MaxScan: 4})
 		mustPut(t, s, "k", "v")
 		before := s.Digest()
-		res, rerr := DecodeResult(s.Apply(in))
+		res, rerr := DecodeResult(s.Apply(0, in))
 		if rerr != nil {
 			t.Fatalf("Apply produced an undecodable result: %v", rerr)
 		}

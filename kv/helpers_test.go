@@ -7,7 +7,7 @@ import (
 
 // stateMachine mirrors core.StateMachine, which kv does not import.
 type stateMachine interface {
-	Apply(op []byte) []byte
+	Apply(index uint64, op []byte) []byte
 	Snapshot() []byte
 	Restore(snapshot []byte) error
 }
@@ -19,7 +19,7 @@ func b(s string) []byte { return []byte(s) }
 // apply runs c through the encoded path and decodes the result.
 func apply(t testing.TB, s *Store, c Command) Result {
 	t.Helper()
-	res, err := DecodeResult(s.Apply(c.Encode()))
+	res, err := DecodeResult(s.Apply(0, c.Encode()))
 	if err != nil {
 		t.Fatalf("DecodeResult: %v", err)
 	}

@@ -14,7 +14,7 @@ func filledStore(seed uint64, n int) *Store {
 	for range n {
 		c := randomCommand(rng, m)
 		m.exec(c)
-		s.Apply(c.Encode())
+		s.Apply(0, c.Encode())
 	}
 	return s
 }
@@ -41,7 +41,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		}
 		// The restored store keeps working identically.
 		c := NewPut(b("after"), b("restore"))
-		if !bytes.Equal(src.Apply(c.Encode()), dst.Apply(c.Encode())) || src.Digest() != dst.Digest() {
+		if !bytes.Equal(src.Apply(0, c.Encode()), dst.Apply(0, c.Encode())) || src.Digest() != dst.Digest() {
 			t.Fatalf("n=%d: stores diverged after restore", n)
 		}
 	}

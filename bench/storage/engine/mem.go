@@ -17,6 +17,9 @@ type Mem struct{ *kv.Store }
 // NewMem returns an empty in-memory engine with default limits.
 func NewMem() *Mem { return &Mem{kv.New(kv.Limits{})} }
 
+// Apply executes op (the in-memory store needs no op-number).
+func (m *Mem) Apply(op []byte) []byte { return m.Store.Apply(0, op) }
+
 // Name returns "kv".
 func (*Mem) Name() string { return "kv" }
 

@@ -22,6 +22,9 @@ func OpenPebble(dir string, o pebblekv.Options) (*Pebble, error) {
 	return &Pebble{s}, nil
 }
 
+// Apply executes op as the op after the last applied one.
+func (p *Pebble) Apply(op []byte) []byte { return p.Store.Apply(p.Applied()+1, op) }
+
 // Name returns "pebble".
 func (*Pebble) Name() string { return "pebble" }
 

@@ -13,11 +13,12 @@ import (
 // replay after a restart must skip what the checkpoint already holds.
 var ErrApplied = errors.New("pebblekv: op already applied")
 
-// Apply executes op as the op after the last applied one and returns the
+// Apply executes op as op-number index (core.StateMachine) and returns the
 // encoded kv.Result, exactly as kv.Store.Apply would. It panics if Pebble
-// fails: a replica that cannot keep its state must stop.
-func (s *Store) Apply(op []byte) []byte {
-	res, err := s.ApplyAt(s.applied+1, op)
+// fails or index is not above Applied: a replica that cannot keep its
+// state must stop.
+func (s *Store) Apply(index uint64, op []byte) []byte {
+	res, err := s.ApplyAt(index, op)
 	if err != nil {
 		panic(err)
 	}

@@ -23,16 +23,16 @@ func TestCheckpointIsolatedFromLaterOps(t *testing.T) {
 	s := openTest(t, filepath.Join(dir, "db"), kv.Limits{})
 	ref := kv.New(kv.Limits{})
 	for i := range 2000 {
-		s.Apply(put(i, 0))
-		ref.Apply(put(i, 0))
+		s.Apply(s.Applied()+1, put(i, 0))
+		ref.Apply(0, put(i, 0))
 	}
 	want := ref.Snapshot()
 	if err := s.Checkpoint(filepath.Join(dir, "ckpt")); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 2000 {
-		s.Apply(put(i, 1))
-		s.Apply(kv.NewDelete([]byte(fmt.Sprintf("key-%04d", i/2))).Encode())
+		s.Apply(s.Applied()+1, put(i, 1))
+		s.Apply(s.Applied()+1, kv.NewDelete([]byte(fmt.Sprintf("key-%04d", i/2))).Encode())
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestCloseKeepsState(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "db")
 	s := openTest(t, dir, kv.Limits{})
 	for i := range 100 {
-		s.Apply(put(i, 0))
+		s.Apply(s.Applied()+1, put(i, 0))
 	}
 	want := s.Snapshot()
 	if err := s.Close(); err != nil {
@@ -91,7 +91,7 @@ func TestApplyAtOpNumbers(t *testing.T) {
 	if s.Applied() != 5 || s.Revision() != 1 {
 		t.Fatalf("applied %d revision %d, want 5 and 1", s.Applied(), s.Revision())
 	}
-	s.Apply(put(3, 0))
+	s.Apply(s.Applied()+1, put(3, 0))
 	if s.Applied() != 6 {
 		t.Fatalf("Apply after op 5 applied op %d, want 6", s.Applied())
 	}

@@ -22,7 +22,7 @@ func TestDifferential(t *testing.T) {
 		s := openTest(t, filepath.Join(dir, "db"), testLimits)
 		for i := 1; i <= steps; i++ {
 			op := g.op()
-			want, got := ref.Apply(op), s.Apply(op)
+			want, got := ref.Apply(0, op), s.Apply(s.Applied()+1, op)
 			if !bytes.Equal(want, got) {
 				t.Fatalf("seed %d op %d %x: kv %x, pebble %x", seed, i, op, want, got)
 			}

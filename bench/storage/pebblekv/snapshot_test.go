@@ -14,16 +14,16 @@ import (
 func TestRestoreFromKV(t *testing.T) {
 	ref := kv.New(kv.Limits{})
 	for i := range 300 {
-		ref.Apply(put(i, 0))
+		ref.Apply(0, put(i, 0))
 		if i%3 == 0 {
-			ref.Apply(kv.NewDelete([]byte("key-0001")).Encode())
+			ref.Apply(0, kv.NewDelete([]byte("key-0001")).Encode())
 		}
 	}
 	snap := ref.Snapshot()
 	s := openTest(t, filepath.Join(t.TempDir(), "db"), kv.Limits{})
 	defer s.Close()
 	for i := range 500 {
-		s.Apply(put(i, 9)) // stale contents that Restore must remove
+		s.Apply(s.Applied()+1, put(i, 9)) // stale contents that Restore must remove
 	}
 	if err := s.RestoreAt(42, snap); err != nil {
 		t.Fatal(err)
@@ -42,12 +42,12 @@ func TestRestoreFromKV(t *testing.T) {
 func TestRestoreRejectsBadSnapshots(t *testing.T) {
 	ref := kv.New(kv.Limits{})
 	for i := range 20 {
-		ref.Apply(put(i, 0))
+		ref.Apply(0, put(i, 0))
 	}
 	good := ref.Snapshot()
 	s := openTest(t, filepath.Join(t.TempDir(), "db"), kv.Limits{})
 	defer s.Close()
-	s.Apply(put(1, 1))
+	s.Apply(s.Applied()+1, put(1, 1))
 	before := s.Snapshot()
 	bad := [][]byte{nil, good[:len(good)-1], append(bytes.Clone(good), 0)}
 	for i := 0; i < len(good); i += 7 {

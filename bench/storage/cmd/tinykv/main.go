@@ -11,6 +11,6 @@ import (
 
 func main() {
 	s := kv.New(kv.Limits{})
-	s.Apply(kv.NewPut([]byte("k"), []byte("v")).Encode())
+	s.Apply(1, kv.NewPut([]byte("k"), []byte("v")).Encode())
 	fmt.Println(len(s.Snapshot()))
 }

@@ -21,7 +21,7 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	s.Apply(kv.NewPut([]byte("k"), []byte("v")).Encode())
+	s.Apply(1, kv.NewPut([]byte("k"), []byte("v")).Encode())
 	fmt.Println(len(s.Snapshot()))
 	if err := s.Close(); err != nil {
 		panic(err)
