@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/driver"
 	"github.com/vr-go/vr/kv"
 	"github.com/vr-go/vr/message"
 	"github.com/vr-go/vr/transport"
@@ -31,10 +32,9 @@ type Node struct {
 	statusReq chan chan Status
 	status    atomic.Pointer[Status]
 	last      core.Info
-	storage   *storage // nil when diskless
-	clock     tickClock
-	flushed   bool  // the first Output (which carries a restart's work) was sent
-	failed    error // a write failed: the replica must stop
+	storage   *storage       // nil when diskless
+	drv       *driver.Driver // the loop body, shared with the simulator
+	flushed   bool           // the first Output (which carries a restart's work) was sent
 }
 
 // New validates cfg and builds the node. Run starts it.
@@ -109,7 +109,9 @@ func (n *Node) Run(ctx context.Context) error {
 	n.log.Info("replica started", "listen", n.Addr().String(), "replicas", len(n.cfg.Peers),
 		"status", n.replica.Info().Status.String(), "new_cluster", n.cfg.NewCluster,
 		"data_dir", n.cfg.DataDir, "sync", n.cfg.Sync)
-	n.clock = newTickClock(n.cfg.Tick, n.cfg.ViewChangeTicks)
+	start := time.Now()
+	elapsed := func() time.Duration { return time.Since(start) }
+	n.drv = driver.New(n.replica, n.driverConfig())
 	ticker := time.NewTicker(n.cfg.Tick)
 	defer ticker.Stop()
 	recv := n.transport.Receive()
@@ -119,94 +121,59 @@ func (n *Node) Run(ctx context.Context) error {
 			n.log.Info("replica stopping")
 			return nil
 		case <-ticker.C:
-			n.catchUp()
+			n.drv.CatchUp(elapsed())
+			n.drv.Flush()
 		case in := <-recv:
-			n.catchUp()
-			n.handle(in)
-			n.drain(recv)
+			n.drv.Drain(elapsed, n.inputs(in, recv), maxDrain)
 		case reply := <-n.statusReq:
 			reply <- n.fullStatus()
 		}
-		n.flush()
-		if n.failed != nil {
-			n.log.Error("stopping: the log cannot be written", "err", n.failed)
-			return n.failed
+		if err := n.drv.Failed(); err != nil {
+			n.log.Error("stopping: the log cannot be written", "err", err)
+			return err
 		}
 		n.observe()
 	}
 }
 
-// drain handles what else is already queued, so one Output carries many
-// messages (the transport coalesces them into few writes). The clock
-// catches up before every input, not once per drain: a step that took long
-// (a checkpoint, a GC pause) must not leave later inputs with a stale clock
-// (review finding C: a backup would date its read-lease promise too early,
-// a primary would answer reads against an old time).
-func (n *Node) drain(recv <-chan Inbound) {
-	for i := 0; i < 1024; i++ {
-		select {
-		case in := <-recv:
-			n.catchUp()
-			n.handle(in)
-		default:
-			return
-		}
-	}
-}
+// maxDrain bounds the inputs handled before one Output.
+const maxDrain = 1025
 
 // Inbound is the transport's inbound message type.
 type Inbound = transport.Inbound
 
-func (n *Node) handle(in Inbound) {
-	if in.From < 0 {
-		if req, ok := in.Msg.(*message.Request); ok && in.Client != nil {
-			if len(n.clients) >= maxClientRoutes {
-				clear(n.clients)
+// inputs yields first, then whatever else is already queued, so that one
+// Output carries many messages (the transport coalesces them into few
+// writes). It remembers where each client's requests come from.
+func (n *Node) inputs(first Inbound, recv <-chan Inbound) func() (message.Message, bool) {
+	pending := true
+	return func() (message.Message, bool) {
+		in := first
+		if pending {
+			pending = false
+		} else {
+			select {
+			case in = <-recv:
+			default:
+				return nil, false
 			}
-			n.clients[req.ClientID] = in.Client
 		}
-	} else {
+		n.route(in)
+		return in.Msg, true
+	}
+}
+
+// route records where a client's replies go, and logs replica traffic.
+func (n *Node) route(in Inbound) {
+	if in.From >= 0 {
 		logMessage(n.log, "recv", in.From, in.Msg)
+		return
 	}
-	n.replica.Step(in.Msg)
-}
-
-// flush makes what the replica changed durable (durable mode), then sends
-// everything it produced. In sync mode Prepares leave before the write:
-// they promise nothing, and the primary counts its own copy only once
-// Persisted says it is durable, so its fsync overlaps the backups'.
-func (n *Node) flush() {
-	out := n.replica.Output()
-	n.logRestores(out)
-	early := n.storage != nil && n.storage.mode == SyncAlways
-	if early {
-		n.sendMessages(out, func(isPrepare bool) bool { return isPrepare })
-	}
-	if n.storage != nil {
-		if err := n.storage.persist(out, n.replica.Info().Status); err != nil {
-			n.failed = err
-			return // nothing that depends on the lost write may leave
+	if req, ok := in.Msg.(*message.Request); ok && in.Client != nil {
+		if len(n.clients) >= maxClientRoutes {
+			clear(n.clients)
 		}
-	}
-	n.sendMessages(out, func(isPrepare bool) bool { return !early || !isPrepare })
-	for _, rep := range out.Replies {
-		if conn := n.clients[rep.ClientID]; conn != nil {
-			conn.Send(rep)
-		}
-	}
-	if early && n.replica.Persisted(out.Seq) {
-		n.flush() // what counting the primary's own copy committed
-	}
-}
-
-// sendMessages sends the messages of out that pick selects, by whether
-// they are Prepares.
-func (n *Node) sendMessages(out core.Output, pick func(isPrepare bool) bool) {
-	for _, env := range out.Messages {
-		if _, ok := env.Msg.(*message.Prepare); pick(ok) {
-			logMessage(n.log, "send", env.To, env.Msg)
-			n.transport.Send(env.To, env.Msg)
-		}
+		n.clients[req.ClientID] = in.Client
 	}
 }
 

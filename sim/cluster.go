@@ -2,6 +2,7 @@ package sim
 
 import (
 	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/driver"
 	"github.com/vr-go/vr/kv"
 	"github.com/vr-go/vr/message"
 	"math"
@@ -12,6 +13,8 @@ import (
 type replica struct {
 	idx       int
 	core      *core.Replica
+	drv       *driver.Driver // the real loop body around core
+	bootAt    int64          // when this incarnation started: its clock's zero
 	store     *kv.Store
 	up        bool
 	inc       uint32 // incarnation; ticks of an older one are ignored
@@ -150,7 +153,8 @@ func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
 	if err != nil {
 		panic(err) // the options were validated: a bad config is a sim bug
 	}
-	rep.core, rep.store, rep.up = c, store, true
+	rep.core, rep.store, rep.up, rep.bootAt = c, store, true, r.now
+	rep.drv = driver.New(c, r.driverConfig(rep))
 	rep.recovering = mode == bootRecovering || (mode == bootNewCluster && rep.joined)
 	rep.inc++
 	rep.commit, rep.executed, rep.checked, rep.digestAt, rep.leaseReads = 0, 0, 0, 0, 0
@@ -234,8 +238,8 @@ func (r *run) tickReplica(e event) {
 	if !rep.up || e.inc != rep.inc {
 		return
 	}
-	rep.core.Tick()
-	r.afterStep(rep)
+	rep.drv.CatchUp(r.elapsed(rep))
+	rep.drv.Flush()
 	r.schedule(r.now+rep.period, event{kind: evTick, node: rep.idx, inc: rep.inc})
 	r.mon.update(r)
 }
@@ -256,33 +260,9 @@ func (r *run) deliver(e event) {
 	if r.opts.LogMessages {
 		r.logf("%d → %d %T %+v", e.from, e.node, e.msg, e.msg)
 	}
-	rep.core.Step(copyMessage(e.msg))
-	r.afterStep(rep)
+	rep.drv.Step(r.elapsed(rep), copyMessage(e.msg))
+	rep.drv.Flush()
 }
 
-// afterStep routes what rep produced and checks it.
-func (r *run) afterStep(rep *replica) {
-	out := rep.core.Output()
-	var sends []pendingSend
-	for _, env := range out.Messages {
-		sends = append(sends, pendingSend{env.To, env.Msg})
-	}
-	for _, rp := range out.Replies {
-		if rp.ClientID == 0 || rp.ClientID > uint64(len(r.clients)) {
-			r.violate(KindProtocol, "replica %d replied to unknown client %d", rep.idx, rp.ClientID)
-			return
-		}
-		sends = append(sends, pendingSend{r.n + int(rp.ClientID-1), rp})
-	}
-	durableNow := false
-	if rep.disk != nil {
-		sends, durableNow = r.persist(rep, out, sends)
-	}
-	for _, s := range sends {
-		r.send(rep.idx, s.to, s.msg)
-	}
-	r.checkReplica(rep, out.Applied)
-	if durableNow && r.viol == nil && rep.core.Persisted(out.Seq) {
-		r.afterStep(rep)
-	}
-}
+// afterStep sends what rep produced (through its driver).
+func (r *run) afterStep(rep *replica) { rep.drv.Flush() }

@@ -42,22 +42,16 @@ type diskRecord struct {
 	entry      message.Entry
 }
 
-// diskWrite is one Output's durable part and the messages that must wait
-// for it.
+// diskWrite is one Output's durable part, and what to tell the driver
+// when it is durable (for this Output and for later ones that wrote
+// nothing).
 type diskWrite struct {
 	done    int64
 	records []diskRecord
 	hard    core.HardState
 	ckpt    *core.Checkpoint
 	logBase uint64
-	sends   []pendingSend
-	seq     uint64 // the last Output this write makes durable
-}
-
-// pendingSend is a message held until its write is durable.
-type pendingSend struct {
-	to  int
-	msg message.Message
+	dones   []func()
 }
 
 // recordsOf turns an Output's dirty log into records.
@@ -95,8 +89,8 @@ func (d *simDisk) durableHard() core.HardState {
 	return d.hard
 }
 
-// complete applies the first queued write and returns its held messages.
-func (d *simDisk) complete() []pendingSend {
+// complete applies the first queued write and returns what waited for it.
+func (d *simDisk) complete() []func() {
 	w := d.pending[0]
 	d.pending = d.pending[1:]
 	d.records = append(d.records, w.records...)
@@ -105,7 +99,7 @@ func (d *simDisk) complete() []pendingSend {
 		d.ckpt = w.ckpt
 	}
 	d.trunc = w.logBase
-	return w.sends
+	return w.dones
 }
 
 // crash loses every queued write. It reports whether a write was in

@@ -1,81 +1,64 @@
 package sim
 
-import (
-	"github.com/vr-go/vr/core"
-	"github.com/vr-go/vr/message"
-)
+import "github.com/vr-go/vr/core"
 
-// persist queues out's durable part on rep's disk and holds its messages
-// until the write completes ("persist, then send"). Messages with nothing
-// to persist still wait behind earlier writes, since they may depend on
-// them. Prepares leave at once: they promise nothing, and the primary
-// counts its own copy only once Persisted reports it durable. It returns
-// the messages that may leave now, and whether out is durable already.
-func (r *run) persist(rep *replica, out core.Output, sends []pendingSend) ([]pendingSend, bool) {
-	d := rep.disk
-	if rep.core.Info().Status == core.StatusRecovering && !d.queued {
-		return sends, false // nothing durable yet: a restart recovers again
+// simStorage is a replica's simulated disk as driver.Storage: each write
+// completes after a random latency, and the driver holds the messages that
+// depend on it until then ("persist, then send").
+type simStorage struct {
+	r   *run
+	rep *replica
+}
+
+// Persist queues out's durable part on the disk. An Output with nothing
+// to write is durable once the writes queued before it are (its messages
+// may depend on them).
+func (s simStorage) Persist(out core.Output, status core.Status, done func()) error {
+	r, d := s.r, s.rep.disk
+	if status == core.StatusRecovering && !d.queued {
+		done() // nothing durable yet: a restart recovers again
+		return nil
 	}
 	if r.opts.TruncateBeforeCheckpoint && out.Checkpoint != nil {
 		d.dropped = max(d.dropped, out.Checkpoint.Op)
 	}
-	write := d.needsWrite(out)
-	if !write && len(d.pending) == 0 {
+	if !d.needsWrite(out) {
+		if n := len(d.pending); n > 0 {
+			d.pending[n-1].dones = append(d.pending[n-1].dones, done)
+			return nil
+		}
 		d.hard.Commit = out.HardState.Commit
-		return sends, true
+		done()
+		return nil
 	}
-	early, held := splitPrepares(sends, r.opts.SendBeforeDurable)
-	if !write && len(held) == 0 && len(d.pending) > 0 {
-		// Nothing to hold, but its durability follows the queued writes.
-		d.pending[len(d.pending)-1].seq = out.Seq
-		return early, false
-	}
-	done := max(r.now, d.lastDone)
-	if write {
-		done += r.between(1, max(1, us(r.opts.Faults.DiskLatency)))
-	}
-	d.lastDone = done
-	d.queued = d.queued || write
-	w := diskWrite{done: done, records: recordsOf(out), hard: out.HardState, sends: held, seq: out.Seq,
-		ckpt: out.Checkpoint, logBase: out.LogBase}
-	d.pending = append(d.pending, w)
-	r.schedule(done, event{kind: evDiskDone, node: rep.idx, inc: rep.inc})
+	s.queue(out, done)
+	return nil
+}
+
+// queue adds one write group and schedules its completion.
+func (s simStorage) queue(out core.Output, done func()) {
+	r, rep, d := s.r, s.rep, s.rep.disk
+	at := max(r.now, d.lastDone) + r.between(1, max(1, us(r.opts.Faults.DiskLatency)))
+	d.lastDone = at
+	d.queued = true
+	d.pending = append(d.pending, diskWrite{done: at, records: recordsOf(out), hard: out.HardState,
+		ckpt: out.Checkpoint, logBase: out.LogBase, dones: []func(){done}})
+	r.schedule(at, event{kind: evDiskDone, node: rep.idx, inc: rep.inc})
 	if out.Checkpoint != nil && r.chance(r.opts.Faults.CrashInCheckpoint) {
 		// A crash of every replica while this checkpoint is written.
-		r.schedule(r.between(r.now, done), event{kind: evClusterCrash, node: oneShot})
+		r.schedule(r.between(r.now, at), event{kind: evClusterCrash, node: oneShot})
 	}
-	return early, false
 }
 
-// splitPrepares separates the Prepares, which may leave before the write,
-// from the rest. With the planted bug, everything leaves early.
-func splitPrepares(sends []pendingSend, bug bool) (early, held []pendingSend) {
-	if bug {
-		return sends, nil
-	}
-	for _, s := range sends {
-		if _, ok := s.msg.(*message.Prepare); ok {
-			early = append(early, s)
-		} else {
-			held = append(held, s)
-		}
-	}
-	return early, held
-}
-
-// diskDone completes rep's oldest write, sends what waited for it and
-// tells the core what is durable now.
+// diskDone completes rep's oldest write and tells the driver, which sends
+// what waited for it.
 func (r *run) diskDone(e event) {
 	rep := r.replicas[e.node]
 	if !rep.up || rep.inc != e.inc || len(rep.disk.pending) == 0 {
 		return
 	}
-	seq := rep.disk.pending[0].seq
-	for _, s := range rep.disk.complete() {
-		r.send(rep.idx, s.to, s.msg)
-	}
-	if rep.core.Persisted(seq) {
-		r.afterStep(rep)
+	for _, done := range rep.disk.complete() {
+		done()
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vr-go/vr/driver"
 	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
 )
@@ -52,6 +53,7 @@ func leaseScenario(t *testing.T, seed uint64, skew float64, bugs plant.Bugs) (Re
 			f = 1 + skew
 		}
 		rep.period = int64(base * f)
+		rep.drv = driver.New(rep.core, r.driverConfig(rep)) // its clock runs at the new rate
 	}
 	r.runUntil(300_000)
 	writer := r.n + 3

@@ -1,7 +1,8 @@
 // Package plant holds the deliberate protocol bugs that the simulator and
 // the tests plant to show that their checks can fail (each one is an old
 // behaviour of the core that a review or the simulator found unsafe, or a
-// classic mistake). The core reads them through core.Config.Plant; no
+// classic mistake). The core reads them through core.Config.Plant and the
+// driver through driver.Config.Plant; no
 // production package may import this one (TestOnlyCoreAndSimImportPlant),
 // so production code cannot switch a bug on by accident, and code outside
 // this module cannot name the type at all.
@@ -40,4 +41,14 @@ type Bugs struct {
 	// to finish its first handshake finds a cluster with state and must
 	// recover (review finding D).
 	NoStartGate bool
+}
+
+// Driver are deliberate bugs of the driver's loop (package driver).
+type Driver struct {
+	// SendBeforeDurable lets every message leave before the write it
+	// depends on is durable.
+	SendBeforeDurable bool
+	// ClockOncePerDrain reads the clock once per batch of inputs instead
+	// of before each (review finding C).
+	ClockOncePerDrain bool
 }

@@ -1,13 +1,12 @@
-package node
+package driver
 
 import (
 	"testing"
 	"time"
 )
 
-func TestTickClockMakesUpForPauses(t *testing.T) {
-	t0 := time.Now()
-	c := tickClock{start: t0, period: 10 * time.Millisecond, maxBurst: 100}
+func TestClockMakesUpForPauses(t *testing.T) {
+	c := Clock{period: 10 * time.Millisecond, maxBurst: 100}
 	steps := []struct {
 		at   time.Duration
 		want int64
@@ -21,7 +20,7 @@ func TestTickClockMakesUpForPauses(t *testing.T) {
 		{5005 * time.Millisecond, 0}, // never backwards
 	}
 	for _, s := range steps {
-		if got := c.due(t0.Add(s.at)); got != s.want {
+		if got := c.Due(s.at); got != s.want {
 			t.Fatalf("due at %v = %d, want %d", s.at, got, s.want)
 		}
 	}

@@ -1,0 +1,173 @@
+package driver
+
+import (
+	"time"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
+	"github.com/vr-go/vr/message"
+)
+
+// Network carries what a replica sends.
+type Network interface {
+	// Send sends m to replica to.
+	Send(to int, m message.Message)
+	// Reply sends r to the client it names.
+	Reply(r *message.Reply)
+}
+
+// Storage makes the durable part of an Output durable: its log changes,
+// its hard state and its checkpoint.
+type Storage interface {
+	// Persist starts writing out's durable part and calls done once it is
+	// durable: before it returns (the node's write-ahead log, which waits
+	// for its fsync) or later, from the loop that owns the driver (the
+	// simulator's disks). Messages that depend on the write wait for done.
+	// A non-nil error means the write failed: the replica must stop.
+	Persist(out core.Output, status core.Status, done func()) error
+}
+
+// Config configures a Driver.
+type Config struct {
+	Network Network
+	Storage Storage // nil: diskless
+	// EarlyPrepares lets Prepares leave before the write they belong to is
+	// durable. They promise nothing, and the primary counts its own copy
+	// only once Persisted says it is durable (core.Config.DurableAcks), so
+	// its write overlaps its backups' writes.
+	EarlyPrepares bool
+	// Period is one tick of the replica's clock; ViewChangeTicks sizes the
+	// largest burst of ticks after a pause.
+	Period          time.Duration
+	ViewChangeTicks int
+	// OnOutput, if set, sees every Output before anything of it is sent
+	// (the node logs checkpoint installs, the simulator checks).
+	OnOutput func(core.Output)
+
+	bugs plant.Driver
+}
+
+// Plant plants deliberate driver bugs (see package plant).
+func (c *Config) Plant(b plant.Driver) { c.bugs = b }
+
+// Driver owns one replica and runs its loop body.
+type Driver struct {
+	cfg     Config
+	replica *core.Replica
+	clock   Clock
+	failed  error
+}
+
+// New returns a driver for r, whose clock starts now (elapsed 0).
+func New(r *core.Replica, cfg Config) *Driver {
+	return &Driver{cfg: cfg, replica: r, clock: NewClock(cfg.Period, cfg.ViewChangeTicks)}
+}
+
+// Replica returns the replica the driver owns.
+func (d *Driver) Replica() *core.Replica { return d.replica }
+
+// Failed returns the error of a failed write: the replica must stop, and
+// nothing that depended on the write was sent.
+func (d *Driver) Failed() error { return d.failed }
+
+// CatchUp gives the replica every tick due when elapsed time has passed on
+// its clock.
+func (d *Driver) CatchUp(elapsed time.Duration) {
+	for range d.clock.Due(elapsed) {
+		d.replica.Tick()
+	}
+}
+
+// Step handles one input: the clock catches up first.
+func (d *Driver) Step(elapsed time.Duration, m message.Message) {
+	d.CatchUp(elapsed)
+	d.replica.Step(m)
+}
+
+// Drain handles inputs while next yields them, at most limit, each after
+// the clock caught up with now(): a step that took long (a checkpoint, a
+// GC pause) must not leave later inputs with a stale clock (review finding
+// C). Then it flushes, so one Output carries what the whole batch produced.
+func (d *Driver) Drain(now func() time.Duration, next func() (message.Message, bool), limit int) {
+	elapsed := now()
+	for range limit {
+		m, ok := next()
+		if !ok {
+			break
+		}
+		if !d.cfg.bugs.ClockOncePerDrain {
+			elapsed = now()
+		}
+		d.Step(elapsed, m)
+	}
+	d.Flush()
+}
+
+// Flush drains the replica's Output, makes its durable part durable and
+// sends what it produced: Prepares at once when EarlyPrepares allows, the
+// rest (and replies) only once the write is durable. When the write makes
+// the primary's own copy count, what that commits is flushed too.
+func (d *Driver) Flush() {
+	if d.failed != nil {
+		return
+	}
+	out := d.replica.Output()
+	if d.cfg.OnOutput != nil {
+		d.cfg.OnOutput(out)
+	}
+	if d.cfg.Storage == nil || d.cfg.bugs.SendBeforeDurable {
+		d.send(out.Messages, nil)
+		d.reply(out.Replies)
+		if d.cfg.Storage == nil {
+			return
+		}
+	}
+	held := out.Messages
+	if d.cfg.EarlyPrepares && !d.cfg.bugs.SendBeforeDurable {
+		held = d.send(out.Messages, isPrepare)
+	}
+	d.persist(out, held)
+}
+
+// persist hands out to the storage; once durable, the held messages and
+// the replies leave and the replica learns what is durable.
+func (d *Driver) persist(out core.Output, held []core.Envelope) {
+	seq, replies := out.Seq, out.Replies
+	early := d.cfg.bugs.SendBeforeDurable
+	err := d.cfg.Storage.Persist(out, d.replica.Info().Status, func() {
+		if !early {
+			d.send(held, nil)
+			d.reply(replies)
+		}
+		if d.replica.Persisted(seq) {
+			d.Flush()
+		}
+	})
+	if err != nil {
+		d.failed = err
+	}
+}
+
+// send sends the messages pick accepts (all with a nil pick) and returns
+// the others.
+func (d *Driver) send(msgs []core.Envelope, pick func(message.Message) bool) (rest []core.Envelope) {
+	for _, env := range msgs {
+		if pick != nil && !pick(env.Msg) {
+			rest = append(rest, env)
+			continue
+		}
+		d.cfg.Network.Send(env.To, env.Msg)
+	}
+	return rest
+}
+
+func (d *Driver) reply(replies []*message.Reply) {
+	for _, r := range replies {
+		d.cfg.Network.Reply(r)
+	}
+}
+
+func isPrepare(m message.Message) bool {
+	_, ok := m.(*message.Prepare)
+	return ok
+}

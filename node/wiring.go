@@ -1,0 +1,48 @@
+package node
+
+import (
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/driver"
+	"github.com/vr-go/vr/message"
+)
+
+// driverConfig wires the real network, disk and clock into the driver.
+func (n *Node) driverConfig() driver.Config {
+	cfg := driver.Config{
+		Network: nodeNetwork{n}, Period: n.cfg.Tick, ViewChangeTicks: n.cfg.ViewChangeTicks,
+		OnOutput: n.logRestores,
+	}
+	if n.storage != nil {
+		cfg.Storage = walStorage{n.storage}
+		// In sync mode Prepares leave before the write (the core counts
+		// the primary's own copy only once Persisted says it is durable).
+		cfg.EarlyPrepares = n.storage.mode == SyncAlways
+	}
+	return cfg
+}
+
+// nodeNetwork sends through the transport and logs replica traffic.
+type nodeNetwork struct{ n *Node }
+
+func (w nodeNetwork) Send(to int, m message.Message) {
+	logMessage(w.n.log, "send", to, m)
+	w.n.transport.Send(to, m)
+}
+
+func (w nodeNetwork) Reply(r *message.Reply) {
+	if conn := w.n.clients[r.ClientID]; conn != nil {
+		conn.Send(r)
+	}
+}
+
+// walStorage is the write-ahead log as driver.Storage: it writes (and in
+// sync mode fsyncs) before it returns, so what waited for it leaves at once.
+type walStorage struct{ s *storage }
+
+func (w walStorage) Persist(out core.Output, status core.Status, done func()) error {
+	if err := w.s.persist(out, status); err != nil {
+		return err
+	}
+	done()
+	return nil
+}
