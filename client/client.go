@@ -2,15 +2,12 @@ package client
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 
 	"github.com/vr-go/vr/message"
-	"github.com/vr-go/vr/proxy"
 )
 
 // Client is a connection to a vr cluster. It is safe for concurrent use.
@@ -18,13 +15,25 @@ type Client struct {
 	cfg    Config
 	log    *slog.Logger
 	conns  []*conn
-	pool   chan *session // nil entries are sessions not yet created
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// slots holds a token per call using a session (at most
+	// Config.Sessions); idle holds the sessions not in use, the most
+	// recently used last (pool.go).
+	slots  chan struct{}
+	poolMu sync.Mutex
+	idle   []*session
+
 	mu      sync.Mutex
 	waiters map[uint64]*session
+	closed  bool // Close was called: spawn starts nothing
+
+	// Session counters (Stats).
+	sessions      atomic.Int64
+	registrations atomic.Uint64
+	evictions     atomic.Uint64
 
 	// view is the highest view any session learned; new requests start at
 	// its primary instead of rediscovering it session by session.
@@ -58,11 +67,8 @@ func DialConfig(ctx context.Context, cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, log: cfg.Logger, pool: make(chan *session, cfg.Sessions), waiters: map[uint64]*session{}}
+	c := &Client{cfg: cfg, log: cfg.Logger, slots: make(chan struct{}, cfg.Sessions), waiters: map[uint64]*session{}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	for i := 0; i < cfg.Sessions; i++ {
-		c.pool <- nil
-	}
 	for i, a := range cfg.Addrs {
 		c.conns = append(c.conns, &conn{client: c, index: i, addr: a})
 	}
@@ -94,14 +100,37 @@ func (c *Client) dialAll(ctx context.Context) error {
 	return nil
 }
 
-// Close closes every connection. Calls in progress fail with ErrClosed.
+// Close closes every connection and ends the calls in progress without
+// waiting for them. A call whose request was sent returns an error
+// matching ErrClosed and ErrOutcomeUnknown: the operation may have been
+// applied. A call not yet sent, and every call made after Close, returns
+// one matching ErrClosed and ErrNotApplied.
 func (c *Client) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
 	c.cancel()
 	for _, k := range c.conns {
 		k.close()
 	}
 	c.wg.Wait()
 	return nil
+}
+
+// spawn runs f in a goroutine that Close waits for, unless Close was
+// called; it reports whether f runs.
+func (c *Client) spawn(f func()) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		f()
+	}()
+	return true
 }
 
 func (c *Client) isClosed() bool { return c.ctx.Err() != nil }
@@ -118,56 +147,4 @@ func (c *Client) dispatch(rep *message.Reply) {
 	case s.replies <- rep:
 	default: // the session is not keeping up; the proxy retries
 	}
-}
-
-// acquire takes a session from the pool, creating it on first use.
-func (c *Client) acquire(ctx context.Context) (*session, error) {
-	select {
-	case s := <-c.pool:
-		if s != nil {
-			return s, nil
-		}
-		s, err := c.newSession()
-		if err != nil {
-			c.pool <- nil
-		}
-		return s, err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-c.ctx.Done():
-		return nil, ErrClosed
-	}
-}
-
-// release returns a session to the pool; a session whose request was
-// abandoned is replaced by a fresh one later.
-func (c *Client) release(s *session, reusable bool) {
-	if reusable {
-		c.pool <- s
-		return
-	}
-	c.mu.Lock()
-	delete(c.waiters, s.id)
-	c.mu.Unlock()
-	c.pool <- nil
-}
-
-func (c *Client) newSession() (*session, error) {
-	var b [8]byte
-	if _, err := crand.Read(b[:]); err != nil {
-		return nil, err
-	}
-	id := binary.LittleEndian.Uint64(b[:]) | 1 // never zero
-	p, err := proxy.New(proxy.Config{
-		ReplicaCount: len(c.cfg.Addrs), ClientID: id,
-		RetryTicks: int(c.cfg.RetryInterval / tick), BroadcastAfter: c.cfg.BroadcastAfter,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadConfig, err)
-	}
-	s := &session{id: id, proxy: p, replies: make(chan *message.Reply, 16)}
-	c.mu.Lock()
-	c.waiters[id] = s
-	c.mu.Unlock()
-	return s, nil
 }

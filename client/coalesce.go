@@ -40,34 +40,67 @@ type coalescer struct {
 }
 
 // runCoalesced queues cmd, starts a batch if fewer than Coalesce run, and
-// waits for cmd's result.
+// waits for cmd's result. A write that leaves before its batch takes it
+// was not applied; once taken, it stays in its batch.
 func (c *Client) runCoalesced(ctx context.Context, cmd kv.Command) (kv.Result, error) {
 	enc := cmd.Encode()
 	p := &pendingWrite{cmd: cmd, size: len(enc), done: make(chan writeOutcome, 1)}
-	co := &c.co
-	co.mu.Lock()
-	co.queue = append(co.queue, p)
-	start := co.inflight < c.cfg.Coalesce
-	if start {
-		co.inflight++
-	}
-	co.mu.Unlock()
-	if start {
-		c.wg.Add(1)
-		go c.batchLoop()
+	if c.co.enqueue(p, c.cfg.Coalesce) && !c.spawn(c.batchLoop) {
+		c.co.stopped()
 	}
 	select {
 	case o := <-p.done:
 		return o.res, o.err
 	case <-ctx.Done():
-		// The write stays in its batch: its outcome is unknown.
-		return kv.Result{}, fmt.Errorf("client: request abandoned, outcome unknown: %w", ctx.Err())
+		if c.co.remove(p) {
+			return kv.Result{}, notApplied(abandoned(ctx))
+		}
+		return kv.Result{}, outcomeUnknown(abandoned(ctx))
+	case <-c.ctx.Done():
+		if c.co.remove(p) {
+			return kv.Result{}, notApplied(ErrClosed)
+		}
+		o := <-p.done // its batch ends now, with its own verdict
+		return o.res, o.err
 	}
+}
+
+// enqueue queues p and reports whether a batch loop must start (fewer
+// than limit run); the caller starts it or calls stopped.
+func (co *coalescer) enqueue(p *pendingWrite, limit int) bool {
+	co.mu.Lock()
+	defer co.mu.Unlock()
+	co.queue = append(co.queue, p)
+	if co.inflight >= limit {
+		return false
+	}
+	co.inflight++
+	return true
+}
+
+// stopped undoes the count of a batch loop that did not start.
+func (co *coalescer) stopped() {
+	co.mu.Lock()
+	co.inflight--
+	co.mu.Unlock()
+}
+
+// remove takes p out of the queue if no batch has taken it yet, and
+// reports whether it did.
+func (co *coalescer) remove(p *pendingWrite) bool {
+	co.mu.Lock()
+	defer co.mu.Unlock()
+	for i, q := range co.queue {
+		if q == p {
+			co.queue = append(co.queue[:i:i], co.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // batchLoop sends batches while writes are queued.
 func (c *Client) batchLoop() {
-	defer c.wg.Done()
 	for {
 		batch := c.co.take()
 		if batch == nil {
@@ -106,6 +139,8 @@ func (c *Client) runBatch(batch []*pendingWrite) {
 		}
 		cmd = kv.NewBatch(cmds)
 	}
+	// The batch runs until it completes or the client closes, even if
+	// its callers stop waiting: they were told its outcome is unknown.
 	res, err := c.execute(c.ctx, message.KindApp, cmd)
 	for i, p := range batch {
 		o := writeOutcome{res: res, err: err}
@@ -122,5 +157,5 @@ func (c *Client) batchOutcome(res kv.Result, i int) writeOutcome {
 		return writeOutcome{err: fmt.Errorf("%w: batch answered with %v of %d results", ErrBadReply, res.Kind, len(res.Batch))}
 	}
 	sub := res.Batch[i]
-	return writeOutcome{res: sub, err: sub.Err()}
+	return writeOutcome{res: sub, err: notApplied(sub.Err())}
 }

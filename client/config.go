@@ -16,8 +16,10 @@ type Config struct {
 	Addrs []string
 	// ClusterID must match the servers'.
 	ClusterID uint64
-	// Sessions is how many client sessions (concurrent requests) the pool
-	// holds. Default 16.
+	// Sessions bounds the client sessions, hence the concurrent requests
+	// (calls beyond it wait for a free session). Sessions are created and
+	// registered in the cluster's client table only as concurrent calls
+	// need them: a client making one call at a time uses one. Default 16.
 	Sessions int
 	// RetryInterval is how long an unanswered request waits before it is
 	// sent again. Default 200ms.

@@ -24,25 +24,29 @@ type conn struct {
 	dialing bool
 }
 
-// send writes one request frame, or drops it if the replica is unreachable.
-func (k *conn) send(req *message.Request) {
+// send writes one request frame, or drops it if the replica is
+// unreachable. It reports whether it wrote to a connection: a frame not
+// written reaches no replica, while one written (even by a write that then
+// failed) may have.
+func (k *conn) send(req *message.Request) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.nc == nil {
 		k.redialLocked()
-		return
+		return false
 	}
 	var err error
 	k.buf, err = wire.AppendFrame(k.buf[:0], k.client.cfg.ClusterID, wire.SenderClient, req)
 	if err != nil {
 		k.client.log.Warn("encode request", "err", err)
-		return
+		return false
 	}
 	_ = k.nc.SetWriteDeadline(time.Now().Add(k.client.cfg.DialTimeout))
 	if _, err := k.nc.Write(k.buf); err != nil {
 		k.client.log.Debug("write failed", "replica", k.index, "err", err)
 		k.closeLocked()
 	}
+	return true
 }
 
 // dial connects once, bounded by ctx and the dial timeout.

@@ -16,7 +16,10 @@ type Item = kv.Item
 // decodes its result.
 func (c *Client) run(ctx context.Context, cmd kv.Command) (kv.Result, error) {
 	if err := c.cfg.Limits.Validate(cmd); err != nil {
-		return kv.Result{}, err
+		return kv.Result{}, notApplied(err)
+	}
+	if ctx.Err() != nil { // ended already: send nothing
+		return kv.Result{}, notApplied(c.ended(ctx))
 	}
 	kind := c.kindOf(cmd)
 	if c.cfg.Coalesce > 0 && !cmd.ReadOnly() {
@@ -31,18 +34,12 @@ func (c *Client) execute(ctx context.Context, kind message.RequestKind, cmd kv.C
 	if err != nil {
 		return kv.Result{}, err
 	}
-	switch done.Status {
-	case message.StatusOK:
-	case message.StatusSessionEvicted:
-		return kv.Result{}, ErrSessionEvicted
-	default:
-		return kv.Result{}, ErrRejected
-	}
 	res, err := kv.DecodeResult(done.Result)
 	if err != nil {
 		return kv.Result{}, fmt.Errorf("%w: %v", ErrBadReply, err)
 	}
-	return res, res.Err()
+	// The store refused the command without changing anything.
+	return res, notApplied(res.Err())
 }
 
 // Get returns the value and version of key, or ErrNotFound.

@@ -25,6 +25,9 @@ type Cluster struct {
 	CheckpointInterval uint64
 	// SegmentSize, if set, bounds the replicas' log segments.
 	SegmentSize int64
+	// MaxSessions, if set before replicas start, bounds their client
+	// tables (default node's, 4096).
+	MaxSessions int
 	Addrs       []string
 	Nodes       []*node.Node
 	cancel      []context.CancelFunc
@@ -74,7 +77,8 @@ func StartSync(n int, dataDirs []string, sync node.SyncMode, logger *slog.Logger
 }
 
 // StartNew runs n replicas of a new cluster configured by c's exported
-// fields (DataDirs, Sync, CheckpointInterval) on free loopback ports.
+// fields (DataDirs, Sync, CheckpointInterval, SegmentSize, MaxSessions) on
+// free loopback ports.
 func (c *Cluster) StartNew(n int, logger *slog.Logger) error {
 	addrs, err := FreeAddrs(n)
 	if err != nil {
@@ -96,6 +100,7 @@ func (c *Cluster) start(i int, newCluster bool, logger *slog.Logger) error {
 		Index: i, Peers: c.Addrs, NewCluster: newCluster, Logger: logger,
 		Tick: 5 * time.Millisecond, HeartbeatTicks: 4, ViewChangeTicks: 40, RetryTicks: 8,
 		CheckpointInterval: c.CheckpointInterval, SegmentSize: c.SegmentSize,
+		MaxSessions: c.MaxSessions,
 	}
 	if c.DataDirs != nil {
 		cfg.DataDir, cfg.Sync = c.DataDirs[i], c.Sync
