@@ -41,7 +41,7 @@ func (s *storage) saveCheckpoint(ck *core.Checkpoint, hs core.HardState) error {
 	if err := wal.WriteFileAtomic(s.dir, name, ck.Data); err != nil {
 		return fmt.Errorf("write checkpoint at op %d: %w", ck.Op, err)
 	}
-	sb := wal.Superblock{CheckpointOp: ck.Op, CheckpointName: name}.WithHardState(hs)
+	sb := wal.Superblock{CheckpointOp: ck.Op, CheckpointName: name, Owner: s.owner, Owned: true}.WithHardState(hs)
 	if err := wal.WriteSuperblock(s.dir, sb); err != nil {
 		return fmt.Errorf("superblock for checkpoint at op %d: %w", ck.Op, err)
 	}

@@ -32,9 +32,13 @@ const (
 const AsyncInterval = 50 * time.Millisecond
 
 // storage is a node's durable state: the write-ahead log, the superblock
-// and the newest checkpoint file.
+// and the newest checkpoint file, in a data directory that the process
+// holds locked while it runs.
 type storage struct {
 	dir       string
+	lock      *wal.DirLock
+	owner     wal.Owner
+	opts      wal.Options
 	log       *wal.WAL
 	mode      SyncMode
 	last      core.HardState // the hard state last written
@@ -43,56 +47,152 @@ type storage struct {
 	truncated uint64         // the log was truncated up to this op
 }
 
-// openStorage opens the data directory and decides how the replica starts:
-// from its disk, or through the recovery protocol when the disk cannot be
-// trusted (async mode, or a corrupt log, which is moved aside).
+// openStorage locks the data directory, checks that it belongs to this
+// replica, and decides how the replica starts: from its disk, or through
+// the recovery protocol when the disk cannot be trusted (async mode, or a
+// damaged log, which is moved aside). A directory that another process
+// holds, or that records another replica or cluster, is refused with an
+// error matching wal.ErrLocked or wal.ErrWrongOwner.
 func openStorage(cfg *Config) (*storage, *core.Durable, error) {
-	opts := wal.Options{Dir: cfg.DataDir, Logger: cfg.Logger, SegmentSize: cfg.SegmentSize}
-	w, rep, err := wal.Open(opts)
-	var ce *wal.CorruptError
-	if errors.As(err, &ce) {
-		moved, merr := quarantine(cfg.DataDir)
-		if merr != nil {
-			return nil, nil, fmt.Errorf("%w; and moving it aside failed: %v", err, merr)
-		}
-		cfg.Logger.Error("corrupt log: moved aside, repairing from peers by the recovery protocol",
-			"err", err, "moved_to", moved)
-		cfg.NewCluster = false
-		w, rep, err = wal.Open(opts)
-	}
+	lock, err := wal.LockDir(cfg.DataDir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open data dir %s: %w", cfg.DataDir, err)
 	}
-	s := &storage{dir: cfg.DataDir, log: w, mode: cfg.Sync}
+	if !lock.Enforced() {
+		cfg.Logger.Warn("this platform cannot lock the data directory: make sure no other process uses it",
+			"data_dir", cfg.DataDir)
+	}
+	s := &storage{dir: cfg.DataDir, lock: lock, mode: cfg.Sync,
+		owner: wal.Owner{ClusterID: cfg.ClusterID, Replica: uint64(cfg.Index)},
+		opts:  wal.Options{Dir: cfg.DataDir, Logger: cfg.Logger, SegmentSize: cfg.SegmentSize}}
+	d, err := s.open(cfg)
+	if err != nil {
+		s.close()
+		return nil, nil, err
+	}
+	return s, d, nil
+}
+
+// open opens the log and returns the state to restart from, or nil when
+// the replica must start through the handshake or the recovery protocol.
+func (s *storage) open(cfg *Config) (*core.Durable, error) {
+	rep, err := s.openLog(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if !rep.HasHard {
 		// Nothing was ever written: a new member (the --new-cluster
 		// handshake) or a replica that lost its disk (recovery). No marker
 		// can tell them apart safely: a replica whose handshake fell back
-		// to recovery must not later pass for a new member.
-		return s, nil, nil
+		// to recovery must not later pass for a new member. But a
+		// checkpoint means the log held a state: its files were lost.
+		if sb, err := wal.ReadSuperblock(s.dir); err == nil && sb.CheckpointOp > 0 {
+			return nil, s.repairAfter(cfg, fmt.Errorf("%w: the superblock names checkpoint %s (op %d) but the log holds no state",
+				core.ErrBadDurableState, sb.CheckpointName, sb.CheckpointOp))
+		}
+		return nil, nil
 	}
 	if cfg.Sync == SyncAsync {
 		// The disk may lack promises this replica made: recover, then
 		// rewrite the log from op 1.
 		cfg.Logger.Info("async mode: restarting through the recovery protocol")
 		cfg.NewCluster = false
-		return s, nil, nil
+		return nil, nil
 	}
-	s.last, s.written = rep.Hard, true
 	if rep.TornBytes > 0 {
 		cfg.Logger.Warn("cut a torn write at the end of the log", "bytes", rep.TornBytes)
 	}
-	ck, moved, err := loadCheckpoint(cfg.DataDir)
+	ck, moved, err := loadCheckpoint(s.dir)
 	if err != nil {
 		cfg.Logger.Error("bad checkpoint: moved aside; the replica fetches the state from its peers",
 			"err", err, "moved_to", moved)
 	}
 	d := &core.Durable{HardState: rep.Hard, Checkpoint: ck, LogBase: logBase(rep, ck), Log: rep.Entries}
+	if err := checkDurable(d); err != nil {
+		// The log and the checkpoint do not fit together: files were lost
+		// or replaced in a way the log itself cannot notice.
+		return nil, s.repairAfter(cfg, err)
+	}
+	s.last, s.written = rep.Hard, true
 	if ck != nil {
 		s.ckptOp = ck.Op
 	}
 	s.truncated = d.LogBase
-	return s, d, nil
+	return d, nil
+}
+
+// openLog claims the data directory for this replica and opens its log.
+// Damage found there (a corrupt record, data a completed sync covered, a
+// missing segment, a superblock with both slots bad) is repaired: the log
+// is moved aside and the replica recovers from its peers.
+func (s *storage) openLog(cfg *Config) (wal.Replay, error) {
+	claim, err := wal.ClaimDir(s.dir, s.owner)
+	switch {
+	case errors.Is(err, wal.ErrCorrupt):
+		return s.repair(cfg, err)
+	case err != nil:
+		return wal.Replay{}, fmt.Errorf("open data dir %s: %w", s.dir, err)
+	case claim == wal.ClaimAdopted:
+		cfg.Logger.Info("data directory adopted: it now records its owner", "data_dir", s.dir, "owner", s.owner.String())
+	}
+	w, rep, err := wal.Open(s.opts)
+	switch {
+	case errors.Is(err, wal.ErrCorrupt):
+		return s.repair(cfg, err)
+	case err != nil:
+		return wal.Replay{}, fmt.Errorf("open data dir %s: %w", s.dir, err)
+	}
+	s.log = w
+	return rep, nil
+}
+
+// repair moves the damaged log and superblock aside and opens an empty
+// log: the replica then recovers from its peers with the recovery
+// protocol, and its first write records its whole state again.
+func (s *storage) repair(cfg *Config, cause error) (wal.Replay, error) {
+	if s.log != nil {
+		_ = s.log.Close()
+		s.log = nil
+	}
+	moved, err := quarantine(s.dir)
+	if err != nil {
+		return wal.Replay{}, fmt.Errorf("%w; and moving it aside failed: %v", cause, err)
+	}
+	cfg.Logger.Error("corrupt log: moved aside, repairing from peers by the recovery protocol",
+		"err", cause, "moved_to", moved)
+	cfg.NewCluster = false
+	if _, err := wal.ClaimDir(s.dir, s.owner); err != nil {
+		return wal.Replay{}, fmt.Errorf("open data dir %s after moving its log aside: %w", s.dir, err)
+	}
+	w, rep, err := wal.Open(s.opts)
+	if err != nil {
+		return wal.Replay{}, fmt.Errorf("open data dir %s after moving its log aside: %w", s.dir, err)
+	}
+	s.log = w
+	return rep, nil
+}
+
+// repairAfter is repair for damage found after the log was opened.
+func (s *storage) repairAfter(cfg *Config, cause error) error {
+	_, err := s.repair(cfg, cause)
+	return err
+}
+
+// checkDurable rejects a durable state that the core would refuse as one
+// no correct replica writes (core/restart.go), so that the node repairs it
+// instead of failing to start again and again.
+func checkDurable(d *core.Durable) error {
+	hs, end := d.HardState, d.LogBase+uint64(len(d.Log))
+	switch {
+	case !(hs.LastNormalView <= hs.PromisedView && hs.PromisedView <= hs.View):
+		return fmt.Errorf("%w: views %d <= %d <= %d do not hold", core.ErrBadDurableState,
+			hs.LastNormalView, hs.PromisedView, hs.View)
+	case hs.Commit > end:
+		return fmt.Errorf("%w: commit %d beyond log end %d", core.ErrBadDurableState, hs.Commit, end)
+	case d.Checkpoint != nil && d.Checkpoint.Op >= d.LogBase && d.Checkpoint.Op > end:
+		return fmt.Errorf("%w: checkpoint at op %d beyond log end %d", core.ErrBadDurableState, d.Checkpoint.Op, end)
+	}
+	return nil
 }
 
 // logBase is the op below the replayed log: ops at or below it are covered
@@ -186,9 +286,17 @@ func (s *storage) syncLoop(ctx context.Context) {
 	}
 }
 
+// close closes the log and releases the data directory.
 func (s *storage) close() error {
 	if s == nil {
 		return nil
 	}
-	return s.log.Close()
+	var err error
+	if s.log != nil {
+		err = s.log.Close()
+	}
+	if rerr := s.lock.Release(); err == nil {
+		err = rerr
+	}
+	return err
 }

@@ -96,18 +96,20 @@ func TestCorruptLogIsRepairedFromPeers(t *testing.T) {
 	})
 }
 
-// flipByteInLog flips one byte in the middle of the first log segment.
+// flipByteInLog flips one byte in a record a third of the way into the
+// first log segment.
 func flipByteInLog(t *testing.T, dir string) {
-	segs, err := filepath.Glob(filepath.Join(dir, "log", "*.seg"))
-	if err != nil || len(segs) == 0 {
-		t.Fatalf("no segments in %s: %v", dir, err)
-	}
-	b, err := os.ReadFile(segs[0])
+	seg := segments(t, dir)[0]
+	b, err := os.ReadFile(seg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b[len(b)/3] ^= 0xff
-	if err := os.WriteFile(segs[0], b, 0o644); err != nil {
+	offs := recordOffsets(b)
+	if len(offs) < 4 {
+		t.Fatalf("%s holds %d records", seg, len(offs))
+	}
+	b[offs[len(offs)/3]+recHeadSize] ^= 0xff
+	if err := os.WriteFile(seg, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -84,6 +84,7 @@ func buildLog(t *testing.T, n uint64) string {
 // TestMidLogCorruption flips every byte of an early record of the last
 // segment, one at a time: valid data follows, so it is never a torn tail.
 func TestMidLogCorruption(t *testing.T) {
+	noFsync(t)
 	dir := t.TempDir()
 	w, _ := mustOpen(t, dir, 1<<20) // one segment
 	for op := uint64(1); op <= 5; op++ {
@@ -173,4 +174,65 @@ func TestBadGroupShapes(t *testing.T) {
 func unknownRecord() []byte {
 	b, start := beginRecord(nil, 9)
 	return finishRecord(le.AppendUint64(b, 1), start)
+}
+
+// TestBadSyncRecords puts checksum-valid sync records where a sync round
+// never writes one: inside a group, naming another group, at another
+// offset than they say, before any group. Corruption, not a torn tail.
+func TestBadSyncRecords(t *testing.T) {
+	golden := buildLog(t, 5)
+	last := segFile(5)
+	offs, types, size := recordTypes(t, filepath.Join(golden, "log", last))
+	if types[len(types)-1] != recSync {
+		t.Fatalf("record types %v", types)
+	}
+	groupStart := offs[0]
+	e6 := entry(6, 1, 8)
+	for name, tail := range map[string]struct {
+		recs []byte
+		bad  int // offset of the bad record within recs
+	}{
+		"inside a group": {appendEnd(appendSync(appendEntry(nil, &e6), 5, uint64(size)+uint64(entrySize(&e6))), 6), int(entrySize(&e6))},
+		"wrong group":    {appendSync(nil, 4, uint64(size)), 0},
+		"wrong offset":   {appendSync(nil, 5, uint64(size)+1), 0},
+	} {
+		dir := rewrite(t, golden, last, func(b []byte) []byte { return append(b, tail.recs...) })
+		t.Run(name, func(t *testing.T) { openCorrupt(t, dir, last, size+tail.bad) })
+	}
+	// A sync record before any group: put one in front of the first group
+	// of a one-segment log.
+	dir := t.TempDir()
+	w, _ := mustOpen(t, dir, 1<<20)
+	mustWrite(t, w, put(entries(1, 2, 1, payload), hardN(1)))
+	w.Close()
+	dir = rewrite(t, dir, segFile(1), func(b []byte) []byte {
+		return append(append(append([]byte(nil), b[:groupStart]...), appendSync(nil, 0, uint64(groupStart))...), b[groupStart:]...)
+	})
+	openCorrupt(t, dir, segFile(1), groupStart)
+}
+
+// TestTruncationBelowMarkIsCorruption cuts the end off a log that Open has
+// made durable and marked, twice (so that the newest mark is in the second
+// slot and the older one vouches for less): bytes below the newest mark's
+// durable offset were durable, so their loss is corruption, even when what
+// is left looks like a torn write.
+func TestTruncationBelowMarkIsCorruption(t *testing.T) {
+	dir := t.TempDir()
+	w, _ := mustOpen(t, dir, 1<<20)
+	mustWrite(t, w, put(entries(1, 5, 1, payload), hardN(1)))
+	w.Close()
+	w, _ = mustOpen(t, dir, 1<<20) // marks ops 1..5 durable
+	mustWrite(t, w, put(entries(6, 6, 1, payload), hardN(2)))
+	w.Close()
+	w, _ = mustOpen(t, dir, 1<<20) // marks ops 1..6 durable
+	w.Close()
+	path := filepath.Join(dir, "log", segFile(1))
+	offs, _, size := recordTypes(t, path)
+	for _, cut := range []int{size - 1, offs[len(offs)-1], offs[len(offs)-2] + 3, offs[len(offs)-5]} {
+		c := copyDir(t, dir)
+		if err := os.Truncate(filepath.Join(c, "log", segFile(1)), int64(cut)); err != nil {
+			t.Fatal(err)
+		}
+		openCorrupt(t, c, segFile(1), -1)
+	}
 }

@@ -29,7 +29,46 @@ var (
 	// after an I/O error: the state of the files is then unknown in memory
 	// and the WAL must be closed and opened again.
 	ErrFailed = errors.New("wal: failed after an I/O error")
+	// ErrLocked is matched by the *LockedError that LockDir returns for a
+	// data directory another process (or another DirLock) holds.
+	ErrLocked = errors.New("wal: data directory in use")
+	// ErrWrongOwner is matched by the *OwnerError that ClaimDir returns for
+	// a data directory that belongs to another replica or cluster.
+	ErrWrongOwner = errors.New("wal: data directory belongs to another replica")
 )
+
+// LockedError says that a data directory is locked by someone else. It
+// matches ErrLocked.
+type LockedError struct {
+	Dir    string
+	Holder string // what the lock file says about the holder ("pid 1234")
+}
+
+// Error implements error.
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("wal: data directory %s is in use (locked by %s): refusing to share it; "+
+		"every replica needs a directory of its own", e.Dir, e.Holder)
+}
+
+// Unwrap makes errors.Is(err, ErrLocked) true.
+func (e *LockedError) Unwrap() error { return ErrLocked }
+
+// OwnerError says that a data directory records another owner than the
+// one that tried to claim it. It matches ErrWrongOwner.
+type OwnerError struct {
+	Dir      string
+	Recorded Owner // the owner the directory's superblock records
+	Given    Owner // the owner that tried to claim it
+}
+
+// Error implements error.
+func (e *OwnerError) Error() string {
+	return fmt.Sprintf("wal: data directory %s belongs to %v, not to %v: refusing to start "+
+		"(wrong --data-dir, --index or --cluster-id?)", e.Dir, e.Recorded, e.Given)
+}
+
+// Unwrap makes errors.Is(err, ErrWrongOwner) true.
+func (e *OwnerError) Unwrap() error { return ErrWrongOwner }
 
 // CorruptError describes damaged data found by Open. It matches ErrCorrupt.
 type CorruptError struct {

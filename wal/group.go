@@ -8,6 +8,9 @@ import (
 // take handles one decoded record during replay: records wait in pending
 // until the end record of their group arrives, and only then take effect.
 func (r *replayer) take(i, off int, rec record) error {
+	if rec.typ == recSync {
+		return r.takeSync(i, off, rec)
+	}
 	if rec.typ != recEnd {
 		r.pending = append(r.pending, pendingRec{rec: rec, seg: i, off: off})
 		return nil
@@ -24,6 +27,20 @@ func (r *replayer) take(i, off int, rec record) error {
 	r.seq, r.seenEnd = rec.seq, true
 	clear(r.pending)
 	r.pending = r.pending[:0]
+	return nil
+}
+
+// takeSync checks a sync record: it ends a round, so it follows a whole
+// group, the last one written, and it sits where it says.
+func (r *replayer) takeSync(i, off int, rec record) error {
+	switch {
+	case len(r.pending) > 0:
+		return r.corrupt(i, off, 0, "sync record inside a group")
+	case !r.seenEnd || rec.seq != r.seq:
+		return r.corrupt(i, off, 0, fmt.Sprintf("sync record for group %d after group %d", rec.seq, r.seq))
+	case rec.off != uint64(off):
+		return r.corrupt(i, off, 0, fmt.Sprintf("sync record written for offset %d", rec.off))
+	}
 	return nil
 }
 

@@ -16,10 +16,12 @@ type Options struct {
 	// Dir is the replica's storage directory. The log lives in Dir/log;
 	// the superblock (see WriteSuperblock) lives in Dir. Open creates it.
 	Dir string
-	// SegmentSize bounds a segment file in bytes (default 64 MiB). A new
-	// segment starts when the next record would make the current one
-	// exceed it; a record larger than SegmentSize gets a segment alone. A
-	// group of records may span segments.
+	// SegmentSize bounds the records of a segment file in bytes (default
+	// 64 MiB; the file also holds a 12 KiB header). A new segment starts
+	// before a group that would make the current one exceed it; a group
+	// larger than SegmentSize gets a segment alone. Groups never span
+	// segments (logs written before format 2 may have such groups, and are
+	// still read).
 	SegmentSize int64
 	// MaxPayload bounds an entry's payload in bytes (default 2 MiB, at most
 	// MaxPayloadLimit). Write rejects larger entries with ErrTooLarge.

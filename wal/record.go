@@ -16,6 +16,8 @@ const (
 	recHard  byte = 3 // the replica's hard state
 	recEnd   byte = 4 // closes a group; carries its sequence number
 	recReset byte = 5 // the log is empty and continues at op
+	// 6 is the type byte of a format-2 segment header (format.go).
+	recSync byte = 7 // ends a sync round; carries the last group's seq and its own offset
 )
 
 const (
@@ -29,6 +31,7 @@ const (
 	hardBody   = 5 * 8   // view, last normal view, promised view, commit, announced view
 	hardBodyV1 = 4 * 8   // written before the announced view was recorded
 	endBody    = 8       // group sequence number
+	syncBody   = 2 * 8   // group sequence number, offset of the record
 
 	// minLength is the smallest valid value of the length field.
 	minLength = crcSize + typeSize + cutBody
@@ -41,6 +44,7 @@ const (
 	cutSize  = frameSize + cutBody
 	hardSize = frameSize + hardBody
 	endSize  = frameSize + endBody
+	syncSize = frameSize + syncBody
 	// minRecord is the size of the smallest record.
 	minRecord = lenSize + minLength
 )
@@ -56,7 +60,8 @@ type record struct {
 	entry message.Entry  // recEntry; the payload aliases the decoded buffer
 	op    uint64         // recCut, recReset
 	hard  core.HardState // recHard
-	seq   uint64         // recEnd
+	seq   uint64         // recEnd, recSync
+	off   uint64         // recSync
 }
 
 // entrySize is the encoded size of the entry record of e.
@@ -122,6 +127,14 @@ func appendEnd(buf []byte, seq uint64) []byte {
 	return finishRecord(le.AppendUint64(buf, seq), start)
 }
 
+// appendSync appends the sync record of a round to buf: seq is the last
+// group written, off the offset the record goes to.
+func appendSync(buf []byte, seq, off uint64) []byte {
+	buf, start := beginRecord(buf, recSync)
+	buf = le.AppendUint64(buf, seq)
+	return finishRecord(le.AppendUint64(buf, off), start)
+}
+
 // decodeRecord decodes the record at the start of b and returns it with its
 // encoded size. An entry's payload aliases b. The error is errIncomplete,
 // errBadLength or errChecksum for damage a torn write can leave, and
@@ -171,6 +184,8 @@ func decodeBody(typ byte, body []byte) (record, error) {
 		}
 	case typ == recEnd && len(body) == endBody:
 		rec.seq = le.Uint64(body)
+	case typ == recSync && len(body) == syncBody:
+		rec.seq, rec.off = le.Uint64(body), le.Uint64(body[8:])
 	default:
 		return record{}, errBadType
 	}
@@ -208,7 +223,7 @@ func validRecordAt(b []byte) bool {
 	if n < minLength || int64(n) > int64(len(b)-lenSize) {
 		return false
 	}
-	if t := b[headSize]; t < recEntry || t > recReset {
+	if t := b[headSize]; (t < recEntry || t > recReset) && t != recSync {
 		return false
 	}
 	_, _, err := decodeRecord(b)

@@ -37,7 +37,6 @@ type Replay struct {
 type replayed struct {
 	Replay
 	segs     []segInfo
-	lastSize int64  // size of the last segment
 	groupSeq uint64 // sequence number of the last complete group
 	hardSeg  uint64 // segment holding the latest hard record
 }
@@ -54,7 +53,6 @@ type replayer struct {
 	dir     string
 	log     *slog.Logger
 	segs    []segInfo
-	sizes   []int64
 	st      logState
 	hard    core.HardState
 	hasHard bool
@@ -62,15 +60,19 @@ type replayer struct {
 	seq     uint64 // sequence number of the last complete group
 	seenEnd bool   // seq is set
 	pending []pendingRec
-	// commitSeg and commitOff locate the end of the last complete group.
+	// commitSeg and commitOff locate the end of the last complete group, or
+	// of the sync record after it.
 	commitSeg int
 	commitOff int64
+	anyV2     bool  // a format-2 segment was read: every later one is too
 	torn      error // why the last segment's tail does not decode, or nil
+	dropLast  error // why the last segment is a creation a crash interrupted, or nil
 	tornBytes int64
 	tornSeg   string
 }
 
 // replayLog replays every segment of dir and cuts off a torn final group.
+// Nothing is changed on disk unless every check passed.
 func replayLog(dir string, log *slog.Logger) (replayed, error) {
 	seqs, other, err := listSegments(dir)
 	if err != nil {
@@ -89,7 +91,10 @@ func replayLog(dir string, log *slog.Logger) (replayed, error) {
 			return replayed{}, err
 		}
 	}
-	if r.torn != nil || len(r.pending) > 0 {
+	if err := r.checkFirst(); err != nil {
+		return replayed{}, err
+	}
+	if r.dropLast != nil || r.torn != nil || len(r.pending) > 0 {
 		if err := r.cutTail(); err != nil {
 			return replayed{}, err
 		}
@@ -103,21 +108,33 @@ func (r *replayer) readSegment(i int, last bool) error {
 	if err != nil {
 		return err
 	}
-	r.sizes = append(r.sizes, int64(len(buf)))
+	r.segs[i].size = int64(len(buf))
 	r.segs[i].midGroup = len(r.pending) > 0
-	if len(buf) == 0 && !last {
+	switch {
+	case r.anyV2 || isSegHeader(buf):
+		return r.readV2(i, buf, last)
+	case len(buf) == 0 && !last:
 		return r.corrupt(i, 0, 0, "empty segment before the last one")
+	case len(buf) == 0:
+		r.dropLast = errors.New("empty segment")
+		return nil
 	}
-	for off := 0; off < len(buf); {
+	return r.readRecords(i, buf, 0, last, mark{})
+}
+
+// readRecords takes the records of segment i from offset start on. m is
+// the segment's newest mark (format 2 only).
+func (r *replayer) readRecords(i int, buf []byte, start int, last bool, m mark) error {
+	for off := start; off < len(buf); {
 		rec, n, err := decodeRecord(buf[off:])
 		if err != nil {
-			return r.damaged(i, buf, off, err, last)
+			return r.damaged(i, buf, off, err, last, m)
 		}
 		if err := r.take(i, off, rec); err != nil {
 			return err
 		}
 		off += n
-		if rec.typ == recEnd {
+		if rec.typ == recEnd || rec.typ == recSync {
 			r.commitSeg, r.commitOff = i, int64(off)
 		}
 	}
@@ -125,10 +142,18 @@ func (r *replayer) readSegment(i int, last bool) error {
 }
 
 // damaged handles a record at off of segment i that does not decode. In
-// the last segment, with nothing valid after it, it is the torn end of the
-// final group and is left for cutTail; anything else is corruption.
-func (r *replayer) damaged(i int, buf []byte, off int, cause error, last bool) error {
-	if !last || errors.Is(cause, errBadType) || validAfter(buf, off+1) {
+// the last segment, with nothing valid after it, it may be the torn end of
+// the final group, left for cutTail. In format 2 a completed sync round
+// always left a valid sync record after the groups it covered, so damage
+// to a synced group always has valid data after it; and damage below the
+// segment's newest mark (m) is never torn either. Anything else is
+// corruption.
+func (r *replayer) damaged(i int, buf []byte, off int, cause error, last bool, m mark) error {
+	torn := last && !errors.Is(cause, errBadType) && !validAfter(buf, off+1)
+	if torn && r.segs[i].v2 {
+		torn = m.tornPossible(int64(off), int64(len(buf)))
+	}
+	if !torn {
 		return r.corrupt(i, off, storedOp(buf[off:]), cause.Error())
 	}
 	r.torn = cause
@@ -158,9 +183,5 @@ func (r *replayer) result() replayed {
 		rep.Entries, rep.FirstOp, rep.LastOp = r.st.entries, r.st.first, r.st.last()
 	}
 	rep.Base = r.st.base
-	out := replayed{Replay: rep, segs: r.segs, groupSeq: r.seq, hardSeg: r.hardSeg}
-	if n := len(r.sizes); n > 0 {
-		out.lastSize = r.sizes[n-1]
-	}
-	return out
+	return replayed{Replay: rep, segs: r.segs, groupSeq: r.seq, hardSeg: r.hardSeg}
 }

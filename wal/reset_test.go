@@ -53,14 +53,16 @@ func TestTornResetGroupKeepsTheOldLog(t *testing.T) {
 	mustWrite(t, w, b)
 	w.Close()
 	after, _ := os.ReadFile(seg)
-	// Cut the group short: its end record never reached the disk.
-	if err := os.WriteFile(seg, after[:len(after)-10], 0o644); err != nil {
+	// Cut the group short: its end record (before the round's sync
+	// record) never reached the disk.
+	cut := len(after) - syncSize - 10
+	if err := os.WriteFile(seg, after[:cut], 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, rep := mustOpen(t, dir, 1<<20)
 	sameEntries(t, rep.Entries, entries(1, 5, 1, payload))
 	sameHard(t, rep, hardN(1))
-	if rep.Base != 0 || rep.TornBytes != int64(len(after)-10-len(before)) {
+	if rep.Base != 0 || rep.TornBytes != int64(cut-len(before)) {
 		t.Fatalf("torn reset: base %d, torn %d bytes", rep.Base, rep.TornBytes)
 	}
 }

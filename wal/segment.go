@@ -16,13 +16,20 @@ const (
 )
 
 // segInfo is what the WAL knows about a live segment: enough to decide
-// whether TruncatePrefix may remove it.
+// whether TruncatePrefix may remove it, and where its next mark goes.
 type segInfo struct {
 	seq      uint64 // the number in its file name
 	midGroup bool   // its first record continues a group begun earlier
 	minOp    uint64 // lowest op of its entry and cut records; 0 if none
 	maxEntry uint64 // highest op of its entry records; 0 if none
 	maxCut   uint64 // highest op of its cut records; 0 if none
+	size     int64  // file size (of the last segment: as replayed)
+
+	v2      bool   // format 2: a header with mark slots (see format.go)
+	flags   uint64 // flags of its newest mark
+	markSeq uint64 // sequence number of its newest mark
+	markIdx int    // slot holding its newest mark
+	durable int64  // every byte below it is durable (a mark, or a completed round)
 }
 
 // noteEntry records that the segment holds an entry record for op.
@@ -92,23 +99,34 @@ func checkConsecutive(seqs []uint64) error {
 	return nil
 }
 
-// createSegment creates the empty segment file seq for appending and makes
-// its directory entry durable.
-func createSegment(dir string, seq uint64) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, segFile(seq)), os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o644)
+// createSegment creates segment seq holding only its header (marks with
+// flags), makes the header and the directory entry durable, and returns the
+// file open for writing and what the WAL knows about it. Records go at
+// offsets from headerSize on (the file is not opened for appending, so
+// that marks can be written in place).
+func createSegment(dir string, seq, flags uint64) (*os.File, segInfo, error) {
+	f, err := os.OpenFile(filepath.Join(dir, segFile(seq)), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
-		return nil, err
+		return nil, segInfo{}, err
 	}
-	if err := syncDir(dir); err != nil {
+	_, err = f.Write(encodeHeader(seq, flags))
+	if err == nil {
+		err = syncFile(f)
+	}
+	if err == nil {
+		err = syncDir(dir)
+	}
+	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, segInfo{}, err
 	}
-	return f, nil
+	info := segInfo{seq: seq, size: headerSize, v2: true, flags: flags, markSeq: 2, markIdx: 1, durable: headerSize}
+	return f, info, nil
 }
 
-// openSegment opens the existing segment seq for appending.
+// openSegment opens the existing segment seq for writing at offsets.
 func openSegment(dir string, seq uint64) (*os.File, error) {
-	return os.OpenFile(filepath.Join(dir, segFile(seq)), os.O_WRONLY|os.O_APPEND, 0)
+	return os.OpenFile(filepath.Join(dir, segFile(seq)), os.O_WRONLY, 0)
 }
 
 // removeFile removes dir/file (a missing file is not an error) and makes the
@@ -120,6 +138,11 @@ func removeFile(dir, file string) error {
 	return syncDir(dir)
 }
 
+// syncFile fsyncs f. Tests that simulate crashes by editing files, and so
+// never depend on what an fsync makes durable, may replace it with a no-op
+// to stay fast on a busy disk.
+var syncFile = (*os.File).Sync
+
 // syncDir fsyncs a directory so that entries created or removed in it are
 // durable.
 func syncDir(dir string) error {
@@ -127,8 +150,21 @@ func syncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	err = d.Sync()
+	err = syncFile(d)
 	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncPath fsyncs the file at path.
+func syncPath(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	err = syncFile(f)
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
@@ -142,7 +178,7 @@ func truncateFile(path string, size int64) error {
 	}
 	err = f.Truncate(size)
 	if err == nil {
-		err = f.Sync()
+		err = syncFile(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

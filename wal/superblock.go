@@ -23,18 +23,27 @@ type Superblock struct {
 	// checkpoint (the log may be truncated below CheckpointOp).
 	CheckpointOp   uint64
 	CheckpointName string
+	// Owner is the replica the directory belongs to when Owned (see
+	// ClaimDir). Superblocks written before owners were recorded have none.
+	Owner Owner
+	Owned bool
+	// AnnouncedView is the highest view the replica ever moved to
+	// (core.HardState.AnnouncedView); 0 in superblocks written before it
+	// was recorded (the core then takes View).
+	AnnouncedView uint64
 }
 
 // HardState returns the protocol state held in sb.
 func (sb Superblock) HardState() core.HardState {
 	return core.HardState{View: sb.View, LastNormalView: sb.LastNormalView,
-		PromisedView: sb.PromisedView, Commit: sb.Commit}
+		PromisedView: sb.PromisedView, Commit: sb.Commit, AnnouncedView: sb.AnnouncedView}
 }
 
 // WithHardState returns sb with its protocol state replaced by hs.
 func (sb Superblock) WithHardState(hs core.HardState) Superblock {
 	sb.View, sb.LastNormalView = hs.View, hs.LastNormalView
 	sb.PromisedView, sb.Commit = hs.PromisedView, hs.Commit
+	sb.AnnouncedView = hs.AnnouncedView
 	return sb
 }
 
@@ -47,11 +56,27 @@ const MaxCheckpointName = 1024
 //	view | commit | epoch | checkpoint op (u64 each) | name length u16 |
 //	name | zero padding
 //
-// The checksum covers everything after it, padding included.
+// The checksum covers everything after it, padding included. The owner, if
+// recorded, sits in the padding after the longest name, at ownerOffset:
+//
+//	owner magic u32 | cluster id u64 | replica u64
+//
+// and after it the announced view:
+//
+//	announced magic u32 | announced view u64
+//
+// so superblocks written before owners existed read as having none, and
+// older versions still read newer superblocks (and drop the owner when
+// they write one; it is adopted again on the next start).
 const (
-	slotSize  = 4096
-	slotMagic = 0x42535256 // "VRSB"
-	slotFixed = 4 + 4 + 8 + 6*8 + 2
+	slotSize    = 4096
+	slotMagic   = 0x42535256 // "VRSB"
+	slotFixed   = 4 + 4 + 8 + 6*8 + 2
+	ownerOffset = slotFixed + MaxCheckpointName
+	ownerMagic  = 0x4e574f56 // "VOWN"
+	// announcedOffset holds the announced view, after the owner.
+	announcedOffset = ownerOffset + 20
+	announcedMagic  = 0x4e4e4156 // "VANN"
 )
 
 var slotFiles = [2]string{"superblock.a", "superblock.b"}
@@ -150,6 +175,13 @@ func encodeSlot(sb Superblock, seq uint64) []byte {
 	b = le.AppendUint16(b, uint16(len(sb.CheckpointName)))
 	b = append(b, sb.CheckpointName...)
 	b = b[:slotSize] // zero padding
+	if sb.Owned {
+		le.PutUint32(b[ownerOffset:], ownerMagic)
+		le.PutUint64(b[ownerOffset+4:], sb.Owner.ClusterID)
+		le.PutUint64(b[ownerOffset+12:], sb.Owner.Replica)
+	}
+	le.PutUint32(b[announcedOffset:], announcedMagic)
+	le.PutUint64(b[announcedOffset+4:], sb.AnnouncedView)
 	le.PutUint32(b[4:], crc32.Checksum(b[8:], castagnoli))
 	return b
 }
@@ -172,6 +204,13 @@ func decodeSlot(b []byte) (Superblock, uint64, error) {
 	}
 	sb := Superblock{View: u(1), LastNormalView: u(2), PromisedView: u(3), Commit: u(4),
 		Epoch: u(5), CheckpointOp: u(6), CheckpointName: string(b[slotFixed : slotFixed+n])}
+	if le.Uint32(b[ownerOffset:]) == ownerMagic {
+		sb.Owned = true
+		sb.Owner = Owner{ClusterID: le.Uint64(b[ownerOffset+4:]), Replica: le.Uint64(b[ownerOffset+12:])}
+	}
+	if le.Uint32(b[announcedOffset:]) == announcedMagic {
+		sb.AnnouncedView = le.Uint64(b[announcedOffset+4:])
+	}
 	return sb, u(0), nil
 }
 

@@ -125,8 +125,14 @@ func TestSuperblockLimitsAndHardState(t *testing.T) {
 	sb.CheckpointName = strings.Repeat("x", MaxCheckpointName)
 	mustWriteSB(t, dir, sb)
 	mustReadSB(t, dir, sb)
-	hs := core.HardState{View: 7, LastNormalView: 6, PromisedView: 8, Commit: 99}
+	hs := core.HardState{View: 7, LastNormalView: 6, PromisedView: 8, Commit: 99, AnnouncedView: 9}
 	if got := sb.WithHardState(hs).HardState(); got != hs {
 		t.Fatalf("HardState round trip: %+v", got)
 	}
+	// The announced view survives the disk, with the longest name and an
+	// owner beside it.
+	sb = sb.WithHardState(hs)
+	sb.Owner, sb.Owned = Owner{ClusterID: 3, Replica: 2}, true
+	mustWriteSB(t, dir, sb)
+	mustReadSB(t, dir, sb)
 }

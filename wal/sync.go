@@ -32,20 +32,25 @@ func (w *WAL) syncTo(target uint64) error {
 	}
 }
 
-// leadSync runs one group-commit fsync of the current segment without
-// holding mu, so writes go on meanwhile. Earlier segments are durable
-// already (see roll).
+// leadSync runs one sync round: it appends a sync record after the groups
+// written so far, then fsyncs the current segment without holding mu, so
+// writes go on meanwhile. Earlier segments are durable already (see roll).
 func (w *WAL) leadSync() {
 	w.syncing = true
-	covered, f := w.written, w.cur
-	w.mu.Unlock()
-	err := w.fsync(f)
-	w.mu.Lock()
+	covered, f, seq := w.written, w.cur, w.tail().seq
+	err := w.appendSyncRecord()
+	end := w.curSize
+	if err == nil {
+		w.mu.Unlock()
+		err = w.fsync(f)
+		w.mu.Lock()
+	}
 	w.syncing = false
 	w.closeRetired()
 	if err != nil {
 		w.fail(err)
 	} else {
+		w.noteRound(seq, end)
 		w.markDurable(covered)
 	}
 	w.cond.Broadcast()

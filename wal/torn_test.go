@@ -1,6 +1,7 @@
 package wal
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,10 +38,11 @@ var (
 // crashPoint is a state a crash can leave while a group is written: every
 // segment before seg intact, seg cut to size bytes, no later segment.
 type crashPoint struct {
-	seg  string
-	size int
-	torn int // bytes of the group present
-	last bool
+	seg      string
+	size     int
+	torn     int  // bytes of the group present
+	complete bool // the group's end record is whole
+	afterEnd int  // bytes of a partial sync record after the end record
 }
 
 // crashPoints lists states that a crash while writing the group that
@@ -55,17 +57,32 @@ func crashPoints(t *testing.T, before, after string) []crashPoint {
 	var pts []crashPoint
 	torn := 0
 	for i, n := range names {
-		start := len(old[n])
+		start := max(len(old[n]), headerSize) // a new segment's header is durable first
 		if start == len(cur[n]) {
 			continue // the group has no byte here
 		}
-		last := i == len(names)-1
-		for _, size := range cutsIn(t, filepath.Join(after, "log", n), start) {
-			pts = append(pts, crashPoint{seg: n, size: size, torn: torn + size - start, last: last})
+		path := filepath.Join(after, "log", n)
+		end := groupEnd(t, path)
+		for _, size := range cutsIn(t, path, start) {
+			p := crashPoint{seg: n, size: size, torn: torn + size - start}
+			if p.complete = i == len(names)-1 && size >= end; p.complete && size < len(cur[n]) {
+				p.afterEnd = size - end
+			}
+			pts = append(pts, p)
 		}
 		torn += len(cur[n]) - start
 	}
 	return pts
+}
+
+// groupEnd returns where the last group of the segment at path ends: where
+// the sync record after it starts.
+func groupEnd(t *testing.T, path string) int {
+	offs, types, size := recordTypes(t, path)
+	if n := len(types); n > 0 && types[n-1] == recSync {
+		return offs[n-1]
+	}
+	return size
 }
 
 // cutsIn returns sizes to cut the segment at path to: around each record
@@ -113,10 +130,9 @@ func TestTornViewChangeGroup(t *testing.T) {
 		pts := crashPoints(t, before, after)
 		for _, p := range pts {
 			dir := crashAt(t, after, p)
-			whole := p.last && p.size == pts[len(pts)-1].size
 			wantLog, wantHard, wantTorn := oldLog, oldHard, p.torn
-			if whole {
-				wantLog, wantHard, wantTorn = newLog, newHard, 0
+			if p.complete {
+				wantLog, wantHard, wantTorn = newLog, newHard, p.afterEnd
 			}
 			w, rep := mustOpen(t, dir, segSize)
 			sameEntries(t, rep.Entries, wantLog)
@@ -149,14 +165,15 @@ func reopenSized(t *testing.T, w *WAL, dir string, segSize int64) (*WAL, Replay)
 func TestTornEndRecord(t *testing.T) {
 	_, after := viewChangeLog(t, 1<<20)
 	last := filepath.Join("log", segFile(1))
-	offs, types, size := recordTypes(t, filepath.Join(after, last))
-	if types[len(types)-1] != recEnd || types[len(types)-2] != recHard {
+	offs, types, _ := recordTypes(t, filepath.Join(after, last))
+	n := len(types)
+	if types[n-1] != recSync || types[n-2] != recEnd || types[n-3] != recHard {
 		t.Fatalf("record types %v", types)
 	}
-	end := offs[len(offs)-1]
-	groupStart := offs[len(offs)-6] // cut, three entries, hard, end
+	end, syncAt := offs[n-2], offs[n-1]
+	groupStart := offs[n-7] // cut, three entries, hard, end (then the round's sync record)
 	// cut == end: no end record at all.
-	for cut := end; cut < size; cut++ {
+	for cut := end; cut < syncAt; cut++ {
 		dir := copyDir(t, after)
 		if err := os.Truncate(filepath.Join(dir, last), int64(cut)); err != nil {
 			t.Fatal(err)
@@ -180,45 +197,40 @@ func TestTornEndRecord(t *testing.T) {
 	}
 }
 
-// TestTornTailShapes covers tails that are not a cut: zero fill (a file
-// extended but not written), a length field alone, a final record whose
-// checksum fails, and a group's records left without their end.
+// TestTornTailShapes covers tails that are not a cut, all written after
+// the last completed sync (beyond its mark's claim): zero fill (a file
+// extended but not written), a length field alone, a whole group whose end
+// record is damaged, and a group's records left without their end. A flipped
+// byte in the synced group itself is corruption instead
+// (TestSyncedLastGroupDamage).
 func TestTornTailShapes(t *testing.T) {
 	_, after := viewChangeLog(t, 1<<20)
 	last := filepath.Join("log", segFile(1))
-	offs, _, size := recordTypes(t, filepath.Join(after, last))
+	_, _, size := recordTypes(t, filepath.Join(after, last))
 	noEnd := appendEntry(appendCut(nil, 11), &message.Entry{Op: 11, View: 3})
 	noEnd = appendHard(noEnd, &core.HardState{View: 3, LastNormalView: 3})
-	for name, tc := range map[string]struct {
-		damage   func(b []byte) []byte
-		old      bool // the final group is lost
-		wantTorn int
-	}{
-		"zeros":        {func(b []byte) []byte { return append(b, make([]byte, 4096)...) }, false, 4096},
-		"length only":  {func(b []byte) []byte { return append(b, 26, 0, 0, 0) }, false, 4},
-		"bad checksum": {func(b []byte) []byte { b[size-1] ^= 0xFF; return b }, true, -1},
-		"no end":       {func(b []byte) []byte { return append(b, noEnd...) }, false, len(noEnd)},
+	badGroup := appendEnd(bytes.Clone(noEnd), 4)
+	badGroup[len(badGroup)-1] ^= 0x10 // damage with valid data after it is corruption, even here
+	for name, tail := range map[string][]byte{
+		"zeros":       make([]byte, 4096),
+		"length only": {26, 0, 0, 0},
+		"bad record":  badGroup,
+		"no end":      noEnd,
 	} {
 		dir := copyDir(t, after)
 		path := filepath.Join(dir, last)
 		b, _ := os.ReadFile(path)
-		b = tc.damage(b)
-		if err := os.WriteFile(path, b, 0o644); err != nil {
+		if err := os.WriteFile(path, append(b, tail...), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		_, rep := mustOpen(t, dir, 1<<20)
-		wantLog, wantHard, keep := newLog, newHard, size
-		if tc.old {
-			wantLog, wantHard, keep = oldLog, oldHard, offs[len(offs)-6]
-			tc.wantTorn = size - keep
+		sameEntries(t, rep.Entries, newLog)
+		sameHard(t, rep, newHard)
+		if rep.TornBytes != int64(len(tail)) {
+			t.Fatalf("%s: torn %d, want %d", name, rep.TornBytes, len(tail))
 		}
-		sameEntries(t, rep.Entries, wantLog)
-		sameHard(t, rep, wantHard)
-		if rep.TornBytes != int64(tc.wantTorn) {
-			t.Fatalf("%s: torn %d, want %d", name, rep.TornBytes, tc.wantTorn)
-		}
-		if fi, _ := os.Stat(path); fi.Size() != int64(keep) {
-			t.Fatalf("%s: file is %d bytes after the cut, want %d", name, fi.Size(), keep)
+		if fi, _ := os.Stat(path); fi.Size() != int64(size) {
+			t.Fatalf("%s: file is %d bytes after the cut, want %d", name, fi.Size(), size)
 		}
 	}
 }

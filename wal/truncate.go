@@ -10,9 +10,11 @@ package wal
 //
 // A segment is removed only if it is not the last one, every entry and cut
 // record in it names an op below op, and the first segment kept starts at
-// a group boundary; removal goes oldest first, so a crash leaves a suffix of
-// the segments. Replay of the remaining segments then yields every entry
-// at op or above exactly as replay of all of them would.
+// a group boundary; the segment kept first is durably flagged first (so
+// that Open can tell a removed segment from a lost one), then removal goes
+// oldest first, so a crash leaves a suffix of the segments. Replay of the
+// remaining segments then yields every entry at op or above exactly as
+// replay of all of them would.
 func (w *WAL) TruncatePrefix(op uint64) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -30,6 +32,9 @@ func (w *WAL) TruncatePrefix(op uint64) error {
 	n := w.removable(op, true)
 	if n == 0 {
 		return nil
+	}
+	if err := w.markFirst(n); err != nil {
+		return w.fail(err)
 	}
 	if err := w.removeOldest(n); err != nil {
 		return w.fail(err)

@@ -26,8 +26,8 @@ type WAL struct {
 	hasHard  bool           // hard is set
 	hardSeg  uint64         // segment holding the record of hard
 	groupSeq uint64         // sequence number of the last group written
-	inGroup  bool           // a group is half written (see roll)
 	buf      []byte         // encoded records not yet written
+	markBuf  [markLen]byte  // a mark being written
 	written  uint64         // groups written so far
 	synced   uint64         // groups known durable
 	syncing  bool           // a group-commit leader is in fsync
@@ -52,8 +52,10 @@ type testHooks struct {
 }
 
 // Open opens (creating if needed) the log in opts.Dir and replays it. A torn
-// final group is cut off and reported in the Replay; any other damage fails
-// with an error matching ErrCorrupt (a *CorruptError for log damage).
+// final group is cut off and reported in the Replay; any other damage,
+// including damage to data a completed Sync covered and missing segments,
+// fails with an error matching ErrCorrupt (a *CorruptError) and changes no
+// file. Open does not lock the directory: see LockDir.
 func Open(opts Options) (*WAL, Replay, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -67,34 +69,35 @@ func Open(opts Options) (*WAL, Replay, error) {
 	if err != nil {
 		return nil, Replay{}, err
 	}
-	w := &WAL{opts: opts, dir: dir, segs: rp.segs, curSize: rp.lastSize,
+	w := &WAL{opts: opts, dir: dir, segs: rp.segs,
 		first: rp.FirstOp, last: rp.LastOp, hard: rp.Hard, hasHard: rp.HasHard,
 		hardSeg: rp.hardSeg, groupSeq: rp.groupSeq}
 	w.cond = sync.NewCond(&w.mu)
 	if err := w.openTail(); err != nil {
+		if w.cur != nil {
+			w.cur.Close()
+		}
 		return nil, Replay{}, err
 	}
 	return w, rp.Replay, nil
 }
 
-// openTail opens the last segment for appending, creating the first one in
-// an empty log. What was replayed may sit only in the page cache of a
-// crashed process, so it is made durable before the caller acts on it.
+// openTail opens the last segment for writing, creating the first one in
+// an empty log and a format-2 one after a format-1 log, and finishes a roll
+// that a crash interrupted. What was replayed may sit only in the page
+// cache of a crashed process, so it is made durable before the caller acts
+// on it.
 func (w *WAL) openTail() error {
-	var err error
 	if len(w.segs) == 0 {
-		w.segs = []segInfo{{seq: 1}}
-		w.cur, err = createSegment(w.dir, 1)
+		return w.newTail(1, flagFirst)
+	}
+	if !w.tail().v2 {
+		return w.upgradeTail()
+	}
+	if err := w.sealUnsealed(); err != nil {
 		return err
 	}
-	if w.cur, err = openSegment(w.dir, w.tail().seq); err != nil {
-		return err
-	}
-	if err := w.cur.Sync(); err != nil {
-		w.cur.Close()
-		return err
-	}
-	return nil
+	return w.restartTail()
 }
 
 // makeDirs creates dir and its log directory and makes them durable.
@@ -174,7 +177,7 @@ func (w *WAL) fsync(f *os.File) error {
 	if w.hooks.beforeFsync != nil {
 		w.hooks.beforeFsync(id)
 	}
-	err := f.Sync()
+	err := syncFile(f)
 	if w.hooks.afterFsync != nil {
 		w.hooks.afterFsync(id)
 	}

@@ -24,47 +24,59 @@ func TestRoundTripAcrossSegments(t *testing.T) {
 		t.Fatalf("fresh replay: %+v", rep)
 	}
 	mustWrite(t, w, put(entries(1, 1, 1, payload), nil))
-	mustWrite(t, w, put(entries(2, 6, 1, payload), nil))
-	mustWrite(t, w, put(entries(7, 20, 1, payload), hardN(1)))
+	for op := uint64(2); op <= 20; op += 2 {
+		mustWrite(t, w, put(entries(op, op+1, 1, 8), nil))
+	}
+	mustWrite(t, w, Batch{Hard: hardN(1)})
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	names := segNames(t, dir)
-	if len(names) < 10 {
+	if len(names) < 4 {
 		t.Fatalf("segments %v", names)
 	}
 	for i, n := range names {
 		if n != segFile(uint64(i+1)) {
 			t.Fatalf("segment %d is %s", i, n)
 		}
-		if fi, _ := os.Stat(filepath.Join(dir, "log", n)); fi.Size() > smallSegs {
+		if fi, _ := os.Stat(filepath.Join(dir, "log", n)); fi.Size() > headerSize+smallSegs {
 			t.Fatalf("%s is %d bytes", n, fi.Size())
 		}
 	}
+	want := append(entries(1, 1, 1, payload), entries(2, 21, 1, 8)...)
 	w, rep = mustOpen(t, dir, smallSegs)
-	sameEntries(t, rep.Entries, entries(1, 20, 1, payload))
+	sameEntries(t, rep.Entries, want)
 	sameHard(t, rep, hardN(1))
-	if rep.FirstOp != 1 || rep.LastOp != 20 || w.FirstOp() != 1 || w.LastOp() != 20 {
+	if rep.FirstOp != 1 || rep.LastOp != 21 || w.FirstOp() != 1 || w.LastOp() != 21 {
 		t.Fatalf("bounds: replay %d..%d, wal %d..%d", rep.FirstOp, rep.LastOp, w.FirstOp(), w.LastOp())
 	}
-	mustWrite(t, w, put(entries(21, 25, 1, payload), nil))
+	mustWrite(t, w, put(entries(22, 25, 1, payload), nil))
 	w.Close()
 	_, rep = mustOpen(t, dir, smallSegs)
-	sameEntries(t, rep.Entries, entries(1, 25, 1, payload))
+	sameEntries(t, rep.Entries, append(want, entries(22, 25, 1, payload)...))
 	sameHard(t, rep, hardN(1))
 }
 
-func TestOversizedRecordGetsOwnSegment(t *testing.T) {
+// TestOversizedGroupGetsOwnSegment writes a group larger than a segment
+// between two small ones: it gets a segment alone (groups never span
+// segments), and the next group starts another.
+func TestOversizedGroupGetsOwnSegment(t *testing.T) {
 	dir := t.TempDir()
 	w, _ := mustOpen(t, dir, smallSegs)
-	es := []message.Entry{entry(1, 1, 10), entry(2, 1, 1000), entry(3, 1, 10)}
-	mustWrite(t, w, put(es, nil))
+	small, big := entries(1, 1, 1, 10), []message.Entry{entry(2, 1, 10), entry(3, 1, 1000), entry(4, 1, 10)}
+	mustWrite(t, w, put(small, nil))
+	mustWrite(t, w, put(big, nil))
+	mustWrite(t, w, put(entries(5, 5, 1, 10), nil))
 	w.Close()
-	if names := segNames(t, dir); len(names) != 3 {
+	names := segNames(t, dir)
+	if len(names) != 3 {
 		t.Fatalf("segments %v", names)
 	}
+	if fi, _ := os.Stat(filepath.Join(dir, "log", names[1])); fi.Size() <= headerSize+smallSegs {
+		t.Fatalf("the big group's segment is %d bytes", fi.Size())
+	}
 	_, rep := mustOpen(t, dir, smallSegs)
-	sameEntries(t, rep.Entries, es)
+	sameEntries(t, rep.Entries, append(append(small, big...), entries(5, 5, 1, 10)...))
 }
 
 // TestReplaceSuffix replaces the log from various ops, within a segment and
@@ -117,11 +129,14 @@ func readLog(t testing.TB, dir string) map[string][]byte {
 }
 
 // appendOnly fails t unless every segment of before is still there, with
-// its old contents as a prefix.
+// its old records as a prefix and its static header unchanged (only the
+// mark slots are rewritten in place).
 func appendOnly(t testing.TB, before, after map[string][]byte) {
 	t.Helper()
 	for n, b := range before {
-		if a, ok := after[n]; !ok || !bytes.HasPrefix(a, b) {
+		a, ok := after[n]
+		if !ok || len(a) < headerSize || !bytes.Equal(a[:pageSize], b[:pageSize]) ||
+			!bytes.HasPrefix(a[headerSize:], b[headerSize:]) {
 			t.Fatalf("segment %s was removed or rewritten", n)
 		}
 	}

@@ -6,90 +6,108 @@ const (
 )
 
 // writeGroup encodes b as one group (an optional cut, the entries, an
-// optional hard state, then the end record) and writes it to the
-// segments. Called with mu held; an error leaves the WAL failed.
+// optional hard state, then the end record) and writes it to the last
+// segment, after starting a new one if the group would make the current
+// one exceed SegmentSize. Groups never span segments. Called with mu held;
+// an error leaves the WAL failed.
 func (w *WAL) writeGroup(b *Batch) error {
-	w.inGroup = false
-	if b.Reset {
-		if err := w.reserve(cutSize); err != nil {
+	cut := w.needsCut(b)
+	if w.needsRoll(w.groupSize(b, cut)) {
+		if err := w.roll(); err != nil {
 			return err
 		}
+	}
+	switch {
+	case b.Reset:
 		w.tail().noteCut(b.From)
 		w.buf = appendReset(w.buf, b.From)
-		w.inGroup = true
-	} else if b.From != 0 && (b.From <= w.last || len(b.Entries) == 0) {
-		if err := w.reserve(cutSize); err != nil {
-			return err
-		}
+	case cut:
 		w.tail().noteCut(b.From)
 		w.buf = appendCut(w.buf, b.From)
-		w.inGroup = true
 	}
 	for i := range b.Entries {
-		e := &b.Entries[i]
-		if err := w.reserve(entrySize(e)); err != nil {
+		if err := w.flushIfLarge(); err != nil {
 			return err
 		}
+		e := &b.Entries[i]
 		w.tail().noteEntry(e.Op)
 		w.buf = appendEntry(w.buf, e)
-		w.inGroup = true
 	}
 	if b.Hard != nil {
-		if err := w.reserve(hardSize); err != nil {
-			return err
-		}
 		w.hardSeg = w.tail().seq
 		w.buf = appendHard(w.buf, b.Hard)
-		w.inGroup = true
-	}
-	if err := w.reserve(endSize); err != nil {
-		return err
 	}
 	w.groupSeq++
 	w.buf = appendEnd(w.buf, w.groupSeq)
-	w.inGroup = false
 	w.written++
 	return w.flush()
+}
+
+// needsCut reports whether b's group starts with a cut record: when From
+// replaces existing entries, or when the batch has no entries (a pure cut).
+func (w *WAL) needsCut(b *Batch) bool {
+	return !b.Reset && b.From != 0 && (b.From <= w.last || len(b.Entries) == 0)
+}
+
+// groupSize returns the encoded size of b's group.
+func (w *WAL) groupSize(b *Batch, cut bool) int64 {
+	n := int64(endSize)
+	if cut || b.Reset {
+		n += cutSize
+	}
+	for i := range b.Entries {
+		n += entrySize(&b.Entries[i])
+	}
+	if b.Hard != nil {
+		n += hardSize
+	}
+	return n
+}
+
+// needsRoll reports whether a group of size bytes must go to a new
+// segment: the current one holds records and would exceed SegmentSize. A
+// group larger than SegmentSize gets a segment alone.
+func (w *WAL) needsRoll(size int64) bool {
+	used := w.curSize - headerSize
+	return used > 0 && used+size > w.opts.SegmentSize
 }
 
 // tail returns the last segment, the one records go to.
 func (w *WAL) tail() *segInfo { return &w.segs[len(w.segs)-1] }
 
-// reserve makes room for a record of size bytes: it flushes a large
-// buffer, and starts a new segment if the record would make the current
-// one exceed SegmentSize (unless it is empty).
-func (w *WAL) reserve(size int64) error {
+// flushIfLarge writes a buffer that grew large.
+func (w *WAL) flushIfLarge() error {
 	if len(w.buf) >= flushSize {
-		if err := w.flush(); err != nil {
-			return err
-		}
+		return w.flush()
 	}
-	used := w.curSize + int64(len(w.buf))
-	if used == 0 || used+size <= w.opts.SegmentSize {
-		return nil
-	}
-	return w.roll()
+	return nil
 }
 
-// roll makes the current segment durable and starts the next one. Every
-// segment but the last is therefore durable, so damage in one can only be
-// corruption, even when the group it ends with goes on in the next one.
+// roll makes the current segment durable (a sync round), creates the next
+// one (header durable), then seals the current one with a mark: a sealed
+// segment's successor exists. So every segment but the last is durable,
+// damage in one can only be corruption, and a lost last segment is
+// noticed. Called with mu held, at a group boundary.
 func (w *WAL) roll() error {
 	if err := w.flush(); err != nil {
 		return err
 	}
-	if err := w.fsync(w.cur); err != nil {
+	if err := w.syncHeld(); err != nil {
 		return err
 	}
-	w.markDurable(w.written)
-	seq := w.tail().seq + 1
-	f, err := createSegment(w.dir, seq)
+	old := len(w.segs) - 1
+	w.segs[old].size = w.curSize
+	f, info, err := createSegment(w.dir, w.segs[old].seq+1, 0)
 	if err != nil {
 		return err
 	}
+	if err := w.markSegment(old, w.cur, flagSealed); err != nil {
+		f.Close()
+		return err
+	}
 	w.retire(w.cur)
-	w.cur, w.curSize = f, 0
-	w.segs = append(w.segs, segInfo{seq: seq, midGroup: w.inGroup})
+	w.cur, w.curSize = f, headerSize
+	w.segs = append(w.segs, info)
 	return nil
 }
 
@@ -98,7 +116,7 @@ func (w *WAL) flush() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	n, err := w.cur.Write(w.buf)
+	n, err := w.cur.WriteAt(w.buf, w.curSize)
 	w.curSize += int64(n)
 	if cap(w.buf) > maxKeptBuffer {
 		w.buf = nil
