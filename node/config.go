@@ -53,9 +53,15 @@ type Config struct {
 	// The log is truncated a whole segment at a time.
 	SegmentSize int64
 
-	KVLimits kv.Limits
-	Seed     uint64 // jitter and nonces; 0 draws one from crypto/rand
-	Logger   *slog.Logger
+	// NewStateMachine returns the empty state machine to replicate; it is
+	// called once per start (the replica rebuilds its state from the log
+	// and checkpoints). Default: the key-value store with KVLimits. A
+	// state machine that implements Describer shows its size and digest on
+	// the status page.
+	NewStateMachine func() core.StateMachine
+	KVLimits        kv.Limits
+	Seed            uint64 // jitter and nonces; 0 draws one from crypto/rand
+	Logger          *slog.Logger
 }
 
 func (c Config) withDefaults() Config {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/driver"
-	"github.com/vr-go/vr/kv"
 	"github.com/vr-go/vr/message"
 	"github.com/vr-go/vr/transport"
 )
@@ -26,7 +25,7 @@ type Node struct {
 	cfg       Config
 	log       *slog.Logger
 	replica   *core.Replica
-	store     *kv.Store
+	sm        core.StateMachine
 	transport *transport.Transport
 	clients   map[uint64]*transport.ClientConn
 	statusReq chan chan Status
@@ -58,11 +57,11 @@ func New(cfg Config) (*Node, error) {
 			return nil, err
 		}
 	}
-	store := kv.New(cfg.KVLimits)
+	sm := cfg.stateMachine()
 	if restart != nil {
 		cfg.NewCluster = false // resuming from disk: the flag has no effect
 	}
-	replica, err := core.New(cfg.coreConfig(restart), store)
+	replica, err := core.New(cfg.coreConfig(restart), sm)
 	if err != nil {
 		st.close()
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
@@ -77,7 +76,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	n := &Node{storage: st,
 		cfg: cfg, log: cfg.Logger.With("replica", cfg.Index), replica: replica,
-		store: store, transport: tr, clients: map[uint64]*transport.ClientConn{},
+		sm: sm, transport: tr, clients: map[uint64]*transport.ClientConn{},
 		statusReq: make(chan chan Status),
 	}
 	n.publish()
