@@ -56,8 +56,7 @@ func (n *Node) publish() {
 // fullStatus adds the state digest; only the loop goroutine may call it.
 func (n *Node) fullStatus() Status {
 	s := n.statusOf(n.replica.Info())
-	s.Keys = n.store.Len()
-	s.Digest = n.store.Digest()
+	s.Keys, s.Digest = n.describe()
 	return s
 }
 
