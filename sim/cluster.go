@@ -4,22 +4,27 @@ import (
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/driver"
 	"github.com/vr-go/vr/kv"
-	"github.com/vr-go/vr/message"
 	"math"
 )
 
 // replica is one simulated server: a core replica and its kv store, or
 // nothing while crashed. Fields below "per incarnation" restart with it.
 type replica struct {
-	idx       int
-	core      *core.Replica
-	drv       *driver.Driver // the real loop body around core
-	bootAt    int64          // when this incarnation started: its clock's zero
-	store     *kv.Store
-	up        bool
-	inc       uint32 // incarnation; ticks of an older one are ignored
-	period    int64  // tick period (clock skew)
-	lastCrash int64  // last crash or restart, for the stability monitor
+	idx    int
+	core   *core.Replica
+	drv    *driver.Driver // the real loop body around core
+	bootAt int64          // when this incarnation started: its clock's zero
+	// busyUntil is when the replica finishes a slow step; messages that
+	// arrive before then wait in inbox and are handled in one drain, as
+	// the node's loop drains its channel. sendAt delays what a drain
+	// sends by the time its steps took.
+	busyUntil, sendAt int64
+	inbox             []event
+	store             *kv.Store
+	up                bool
+	inc               uint32 // incarnation; ticks of an older one are ignored
+	period            int64  // tick period (clock skew)
+	lastCrash         int64  // last crash or restart, for the stability monitor
 
 	// recovering: restarted and not yet normal; counts as down.
 	recovering bool
@@ -167,6 +172,7 @@ func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
 func (r *run) crash(rep *replica) {
 	r.logf("crash replica %d (view %d, status %v)", rep.idx, rep.view, rep.status)
 	rep.core, rep.store, rep.up, rep.recovering = nil, nil, false, false
+	rep.inbox, rep.busyUntil, rep.sendAt = nil, 0, 0
 	if rep.disk != nil && rep.disk.crash() {
 		r.res.TornWrites++
 	}
@@ -238,6 +244,10 @@ func (r *run) tickReplica(e event) {
 	if !rep.up || e.inc != rep.inc {
 		return
 	}
+	if r.now < rep.busyUntil { // in a slow step: the clock catches up after
+		r.schedule(r.now+rep.period, event{kind: evTick, node: rep.idx, inc: rep.inc})
+		return
+	}
 	rep.drv.CatchUp(r.elapsed(rep))
 	rep.drv.Flush()
 	r.schedule(r.now+rep.period, event{kind: evTick, node: rep.idx, inc: rep.inc})
@@ -254,14 +264,13 @@ func (r *run) deliver(e event) {
 	if !r.arrivesOrHeld(e.from, e.node, e.msg) {
 		return
 	}
-	if e.msg.Type() == message.TypeNewState {
-		r.res.StateTransfers++
-	}
 	if r.opts.LogMessages {
 		r.logf("%d → %d %T %+v", e.from, e.node, e.msg, e.msg)
 	}
-	rep.drv.Step(r.elapsed(rep), copyMessage(e.msg))
-	rep.drv.Flush()
+	rep.inbox = append(rep.inbox, e)
+	if r.now >= rep.busyUntil {
+		r.drainReplica(rep)
+	}
 }
 
 // afterStep sends what rep produced (through its driver).

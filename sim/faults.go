@@ -66,6 +66,11 @@ type FaultConfig struct {
 	TargetViewChange float64
 
 	Skew float64 // replicas tick at base × (1 ± up to Skew)
+	// SlowSteps is the probability that handling a message takes up to
+	// MaxStepStall (a checkpoint, a GC pause): the replica's clock runs on
+	// meanwhile and messages queue for its next drain.
+	SlowSteps    float64
+	MaxStepStall time.Duration
 
 	// Durable gives every replica a disk that survives crashes: the core
 	// restarts from it. Only with Durable:
@@ -120,6 +125,8 @@ func (fc FaultConfig) validate() error {
 		return fmt.Errorf("%w: bad epoch bounds", ErrBadOptions)
 	case fc.Reorder > 0 && fc.MaxDelay < time.Duration(maxDelay)*time.Microsecond:
 		return fmt.Errorf("%w: reorder delay below the normal delay", ErrBadOptions)
+	case fc.SlowSteps < 0 || fc.SlowSteps > 1 || (fc.SlowSteps > 0 && fc.MaxStepStall <= 0):
+		return fmt.Errorf("%w: slow steps is a probability, with a positive stall", ErrBadOptions)
 	case fc.BufferCut < 0 || fc.BufferCut > 1:
 		return fmt.Errorf("%w: buffer-cut is a probability", ErrBadOptions)
 	case fc.LongDelay < 0 || fc.LongDelay > 1 || (fc.LongDelay > 0 && fc.MaxLongDelay < time.Duration(maxDelay)*time.Microsecond):
@@ -152,6 +159,7 @@ var profiles = map[string]FaultConfig{
 		BufferCut:        0.4,
 		RandomLinks:      true,
 		TargetViewChange: 0.3,
+		SlowSteps:        0.005, MaxStepStall: 50 * time.Millisecond,
 	},
 	"none": {Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},
 	// crash: frequent crashes, mostly of the primary, with quick restarts,
@@ -203,6 +211,7 @@ var profiles = map[string]FaultConfig{
 		Corrupt: 0.1, Checkpoints: true, CrashInCheckpoint: 0.02,
 		LongDelay: 0.002, MaxLongDelay: 1200 * time.Millisecond,
 		BufferCut: 0.4,
+		SlowSteps: 0.005, MaxStepStall: 50 * time.Millisecond,
 	},
 	// checkpoint: crashes of diskless replicas, stale replicas and loss,
 	// with a checkpoint every few ops in every run, so that recoveries and
@@ -227,6 +236,7 @@ var profiles = map[string]FaultConfig{
 		TargetPrimary: 0.9, ClientStay: 0.7, Skew: 0.3, EagerClients: true,
 		EpochMin: 200 * time.Millisecond, EpochMax: 600 * time.Millisecond,
 		BufferCut: 0.4,
+		SlowSteps: 0.005, MaxStepStall: 400 * time.Millisecond,
 	},
 	// bootstrap: every run creates its cluster with the NewCluster
 	// handshake, replicas start up to 400ms apart and crash often, also

@@ -143,6 +143,12 @@ func (r *run) dispatch(e event) {
 		r.clusterCrashEvent(e)
 	case evStart:
 		r.startUnborn(r.replicas[e.node])
+	case evDrain:
+		r.drainEvent(e)
+	case evSendLater:
+		if rep := r.replicas[e.from]; rep.up {
+			r.send(e.from, e.node, e.msg)
+		}
 	}
 }
 

@@ -126,3 +126,14 @@ func (r *run) recoveredRecently() bool {
 func (r *run) releasedRecently() bool {
 	return r.now-r.net.releasedAt < us(r.opts.StableWindow)
 }
+
+// markSlow records that replica i was stalled in a slow step until until:
+// its links count as faulty up to then (a stalled replica is a fault the
+// others may rightly react to).
+func (m *monitor) markSlow(i int, until int64) {
+	m.armed = false // until update sees the fault
+	for j := 0; j < m.n; j++ {
+		m.lastFault[i*m.n+j] = max(m.lastFault[i*m.n+j], until)
+		m.lastFault[j*m.n+i] = max(m.lastFault[j*m.n+i], until)
+	}
+}

@@ -60,6 +60,9 @@ type Options struct {
 	// SendBeforeDurable plants a driver bug in durable mode: messages leave
 	// before the write they depend on is durable. For tests only.
 	SendBeforeDurable bool
+	// ClockOncePerDrain plants a driver bug: the clock is read once per
+	// batch of inputs, not before each (review finding C). For tests only.
+	ClockOncePerDrain bool
 	// TruncateBeforeCheckpoint plants a driver bug in durable mode: the
 	// log is dropped up to a new checkpoint before the checkpoint is
 	// durable. For tests only.

@@ -36,6 +36,7 @@ type Result struct {
 	MessagesDropped      int
 	MessagesDuplicated   int
 	MessagesHeld         int // messages a cut link buffered until it healed
+	SlowSteps            int // steps that took long (Faults.SlowSteps)
 	SimulatedTime        time.Duration
 	CheckTimeouts        int // linearizability checks that timed out (not failures)
 	// TraceHash hashes every event in order: equal options give equal
@@ -115,6 +116,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.MessagesDropped += res.MessagesDropped
 	s.MessagesDuplicated += res.MessagesDuplicated
 	s.MessagesHeld += res.MessagesHeld
+	s.SlowSteps += res.SlowSteps
 	s.SimulatedTime += res.SimulatedTime
 	s.CheckTimeouts += res.CheckTimeouts
 }
@@ -145,6 +147,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"messages dropped", s.MessagesDropped},
 		{"messages duplicated", s.MessagesDuplicated},
 		{"messages held by cut links", s.MessagesHeld},
+		{"slow steps", s.SlowSteps},
 		{"simulated time", s.SimulatedTime.Round(time.Millisecond)},
 		{"linearizability check timeouts", s.CheckTimeouts},
 		{"failures", t.Failures},
