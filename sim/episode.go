@@ -62,17 +62,26 @@ func (r *run) episodeStep(phase int) {
 // episodeRoles picks p, y and x from the current view; it fails unless
 // there are 3 replicas, all up and normal in one view.
 func (r *run) episodeRoles() bool {
+	v, ok := r.settledView3()
+	if ok {
+		r.ep = episode{p: int(v % 3), y: int((v + 1) % 3), x: int((v + 2) % 3)}
+	}
+	return ok
+}
+
+// settledView3 returns the view that all 3 replicas are up and normal in,
+// and false if there are not 3 replicas or they are not.
+func (r *run) settledView3() (uint64, bool) {
 	if r.n != 3 {
-		return false
+		return 0, false
 	}
 	v := r.replicas[0].view
 	for _, rep := range r.replicas {
 		if !r.healthy(rep.idx) || rep.status != statusNormal || rep.view != v {
-			return false
+			return 0, false
 		}
 	}
-	r.ep = episode{p: int(v % 3), y: int((v + 1) % 3), x: int((v + 2) % 3)}
-	return true
+	return v, true
 }
 
 // dropStaleData keeps log data from and to x (phase 1).

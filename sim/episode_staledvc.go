@@ -93,14 +93,9 @@ func (r *run) staleDVCStep(phase int) {
 // staleDVCRoles picks z, x and y from the current view; it fails unless
 // there are 3 replicas, all up and normal in one view.
 func (r *run) staleDVCRoles() bool {
-	if r.n != 3 {
+	v, ok := r.settledView3()
+	if !ok {
 		return false
-	}
-	v := r.replicas[0].view
-	for _, rep := range r.replicas {
-		if !r.healthy(rep.idx) || rep.status != statusNormal || rep.view != v {
-			return false
-		}
 	}
 	y := int((v + 2) % 3)
 	r.ep.dvc = staleDVC{z: int(v % 3), x: int((v + 1) % 3), y: y, yInc: r.replicas[y].inc, view: v}
