@@ -1,9 +1,13 @@
 // Package message defines every message of the Viewstamped Replication
 // Revisited protocol as plain Go values.
 //
-// The types carry no behaviour and no encoding: package wire owns the binary
-// form, package core owns the semantics. Field names follow the paper
-// (Liskov & Cowling, MIT-CSAIL-TR-2012-021) where it names them.
+// Package wire owns the binary form and package core the semantics. What
+// the packages in between need to know about a message without knowing its
+// type (its route, the replica it names as sender, its log attributes, a
+// copy of it, whether it is bulky) comes from one table with an entry per
+// type (table.go), through Sender, Copy, Bulky, AppendAttrs and
+// Fingerprint. Field names follow the paper (Liskov & Cowling,
+// MIT-CSAIL-TR-2012-021) where it names them.
 package message
 
 import "fmt"
@@ -30,33 +34,17 @@ const (
 	TypeCheckpointChunk  Type = 14
 )
 
-var typeNames = map[Type]string{
-	TypeRequest:          "Request",
-	TypeReply:            "Reply",
-	TypePrepare:          "Prepare",
-	TypePrepareOK:        "PrepareOK",
-	TypeCommit:           "Commit",
-	TypeStartViewChange:  "StartViewChange",
-	TypeDoViewChange:     "DoViewChange",
-	TypeStartView:        "StartView",
-	TypeRecovery:         "Recovery",
-	TypeRecoveryResponse: "RecoveryResponse",
-	TypeGetState:         "GetState",
-	TypeNewState:         "NewState",
-	TypeGetCheckpoint:    "GetCheckpoint",
-	TypeCheckpointChunk:  "CheckpointChunk",
-}
-
-// String returns the paper's name of the message type.
+// String returns the paper's name of the message type, which is also the
+// name of its struct.
 func (t Type) String() string {
-	if s, ok := typeNames[t]; ok {
-		return s
+	if s := lookup(t); s != nil {
+		return s.name
 	}
 	return fmt.Sprintf("Type(%d)", uint8(t))
 }
 
 // Valid reports whether t is a known message type.
-func (t Type) Valid() bool { return t >= TypeRequest && t <= TypeCheckpointChunk }
+func (t Type) Valid() bool { return lookup(t) != nil }
 
 // Message is implemented by every protocol message.
 type Message interface {

@@ -125,33 +125,14 @@ func (n *Node) observeState(prev, info core.Info) {
 	}
 }
 
-// logMessage logs protocol traffic at debug level.
+// logMessage logs protocol traffic at debug level, with the fields package
+// message picks for m's type.
 func logMessage(log *slog.Logger, dir string, peer int, m message.Message) {
-	if !log.Enabled(context.Background(), slog.LevelDebug) {
+	ctx := context.Background()
+	if m == nil || !log.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := []any{"dir", dir, "peer", peer}
-	switch m := m.(type) {
-	case *message.Prepare:
-		attrs = append(attrs, "view", m.View, "op", m.Entries[len(m.Entries)-1].Op, "entries", len(m.Entries), "commit", m.Commit)
-	case *message.PrepareOK:
-		attrs = append(attrs, "view", m.View, "op", m.Op)
-	case *message.Commit:
-		attrs = append(attrs, "view", m.View, "commit", m.Commit)
-	case *message.StartViewChange:
-		attrs = append(attrs, "view", m.View)
-	case *message.DoViewChange:
-		attrs = append(attrs, "view", m.View, "last_normal_view", m.LastNormalView, "op", m.Op, "commit", m.Commit)
-	case *message.StartView:
-		attrs = append(attrs, "view", m.View, "op", m.Op, "commit", m.Commit)
-	case *message.Recovery:
-		attrs = append(attrs, "nonce", m.Nonce, "new_cluster", m.NewCluster)
-	case *message.RecoveryResponse:
-		attrs = append(attrs, "view", m.View, "op", m.Op, "commit", m.Commit, "log", len(m.Log))
-	case *message.GetState:
-		attrs = append(attrs, "view", m.View, "op", m.Op)
-	case *message.NewState:
-		attrs = append(attrs, "view", m.View, "op", m.Op, "entries", len(m.Entries))
-	}
-	log.Debug(m.Type().String(), attrs...)
+	attrs := make([]slog.Attr, 0, 8)
+	attrs = append(attrs, slog.String("dir", dir), slog.Int("peer", peer))
+	log.LogAttrs(ctx, slog.LevelDebug, m.Type().String(), message.AppendAttrs(attrs, m)...)
 }

@@ -199,28 +199,4 @@ func (r *run) hashEvent(e event) {
 }
 
 // msgKey is a cheap fingerprint of a message's main numbers.
-func msgKey(m message.Message) uint64 {
-	switch m := m.(type) {
-	case *message.Request:
-		return m.ClientID<<32 ^ m.RequestNum
-	case *message.Reply:
-		return m.View<<40 ^ m.ClientID<<32 ^ m.RequestNum ^ uint64(m.Status)<<60
-	case *message.Prepare:
-		return m.View<<40 ^ m.Commit<<20 ^ uint64(len(m.Entries))
-	case *message.PrepareOK:
-		return m.View<<40 ^ m.Op
-	case *message.Commit:
-		return m.View<<40 ^ m.Commit
-	case *message.DoViewChange:
-		return m.View<<40 ^ m.LastNormalView<<32 ^ m.Op
-	case *message.StartView:
-		return m.View<<40 ^ m.Op
-	case *message.StartViewChange:
-		return m.View
-	case *message.NewState:
-		return m.View<<40 ^ m.Op
-	case *message.CheckpointChunk:
-		return m.Op<<24 ^ m.Offset
-	}
-	return 0
-}
+func msgKey(m message.Message) uint64 { return message.Fingerprint(m) }

@@ -127,26 +127,13 @@ func (r *run) send(from, to int, m message.Message) {
 	}
 }
 
-// tooBig reports whether m is a large message on a link that loses them.
+// tooBig reports whether m is a large message (see message.Bulky) on a
+// link that loses them.
 func (nw *network) tooBig(from, to int, m message.Message) bool {
 	if nw.st.mtu == nil || !nw.st.mtu[from*nw.nodes+to] {
 		return false
 	}
-	switch m := m.(type) {
-	case *message.Prepare:
-		return len(m.Entries) > 0
-	case *message.DoViewChange:
-		return len(m.Log) > 0
-	case *message.StartView:
-		return len(m.Log) > 0
-	case *message.NewState:
-		return len(m.Entries) > 0
-	case *message.RecoveryResponse:
-		return len(m.Log) > 0
-	case *message.CheckpointChunk:
-		return len(m.Data) > 0
-	}
-	return false
+	return message.Bulky(m)
 }
 
 // enqueue schedules the delivery of one copy of m.
@@ -193,53 +180,7 @@ func (r *run) arrivesOrHeld(from, to int, m message.Message) bool {
 // copyMessage returns a shallow copy of m, so that no two receivers share a
 // message value (as they would not on a real network). Slices are shared:
 // the core never writes into a received message's slices.
-func copyMessage(m message.Message) message.Message {
-	switch m := m.(type) {
-	case *message.Request:
-		c := *m
-		return &c
-	case *message.Reply:
-		c := *m
-		return &c
-	case *message.Prepare:
-		c := *m
-		return &c
-	case *message.PrepareOK:
-		c := *m
-		return &c
-	case *message.Commit:
-		c := *m
-		return &c
-	case *message.StartViewChange:
-		c := *m
-		return &c
-	case *message.DoViewChange:
-		c := *m
-		return &c
-	case *message.StartView:
-		c := *m
-		return &c
-	case *message.Recovery:
-		c := *m
-		return &c
-	case *message.RecoveryResponse:
-		c := *m
-		return &c
-	case *message.GetState:
-		c := *m
-		return &c
-	case *message.NewState:
-		c := *m
-		return &c
-	case *message.GetCheckpoint:
-		c := *m
-		return &c
-	case *message.CheckpointChunk:
-		c := *m
-		return &c
-	}
-	return m
-}
+func copyMessage(m message.Message) message.Message { return message.Copy(m) }
 
 // describeCut renders the cut links between replicas, for the log.
 func (r *run) describeCut(st netState) string {

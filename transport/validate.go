@@ -15,7 +15,7 @@ func (t *Transport) checkFrame(h wire.Header, m message.Message) (int, error) {
 		return 0, protocolErrorf("frame type %v carries %s", h.Type, typeName(m))
 	}
 	if h.Sender == wire.SenderClient {
-		if _, ok := m.(*message.Request); !ok {
+		if h.Type.Route() != message.ClientToReplica {
 			return 0, protocolErrorf("client sent %v", h.Type)
 		}
 		return -1, nil
@@ -27,40 +27,15 @@ func (t *Transport) checkFrame(h wire.Header, m message.Message) (int, error) {
 	if !peerMessage(m) {
 		return 0, protocolErrorf("replica %d sent %v", from, h.Type)
 	}
-	if r, ok := replicaField(m); ok && int(r) != from {
+	if r, ok := message.Sender(m); ok && int(r) != from {
 		return 0, protocolErrorf("%v from replica %d claims replica %d", h.Type, from, r)
 	}
 	return from, nil
 }
 
-// peerMessage reports whether replicas may send m to each other: anything
-// but the client-facing Request and Reply.
+// peerMessage reports whether replicas may send m to each other: any type
+// package message routes between replicas, which leaves out the
+// client-facing Request and Reply.
 func peerMessage(m message.Message) bool {
-	switch m.(type) {
-	case *message.Request, *message.Reply:
-		return false
-	}
-	return true
-}
-
-// replicaField returns the Replica field of the message types that name
-// their sender.
-func replicaField(m message.Message) (uint8, bool) {
-	switch v := m.(type) {
-	case *message.PrepareOK:
-		return v.Replica, true
-	case *message.StartViewChange:
-		return v.Replica, true
-	case *message.DoViewChange:
-		return v.Replica, true
-	case *message.Recovery:
-		return v.Replica, true
-	case *message.RecoveryResponse:
-		return v.Replica, true
-	case *message.GetState:
-		return v.Replica, true
-	case *message.NewState:
-		return v.Replica, true
-	}
-	return 0, false
+	return m.Type().Route() == message.ReplicaToReplica
 }

@@ -10,108 +10,73 @@ import (
 // mean the defaults). It never panics. The result does not alias body.
 // Empty byte slices and entry lists decode as nil.
 func DecodeMessage(t message.Type, body []byte, lim Limits) (message.Message, error) {
-	if !t.Valid() {
+	cd := codecOf(t)
+	if cd == nil { // unknown to package message, or to this one
 		return nil, fmt.Errorf("%w: %v", ErrUnknownType, t)
 	}
 	lim = lim.orDefaults()
 	if len(body) > lim.MaxBody {
 		return nil, fmt.Errorf("%w: body of %d bytes, limit %d", ErrTooLarge, len(body), lim.MaxBody)
 	}
-	c := cursor{b: body, lim: lim}
-	m := decodeBody(t, &c)
-	if m == nil { // a type package message knows but this package does not
-		return nil, fmt.Errorf("%w: %v", ErrUnknownType, t)
-	}
-	if err := c.finish(); err != nil {
+	m, err := cd.decode(cursor{b: body, lim: lim})
+	if err != nil {
 		return nil, fmt.Errorf("decoding %v: %w", t, err)
 	}
 	return m, nil
 }
 
-// decodeBody dispatches on t, which is valid. A switch rather than a table
-// of functions keeps the calls direct, so the cursor stays on the stack.
+// The decoders, one per message type, are listed in the codec table. Each
+// takes its cursor by value, so that the cursor stays on the stack although
+// the decoder is called through the table.
 //
-// Each decoder reads every field through the cursor, whose error is sticky;
-// the caller discards the result if the cursor failed. Go evaluates the
-// calls in a composite literal left to right, so fields are read in
-// declaration order.
-func decodeBody(t message.Type, c *cursor) message.Message {
-	switch t {
-	case message.TypeRequest:
-		return decodeRequest(c)
-	case message.TypeReply:
-		return decodeReply(c)
-	case message.TypePrepare:
-		return decodePrepare(c)
-	case message.TypePrepareOK:
-		return decodePrepareOK(c)
-	case message.TypeCommit:
-		return decodeCommit(c)
-	case message.TypeStartViewChange:
-		return decodeStartViewChange(c)
-	case message.TypeDoViewChange:
-		return decodeDoViewChange(c)
-	case message.TypeStartView:
-		return decodeStartView(c)
-	case message.TypeRecovery:
-		return decodeRecovery(c)
-	case message.TypeRecoveryResponse:
-		return decodeRecoveryResponse(c)
-	case message.TypeGetState:
-		return decodeGetState(c)
-	case message.TypeNewState:
-		return decodeNewState(c)
-	case message.TypeGetCheckpoint:
-		return decodeGetCheckpoint(c)
-	case message.TypeCheckpointChunk:
-		return decodeCheckpointChunk(c)
-	}
-	return nil
-}
+// Each decoder reads every field through the cursor, whose error is sticky,
+// and returns through done, which discards the message if the cursor
+// failed. Go evaluates the calls in a composite literal left to right, so
+// fields are read in declaration order.
 
-func decodeRequest(c *cursor) message.Message {
-	return &message.Request{
+func decodeRequest(c cursor) (message.Message, error) {
+	return c.done(&message.Request{
 		ClientID:   c.u64("client id"),
 		RequestNum: c.u64("request number"),
 		Kind:       c.kind(),
 		View:       c.u64("view"),
 		Payload:    owned(c.bytes("payload")),
-	}
+	})
 }
 
-func decodeReply(c *cursor) message.Message {
-	return &message.Reply{
+func decodeReply(c cursor) (message.Message, error) {
+	return c.done(&message.Reply{
 		View:       c.u64("view"),
 		ClientID:   c.u64("client id"),
 		RequestNum: c.u64("request number"),
 		Replica:    c.u8("replica"),
 		Status:     c.status(),
 		Result:     owned(c.bytes("result")),
-	}
+	})
 }
 
-func decodePrepare(c *cursor) message.Message {
+func decodePrepare(c cursor) (message.Message, error) {
 	m := &message.Prepare{View: c.u64("view"), Commit: c.u64("commit"), Sent: c.u64("sent")}
 	m.Entries = c.entries()
 	if c.err == nil && len(m.Entries) == 0 {
 		c.fail(errEmptyPrepare)
 	}
-	return m
+	return c.done(m)
 }
 
-func decodePrepareOK(c *cursor) message.Message {
-	return &message.PrepareOK{View: c.u64("view"), Op: c.u64("op"), Replica: c.u8("replica"), Echo: c.u64("echo")}
+func decodePrepareOK(c cursor) (message.Message, error) {
+	return c.done(&message.PrepareOK{View: c.u64("view"), Op: c.u64("op"), Replica: c.u8("replica"), Echo: c.u64("echo")})
 }
 
-func decodeCommit(c *cursor) message.Message {
-	return &message.Commit{View: c.u64("view"), Commit: c.u64("commit"), Sent: c.u64("sent")}
+func decodeCommit(c cursor) (message.Message, error) {
+	return c.done(&message.Commit{View: c.u64("view"), Commit: c.u64("commit"), Sent: c.u64("sent")})
 }
 
-func decodeStartViewChange(c *cursor) message.Message {
-	return &message.StartViewChange{View: c.u64("view"), Replica: c.u8("replica"), PromisedView: c.u64("promised-view")}
+func decodeStartViewChange(c cursor) (message.Message, error) {
+	return c.done(&message.StartViewChange{View: c.u64("view"), Replica: c.u8("replica"), PromisedView: c.u64("promised-view")})
 }
 
-func decodeDoViewChange(c *cursor) message.Message {
+func decodeDoViewChange(c cursor) (message.Message, error) {
 	m := &message.DoViewChange{
 		View:           c.u64("view"),
 		LastNormalView: c.u64("last normal view"),
@@ -121,21 +86,21 @@ func decodeDoViewChange(c *cursor) message.Message {
 	}
 	m.Log = c.entries()
 	c.lastOp(m.Log, m.Op)
-	return m
+	return c.done(m)
 }
 
-func decodeStartView(c *cursor) message.Message {
+func decodeStartView(c cursor) (message.Message, error) {
 	m := &message.StartView{View: c.u64("view"), Op: c.u64("op"), Commit: c.u64("commit")}
 	m.Log = c.entries()
 	c.lastOp(m.Log, m.Op)
-	return m
+	return c.done(m)
 }
 
-func decodeRecovery(c *cursor) message.Message {
-	return &message.Recovery{Replica: c.u8("replica"), Nonce: c.u64("nonce"), NewCluster: c.boolean("new-cluster")}
+func decodeRecovery(c cursor) (message.Message, error) {
+	return c.done(&message.Recovery{Replica: c.u8("replica"), Nonce: c.u64("nonce"), NewCluster: c.boolean("new-cluster")})
 }
 
-func decodeRecoveryResponse(c *cursor) message.Message {
+func decodeRecoveryResponse(c cursor) (message.Message, error) {
 	m := &message.RecoveryResponse{
 		View:          c.u64("view"),
 		Nonce:         c.u64("nonce"),
@@ -149,14 +114,14 @@ func decodeRecoveryResponse(c *cursor) message.Message {
 	}
 	m.Log = c.entries()
 	c.lastOp(m.Log, m.Op)
-	return m
+	return c.done(m)
 }
 
-func decodeGetState(c *cursor) message.Message {
-	return &message.GetState{View: c.u64("view"), Op: c.u64("op"), Replica: c.u8("replica")}
+func decodeGetState(c cursor) (message.Message, error) {
+	return c.done(&message.GetState{View: c.u64("view"), Op: c.u64("op"), Replica: c.u8("replica")})
 }
 
-func decodeNewState(c *cursor) message.Message {
+func decodeNewState(c cursor) (message.Message, error) {
 	m := &message.NewState{
 		View:    c.u64("view"),
 		Op:      c.u64("op"),
@@ -165,20 +130,20 @@ func decodeNewState(c *cursor) message.Message {
 		From:    c.u64("from"),
 	}
 	m.Entries = c.entries()
-	return m
+	return c.done(m)
 }
 
-func decodeGetCheckpoint(c *cursor) message.Message {
-	return &message.GetCheckpoint{
+func decodeGetCheckpoint(c cursor) (message.Message, error) {
+	return c.done(&message.GetCheckpoint{
 		Replica: c.u8("replica"),
 		MinOp:   c.u64("min op"),
 		MaxOp:   c.u64("max op"),
 		Op:      c.u64("op"),
 		Offset:  c.u64("offset"),
-	}
+	})
 }
 
-func decodeCheckpointChunk(c *cursor) message.Message {
+func decodeCheckpointChunk(c cursor) (message.Message, error) {
 	m := &message.CheckpointChunk{
 		Replica:  c.u8("replica"),
 		Op:       c.u64("op"),
@@ -192,7 +157,16 @@ func decodeCheckpointChunk(c *cursor) message.Message {
 			c.fail(err)
 		}
 	}
-	return m
+	return c.done(m)
+}
+
+// done returns m, or the recorded error (ErrMalformed if bytes are left)
+// and no message.
+func (c *cursor) done(m message.Message) (message.Message, error) {
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // lastOp records an error if log is non-empty and does not end at op.

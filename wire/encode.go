@@ -13,54 +13,18 @@ import (
 // (ErrTooLarge), including a CheckpointChunk whose Data exceeds MaxChunk.
 // It does not apply Limits: those are the receiver's.
 func AppendMessage(dst []byte, m message.Message) ([]byte, error) {
-	out, err := appendBody(dst, m)
+	var cd *codec
+	if m != nil {
+		cd = codecOf(m.Type())
+	}
+	if cd == nil {
+		return dst, fmt.Errorf("%w: cannot encode %T", ErrUnknownType, m)
+	}
+	out, err := cd.encode(dst, m)
 	if err != nil {
 		return dst, err
 	}
 	return out, nil
-}
-
-// appendBody dispatches on the concrete type of m.
-func appendBody(dst []byte, m message.Message) ([]byte, error) {
-	switch v := m.(type) {
-	case *message.Request:
-		return encode(dst, v, appendRequest)
-	case *message.Reply:
-		return encode(dst, v, appendReply)
-	case *message.Prepare:
-		return encode(dst, v, appendPrepare)
-	case *message.PrepareOK:
-		return encode(dst, v, appendPrepareOK)
-	case *message.Commit:
-		return encode(dst, v, appendCommit)
-	case *message.StartViewChange:
-		return encode(dst, v, appendStartViewChange)
-	case *message.DoViewChange:
-		return encode(dst, v, appendDoViewChange)
-	case *message.StartView:
-		return encode(dst, v, appendStartView)
-	case *message.Recovery:
-		return encode(dst, v, appendRecovery)
-	case *message.RecoveryResponse:
-		return encode(dst, v, appendRecoveryResponse)
-	case *message.GetState:
-		return encode(dst, v, appendGetState)
-	case *message.NewState:
-		return encode(dst, v, appendNewState)
-	case *message.GetCheckpoint:
-		return encode(dst, v, appendGetCheckpoint)
-	case *message.CheckpointChunk:
-		return encode(dst, v, appendCheckpointChunk)
-	}
-	return dst, fmt.Errorf("%w: cannot encode %T", ErrUnknownType, m)
-}
-
-// encode calls f unless v is a nil pointer.
-func encode[T any](dst []byte, v *T, f func([]byte, *T) ([]byte, error)) ([]byte, error) {
-	if v == nil {
-		return dst, fmt.Errorf("%w: nil %T", ErrMalformed, v)
-	}
-	return f(dst, v)
 }
 
 // appendBytes appends b with its uint32 length. The caller has checked that
