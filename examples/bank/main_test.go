@@ -31,12 +31,12 @@ func TestLedgerRefusesOverdraft(t *testing.T) {
 			t.Fatalf("%s: %s", op, got)
 		}
 	}
-	for op, want := range map[string]string{
-		"transfer a b 11": "refused", "transfer a b 10": "ok", "transfer a a 1": "refused",
-		"open a 5": "refused", "transfer b c 1": "refused", "": "refused", "balance b": "10",
+	for _, c := range [][2]string{ // in order: each op sees the ones before
+		{"transfer a b 11", "refused"}, {"transfer a b 10", "ok"}, {"transfer a a 1", "refused"},
+		{"open a 5", "refused"}, {"transfer b c 1", "refused"}, {"", "refused"}, {"balance b", "10"},
 	} {
-		if got := string(l.Apply(0, []byte(op))); got != want {
-			t.Errorf("%q = %q, want %q", op, got, want)
+		if got := string(l.Apply(0, []byte(c[0]))); got != c[1] {
+			t.Errorf("%q = %q, want %q", c[0], got, c[1])
 		}
 	}
 	snap := l.Snapshot()
