@@ -23,8 +23,11 @@ type replica struct {
 	store             *kv.Store
 	up                bool
 	inc               uint32 // incarnation; ticks of an older one are ignored
-	period            int64  // tick period (clock skew)
-	lastCrash         int64  // last crash or restart, for the stability monitor
+	period            int64  // tick period in real time (clock skew): the clock runs at Tick/period
+	// The replica's clock read localBase at rateSince and has run at the
+	// rate of period since (Faults.DriftChanges changes it).
+	localBase, rateSince int64
+	lastCrash            int64 // last crash or restart, for the stability monitor
 
 	// recovering: restarted and not yet normal; counts as down.
 	recovering bool
@@ -75,11 +78,9 @@ func (r *run) setupCluster() {
 		r.sessions = max(1, r.opts.Clients-1)
 	}
 	r.drawCheckpoints()
-	skew := r.opts.Faults.Skew
-	base := float64(us(r.opts.Tick))
 	for i := 0; i < r.n; i++ {
 		rep := &replica{idx: i, lastCrash: -1 << 40}
-		rep.period = max(1, int64(base*(1+skew*(2*r.rng.Float64()-1))))
+		rep.period = r.drawPeriod()
 		if r.opts.Faults.Durable {
 			rep.disk = &simDisk{original: true}
 		}
@@ -159,6 +160,7 @@ func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
 		panic(err) // the options were validated: a bad config is a sim bug
 	}
 	rep.core, rep.store, rep.up, rep.bootAt = c, store, true, r.now
+	rep.localBase, rep.rateSince = 0, r.now
 	rep.drv = driver.New(c, r.driverConfig(rep))
 	rep.recovering = mode == bootRecovering || (mode == bootNewCluster && rep.joined)
 	rep.inc++

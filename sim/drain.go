@@ -21,7 +21,7 @@ func (r *run) drainReplica(rep *replica) {
 	now := func() time.Duration {
 		cost += pending
 		pending = 0
-		return time.Duration(start+cost-rep.bootAt) * time.Microsecond
+		return time.Duration(r.localAt(rep, start+cost)) * time.Microsecond
 	}
 	total := int64(0)
 	next := func() (message.Message, bool) {
@@ -33,7 +33,7 @@ func (r *run) drainReplica(rep *replica) {
 		if e.msg.Type() == message.TypeNewState {
 			r.res.StateTransfers++
 		}
-		if !r.quiet && r.chance(r.opts.Faults.SlowSteps) {
+		if total == 0 && !r.quiet && r.chance(r.opts.Faults.SlowSteps) { // one per drain
 			stall := r.between(1, us(r.opts.Faults.MaxStepStall))
 			pending += stall
 			total += stall

@@ -29,6 +29,7 @@ func (r *run) newEpoch() {
 	r.mon.update(r)
 	r.net.st = r.drawState()
 	r.releaseHeld()
+	r.changeDrift()
 	r.mon.update(r)
 	r.res.Epochs++
 	r.logf("epoch: %s", r.net.st.desc)
@@ -220,4 +221,22 @@ func (r *run) mtu(st *netState) string {
 	}
 	return [...]string{fmt.Sprintf("%d sends no large messages", x),
 		fmt.Sprintf("%d receives no large messages", x), "random links lose large messages"}[mode]
+}
+
+// changeDrift gives each replica, with probability Faults.DriftChanges, a
+// new clock rate within the run's skew: drift that changes during a run,
+// still within the bound the replicas are told.
+func (r *run) changeDrift() {
+	p := r.opts.Faults.DriftChanges
+	for _, rep := range r.replicas {
+		if r.chance(p) {
+			r.setPeriod(rep, r.drawPeriod())
+		}
+	}
+}
+
+// drawPeriod draws a tick period within the run's skew.
+func (r *run) drawPeriod() int64 {
+	base, skew := float64(us(r.opts.Tick)), r.opts.Faults.Skew
+	return max(1, int64(base*(1+skew*(2*r.rng.Float64()-1))))
 }

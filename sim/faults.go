@@ -66,6 +66,9 @@ type FaultConfig struct {
 	TargetViewChange float64
 
 	Skew float64 // replicas tick at base × (1 ± up to Skew)
+	// DriftChanges is the probability, per replica and epoch, that its
+	// clock rate changes (within Skew).
+	DriftChanges float64
 	// SlowSteps is the probability that handling a message takes up to
 	// MaxStepStall (a checkpoint, a GC pause): the replica's clock runs on
 	// meanwhile and messages queue for its next drain.
@@ -127,6 +130,8 @@ func (fc FaultConfig) validate() error {
 		return fmt.Errorf("%w: reorder delay below the normal delay", ErrBadOptions)
 	case fc.SlowSteps < 0 || fc.SlowSteps > 1 || (fc.SlowSteps > 0 && fc.MaxStepStall <= 0):
 		return fmt.Errorf("%w: slow steps is a probability, with a positive stall", ErrBadOptions)
+	case fc.DriftChanges < 0 || fc.DriftChanges > 1:
+		return fmt.Errorf("%w: drift-changes is a probability", ErrBadOptions)
 	case fc.BufferCut < 0 || fc.BufferCut > 1:
 		return fmt.Errorf("%w: buffer-cut is a probability", ErrBadOptions)
 	case fc.LongDelay < 0 || fc.LongDelay > 1 || (fc.LongDelay > 0 && fc.MaxLongDelay < time.Duration(maxDelay)*time.Microsecond):
@@ -160,6 +165,7 @@ var profiles = map[string]FaultConfig{
 		RandomLinks:      true,
 		TargetViewChange: 0.3,
 		SlowSteps:        0.005, MaxStepStall: 50 * time.Millisecond,
+		DriftChanges: 0.3,
 	},
 	"none": {Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},
 	// crash: frequent crashes, mostly of the primary, with quick restarts,
@@ -186,6 +192,7 @@ var profiles = map[string]FaultConfig{
 		BufferCut:        0.4,
 		RandomLinks:      true,
 		TargetViewChange: 0.3,
+		DriftChanges:     0.3,
 	},
 	// split-brain: the primary is cut off with some clients still talking
 	// to it, so it gathers uncommitted ops in its log while the others move
@@ -194,7 +201,8 @@ var profiles = map[string]FaultConfig{
 		MaxLoss: 0.05, CleanEpochs: 0.1, Partitions: true, IsolateOnly: true,
 		TargetPrimary: 0.9, ClientStay: 0.6, Skew: 0.2,
 		EpochMin: 100 * time.Millisecond, EpochMax: 350 * time.Millisecond,
-		BufferCut: 0.4,
+		BufferCut:    0.4,
+		DriftChanges: 0.3,
 	},
 	// durable: every fault of "all", with disks: replicas restart from
 	// their disk, the whole cluster crashes at once now and then, crashes
@@ -237,6 +245,7 @@ var profiles = map[string]FaultConfig{
 		EpochMin: 200 * time.Millisecond, EpochMax: 600 * time.Millisecond,
 		BufferCut: 0.4,
 		SlowSteps: 0.005, MaxStepStall: 400 * time.Millisecond,
+		DriftChanges: 0.3,
 	},
 	// bootstrap: every run creates its cluster with the NewCluster
 	// handshake, replicas start up to 400ms apart and crash often, also

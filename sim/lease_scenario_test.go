@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vr-go/vr/driver"
 	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
 )
@@ -52,8 +51,7 @@ func leaseScenario(t *testing.T, seed uint64, skew float64, bugs plant.Bugs) (Re
 		if i == 0 {
 			f = 1 + skew
 		}
-		rep.period = int64(base * f)
-		rep.drv = driver.New(rep.core, r.driverConfig(rep)) // its clock runs at the new rate
+		r.setPeriod(rep, int64(base*f))
 	}
 	r.runUntil(300_000)
 	writer := r.n + 3

@@ -13,7 +13,7 @@ import (
 // real driver.
 func (r *run) driverConfig(rep *replica) driver.Config {
 	cfg := driver.Config{
-		Network: simNetwork{r, rep.idx}, Period: time.Duration(rep.period) * time.Microsecond,
+		Network: simNetwork{r, rep.idx}, Period: r.opts.Tick,
 		ViewChangeTicks: simViewChangeTicks,
 		OnOutput:        func(out core.Output) { r.checkReplica(rep, out.Applied) },
 	}
@@ -25,10 +25,23 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 	return cfg
 }
 
-// elapsed is the time on rep's clock since its incarnation started. The
-// clock's rate is the replica's tick period against the base tick.
+// elapsed is the time on rep's clock since its incarnation started: its
+// clock runs at the base tick over its period, a rate that may change.
 func (r *run) elapsed(rep *replica) time.Duration {
-	return time.Duration(r.now-rep.bootAt) * time.Microsecond
+	return time.Duration(r.localAt(rep, r.now)) * time.Microsecond
+}
+
+// localAt is rep's clock, in microseconds since its start, at time t.
+func (r *run) localAt(rep *replica, t int64) int64 {
+	return rep.localBase + (t-rep.rateSince)*us(r.opts.Tick)/rep.period
+}
+
+// setPeriod changes rep's clock rate from now on.
+func (r *run) setPeriod(rep *replica, period int64) {
+	if rep.up {
+		rep.localBase, rep.rateSince = r.localAt(rep, r.now), r.now
+	}
+	rep.period = period
 }
 
 // simNetwork sends a replica's messages over the simulated network.
