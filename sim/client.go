@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/vr-go/vr/kv"
 	"github.com/vr-go/vr/message"
@@ -15,6 +16,15 @@ const (
 	maxThink             = 40_000 // longest pause between two operations
 )
 
+// requestMode is how an operation travels.
+type requestMode uint8
+
+const (
+	modeApp   requestMode = iota // through the log (KindApp)
+	modeLease                    // KindRead: under the primary's lease, or through the log
+	modeStale                    // KindStaleRead: one replica's own state
+)
+
 // client is one simulated application client driving a VR proxy.
 type client struct {
 	idx      int
@@ -24,17 +34,38 @@ type client struct {
 	started  int64 // when it was submitted
 	versions map[string]uint64
 	values   int // counter making every written value unique
-	// leaseRead: the operation in flight is a KindRead, which may be
-	// answered without entering the log.
-	leaseRead bool
+	mode     requestMode
+	// incs are the replicas' incarnations when the operation in flight
+	// was submitted: a reply from a replica still in the same one was
+	// answered by that incarnation (the history's source).
+	incs []uint32
+	from int // the replica whose reply is being handled, -1 if none
+
+	wl      workload
+	rng     *rand.Rand // the workload's own draws (see setupClients)
+	staleTo int        // the replica stale reads go to, -1 before the first
 }
 
+// workload is what a run's clients issue beyond single-key operations.
+type workload struct {
+	multi bool    // scans, scans by prefix and batches of writes
+	stale float64 // probability that a read is a stale read
+}
+
+// workloadStream seeds the workload's generators. They are separate from
+// the run's generator, so that runs with neither scans, batches nor stale
+// reads draw exactly what they drew before those existed.
+const workloadStream = 0x3017_1d5c_a9e5_0001
+
 // setupClients creates the clients and schedules their first operations.
+// Half of the runs (none with scripted readers) issue scans and batches,
+// and, independently, half issue stale reads.
 func (r *run) setupClients() {
 	retry, broadcast := clientRetryTicks, clientBroadcastAfter
 	if r.opts.Faults.EagerClients {
 		retry, broadcast = 1, 1
 	}
+	wl := r.drawWorkload()
 	for i := 0; i < r.opts.Clients; i++ {
 		p, err := proxy.New(proxy.Config{
 			ReplicaCount: r.n, ClientID: uint64(i + 1),
@@ -43,10 +74,29 @@ func (r *run) setupClients() {
 		if err != nil {
 			panic(err)
 		}
-		r.clients = append(r.clients, &client{idx: i, p: p, versions: map[string]uint64{}})
+		r.clients = append(r.clients, &client{
+			idx: i, p: p, versions: map[string]uint64{}, from: -1, wl: wl, staleTo: -1,
+			rng: rand.New(rand.NewPCG(r.opts.Seed, workloadStream+uint64(i)+1)),
+		})
 		r.schedule(r.between(0, maxThink), event{kind: evClientStart, node: i})
 		r.schedule(r.between(1, us(r.opts.Tick)), event{kind: evClientTick, node: i})
 	}
+}
+
+// drawWorkload picks the run's workload.
+func (r *run) drawWorkload() workload {
+	if r.hist.force != nil {
+		return *r.hist.force
+	}
+	if len(r.readers) > 0 {
+		return workload{}
+	}
+	g := rand.New(rand.NewPCG(r.opts.Seed, workloadStream))
+	wl := workload{multi: g.IntN(2) == 0}
+	if g.IntN(2) == 0 {
+		wl.stale = 0.5
+	}
+	return wl
 }
 
 // startOp submits a random operation, unless the run is draining.
@@ -56,42 +106,53 @@ func (r *run) startOp(i int) {
 		return
 	}
 	cmd := r.randomCommand(c)
-	submit := c.p.Submit
-	c.leaseRead = cmd.Kind == kv.KindGet && (r.readers[i] || r.chance(0.8))
-	if c.leaseRead {
-		submit = c.p.SubmitRead // under the primary's lease, or through the log
+	c.mode = r.pickMode(c, cmd)
+	var err error
+	switch payload := cmd.Encode(); c.mode {
+	case modeStale:
+		err = c.p.SubmitStaleRead(payload, r.staleTarget(c))
+	case modeLease:
+		err = c.p.SubmitRead(payload) // under the primary's lease, or through the log
+	default:
+		err = c.p.Submit(payload)
 	}
-	if err := submit(cmd.Encode()); err != nil {
+	if err != nil {
 		panic(fmt.Sprintf("client %d: %v", i, err)) // busy was checked
 	}
 	c.busy, c.started = true, r.now
-	c.hid = r.hist.begin(i, cmd)
+	c.incs = c.incs[:0]
+	for _, rep := range r.replicas {
+		c.incs = append(c.incs, rep.inc)
+	}
+	c.hid = r.hist.beginAs(i, cmd, c.mode == modeStale)
 	r.flushClient(c)
 }
 
-// randomCommand picks an operation on the small key set, so that
-// operations conflict often.
-func (r *run) randomCommand(c *client) kv.Command {
-	key := fmt.Sprintf("k%d", r.rng.IntN(r.opts.Keys))
-	c.values++
-	value := []byte(fmt.Sprintf("c%d-%d", c.idx, c.values))
-	if r.readers[c.idx] {
-		return kv.NewGet([]byte(key))
+// pickMode chooses how a command travels: writes through the log, reads
+// stale (in stale workloads), under a lease (mostly) or through the log.
+func (r *run) pickMode(c *client, cmd kv.Command) requestMode {
+	switch {
+	case !cmd.ReadOnly():
+		return modeApp
+	case c.wl.stale > 0 && c.rng.Float64() < c.wl.stale:
+		return modeStale
+	case r.readers[c.idx] || r.chance(0.8):
+		return modeLease
 	}
-	switch x := r.rng.IntN(100); {
-	case x < 30:
-		return kv.NewGet([]byte(key))
-	case x < 60:
-		return kv.NewPut([]byte(key), value)
-	case x < 75:
-		return kv.NewDelete([]byte(key))
-	default:
-		expected := c.versions[key]
-		if r.chance(0.2) {
-			expected = 0
+	return modeApp
+}
+
+// staleTarget is the replica a stale read goes to: the client sticks to
+// one (so that its reads meet what that replica answered before) and now
+// and then moves, to the primary it believes in or to any replica.
+func (r *run) staleTarget(c *client) int {
+	if c.staleTo < 0 || c.rng.IntN(100) < 20 {
+		c.staleTo = c.rng.IntN(r.n)
+		if c.rng.IntN(2) == 0 {
+			c.staleTo = c.p.Primary()
 		}
-		return kv.NewCAS([]byte(key), expected, value)
 	}
+	return c.staleTo
 }
 
 // tickClient advances a client's clock and enforces the liveness bound
@@ -116,8 +177,10 @@ func (r *run) deliverReply(e event) {
 		return
 	}
 	c := r.clients[e.node]
+	c.from = e.from
 	c.p.Handle(e.msg.(*message.Reply))
 	r.flushClient(c)
+	c.from = -1
 }
 
 // flushClient sends what the proxy produced and records completions.
@@ -140,14 +203,16 @@ func (r *run) complete(c *client, d proxy.Completion) {
 			r.violate(KindProtocol, "client %d got a bad result %x (%v, code %v)", c.idx, d.Result, err, res.Code)
 			return
 		}
-		r.learnVersion(c, res)
-		r.hist.end(c.hid, res)
-		if !c.leaseRead {
+		cmd := r.hist.cmds[c.hid]
+		res = r.plantResult(c, cmd, res)
+		r.learnVersions(c, cmd, res)
+		r.hist.end(c.hid, res, r.source(c))
+		if c.mode == modeApp {
 			r.acked = append(r.acked, ackedRequest{client: uint64(c.idx + 1), request: d.RequestNum})
 		}
 		r.res.OpsCompleted++
 	case message.StatusSessionEvicted:
-		r.hist.unknown(c.hid)
+		r.hist.evicted(c.hid)
 		r.res.Evictions++
 	default:
 		r.violate(KindProtocol, "client %d request rejected (status %d)", c.idx, d.Status)
@@ -157,13 +222,40 @@ func (r *run) complete(c *client, d proxy.Completion) {
 	r.schedule(r.now+r.between(0, maxThink), event{kind: evClientStart, node: c.idx})
 }
 
-// learnVersion remembers the version a result reports, for later CAS.
-func (r *run) learnVersion(c *client, res kv.Result) {
-	key := string(r.hist.cmds[c.hid].Key)
-	switch {
-	case res.Kind == kv.KindDelete || (res.Kind == kv.KindGet && !res.Found):
-		c.versions[key] = 0
-	case res.Kind == kv.KindGet || res.Kind == kv.KindPut || res.Kind == kv.KindCAS:
-		c.versions[key] = res.Version
+// source identifies the replica incarnation that answered c's operation,
+// 0 if the replica restarted since the submission (or is not known).
+func (r *run) source(c *client) uint64 {
+	if c.from < 0 || c.from >= len(c.incs) {
+		return 0
+	}
+	inc := r.replicas[c.from].inc
+	if inc != c.incs[c.from] {
+		return 0
+	}
+	return uint64(c.from+1)<<32 | uint64(inc)
+}
+
+// learnVersions remembers the versions a result reports, for later CAS.
+func (r *run) learnVersions(c *client, cmd kv.Command, res kv.Result) {
+	switch cmd.Kind {
+	case kv.KindBatch:
+		for i, sub := range cmd.Batch {
+			if i < len(res.Batch) {
+				r.learnVersions(c, sub, res.Batch[i])
+			}
+		}
+	case kv.KindScan, kv.KindScanPrefix:
+		for _, it := range res.Items {
+			c.versions[string(it.Key)] = it.Version
+		}
+	case kv.KindDelete:
+		c.versions[string(cmd.Key)] = 0
+	case kv.KindGet:
+		c.versions[string(cmd.Key)] = 0
+		if res.Found {
+			c.versions[string(cmd.Key)] = res.Version
+		}
+	case kv.KindPut, kv.KindCAS:
+		c.versions[string(cmd.Key)] = res.Version
 	}
 }

@@ -38,7 +38,7 @@ type Result struct {
 	MessagesHeld         int // messages a cut link buffered until it healed
 	SlowSteps            int // steps that took long (Faults.SlowSteps)
 	SimulatedTime        time.Duration
-	CheckTimeouts        int // linearizability checks that timed out (not failures)
+	CheckTimeouts        int // linearizability checks that timed out (each fails its run)
 	// TraceHash hashes every event in order: equal options give equal
 	// hashes.
 	TraceHash uint64

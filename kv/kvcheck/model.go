@@ -2,8 +2,6 @@ package kvcheck
 
 import (
 	"context"
-	"fmt"
-	"hash/fnv"
 
 	"github.com/anishathalye/porcupine"
 )
@@ -17,21 +15,50 @@ const (
 	OpPut
 	OpDelete
 	OpCAS
+	// OpScan reads the keys in [Key, End) (End "": no upper bound).
+	OpScan
+	// OpScanPrefix reads the keys that start with Key.
+	OpScanPrefix
+	// OpBatch runs Batch in order, atomically: nothing comes between its
+	// operations.
+	OpBatch
+	opCount // first unknown Op
 )
 
 // Input is a porcupine operation input: what the client asked.
 type Input struct {
 	Op       Op
-	Key      string
+	Key      string // the key; the scan start (Scan); the prefix (ScanPrefix)
 	Value    string // Put, CAS
 	Expected uint64 // CAS: the expected version, 0 = key absent
+	End      string // Scan: the exclusive end, "" = none
+	// Limit is the most items a scan returns; 0 means no limit. The
+	// store's byte budget per scan is not modelled: a scan it cut short
+	// looks like a wrong result.
+	Limit int
+	Batch []Input // Batch: its operations, none of them a batch
+	// Stale marks a read answered by one replica from its own state (Get,
+	// Scan or ScanPrefix). Check leaves it out; CheckStale checks it.
+	Stale bool
+}
+
+// Item is one key a scan returned.
+type Item struct {
+	Key     string
+	Value   string
+	Version uint64
 }
 
 // Output is a porcupine operation output: what the client was told.
 type Output struct {
 	// Unknown marks an operation whose outcome the client never learned;
-	// the other fields are then ignored.
+	// the other fields but Settled are then ignored.
 	Unknown bool
+	// Settled, with Unknown, says that the operation, if it took effect at
+	// all, did so before it returned (a VR session-evicted reply: a copy
+	// of the request that executed executed before it). Without it an
+	// unknown operation may take effect at any time after its call.
+	Settled bool
 	// Found: Get found the key; Delete removed an existing key.
 	Found bool
 	// Value is the value Get returned.
@@ -41,6 +68,17 @@ type Output struct {
 	Version uint64
 	// Swapped reports whether a CAS wrote.
 	Swapped bool
+	// Items are the keys a scan returned, in key order.
+	Items []Item
+	// More reports that a scan stopped at its limit with keys left.
+	More bool
+	// Batch are the outputs of a batch's operations, in order.
+	Batch []Output
+	// Source identifies the replica state that answered, 0 if unknown:
+	// operations answered by equal non-zero sources were answered by one
+	// replica whose state never went back in between (in the simulator, a
+	// replica and its incarnation). Only CheckStale uses it.
+	Source uint64
 }
 
 // keyState is the model state of one key. Version 0 with Exists means the
@@ -62,69 +100,17 @@ func newModel(ctx context.Context) porcupine.Model {
 	nm := porcupine.NondeterministicModel{
 		Partition:      Partition,
 		PartitionEvent: PartitionEvent,
-		Init:           func() []any { return []any{keyState{}} },
+		Init:           func() []any { return []any{kvState(nil)} },
 		Step: func(state, input, output any) []any {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return step(state.(keyState), input.(Input), output.(Output))
+			return stepOp(state.(kvState), input.(Input), output.(Output))
 		},
-		Equal:             func(a, b any) bool { return a.(keyState) == b.(keyState) },
-		Hash:              hashState,
+		Equal:             func(a, b any) bool { return a.(kvState).equal(b.(kvState)) },
+		Hash:              func(s any) uint64 { return s.(kvState).hash() },
 		DescribeOperation: describeOperation,
-		DescribeState:     describeState,
+		DescribeState:     func(s any) string { return s.(kvState).String() },
 	}
 	return nm.ToModel()
-}
-
-func hashState(state any) uint64 {
-	s := state.(keyState)
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%t|%d|%d|%s", s.Exists, s.Version, s.Floor, s.Value)
-	return h.Sum64()
-}
-
-func describeState(state any) string {
-	s := state.(keyState)
-	switch {
-	case !s.Exists:
-		return fmt.Sprintf("absent (versions > %d)", s.Floor)
-	case s.Version == 0:
-		return fmt.Sprintf("%q @ >%d", s.Value, s.Floor)
-	}
-	return fmt.Sprintf("%q @ %d", s.Value, s.Version)
-}
-
-func describeOperation(input, output any) string {
-	in, out := input.(Input), output.(Output)
-	var call string
-	switch in.Op {
-	case OpGet:
-		call = fmt.Sprintf("get(%q)", in.Key)
-	case OpPut:
-		call = fmt.Sprintf("put(%q, %q)", in.Key, in.Value)
-	case OpDelete:
-		call = fmt.Sprintf("delete(%q)", in.Key)
-	case OpCAS:
-		call = fmt.Sprintf("cas(%q, %d, %q)", in.Key, in.Expected, in.Value)
-	default:
-		call = fmt.Sprintf("op%d(%q)", in.Op, in.Key)
-	}
-	return call + " -> " + describeOutput(in.Op, out)
-}
-
-func describeOutput(op Op, out Output) string {
-	switch {
-	case out.Unknown:
-		return "unknown"
-	case op == OpGet && out.Found:
-		return fmt.Sprintf("%q @ %d", out.Value, out.Version)
-	case op == OpGet, op == OpDelete && !out.Found:
-		return "absent"
-	case op == OpDelete:
-		return "deleted"
-	case op == OpCAS && !out.Swapped:
-		return fmt.Sprintf("failed, current %d", out.Version)
-	}
-	return fmt.Sprintf("ok @ %d", out.Version)
 }

@@ -49,8 +49,8 @@ func (r *Recorder) now() int64 {
 }
 
 // Begin records the invocation of input by a client and returns the
-// operation's id for End, EndUnknown or Discard. Client ids are for the
-// visualization and should be small and zero-based.
+// operation's id for End, EndUnknown, EndSettled or Discard. Client ids
+// are for the visualization and should be small and zero-based.
 func (r *Recorder) Begin(clientID int, input Input) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -72,15 +72,20 @@ func (r *Recorder) End(id int, output Output) {
 	defer r.mu.Unlock()
 	r.finish(id, opEnded)
 	r.ops[id].Output = output
-	if !output.Unknown {
+	if !output.Unknown || output.Settled {
 		r.ops[id].Return = r.now()
 	}
 }
 
 // EndUnknown records that the client gave up on operation id without
-// learning its outcome (timeout, session evicted): it may or may not take
-// effect, at any time after its call.
+// learning its outcome (a timeout): it may or may not take effect, at any
+// time after its call.
 func (r *Recorder) EndUnknown(id int) { r.End(id, Output{Unknown: true}) }
+
+// EndSettled records that operation id ended with an unknown outcome that
+// is settled: if it took effect, it did so before now (a VR session-evicted
+// reply).
+func (r *Recorder) EndSettled(id int) { r.End(id, Output{Unknown: true, Settled: true}) }
 
 // Discard forgets operation id, known to have had no effect (for example a
 // command the store rejected as invalid).

@@ -1,0 +1,86 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/vr-go/vr/kv"
+)
+
+// randomCommand picks an operation on the small key set, so that
+// operations conflict often. In runs with the multi-key workload some reads
+// become scans and some writes open a batch of writes.
+func (r *run) randomCommand(c *client) kv.Command {
+	key := []byte(fmt.Sprintf("k%d", r.rng.IntN(r.opts.Keys)))
+	if r.readers[c.idx] {
+		c.values++
+		return kv.NewGet(key)
+	}
+	x := r.rng.IntN(100)
+	cmd := r.singleKeyCommand(c, x, key, r.chance)
+	if !c.wl.multi {
+		return cmd
+	}
+	switch {
+	case cmd.Kind == kv.KindGet && c.rng.IntN(100) < 40:
+		return r.randomScan(c)
+	case cmd.Kind != kv.KindGet && c.rng.IntN(100) < 30:
+		return r.randomBatch(c, cmd)
+	}
+	return cmd
+}
+
+// singleKeyCommand is the operation on key that x in [0, 100) picks: 30%
+// Get, 30% Put, 15% Delete, 25% CAS (expecting the version the client
+// last saw, or absence with probability 0.2, drawn with chance).
+func (r *run) singleKeyCommand(c *client, x int, key []byte, chance func(float64) bool) kv.Command {
+	c.values++
+	value := []byte(fmt.Sprintf("c%d-%d", c.idx, c.values))
+	switch {
+	case x < 30:
+		return kv.NewGet(key)
+	case x < 60:
+		return kv.NewPut(key, value)
+	case x < 75:
+		return kv.NewDelete(key)
+	}
+	expected := c.versions[string(key)]
+	if chance(0.2) {
+		expected = 0
+	}
+	return kv.NewCAS(key, expected, value)
+}
+
+// randomScan picks a scan of the key set: all of it, a range, or a prefix,
+// with no limit or a limit of 1 or 2.
+func (r *run) randomScan(c *client) kv.Command {
+	keyN := func(i int) []byte { return []byte(fmt.Sprintf("k%d", i)) }
+	limit := []int{0, 0, 1, 2}[c.rng.IntN(4)]
+	switch c.rng.IntN(4) {
+	case 0:
+		return kv.NewScan(nil, nil, limit)
+	case 1:
+		lo := c.rng.IntN(r.opts.Keys)
+		hi := lo + 1 + c.rng.IntN(r.opts.Keys-lo)
+		var end []byte
+		if hi < r.opts.Keys {
+			end = keyN(hi)
+		}
+		return kv.NewScan(keyN(lo), end, limit)
+	case 2:
+		return kv.NewScanPrefix([]byte("k"), limit)
+	}
+	return kv.NewScanPrefix(keyN(c.rng.IntN(r.opts.Keys)), limit)
+}
+
+// randomBatch returns a batch of first and one to three more writes, as a
+// client coalescing concurrent writes sends them: one request, one log
+// entry, applied atomically.
+func (r *run) randomBatch(c *client, first kv.Command) kv.Command {
+	cmds := []kv.Command{first}
+	for n := 1 + c.rng.IntN(3); n > 0; n-- {
+		key := []byte(fmt.Sprintf("k%d", c.rng.IntN(r.opts.Keys)))
+		x := 30 + c.rng.IntN(70) // a write
+		cmds = append(cmds, r.singleKeyCommand(c, x, key, func(p float64) bool { return c.rng.Float64() < p }))
+	}
+	return kv.NewBatch(cmds)
+}
