@@ -55,6 +55,7 @@ type Driver struct {
 	cfg     Config
 	replica *core.Replica
 	clock   Clock
+	drainAt time.Duration // the clock when the current drain began
 	failed  error
 }
 
@@ -88,19 +89,29 @@ func (d *Driver) Step(elapsed time.Duration, m message.Message) {
 // the clock caught up with now(): a step that took long (a checkpoint, a
 // GC pause) must not leave later inputs with a stale clock (review finding
 // C). Then it flushes, so one Output carries what the whole batch produced.
+// It is Begin, Next for each input, then Flush; the simulator calls those
+// itself, so that a drain can span a slow step while the world moves on.
 func (d *Driver) Drain(now func() time.Duration, next func() (message.Message, bool), limit int) {
-	elapsed := now()
+	d.Begin(now())
 	for range limit {
 		m, ok := next()
 		if !ok {
 			break
 		}
-		if !d.cfg.bugs.ClockOncePerDrain {
-			elapsed = now()
-		}
-		d.Step(elapsed, m)
+		d.Next(now(), m)
 	}
 	d.Flush()
+}
+
+// Begin starts a drain at elapsed.
+func (d *Driver) Begin(elapsed time.Duration) { d.drainAt = elapsed }
+
+// Next handles one input of the drain at elapsed.
+func (d *Driver) Next(elapsed time.Duration, m message.Message) {
+	if d.cfg.bugs.ClockOncePerDrain {
+		elapsed = d.drainAt
+	}
+	d.Step(elapsed, m)
 }
 
 // Flush drains the replica's Output, makes its durable part durable and

@@ -14,16 +14,16 @@ type replica struct {
 	core   *core.Replica
 	drv    *driver.Driver // the real loop body around core
 	bootAt int64          // when this incarnation started: its clock's zero
-	// busyUntil is when the replica finishes a slow step; messages that
-	// arrive before then wait in inbox and are handled in one drain, as
-	// the node's loop drains its channel. sendAt delays what a drain
-	// sends by the time its steps took.
-	busyUntil, sendAt int64
-	inbox             []event
-	store             *kv.Store
-	up                bool
-	inc               uint32 // incarnation; ticks of an older one are ignored
-	period            int64  // tick period in real time (clock skew): the clock runs at Tick/period
+	// A drain in progress (see drain.go): inbox holds the messages that
+	// reached the replica and wait for it; busyUntil is when its slow step
+	// ends; forcedStall makes its next step slow (episodes).
+	draining               bool
+	busyUntil, forcedStall int64
+	inbox                  []event
+	store                  *kv.Store
+	up                     bool
+	inc                    uint32 // incarnation; ticks of an older one are ignored
+	period                 int64  // tick period in real time (clock skew): the clock runs at Tick/period
 	// The replica's clock read localBase at rateSince and has run at the
 	// rate of period since (Faults.DriftChanges changes it).
 	localBase, rateSince int64
@@ -174,7 +174,7 @@ func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
 func (r *run) crash(rep *replica) {
 	r.logf("crash replica %d (view %d, status %v)", rep.idx, rep.view, rep.status)
 	rep.core, rep.store, rep.up, rep.recovering = nil, nil, false, false
-	rep.inbox, rep.busyUntil, rep.sendAt = nil, 0, 0
+	rep.inbox, rep.busyUntil, rep.forcedStall, rep.draining = nil, 0, 0, false
 	if rep.disk != nil && rep.disk.crash() {
 		r.res.TornWrites++
 	}
@@ -246,7 +246,7 @@ func (r *run) tickReplica(e event) {
 	if !rep.up || e.inc != rep.inc {
 		return
 	}
-	if r.now < rep.busyUntil { // in a slow step: the clock catches up after
+	if r.busy(rep) { // in a slow step: the clock catches up after
 		r.schedule(r.now+rep.period, event{kind: evTick, node: rep.idx, inc: rep.inc})
 		return
 	}
@@ -269,10 +269,7 @@ func (r *run) deliver(e event) {
 	if r.opts.LogMessages {
 		r.logf("%d → %d %T %+v", e.from, e.node, e.msg, e.msg)
 	}
-	rep.inbox = append(rep.inbox, e)
-	if r.now >= rep.busyUntil {
-		r.drainReplica(rep)
-	}
+	r.deliverToReplica(rep, e)
 }
 
 // afterStep sends what rep produced (through its driver).

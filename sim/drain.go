@@ -1,86 +1,79 @@
 package sim
 
-import (
-	"time"
+import "github.com/vr-go/vr/message"
 
-	"github.com/vr-go/vr/message"
-)
+// A replica takes the messages that reach it in drains, as the node's loop
+// drains its channel: the driver's Begin, Next for each message, then
+// Flush. A step may be slow (Faults.SlowSteps, or a stall an episode
+// forces: a checkpoint, a GC pause). The drain is then suspended while the
+// rest of the world moves on: the replica's clock runs, messages reaching
+// it wait in its inbox and join the same drain when the step ends, its
+// ticks and disk completions wait, and what it sends leaves when the drain
+// ends. A driver that read its clock once per drain would handle those
+// messages with the clock of before the stall.
 
-// maxDrain bounds the inputs of one drain, as in the node.
-const maxDrain = 1024
-
-// drainReplica hands rep every message waiting in its inbox through the
-// driver's Drain, as the node's loop drains its channel. A step may be
-// slow (Faults.SlowSteps: a checkpoint, a GC pause): the replica's clock
-// then moves on while it works, the inputs after it see the later time
-// (unless the driver reads its clock once per drain, a planted bug), what
-// it sends leaves when the drain ends, and messages arriving meanwhile wait
-// for the next drain.
-func (r *run) drainReplica(rep *replica) {
-	start, cost, pending := r.now, int64(0), int64(0)
-	now := func() time.Duration {
-		cost += pending
-		pending = 0
-		return time.Duration(r.localAt(rep, start+cost)) * time.Microsecond
+// deliverToReplica queues a message for rep and starts a drain unless one
+// is under way.
+func (r *run) deliverToReplica(rep *replica, e event) {
+	rep.inbox = append(rep.inbox, e)
+	if !rep.draining {
+		rep.draining = true
+		rep.drv.Begin(r.elapsed(rep))
+		r.continueDrain(rep)
 	}
-	total := int64(0)
-	next := func() (message.Message, bool) {
-		if len(rep.inbox) == 0 {
-			return nil, false
-		}
+}
+
+// continueDrain steps rep through its inbox until it is empty, or until a
+// step is slow: then the drain resumes when the step ends.
+func (r *run) continueDrain(rep *replica) {
+	for len(rep.inbox) > 0 {
 		e := rep.inbox[0]
 		rep.inbox = rep.inbox[1:]
 		if e.msg.Type() == message.TypeNewState {
 			r.res.StateTransfers++
 		}
-		if total == 0 && !r.quiet && r.chance(r.opts.Faults.SlowSteps) { // one per drain
-			stall := r.between(1, us(r.opts.Faults.MaxStepStall))
-			pending += stall
-			total += stall
-			r.res.SlowSteps++
-			r.mon.markSlow(rep.idx, start+total)
-			r.pullArrivals(rep, start+total)
+		inc := rep.inc
+		rep.drv.Next(r.elapsed(rep), copyMessage(e.msg))
+		if !rep.up || rep.inc != inc {
+			return
 		}
-		return copyMessage(e.msg), true
+		if stall := r.drawStall(rep); stall > 0 {
+			r.res.SlowSteps++
+			rep.busyUntil = r.now + stall
+			r.mon.markSlow(rep.idx, rep.busyUntil)
+			r.schedule(rep.busyUntil, event{kind: evDrain, node: rep.idx, inc: rep.inc})
+			return
+		}
 	}
-	rep.sendAt = start + total // known once the drain ends; sends come last
-	inc := rep.inc
-	rep.drv.Drain(now, func() (message.Message, bool) {
-		m, ok := next()
-		rep.sendAt = start + total
-		return m, ok
-	}, maxDrain)
-	if !rep.up || rep.inc != inc {
-		return
-	}
-	rep.sendAt = 0
-	if total > 0 || len(rep.inbox) > 0 {
-		rep.busyUntil = start + total
-		r.schedule(rep.busyUntil, event{kind: evDrain, node: rep.idx, inc: rep.inc})
-	}
+	rep.draining = false
+	rep.drv.Flush()
 }
 
-// drainEvent ends a slow step: what arrived meanwhile is handled.
+// drawStall returns how long the step just taken lasted beyond an instant:
+// a stall forced by an episode, or a random one (Faults.SlowSteps).
+func (r *run) drawStall(rep *replica) int64 {
+	if r.quiet {
+		return 0
+	}
+	if s := rep.forcedStall; s > 0 {
+		rep.forcedStall = 0
+		return s
+	}
+	if r.chance(r.opts.Faults.SlowSteps) {
+		return r.between(1, us(r.opts.Faults.MaxStepStall))
+	}
+	return 0
+}
+
+// drainEvent ends a slow step: the drain goes on with what arrived.
 func (r *run) drainEvent(e event) {
 	rep := r.replicas[e.node]
-	if !rep.up || rep.inc != e.inc || r.now < rep.busyUntil {
+	if !rep.up || rep.inc != e.inc || !rep.draining || r.now < rep.busyUntil {
 		return
 	}
-	if len(rep.inbox) > 0 {
-		r.drainReplica(rep)
-	}
+	r.continueDrain(rep)
 }
 
-// pullArrivals moves the messages that reach rep by until into its inbox:
-// they arrive while it works on a slow step, and the node's drain handles
-// them in the same batch.
-func (r *run) pullArrivals(rep *replica, until int64) {
-	evs := r.queue.take(func(e *event) bool {
-		return e.kind == evDeliver && e.node == rep.idx && e.at <= until
-	})
-	for _, e := range evs {
-		if r.arrivesOrHeld(e.from, e.node, e.msg) {
-			rep.inbox = append(rep.inbox, e)
-		}
-	}
-}
+// busy reports whether rep is inside a slow step (its ticks and disk
+// completions wait).
+func (r *run) busy(rep *replica) bool { return rep.draining && r.now < rep.busyUntil }

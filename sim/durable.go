@@ -57,6 +57,10 @@ func (r *run) diskDone(e event) {
 	if !rep.up || rep.inc != e.inc || len(rep.disk.pending) == 0 {
 		return
 	}
+	if r.busy(rep) { // its loop is stuck in a slow step
+		r.schedule(rep.busyUntil, e)
+		return
+	}
 	for _, done := range rep.disk.complete() {
 		done()
 	}

@@ -145,10 +145,6 @@ func (r *run) dispatch(e event) {
 		r.startUnborn(r.replicas[e.node])
 	case evDrain:
 		r.drainEvent(e)
-	case evSendLater:
-		if rep := r.replicas[e.from]; rep.up {
-			r.send(e.from, e.node, e.msg)
-		}
 	}
 }
 

@@ -1,11 +1,6 @@
 package sim
 
-import (
-	"cmp"
-	"slices"
-
-	"github.com/vr-go/vr/message"
-)
+import "github.com/vr-go/vr/message"
 
 // evKind is the kind of a simulator event.
 type evKind uint8
@@ -25,7 +20,6 @@ const (
 	evClusterCrash                   // every replica crashes at once (durable)
 	evStart                          // a replica of a bootstrap run starts
 	evDrain                          // a replica's slow step ends
-	evSendLater                      // a message leaves after a slow step
 )
 
 // event is one entry of the simulator's agenda. Events run in (at, seq)
@@ -86,23 +80,4 @@ func (q *eventQueue) pop() event {
 	}
 	*q = h
 	return top
-}
-
-// take removes and returns, in time order, the events keep selects.
-func (q *eventQueue) take(keep func(e *event) bool) []event {
-	var taken []event
-	rest := (*q)[:0]
-	for _, e := range *q {
-		if keep(&e) {
-			taken = append(taken, e)
-		} else {
-			rest = append(rest, e)
-		}
-	}
-	*q = eventQueue{}
-	for _, e := range rest {
-		q.push(e)
-	}
-	slices.SortFunc(taken, func(a, b event) int { return cmp.Compare(a.at, b.at)*2 + cmp.Compare(a.seq, b.seq) })
-	return taken
 }

@@ -50,7 +50,7 @@ type simNetwork struct {
 	from int
 }
 
-func (w simNetwork) Send(to int, m message.Message) { w.r.sendFrom(w.from, to, m) }
+func (w simNetwork) Send(to int, m message.Message) { w.r.send(w.from, to, m) }
 
 func (w simNetwork) Reply(rp *message.Reply) {
 	r := w.r
@@ -58,16 +58,5 @@ func (w simNetwork) Reply(rp *message.Reply) {
 		r.violate(KindProtocol, "replica %d replied to unknown client %d", w.from, rp.ClientID)
 		return
 	}
-	r.sendFrom(w.from, r.n+int(rp.ClientID-1), rp)
-}
-
-// sendFrom sends m from replica from, after the slow steps of the drain
-// that produced it.
-func (r *run) sendFrom(from, to int, m message.Message) {
-	rep := r.replicas[from]
-	if rep.sendAt <= r.now {
-		r.send(from, to, m)
-		return
-	}
-	r.schedule(rep.sendAt, event{kind: evSendLater, node: to, from: from, msg: m})
+	r.send(w.from, r.n+int(rp.ClientID-1), rp)
 }
