@@ -51,6 +51,7 @@ func (r *Replica) onRecovery(m *message.Recovery) {
 		})
 		return
 	}
+	defer r.skipRecoveringPrimary(from)
 	normal := r.status == StatusNormal ||
 		(r.cfg.bugs.RecoveryInViewChange && r.status == StatusViewChange)
 	resp := &message.RecoveryResponse{
@@ -196,5 +197,18 @@ func (r *Replica) bootstrapDone() {
 	r.enterNormal(0)
 	if r.isPrimary() {
 		r.becomePrimary()
+	}
+}
+
+// skipRecoveringPrimary moves a view change on at once when the replica
+// that would lead it is recovering (it just asked for its state): it can
+// lead nothing until some view completes, so waiting for the timeout
+// (doubled after every failed attempt) only delays the cluster, twice over
+// when the next primary in line is recovering too. As with a timeout, only
+// a view change that f+1 replicas announced moves on (bounded inflation).
+func (r *Replica) skipRecoveringPrimary(from int) {
+	if r.status == StatusViewChange && r.primaryOf(r.view) == from && r.vc.svcCount() >= r.f+1 &&
+		!r.cfg.bugs.WaitForRecoveringPrimary {
+		r.startViewChange(r.view + 1)
 	}
 }

@@ -162,3 +162,45 @@ func TestSlowNewMemberStallsWithoutStartGate(t *testing.T) {
 		t.Fatal("the planted bug went unnoticed")
 	}
 }
+
+// ticksToRecoverTwoPrimaries: 5 replicas; 1 and 2 (the primaries of views 1
+// and 2) crash; 0 hears nobody, steps down, and 0, 3 and 4 start view 1;
+// then 1 and 2 restart and recover. It returns how many ticks pass until
+// every replica is normal again.
+func ticksToRecoverTwoPrimaries(t *testing.T, bugs plant.Bugs) int {
+	c := newClusterWith(t, 5, func(cfg *core.Config) { cfg.Plant(bugs) })
+	register(c, 0, 7)
+	c.tick(3)
+	c.down[1], c.down[2] = true, true
+	for _, from := range []int{3, 4} {
+		c.cut[[2]int{from, 0}] = true // 0 hears nobody
+	}
+	for k := 0; k < 200 && c.info(3).Status != core.StatusViewChange; k++ {
+		c.tick(1)
+	}
+	c.heal()
+	c.start(1, true)
+	c.start(2, true)
+	for k := 1; k <= 1000; k++ {
+		c.tick(1)
+		all := true
+		for i := range c.replicas {
+			all = all && c.info(i).Status == core.StatusNormal
+		}
+		if all {
+			return k
+		}
+	}
+	t.Fatalf("not normal after 1000 ticks: %+v %+v", c.info(0), c.info(1))
+	return 0
+}
+
+// A view change whose primary-to-be is recovering moves on at once.
+func TestViewChangeSkipsRecoveringPrimaries(t *testing.T) {
+	fast := ticksToRecoverTwoPrimaries(t, plant.Bugs{})
+	slow := ticksToRecoverTwoPrimaries(t, plant.Bugs{WaitForRecoveringPrimary: true})
+	t.Logf("normal again after %d ticks (waiting for timeouts: %d)", fast, slow)
+	if fast > 15 || slow <= fast {
+		t.Fatalf("skipping took %d ticks, waiting %d", fast, slow)
+	}
+}

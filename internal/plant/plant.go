@@ -41,6 +41,9 @@ type Bugs struct {
 	// to finish its first handshake finds a cluster with state and must
 	// recover (review finding D).
 	NoStartGate bool
+	// WaitForRecoveringPrimary keeps a view change waiting for its
+	// timeout although the replica that would lead it is recovering.
+	WaitForRecoveringPrimary bool
 }
 
 // Driver are deliberate bugs of the driver's loop (package driver).
