@@ -126,30 +126,30 @@ func (d *Driver) Flush() {
 	if d.cfg.OnOutput != nil {
 		d.cfg.OnOutput(out)
 	}
-	if d.cfg.Storage == nil || d.cfg.bugs.SendBeforeDurable {
+	if d.cfg.Storage == nil {
 		d.send(out.Messages, nil)
 		d.reply(out.Replies)
-		if d.cfg.Storage == nil {
-			return
-		}
+		return
 	}
-	held := out.Messages
-	if d.cfg.EarlyPrepares && !d.cfg.bugs.SendBeforeDurable {
-		held = d.send(out.Messages, isPrepare)
+	held, replies := out.Messages, out.Replies
+	switch {
+	case d.cfg.bugs.SendBeforeDurable:
+		d.send(held, nil)
+		d.reply(replies)
+		held, replies = nil, nil
+	case d.cfg.EarlyPrepares:
+		held = d.send(held, isPrepare)
 	}
-	d.persist(out, held)
+	d.persist(out, held, replies)
 }
 
 // persist hands out to the storage; once durable, the held messages and
-// the replies leave and the replica learns what is durable.
-func (d *Driver) persist(out core.Output, held []core.Envelope) {
-	seq, replies := out.Seq, out.Replies
-	early := d.cfg.bugs.SendBeforeDurable
+// replies leave and the replica learns what is durable.
+func (d *Driver) persist(out core.Output, held []core.Envelope, replies []*message.Reply) {
+	seq := out.Seq
 	err := d.cfg.Storage.Persist(out, d.replica.Info().Status, func() {
-		if !early {
-			d.send(held, nil)
-			d.reply(replies)
-		}
+		d.send(held, nil)
+		d.reply(replies)
 		if d.replica.Persisted(seq) {
 			d.Flush()
 		}
