@@ -28,11 +28,7 @@ var (
 )
 
 func TestCheckHistories(t *testing.T) {
-	tests := []struct {
-		name string
-		ops  []porcupine.Operation
-		want porcupine.CheckResult
-	}{
+	tests := []checkCase{
 		{"sequential, every op", []porcupine.Operation{
 			op(0, 0, 1, get(), absent),
 			op(0, 2, 3, put("a"), ver(1)),
@@ -96,22 +92,11 @@ func TestCheckHistories(t *testing.T) {
 			op(0, 4, 5, put("a"), ver(4)),
 		}, porcupine.Illegal},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Check(context.Background(), tt.ops, 0)
-			if err != nil || got != tt.want {
-				t.Fatalf("Check = %v, %v; want %v", got, err, tt.want)
-			}
-		})
-	}
+	runCheckCases(t, tests)
 }
 
 func TestCheckUnknownOutcomes(t *testing.T) {
-	tests := []struct {
-		name string
-		ops  []porcupine.Operation
-		want porcupine.CheckResult
-	}{
+	tests := []checkCase{
 		{"unknown put never seen", []porcupine.Operation{
 			op(0, 0, 1, put("a"), unknown),
 			op(1, 2, 3, get(), absent),
@@ -157,7 +142,20 @@ func TestCheckUnknownOutcomes(t *testing.T) {
 			op(1, 2, 3, get(), unknown),
 		}, porcupine.Ok},
 	}
-	for _, tt := range tests {
+	runCheckCases(t, tests)
+}
+
+// checkCase is one history and the verdict Check must reach on it.
+type checkCase struct {
+	name string
+	ops  []porcupine.Operation
+	want porcupine.CheckResult
+}
+
+// runCheckCases checks every case in a subtest of its own.
+func runCheckCases(t *testing.T, cases []checkCase) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Check(context.Background(), tt.ops, 0)
 			if err != nil || got != tt.want {

@@ -32,11 +32,7 @@ func ab() []porcupine.Operation {
 func TestCheckScans(t *testing.T) {
 	all := items(item("a", "a1", 1), item("b", "b1", 2), item("c", "c1", 3))
 	more := func(o Output) Output { o.More = true; return o }
-	tests := []struct {
-		name string
-		ops  []porcupine.Operation
-		want porcupine.CheckResult
-	}{
+	tests := []checkCase{
 		{"full scan", append(ab(), op(1, 6, 7, scan("", "", 0), all)), porcupine.Ok},
 		{"range", append(ab(), op(1, 6, 7, scan("b", "c", 0), items(item("b", "b1", 2)))), porcupine.Ok},
 		{"limit", append(ab(), op(1, 6, 7, scan("a", "", 2), more(items(item("a", "a1", 1), item("b", "b1", 2))))), porcupine.Ok},
@@ -67,25 +63,14 @@ func TestCheckScans(t *testing.T) {
 			op(1, 4, 5, getK("a"), found("a1", 5)),
 		}, porcupine.Illegal},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Check(context.Background(), tt.ops, 0)
-			if err != nil || got != tt.want {
-				t.Fatalf("Check = %v, %v; want %v", got, err, tt.want)
-			}
-		})
-	}
+	runCheckCases(t, tests)
 }
 
 func TestCheckBatches(t *testing.T) {
 	// A batch writes a2 and b2 atomically while client 1 reads.
 	w := op(0, 10, 20, batch(putK("a", "a2"), putK("b", "b2"), delK("c")),
 		batchOut(ver(4), ver(5), removed))
-	tests := []struct {
-		name string
-		ops  []porcupine.Operation
-		want porcupine.CheckResult
-	}{
+	tests := []checkCase{
 		{"scan before", append(ab(), w, op(1, 12, 18, scan("", "", 0), items(item("a", "a1", 1), item("b", "b1", 2), item("c", "c1", 3)))), porcupine.Ok},
 		{"scan after", append(ab(), w, op(1, 12, 18, scan("", "", 0), items(item("a", "a2", 4), item("b", "b2", 5)))), porcupine.Ok},
 		{"scan sees half", append(ab(), w, op(1, 12, 18, scan("", "", 0), items(item("a", "a2", 4), item("b", "b1", 2), item("c", "c1", 3)))), porcupine.Illegal},
@@ -105,14 +90,7 @@ func TestCheckBatches(t *testing.T) {
 		{"batch misses its own write", append(ab(),
 			op(0, 10, 20, batch(putK("a", "a2"), getK("a")), batchOut(ver(4), found("a1", 1)))), porcupine.Illegal},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Check(context.Background(), tt.ops, 0)
-			if err != nil || got != tt.want {
-				t.Fatalf("Check = %v, %v; want %v", got, err, tt.want)
-			}
-		})
-	}
+	runCheckCases(t, tests)
 }
 
 // TestScanIsNotPerKeyReads shows why scans are checked against the whole
@@ -206,11 +184,7 @@ func TestPartitionEventAgrees(t *testing.T) {
 
 func TestCheckSettledUnknowns(t *testing.T) {
 	settled := Output{Unknown: true, Settled: true}
-	tests := []struct {
-		name string
-		ops  []porcupine.Operation
-		want porcupine.CheckResult
-	}{
+	tests := []checkCase{
 		{"settled put never seen", []porcupine.Operation{
 			op(0, 0, 5, put("a"), settled),
 			op(1, 10, 11, get(), absent),
@@ -238,14 +212,7 @@ func TestCheckSettledUnknowns(t *testing.T) {
 			op(1, 30, 31, getK("a"), found("a2", 7)),
 			op(1, 32, 33, getK("b"), found("b1", 2))), porcupine.Illegal},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Check(context.Background(), tt.ops, 0)
-			if err != nil || got != tt.want {
-				t.Fatalf("Check = %v, %v; want %v", got, err, tt.want)
-			}
-		})
-	}
+	runCheckCases(t, tests)
 	r := NewRecorder(func() int64 { return 7 })
 	id := r.Begin(0, put("a"))
 	r.EndSettled(id)
