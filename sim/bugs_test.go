@@ -107,6 +107,26 @@ func TestTruncateBeforeCheckpointCaught(t *testing.T) {
 	}
 }
 
+// TestClockOncePerDrainCaught shows that the history check fails when the
+// driver reads its clock once per drain (review finding C): in the
+// stalled-backup episode, a backup accepts its primary's Commits after a
+// slow step with the clock of before it, its lease promise and its
+// stickiness run out too early, and a new view commits writes while the
+// old primary still answers reads under its lease. The same seed passes
+// with the clock caught up before each input.
+func TestClockOncePerDrainCaught(t *testing.T) {
+	opts := Options{Profile: "stalled-backup", Replicas: 3, ClockOncePerDrain: true}
+	seed, v := firstViolation(opts)
+	if v == nil || v.Kind != KindLinearizability {
+		t.Fatalf("seed %d: got %v, want a linearizability violation within %d seeds", seed, v, maxBugSeeds)
+	}
+	t.Logf("caught at seed %d: %v", seed, v)
+	opts.ClockOncePerDrain, opts.Seed = false, seed
+	if _, err := Run(opts); err != nil {
+		t.Fatalf("the same seed fails without the planted bug: %v", err)
+	}
+}
+
 // frequentClusterCrashes is the durable profile with a whole-cluster crash
 // every 150ms on average, and during almost a third of the checkpoint
 // writes: driver bugs that only a crash of every replica exposes show

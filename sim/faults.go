@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -138,7 +139,7 @@ func (fc FaultConfig) validate() error {
 		return fmt.Errorf("%w: long delay is a probability, and its bound above the normal delay", ErrBadOptions)
 	case fc.Bootstrap < 0 || fc.Bootstrap > 1 || (fc.Bootstrap > 0 && (fc.Durable || fc.MaxStartDelay < 0)):
 		return fmt.Errorf("%w: bootstrap is a probability, for diskless profiles", ErrBadOptions)
-	case fc.Episode != "" && fc.Episode != "stale-learner" && fc.Episode != "stale-dvc":
+	case fc.Episode != "" && !slices.Contains(episodes, fc.Episode):
 		return fmt.Errorf("%w: unknown episode %q", ErrBadOptions, fc.Episode)
 	case fc.Crashes && (fc.MeanCrashGap <= 0 || fc.MinDowntime <= 0 || fc.MaxDowntime < fc.MinDowntime):
 		return fmt.Errorf("%w: bad crash timing", ErrBadOptions)
@@ -149,6 +150,9 @@ func (fc FaultConfig) validate() error {
 	}
 	return nil
 }
+
+// episodes are the scripted episodes (FaultConfig.Episode).
+var episodes = []string{"stale-learner", "stale-dvc", "stalled-backup"}
 
 // profiles are the named fault configurations.
 var profiles = map[string]FaultConfig{
@@ -295,6 +299,14 @@ var profiles = map[string]FaultConfig{
 	// replicas): a DoViewChange of a crashed incarnation reaches the next
 	// primary after its successor recovered into the older view.
 	"stale-dvc": {Episode: "stale-dvc", Skew: 0.2, MaxLoss: 0.02, EpochMin: time.Second, EpochMax: time.Second},
+	// stalled-backup: review finding C, scripted with random timing (3
+	// replicas): a backup stalls while its primary's Commits queue behind
+	// the slow step, and a view change forms behind the primary's back
+	// as soon as the backup's lease promise allows. Leases outlast the
+	// view-change timeout; clocks drift little, so the primary's lease is
+	// nearly as long as the promise.
+	"stalled-backup": {Episode: "stalled-backup", Skew: 0.05, MaxLoss: 0.02,
+		EagerClients: true, EpochMin: time.Second, EpochMax: time.Second},
 	// isolate: a healthy cluster in which one backup at a time is cut off
 	// long enough to time out, then comes back with a stale, higher view.
 	"isolate": {

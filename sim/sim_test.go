@@ -40,6 +40,7 @@ func TestSeeds(t *testing.T) {
 		{"bootstrap", 300},
 		{"amnesia", 300},
 		{"stale-dvc", 300},
+		{"stalled-backup", 300},
 		{"lease", 300},
 		{"beyond-f", 300},
 		{"none", 300},
@@ -53,7 +54,7 @@ func TestSeeds(t *testing.T) {
 		t.Run(c.profile, func(t *testing.T) {
 			t.Parallel()
 			opts := Options{Profile: c.profile}
-			if c.profile == "stale-learner" || c.profile == "stale-dvc" {
+			if c.profile == "stale-learner" || c.profile == "stale-dvc" || c.profile == "stalled-backup" {
 				opts.Replicas = 3
 			}
 			totals := runSeeds(t, opts, 1, c.seeds)
@@ -135,7 +136,7 @@ func TestReplayCommand(t *testing.T) {
 func TestEveryProfileSeeded(t *testing.T) {
 	seeded := map[string]bool{"all": true, "stale": true, "crash": true, "split-brain": true, "isolate": true,
 		"stale-learner": true, "durable": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
-		"stale-dvc": true, "lease": true, "beyond-f": true, "none": true}
+		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)
