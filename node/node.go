@@ -30,6 +30,8 @@ type Node struct {
 	clients   map[uint64]*transport.ClientConn
 	statusReq chan chan Status
 	status    atomic.Pointer[Status]
+	info      atomic.Pointer[core.Info] // the latest Info, for metrics
+	metrics   *metrics
 	last      core.Info
 	storage   *storage       // nil when diskless
 	drv       *driver.Driver // the loop body, shared with the simulator
@@ -79,6 +81,7 @@ func New(cfg Config) (*Node, error) {
 		sm: sm, transport: tr, clients: map[uint64]*transport.ClientConn{},
 		statusReq: make(chan chan Status),
 	}
+	n.metrics = newMetrics(n)
 	n.publish()
 	return n, nil
 }
@@ -173,6 +176,7 @@ func (n *Node) route(in Inbound) {
 			clear(n.clients)
 		}
 		n.clients[req.ClientID] = in.Client
+		n.metrics.requestArrived(req)
 	}
 }
 

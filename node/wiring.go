@@ -10,7 +10,10 @@ import (
 func (n *Node) driverConfig() driver.Config {
 	cfg := driver.Config{
 		Network: nodeNetwork{n}, Period: n.cfg.Tick, ViewChangeTicks: n.cfg.ViewChangeTicks,
-		OnOutput: n.logRestores,
+		OnOutput: func(out core.Output) {
+			n.logRestores(out)
+			n.metrics.output(out)
+		},
 	}
 	if n.storage != nil {
 		cfg.Storage = walStorage{n.storage}
@@ -33,6 +36,7 @@ func (w nodeNetwork) Reply(r *message.Reply) {
 	if conn := w.n.clients[r.ClientID]; conn != nil {
 		conn.Send(r)
 	}
+	w.n.metrics.replied(r)
 }
 
 // walStorage is the write-ahead log as driver.Storage: it writes (and in
