@@ -136,12 +136,21 @@ func writeAt(b, data []byte, off int64) []byte {
 	return b
 }
 
-// resize cuts b to n bytes or grows it with zeros.
+// resize cuts b to n bytes or grows it with zeros, doubling its capacity
+// when it must grow (files grow by small appends).
 func resize(b []byte, n int64) []byte {
 	if n <= int64(len(b)) {
 		return b[:n]
 	}
-	return append(b, make([]byte, n-int64(len(b)))...)
+	if n > int64(cap(b)) {
+		nb := make([]byte, len(b), max(n, 2*int64(cap(b))))
+		copy(nb, b)
+		b = nb
+	}
+	old := len(b)
+	b = b[:n]
+	clear(b[old:])
+	return b
 }
 
 // sortedKeys returns the keys of m in order (map order is random, and a
