@@ -82,4 +82,3 @@ func (c *limitConn) Read(p []byte) (int, error) {
 
 // commandRead restarts the count: a complete command was parsed.
 func (c *limitConn) commandRead() { c.pending.Store(0) }
-

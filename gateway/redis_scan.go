@@ -155,4 +155,3 @@ func (c *cursors) get(n uint64) (string, bool) {
 	k, ok := c.keys[n]
 	return k, ok
 }
-
