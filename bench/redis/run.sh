@@ -27,13 +27,15 @@ stop_all() {
 trap 'stop_all; rm -rf "$work"' EXIT
 go build -o "$work/vr" ./cmd/vr
 
-# wait_redis PORT: until a SET answers OK (30s at most).
+# wait_redis PORT: until a SET answers OK (60s at most).
 wait_redis() {
-  for _ in $(seq 300); do
+  for _ in $(seq 600); do
     [ "$(redis-cli -p "$1" SET vr-bench-warmup 1 2>/dev/null)" = OK ] && return 0
     sleep 0.1
   done
-  echo "nothing answers on port $1" >&2; return 1
+  echo "nothing answers on port $1; logs:" >&2
+  tail -n 5 "$work"/*.log >&2 || true
+  return 1
 }
 
 # bench LABEL PORT: one table row per test.

@@ -109,21 +109,39 @@ func dialGateway(ctx context.Context, addrs []string, clusterID uint64, g gatewa
 	if mode != client.ReadLease && mode != client.ReadLog {
 		return gateway.Config{}, nil, usageError{fmt.Errorf("bad --gateway-read-mode %q: use lease or log (stale reads are per caller)", g.readMode)}
 	}
-	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	cl, err := client.DialConfig(dctx, client.Config{Addrs: addrs, ClusterID: clusterID, Sessions: g.sessions,
-		ReadMode: mode, Logger: logger})
-	if errors.Is(err, client.ErrBadConfig) {
-		return gateway.Config{}, nil, usageError{err}
-	}
+	cl, err := dialUntilUp(ctx, client.Config{Addrs: addrs, ClusterID: clusterID, Sessions: g.sessions,
+		ReadMode: mode, Logger: logger}, logger)
 	if err != nil {
-		return gateway.Config{}, nil, fmt.Errorf("%w: %w", errUnavailable, err)
+		return gateway.Config{}, nil, err
 	}
 	cfg := gateway.Config{Store: cl, View: cl.View, Replicas: addrs, Timeout: g.timeout, MaxConns: g.maxConns, Logger: logger}
 	if g.staleReads {
 		cfg.Stale, _ = cl.Reader(client.ReadStale)
 	}
 	return cfg, func() { cl.Close() }, nil
+}
+
+// dialUntilUp dials the cluster, again every half second while no
+// replica accepts (a gateway may start before the replicas do), until ctx
+// ends.
+func dialUntilUp(ctx context.Context, cfg client.Config, logger *slog.Logger) (*client.Client, error) {
+	for {
+		dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		cl, err := client.DialConfig(dctx, cfg)
+		cancel()
+		switch {
+		case err == nil:
+			return cl, nil
+		case errors.Is(err, client.ErrBadConfig):
+			return nil, usageError{err}
+		}
+		logger.Warn("gateway: no replica reachable yet; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w: %w", errUnavailable, err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 // startGateways listens on the addresses given and serves until ctx ends.
