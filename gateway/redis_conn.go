@@ -63,6 +63,10 @@ func (l *limitListener) Accept() (net.Conn, error) {
 
 // limitConn counts the bytes read since the last complete command. It is
 // read only by its connection's goroutine, which also runs the commands.
+// One read takes at most max/2 bytes, so a connection buffers at most
+// 1.5 × max before it is refused: a read that starts under max may
+// complete a request of up to 1.5 × max (which the store's own limits then
+// refuse), and any read that starts over max fails.
 type limitConn struct {
 	net.Conn
 	max     int64
@@ -72,12 +76,23 @@ type limitConn struct {
 // Read fails once a request grew beyond max, after telling the client.
 func (c *limitConn) Read(p []byte) (int, error) {
 	if c.pending.Load() > c.max {
-		_, _ = c.Conn.Write([]byte("-ERR request too large: more than " + strconv.FormatInt(c.max, 10) + " bytes\r\n"))
-		return 0, ErrTooLarge
+		return 0, c.refuse()
+	}
+	if chunk := max(c.max/2, 4096); int64(len(p)) > chunk {
+		p = p[:chunk]
 	}
 	n, err := c.Conn.Read(p)
-	c.pending.Add(int64(n))
+	if c.pending.Add(int64(n)) > c.max+c.max/2 {
+		return 0, c.refuse()
+	}
 	return n, err
+}
+
+// refuse tells the client its request is too large; the connection then
+// closes.
+func (c *limitConn) refuse() error {
+	_, _ = c.Conn.Write([]byte("-ERR request too large: more than " + strconv.FormatInt(c.max, 10) + " bytes\r\n"))
+	return ErrTooLarge
 }
 
 // commandRead restarts the count: a complete command was parsed.
