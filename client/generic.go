@@ -23,8 +23,13 @@ func (c *Client) Do(ctx context.Context, op []byte) ([]byte, error) {
 // machine that does not implement core.Querier answers only ReadLog
 // queries.
 func (c *Client) Query(ctx context.Context, op []byte) ([]byte, error) {
+	return c.query(ctx, op, c.cfg.ReadMode)
+}
+
+// query is Query with the read mode given.
+func (c *Client) query(ctx context.Context, op []byte, mode ReadMode) ([]byte, error) {
 	kind := message.KindApp
-	switch c.cfg.ReadMode {
+	switch mode {
 	case ReadLease:
 		kind = message.KindRead
 	case ReadStale:

@@ -15,13 +15,18 @@ type Item = kv.Item
 // through the log, coalesced with others if Config.Coalesce is set) and
 // decodes its result.
 func (c *Client) run(ctx context.Context, cmd kv.Command) (kv.Result, error) {
+	return c.runMode(ctx, cmd, c.cfg.ReadMode)
+}
+
+// runMode is run with the read mode given.
+func (c *Client) runMode(ctx context.Context, cmd kv.Command, mode ReadMode) (kv.Result, error) {
 	if err := c.cfg.Limits.Validate(cmd); err != nil {
 		return kv.Result{}, notApplied(err)
 	}
 	if ctx.Err() != nil { // ended already: send nothing
 		return kv.Result{}, notApplied(c.ended(ctx))
 	}
-	kind := c.kindOf(cmd)
+	kind := kindOf(cmd, mode)
 	if c.cfg.Coalesce > 0 && !cmd.ReadOnly() {
 		return c.runCoalesced(ctx, cmd)
 	}
@@ -94,12 +99,12 @@ func (c *Client) ScanPrefix(ctx context.Context, prefix []byte, limit int) ([]It
 	return res.Items, res.More, err
 }
 
-// kindOf is the request kind that carries cmd.
-func (c *Client) kindOf(cmd kv.Command) message.RequestKind {
+// kindOf is the request kind that carries cmd under a read mode.
+func kindOf(cmd kv.Command, mode ReadMode) message.RequestKind {
 	if !cmd.ReadOnly() {
 		return message.KindApp
 	}
-	switch c.cfg.ReadMode {
+	switch mode {
 	case ReadLease:
 		return message.KindRead
 	case ReadStale:

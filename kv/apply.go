@@ -43,6 +43,8 @@ func (s *Store) exec(c Command) Result {
 		res.Items, res.More = s.scan(c.Key, c.End, c.Limit)
 	case KindScanPrefix:
 		res.Items, res.More = s.scan(c.Key, prefixEnd(c.Key), c.Limit)
+	case KindIncr:
+		res.Counter, res.Version, res.Code = s.incr(c.Key, c.Delta)
 	case KindBatch:
 		res.Batch = make([]Result, len(c.Batch))
 		for i, sub := range c.Batch {

@@ -21,10 +21,13 @@ const (
 	// other, with nothing in between: a client coalesces concurrent calls
 	// into one request this way.
 	KindBatch
+	// KindIncr adds Delta to the decimal integer stored under Key (an
+	// absent key counts as 0) in one replicated op (incr.go).
+	KindIncr
 	kindCount // first unknown kind
 )
 
-var kindNames = [kindCount]string{"invalid", "get", "put", "delete", "cas", "scan", "scan-prefix", "batch"}
+var kindNames = [kindCount]string{"invalid", "get", "put", "delete", "cas", "scan", "scan-prefix", "batch", "incr"}
 
 // String returns the kind's name.
 func (k Kind) String() string {
@@ -51,6 +54,8 @@ type Command struct {
 	Limit int
 	// Batch are the commands of a batch (KindBatch).
 	Batch []Command
+	// Delta is what Incr adds (negative: subtracts).
+	Delta int64
 }
 
 // NewGet returns a command reading key.
@@ -106,6 +111,9 @@ func (c Command) Encode() []byte {
 		b = binary.AppendUvarint(b, uint64(c.Limit))
 	case KindBatch:
 		b = appendBatch(b, c.Batch)
+	case KindIncr:
+		b = appendBytes(b, c.Key)
+		b = binary.AppendVarint(b, c.Delta)
 	}
 	return b
 }
@@ -139,6 +147,9 @@ func DecodeCommand(b []byte) (Command, error) {
 		if c.Batch, err = decodeBatch(r); err != nil {
 			return Command{}, err
 		}
+	case KindIncr:
+		c.Key = r.bytes()
+		c.Delta = r.varint()
 	default:
 		return Command{}, fmt.Errorf("%w: unknown kind %d", ErrBadCommand, uint8(c.Kind))
 	}

@@ -20,6 +20,8 @@ func sampleCommands() []Command {
 		NewScan(b("a"), b("z"), 300),
 		NewScanPrefix(b("p/"), 1000),
 		NewScanPrefix(nil, 1),
+		NewIncr(b("n"), 1),
+		NewIncr(b("n"), -1<<63),
 	}
 }
 
@@ -100,6 +102,9 @@ func TestValidate(t *testing.T) {
 		{NewScanPrefix(nil, 0), nil},
 		{NewScanPrefix(b("abcd"), 0), ErrKeyTooLarge},
 		{NewScanPrefix(nil, -2), ErrScanLimit},
+		{NewIncr(b("abc"), -3), nil},
+		{NewIncr(nil, 1), ErrEmptyKey},
+		{NewIncr(b("abcd"), 1), ErrKeyTooLarge},
 		{Command{}, ErrBadCommand},
 		{Command{Kind: 99, Key: b("k")}, ErrBadCommand},
 	}

@@ -18,6 +18,11 @@ var (
 	// ErrScanLimit rejects a negative scan limit or one above
 	// Limits.MaxScan.
 	ErrScanLimit = errors.New("kv: bad scan limit")
+	// ErrNotInteger rejects an Incr of a key whose value is not a decimal
+	// 64-bit integer.
+	ErrNotInteger = errors.New("kv: value is not an integer or out of range")
+	// ErrOverflow rejects an Incr whose result would not fit in 64 bits.
+	ErrOverflow = errors.New("kv: increment or decrement would overflow")
 	// ErrBadCommand rejects a command that does not decode or has an
 	// unknown kind.
 	ErrBadCommand = errors.New("kv: bad command")
@@ -40,6 +45,8 @@ const (
 	CodeKeyTooLarge
 	CodeValueTooLarge
 	CodeScanLimit
+	CodeNotInteger
+	CodeOverflow
 	codeCount // first invalid code
 )
 
@@ -50,6 +57,8 @@ var codeErrs = [codeCount]error{
 	CodeKeyTooLarge:   ErrKeyTooLarge,
 	CodeValueTooLarge: ErrValueTooLarge,
 	CodeScanLimit:     ErrScanLimit,
+	CodeNotInteger:    ErrNotInteger,
+	CodeOverflow:      ErrOverflow,
 }
 
 // Err returns the sentinel error for c, nil for CodeOK. An unknown code

@@ -60,7 +60,7 @@ func (l Limits) withDefaults() Limits {
 func (l Limits) Validate(c Command) error {
 	l = l.withDefaults()
 	switch c.Kind {
-	case KindGet, KindDelete:
+	case KindGet, KindDelete, KindIncr:
 		return l.checkKey(c.Key)
 	case KindPut, KindCAS:
 		if err := l.checkKey(c.Key); err != nil {

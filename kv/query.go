@@ -15,11 +15,19 @@ func (s *Store) Query(op []byte) ([]byte, bool) {
 	return s.exec(c).Encode(), true
 }
 
-// ReadOnly reports whether c only reads (Get, Scan, ScanPrefix).
+// ReadOnly reports whether c only reads (Get, Scan, ScanPrefix, or a batch
+// of those: a consistent multi-key read such as Redis's MGET).
 func (c Command) ReadOnly() bool {
 	switch c.Kind {
 	case KindGet, KindScan, KindScanPrefix:
 		return true
+	case KindBatch:
+		for _, sub := range c.Batch {
+			if !sub.ReadOnly() {
+				return false
+			}
+		}
+		return len(c.Batch) > 0
 	}
 	return false
 }

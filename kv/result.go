@@ -34,6 +34,8 @@ type Result struct {
 	More bool
 	// Batch are the results of a batch's commands, in order.
 	Batch []Result
+	// Counter is the value Incr left under the key.
+	Counter int64
 }
 
 // Err returns the sentinel error for r.Code, nil if the command executed.
@@ -69,6 +71,9 @@ func (r Result) Encode() []byte {
 			b = appendBytes(b, it.Value)
 			b = binary.AppendUvarint(b, it.Version)
 		}
+	case KindIncr:
+		b = binary.AppendVarint(b, r.Counter)
+		b = binary.AppendUvarint(b, r.Version)
 	case KindBatch:
 		b = binary.AppendUvarint(b, uint64(len(r.Batch)))
 		for _, sub := range r.Batch {
@@ -135,6 +140,9 @@ func (res *Result) decodeBody(r *reader) {
 		for i := range res.Items {
 			res.Items[i] = Item{Key: r.bytes(), Value: r.bytes(), Version: r.uvarint()}
 		}
+	case KindIncr:
+		res.Counter = r.varint()
+		res.Version = r.uvarint()
 	case KindBatch:
 		res.decodeBatch(r)
 	}

@@ -18,6 +18,8 @@ func sampleResults() []Result {
 		{Kind: KindCAS, Version: 4},
 		{Kind: KindScan, Items: items, More: true},
 		{Kind: KindScanPrefix},
+		{Kind: KindIncr, Counter: -12, Version: 5},
+		{Kind: KindIncr, Code: CodeNotInteger},
 		{Kind: KindPut, Code: CodeValueTooLarge},
 		{Code: CodeBadCommand},
 	}

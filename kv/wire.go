@@ -50,6 +50,17 @@ func (r *reader) uvarint() uint64 {
 	return v
 }
 
+// varint reads a signed number written by binary.AppendVarint (zig-zag
+// over a canonical uvarint, so it is canonical too).
+func (r *reader) varint() int64 {
+	u := r.uvarint()
+	x := int64(u >> 1)
+	if u&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
 // byte1 reads one byte.
 func (r *reader) byte1() byte {
 	if !r.ok || len(r.b) == 0 {

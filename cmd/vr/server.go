@@ -33,6 +33,8 @@ type serverFlags struct {
 	newCluster                  bool
 	logLevel, logFormat         string
 	dataDir, sync               string
+	gw                          gatewayFlags
+	statusKV                    bool
 }
 
 func init() { register(newServerCmd) }
@@ -84,6 +86,8 @@ cluster and recovers instead.`,
 	fl.StringVar(&f.sync, "sync", "sync", "durable mode's sync policy: sync (durable before any reply) or async (synced every 50ms; may lose recent writes)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug shows every protocol message)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "text or json")
+	f.gw.register(fl)
+	fl.BoolVar(&f.statusKV, "status-kv-api", true, "serve the HTTP/JSON API (/v1/kv) on the status address too")
 	return cmd
 }
 
@@ -155,14 +159,18 @@ func runServer(ctx context.Context, f serverFlags) error {
 	if err := n.Start(ctx); err != nil {
 		return fmt.Errorf("replica %d cannot listen: %w", f.index, err)
 	}
-	if err := serveStatus(ctx, f, cfg.Peers[f.index], n, logger); err != nil {
+	api, err := startServerGateways(ctx, f, cfg.Peers, logger)
+	if err != nil {
+		return err
+	}
+	if err := serveStatus(ctx, f, cfg.Peers[f.index], n, api, logger); err != nil {
 		return err
 	}
 	return n.Run(ctx)
 }
 
 // serveStatus starts the HTTP status endpoint unless disabled.
-func serveStatus(ctx context.Context, f serverFlags, addr string, n *node.Node, logger *slog.Logger) error {
+func serveStatus(ctx context.Context, f serverFlags, addr string, n *node.Node, api http.Handler, logger *slog.Logger) error {
 	if f.statusAddr == "off" {
 		return nil
 	}
@@ -177,7 +185,7 @@ func serveStatus(ctx context.Context, f serverFlags, addr string, n *node.Node, 
 	if err != nil {
 		return fmt.Errorf("status endpoint cannot listen: %w", err)
 	}
-	srv := &http.Server{Handler: n.StatusHandler(), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: withKVAPI(n.StatusHandler(), api), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), time.Second)
