@@ -136,8 +136,9 @@ func TestClientCertCannotServe(t *testing.T) {
 func TestExpiredRefused(t *testing.T) {
 	dir, ca := pki(t)
 	f := auth.Files{Cert: filepath.Join(dir, "old.crt"), Key: filepath.Join(dir, "old.key"), CA: filepath.Join(dir, certs.CACertFile)}
-	past := time.Now().Add(-48 * time.Hour)
-	if err := ca.IssueTo(f, certs.Spec{Identity: auth.ClientIdentity(cluster, auth.RoleWrite), NotBefore: past, NotAfter: past.Add(time.Hour)}); err != nil {
+	now := time.Now() // expired a minute ago, within the CA's validity
+	spec := certs.Spec{Identity: auth.ClientIdentity(cluster, auth.RoleWrite), NotBefore: now.Add(-50 * time.Minute), NotAfter: now.Add(-time.Minute)}
+	if err := ca.IssueTo(f, spec); err != nil {
 		t.Fatal(err)
 	}
 	serr, _, _ := handshake(t, load(t, certs.ReplicaFiles(dir, 0)).ServerConfig(cluster), load(t, f).DialConfig(cluster, nil))

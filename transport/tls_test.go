@@ -109,9 +109,10 @@ func TestTLSPlaintextClientRefused(t *testing.T) {
 // that says why.
 func TestTLSBadCertificateLogged(t *testing.T) {
 	p := newPKI(t)
-	past := time.Now().Add(-72 * time.Hour)
+	// Expired a minute ago, within the CA's validity (from an hour ago).
+	now := time.Now()
 	expired := p.issue(t, "expired", certs.Spec{Identity: auth.ReplicaIdentity(testCluster, 1),
-		NotBefore: past, NotAfter: past.Add(time.Hour)})
+		NotBefore: now.Add(-50 * time.Minute), NotAfter: now.Add(-time.Minute)})
 	stranger := certs.ReplicaFiles(newPKI(t).dir, 1)
 	stranger.CA = expired.CA // trusts our CA, is signed by another
 	cases := []struct {
