@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"net"
 	"sync"
 	"time"
@@ -53,8 +55,7 @@ func (k *conn) send(req *message.Request) bool {
 func (k *conn) dial(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, k.client.cfg.DialTimeout)
 	defer cancel()
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", k.addr)
+	nc, err := k.dialer().DialContext(ctx, "tcp", k.addr)
 	if err != nil {
 		return err
 	}
@@ -72,6 +73,17 @@ func (k *conn) dial(ctx context.Context) error {
 	k.client.wg.Add(1)
 	go k.readLoop(nc)
 	return nil
+}
+
+// dialer dials TCP, or TLS (handshake included) when the client has a TLS
+// configuration.
+func (k *conn) dialer() interface {
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
+} {
+	if k.client.cfg.TLS != nil {
+		return &tls.Dialer{Config: k.client.cfg.TLS}
+	}
+	return &net.Dialer{}
 }
 
 // redialLocked starts one background dial unless one is running.
@@ -107,6 +119,7 @@ func (k *conn) readLoop(nc net.Conn) {
 	for {
 		h, m, err := r.Next()
 		if err != nil {
+			k.readFailed(err)
 			break
 		}
 		rep, ok := m.(*message.Reply)
@@ -121,6 +134,17 @@ func (k *conn) readLoop(nc net.Conn) {
 		k.closeLocked()
 	}
 	k.mu.Unlock()
+}
+
+// readFailed logs why a connection ended when the replica refused it: under
+// TLS 1.3 a replica checks the client's certificate after the client's
+// handshake returned, and refuses it with an alert on the connection.
+func (k *conn) readFailed(err error) {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" {
+		k.client.log.Warn("replica refused the TLS connection (is the client certificate of this cluster and signed by its CA?)",
+			"replica", k.index, "addr", k.addr, "err", err)
+	}
 }
 
 func (k *conn) close() {

@@ -118,6 +118,8 @@ func (c *Client) statusErr(s *session, done proxy.Completion) error {
 			return notApplied(ErrSessionEvicted)
 		}
 		return outcomeUnknown(ErrSessionEvicted)
+	case message.StatusForbidden:
+		return ErrPermissionDenied
 	}
 	return ErrRejected
 }
