@@ -34,13 +34,22 @@ func (t *Transport) handshake(raw net.Conn) (net.Conn, *auth.Identity, error) {
 }
 
 // handshakeFailed counts a failed inbound handshake and logs it in one
-// line (rate-limited per source and reason).
+// line (rate-limited per source and reason). A connection closed before
+// or during the handshake (a TCP health check, a client closing a
+// connection it never used) is only logged at debug level.
 func (t *Transport) handshakeFailed(raw net.Conn, err error) {
 	t.stats.handshakeFailures.Add(1)
 	reason, detail := handshakeReason(err)
+	if reason == reasonClosed {
+		t.log.Debug("transport: connection closed during the TLS handshake", "remote", raw.RemoteAddr().String(), "err", detail)
+		return
+	}
 	t.logLimited(raw, reason, "transport: TLS handshake refused",
 		slog.String("reason", reason), slog.String("err", detail))
 }
+
+// reasonClosed is the reason of a handshake the remote abandoned.
+const reasonClosed = "closed during the handshake"
 
 // handshakeReason classifies a failed server handshake for the log.
 func handshakeReason(err error) (reason, detail string) {
@@ -51,7 +60,7 @@ func handshakeReason(err error) (reason, detail string) {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return "no handshake within the deadline", err.Error()
 	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
-		return "closed during the handshake", err.Error()
+		return reasonClosed, err.Error()
 	case errors.Is(err, auth.ErrRejected):
 		return "certificate rejected", err.Error()
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,8 @@ type serverFlags struct {
 	newCluster                  bool
 	logLevel, logFormat         string
 	dataDir, sync               string
+	tls                         tlsFlags
+	insecure                    bool
 }
 
 func init() { register(newServerCmd) }
@@ -82,6 +85,8 @@ cluster and recovers instead.`,
 	fl.StringVar(&f.sync, "sync", "sync", "durable mode's sync policy: sync (durable before any reply) or async (synced every 50ms; may lose recent writes)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug shows every protocol message)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "text or json")
+	f.tls.register(cmd, "this replica's")
+	fl.BoolVar(&f.insecure, "insecure", false, "run without TLS on a non-loopback address: anyone who reaches it can read, write and forge messages")
 	return cmd
 }
 
@@ -141,12 +146,16 @@ func runServer(ctx context.Context, f serverFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if cfg.TLS, err = f.serverTLS(cmp.Or(cfg.Listen, cfg.Peers[f.index]), logger); err != nil {
+		return err
+	}
 	n, err := node.New(cfg)
 	if err != nil {
 		return usageError{err}
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	reloadOnHangup(ctx, cfg.TLS, logger)
 	if err := n.Start(ctx); err != nil {
 		return fmt.Errorf("replica %d cannot listen: %w", f.index, err)
 	}
@@ -172,7 +181,7 @@ func serveStatus(ctx context.Context, f serverFlags, addr string, n *node.Node, 
 	if err != nil {
 		return fmt.Errorf("status endpoint cannot listen: %w", err)
 	}
-	srv := &http.Server{Handler: n.StatusHandler(), ReadHeaderTimeout: 5 * time.Second}
+	srv := newStatusServer(n.StatusHandler(), defaultStatusTimeouts)
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), time.Second)
