@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"net"
 	"reflect"
 	"strings"
 	"testing"
@@ -163,5 +164,35 @@ func TestTLSPeerMustBeTheReplicaDialled(t *testing.T) {
 	}
 	if s := trs[0].Stats(); s.Received != 0 {
 		t.Fatalf("impostor received: %+v", s)
+	}
+}
+
+// TestTLSReloadRotates checks certificate rotation on a live transport:
+// after Reload a new connection gets the new certificate, and a
+// connection opened before keeps working.
+func TestTLSReloadRotates(t *testing.T) {
+	p := newPKI(t)
+	files := certs.ReplicaFiles(p.dir, 0)
+	src := source(t, files)
+	trs, _ := startCluster(t, 1, func(c *Config) { c.TLS = src })
+	client := certs.ClientFiles(p.dir, auth.RoleWrite)
+	before := dialTLS(t, trs[0], client)
+	if err := p.ca.IssueTo(files, certs.Spec{Identity: auth.ReplicaIdentity(testCluster, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	after := dialTLS(t, trs[0], client)
+	oldSerial := before.ConnectionState().PeerCertificates[0].SerialNumber.String()
+	newSerial := after.ConnectionState().PeerCertificates[0].SerialNumber.String()
+	if oldSerial == newSerial || newSerial != src.Serial() {
+		t.Fatalf("serial before %s, after %s, source %s", oldSerial, newSerial, src.Serial())
+	}
+	for _, conn := range []net.Conn{before, after} {
+		writeFrame(t, conn, testCluster, 255, &message.Request{ClientID: 1, RequestNum: 1})
+		if in := receive(t, trs[0]); in.Role != auth.RoleWrite {
+			t.Fatalf("request arrived as %+v", in)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package certs
 
 import (
+	"crypto/ecdsa"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -118,4 +120,18 @@ func writeAtomic(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// LoadCA reads the CA that InitDir wrote into dir, to issue more
+// certificates (rotation, new clients) signed by it.
+func LoadCA(dir string) (*CA, error) {
+	pair, err := tls.LoadX509KeyPair(filepath.Join(dir, CACertFile), filepath.Join(dir, CAKeyFile))
+	if err != nil {
+		return nil, fmt.Errorf("certs: CA in %s: %w", dir, err)
+	}
+	key, ok := pair.PrivateKey.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("certs: CA key in %s is not ECDSA", dir)
+	}
+	return &CA{Cert: pair.Leaf, Key: key}, nil
 }
