@@ -37,8 +37,8 @@ func load(t *testing.T, f auth.Files) *auth.Source {
 }
 
 // handshake runs a TLS handshake between the two configs over a pipe and
-// returns both sides' errors and the client's view of the connection.
-func handshake(t *testing.T, server, client *tls.Config) (serr, cerr error, cs tls.ConnectionState) {
+// returns the client's view of the connection and both sides' errors.
+func handshake(t *testing.T, server, client *tls.Config) (cs tls.ConnectionState, serr, cerr error) {
 	t.Helper()
 	a, b := net.Pipe()
 	defer a.Close()
@@ -62,7 +62,7 @@ func handshake(t *testing.T, server, client *tls.Config) (serr, cerr error, cs t
 	}
 	cs = c.ConnectionState()
 	b.Close()
-	return <-done, cerr, cs
+	return cs, <-done, cerr
 }
 
 func TestIdentityURIRoundTrip(t *testing.T) {
@@ -109,7 +109,7 @@ func TestMutualTLS(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			serr, cerr, _ := handshake(t, r0.ServerConfig(cluster), tc.dialer)
+			_, serr, cerr := handshake(t, r0.ServerConfig(cluster), tc.dialer)
 			if tc.wantErr == nil && (serr != nil || cerr != nil) {
 				t.Fatalf("server %v, client %v", serr, cerr)
 			}
@@ -125,7 +125,7 @@ func TestMutualTLS(t *testing.T) {
 func TestClientCertCannotServe(t *testing.T) {
 	dir, _ := pki(t)
 	fake := load(t, certs.ClientFiles(dir, auth.RoleAdmin))
-	_, cerr, _ := handshake(t, fake.ServerConfig(cluster), load(t, certs.ReplicaFiles(dir, 1)).DialConfig(cluster, nil))
+	_, _, cerr := handshake(t, fake.ServerConfig(cluster), load(t, certs.ReplicaFiles(dir, 1)).DialConfig(cluster, nil))
 	if !errors.Is(cerr, auth.ErrRejected) {
 		t.Fatalf("client certificate served: %v", cerr)
 	}
@@ -141,7 +141,7 @@ func TestExpiredRefused(t *testing.T) {
 	if err := ca.IssueTo(f, spec); err != nil {
 		t.Fatal(err)
 	}
-	serr, _, _ := handshake(t, load(t, certs.ReplicaFiles(dir, 0)).ServerConfig(cluster), load(t, f).DialConfig(cluster, nil))
+	_, serr, _ := handshake(t, load(t, certs.ReplicaFiles(dir, 0)).ServerConfig(cluster), load(t, f).DialConfig(cluster, nil))
 	if !errors.Is(serr, auth.ErrRejected) {
 		t.Fatalf("expired certificate accepted: %v", serr)
 	}
@@ -155,14 +155,14 @@ func TestReloadRotates(t *testing.T) {
 	server := load(t, files)
 	client := load(t, certs.ClientFiles(dir, auth.RoleRead)).DialConfig(cluster, nil)
 	serverCfg := server.ServerConfig(cluster)
-	_, _, before := handshake(t, serverCfg, client)
+	before, _, _ := handshake(t, serverCfg, client)
 	if err := ca.IssueTo(files, certs.Spec{Identity: auth.ReplicaIdentity(cluster, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := server.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	_, cerr, after := handshake(t, serverCfg, client)
+	after, _, cerr := handshake(t, serverCfg, client)
 	if cerr != nil {
 		t.Fatal(cerr)
 	}

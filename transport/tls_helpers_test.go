@@ -97,21 +97,6 @@ func (b *logBuffer) lines(s string) []string {
 	return out
 }
 
-// waitLines waits until at least n lines contain s and returns them.
-func (b *logBuffer) waitLines(t testing.TB, s string, n int) []string {
-	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for {
-		if got := b.lines(s); len(got) >= n {
-			return got
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %d log lines with %q within %v; log:\n%s", n, s, waitFor, b.buf.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // captureLog makes the transport log at warn level into a buffer.
 func captureLog(buf *logBuffer) func(*Config) {
 	return func(c *Config) {
