@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vr-go/vr/message"
@@ -19,6 +21,10 @@ type conn struct {
 	client *Client
 	index  int
 	addr   string
+
+	// refused is the latest TLS refusal by the replica (an alert), so
+	// that a call that times out can say why (Client.withRefusal).
+	refused atomic.Pointer[error]
 
 	mu      sync.Mutex
 	nc      net.Conn
@@ -122,6 +128,9 @@ func (k *conn) readLoop(nc net.Conn) {
 			k.readFailed(err)
 			break
 		}
+		if k.refused.Load() != nil {
+			k.refused.Store(nil)
+		}
 		rep, ok := m.(*message.Reply)
 		if !ok || h.Cluster != k.client.cfg.ClusterID {
 			k.client.log.Warn("unexpected frame from replica", "replica", k.index, "type", h.Type.String())
@@ -142,9 +151,22 @@ func (k *conn) readLoop(nc net.Conn) {
 func (k *conn) readFailed(err error) {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "remote error" {
+		k.refused.Store(&err)
 		k.client.log.Warn("replica refused the TLS connection (is the client certificate of this cluster and signed by its CA?)",
 			"replica", k.index, "addr", k.addr, "err", err)
 	}
+}
+
+// withRefusal adds to err the latest TLS refusal by a replica, if any: a
+// client whose certificate the cluster refuses otherwise only sees its
+// calls time out.
+func (c *Client) withRefusal(err error) error {
+	for _, k := range c.conns {
+		if r := k.refused.Load(); r != nil {
+			return fmt.Errorf("%w (replica %d refused the TLS connection: %v)", err, k.index, *r)
+		}
+	}
+	return err
 }
 
 func (k *conn) close() {

@@ -73,7 +73,7 @@ func (c *Client) ended(ctx context.Context) error {
 	if c.isClosed() {
 		return ErrClosed
 	}
-	return abandoned(ctx)
+	return c.withRefusal(abandoned(ctx))
 }
 
 // abandon ends a call whose context or client ended first (err says

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +105,37 @@ func TestTLSPlaintextClientChangesNothing(t *testing.T) {
 	writer := dialRole(t, c, dir, auth.RoleWrite)
 	if _, _, err := writer.Get(ctxT(t), []byte("k")); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("after the plaintext put: %v", err)
+	}
+}
+
+// TestTLSRefusedCertificateExplained checks that a client whose
+// certificate the cluster refuses (expired) changes nothing, and that its
+// timed-out call says the replicas refused the TLS connection.
+func TestTLSRefusedCertificateExplained(t *testing.T) {
+	c, dir := startTLSCluster(t)
+	ca, err := certs.LoadCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := certs.ClientFiles(dir, auth.RoleWrite)
+	files.Cert, files.Key = filepath.Join(dir, "expired.crt"), filepath.Join(dir, "expired.key")
+	now := time.Now()
+	spec := certs.Spec{Identity: auth.ClientIdentity(0, auth.RoleAdmin), NotBefore: now.Add(-50 * time.Minute), NotAfter: now.Add(-time.Minute)}
+	if err := ca.IssueTo(files, spec); err != nil {
+		t.Fatal(err)
+	}
+	src, err := auth.Load(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expired := dialTLS(t, c, src.DialConfig(0, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err = expired.Put(ctx, []byte("k"), []byte("v"))
+	if err == nil || !strings.Contains(err.Error(), "refused the TLS connection") {
+		t.Fatalf("put with an expired certificate: %v", err)
+	}
+	if _, _, err := dialRole(t, c, dir, auth.RoleRead).Get(ctxT(t), []byte("k")); !errors.Is(err, client.ErrNotFound) {
+		t.Fatalf("after the refused put: %v", err)
 	}
 }
