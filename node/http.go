@@ -17,9 +17,10 @@ import (
 // yet and still be ready (GET /readyz; ?max_lag= overrides it).
 const DefaultReadyLag = 1000
 
-// StatusHandler serves the replica's status: the JSON document with the
-// state digest at GET /status (and /), Prometheus metrics at /metrics,
-// liveness at /healthz and readiness at /readyz.
+// StatusHandler serves the replica's status: the live status page at /,
+// the JSON document with the state digest at GET /status, this replica's
+// row of the page at /self and the whole cluster's at /cluster, Prometheus
+// metrics at /metrics, liveness at /healthz and readiness at /readyz.
 func (n *Node) StatusHandler() http.Handler {
 	mux := http.NewServeMux()
 	serve := func(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +35,11 @@ func (n *Node) StatusHandler() http.Handler {
 		_ = json.NewEncoder(w).Encode(s)
 	}
 	mux.HandleFunc("GET /status", serve)
-	mux.HandleFunc("GET /{$}", serve)
+	mux.HandleFunc("GET /self", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(n.selfView())
+	})
+	n.mountStatusPage(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")

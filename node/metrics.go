@@ -21,8 +21,9 @@ type metrics struct {
 	requestLatency prometheus.Histogram
 	batchEntries   prometheus.Histogram
 
-	mu      sync.Mutex // guards arrived
+	mu      sync.Mutex // guards arrived and recent
 	arrived map[uint64]arrival
+	recent  recentLatencies
 
 	ckptOp    uint64
 	ckptSince time.Time
@@ -73,12 +74,15 @@ func (m *metrics) requestArrived(req *message.Request) {
 func (m *metrics) replied(r *message.Reply) {
 	m.mu.Lock()
 	a, ok := m.arrived[r.ClientID]
+	var d time.Duration
 	if ok && a.request == r.RequestNum {
 		delete(m.arrived, r.ClientID)
+		d = time.Since(a.at)
+		m.recent.add(time.Now(), d)
 	}
 	m.mu.Unlock()
 	if ok && a.request == r.RequestNum {
-		m.requestLatency.Observe(time.Since(a.at).Seconds())
+		m.requestLatency.Observe(d.Seconds())
 	}
 }
 

@@ -16,10 +16,10 @@ func (n *Node) driverConfig() driver.Config {
 		},
 	}
 	if n.storage != nil {
-		cfg.Storage = walStorage{n.storage}
+		cfg.Storage = n.storage
 		// In sync mode Prepares leave before the write (the core counts
 		// the primary's own copy only once Persisted says it is durable).
-		cfg.EarlyPrepares = n.storage.mode == SyncAlways
+		cfg.EarlyPrepares = n.storage.Mode() == SyncAlways
 	}
 	return cfg
 }
@@ -37,16 +37,4 @@ func (w nodeNetwork) Reply(r *message.Reply) {
 		conn.Send(r)
 	}
 	w.n.metrics.replied(r)
-}
-
-// walStorage is the write-ahead log as driver.Storage: it writes (and in
-// sync mode fsyncs) before it returns, so what waited for it leaves at once.
-type walStorage struct{ s *storage }
-
-func (w walStorage) Persist(out core.Output, status core.Status, done func()) error {
-	if err := w.s.persist(out, status); err != nil {
-		return err
-	}
-	done()
-	return nil
 }

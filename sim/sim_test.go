@@ -36,6 +36,7 @@ func TestSeeds(t *testing.T) {
 		{"isolate", 300},
 		{"stale-learner", 300},
 		{"durable", 400},
+		{"disk", 300},
 		{"checkpoint", 400},
 		{"bootstrap", 300},
 		{"amnesia", 300},
@@ -68,7 +69,7 @@ func TestSeeds(t *testing.T) {
 				s.MessagesDuplicated == 0 || s.Evictions == 0) {
 				t.Errorf("profile all did not exercise every fault: %+v", s)
 			}
-			if (c.profile == "checkpoint" || c.profile == "durable") && s.CheckpointsInstalled == 0 {
+			if (c.profile == "checkpoint" || c.profile == "durable" || c.profile == "disk") && s.CheckpointsInstalled == 0 {
 				t.Errorf("profile %s installed no checkpoint: %+v", c.profile, s)
 			}
 		})
@@ -135,7 +136,7 @@ func TestReplayCommand(t *testing.T) {
 // TestSeeds, so a new profile cannot go untested.
 func TestEveryProfileSeeded(t *testing.T) {
 	seeded := map[string]bool{"all": true, "stale": true, "crash": true, "split-brain": true, "isolate": true,
-		"stale-learner": true, "durable": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
+		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
 		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
