@@ -63,8 +63,8 @@ func (t *Transport) track(conn net.Conn) bool {
 
 // refused counts and logs a connection refused at accept for a limit.
 func (t *Transport) refused(why string, conn net.Conn, limit int) {
-	t.stats.refusedConns.Add(1)
 	t.logLimited(conn, why, "transport: "+why+", refusing", slog.Int("limit", limit))
+	t.stats.refusedConns.Add(1)
 }
 
 // untrack closes an inbound connection and forgets it.

@@ -38,7 +38,8 @@ func (t *Transport) handshake(raw net.Conn) (net.Conn, *auth.Identity, error) {
 // or during the handshake (a TCP health check, a client closing a
 // connection it never used) is only logged at debug level.
 func (t *Transport) handshakeFailed(raw net.Conn, err error) {
-	t.stats.handshakeFailures.Add(1)
+	// Log, then count: whoever sees the counter also sees the line.
+	defer t.stats.handshakeFailures.Add(1)
 	reason, detail := handshakeReason(err)
 	if reason == reasonClosed {
 		t.log.Debug("transport: connection closed during the TLS handshake", "remote", raw.RemoteAddr().String(), "err", detail)

@@ -97,6 +97,22 @@ func (b *logBuffer) lines(s string) []string {
 	return out
 }
 
+// waitLines waits until at least one logged line contains s and returns
+// the lines that do.
+func (b *logBuffer) waitLines(t testing.TB, s string) []string {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for {
+		if got := b.lines(s); len(got) > 0 {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line with %q within %v", s, waitFor)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // captureLog makes the transport log at warn level into a buffer.
 func captureLog(buf *logBuffer) func(*Config) {
 	return func(c *Config) {
