@@ -53,9 +53,9 @@ func (c *Client) runCoalesced(ctx context.Context, cmd kv.Command) (kv.Result, e
 		return o.res, o.err
 	case <-ctx.Done():
 		if c.co.remove(p) {
-			return kv.Result{}, notApplied(abandoned(ctx))
+			return kv.Result{}, notApplied(c.withRefusal(abandoned(ctx)))
 		}
-		return kv.Result{}, outcomeUnknown(abandoned(ctx))
+		return kv.Result{}, outcomeUnknown(c.withRefusal(abandoned(ctx)))
 	case <-c.ctx.Done():
 		if c.co.remove(p) {
 			return kv.Result{}, notApplied(ErrClosed)

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -39,7 +40,13 @@ type Config struct {
 	// larger requests. Default 1, which measured best (docs/benchmarks.md);
 	// negative sends every write alone. At most Sessions.
 	Coalesce int
-	Logger   *slog.Logger
+	// TLS, if set, dials every replica with it: for a cluster under
+	// mutual TLS, a configuration that presents the client's certificate
+	// (whose role, read, write or admin, says what the client may do) and
+	// verifies the replicas' (auth.Source.DialConfig builds one from PEM
+	// files). Nil: plaintext.
+	TLS    *tls.Config
+	Logger *slog.Logger
 }
 
 // ReadMode says how reads are served.

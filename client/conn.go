@@ -2,8 +2,12 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vr-go/vr/message"
@@ -17,6 +21,10 @@ type conn struct {
 	client *Client
 	index  int
 	addr   string
+
+	// refused is the latest TLS refusal by the replica (an alert), so
+	// that a call that times out can say why (Client.withRefusal).
+	refused atomic.Pointer[error]
 
 	mu      sync.Mutex
 	nc      net.Conn
@@ -53,8 +61,7 @@ func (k *conn) send(req *message.Request) bool {
 func (k *conn) dial(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, k.client.cfg.DialTimeout)
 	defer cancel()
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", k.addr)
+	nc, err := k.dialer().DialContext(ctx, "tcp", k.addr)
 	if err != nil {
 		return err
 	}
@@ -72,6 +79,17 @@ func (k *conn) dial(ctx context.Context) error {
 	k.client.wg.Add(1)
 	go k.readLoop(nc)
 	return nil
+}
+
+// dialer dials TCP, or TLS (handshake included) when the client has a TLS
+// configuration.
+func (k *conn) dialer() interface {
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
+} {
+	if k.client.cfg.TLS != nil {
+		return &tls.Dialer{Config: k.client.cfg.TLS}
+	}
+	return &net.Dialer{}
 }
 
 // redialLocked starts one background dial unless one is running.
@@ -107,7 +125,11 @@ func (k *conn) readLoop(nc net.Conn) {
 	for {
 		h, m, err := r.Next()
 		if err != nil {
+			k.readFailed(err)
 			break
+		}
+		if k.refused.Load() != nil {
+			k.refused.Store(nil)
 		}
 		rep, ok := m.(*message.Reply)
 		if !ok || h.Cluster != k.client.cfg.ClusterID {
@@ -121,6 +143,30 @@ func (k *conn) readLoop(nc net.Conn) {
 		k.closeLocked()
 	}
 	k.mu.Unlock()
+}
+
+// readFailed logs why a connection ended when the replica refused it: under
+// TLS 1.3 a replica checks the client's certificate after the client's
+// handshake returned, and refuses it with an alert on the connection.
+func (k *conn) readFailed(err error) {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" {
+		k.refused.Store(&err)
+		k.client.log.Warn("replica refused the TLS connection (is the client certificate of this cluster and signed by its CA?)",
+			"replica", k.index, "addr", k.addr, "err", err)
+	}
+}
+
+// withRefusal adds to err the latest TLS refusal by a replica, if any: a
+// client whose certificate the cluster refuses otherwise only sees its
+// calls time out.
+func (c *Client) withRefusal(err error) error {
+	for _, k := range c.conns {
+		if r := k.refused.Load(); r != nil {
+			return fmt.Errorf("%w (replica %d refused the TLS connection: %v)", err, k.index, *r)
+		}
+	}
+	return err
 }
 
 func (k *conn) close() {

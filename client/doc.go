@@ -31,7 +31,9 @@
 //     it is safe. It was never sent (invalid input such as ErrKeyTooLarge;
 //     the context ended or the client was closed before it was sent, or
 //     while it waited for a session or for its session's registration),
-//     the cluster refused it without executing it (ErrRejected), or it ran
+//     the cluster refused it without executing it (ErrRejected, or
+//     ErrPermissionDenied when the client certificate's role does not
+//     allow it), or it ran
 //     and changed nothing (ErrNotFound, ErrVersionMismatch).
 //   - ErrOutcomeUnknown: the operation may or may not have been applied. Its
 //     request was sent and no reply told its fate: the context was

@@ -50,6 +50,11 @@ var (
 	// ErrRejected: the cluster rejected the request as malformed without
 	// executing it. It matches ErrNotApplied.
 	ErrRejected error = &classified{msg: "client: request rejected by the cluster", class: ErrNotApplied}
+	// ErrPermissionDenied: the role in the client's certificate does not
+	// allow the operation (a read-only client wrote, or a non-admin
+	// client asked for an admin operation). The replica refused it before
+	// executing it: it matches ErrNotApplied.
+	ErrPermissionDenied error = &classified{msg: "client: permission denied: the role in the client certificate does not allow this operation", class: ErrNotApplied}
 	// ErrBadReply: a reply did not decode. The request was executed but
 	// its result is lost: it matches ErrOutcomeUnknown.
 	ErrBadReply error = &classified{msg: "client: malformed reply", class: ErrOutcomeUnknown}

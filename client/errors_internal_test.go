@@ -24,6 +24,8 @@ func TestStatusErrClasses(t *testing.T) {
 		{"rejected registration", message.StatusRejected, false, ErrRejected, ErrNotApplied},
 		{"evicted in flight", message.StatusSessionEvicted, true, ErrSessionEvicted, ErrOutcomeUnknown},
 		{"evicted before the op left", message.StatusSessionEvicted, false, ErrSessionEvicted, ErrNotApplied},
+		{"forbidden", message.StatusForbidden, true, ErrPermissionDenied, ErrNotApplied},
+		{"forbidden registration", message.StatusForbidden, false, ErrPermissionDenied, ErrNotApplied},
 	} {
 		s := &session{opSent: tc.sent}
 		err := c.statusErr(s, proxy.Completion{Status: tc.status})

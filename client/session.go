@@ -73,7 +73,7 @@ func (c *Client) ended(ctx context.Context) error {
 	if c.isClosed() {
 		return ErrClosed
 	}
-	return abandoned(ctx)
+	return c.withRefusal(abandoned(ctx))
 }
 
 // abandon ends a call whose context or client ended first (err says
@@ -118,6 +118,8 @@ func (c *Client) statusErr(s *session, done proxy.Completion) error {
 			return notApplied(ErrSessionEvicted)
 		}
 		return outcomeUnknown(ErrSessionEvicted)
+	case message.StatusForbidden:
+		return ErrPermissionDenied
 	}
 	return ErrRejected
 }

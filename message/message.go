@@ -87,10 +87,14 @@ const (
 	// StatusRejected means the request was malformed (for example an
 	// unknown kind) and was not executed.
 	StatusRejected ReplyStatus = 2
+	// StatusForbidden means the client's role (from its certificate) does
+	// not allow the request; a replica answers it before the protocol
+	// sees the request, so it was not executed.
+	StatusForbidden ReplyStatus = 3
 )
 
 // Valid reports whether s is a known reply status.
-func (s ReplyStatus) Valid() bool { return s <= StatusRejected }
+func (s ReplyStatus) Valid() bool { return s <= StatusForbidden }
 
 // Entry is one operation in the log: a client request at an op-number.
 type Entry struct {

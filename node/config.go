@@ -11,6 +11,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/vr-go/vr/auth"
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/kv"
 )
@@ -66,6 +67,12 @@ type Config struct {
 	KVLimits        kv.Limits
 	Seed            uint64 // jitter and nonces; 0 draws one from crypto/rand
 	Logger          *slog.Logger
+
+	// TLS turns on mutual TLS on every connection, with the replica's
+	// identity bound to its certificate and the clients' roles checked
+	// (transport.Config.TLS, RequiredRole). Nil: plaintext, and every
+	// client may do everything.
+	TLS *auth.Source
 }
 
 func (c Config) withDefaults() Config {

@@ -40,6 +40,9 @@ var (
 	descBadFrames     = desc("vr_transport_bad_frames_total", "Inbound connections closed for a protocol violation.")
 	descReconnects    = desc("vr_transport_reconnects_total", "Outbound connections re-established to a peer.")
 	descDialErrors    = desc("vr_transport_dial_errors_total", "Failed outbound dial attempts.")
+	descRefusedConns  = desc("vr_transport_refused_connections_total", "Inbound connections refused for a connection limit (in total or per source address).")
+	descHandshakes    = desc("vr_transport_tls_handshake_failures_total", "Inbound TLS handshakes that failed: no or a rejected certificate, plaintext, or the handshake deadline.")
+	descForbidden     = desc("vr_forbidden_requests_total", "Client requests refused because the role in the client's certificate does not allow them.")
 )
 
 // replicaCollector exports the replica's published state and the
@@ -52,7 +55,7 @@ func (c *replicaCollector) Describe(ch chan<- *prometheus.Desc) {
 		descLogBase, descCheckpointOp, descCheckpointAge, descHasState, descViewChanges, descRecoveries,
 		descTransfers, descFetches, descLeaseReads, descSessions, descEvictions, descPeerSent, descPeerSentBytes,
 		descPeerRecv, descPeerRecvBytes, descPeerDropped, descDroppedIn, descBadFrames, descReconnects,
-		descDialErrors} {
+		descDialErrors, descRefusedConns, descHandshakes, descForbidden} {
 		ch <- d
 	}
 }
@@ -105,6 +108,9 @@ func (c *replicaCollector) collectTransport(counter func(*prometheus.Desc, uint6
 	counter(descBadFrames, s.BadFrames)
 	counter(descReconnects, s.Reconnects)
 	counter(descDialErrors, s.DialErrors)
+	counter(descRefusedConns, s.RefusedConns)
+	counter(descHandshakes, s.HandshakeFailures)
+	counter(descForbidden, c.n.forbidden.Load())
 }
 
 func b2f(b bool) float64 {

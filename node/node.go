@@ -37,6 +37,7 @@ type Node struct {
 	storage   *storage.Storage // nil when diskless
 	drv       *driver.Driver   // the loop body, shared with the simulator
 	flushed   bool             // the first Output (which carries a restart's work) was sent
+	forbidden atomic.Uint64    // client requests refused for their role (authz.go)
 }
 
 // New validates cfg and builds the node. Run starts it.
@@ -71,7 +72,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	tr, err := transport.New(transport.Config{
 		ClusterID: cfg.ClusterID, Self: cfg.Index, Peers: cfg.Peers,
-		Listen: cfg.Listen, Logger: cfg.Logger,
+		Listen: cfg.Listen, Logger: cfg.Logger, TLS: cfg.TLS,
 	})
 	if err != nil {
 		_ = st.Close()
@@ -147,22 +148,28 @@ type Inbound = transport.Inbound
 
 // inputs yields first, then whatever else is already queued, so that one
 // Output carries many messages (the transport coalesces them into few
-// writes). It remembers where each client's requests come from.
+// writes). It answers requests the client's role does not allow itself
+// (refuse), and remembers where each client's requests come from.
 func (n *Node) inputs(first Inbound, recv <-chan Inbound) func() (message.Message, bool) {
 	pending := true
 	return func() (message.Message, bool) {
-		in := first
-		if pending {
-			pending = false
-		} else {
-			select {
-			case in = <-recv:
-			default:
-				return nil, false
+		for {
+			in := first
+			if pending {
+				pending = false
+			} else {
+				select {
+				case in = <-recv:
+				default:
+					return nil, false
+				}
 			}
+			if n.refuse(in) {
+				continue
+			}
+			n.route(in)
+			return in.Msg, true
 		}
-		n.route(in)
-		return in.Msg, true
 	}
 }
 

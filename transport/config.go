@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vr-go/vr/auth"
 	"github.com/vr-go/vr/wire"
 )
 
@@ -18,6 +19,8 @@ const (
 	DefaultDialBackoffMin = 50 * time.Millisecond
 	DefaultDialBackoffMax = 2 * time.Second
 	DefaultMaxConns       = 1024
+	DefaultMaxConnsPerIP  = 256
+	DefaultHandshake      = 5 * time.Second
 
 	// clientIdleFactor multiplies IOTimeout to give the idle read deadline
 	// of client connections, which have no heartbeat.
@@ -55,6 +58,20 @@ type Config struct {
 	// MaxConns bounds the number of inbound connections (peers and
 	// clients together). Default 1024.
 	MaxConns int
+	// MaxConnsPerIP bounds the inbound connections from one source IP
+	// address, so that one host cannot take every slot. Default 256.
+	MaxConnsPerIP int
+	// TLS, if set, puts every connection under mutual TLS 1.3 with the
+	// identities of package auth: an inbound connection must present a
+	// certificate of this cluster, a replica's frames must come from the
+	// certificate of the replica they name, and a peer must present the
+	// certificate of the replica we dial. Nil: plaintext, every client
+	// has auth.RoleAdmin.
+	TLS *auth.Source
+	// HandshakeTimeout bounds an inbound TLS handshake, counted from the
+	// accept: a connection that sends nothing is dropped after it. It
+	// also bounds the TLS handshake of outbound dials. Default 5s.
+	HandshakeTimeout time.Duration
 	// Limits bounds what inbound frames may contain. Zero fields take the
 	// defaults of wire.DefaultLimits.
 	Limits wire.Limits
@@ -72,6 +89,8 @@ func (c Config) withDefaults() Config {
 	c.DialBackoffMin = orDefault(c.DialBackoffMin, DefaultDialBackoffMin)
 	c.DialBackoffMax = orDefault(c.DialBackoffMax, DefaultDialBackoffMax)
 	c.MaxConns = orDefault(c.MaxConns, DefaultMaxConns)
+	c.MaxConnsPerIP = orDefault(c.MaxConnsPerIP, DefaultMaxConnsPerIP)
+	c.HandshakeTimeout = orDefault(c.HandshakeTimeout, DefaultHandshake)
 	d := wire.DefaultLimits()
 	c.Limits.MaxBody = orDefault(c.Limits.MaxBody, d.MaxBody)
 	c.Limits.MaxEntries = orDefault(c.Limits.MaxEntries, d.MaxEntries)
@@ -100,9 +119,9 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: %d peers, at most %d", ErrConfig, n, maxReplicas)
 	case c.Self < 0 || c.Self >= n:
 		return fmt.Errorf("%w: self index %d out of range [0,%d)", ErrConfig, c.Self, n)
-	case c.QueueSize < 0, c.MaxConns < 0:
+	case c.QueueSize < 0, c.MaxConns < 0, c.MaxConnsPerIP < 0:
 		return fmt.Errorf("%w: negative queue size or connection limit", ErrConfig)
-	case c.IOTimeout < 0, c.DialBackoffMin < 0, c.DialBackoffMax < 0:
+	case c.IOTimeout < 0, c.DialBackoffMin < 0, c.DialBackoffMax < 0, c.HandshakeTimeout < 0:
 		return fmt.Errorf("%w: negative duration", ErrConfig)
 	case c.DialBackoffMin > c.DialBackoffMax:
 		return fmt.Errorf("%w: dial back-off min %v above max %v", ErrConfig, c.DialBackoffMin, c.DialBackoffMax)

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vr-go/vr/auth"
 	"github.com/vr-go/vr/message"
 	"github.com/vr-go/vr/wire"
 )
@@ -32,15 +33,22 @@ type inConn struct {
 	br      *bufio.Reader
 	r       *wire.Reader
 	from    int
-	client  *ClientConn   // set once the connection is known to be a client's
-	idle    time.Duration // current idle read timeout
-	lastDL  time.Time     // when the read deadline was last pushed back
-	refresh time.Duration // minimum interval between deadline updates
+	client  *ClientConn    // set once the connection is known to be a client's
+	id      *auth.Identity // the peer's certificate identity; nil without TLS
+	idle    time.Duration  // current idle read timeout
+	lastDL  time.Time      // when the read deadline was last pushed back
+	refresh time.Duration  // minimum interval between deadline updates
 }
 
-// serveInbound reads frames from an accepted connection until it ends,
-// then closes it and logs why.
-func (t *Transport) serveInbound(conn net.Conn) {
+// serveInbound runs the TLS handshake if configured, then reads frames
+// from an accepted connection until it ends, then closes it and logs why.
+func (t *Transport) serveInbound(raw net.Conn) {
+	conn, id, err := t.handshake(raw)
+	if err != nil {
+		t.handshakeFailed(raw, err)
+		t.untrack(raw)
+		return
+	}
 	br := bufio.NewReaderSize(conn, readBufferSize)
 	c := &inConn{
 		t:    t,
@@ -48,13 +56,14 @@ func (t *Transport) serveInbound(conn net.Conn) {
 		br:   br,
 		r:    wire.NewReader(br, t.cfg.Limits),
 		from: senderUnknown,
+		id:   id,
 	}
 	c.setIdle(t.cfg.IOTimeout * clientIdleFactor)
-	err := c.loop()
+	err = c.loop()
 	// Count and log before closing, so that a remote which sees the close
 	// also sees the counters updated.
 	t.reportEnd(conn, c.from, err)
-	t.untrack(conn)
+	t.untrack(raw)
 	if c.client != nil {
 		c.client.shutdown()
 	}
@@ -100,6 +109,9 @@ func (c *inConn) pushDeadline() error {
 // accept validates one frame and hands its message to Receive.
 func (c *inConn) accept(h wire.Header, m message.Message) error {
 	from, err := c.t.checkFrame(h, m)
+	if err == nil {
+		err = bind(c.id, from)
+	}
 	if err != nil {
 		return err
 	}
@@ -108,7 +120,11 @@ func (c *inConn) accept(h wire.Header, m message.Message) error {
 			return err
 		}
 	}
-	if c.t.deliver(Inbound{From: from, Msg: m, Client: c.client}) && from >= 0 {
+	in := Inbound{From: from, Msg: m, Client: c.client}
+	if from < 0 {
+		in.Role = roleOf(c.id)
+	}
+	if c.t.deliver(in) && from >= 0 {
 		l := &c.t.links[from]
 		l.received.Add(1)
 		l.receivedBytes.Add(uint64(wire.HeaderSize) + uint64(h.Length))

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"time"
 )
@@ -39,28 +40,53 @@ func (t *Transport) acceptLoop(ctx context.Context, ln net.Listener) {
 
 // track registers an accepted connection so that shutdown can close it. It
 // closes the connection and returns false when the transport is shutting
-// down or MaxConns connections are already open.
+// down, or MaxConns connections in all or MaxConnsPerIP from the same
+// address are already open.
 func (t *Transport) track(conn net.Conn) bool {
+	ip := sourceIP(conn)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
 	case t.stopping:
 	case len(t.conns) >= t.cfg.MaxConns:
-		t.log.Warn("transport: too many inbound connections, refusing", "remote", conn.RemoteAddr().String(), "limit", t.cfg.MaxConns)
+		t.refused("too many inbound connections", conn, t.cfg.MaxConns)
+	case t.perIP[ip] >= t.cfg.MaxConnsPerIP:
+		t.refused("too many inbound connections from one address", conn, t.cfg.MaxConnsPerIP)
 	default:
 		t.conns[conn] = struct{}{}
+		t.perIP[ip]++
 		return true
 	}
 	_ = conn.Close()
 	return false
 }
 
+// refused counts and logs a connection refused at accept for a limit.
+func (t *Transport) refused(why string, conn net.Conn, limit int) {
+	t.logLimited(conn, why, "transport: "+why+", refusing", slog.Int("limit", limit))
+	t.stats.refusedConns.Add(1)
+}
+
 // untrack closes an inbound connection and forgets it.
 func (t *Transport) untrack(conn net.Conn) {
+	ip := sourceIP(conn)
 	t.mu.Lock()
-	delete(t.conns, conn)
+	if _, ok := t.conns[conn]; ok {
+		delete(t.conns, conn)
+		if t.perIP[ip]--; t.perIP[ip] <= 0 {
+			delete(t.perIP, ip)
+		}
+	}
 	t.mu.Unlock()
 	_ = conn.Close()
+}
+
+// sourceIP is the IP address a connection comes from ("" if unknown).
+func sourceIP(conn net.Conn) string {
+	if a, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
+		return a.IP.String()
+	}
+	return ""
 }
 
 // shutdown closes the listener and every inbound connection, which ends

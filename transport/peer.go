@@ -2,12 +2,14 @@ package transport
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"time"
 
+	"github.com/vr-go/vr/auth"
 	"github.com/vr-go/vr/message"
 )
 
@@ -21,6 +23,7 @@ type peer struct {
 	w      batchWriter
 	bo     backoff
 	dialer net.Dialer
+	tls    *tls.Config // nil without TLS; expects this replica's certificate
 	log    *slog.Logger
 	// idleAfter is how long an outbound connection may stay unused
 	// before the writer closes it.
@@ -35,7 +38,12 @@ type peer struct {
 // newPeer returns the outbound side of the link to replica index.
 func newPeer(t *Transport, index int) *peer {
 	cfg := &t.cfg
+	var tlsCfg *tls.Config
+	if cfg.TLS != nil {
+		tlsCfg = cfg.TLS.DialConfig(cfg.ClusterID, auth.ExpectReplica(index))
+	}
 	return &peer{
+		tls:   tlsCfg,
 		t:     t,
 		index: index,
 		addr:  cfg.Peers[index],
@@ -100,7 +108,7 @@ func (p *peer) awaitWork(ctx context.Context) bool {
 // or ctx ends (nil).
 func (p *peer) connect(ctx context.Context) *outConn {
 	for p.bo.wait(ctx) {
-		conn, err := p.dialer.DialContext(ctx, "tcp", p.addr)
+		conn, err := p.dial(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -119,6 +127,23 @@ func (p *peer) connect(ctx context.Context) *outConn {
 		return c
 	}
 	return nil
+}
+
+// dial connects to the peer and, with TLS, runs the handshake within
+// HandshakeTimeout, which checks that the peer is the replica we dial.
+func (p *peer) dial(ctx context.Context) (net.Conn, error) {
+	conn, err := p.dialer.DialContext(ctx, "tcp", p.addr)
+	if err != nil || p.tls == nil {
+		return conn, err
+	}
+	tc := tls.Client(conn, p.tls)
+	hctx, cancel := context.WithTimeout(ctx, p.t.cfg.HandshakeTimeout)
+	defer cancel()
+	if err := tc.HandshakeContext(hctx); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return tc, nil
 }
 
 // dialFailed counts and logs a failed dial and grows the back-off. Only
@@ -146,6 +171,10 @@ func (p *peer) watch(c *outConn) {
 		p.log.Warn("transport: peer wrote on our outbound connection", "remote", c.conn.RemoteAddr().String())
 	case errors.Is(err, io.EOF):
 		p.log.Debug("transport: peer closed the connection")
+	case isRemoteAlert(err):
+		// TLS 1.3: the peer checks our certificate after our handshake
+		// returned, and refuses it with an alert.
+		p.t.logLimited(c.conn, "alert", "transport: peer refused our TLS connection", slog.Int("peer", p.index), slog.Any("err", err))
 	}
 }
 
@@ -188,4 +217,10 @@ func (p *peer) lost(c *outConn) {
 		p.bo.delay = 0
 	}
 	p.bo.grow()
+}
+
+// isRemoteAlert reports whether err is a TLS alert sent by the remote.
+func isRemoteAlert(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error"
 }

@@ -23,14 +23,23 @@ type Stats struct {
 	// Reconnects counts outbound connections established to a peer after
 	// an earlier connection to that peer ended, for any reason.
 	Reconnects uint64
-	// DialErrors counts failed outbound dial attempts.
+	// DialErrors counts failed outbound dial attempts (TLS handshakes
+	// included).
 	DialErrors uint64
+	// RefusedConns counts inbound connections closed at accept for a
+	// connection limit (MaxConns, MaxConnsPerIP).
+	RefusedConns uint64
+	// HandshakeFailures counts inbound connections whose TLS handshake
+	// failed: no or a rejected certificate, plaintext, or the handshake
+	// deadline.
+	HandshakeFailures uint64
 }
 
 // counters holds the live counters behind Stats.
 type counters struct {
 	sent, received, droppedOut, droppedIn atomic.Uint64
 	badFrames, reconnects, dialErrors     atomic.Uint64
+	refusedConns, handshakeFailures       atomic.Uint64
 }
 
 // snapshot reads every counter.
@@ -43,6 +52,9 @@ func (c *counters) snapshot() Stats {
 		BadFrames:  c.badFrames.Load(),
 		Reconnects: c.reconnects.Load(),
 		DialErrors: c.dialErrors.Load(),
+
+		RefusedConns:      c.refusedConns.Load(),
+		HandshakeFailures: c.handshakeFailures.Load(),
 	}
 }
 

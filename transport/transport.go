@@ -2,12 +2,14 @@ package transport
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
 
+	"github.com/vr-go/vr/auth"
 	"github.com/vr-go/vr/message"
 )
 
@@ -20,17 +22,23 @@ type Inbound struct {
 	Msg message.Message
 	// Client is where to send the reply when From == -1; nil otherwise.
 	Client *ClientConn
+	// Role is what a client may do (From == -1): the role in its
+	// certificate under TLS, auth.RoleAdmin without TLS (no
+	// authentication, see Config.TLS). RoleNone for replicas.
+	Role auth.Role
 }
 
 // Transport connects one replica to its peers and clients over TCP. All
 // methods are safe for concurrent use.
 type Transport struct {
-	cfg   Config
-	log   *slog.Logger
-	peers []*peer // indexed by replica; nil at Self
-	inbox chan Inbound
-	stats counters
-	links []linkCounters // per replica; unused at Self
+	cfg Config
+	log *slog.Logger
+	// serverTLS configures inbound handshakes; nil without TLS.
+	serverTLS *tls.Config
+	peers     []*peer // indexed by replica; nil at Self
+	inbox     chan Inbound
+	stats     counters
+	links     []linkCounters // per replica; unused at Self
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -42,6 +50,8 @@ type Transport struct {
 	ln       net.Listener
 	cancel   context.CancelFunc
 	conns    map[net.Conn]struct{} // open inbound connections
+	perIP    map[string]int        // open inbound connections per source IP
+	logged   logLimiter            // rate limit of per-source warnings
 }
 
 // New validates cfg, fills in its defaults and returns an unstarted
@@ -57,9 +67,13 @@ func New(cfg Config) (*Transport, error) {
 		peers: make([]*peer, len(cfg.Peers)),
 		inbox: make(chan Inbound, cfg.QueueSize),
 		conns: make(map[net.Conn]struct{}),
+		perIP: make(map[string]int),
 		links: make([]linkCounters, len(cfg.Peers)),
 	}
 	t.cfg.Logger = t.log
+	if cfg.TLS != nil {
+		t.serverTLS = cfg.TLS.ServerConfig(cfg.ClusterID)
+	}
 	for i := range cfg.Peers {
 		if i != cfg.Self {
 			t.peers[i] = newPeer(t, i)

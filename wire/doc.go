@@ -28,7 +28,8 @@
 // The enums take these values; any other byte is malformed:
 //
 //	RequestKind  0 KindApp, 1 KindRegister, 2 KindRead, 3 KindStaleRead
-//	ReplyStatus  0 StatusOK, 1 StatusSessionEvicted, 2 StatusRejected
+//	ReplyStatus  0 StatusOK, 1 StatusSessionEvicted, 2 StatusRejected,
+//	             3 StatusForbidden
 //
 // The rule gives, for instance, these bodies for normal operation: a
 // Prepare is 28 bytes plus its entries, a PrepareOK 25 bytes, a Commit 24

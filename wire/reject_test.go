@@ -80,7 +80,7 @@ func TestBadEnums(t *testing.T) {
 		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 28+32, 1, v), Limits{}), ErrMalformed)
 		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 28+37+32, 1, v), Limits{}), ErrMalformed)
 	}
-	for _, v := range []uint64{3, 4, 255} {
+	for _, v := range []uint64{4, 5, 255} { // 3 is StatusForbidden
 		wantIs(t, decodeErr(t, message.TypeReply, patch(rep, 25, 1, v), Limits{}), ErrMalformed)
 	}
 }
@@ -194,7 +194,7 @@ func TestEncoderRefusesInvalidMessages(t *testing.T) {
 	wrap := []message.Entry{{Op: math.MaxUint64}, {Op: 0}}
 	bad := []message.Message{
 		&message.Request{Kind: 4},
-		&message.Reply{Status: 3},
+		&message.Reply{Status: 4},
 		&message.Prepare{},
 		&message.Prepare{Entries: gap},
 		&message.Prepare{Entries: wrap},

@@ -26,6 +26,7 @@ type benchFlags struct {
 	durable                                          bool
 	sync                                             string
 	json                                             bool
+	tls                                              tlsFlags
 }
 
 func init() { register(newBenchCmd) }
@@ -80,6 +81,7 @@ func (f *benchFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.sync, "sync", "sync", "with --local --durable: the servers' --sync policy, sync or async")
 	fl.DurationVar(&f.timeout, "timeout", 5*time.Minute, "give up if the whole run takes longer")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
+	f.tls.register(cmd, "a running cluster: the client's")
 }
 
 // resolve applies VR_CLUSTER / VR_CLUSTER_ID and checks every flag.
@@ -97,6 +99,13 @@ func (f *benchFlags) resolve(cmd *cobra.Command) error {
 	if v, ok := os.LookupEnv("VR_CLUSTER_ID"); ok && !fl.Changed("cluster-id") && f.local == 0 {
 		if err := fl.Set("cluster-id", v); err != nil {
 			return fmt.Errorf("environment VR_CLUSTER_ID=%q: %v", v, err)
+		}
+	}
+	for _, name := range []string{"tls-cert", "tls-key", "tls-ca"} {
+		if v, ok := os.LookupEnv(envName(name)); ok && !fl.Changed(name) && f.local == 0 {
+			if err := fl.Set(name, v); err != nil {
+				return err
+			}
 		}
 	}
 	if f.sessions == 0 {

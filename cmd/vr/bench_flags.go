@@ -28,6 +28,8 @@ func (f *benchFlags) validate(explicitCluster, durability bool) error {
 		return fmt.Errorf("--local %d: a cluster has 2f+1 replicas (1, 3, 5, 7 or 9)", f.local)
 	case f.local > 0 && explicitCluster:
 		return errors.New("pass --cluster (a running cluster) or --local N (start one), not both")
+	case f.local > 0 && f.tls.files().Configured():
+		return errors.New("--tls-cert, --tls-key and --tls-ca apply to a running cluster (--cluster); --local starts a plaintext loopback cluster")
 	case f.local == 0 && durability:
 		return errors.New("--durable and --sync only apply to a cluster started with --local")
 	case f.sync != "sync" && f.sync != "async":

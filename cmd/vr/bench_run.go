@@ -58,6 +58,10 @@ func dialBench(ctx context.Context, f benchFlags, addrs []string, local *benchLo
 	if local != nil {
 		return local.dial(ctx, cfg)
 	}
+	var err error
+	if cfg.TLS, err = f.tls.clientConfig(f.clusterID); err != nil {
+		return nil, err
+	}
 	c, err := client.DialConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach the cluster: %w", err)

@@ -22,6 +22,7 @@ type demoFlags struct {
 	deadline    time.Duration
 	durable     bool
 	checkpoint  uint64
+	tls         bool
 }
 
 func init() { register(newDemoCmd) }
@@ -61,6 +62,7 @@ cluster at once and shows that nothing acknowledged was lost.`,
 	fl.DurationVar(&f.deadline, "deadline", 55*time.Second, "give up if the whole demo takes longer")
 	fl.Uint64Var(&f.checkpoint, "checkpoint-interval", 10, "the servers' --checkpoint-interval (small, so that the demo shows checkpoints)")
 	fl.BoolVar(&f.durable, "durable", false, "durable mode: every server gets its own --data-dir; adds a whole-cluster crash at the end")
+	fl.BoolVar(&f.tls, "tls", false, "mutual TLS: make development certificates (as vr certs init) and run every link over TLS 1.3")
 	return cmd
 }
 

@@ -39,6 +39,11 @@ func newDemoCluster(f demoFlags, stream io.Writer) (*demoCluster, error) {
 	if c.LogDir, err = os.MkdirTemp("", "vr-demo-"); err != nil {
 		return nil, err
 	}
+	if f.tls {
+		if err := c.useTLS(); err != nil {
+			return nil, err
+		}
+	}
 	if f.durable {
 		for i := range f.replicas {
 			c.DataDirs = append(c.DataDirs, filepath.Join(c.LogDir, "data-"+c.port(i)))

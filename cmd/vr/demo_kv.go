@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"sync"
@@ -23,8 +24,8 @@ type demoKV struct {
 	ops   int
 }
 
-func dialDemoKV(ctx context.Context, addrs []string) (*demoKV, error) {
-	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Sessions: 4, RetryInterval: 100 * time.Millisecond})
+func dialDemoKV(ctx context.Context, addrs []string, tlsCfg *tls.Config) (*demoKV, error) {
+	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Sessions: 4, RetryInterval: 100 * time.Millisecond, TLS: tlsCfg})
 	if err != nil {
 		return nil, fmt.Errorf("client cannot reach the cluster: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/vr-go/vr/auth"
 )
 
 // demo is one run of `vr demo`.
@@ -98,7 +100,14 @@ func (d *demo) boot(ctx context.Context) error {
 	view, p, _ := d.agreed(rows)
 	d.views = append(d.views, view)
 	d.ui.ok("cluster formed in %v: view %d, primary %s", time.Since(start).Round(time.Millisecond), view, d.cl.port(p))
-	d.kv, err = dialDemoKV(ctx, d.cl.Addrs)
+	if err := d.showTLS(ctx); err != nil {
+		return err
+	}
+	tlsCfg, err := d.cl.clientTLS(auth.RoleWrite)
+	if err != nil {
+		return err
+	}
+	d.kv, err = dialDemoKV(ctx, d.cl.Addrs, tlsCfg)
 	return err
 }
 

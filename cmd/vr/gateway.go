@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,6 +76,7 @@ stale ones. See docs/operations.md.`,
 		"every replica's host:port, comma-separated, in configuration order (env VR_CLUSTER)")
 	fl.Uint64Var(&f.clusterID, "cluster-id", 0, "the cluster's id (env VR_CLUSTER_ID)")
 	g.register(fl)
+	f.tls.register(cmd, "the gateway's client")
 	fl.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&logFormat, "log-format", "text", "text or json")
 	return cmd
@@ -89,9 +91,16 @@ func runGateway(ctx context.Context, f clusterFlags, g gatewayFlags, logger *slo
 	if err != nil {
 		return usageError{err}
 	}
+	tlsCfg, err := f.tls.clientConfig(f.clusterID)
+	if err != nil {
+		return err
+	}
+	if tlsCfg != nil {
+		logger.Warn("gateway: its Redis and HTTP listeners have no TLS and no roles: whoever reaches them acts with this gateway's certificate; bind them to loopback or a trusted network")
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	cfg, closeClient, err := dialGateway(ctx, addrs, f.clusterID, g, logger)
+	cfg, closeClient, err := dialGateway(ctx, addrs, f.clusterID, g, tlsCfg, logger)
 	if err != nil {
 		return err
 	}
@@ -104,13 +113,13 @@ func runGateway(ctx context.Context, f clusterFlags, g gatewayFlags, logger *slo
 }
 
 // dialGateway dials the cluster and returns the gateways' configuration.
-func dialGateway(ctx context.Context, addrs []string, clusterID uint64, g gatewayFlags, logger *slog.Logger) (gateway.Config, func(), error) {
+func dialGateway(ctx context.Context, addrs []string, clusterID uint64, g gatewayFlags, tlsCfg *tls.Config, logger *slog.Logger) (gateway.Config, func(), error) {
 	mode := client.ReadMode(g.readMode)
 	if mode != client.ReadLease && mode != client.ReadLog {
 		return gateway.Config{}, nil, usageError{fmt.Errorf("bad --gateway-read-mode %q: use lease or log (stale reads are per caller)", g.readMode)}
 	}
 	cl, err := dialUntilUp(ctx, client.Config{Addrs: addrs, ClusterID: clusterID, Sessions: g.sessions,
-		ReadMode: mode, Logger: logger}, logger)
+		ReadMode: mode, Logger: logger, TLS: tlsCfg}, logger)
 	if err != nil {
 		return gateway.Config{}, nil, err
 	}
@@ -217,10 +226,18 @@ func withKVAPI(status, api http.Handler) http.Handler {
 // status address (nil if --status-kv-api is off).
 func startServerGateways(ctx context.Context, f serverFlags, peers []string, logger *slog.Logger) (http.Handler, error) {
 	withStatus := f.statusKV && f.statusAddr != "off"
+	if f.tls.files().Configured() {
+		// The in-process gateways and the status address speak plaintext
+		// without roles: under TLS they would let anyone around both.
+		if f.gw.enabled() {
+			return nil, usageError{errors.New("--redis-addr and --http-addr have no TLS and no roles: under TLS run `vr gateway` with a client certificate instead")}
+		}
+		withStatus = false
+	}
 	if !f.gw.enabled() && !withStatus {
 		return nil, nil
 	}
-	cfg, closeClient, err := dialGateway(ctx, peers, f.clusterID, f.gw, logger)
+	cfg, closeClient, err := dialGateway(ctx, peers, f.clusterID, f.gw, nil, logger)
 	if err != nil {
 		return nil, err
 	}

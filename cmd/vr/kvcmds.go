@@ -20,6 +20,7 @@ type clusterFlags struct {
 	clusterID uint64
 	timeout   time.Duration
 	readMode  string
+	tls       tlsFlags
 }
 
 func (f *clusterFlags) register(cmd *cobra.Command) {
@@ -29,6 +30,7 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 10*time.Second, "give up after this long (env VR_TIMEOUT)")
 	cmd.Flags().StringVar(&f.readMode, "read-mode", string(client.ReadLease),
 		"how reads are served: lease (linearizable, at the primary under its lease), log (linearizable, through the log) or stale (any replica; may be behind) (env VR_READ_MODE)")
+	f.tls.register(cmd, "the client's")
 }
 
 // withClient dials the cluster and runs fn with a deadline.
@@ -40,10 +42,14 @@ func (f *clusterFlags) withClient(cmd *cobra.Command, fn func(ctx context.Contex
 	if err != nil {
 		return usageError{err}
 	}
+	tlsCfg, err := f.tls.clientConfig(f.clusterID)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), f.timeout)
 	defer cancel()
 	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, ClusterID: f.clusterID, Sessions: 1,
-		ReadMode: client.ReadMode(f.readMode)})
+		ReadMode: client.ReadMode(f.readMode), TLS: tlsCfg})
 	if errors.Is(err, client.ErrBadConfig) {
 		return usageError{err}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,8 @@ type serverFlags struct {
 	dataDir, sync               string
 	gw                          gatewayFlags
 	statusKV                    bool
+	tls                         tlsFlags
+	insecure                    bool
 }
 
 func init() { register(newServerCmd) }
@@ -87,7 +90,9 @@ cluster and recovers instead.`,
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug shows every protocol message)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "text or json")
 	f.gw.register(fl)
-	fl.BoolVar(&f.statusKV, "status-kv-api", true, "serve the HTTP/JSON API (/v1/kv) on the status address too")
+	fl.BoolVar(&f.statusKV, "status-kv-api", true, "serve the HTTP/JSON API (/v1/kv) on the status address too (plaintext without roles: off, and refused, under TLS)")
+	f.tls.register(cmd, "this replica's")
+	fl.BoolVar(&f.insecure, "insecure", false, "run without TLS on a non-loopback address: anyone who reaches it can read, write and forge messages")
 	return cmd
 }
 
@@ -150,12 +155,16 @@ func runServer(ctx context.Context, f serverFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if cfg.TLS, err = f.serverTLS(cmp.Or(cfg.Listen, cfg.Peers[f.index]), logger); err != nil {
+		return err
+	}
 	n, err := node.New(cfg)
 	if err != nil {
 		return usageError{err}
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	reloadOnHangup(ctx, cfg.TLS, logger)
 	if err := n.Start(ctx); err != nil {
 		return fmt.Errorf("replica %d cannot listen: %w", f.index, err)
 	}
@@ -185,7 +194,7 @@ func serveStatus(ctx context.Context, f serverFlags, addr string, n *node.Node, 
 	if err != nil {
 		return fmt.Errorf("status endpoint cannot listen: %w", err)
 	}
-	srv := &http.Server{Handler: withKVAPI(n.StatusHandler(), api), ReadHeaderTimeout: 5 * time.Second}
+	srv := newStatusServer(withKVAPI(n.StatusHandler(), api), defaultStatusTimeouts)
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), time.Second)

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vr-go/vr/internal/certs"
 )
 
 // Cluster is a set of `vr server` processes, one per address. Set the
@@ -25,7 +27,10 @@ type Cluster struct {
 	StatusAddrs []string // if set, replica i gets --status-addr StatusAddrs[i]
 	DataDirs    []string // if set, replica i gets --data-dir DataDirs[i]
 	Flags       []string // more `vr server` flags, after the others
-	LogDir      string   // where the log files go (see LogPath)
+	// TLSDir, if set, is a directory made by certs.InitDir: replica i
+	// gets --tls-cert, --tls-key and --tls-ca of its certificate there.
+	TLSDir string
+	LogDir string // where the log files go (see LogPath)
 	// PeerAddrs, if set, is each replica's own --cluster list: replica i
 	// gets --cluster PeerAddrs[i] and --listen Addrs[i], so that it can
 	// reach its peers through proxies while it listens on its real address.
@@ -80,6 +85,10 @@ func (c *Cluster) Args(i int, newCluster bool) []string {
 	}
 	if c.DataDirs != nil {
 		args = append(args, "--data-dir", c.DataDirs[i])
+	}
+	if c.TLSDir != "" {
+		f := certs.ReplicaFiles(c.TLSDir, i)
+		args = append(args, "--tls-cert", f.Cert, "--tls-key", f.Key, "--tls-ca", f.CA)
 	}
 	return append(args, c.Flags...)
 }

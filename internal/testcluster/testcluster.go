@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vr-go/vr/auth"
+	"github.com/vr-go/vr/internal/certs"
 	"github.com/vr-go/vr/node"
 )
 
@@ -28,11 +30,15 @@ type Cluster struct {
 	// MaxSessions, if set before replicas start, bounds their client
 	// tables (default node's, 4096).
 	MaxSessions int
-	Addrs       []string
-	Nodes       []*node.Node
-	cancel      []context.CancelFunc
-	done        []chan struct{} // closed when replica i's Run has returned
-	wg          sync.WaitGroup
+	// TLSDir, if set before replicas start, puts the cluster under
+	// mutual TLS with the certificates of a directory made by
+	// certs.InitDir (cluster id 0).
+	TLSDir string
+	Addrs  []string
+	Nodes  []*node.Node
+	cancel []context.CancelFunc
+	done   []chan struct{} // closed when replica i's Run has returned
+	wg     sync.WaitGroup
 }
 
 // FreeAddrs reserves n loopback addresses by binding port 0 and releasing
@@ -104,6 +110,13 @@ func (c *Cluster) start(i int, newCluster bool, logger *slog.Logger) error {
 	}
 	if c.DataDirs != nil {
 		cfg.DataDir, cfg.Sync = c.DataDirs[i], c.Sync
+	}
+	if c.TLSDir != "" {
+		src, err := auth.Load(certs.ReplicaFiles(c.TLSDir, i))
+		if err != nil {
+			return err
+		}
+		cfg.TLS = src
 	}
 	nd, err := node.New(cfg)
 	if err != nil {
