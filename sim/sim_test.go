@@ -43,6 +43,7 @@ func TestSeeds(t *testing.T) {
 		{"lease", 300},
 		{"beyond-f", 300},
 		{"none", 300},
+		{"large", 200},
 	}
 	if testing.Short() {
 		for i := range cases {
@@ -135,7 +136,7 @@ func TestReplayCommand(t *testing.T) {
 func TestEveryProfileSeeded(t *testing.T) {
 	seeded := map[string]bool{"all": true, "stale": true, "crash": true, "split-brain": true, "isolate": true,
 		"stale-learner": true, "durable": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
-		"stale-dvc": true, "lease": true, "beyond-f": true, "none": true}
+		"stale-dvc": true, "lease": true, "beyond-f": true, "none": true, "large": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)

@@ -51,7 +51,9 @@ type Bugs struct {
 	// CheckpointByLogSize triggers the byte checkpoint on the bytes of log
 	// held rather than on the bytes executed since the last checkpoint: the
 	// log held differs between replicas (its base moved by a transfer or a
-	// cut), so replicas checkpoint at different ops.
+	// cut), so replicas checkpoint at different ops. The state stays the
+	// same, so the simulator does not see it; a core test does
+	// (TestByteTriggerOnLogHeldDiverges).
 	CheckpointByLogSize bool
 }
 
