@@ -28,9 +28,8 @@ func (c Config) maxEntryBytes() int { return c.MaxRequestBytes + message.EntryOv
 // validateBytes checks the byte bounds against each other. A log whose
 // executed part lies between two checkpoints holds less than
 // 2·CheckpointBytes plus one entry (the entry that triggers a checkpoint
-// may overshoot); it must leave room for at least three more, so that the
-// bound never stops an executed log from growing and leaves a pipeline of
-// ops not yet executed.
+// may overshoot); it must leave room for at least one more, so that the
+// bound never stops a log whose entries are all executed from growing.
 func (c Config) validateBytes() error {
 	entry := c.maxEntryBytes()
 	switch {
@@ -40,8 +39,8 @@ func (c Config) validateBytes() error {
 		return fmt.Errorf("%w: checkpoint chunk %d does not fit a message of %d bytes", ErrBadConfig, c.CheckpointChunk, c.MaxMessageBytes)
 	case c.MaxBatchBytes > c.logLimit():
 		return fmt.Errorf("%w: batch bytes %d above what a message of %d bytes holds", ErrBadConfig, c.MaxBatchBytes, c.MaxMessageBytes)
-	case 2*c.CheckpointBytes+4*entry > c.logLimit():
-		return fmt.Errorf("%w: checkpoint bytes %d too large for max message bytes %d: need 2×checkpoint bytes + 4×largest entry (%d bytes) <= %d",
+	case 2*c.CheckpointBytes+2*entry > c.logLimit():
+		return fmt.Errorf("%w: checkpoint bytes %d too large for max message bytes %d: need 2×checkpoint bytes + 2×largest entry (%d bytes) <= %d",
 			ErrBadConfig, c.CheckpointBytes, c.MaxMessageBytes, entry, c.logLimit())
 	}
 	return nil

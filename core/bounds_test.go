@@ -145,7 +145,7 @@ func TestRequestOverLimitRejected(t *testing.T) {
 func TestByteBoundsValidated(t *testing.T) {
 	cfg := core.Config{ReplicaCount: 3}
 	smallBounds(plant.Bugs{})(&cfg)
-	cfg.CheckpointBytes = 1000 // 2×1000 + 4×101 > 2048 − 68
+	cfg.CheckpointBytes = 1000 // 2×1000 + 2×101 > 2048 − 68
 	if _, err := core.New(cfg, &counter{}); err == nil || !strings.Contains(err.Error(), "checkpoint bytes") {
 		t.Fatalf("err %v, want the checkpoint-bytes bound", err)
 	}

@@ -74,9 +74,9 @@ func (r *Replica) appendEntry(e message.Entry) {
 // installed a checkpoint at or above logBase. Either way the result is cut
 // to the log's bound in bytes (bounds.go).
 func (r *Replica) adoptLog(logBase uint64, suffix []message.Entry) {
-	defer r.mustBoundLog()
 	if logBase > r.commit {
 		r.jumpLog(logBase, suffix)
+		r.mustBoundLog()
 		return
 	}
 	keep := max(logBase, r.base)
@@ -86,6 +86,7 @@ func (r *Replica) adoptLog(logBase uint64, suffix []message.Entry) {
 			r.index, logBase+uint64(len(suffix)), r.base))
 	}
 	r.replaceLog(keep, suffix[skip:])
+	r.mustBoundLog()
 }
 
 // jumpLog replaces the whole log by the ops after logBase, which are

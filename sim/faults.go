@@ -108,7 +108,7 @@ type FaultConfig struct {
 	// so that clients find a new primary as soon as it exists.
 	EagerClients bool
 
-	// LargeValues, if set, makes one write in ten carry a value of up to
+	// LargeValues, if set, makes one write in two carry a value of up to
 	// this many bytes, at most that many per request (batches included),
 	// and BatchWrites, if set, lets a batch hold up to that many writes.
 	LargeValues int
@@ -301,7 +301,7 @@ var profiles = map[string]FaultConfig{
 		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
 	},
 	// large: values up to 1 MiB in batches of up to 64 writes, messages
-	// bounded at 7 MiB and a checkpoint every 1 MiB of log (none by ops),
+	// bounded at 3 MiB and a checkpoint every 256 KiB of log (none by ops),
 	// with partitions, crashes and loss: the log's bound in bytes holds
 	// requests back while the primary cannot commit, and recoveries, view
 	// changes and transfers carry logs near the bound.
@@ -313,7 +313,7 @@ var profiles = map[string]FaultConfig{
 		TargetPrimary: 0.5, TargetViewChange: 0.3, Skew: 0.2,
 		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
 		LargeValues: 1 << 20, BatchWrites: 64,
-		MaxMessageBytes: 7 << 20, CheckpointBytes: 1 << 20,
+		MaxMessageBytes: 3 << 20, CheckpointBytes: 1 << 18,
 	},
 	// stale-learner: the TruncateOnNewView hazard, scripted (3 replicas).
 	"stale-learner": {Episode: "stale-learner", Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},

@@ -43,7 +43,7 @@ func TestSeeds(t *testing.T) {
 		{"lease", 300},
 		{"beyond-f", 300},
 		{"none", 300},
-		{"large", 200},
+		{"large", 100},
 	}
 	if testing.Short() {
 		for i := range cases {

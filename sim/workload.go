@@ -90,12 +90,12 @@ func (r *run) randomBatch(c *client, first kv.Command) kv.Command {
 	return kv.NewBatch(cmds)
 }
 
-// padValue makes one value in ten of a profile with large values up to
+// padValue makes one value in two of a profile with large values up to
 // LargeValues bytes long, within what is left of the request's budget
 // (c.budget, renewed by startOp): a batch of many writes stays one
 // request under the replicas' bound. Other profiles draw nothing here.
 func (r *run) padValue(c *client, v []byte) []byte {
-	if r.opts.Faults.LargeValues == 0 || c.rng.IntN(10) != 0 || c.budget <= len(v) {
+	if r.opts.Faults.LargeValues == 0 || c.rng.IntN(2) != 0 || c.budget <= len(v) {
 		return v
 	}
 	n := len(v) + c.rng.IntN(c.budget-len(v))

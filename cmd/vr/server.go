@@ -78,7 +78,7 @@ cluster and recovers instead.`,
 	fl.IntVar(&f.checkpointBytes, "checkpoint-bytes", core.DefaultCheckpointBytes,
 		"bytes of log between checkpoints: a checkpoint is taken at --checkpoint-interval ops or this many bytes, whichever comes first")
 	fl.IntVar(&f.maxMessageBytes, "max-message-bytes", core.DefaultMaxMessageBytes,
-		"bound on any message between replicas (at most 32 MiB); the in-memory log is bounded to fit one; at least 2×--checkpoint-bytes + 8 MiB + 216")
+		"bound on any message between replicas (at most 32 MiB); the in-memory log is bounded to fit one; at least 2×--checkpoint-bytes + 4 MiB + 142")
 	fl.Float64Var(&f.maxClockDrift, "max-clock-drift", node.DefaultMaxClockDrift,
 		"bound on how fast or slow any replica's clock may run, as a fraction; read leases are safe only within it")
 	fl.Int64Var(&f.segmentSize, "segment-size", wal.DefaultSegmentSize,

@@ -35,7 +35,7 @@ func TestServerFlagsRejectBadInput(t *testing.T) {
 		{"huge clock drift", func(f *serverFlags) { f.maxClockDrift = 0.7 }, "--max-clock-drift"},
 		{"tiny segments", func(f *serverFlags) { f.segmentSize = 100 }, "--segment-size"},
 		{"zero checkpoint bytes", func(f *serverFlags) { f.checkpointBytes = 0 }, "--checkpoint-bytes"},
-		{"checkpoint bytes too large", func(f *serverFlags) { f.checkpointBytes = 13 << 20 }, "checkpoint bytes"},
+		{"checkpoint bytes too large", func(f *serverFlags) { f.checkpointBytes = 15 << 20 }, "checkpoint bytes"},
 		{"message above half the frame", func(f *serverFlags) { f.maxMessageBytes = 48 << 20 }, "max message bytes"},
 	}
 	for _, c := range cases {
