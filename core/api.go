@@ -283,4 +283,5 @@ type Info struct {
 	CheckpointOp   uint64 // op of the newest checkpoint held (0: none)
 	LeaseReads     uint64 // reads this replica answered under a read lease
 	Epoch          uint64 // the epoch of the replica's configuration
+	Counters       Counters
 }

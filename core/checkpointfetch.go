@@ -146,5 +146,7 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 	if !r.installCheckpoint(ck) {
 		r.fetch.attempt = attempt + 1 // try elsewhere at the next retry
 		r.fetch.active, r.fetch.lastSent = true, r.now
+		return
 	}
+	r.counters.CheckpointFetches++
 }

@@ -18,8 +18,9 @@ type session struct {
 // changed only by executing committed operations, so every replica holds the
 // same table after the same op, and evicts the same sessions.
 type sessionTable struct {
-	max      int
-	sessions map[uint64]*session
+	max       int
+	sessions  map[uint64]*session
+	evictions uint64 // sessions evicted so far (monitoring)
 }
 
 func newSessionTable(max int) sessionTable {
@@ -55,6 +56,7 @@ func (t *sessionTable) evictOldest() {
 		}
 	}
 	delete(t.sessions, victim)
+	t.evictions++
 }
 
 // execute runs every committed entry that has not been executed yet.

@@ -14,6 +14,7 @@ type recoveryState struct {
 // replica takes no part in the protocol until it has recovered.
 func (r *Replica) startRecovery(bootstrap bool) {
 	r.status = StatusRecovering
+	r.counters.Recoveries++
 	r.rec.nonce = r.rand.next()
 	r.rec.bootstrap = bootstrap
 	r.rec.responses = make([]*message.RecoveryResponse, r.n)

@@ -60,6 +60,8 @@ type Replica struct {
 	lease   leaseState
 	// leaseReads counts reads answered under a read lease.
 	leaseReads uint64
+	// counters count protocol events for monitoring (see Counters).
+	counters Counters
 
 	out          Output
 	logDirtyFrom uint64
@@ -224,7 +226,15 @@ func (r *Replica) Info() Info {
 		CheckpointOp:   r.ckpt.Op,
 		LeaseReads:     r.leaseReads,
 		Epoch:          r.members.Epoch,
+		Counters:       r.countersNow(),
 	}
+}
+
+// countersNow completes the counters with the client table's figures.
+func (r *Replica) countersNow() Counters {
+	c := r.counters
+	c.Sessions, c.SessionEvictions = r.sessions.len(), r.sessions.evictions
+	return c
 }
 
 func (r *Replica) send(to int, m message.Message) {

@@ -139,6 +139,7 @@ func (r *Replica) onNewState(m *message.NewState) {
 		r.enterNormal(m.View)
 	}
 	r.st.reset()
+	r.counters.StateTransfers++
 	r.heardFromPrimary()
 	r.ack()
 	r.learnCommit(min(m.Commit, r.op()))

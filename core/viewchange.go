@@ -43,6 +43,7 @@ func (r *Replica) startViewChange(newView uint64) {
 	r.view = newView
 	r.announcedView = max(r.announcedView, newView)
 	r.status = StatusViewChange
+	r.counters.ViewChanges++
 	r.vc.reset()
 	r.vc.svc[r.index] = true
 	r.st.reset()

@@ -142,7 +142,7 @@ func (d *durableCluster) waitCheckpointDurable(ctx context.Context, t *testing.T
 			return false
 		}
 		files = checkpointFiles(t, d.DataDirs[i])
-		sb, err := wal.ReadSuperblock(d.DataDirs[i])
+		sb, err := wal.ReadSuperblock(wal.OS, d.DataDirs[i])
 		want := checkpointName(s.CheckpointOp)
 		return err == nil && sb.CheckpointName == want && slices.Equal(files, []string{want})
 	})
@@ -179,7 +179,7 @@ func flipCheckpoint(t *testing.T, dataDir string) (string, []byte) {
 	if len(files) != 1 {
 		t.Fatalf("%s holds %d checkpoint files, want exactly 1: %v", dataDir, len(files), files)
 	}
-	sb, err := wal.ReadSuperblock(dataDir)
+	sb, err := wal.ReadSuperblock(wal.OS, dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,3 +34,35 @@ func TestProcessCPUOfSelf(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestParseStatusKB(t *testing.T) {
+	status := []byte("Name:\tvr\nVmPeak:\t  900 kB\nVmHWM:\t  1536 kB\nVmRSS:\t 1024 kB\n")
+	if n, err := parseStatusKB(status, "VmHWM:"); err != nil || n != 1536<<10 {
+		t.Fatalf("VmHWM = %d, %v; want %d", n, err, 1536<<10)
+	}
+	if _, err := parseStatusKB(status, "VmSwap:"); err == nil {
+		t.Fatal("missing field accepted")
+	}
+	if _, err := parseStatusKB([]byte("VmHWM:\t12 pages\n"), "VmHWM:"); err == nil {
+		t.Fatal("wrong unit accepted")
+	}
+}
+
+func TestProcessPeakRSSOfSelf(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc on this system")
+	}
+	before, err := ProcessPeakRSS(os.Getpid())
+	if err != nil || before <= 0 {
+		t.Fatalf("peak RSS %d, %v", before, err)
+	}
+	b := make([]byte, 64<<20)
+	for i := range b {
+		b[i] = 1
+	}
+	after, err := ProcessPeakRSS(os.Getpid())
+	if err != nil || after < before+32<<20 {
+		t.Fatalf("peak RSS %d after touching 64 MiB, was %d (%v)", after, before, err)
+	}
+	_ = b[len(b)-1]
+}

@@ -45,3 +45,35 @@ func parseStatCPU(b []byte) (time.Duration, error) {
 	}
 	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
+
+// ProcessPeakRSS returns the peak resident memory of another process so
+// far (VmHWM in /proc/PID/status; Linux only). Benchmarks report it for the
+// server processes they started.
+func ProcessPeakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	return parseStatusKB(b, "VmHWM:")
+}
+
+// parseStatusKB returns the field named name of a /proc status file, whose
+// value is in kB, in bytes.
+func parseStatusKB(b []byte, name string) (int64, error) {
+	for _, line := range bytes.Split(b, []byte{'\n'}) {
+		rest, ok := bytes.CutPrefix(line, []byte(name))
+		if !ok {
+			continue
+		}
+		f := bytes.Fields(rest)
+		if len(f) != 2 || string(f[1]) != "kB" {
+			return 0, fmt.Errorf("malformed /proc status line %q", line)
+		}
+		n, err := strconv.ParseInt(string(f[0]), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("malformed /proc status line %q", line)
+		}
+		return n << 10, nil
+	}
+	return 0, fmt.Errorf("no %s line in /proc status", name)
+}

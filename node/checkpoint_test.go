@@ -43,7 +43,7 @@ func TestCheckpointTruncatesDurableLog(t *testing.T) {
 		if len(files) != 1 {
 			t.Fatalf("replica %d has checkpoint files %v, want one", i, files)
 		}
-		sb, err := wal.ReadSuperblock(dir)
+		sb, err := wal.ReadSuperblock(wal.OS, dir)
 		if err != nil || sb.CheckpointOp < 190 || filepath.Join(dir, sb.CheckpointName) != files[0] {
 			t.Fatalf("replica %d superblock %+v (%v), file %s", i, sb, err, files[0])
 		}

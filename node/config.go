@@ -24,6 +24,10 @@ type Config struct {
 	Index     int      // this replica's index in Peers
 	Peers     []string // host:port of every replica, in configuration order
 	Listen    string   // listen address; default Peers[Index]
+	// StatusAddrs is every replica's status address, in configuration
+	// order ("" where unknown), for the status page's view of the whole
+	// cluster. Nil: the page shows this replica only.
+	StatusAddrs []string
 
 	Tick            time.Duration // one core tick; default DefaultTick
 	HeartbeatTicks  int           // default core.DefaultHeartbeatTicks (50ms with the default tick)
@@ -122,6 +126,8 @@ func (c Config) Validate() error {
 	switch {
 	case n == 0 || n%2 == 0:
 		return fmt.Errorf("%w: %d replicas is not 2f+1 (use 1, 3, 5, ...)", ErrConfig, n)
+	case c.StatusAddrs != nil && len(c.StatusAddrs) != n:
+		return fmt.Errorf("%w: %d status addresses for %d replicas", ErrConfig, len(c.StatusAddrs), n)
 	case c.Index < 0 || c.Index >= n:
 		return fmt.Errorf("%w: replica index %d out of range [0, %d)", ErrConfig, c.Index, n)
 	case c.Tick < time.Millisecond:

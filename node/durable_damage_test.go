@@ -326,13 +326,13 @@ func TestOlderDataDirIsAdopted(t *testing.T) {
 	dirs := dataDirs(t, 3)
 	c := startDurable(t, ctx, dirs, 5)
 	c.Kill(1)
-	sb, err := wal.ReadSuperblock(dirs[1])
+	sb, err := wal.ReadSuperblock(wal.OS, dirs[1])
 	if err != nil || !sb.Owned || sb.Owner != (wal.Owner{Replica: 1}) {
 		t.Fatalf("superblock %+v, %v", sb, err)
 	}
 	sb.Owner, sb.Owned = wal.Owner{}, false
 	for range 2 { // both slots
-		if err := wal.WriteSuperblock(dirs[1], sb); err != nil {
+		if err := wal.WriteSuperblock(wal.OS, dirs[1], sb); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -342,7 +342,7 @@ func TestOlderDataDirIsAdopted(t *testing.T) {
 	if s := c.Nodes[1].Status(); s.Status == "recovering" {
 		t.Fatal("replica 1 did not resume from its adopted directory")
 	}
-	if sb, err := wal.ReadSuperblock(dirs[1]); err != nil || !sb.Owned || sb.Owner != (wal.Owner{Replica: 1}) {
+	if sb, err := wal.ReadSuperblock(wal.OS, dirs[1]); err != nil || !sb.Owned || sb.Owner != (wal.Owner{Replica: 1}) {
 		t.Fatalf("after adoption: superblock %+v, %v", sb, err)
 	}
 	putKeys(t, ctx, c, "after", 5)

@@ -13,6 +13,7 @@ import (
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/driver"
 	"github.com/vr-go/vr/message"
+	"github.com/vr-go/vr/storage"
 	"github.com/vr-go/vr/transport"
 )
 
@@ -30,10 +31,12 @@ type Node struct {
 	clients   map[uint64]*transport.ClientConn
 	statusReq chan chan Status
 	status    atomic.Pointer[Status]
+	info      atomic.Pointer[core.Info] // the latest Info, for metrics
+	metrics   *metrics
 	last      core.Info
-	storage   *storage       // nil when diskless
-	drv       *driver.Driver // the loop body, shared with the simulator
-	flushed   bool           // the first Output (which carries a restart's work) was sent
+	storage   *storage.Storage // nil when diskless
+	drv       *driver.Driver   // the loop body, shared with the simulator
+	flushed   bool             // the first Output (which carries a restart's work) was sent
 }
 
 // New validates cfg and builds the node. Run starts it.
@@ -49,7 +52,7 @@ func New(cfg Config) (*Node, error) {
 		}
 		cfg.Seed = binary.LittleEndian.Uint64(b[:])
 	}
-	var st *storage
+	var st *storage.Storage
 	var restart *core.Durable
 	if cfg.DataDir != "" {
 		var err error
@@ -63,7 +66,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	replica, err := core.New(cfg.coreConfig(restart), sm)
 	if err != nil {
-		st.close()
+		_ = st.Close()
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	tr, err := transport.New(transport.Config{
@@ -71,7 +74,7 @@ func New(cfg Config) (*Node, error) {
 		Listen: cfg.Listen, Logger: cfg.Logger,
 	})
 	if err != nil {
-		st.close()
+		_ = st.Close()
 		return nil, err
 	}
 	n := &Node{storage: st,
@@ -79,6 +82,7 @@ func New(cfg Config) (*Node, error) {
 		sm: sm, transport: tr, clients: map[uint64]*transport.ClientConn{},
 		statusReq: make(chan chan Status),
 	}
+	n.metrics = newMetrics(n)
 	n.publish()
 	return n, nil
 }
@@ -101,9 +105,9 @@ func (n *Node) Run(ctx context.Context) error {
 		return err
 	}
 	defer n.transport.Close()
-	defer n.storage.close()
+	defer n.storage.Close()
 	if n.storage != nil {
-		go n.storage.syncLoop(ctx)
+		go syncLoop(ctx, n.storage)
 	}
 	n.log.Info("replica started", "listen", n.Addr().String(), "replicas", len(n.cfg.Peers),
 		"status", n.replica.Info().Status.String(), "new_cluster", n.cfg.NewCluster,
@@ -173,6 +177,7 @@ func (n *Node) route(in Inbound) {
 			clear(n.clients)
 		}
 		n.clients[req.ClientID] = in.Client
+		n.metrics.requestArrived(req)
 	}
 }
 

@@ -49,8 +49,10 @@ func (n *Node) statusOf(info core.Info) Status {
 
 // publish stores the cheap part of the status for concurrent readers.
 func (n *Node) publish() {
-	s := n.statusOf(n.replica.Info())
+	info := n.replica.Info()
+	s := n.statusOf(info)
 	n.status.Store(&s)
+	n.info.Store(&info)
 }
 
 // fullStatus adds the state digest; only the loop goroutine may call it.
@@ -85,6 +87,7 @@ func (n *Node) observe() {
 	info := n.replica.Info()
 	prev := n.last
 	n.last = info
+	n.info.Store(&info)
 	n.observeState(prev, info)
 	if info.View == prev.View && info.Status == prev.Status {
 		if info.Commit != prev.Commit {

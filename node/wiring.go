@@ -10,13 +10,16 @@ import (
 func (n *Node) driverConfig() driver.Config {
 	cfg := driver.Config{
 		Network: nodeNetwork{n}, Period: n.cfg.Tick, ViewChangeTicks: n.cfg.ViewChangeTicks,
-		OnOutput: n.logRestores,
+		OnOutput: func(out core.Output) {
+			n.logRestores(out)
+			n.metrics.output(out)
+		},
 	}
 	if n.storage != nil {
-		cfg.Storage = walStorage{n.storage}
+		cfg.Storage = n.storage
 		// In sync mode Prepares leave before the write (the core counts
 		// the primary's own copy only once Persisted says it is durable).
-		cfg.EarlyPrepares = n.storage.mode == SyncAlways
+		cfg.EarlyPrepares = n.storage.Mode() == SyncAlways
 	}
 	return cfg
 }
@@ -33,16 +36,5 @@ func (w nodeNetwork) Reply(r *message.Reply) {
 	if conn := w.n.clients[r.ClientID]; conn != nil {
 		conn.Send(r)
 	}
-}
-
-// walStorage is the write-ahead log as driver.Storage: it writes (and in
-// sync mode fsyncs) before it returns, so what waited for it leaves at once.
-type walStorage struct{ s *storage }
-
-func (w walStorage) Persist(out core.Output, status core.Status, done func()) error {
-	if err := w.s.persist(out, status); err != nil {
-		return err
-	}
-	done()
-	return nil
+	w.n.metrics.replied(r)
 }

@@ -98,12 +98,35 @@ func TestSendBeforeDurableCaught(t *testing.T) {
 // durable: a whole-cluster crash then leaves no replica with the state.
 func TestTruncateBeforeCheckpointCaught(t *testing.T) {
 	fc := frequentClusterCrashes(t)
+	// The log goes early, but in the same write as the checkpoint: only a
+	// crash of every replica while each writes it loses the state.
+	fc.CrashInCheckpoint = 1
 	seed, v := firstViolation(Options{Faults: fc, TruncateBeforeCheckpoint: true})
 	if v == nil {
 		t.Fatalf("truncating before the checkpoint is durable not caught in %d seeds", maxBugSeeds)
 	}
 	t.Logf("caught at seed %d: %v", seed, v)
 	if _, err := Run(Options{Faults: fc, Seed: seed}); err != nil {
+		t.Fatalf("the same seed fails without the planted bug: %v", err)
+	}
+}
+
+// TestClockOncePerDrainCaught shows that the history check fails when the
+// driver reads its clock once per drain (review finding C): in the
+// stalled-backup episode, a backup accepts its primary's Commits after a
+// slow step with the clock of before it, its lease promise and its
+// stickiness run out too early, and a new view commits writes while the
+// old primary still answers reads under its lease. The same seed passes
+// with the clock caught up before each input.
+func TestClockOncePerDrainCaught(t *testing.T) {
+	opts := Options{Profile: "stalled-backup", Replicas: 3, ClockOncePerDrain: true}
+	seed, v := firstViolation(opts)
+	if v == nil || v.Kind != KindLinearizability {
+		t.Fatalf("seed %d: got %v, want a linearizability violation within %d seeds", seed, v, maxBugSeeds)
+	}
+	t.Logf("caught at seed %d: %v", seed, v)
+	opts.ClockOncePerDrain, opts.Seed = false, seed
+	if _, err := Run(opts); err != nil {
 		t.Fatalf("the same seed fails without the planted bug: %v", err)
 	}
 }
@@ -120,4 +143,24 @@ func frequentClusterCrashes(t *testing.T) FaultConfig {
 	fc.Name, fc.MeanClusterCrashGap = "durable-frequent-cluster-crashes", 150*time.Millisecond
 	fc.CrashInCheckpoint = 0.3
 	return fc
+}
+
+// TestIgnoreSyncRecordsCaught shows that random seeds of the disk profile
+// catch review finding B on the real write-ahead log: with the sync
+// records planted away, bits rotted in the last synced group are cut as a
+// torn write, and the replica resumes from its disk without what it
+// promised (a quorum without the op then forms a view).
+func TestIgnoreSyncRecordsCaught(t *testing.T) {
+	fc, err := Profile("disk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, v := firstViolation(Options{Faults: fc, IgnoreSyncRecords: true})
+	if v == nil {
+		t.Fatalf("sync records ignored, not caught in %d seeds", maxBugSeeds)
+	}
+	t.Logf("caught at seed %d: %v", seed, v)
+	if _, err := Run(Options{Faults: fc, Seed: seed}); err != nil {
+		t.Fatalf("the same seed fails without the planted bug: %v", err)
+	}
 }

@@ -38,7 +38,7 @@ type replica struct {
 	unborn, joined bool
 	// disk is the replica's disk in durable mode (nil when diskless); it
 	// survives crashes.
-	disk *simDisk
+	disk *disk
 
 	// per incarnation: what the checks saw last
 	commit, executed, checked uint64
@@ -78,11 +78,14 @@ func (r *run) setupCluster() {
 		r.sessions = max(1, r.opts.Clients-1)
 	}
 	r.drawCheckpoints()
+	if r.opts.Faults.Durable {
+		r.segSize = r.between(512, 8<<10)
+	}
 	for i := 0; i < r.n; i++ {
 		rep := &replica{idx: i, lastCrash: -1 << 40}
 		rep.period = r.drawPeriod()
 		if r.opts.Faults.Durable {
-			rep.disk = &simDisk{original: true}
+			r.formatDisk(rep)
 		}
 		r.replicas = append(r.replicas, rep)
 		r.firstStart(rep)
@@ -188,8 +191,8 @@ func (r *run) crash(rep *replica) {
 	r.logf("crash replica %d (view %d, status %v)", rep.idx, rep.view, rep.status)
 	rep.core, rep.store, rep.up, rep.recovering = nil, nil, false, false
 	rep.inbox, rep.busyUntil, rep.forcedStall, rep.draining = nil, 0, 0, false
-	if rep.disk != nil && rep.disk.crash() {
-		r.res.TornWrites++
+	if rep.disk != nil {
+		r.crashDisk(rep)
 	}
 	rep.inc++
 	rep.lastCrash = r.now
@@ -202,19 +205,10 @@ func (r *run) crash(rep *replica) {
 func (r *run) restart(rep *replica) {
 	r.logf("restart replica %d", rep.idx)
 	rep.lastCrash = r.now
-	if rep.disk != nil && r.corruptDisk(rep) {
-		r.logf("replica %d found a corrupt record: it recovers from its peers", rep.idx)
-		rep.disk = &simDisk{}
-		r.res.Corruptions++
-		r.boot(rep, bootRecovering, nil)
-	} else if d := rep.disk; d != nil && d.replay() != nil {
-		r.boot(rep, bootNormal, d.replay())
-	} else if d != nil && d.original {
-		// The disk it was created with, and no write ever completed: it
-		// resumes from the state it was created in (normal in view 0,
-		// empty log). Only Prepares left before being durable, so a
-		// primary hands view 0 on (core restart rules).
-		r.boot(rep, bootNormal, &core.Durable{})
+	if rep.disk != nil {
+		if !r.restartDurable(rep) {
+			return
+		}
 	} else {
 		r.boot(rep, r.disklessRestartMode(rep), nil)
 	}
@@ -244,9 +238,7 @@ func (r *run) downOrRecovering() int {
 		if !rep.joined {
 			continue // it holds nothing to lose
 		}
-		if !rep.up || rep.recovering {
-			k++
-		} else if i := rep.core.Info(); i.Executed < i.LogBase {
+		if !rep.up || rep.recovering || (rep.disk != nil && rep.disk.damaged) || r.stateless(rep) {
 			k++
 		}
 	}

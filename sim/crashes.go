@@ -68,7 +68,7 @@ func (r *run) beginQuiet() {
 	r.quiet = true
 	r.net.st = r.net.clean()
 	r.releaseHeld()
-	r.releaseEpisodeHeld()
+	r.endEpisode()
 	r.net.drop = nil
 	r.logf("quiet: network healed")
 	for _, rep := range r.replicas {

@@ -1,76 +1,217 @@
 package sim
 
-import "github.com/vr-go/vr/core"
+import (
+	"log/slog"
+	"time"
 
-// simStorage is a replica's simulated disk as driver.Storage: each write
-// completes after a random latency, and the driver holds the messages that
-// depend on it until then ("persist, then send").
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
+	"github.com/vr-go/vr/storage"
+	"github.com/vr-go/vr/wal"
+)
+
+// disk is a replica's durable mode: its simulated disk, which survives
+// crashes, and the storage (package storage, as `vr server --data-dir`
+// runs it) of its current incarnation.
+type disk struct {
+	fs    *simFS
+	st    *storage.Storage // nil while crashed
+	waits []diskWait       // FIFO: each completes at its time
+	// lastDone is when the last queued wait completes (writes are FIFO).
+	lastDone int64
+	// damaged: a fault damaged data on the disk (rot, a misdirected
+	// write) since its last restart: it may lose its state, and counts
+	// against f until it restarts.
+	damaged bool
+	// checkpointing: the Output being persisted carries a checkpoint.
+	checkpointing bool
+	// promised is what the storage last reported durable (see
+	// checkResumed); set is false until it reported anything.
+	promised durableMark
+}
+
+// durableMark is the part of a replica's state a write made durable that
+// a restart from the disk must give back: its views, and (in those views)
+// its log's end.
+type durableMark struct {
+	set   bool
+	hard  core.HardState
+	logTo uint64
+}
+
+// simStorage is the storage of rep as driver.Storage: the real storage,
+// noting what each write made durable once it is.
 type simStorage struct {
 	r   *run
 	rep *replica
 }
 
-// Persist queues out's durable part on the disk. An Output with nothing
-// to write is durable once the writes queued before it are (its messages
-// may depend on them).
 func (s simStorage) Persist(out core.Output, status core.Status, done func()) error {
-	r, d := s.r, s.rep.disk
-	if status == core.StatusRecovering && !d.queued {
-		done() // nothing durable yet: a restart recovers again
-		return nil
-	}
-	if r.opts.TruncateBeforeCheckpoint && out.Checkpoint != nil {
-		d.dropped = max(d.dropped, out.Checkpoint.Op)
-	}
-	if !d.needsWrite(out) {
-		if n := len(d.pending); n > 0 {
-			d.pending[n-1].dones = append(d.pending[n-1].dones, done)
-			return nil
+	d := s.rep.disk
+	m := durableMark{set: true, hard: out.HardState, logTo: s.rep.core.Info().Op}
+	return d.st.Persist(out, status, func() {
+		if status != core.StatusRecovering {
+			d.promised = m
 		}
-		d.hard.Commit = out.HardState.Commit
 		done()
-		return nil
-	}
-	s.queue(out, done)
-	return nil
+	})
 }
 
-// queue adds one write group and schedules its completion.
-func (s simStorage) queue(out core.Output, done func()) {
-	r, rep, d := s.r, s.rep, s.rep.disk
-	at := max(r.now, d.lastDone) + r.between(1, max(1, us(r.opts.Faults.DiskLatency)))
-	d.lastDone = at
-	d.queued = true
-	d.pending = append(d.pending, diskWrite{done: at, records: recordsOf(out), hard: out.HardState,
-		ckpt: out.Checkpoint, logBase: out.LogBase, dones: []func(){done}})
-	r.schedule(at, event{kind: evDiskDone, node: rep.idx, inc: rep.inc})
-	if out.Checkpoint != nil && r.chance(r.opts.Faults.CrashInCheckpoint) {
-		// A crash of every replica while this checkpoint is written.
-		r.schedule(r.between(r.now, at), event{kind: evClusterCrash, node: oneShot})
+// checkResumed checks that a replica resuming from its disk holds what
+// its storage last reported durable: the same promises or later ones (a
+// view may go back, its last normal view and promised view never) and,
+// in the same views (where a log only grows), at least the same log.
+// Torn writes were never reported durable, so the real log may cut them;
+// a cut of data a completed sync covered (review finding B) fails here.
+func (r *run) checkResumed(rep *replica, d *core.Durable) {
+	m, h := rep.disk.promised, d.HardState
+	if !m.set {
+		return
+	}
+	views := func(h core.HardState) [3]uint64 { return [3]uint64{h.View, h.LastNormalView, h.PromisedView} }
+	lost := h.LastNormalView < m.hard.LastNormalView || h.PromisedView < m.hard.PromisedView ||
+		(views(h) == views(m.hard) && d.LogBase+uint64(len(d.Log)) < m.logTo)
+	if lost {
+		r.violate(KindLostDurable, "replica %d resumed from its disk with views %v and log end %d; its storage had reported views %v and log end %d durable",
+			rep.idx, views(h), d.LogBase+uint64(len(d.Log)), views(m.hard), m.logTo)
 	}
 }
 
-// diskDone completes rep's oldest write and tells the driver, which sends
+// diskWait is a barrier the storage issued and what waits for it.
+type diskWait struct {
+	barrier uint64
+	dones   []func()
+}
+
+// dataDir is where a simulated replica keeps its data directory.
+const dataDir = "/data"
+
+// storageConfig is the storage configuration of rep: the simulated disk,
+// the simulated clock, and a Wait that holds the driver's done until the
+// disk's barriers complete.
+func (r *run) storageConfig(rep *replica) storage.Config {
+	cfg := storage.Config{
+		FS: rep.disk.fs, Dir: dataDir, Logger: slog.New(slog.DiscardHandler),
+		Owner: wal.Owner{Replica: uint64(rep.idx)}, SegmentSize: r.segSize,
+		Now:  func() time.Time { return time.Unix(0, r.now*1000) },
+		Wait: func(done func()) { r.diskWait(rep, done) },
+	}
+	cfg.Plant(plant.Storage{TruncateBeforeCheckpoint: r.opts.TruncateBeforeCheckpoint,
+		WAL: plant.WAL{IgnoreSyncRecords: r.opts.IgnoreSyncRecords}})
+	return cfg
+}
+
+// formatDisk gives rep a new disk holding the state of a cluster created
+// by hand (normal in view 0, an empty log), durable: what `vr server`
+// writes on a new member's first start.
+func (r *run) formatDisk(rep *replica) {
+	rep.disk = &disk{fs: newSimFS()}
+	st, _, err := storage.Open(r.storageConfig(rep))
+	if err == nil {
+		err = st.Persist(core.Output{}, core.StatusNormal, func() {})
+	}
+	if err != nil {
+		panic("sim: formatting a disk: " + err.Error())
+	}
+	rep.disk.fs.complete(rep.disk.fs.issued())
+	rep.disk.waits, rep.disk.lastDone = nil, 0
+	rep.disk.fs.faults = r.diskFaults(rep)
+	rep.disk.st = st // the first incarnation runs on it
+}
+
+// restartDurable restarts rep through its storage, which decides, as for
+// `vr server`, whether it resumes from its disk, recovers, or (a disk that
+// never held a state) starts like a diskless replica. A disk that fails to
+// open keeps the replica down until a later attempt; it reports false.
+func (r *run) restartDurable(rep *replica) bool {
+	r.rotDisk(rep)
+	start, ok := r.openDisk(rep)
+	if !ok {
+		fc := r.opts.Faults
+		r.schedule(r.now+r.between(us(fc.MinDowntime), us(fc.MaxDowntime)), event{kind: evRestart, node: rep.idx, inc: rep.inc})
+		return false
+	}
+	if start.Restart == nil {
+		rep.disk.promised = durableMark{} // it recovers: it promises again
+	}
+	switch {
+	case start.Restart != nil:
+		r.checkResumed(rep, start.Restart)
+		r.boot(rep, bootNormal, start.Restart)
+	case start.MustRecover:
+		r.boot(rep, bootRecovering, nil)
+	default:
+		r.boot(rep, r.disklessRestartMode(rep), nil)
+	}
+	return true
+}
+
+// openDisk opens rep's storage for a new incarnation, as `vr server`
+// does; ok is false if the disk failed (the replica stays down).
+func (r *run) openDisk(rep *replica) (storage.Start, bool) {
+	st, start, err := storage.Open(r.storageConfig(rep))
+	if err != nil {
+		r.logf("replica %d cannot open its data directory: %v", rep.idx, err)
+		return start, false
+	}
+	rep.disk.st, rep.disk.damaged = st, false
+	if start.MustRecover {
+		r.logf("replica %d found its disk damaged: it recovers from its peers", rep.idx)
+		r.res.Corruptions++
+	}
+	return start, true
+}
+
+// diskWait holds done until the barriers the storage issued so far
+// complete, after a random latency (FIFO). An Output that wrote nothing
+// is durable once the writes before it are (its messages may depend on
+// them).
+func (r *run) diskWait(rep *replica, done func()) {
+	d := rep.disk
+	b := d.fs.issued()
+	switch n := len(d.waits); {
+	case n > 0 && d.waits[n-1].barrier == b:
+		d.waits[n-1].dones = append(d.waits[n-1].dones, done)
+	case b > d.fs.completed:
+		at := max(r.now, d.lastDone) + r.diskLatency(rep)
+		d.lastDone = at
+		d.waits = append(d.waits, diskWait{barrier: b, dones: []func(){done}})
+		r.schedule(at, event{kind: evDiskDone, node: rep.idx, inc: rep.inc})
+		if d.checkpointing && r.chance(r.opts.Faults.CrashInCheckpoint) {
+			// A crash of every replica while this checkpoint is written.
+			r.schedule(r.between(r.now, at), event{kind: evClusterCrash, node: oneShot})
+		}
+	default:
+		done()
+	}
+}
+
+// diskDone completes rep's oldest wait and tells the driver, which sends
 // what waited for it.
 func (r *run) diskDone(e event) {
 	rep := r.replicas[e.node]
-	if !rep.up || rep.inc != e.inc || len(rep.disk.pending) == 0 {
+	if !rep.up || rep.inc != e.inc || len(rep.disk.waits) == 0 {
 		return
 	}
 	if r.busy(rep) { // its loop is stuck in a slow step
 		r.schedule(rep.busyUntil, e)
 		return
 	}
-	for _, done := range rep.disk.complete() {
+	w := rep.disk.waits[0]
+	rep.disk.waits = rep.disk.waits[1:]
+	rep.disk.fs.complete(w.barrier)
+	for _, done := range w.dones {
 		done()
 	}
 }
 
-// corruptDisk decides whether a restarting replica finds a corrupt record.
-// It does only while enough other replicas can answer its recovery: a
-// corrupt replica is one that lost its state, and at most f may.
-func (r *run) corruptDisk(rep *replica) bool {
-	return r.chance(r.opts.Faults.Corrupt) && r.downOrRecovering() < r.f
+// crashDisk is a power loss of rep's disk.
+func (r *run) crashDisk(rep *replica) {
+	d := rep.disk
+	d.st, d.waits, d.lastDone = nil, nil, 0
+	if d.fs.crash(r.rng, r.crashMidWrite) > 0 {
+		r.res.TornWrites++
+	}
 }
 
 // oneShot marks a cluster crash that does not schedule the next one.
@@ -87,6 +228,8 @@ func (r *run) clusterCrashEvent(e event) {
 		r.schedule(r.now+max(1, int64(r.rng.ExpFloat64()*float64(us(fc.MeanClusterCrashGap)))), event{kind: evClusterCrash})
 	}
 	r.logf("cluster crash: every replica stops at once")
+	r.crashMidWrite = e.node == oneShot // aimed into a checkpoint's write
+	defer func() { r.crashMidWrite = false }()
 	for _, rep := range r.replicas {
 		if rep.up {
 			r.crash(rep)

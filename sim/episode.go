@@ -19,7 +19,8 @@ import "github.com/vr-go/vr/message"
 // Every phase lasts a random time, so each seed plays it differently.
 type episode struct {
 	p, y, x int
-	dvc     staleDVC // the "stale-dvc" episode
+	dvc     staleDVC      // the "stale-dvc" episode
+	stall   stalledBackup // the "stalled-backup" episode
 }
 
 // episodeStep enters phase (0 = quiet spell) and schedules the next one.
@@ -27,8 +28,12 @@ func (r *run) episodeStep(phase int) {
 	if r.quiet {
 		return
 	}
-	if r.opts.Faults.Episode == "stale-dvc" {
+	switch r.opts.Faults.Episode {
+	case "stale-dvc":
 		r.staleDVCStep(phase)
+		return
+	case "stalled-backup":
+		r.stalledBackupStep(phase)
 		return
 	}
 	next, dur := phase+1, int64(0)
@@ -112,4 +117,15 @@ func (r *run) dropViewChangeAroundX(from, to int, m message.Message) bool {
 		}
 	}
 	return (from == x && to == p) || (from == y && to == p)
+}
+
+// endEpisode ends a scripted episode at the start of the quiet phase:
+// what it held back is delivered and every client goes back to its
+// workload.
+func (r *run) endEpisode() {
+	r.releaseEpisodeHeld()
+	if r.opts.Faults.Episode == "stalled-backup" {
+		r.releaseStalledHeld()
+		r.readers = nil
+	}
 }

@@ -37,6 +37,9 @@ const (
 	// KindDisruption: a healthy, fault-free quorum left its view (a
 	// replica returning from isolation disrupted a working cluster).
 	KindDisruption Kind = "disruption"
+	// KindLostDurable: a replica resumed from its disk (through the real
+	// storage code) with less than its storage had reported durable.
+	KindLostDurable Kind = "lost-durable"
 )
 
 // Violation is a failed check. Replay is the command that reproduces it.

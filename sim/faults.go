@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -82,7 +83,15 @@ type FaultConfig struct {
 	// MeanClusterCrashGap, if set, crashes every replica at once now and
 	// then.
 	MeanClusterCrashGap time.Duration
-	Corrupt             float64 // probability a restart finds a corrupt record
+	// Corrupt is the probability that a restarting replica's disk has
+	// rotted bits (within f: see diskfaults.go).
+	Corrupt float64
+	// Misdirect is the probability that a write lands a few sectors off
+	// (within f), IOErrors that an operation of the disk fails with EIO or
+	// ENOSPC (within f: the replica stops), SlowDisk that a write takes
+	// up to MaxSlowDisk.
+	Misdirect, IOErrors, SlowDisk float64
+	MaxSlowDisk                   time.Duration
 	// CrashInCheckpoint is the probability that a checkpoint write is
 	// overtaken by a crash of every replica.
 	CrashInCheckpoint float64
@@ -149,17 +158,21 @@ func (fc FaultConfig) validate() error {
 		return fmt.Errorf("%w: long delay is a probability, and its bound above the normal delay", ErrBadOptions)
 	case fc.Bootstrap < 0 || fc.Bootstrap > 1 || (fc.Bootstrap > 0 && (fc.Durable || fc.MaxStartDelay < 0)):
 		return fmt.Errorf("%w: bootstrap is a probability, for diskless profiles", ErrBadOptions)
-	case fc.Episode != "" && fc.Episode != "stale-learner" && fc.Episode != "stale-dvc":
+	case fc.Episode != "" && !slices.Contains(episodes, fc.Episode):
 		return fmt.Errorf("%w: unknown episode %q", ErrBadOptions, fc.Episode)
 	case fc.Crashes && (fc.MeanCrashGap <= 0 || fc.MinDowntime <= 0 || fc.MaxDowntime < fc.MinDowntime):
 		return fmt.Errorf("%w: bad crash timing", ErrBadOptions)
-	case !fc.Durable && (fc.MeanClusterCrashGap > 0 || fc.Corrupt > 0 || fc.DiskLatency > 0 || fc.CrashInCheckpoint > 0):
+	case !fc.Durable && (fc.MeanClusterCrashGap > 0 || fc.Corrupt > 0 || fc.DiskLatency > 0 || fc.CrashInCheckpoint > 0 ||
+		fc.Misdirect > 0 || fc.IOErrors > 0 || fc.SlowDisk > 0):
 		return fmt.Errorf("%w: disk faults need a durable profile", ErrBadOptions)
 	case fc.MeanClusterCrashGap > 0 && (fc.MinDowntime <= 0 || fc.MaxDowntime < fc.MinDowntime):
 		return fmt.Errorf("%w: bad cluster-crash timing", ErrBadOptions)
 	}
 	return nil
 }
+
+// episodes are the scripted episodes (FaultConfig.Episode).
+var episodes = []string{"stale-learner", "stale-dvc", "stalled-backup"}
 
 // profiles are the named fault configurations.
 var profiles = map[string]FaultConfig{
@@ -231,6 +244,21 @@ var profiles = map[string]FaultConfig{
 		LongDelay: 0.002, MaxLongDelay: 1200 * time.Millisecond,
 		BufferCut: 0.4,
 		SlowSteps: 0.005, MaxStepStall: 50 * time.Millisecond,
+	},
+	// disk: durable, with every disk fault on the real storage code: bit
+	// rot found at restart (half of it at the end of the last synced
+	// group), misdirected writes, EIO and ENOSPC, a slow disk now and
+	// then; fewer whole-cluster crashes, so that single crashes (which
+	// damage may strike) dominate.
+	"disk": {
+		MaxLoss: 0.1, MaxDuplicate: 0.05, Reorder: 0.05, MaxDelay: 40 * time.Millisecond,
+		CleanEpochs: 0.3, Partitions: true, ClientStay: 0.25,
+		Crashes: true, MeanCrashGap: 150 * time.Millisecond, TargetPrimary: 0.3,
+		MinDowntime: 20 * time.Millisecond, MaxDowntime: 200 * time.Millisecond,
+		Skew: 0.1, EpochMin: 50 * time.Millisecond, EpochMax: 400 * time.Millisecond,
+		Durable: true, DiskLatency: 3 * time.Millisecond, MeanClusterCrashGap: 1500 * time.Millisecond,
+		Corrupt: 0.4, Misdirect: 0.002, IOErrors: 0.001, SlowDisk: 0.02, MaxSlowDisk: 150 * time.Millisecond,
+		Checkpoints: true, CrashInCheckpoint: 0.02,
 	},
 	// checkpoint: crashes of diskless replicas, stale replicas and loss,
 	// with a checkpoint every few ops in every run, so that recoveries and
@@ -321,6 +349,14 @@ var profiles = map[string]FaultConfig{
 	// replicas): a DoViewChange of a crashed incarnation reaches the next
 	// primary after its successor recovered into the older view.
 	"stale-dvc": {Episode: "stale-dvc", Skew: 0.2, MaxLoss: 0.02, EpochMin: time.Second, EpochMax: time.Second},
+	// stalled-backup: review finding C, scripted with random timing (3
+	// replicas): a backup stalls while its primary's Commits queue behind
+	// the slow step, and a view change forms behind the primary's back
+	// as soon as the backup's lease promise allows. Leases outlast the
+	// view-change timeout; clocks drift little, so the primary's lease is
+	// nearly as long as the promise.
+	"stalled-backup": {Episode: "stalled-backup", Skew: 0.05, MaxLoss: 0.02,
+		EagerClients: true, EpochMin: time.Second, EpochMax: time.Second},
 	// isolate: a healthy cluster in which one backup at a time is cut off
 	// long enough to time out, then comes back with a stale, higher view.
 	"isolate": {

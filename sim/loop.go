@@ -30,7 +30,11 @@ type run struct {
 	sessions  int    // client-table bound given to the replicas (0: default)
 	ckptEvery uint64 // checkpoint interval given to the replicas (0: none)
 	ckptChunk int    // checkpoint chunk size given to the replicas
-	replay    string // overrides the replay command (scripted test runs)
+	segSize   int64  // durable: the log's segment size
+	// crashMidWrite: the crash under way is aimed into a checkpoint's
+	// write (Faults.CrashInCheckpoint).
+	crashMidWrite bool
+	replay        string // overrides the replay command (scripted test runs)
 
 	net      network
 	replicas []*replica
@@ -96,6 +100,9 @@ func (r *run) runUntil(t int64) {
 		r.res.Steps++
 		r.hashEvent(e)
 		r.dispatch(e)
+		if r.opts.Faults.Durable {
+			r.stopFailed()
+		}
 	}
 	if r.viol == nil {
 		r.now = t

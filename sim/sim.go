@@ -63,10 +63,14 @@ type Options struct {
 	// ClockOncePerDrain plants a driver bug: the clock is read once per
 	// batch of inputs, not before each (review finding C). For tests only.
 	ClockOncePerDrain bool
-	// TruncateBeforeCheckpoint plants a driver bug in durable mode: the
-	// log is dropped up to a new checkpoint before the checkpoint is
-	// durable. For tests only.
+	// TruncateBeforeCheckpoint plants a bug of package storage in durable
+	// mode: the log is dropped up to a new checkpoint before the
+	// checkpoint is durable. For tests only.
 	TruncateBeforeCheckpoint bool
+	// IgnoreSyncRecords plants a bug of package wal in durable mode: no
+	// sync records, marks ignored, so damage at the end of the last synced
+	// group is cut as a torn write (review finding B). For tests only.
+	IgnoreSyncRecords bool
 
 	// Log, if set, receives a human-readable account of the run.
 	Log io.Writer

@@ -36,10 +36,12 @@ func TestSeeds(t *testing.T) {
 		{"isolate", 300},
 		{"stale-learner", 300},
 		{"durable", 400},
+		{"disk", 300},
 		{"checkpoint", 400},
 		{"bootstrap", 300},
 		{"amnesia", 300},
 		{"stale-dvc", 300},
+		{"stalled-backup", 300},
 		{"lease", 300},
 		{"beyond-f", 300},
 		{"none", 300},
@@ -54,7 +56,7 @@ func TestSeeds(t *testing.T) {
 		t.Run(c.profile, func(t *testing.T) {
 			t.Parallel()
 			opts := Options{Profile: c.profile}
-			if c.profile == "stale-learner" || c.profile == "stale-dvc" {
+			if c.profile == "stale-learner" || c.profile == "stale-dvc" || c.profile == "stalled-backup" {
 				opts.Replicas = 3
 			}
 			totals := runSeeds(t, opts, 1, c.seeds)
@@ -68,7 +70,7 @@ func TestSeeds(t *testing.T) {
 				s.MessagesDuplicated == 0 || s.Evictions == 0) {
 				t.Errorf("profile all did not exercise every fault: %+v", s)
 			}
-			if (c.profile == "checkpoint" || c.profile == "durable") && s.CheckpointsInstalled == 0 {
+			if (c.profile == "checkpoint" || c.profile == "durable" || c.profile == "disk") && s.CheckpointsInstalled == 0 {
 				t.Errorf("profile %s installed no checkpoint: %+v", c.profile, s)
 			}
 		})
@@ -135,8 +137,8 @@ func TestReplayCommand(t *testing.T) {
 // TestSeeds, so a new profile cannot go untested.
 func TestEveryProfileSeeded(t *testing.T) {
 	seeded := map[string]bool{"all": true, "stale": true, "crash": true, "split-brain": true, "isolate": true,
-		"stale-learner": true, "durable": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
-		"stale-dvc": true, "lease": true, "beyond-f": true, "none": true, "large": true}
+		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
+		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)

@@ -29,7 +29,10 @@ type Result struct {
 	Crashes              int
 	ClusterCrashes       int // every replica crashed at once (durable mode)
 	Corruptions          int // restarts that found a corrupt disk and recovered
-	TornWrites           int // crashes during a disk write (the group is lost)
+	TornWrites           int // crashes that lost or tore writes in flight
+	DiskErrors           int // EIO or ENOSPC returned to the storage
+	Misdirected          int // writes that landed at the wrong offset
+	Rotted               int // restarts that found rotted bits
 	AckedChecked         int // acknowledged requests found in the final log
 	Epochs               int // network fault states drawn
 	MessagesSent         int
@@ -112,6 +115,9 @@ func (t *Totals) Add(res Result, err error) {
 	s.ClusterCrashes += res.ClusterCrashes
 	s.Corruptions += res.Corruptions
 	s.TornWrites += res.TornWrites
+	s.DiskErrors += res.DiskErrors
+	s.Misdirected += res.Misdirected
+	s.Rotted += res.Rotted
 	s.AckedChecked += res.AckedChecked
 	s.MessagesSent += res.MessagesSent
 	s.MessagesDropped += res.MessagesDropped
@@ -139,7 +145,10 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"crashes", s.Crashes},
 		{"whole-cluster crashes", s.ClusterCrashes},
 		{"corrupt disks repaired", s.Corruptions},
-		{"torn writes", s.TornWrites},
+		{"crashes that tore or lost writes", s.TornWrites},
+		{"disk errors (EIO, ENOSPC)", s.DiskErrors},
+		{"misdirected writes", s.Misdirected},
+		{"restarts with rotted bits", s.Rotted},
 		{"acknowledged requests checked", s.AckedChecked},
 		{"recoveries", s.Recoveries},
 		{"state transfers", s.StateTransfers},

@@ -17,9 +17,13 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 		ViewChangeTicks: simViewChangeTicks,
 		OnOutput:        func(out core.Output) { r.checkReplica(rep, out.Applied) },
 	}
-	if rep.disk != nil {
+	if d := rep.disk; d != nil {
 		cfg.Storage = simStorage{r, rep}
 		cfg.EarlyPrepares = true
+		cfg.OnOutput = func(out core.Output) {
+			d.checkpointing = out.Checkpoint != nil
+			r.checkReplica(rep, out.Applied)
+		}
 	}
 	cfg.Plant(plant.Driver{SendBeforeDurable: r.opts.SendBeforeDurable, ClockOncePerDrain: r.opts.ClockOncePerDrain})
 	return cfg

@@ -24,6 +24,7 @@ const (
 // It is owned by a single writer goroutine.
 type batchWriter struct {
 	stats   *counters
+	link    *linkCounters // the peer's counters; nil for a client
 	log     *slog.Logger
 	cluster uint64
 	sender  uint8
@@ -40,7 +41,7 @@ func (w *batchWriter) write(conn net.Conn, msgs []message.Message) error {
 	for i, m := range msgs {
 		out, err := wire.AppendFrame(buf, w.cluster, w.sender, m)
 		if err != nil {
-			w.stats.droppedOut.Add(1)
+			w.stats.dropOut(w.link, 1)
 			w.log.Warn("transport: cannot encode message", "type", typeName(m), "err", err)
 			continue
 		}
@@ -49,7 +50,7 @@ func (w *batchWriter) write(conn net.Conn, msgs []message.Message) error {
 			continue
 		}
 		if err := w.flush(conn, buf, inBuf); err != nil {
-			w.stats.droppedOut.Add(uint64(len(msgs) - 1 - i))
+			w.stats.dropOut(w.link, uint64(len(msgs)-1-i))
 			w.retain(buf)
 			return err
 		}
@@ -70,10 +71,14 @@ func (w *batchWriter) flush(conn net.Conn, buf []byte, n int) error {
 		_, err = conn.Write(buf)
 	}
 	if err != nil {
-		w.stats.droppedOut.Add(uint64(n))
+		w.stats.dropOut(w.link, uint64(n))
 		return err
 	}
 	w.stats.sent.Add(uint64(n))
+	if w.link != nil {
+		w.link.sent.Add(uint64(n))
+		w.link.sentBytes.Add(uint64(len(buf)))
+	}
 	return nil
 }
 

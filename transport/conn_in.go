@@ -108,7 +108,11 @@ func (c *inConn) accept(h wire.Header, m message.Message) error {
 			return err
 		}
 	}
-	c.t.deliver(Inbound{From: from, Msg: m, Client: c.client})
+	if c.t.deliver(Inbound{From: from, Msg: m, Client: c.client}) && from >= 0 {
+		l := &c.t.links[from]
+		l.received.Add(1)
+		l.receivedBytes.Add(uint64(wire.HeaderSize) + uint64(h.Length))
+	}
 	return nil
 }
 
@@ -127,13 +131,16 @@ func (c *inConn) identify(from int) error {
 	return nil
 }
 
-// deliver queues in for Receive, or drops it if the channel is full.
-func (t *Transport) deliver(in Inbound) {
+// deliver queues in for Receive, or drops it if the channel is full; it
+// reports whether in was queued.
+func (t *Transport) deliver(in Inbound) bool {
 	select {
 	case t.inbox <- in:
 		t.stats.received.Add(1)
+		return true
 	default:
 		t.stats.droppedIn.Add(1)
+		return false
 	}
 }
 

@@ -42,6 +42,7 @@ func newPeer(t *Transport, index int) *peer {
 		q:     newOutQueue(cfg.QueueSize),
 		w: batchWriter{
 			stats:   &t.stats,
+			link:    &t.links[index],
 			log:     cfg.Logger,
 			cluster: cfg.ClusterID,
 			sender:  uint8(cfg.Self),
@@ -71,7 +72,7 @@ func (c *outConn) close() {
 // run is the writer goroutine: it waits for queued messages, connects, and
 // writes batches until ctx ends.
 func (p *peer) run(ctx context.Context) {
-	defer func() { p.t.stats.droppedOut.Add(uint64(p.q.close())) }()
+	defer func() { p.t.stats.dropOut(&p.t.links[p.index], uint64(p.q.close())) }()
 	var spare []message.Message
 	for p.awaitWork(ctx) {
 		c := p.connect(ctx)

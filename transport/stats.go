@@ -45,3 +45,44 @@ func (c *counters) snapshot() Stats {
 		DialErrors: c.dialErrors.Load(),
 	}
 }
+
+// PeerStats is a snapshot of the traffic on the link with one other
+// replica since New.
+type PeerStats struct {
+	Peer int
+	// Sent and SentBytes count messages (and their frame bytes) written
+	// to the peer; DroppedOut those lost on the way out.
+	Sent, SentBytes, DroppedOut uint64
+	// Received and ReceivedBytes count valid messages (and their frame
+	// bytes) that arrived from the peer.
+	Received, ReceivedBytes uint64
+}
+
+// linkCounters holds the live counters behind one PeerStats.
+type linkCounters struct {
+	sent, sentBytes, droppedOut, received, receivedBytes atomic.Uint64
+}
+
+// dropOut counts n outbound messages lost, on link too when it is a
+// replica link (link is nil for client connections).
+func (c *counters) dropOut(link *linkCounters, n uint64) {
+	c.droppedOut.Add(n)
+	if link != nil {
+		link.droppedOut.Add(n)
+	}
+}
+
+// PeerStats returns the traffic counters of every link with another
+// replica, in replica order.
+func (t *Transport) PeerStats() []PeerStats {
+	var out []PeerStats
+	for i := range t.links {
+		if i == t.cfg.Self {
+			continue
+		}
+		l := &t.links[i]
+		out = append(out, PeerStats{Peer: i, Sent: l.sent.Load(), SentBytes: l.sentBytes.Load(),
+			DroppedOut: l.droppedOut.Load(), Received: l.received.Load(), ReceivedBytes: l.receivedBytes.Load()})
+	}
+	return out
+}

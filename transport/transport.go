@@ -30,6 +30,7 @@ type Transport struct {
 	peers []*peer // indexed by replica; nil at Self
 	inbox chan Inbound
 	stats counters
+	links []linkCounters // per replica; unused at Self
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -56,6 +57,7 @@ func New(cfg Config) (*Transport, error) {
 		peers: make([]*peer, len(cfg.Peers)),
 		inbox: make(chan Inbound, cfg.QueueSize),
 		conns: make(map[net.Conn]struct{}),
+		links: make([]linkCounters, len(cfg.Peers)),
 	}
 	t.cfg.Logger = t.log
 	for i := range cfg.Peers {
@@ -121,7 +123,11 @@ func (t *Transport) Send(to int, m message.Message) bool {
 		peerMessage(m) && !t.closed.Load() && t.peers[to].q.push(m) {
 		return true
 	}
-	t.stats.droppedOut.Add(1)
+	var link *linkCounters
+	if to >= 0 && to < len(t.links) && to != t.cfg.Self {
+		link = &t.links[to]
+	}
+	t.stats.dropOut(link, 1)
 	return false
 }
 

@@ -53,6 +53,33 @@ func TestExchangeAllDirections(t *testing.T) {
 			t.Errorf("stats %+v", s)
 		}
 	}
+	checkPeerStats(t, trs)
+}
+
+// checkPeerStats checks that each link counted its half of the exchange:
+// 10 messages each way, and the bytes one side wrote are the bytes the
+// other side read.
+func checkPeerStats(t *testing.T, trs []*Transport) {
+	t.Helper()
+	for i, tr := range trs {
+		ps := tr.PeerStats()
+		if len(ps) != len(trs)-1 {
+			t.Fatalf("replica %d: %d links, want %d", i, len(ps), len(trs)-1)
+		}
+		for _, p := range ps {
+			back := trs[p.Peer].PeerStats()
+			var mirror PeerStats
+			for _, b := range back {
+				if b.Peer == i {
+					mirror = b
+				}
+			}
+			if p.Sent != 10 || p.Received != 10 || p.DroppedOut != 0 || p.SentBytes == 0 ||
+				p.SentBytes != mirror.ReceivedBytes || p.ReceivedBytes != mirror.SentBytes {
+				t.Errorf("link %d->%d: %+v, mirror %+v", i, p.Peer, p, mirror)
+			}
+		}
+	}
 }
 
 // key identifies a message by sender and contents.
@@ -137,6 +164,9 @@ func TestBoundedQueue(t *testing.T) {
 	}
 	if got, want := tr.Stats().DroppedOut, uint64(9*cfg.QueueSize); got != want {
 		t.Fatalf("dropped %d, want %d", got, want)
+	}
+	if ps := tr.PeerStats(); len(ps) != 1 || ps[0].Peer != 1 || ps[0].DroppedOut != uint64(9*cfg.QueueSize) {
+		t.Fatalf("peer stats %+v, want %d dropped toward replica 1", ps, 9*cfg.QueueSize)
 	}
 }
 

@@ -6,13 +6,13 @@ import (
 	"path/filepath"
 )
 
-// WriteFileAtomic writes data to dir/name so that a crash leaves either the
-// file as it was (or no file) or the whole new one: it writes a temporary
-// file in dir, fsyncs it, renames it over name and fsyncs dir. Durable
-// mode writes its checkpoint files with it.
-func WriteFileAtomic(dir, name string, data []byte) error {
+// WriteFileAtomic writes data to dir/name on fsys so that a crash leaves
+// either the file as it was (or no file) or the whole new one: it writes a
+// temporary file in dir, fsyncs it, renames it over name and fsyncs dir.
+// Durable mode writes its checkpoint files with it.
+func WriteFileAtomic(fsys FS, dir, name string, data []byte) error {
 	tmp := filepath.Join(dir, name+".tmp")
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	f, err := fsys.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
@@ -20,11 +20,11 @@ func WriteFileAtomic(dir, name string, data []byte) error {
 	serr := f.Sync()
 	cerr := f.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {
-		_ = os.Remove(tmp)
+		_ = fsys.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+	if err := fsys.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return fsys.SyncDir(dir)
 }

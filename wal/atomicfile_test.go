@@ -9,7 +9,7 @@ import (
 func TestWriteFileAtomicReplacesWhole(t *testing.T) {
 	dir := t.TempDir()
 	for _, data := range []string{"first version", "second"} {
-		if err := WriteFileAtomic(dir, "f", []byte(data)); err != nil {
+		if err := WriteFileAtomic(OS, dir, "f", []byte(data)); err != nil {
 			t.Fatal(err)
 		}
 		got, err := os.ReadFile(filepath.Join(dir, "f"))
@@ -21,7 +21,7 @@ func TestWriteFileAtomicReplacesWhole(t *testing.T) {
 	if len(entries) != 1 {
 		t.Fatalf("temporary file left behind: %v", entries)
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, "missing"), "f", nil); err == nil {
+	if err := WriteFileAtomic(OS, filepath.Join(dir, "missing"), "f", nil); err == nil {
 		t.Fatal("write into a missing directory succeeded")
 	}
 }

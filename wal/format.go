@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"os"
 )
 
 // Segment format 2. A segment file starts with a header of three pages:
@@ -168,7 +167,7 @@ func parseHeader(b []byte, seq uint64) (segHeader, error) {
 
 // writeMark writes mark m of segment seq to slot i of f, encoding it in
 // buf. It does not sync.
-func writeMark(f *os.File, buf *[markLen]byte, seq uint64, i int, m mark) error {
+func writeMark(f File, buf *[markLen]byte, seq uint64, i int, m mark) error {
 	putMark(buf, seq, m)
 	_, err := f.WriteAt(buf[:], markOffset(i))
 	return err

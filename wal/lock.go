@@ -2,8 +2,6 @@ package wal
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,33 +15,22 @@ const LockFile = "LOCK"
 // a time (flock on Dir/LOCK where the platform has it). It is released by
 // Release or when the process exits, however it exits.
 type DirLock struct {
-	dir string
-	f   *os.File
+	l io.Closer
 }
 
-// LockDir creates dir if needed and locks it for this process. It fails
-// with a *LockedError (matching ErrLocked) while another process, or
+// LockDir creates dir on fsys if needed and locks it for this process. It
+// fails with a *LockedError (matching ErrLocked) while another process, or
 // another DirLock of this process, holds the lock. On platforms without
 // flock the lock only records the process id; Enforced reports false.
-func LockDir(dir string) (*DirLock, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+func LockDir(fsys FS, dir string) (*DirLock, error) {
+	if err := fsys.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, LockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	l, err := fsys.Lock(filepath.Join(dir, LockFile))
 	if err != nil {
 		return nil, err
 	}
-	if err := lockFile(f); err != nil {
-		holder := readHolder(f)
-		f.Close()
-		if errors.Is(err, errLockHeld) {
-			return nil, &LockedError{Dir: dir, Holder: holder}
-		}
-		return nil, fmt.Errorf("wal: lock %s: %w", path, err)
-	}
-	writeHolder(f)
-	return &DirLock{dir: dir, f: f}, nil
+	return &DirLock{l: l}, nil
 }
 
 // Enforced reports whether the platform enforces the lock.
@@ -51,14 +38,11 @@ func (l *DirLock) Enforced() bool { return lockingEnforced }
 
 // Release unlocks the directory. Calling it again, or on nil, does nothing.
 func (l *DirLock) Release() error {
-	if l == nil || l.f == nil {
+	if l == nil || l.l == nil {
 		return nil
 	}
-	err := unlockFile(l.f)
-	if cerr := l.f.Close(); err == nil {
-		err = cerr
-	}
-	l.f = nil
+	err := l.l.Close()
+	l.l = nil
 	return err
 }
 

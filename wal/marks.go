@@ -1,9 +1,6 @@
 package wal
 
-import (
-	"os"
-	"path/filepath"
-)
+import "path/filepath"
 
 // A sync round appends a sync record after the groups it covers and then
 // fsyncs the segment (sync.go): a synced group always has a valid record
@@ -13,16 +10,10 @@ import (
 // the next mark write: the slot not being written always holds a durable
 // mark.
 
-// ignoreSyncRecords plants the old bug for tests: rounds write no sync
-// record and replay ignores the marks, so any undecodable end of the last
-// segment with nothing valid after it is taken for a torn write, even when
-// a completed sync covered it. Production code never sets it.
-var ignoreSyncRecords = false
-
 // appendSyncRecord appends the sync record of a round to the last segment.
 // Called with mu held, between groups.
 func (w *WAL) appendSyncRecord() error {
-	if ignoreSyncRecords {
+	if w.opts.ignoreSync {
 		return nil
 	}
 	w.buf = appendSync(w.buf, w.groupSeq, uint64(w.curSize)+uint64(len(w.buf)))
@@ -60,7 +51,7 @@ func (w *WAL) syncHeld() error {
 // putMark durably writes the next mark of segment s (file f): flags added,
 // vouching for every byte below durable, which must be durable already.
 // Called with mu held.
-func (w *WAL) putMark(s *segInfo, f *os.File, durable int64, flags uint64) error {
+func (w *WAL) putMark(s *segInfo, f File, durable int64, flags uint64) error {
 	m := mark{seq: s.markSeq + 1, durable: durable, flags: s.flags | flags}
 	idx := 1 - s.markIdx
 	if err := writeMark(f, &w.markBuf, s.seq, idx, m); err != nil {
@@ -76,14 +67,14 @@ func (w *WAL) putMark(s *segInfo, f *os.File, durable int64, flags uint64) error
 // markSegment durably adds flags to the marks of segment i, which is not
 // the last one: it was synced whole (roll), so its mark vouches for all of
 // it. Called with mu held.
-func (w *WAL) markSegment(i int, f *os.File, flags uint64) error {
+func (w *WAL) markSegment(i int, f File, flags uint64) error {
 	s := &w.segs[i]
 	if !s.v2 {
 		return nil // format 1 has no marks
 	}
 	if f == nil {
 		var err error
-		if f, err = openSegment(w.dir, s.seq); err != nil {
+		if f, err = openSegment(w.opts.FS, w.dir, s.seq); err != nil {
 			return err
 		}
 		defer f.Close()
@@ -124,12 +115,12 @@ func (w *WAL) sealUnsealed() error {
 // then writes a mark that vouches for exactly it.
 func (w *WAL) restartTail() error {
 	t := w.tail()
-	f, err := openSegment(w.dir, t.seq)
+	f, err := openSegment(w.opts.FS, w.dir, t.seq)
 	if err != nil {
 		return err
 	}
 	w.cur, w.curSize = f, t.size
-	if err := syncFile(f); err != nil {
+	if err := f.Sync(); err != nil {
 		return err
 	}
 	return w.putMark(t, f, t.size, 0)
@@ -140,13 +131,13 @@ func (w *WAL) restartTail() error {
 func (w *WAL) upgradeTail() error {
 	t := w.tail()
 	if t.size == 0 { // a torn first record was cut: nothing is left in it
-		if err := removeFile(w.dir, segFile(t.seq)); err != nil {
+		if err := removeFile(w.opts.FS, w.dir, segFile(t.seq)); err != nil {
 			return err
 		}
 		w.segs = w.segs[:len(w.segs)-1]
 		return w.newTail(t.seq, flagsOfNew(w.segs))
 	}
-	if err := syncPath(filepath.Join(w.dir, segFile(t.seq))); err != nil {
+	if err := syncPath(w.opts.FS, filepath.Join(w.dir, segFile(t.seq))); err != nil {
 		return err
 	}
 	w.opts.Logger.Info("wal: continuing a format-1 log in format-2 segments", "after", segFile(t.seq))
@@ -163,7 +154,7 @@ func flagsOfNew(segs []segInfo) uint64 {
 
 // newTail creates segment seq and makes it the last one.
 func (w *WAL) newTail(seq, flags uint64) error {
-	f, info, err := createSegment(w.dir, seq, flags)
+	f, info, err := createSegment(w.opts.FS, w.dir, seq, flags)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package wal
 import (
 	"fmt"
 	"log/slog"
+
+	"github.com/vr-go/vr/internal/plant"
 )
 
 // Defaults of Options.
@@ -28,7 +30,18 @@ type Options struct {
 	MaxPayload int
 	// Logger receives warnings about cut tails and repairs (default: none).
 	Logger *slog.Logger
+	// FS is the file system the log lives on (default: OS).
+	FS FS
+
+	ignoreSync bool // planted bug: see plant.WAL
 }
+
+// ignoreSyncRecords plants plant.WAL.IgnoreSyncRecords in every log this
+// package's tests open. Production code never sets it.
+var ignoreSyncRecords = false
+
+// Plant plants deliberate bugs of the log (see package plant).
+func (o *Options) Plant(b plant.WAL) { o.ignoreSync = b.IgnoreSyncRecords }
 
 // withDefaults fills zero fields and validates the result.
 func (o Options) withDefaults() (Options, error) {
@@ -43,6 +56,10 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxPayload > MaxPayloadLimit {
 		return o, fmt.Errorf("%w: MaxPayload %d exceeds %d", ErrBadOptions, o.MaxPayload, MaxPayloadLimit)
+	}
+	o.ignoreSync = o.ignoreSync || ignoreSyncRecords
+	if o.FS == nil {
+		o.FS = OS
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -28,14 +28,14 @@ const (
 	ClaimAdopted
 )
 
-// ClaimDir checks that dir belongs to o, recording o in its superblock if
+// ClaimDir checks that dir (on fsys) belongs to o, recording o in its superblock if
 // it records no owner yet (a new directory, or one written before owners
 // were recorded). It fails with an *OwnerError (matching ErrWrongOwner) if
 // dir belongs to someone else, and with an error matching ErrCorrupt if
 // both superblock slots are damaged. The caller should hold the
 // directory's lock (LockDir).
-func ClaimDir(dir string, o Owner) (Claim, error) {
-	sb, err := ReadSuperblock(dir)
+func ClaimDir(fsys FS, dir string, o Owner) (Claim, error) {
+	sb, err := ReadSuperblock(fsys, dir)
 	claim := ClaimAdopted
 	switch {
 	case errors.Is(err, ErrNoSuperblock):
@@ -48,7 +48,7 @@ func ClaimDir(dir string, o Owner) (Claim, error) {
 		return 0, &OwnerError{Dir: dir, Recorded: sb.Owner, Given: o}
 	}
 	sb.Owner, sb.Owned = o, true
-	if err := WriteSuperblock(dir, sb); err != nil {
+	if err := WriteSuperblock(fsys, dir, sb); err != nil {
 		return 0, err
 	}
 	return claim, nil

@@ -11,14 +11,14 @@ import (
 
 func TestLockDirRefusesASecondHolder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "d0")
-	l, err := LockDir(dir)
+	l, err := LockDir(OS, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !l.Enforced() {
 		t.Skip("no flock on this platform")
 	}
-	_, err = LockDir(dir)
+	_, err = LockDir(OS, dir)
 	var le *LockedError
 	if !errors.Is(err, ErrLocked) || !errors.As(err, &le) {
 		t.Fatalf("second LockDir: %v, want a *LockedError", err)
@@ -33,7 +33,7 @@ func TestLockDirRefusesASecondHolder(t *testing.T) {
 	if err := l.Release(); err != nil {
 		t.Fatalf("second Release: %v", err)
 	}
-	l2, err := LockDir(dir)
+	l2, err := LockDir(OS, dir)
 	if err != nil {
 		t.Fatalf("LockDir after Release: %v", err)
 	}
@@ -43,14 +43,14 @@ func TestLockDirRefusesASecondHolder(t *testing.T) {
 func TestClaimDir(t *testing.T) {
 	dir := t.TempDir()
 	me := Owner{ClusterID: 7, Replica: 0}
-	if c, err := ClaimDir(dir, me); err != nil || c != ClaimCreated {
+	if c, err := ClaimDir(OS, dir, me); err != nil || c != ClaimCreated {
 		t.Fatalf("fresh: %v, %v", c, err)
 	}
-	if c, err := ClaimDir(dir, me); err != nil || c != ClaimMatched {
+	if c, err := ClaimDir(OS, dir, me); err != nil || c != ClaimMatched {
 		t.Fatalf("again: %v, %v", c, err)
 	}
 	for _, other := range []Owner{{ClusterID: 7, Replica: 2}, {ClusterID: 8, Replica: 0}} {
-		_, err := ClaimDir(dir, other)
+		_, err := ClaimDir(OS, dir, other)
 		var oe *OwnerError
 		if !errors.Is(err, ErrWrongOwner) || !errors.As(err, &oe) || oe.Recorded != me || oe.Given != other || oe.Dir != dir {
 			t.Fatalf("claim by %v: %v, want an *OwnerError", other, err)
@@ -61,7 +61,7 @@ func TestClaimDir(t *testing.T) {
 			}
 		}
 	}
-	sb, err := ReadSuperblock(dir)
+	sb, err := ReadSuperblock(OS, dir)
 	if err != nil || !sb.Owned || sb.Owner != me {
 		t.Fatalf("superblock %+v, %v", sb, err)
 	}
@@ -80,13 +80,13 @@ func TestClaimAdoptsOlderDirectory(t *testing.T) {
 		}
 	}
 	me := Owner{ClusterID: 1, Replica: 2}
-	if c, err := ClaimDir(dir, me); err != nil || c != ClaimAdopted {
+	if c, err := ClaimDir(OS, dir, me); err != nil || c != ClaimAdopted {
 		t.Fatalf("adopt: %v, %v", c, err)
 	}
 	want := old
 	want.Owner, want.Owned = me, true
 	mustReadSB(t, dir, want)
-	if _, err := ClaimDir(dir, Owner{ClusterID: 1, Replica: 0}); !errors.Is(err, ErrWrongOwner) {
+	if _, err := ClaimDir(OS, dir, Owner{ClusterID: 1, Replica: 0}); !errors.Is(err, ErrWrongOwner) {
 		t.Fatalf("after adoption: %v", err)
 	}
 }
@@ -95,7 +95,7 @@ func TestClaimDirCorruptSuperblock(t *testing.T) {
 	dir := setupSB(t)
 	damage(t, dir, "superblock.a", flipAt(30))
 	damage(t, dir, "superblock.b", flipAt(30))
-	if _, err := ClaimDir(dir, Owner{}); !errors.Is(err, ErrCorrupt) {
+	if _, err := ClaimDir(OS, dir, Owner{}); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("%v, want ErrCorrupt", err)
 	}
 }

@@ -3,7 +3,6 @@ package wal
 import (
 	"errors"
 	"log/slog"
-	"os"
 	"path/filepath"
 
 	"github.com/vr-go/vr/core"
@@ -50,16 +49,18 @@ type pendingRec struct {
 
 // replayer applies the groups of the log's segments in order.
 type replayer struct {
-	dir     string
-	log     *slog.Logger
-	segs    []segInfo
-	st      logState
-	hard    core.HardState
-	hasHard bool
-	hardSeg uint64
-	seq     uint64 // sequence number of the last complete group
-	seenEnd bool   // seq is set
-	pending []pendingRec
+	fs         FS
+	dir        string
+	ignoreSync bool // planted: see plant.WAL
+	log        *slog.Logger
+	segs       []segInfo
+	st         logState
+	hard       core.HardState
+	hasHard    bool
+	hardSeg    uint64
+	seq        uint64 // sequence number of the last complete group
+	seenEnd    bool   // seq is set
+	pending    []pendingRec
 	// commitSeg and commitOff locate the end of the last complete group, or
 	// of the sync record after it.
 	commitSeg int
@@ -73,8 +74,8 @@ type replayer struct {
 
 // replayLog replays every segment of dir and cuts off a torn final group.
 // Nothing is changed on disk unless every check passed.
-func replayLog(dir string, log *slog.Logger) (replayed, error) {
-	seqs, other, err := listSegments(dir)
+func replayLog(fsys FS, dir string, log *slog.Logger, ignoreSync bool) (replayed, error) {
+	seqs, other, err := listSegments(fsys, dir)
 	if err != nil {
 		return replayed{}, err
 	}
@@ -84,7 +85,7 @@ func replayLog(dir string, log *slog.Logger) (replayed, error) {
 	if err := checkConsecutive(seqs); err != nil {
 		return replayed{}, err
 	}
-	r := &replayer{dir: dir, log: log}
+	r := &replayer{fs: fsys, dir: dir, log: log, ignoreSync: ignoreSync}
 	for i, seq := range seqs {
 		r.segs = append(r.segs, segInfo{seq: seq})
 		if err := r.readSegment(i, i == len(seqs)-1); err != nil {
@@ -104,7 +105,7 @@ func replayLog(dir string, log *slog.Logger) (replayed, error) {
 
 // readSegment reads segment i and takes its records.
 func (r *replayer) readSegment(i int, last bool) error {
-	buf, err := os.ReadFile(filepath.Join(r.dir, segFile(r.segs[i].seq)))
+	buf, err := r.fs.ReadFile(filepath.Join(r.dir, segFile(r.segs[i].seq)))
 	if err != nil {
 		return err
 	}

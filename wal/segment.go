@@ -69,8 +69,8 @@ func parseName(s string) (uint64, bool) {
 
 // listSegments returns the sequence numbers of the segments in dir, sorted.
 // Other files are returned in other.
-func listSegments(dir string) (seqs []uint64, other []string, err error) {
-	des, err := os.ReadDir(dir)
+func listSegments(fsys FS, dir string) (seqs []uint64, other []string, err error) {
+	des, err := fsys.ReadDir(dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -104,17 +104,17 @@ func checkConsecutive(seqs []uint64) error {
 // file open for writing and what the WAL knows about it. Records go at
 // offsets from headerSize on (the file is not opened for appending, so
 // that marks can be written in place).
-func createSegment(dir string, seq, flags uint64) (*os.File, segInfo, error) {
-	f, err := os.OpenFile(filepath.Join(dir, segFile(seq)), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+func createSegment(fsys FS, dir string, seq, flags uint64) (File, segInfo, error) {
+	f, err := fsys.OpenFile(filepath.Join(dir, segFile(seq)), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, segInfo{}, err
 	}
 	_, err = f.Write(encodeHeader(seq, flags))
 	if err == nil {
-		err = syncFile(f)
+		err = f.Sync()
 	}
 	if err == nil {
-		err = syncDir(dir)
+		err = fsys.SyncDir(dir)
 	}
 	if err != nil {
 		f.Close()
@@ -125,45 +125,26 @@ func createSegment(dir string, seq, flags uint64) (*os.File, segInfo, error) {
 }
 
 // openSegment opens the existing segment seq for writing at offsets.
-func openSegment(dir string, seq uint64) (*os.File, error) {
-	return os.OpenFile(filepath.Join(dir, segFile(seq)), os.O_WRONLY, 0)
+func openSegment(fsys FS, dir string, seq uint64) (File, error) {
+	return fsys.OpenFile(filepath.Join(dir, segFile(seq)), os.O_WRONLY, 0)
 }
 
 // removeFile removes dir/file (a missing file is not an error) and makes the
 // removal durable.
-func removeFile(dir, file string) error {
-	if err := os.Remove(filepath.Join(dir, file)); err != nil && !errors.Is(err, os.ErrNotExist) {
+func removeFile(fsys FS, dir, file string) error {
+	if err := fsys.Remove(filepath.Join(dir, file)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	return syncDir(dir)
-}
-
-// syncFile fsyncs f. Tests that simulate crashes by editing files, and so
-// never depend on what an fsync makes durable, may replace it with a no-op
-// to stay fast on a busy disk.
-var syncFile = (*os.File).Sync
-
-// syncDir fsyncs a directory so that entries created or removed in it are
-// durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = syncFile(d)
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return fsys.SyncDir(dir)
 }
 
 // syncPath fsyncs the file at path.
-func syncPath(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+func syncPath(fsys FS, path string) error {
+	f, err := fsys.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
-	err = syncFile(f)
+	err = f.Sync()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -171,14 +152,14 @@ func syncPath(path string) error {
 }
 
 // truncateFile cuts path to size and makes the cut durable.
-func truncateFile(path string, size int64) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+func truncateFile(fsys FS, path string, size int64) error {
+	f, err := fsys.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
 	err = f.Truncate(size)
 	if err == nil {
-		err = syncFile(f)
+		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -90,15 +90,15 @@ type slot struct {
 	problem error // why it is not valid
 }
 
-// WriteSuperblock durably writes sb to dir, overwriting the slot with the
+// WriteSuperblock durably writes sb to dir on fsys, overwriting the slot with the
 // older sequence number (or an invalid one) so that the newest valid copy
 // survives a crash during the write. Callers must not write concurrently.
-func WriteSuperblock(dir string, sb Superblock) error {
+func WriteSuperblock(fsys FS, dir string, sb Superblock) error {
 	if len(sb.CheckpointName) > MaxCheckpointName {
 		return fmt.Errorf("%w: checkpoint name is %d bytes, the limit is %d",
 			ErrTooLarge, len(sb.CheckpointName), MaxCheckpointName)
 	}
-	slots, err := readSlots(dir)
+	slots, err := readSlots(fsys, dir)
 	if err != nil {
 		return err
 	}
@@ -109,16 +109,16 @@ func WriteSuperblock(dir string, sb Superblock) error {
 	seq := max(slots[0].seqIfValid(), slots[1].seqIfValid()) + 1
 	buf := encodeSlot(sb, seq)
 	if slots[target].present {
-		return overwriteSlot(filepath.Join(dir, slotFiles[target]), buf)
+		return overwriteSlot(fsys, filepath.Join(dir, slotFiles[target]), buf)
 	}
-	return createSlot(dir, slotFiles[target], buf)
+	return createSlot(fsys, dir, slotFiles[target], buf)
 }
 
-// ReadSuperblock returns the newest valid superblock in dir. It fails with
+// ReadSuperblock returns the newest valid superblock in dir on fsys. It fails with
 // ErrNoSuperblock if none was ever written and with an error matching
 // ErrCorrupt if slot files exist but none is valid.
-func ReadSuperblock(dir string) (Superblock, error) {
-	slots, err := readSlots(dir)
+func ReadSuperblock(fsys FS, dir string) (Superblock, error) {
+	slots, err := readSlots(fsys, dir)
 	if err != nil {
 		return Superblock{}, err
 	}
@@ -144,10 +144,10 @@ func (s slot) seqIfValid() uint64 {
 }
 
 // readSlots reads both slot files of dir.
-func readSlots(dir string) ([2]slot, error) {
+func readSlots(fsys FS, dir string) ([2]slot, error) {
 	var slots [2]slot
 	for i, name := range slotFiles {
-		buf, err := os.ReadFile(filepath.Join(dir, name))
+		buf, err := fsys.ReadFile(filepath.Join(dir, name))
 		if errors.Is(err, fs.ErrNotExist) {
 			slots[i].problem = err
 			continue
@@ -215,8 +215,8 @@ func decodeSlot(b []byte) (Superblock, uint64, error) {
 }
 
 // overwriteSlot rewrites an existing slot file in place and fsyncs it.
-func overwriteSlot(path string, buf []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+func overwriteSlot(fsys FS, path string, buf []byte) error {
+	f, err := fsys.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
@@ -232,9 +232,9 @@ func overwriteSlot(path string, buf []byte) error {
 
 // createSlot creates a slot file through a temporary file and a rename, so
 // that a slot file that exists was complete once, and makes it durable.
-func createSlot(dir, name string, buf []byte) error {
+func createSlot(fsys FS, dir, name string, buf []byte) error {
 	tmp := filepath.Join(dir, name+".tmp")
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	f, err := fsys.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
@@ -246,10 +246,10 @@ func createSlot(dir, name string, buf []byte) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
+		err = fsys.Rename(tmp, filepath.Join(dir, name))
 	}
 	if err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return fsys.SyncDir(dir)
 }

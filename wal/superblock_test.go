@@ -17,14 +17,14 @@ func sbN(n uint64) Superblock {
 
 func mustWriteSB(t *testing.T, dir string, sb Superblock) {
 	t.Helper()
-	if err := WriteSuperblock(dir, sb); err != nil {
+	if err := WriteSuperblock(OS, dir, sb); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func mustReadSB(t *testing.T, dir string, want Superblock) {
 	t.Helper()
-	got, err := ReadSuperblock(dir)
+	got, err := ReadSuperblock(OS, dir)
 	if err != nil || got != want {
 		t.Fatalf("ReadSuperblock: %+v, %v; want %+v", got, err, want)
 	}
@@ -32,7 +32,7 @@ func mustReadSB(t *testing.T, dir string, want Superblock) {
 
 func TestSuperblockAlternatesSlots(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := ReadSuperblock(dir); !errors.Is(err, ErrNoSuperblock) {
+	if _, err := ReadSuperblock(OS, dir); !errors.Is(err, ErrNoSuperblock) {
 		t.Fatalf("fresh: %v, want ErrNoSuperblock", err)
 	}
 	var prev [2][]byte
@@ -102,7 +102,7 @@ func TestSuperblockDamage(t *testing.T) {
 		dir := setupSB(t)
 		damage(t, dir, "superblock.a", flipAt(30))
 		damage(t, dir, "superblock.b", cut(10))
-		if _, err := ReadSuperblock(dir); !errors.Is(err, ErrCorrupt) || errors.Is(err, ErrNoSuperblock) {
+		if _, err := ReadSuperblock(OS, dir); !errors.Is(err, ErrCorrupt) || errors.Is(err, ErrNoSuperblock) {
 			t.Fatalf("both corrupt: %v, want ErrCorrupt", err)
 		}
 	})
@@ -110,7 +110,7 @@ func TestSuperblockDamage(t *testing.T) {
 		dir := t.TempDir()
 		mustWriteSB(t, dir, sbN(1))
 		damage(t, dir, "superblock.a", flipAt(30))
-		if _, err := ReadSuperblock(dir); !errors.Is(err, ErrCorrupt) {
+		if _, err := ReadSuperblock(OS, dir); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("%v, want ErrCorrupt", err)
 		}
 	})
@@ -119,7 +119,7 @@ func TestSuperblockDamage(t *testing.T) {
 func TestSuperblockLimitsAndHardState(t *testing.T) {
 	dir := t.TempDir()
 	sb := Superblock{CheckpointName: strings.Repeat("x", MaxCheckpointName+1)}
-	if err := WriteSuperblock(dir, sb); !errors.Is(err, ErrTooLarge) {
+	if err := WriteSuperblock(OS, dir, sb); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("long name: %v", err)
 	}
 	sb.CheckpointName = strings.Repeat("x", MaxCheckpointName)

@@ -21,14 +21,14 @@ func (r *replayer) cutTail() error {
 	var torn int64
 	for k := n - 1; k > j; k-- {
 		torn += r.segs[k].size
-		if err := removeFile(r.dir, segFile(r.segs[k].seq)); err != nil {
+		if err := removeFile(r.fs, r.dir, segFile(r.segs[k].seq)); err != nil {
 			return err
 		}
 	}
 	first := j
 	if r.segs[j].size > keep {
 		torn += r.segs[j].size - keep
-		if err := truncateFile(filepath.Join(r.dir, segFile(r.segs[j].seq)), keep); err != nil {
+		if err := truncateFile(r.fs, filepath.Join(r.dir, segFile(r.segs[j].seq)), keep); err != nil {
 			return err
 		}
 	} else {
@@ -48,7 +48,7 @@ func (r *replayer) cutTail() error {
 // interrupted: it holds no record.
 func (r *replayer) dropCreation() error {
 	last := r.segs[len(r.segs)-1]
-	if err := removeFile(r.dir, segFile(last.seq)); err != nil {
+	if err := removeFile(r.fs, r.dir, segFile(last.seq)); err != nil {
 		return err
 	}
 	r.tornBytes, r.tornSeg = last.size, segFile(last.seq)

@@ -72,7 +72,7 @@ func (w *WAL) rewriteHard() error {
 // first, making each removal durable before the next.
 func (w *WAL) removeOldest(n int) error {
 	for i := range n {
-		if err := removeFile(w.dir, segFile(w.segs[i].seq)); err != nil {
+		if err := removeFile(w.opts.FS, w.dir, segFile(w.segs[i].seq)); err != nil {
 			w.segs = w.segs[i:]
 			return err
 		}

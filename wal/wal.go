@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/vr-go/vr/core"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -18,7 +17,7 @@ type WAL struct {
 	mu       sync.Mutex
 	cond     *sync.Cond     // signals changes of synced, syncing, err
 	segs     []segInfo      // the live segments, oldest first; never empty
-	cur      *os.File       // the last segment, which records go to
+	cur      File           // the last segment, which records go to
 	curSize  int64          // bytes written to cur
 	first    uint64         // op of the first entry
 	last     uint64         // op of the last entry; 0 when the log is empty
@@ -31,7 +30,7 @@ type WAL struct {
 	written  uint64         // groups written so far
 	synced   uint64         // groups known durable
 	syncing  bool           // a group-commit leader is in fsync
-	retired  []*os.File     // old segment files to close once no fsync runs
+	retired  []File         // old segment files to close once no fsync runs
 	closed   bool           // Close was called
 	shut     bool           // Close has closed the files
 	err      error          // sticky I/O failure (wraps ErrFailed)
@@ -62,10 +61,10 @@ func Open(opts Options) (*WAL, Replay, error) {
 		return nil, Replay{}, err
 	}
 	dir := filepath.Join(opts.Dir, "log")
-	if err := makeDirs(opts.Dir, dir); err != nil {
+	if err := makeDirs(opts.FS, opts.Dir, dir); err != nil {
 		return nil, Replay{}, err
 	}
-	rp, err := replayLog(dir, opts.Logger)
+	rp, err := replayLog(opts.FS, dir, opts.Logger, opts.ignoreSync)
 	if err != nil {
 		return nil, Replay{}, err
 	}
@@ -101,12 +100,12 @@ func (w *WAL) openTail() error {
 }
 
 // makeDirs creates dir and its log directory and makes them durable.
-func makeDirs(dir, logDir string) error {
-	if err := os.MkdirAll(logDir, 0o755); err != nil {
+func makeDirs(fsys FS, dir, logDir string) error {
+	if err := fsys.MkdirAll(logDir, 0o755); err != nil {
 		return err
 	}
 	for _, d := range []string{logDir, dir, filepath.Dir(dir)} {
-		if err := syncDir(d); err != nil {
+		if err := fsys.SyncDir(d); err != nil {
 			return err
 		}
 	}
@@ -153,7 +152,7 @@ func (w *WAL) fail(err error) error {
 
 // retire closes an old segment file, or defers that while a group-commit
 // leader may be using it.
-func (w *WAL) retire(f *os.File) {
+func (w *WAL) retire(f File) {
 	w.retired = append(w.retired, f)
 	if !w.syncing {
 		w.closeRetired()
@@ -172,12 +171,12 @@ func (w *WAL) closeRetired() {
 }
 
 // fsync fsyncs a segment file and counts it.
-func (w *WAL) fsync(f *os.File) error {
+func (w *WAL) fsync(f File) error {
 	id := w.fsyncs.Add(1)
 	if w.hooks.beforeFsync != nil {
 		w.hooks.beforeFsync(id)
 	}
-	err := syncFile(f)
+	err := f.Sync()
 	if w.hooks.afterFsync != nil {
 		w.hooks.afterFsync(id)
 	}

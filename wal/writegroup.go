@@ -97,7 +97,7 @@ func (w *WAL) roll() error {
 	}
 	old := len(w.segs) - 1
 	w.segs[old].size = w.curSize
-	f, info, err := createSegment(w.dir, w.segs[old].seq+1, 0)
+	f, info, err := createSegment(w.opts.FS, w.dir, w.segs[old].seq+1, 0)
 	if err != nil {
 		return err
 	}

@@ -140,6 +140,19 @@ func (l *benchLocal) cpu() time.Duration {
 	return total
 }
 
+// peakRSS is each server's peak resident memory so far; nil if unknown.
+func (l *benchLocal) peakRSS() []int64 {
+	rss := make([]int64, len(l.addrs))
+	for i := range l.addrs {
+		b, err := loadgen.ProcessPeakRSS(l.cl.Pid(i))
+		if err != nil {
+			return nil
+		}
+		rss[i] = b
+	}
+	return rss
+}
+
 // cpuAt reads the servers' CPU time at a later instant.
 func (l *benchLocal) cpuAt(at time.Time) <-chan time.Duration {
 	ch := make(chan time.Duration, 1)

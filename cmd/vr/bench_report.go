@@ -19,6 +19,9 @@ type benchReport struct {
 	// from /proc/PID/stat) while measuring; only with --local.
 	ServerCPUSeconds *float64 `json:"server_cpu_seconds,omitempty"`
 	ServerCPUPer1000 *float64 `json:"server_cpu_seconds_per_1000_ops,omitempty"`
+	// ServerPeakRSS is each server's peak resident memory (VmHWM), in
+	// bytes; only with --local.
+	ServerPeakRSS []int64 `json:"server_peak_rss_bytes,omitempty"`
 }
 
 // benchTarget describes the cluster and the workload.
@@ -78,6 +81,13 @@ func (r *benchReport) print(w io.Writer, f benchFlags) error {
 	}
 	if r.ServerCPUPer1000 != nil {
 		row("server CPU", "%.3f s per 1000 requests (all %d server processes, from /proc)", *r.ServerCPUPer1000, t.Local)
+	}
+	if len(r.ServerPeakRSS) > 0 {
+		mib := make([]string, len(r.ServerPeakRSS))
+		for i, b := range r.ServerPeakRSS {
+			mib[i] = fmt.Sprintf("%.0f", float64(b)/(1<<20))
+		}
+		row("server memory", "peak RSS %s MiB (each server process, from /proc)", strings.Join(mib, ", "))
 	}
 	return tw.Flush()
 }

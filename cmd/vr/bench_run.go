@@ -84,6 +84,7 @@ func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLo
 	rep := &benchReport{Result: res, Target: benchTargetOf(f)}
 	if local != nil {
 		rep.addServerCPU(<-serverCPU0, local.cpu())
+		rep.ServerPeakRSS = local.peakRSS()
 	}
 	return rep, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/vr-go/vr/client"
+	"github.com/vr-go/vr/kv"
 )
 
 // Exit codes of the vr command.
@@ -16,6 +17,9 @@ const (
 	exitUsage       = 2 // bad flags or arguments
 	exitUnavailable = 3 // the cluster did not answer in time
 )
+
+// errUnavailable: the cluster could not be reached or did not answer.
+var errUnavailable = errors.New("the cluster did not answer")
 
 // usageError marks an error caused by bad flags or arguments.
 type usageError struct{ err error }
@@ -29,11 +33,13 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.Is(err, kv.ErrEmptyKey), errors.Is(err, kv.ErrKeyTooLarge),
+		errors.Is(err, kv.ErrValueTooLarge), errors.Is(err, kv.ErrScanLimit):
 		return exitUsage
 	case errors.Is(err, client.ErrNotFound), errors.Is(err, client.ErrVersionMismatch):
 		return exitNegative
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, client.ErrSessionEvicted):
+	case errors.Is(err, errUnavailable), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, client.ErrOutcomeUnknown), errors.Is(err, client.ErrSessionEvicted):
 		return exitUnavailable
 	}
 	return exitNegative

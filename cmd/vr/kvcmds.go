@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vr-go/vr/client"
+	"github.com/vr-go/vr/kv"
 )
 
 // clusterFlags are shared by the commands that talk to a cluster.
@@ -47,30 +48,65 @@ func (f *clusterFlags) withClient(cmd *cobra.Command, fn func(ctx context.Contex
 		return usageError{err}
 	}
 	if err != nil {
-		return fmt.Errorf("cannot reach the cluster: %w", err)
+		return fmt.Errorf("%w: %w", errUnavailable, err)
 	}
 	defer c.Close()
 	return fn(ctx, c)
 }
 
-func kvCommand(use, short string, args int, run func(ctx context.Context, w io.Writer, c *client.Client, args []string) error) *cobra.Command {
+// kvAction is one key-value command, its arguments already checked: it
+// runs against a dialed client.
+type kvAction func(ctx context.Context, w io.Writer, c *client.Client) error
+
+// kvCommand builds a command that checks its arguments with prepare and
+// only then dials the cluster and runs the action prepare returned: bad
+// input never costs a connection, and exits 2.
+func kvCommand(use, short string, args cobra.PositionalArgs,
+	prepare func(cmd *cobra.Command, args []string) (kvAction, error), extra ...func(*cobra.Command)) *cobra.Command {
 	var f clusterFlags
 	cmd := &cobra.Command{
-		Use: use, Short: short, Args: exactArgs(args),
+		Use: use, Short: short, Args: args,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := bindEnv(cmd); err != nil {
+				return usageError{err}
+			}
+			act, err := prepare(cmd, args)
+			if err != nil {
+				return asUsage(err)
+			}
 			return f.withClient(cmd, func(ctx context.Context, c *client.Client) error {
-				return run(ctx, cmd.OutOrStdout(), c, args)
+				return act(ctx, cmd.OutOrStdout(), c)
 			})
 		},
 	}
 	f.register(cmd)
+	for _, e := range extra {
+		e(cmd)
+	}
 	return cmd
 }
 
+// asUsage marks an input error as a usage error (exit 2).
+func asUsage(err error) error {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return err
+	}
+	return usageError{err}
+}
+
 func exactArgs(n int) cobra.PositionalArgs {
+	return rangeArgs(n, n)
+}
+
+func rangeArgs(lo, hi int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return usageError{fmt.Errorf("%s takes %d argument(s), got %d (usage: vr %s)", cmd.Name(), n, len(args), cmd.Use)}
+		if len(args) < lo || len(args) > hi {
+			want := fmt.Sprint(lo)
+			if hi > lo {
+				want = fmt.Sprintf("%d to %d", lo, hi)
+			}
+			return usageError{fmt.Errorf("%s takes %s argument(s), got %d (usage: vr %s)", cmd.Name(), want, len(args), cmd.Use)}
 		}
 		return nil
 	}
@@ -79,66 +115,109 @@ func exactArgs(n int) cobra.PositionalArgs {
 func init() {
 	register(
 		func() *cobra.Command {
-			return kvCommand("get KEY", "Print the value of KEY (exit 1 if it does not exist)", 1, runGet)
+			return kvCommand("get KEY", "Print the value of KEY (exit 1 if it does not exist)", exactArgs(1), prepareGet)
 		},
 		func() *cobra.Command {
-			return kvCommand("put KEY VALUE", "Set KEY to VALUE and print the new version", 2, runPut)
+			return kvCommand("put KEY [VALUE | -]",
+				"Set KEY to VALUE (\"-\": read it from stdin; or --value-file) and print the new version",
+				rangeArgs(1, 2), preparePut, registerValueFile)
 		},
 		func() *cobra.Command {
-			return kvCommand("del KEY", "Delete KEY (exit 1 if it did not exist)", 1, runDel)
+			return kvCommand("del KEY", "Delete KEY (exit 1 if it did not exist)", exactArgs(1), prepareDel)
 		},
 		func() *cobra.Command {
-			return kvCommand("cas KEY EXPECTED-VERSION VALUE",
-				"Set KEY to VALUE if its version is EXPECTED-VERSION (0: absent)", 3, runCAS)
+			return kvCommand("cas KEY EXPECTED-VERSION [VALUE | -]",
+				"Set KEY to VALUE if its version is EXPECTED-VERSION (0: absent)", rangeArgs(2, 3), prepareCAS, registerValueFile)
 		},
 		newScanCmd,
 	)
 }
 
-func runGet(ctx context.Context, w io.Writer, c *client.Client, args []string) error {
-	v, _, err := c.Get(ctx, []byte(args[0]))
-	if err != nil {
-		return err
+// check validates cmd against the store's default limits, as the client
+// would after dialing.
+func check(cmd kv.Command) error {
+	if err := kv.DefaultLimits().Validate(cmd); err != nil {
+		return usageError{err}
 	}
-	_, err = fmt.Fprintln(w, string(v))
-	return err
+	return nil
 }
 
-func runPut(ctx context.Context, w io.Writer, c *client.Client, args []string) error {
-	ver, err := c.Put(ctx, []byte(args[0]), []byte(args[1]))
-	if err != nil {
-		return err
+func prepareGet(_ *cobra.Command, args []string) (kvAction, error) {
+	key := []byte(args[0])
+	if err := check(kv.NewGet(key)); err != nil {
+		return nil, err
 	}
-	_, err = fmt.Fprintf(w, "OK version=%d\n", ver)
-	return err
+	return func(ctx context.Context, w io.Writer, c *client.Client) error {
+		v, _, err := c.Get(ctx, key)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(w, string(v))
+		return err
+	}, nil
 }
 
-func runDel(ctx context.Context, w io.Writer, c *client.Client, args []string) error {
-	found, err := c.Delete(ctx, []byte(args[0]))
+func preparePut(cmd *cobra.Command, args []string) (kvAction, error) {
+	key := []byte(args[0])
+	value, err := readValue(cmd, args[1:])
 	if err != nil {
+		return nil, err
+	}
+	if err := check(kv.NewPut(key, value)); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, w io.Writer, c *client.Client) error {
+		ver, err := c.Put(ctx, key, value)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "OK version=%d\n", ver)
 		return err
-	}
-	if !found {
-		return client.ErrNotFound
-	}
-	_, err = fmt.Fprintln(w, "OK")
-	return err
+	}, nil
 }
 
-func runCAS(ctx context.Context, w io.Writer, c *client.Client, args []string) error {
+func prepareDel(_ *cobra.Command, args []string) (kvAction, error) {
+	key := []byte(args[0])
+	if err := check(kv.NewDelete(key)); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, w io.Writer, c *client.Client) error {
+		found, err := c.Delete(ctx, key)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return client.ErrNotFound
+		}
+		_, err = fmt.Fprintln(w, "OK")
+		return err
+	}, nil
+}
+
+func prepareCAS(cmd *cobra.Command, args []string) (kvAction, error) {
+	key := []byte(args[0])
 	expected, err := strconv.ParseUint(args[1], 10, 64)
 	if err != nil {
-		return usageError{fmt.Errorf("EXPECTED-VERSION %q is not a non-negative integer", args[1])}
+		return nil, usageError{fmt.Errorf("EXPECTED-VERSION %q is not a non-negative integer", args[1])}
 	}
-	ver, err := c.CAS(ctx, []byte(args[0]), expected, []byte(args[2]))
+	value, err := readValue(cmd, args[2:])
 	if err != nil {
-		if ce, ok := err.(*client.CASError); ok {
-			return fmt.Errorf("%w: current version is %d", client.ErrVersionMismatch, ce.Current)
-		}
-		return err
+		return nil, err
 	}
-	_, err = fmt.Fprintf(w, "OK version=%d\n", ver)
-	return err
+	if err := check(kv.NewCAS(key, expected, value)); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, w io.Writer, c *client.Client) error {
+		ver, err := c.CAS(ctx, key, expected, value)
+		if err != nil {
+			if ce, ok := err.(*client.CASError); ok {
+				return fmt.Errorf("%w: current version is %d", client.ErrVersionMismatch, ce.Current)
+			}
+			return err
+		}
+		_, err = fmt.Fprintf(w, "OK version=%d\n", ver)
+		return err
+	}, nil
 }
 
 func newScanCmd() *cobra.Command {
@@ -152,6 +231,9 @@ func newScanCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if prefix != "" && len(args) > 0 {
 				return usageError{fmt.Errorf("give either --prefix or START/END, not both")}
+			}
+			if err := check(scanCommand(cmd, args, prefix, limit)); err != nil {
+				return err
 			}
 			return f.withClient(cmd, func(ctx context.Context, c *client.Client) error {
 				var items []client.Item
@@ -186,4 +268,20 @@ func newScanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&prefix, "prefix", "", "list keys with this prefix")
 	cmd.Flags().IntVar(&limit, "limit", 100, "most keys to list")
 	return cmd
+}
+
+// scanCommand is the kv command a scan invocation stands for, to check it
+// before dialing.
+func scanCommand(cmd *cobra.Command, args []string, prefix string, limit int) kv.Command {
+	if cmd.Flags().Changed("prefix") {
+		return kv.NewScanPrefix([]byte(prefix), limit)
+	}
+	var start, end []byte
+	if len(args) > 0 {
+		start = []byte(args[0])
+	}
+	if len(args) > 1 {
+		end = []byte(args[1])
+	}
+	return kv.NewScan(start, end, limit)
 }

@@ -22,6 +22,7 @@ import (
 type serverFlags struct {
 	index                       int
 	cluster, listen, statusAddr string
+	statusAddrs                 string
 	clusterID                   uint64
 	tick, heartbeat, viewTO     time.Duration
 	retry                       time.Duration
@@ -67,6 +68,7 @@ cluster and recovers instead.`,
 	fl.StringVar(&f.cluster, "cluster", "", "every replica's host:port, comma-separated, in the same order on every replica")
 	fl.StringVar(&f.listen, "listen", "", "listen address (default: this replica's --cluster address)")
 	fl.StringVar(&f.statusAddr, "status-addr", "", "HTTP status address (default: same host, port+1000; \"off\" disables)")
+	fl.StringVar(&f.statusAddrs, "status-addrs", "", "every replica's status address, comma-separated in --cluster order, for the status page's cluster view (default: each replica's port+1000 when --status-addr is default)")
 	fl.Uint64Var(&f.clusterID, "cluster-id", 0, "cluster id carried by every frame; frames of other clusters are refused")
 	fl.DurationVar(&f.tick, "tick", node.DefaultTick, "protocol tick")
 	fl.DurationVar(&f.heartbeat, "heartbeat", core.DefaultHeartbeatTicks*node.DefaultTick, "primary heartbeat interval when idle")
@@ -112,6 +114,9 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		CheckpointBytes: f.checkpointBytes, MaxMessageBytes: f.maxMessageBytes,
 		SegmentSize: f.segmentSize,
 		DataDir:     f.dataDir, Sync: node.SyncMode(f.sync),
+	}
+	if cfg.StatusAddrs, err = f.peerStatusAddrs(peers); err != nil {
+		return node.Config{}, err
 	}
 	if f.sync != string(node.SyncAlways) && f.sync != string(node.SyncAsync) {
 		return node.Config{}, fmt.Errorf("bad --sync %q: use sync or async", f.sync)
@@ -211,4 +216,28 @@ func newLogger(level, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
 	}
 	return nil, fmt.Errorf("bad --log-format %q: use text or json", format)
+}
+
+// peerStatusAddrs is every replica's status address for the status page:
+// --status-addrs, or each replica's port+1000 when this replica's own
+// status address is the default; nil when unknown.
+func (f serverFlags) peerStatusAddrs(peers []string) ([]string, error) {
+	if f.statusAddrs != "" {
+		addrs, err := splitCluster(f.statusAddrs)
+		if err != nil {
+			return nil, fmt.Errorf("bad --status-addrs: %w", err)
+		}
+		if len(addrs) != len(peers) {
+			return nil, fmt.Errorf("--status-addrs names %d addresses for %d replicas", len(addrs), len(peers))
+		}
+		return addrs, nil
+	}
+	if f.statusAddr != "" {
+		return nil, nil
+	}
+	addrs := make([]string, len(peers))
+	for i, p := range peers {
+		addrs[i], _ = statusAddrOf(p) // "" where port+1000 is out of range
+	}
+	return addrs, nil
 }

@@ -57,6 +57,23 @@ type Bugs struct {
 	CheckpointByLogSize bool
 }
 
+// WAL are deliberate bugs of the write-ahead log (package wal).
+type WAL struct {
+	// IgnoreSyncRecords writes no sync records and ignores the segments'
+	// marks on replay, so any undecodable end of the last segment with
+	// nothing valid after it is taken for a torn write, even when a
+	// completed sync covered it (review finding B).
+	IgnoreSyncRecords bool
+}
+
+// Storage are deliberate bugs of durable storage (package storage).
+type Storage struct {
+	// TruncateBeforeCheckpoint drops the log up to a new checkpoint
+	// before that checkpoint is durable.
+	TruncateBeforeCheckpoint bool
+	WAL                      WAL
+}
+
 // Driver are deliberate bugs of the driver's loop (package driver).
 type Driver struct {
 	// SendBeforeDurable lets every message leave before the write it

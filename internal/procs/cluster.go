@@ -76,7 +76,7 @@ func (c *Cluster) Args(i int, newCluster bool) []string {
 		args = append(args, "--new-cluster")
 	}
 	if c.StatusAddrs != nil {
-		args = append(args, "--status-addr", c.StatusAddrs[i])
+		args = append(args, "--status-addr", c.StatusAddrs[i], "--status-addrs", strings.Join(c.StatusAddrs, ","))
 	}
 	if c.DataDirs != nil {
 		args = append(args, "--data-dir", c.DataDirs[i])

@@ -18,7 +18,7 @@ func TestArgs(t *testing.T) {
 	c := &Cluster{Addrs: []string{"a:1", "b:2"}, StatusAddrs: []string{"a:3", "b:4"},
 		DataDirs: []string{"/d0", "/d1"}, Flags: []string{"--x", "y"}}
 	got := strings.Join(c.Args(1, true), " ")
-	want := "server --index 1 --cluster a:1,b:2 --new-cluster --status-addr b:4 --data-dir /d1 --x y"
+	want := "server --index 1 --cluster a:1,b:2 --new-cluster --status-addr b:4 --status-addrs a:3,b:4 --data-dir /d1 --x y"
 	if got != want {
 		t.Errorf("Args(1, true) = %q, want %q", got, want)
 	}

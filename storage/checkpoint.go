@@ -1,13 +1,11 @@
-package node
+package storage
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/wal"
@@ -18,8 +16,8 @@ import (
 // fsynced, renamed into place, the directory fsynced); then the superblock
 // names it; then older checkpoint files (and temporary files a crash left)
 // are removed and the write-ahead log is truncated below the replica's log
-// base. A crash at any point leaves either the old
-// checkpoint named by the superblock, with the log it needs, or the new one.
+// base. A crash at any point leaves either the old checkpoint named by the
+// superblock, with the log it needs, or the new one.
 
 const (
 	checkpointPrefix = "checkpoint-"
@@ -33,26 +31,26 @@ func checkpointFile(op uint64) string {
 
 // saveCheckpoint makes ck durable, records it in the superblock with the
 // hard state hs, and removes older checkpoint files.
-func (s *storage) saveCheckpoint(ck *core.Checkpoint, hs core.HardState) error {
+func (s *Storage) saveCheckpoint(ck *core.Checkpoint, hs core.HardState) error {
 	if ck.Op <= s.ckptOp {
 		return nil // already durable (a restart re-takes the one it loaded)
 	}
 	name := checkpointFile(ck.Op)
-	if err := wal.WriteFileAtomic(s.dir, name, ck.Data); err != nil {
+	if err := wal.WriteFileAtomic(s.cfg.FS, s.cfg.Dir, name, ck.Data); err != nil {
 		return fmt.Errorf("write checkpoint at op %d: %w", ck.Op, err)
 	}
-	sb := wal.Superblock{CheckpointOp: ck.Op, CheckpointName: name, Owner: s.owner, Owned: true}.WithHardState(hs)
-	if err := wal.WriteSuperblock(s.dir, sb); err != nil {
+	sb := wal.Superblock{CheckpointOp: ck.Op, CheckpointName: name, Owner: s.cfg.Owner, Owned: true}.WithHardState(hs)
+	if err := wal.WriteSuperblock(s.cfg.FS, s.cfg.Dir, sb); err != nil {
 		return fmt.Errorf("superblock for checkpoint at op %d: %w", ck.Op, err)
 	}
 	s.ckptOp = ck.Op
-	removeOtherCheckpoints(s.dir, name)
+	s.removeOtherCheckpoints(name)
 	return nil
 }
 
 // truncateLog drops the write-ahead log below the replica's log base once a
 // durable checkpoint covers it.
-func (s *storage) truncateLog(logBase uint64) error {
+func (s *Storage) truncateLog(logBase uint64) error {
 	upTo := min(logBase, s.ckptOp)
 	if upTo <= s.truncated {
 		return nil
@@ -66,8 +64,8 @@ func (s *storage) truncateLog(logBase uint64) error {
 
 // removeOtherCheckpoints removes every checkpoint file but keep; a failure
 // only leaves a stale file behind.
-func removeOtherCheckpoints(dir, keep string) {
-	entries, err := os.ReadDir(dir)
+func (s *Storage) removeOtherCheckpoints(keep string) {
+	entries, err := s.cfg.FS.ReadDir(s.cfg.Dir)
 	if err != nil {
 		return
 	}
@@ -75,7 +73,7 @@ func removeOtherCheckpoints(dir, keep string) {
 		n := e.Name()
 		stale := strings.HasSuffix(n, checkpointExt) || strings.HasSuffix(n, checkpointExt+".tmp")
 		if n != keep && strings.HasPrefix(n, checkpointPrefix) && stale {
-			_ = os.Remove(filepath.Join(dir, n))
+			_ = s.cfg.FS.Remove(filepath.Join(s.cfg.Dir, n))
 		}
 	}
 }
@@ -83,16 +81,15 @@ func removeOtherCheckpoints(dir, keep string) {
 // loadCheckpoint reads the checkpoint the superblock names, or nil if none
 // was written. A checkpoint that fails its checks is moved aside and
 // reported in moved: the replica then fetches the state from its peers.
-func loadCheckpoint(dir string) (ck *core.Checkpoint, moved string, err error) {
-	sb, err := wal.ReadSuperblock(dir)
+func (s *Storage) loadCheckpoint() (ck *core.Checkpoint, moved string, err error) {
+	sb, err := wal.ReadSuperblock(s.cfg.FS, s.cfg.Dir)
 	if errors.Is(err, wal.ErrNoSuperblock) || (err == nil && sb.CheckpointName == "") {
 		return nil, "", nil
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	path := filepath.Join(dir, sb.CheckpointName)
-	data, err := os.ReadFile(path)
+	data, err := s.cfg.FS.ReadFile(filepath.Join(s.cfg.Dir, sb.CheckpointName))
 	if err == nil {
 		c := core.Checkpoint{Op: sb.CheckpointOp, Data: data}
 		if err = c.Verify(); err == nil {
@@ -100,10 +97,7 @@ func loadCheckpoint(dir string) (ck *core.Checkpoint, moved string, err error) {
 		}
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		dst := filepath.Join(dir, fmt.Sprintf("corrupt-%d", time.Now().UnixNano()))
-		if merr := os.MkdirAll(dst, 0o755); merr == nil && os.Rename(path, filepath.Join(dst, sb.CheckpointName)) == nil {
-			moved = dst
-		}
+		moved, _ = s.quarantine(sb.CheckpointName)
 	}
 	return nil, moved, fmt.Errorf("checkpoint %s (op %d): %w", sb.CheckpointName, sb.CheckpointOp, err)
 }

@@ -1,0 +1,22 @@
+package core
+
+// Counters count protocol events since the replica was created (not
+// durable: a restart starts them at zero, as monitoring counters do).
+type Counters struct {
+	// ViewChanges counts view changes this replica started or joined.
+	ViewChanges uint64
+	// Recoveries counts runs of the recovery protocol (including the
+	// NewCluster handshake).
+	Recoveries uint64
+	// StateTransfers counts NewState messages that brought the log up to
+	// date.
+	StateTransfers uint64
+	// CheckpointFetches counts checkpoints fetched from a peer and
+	// installed.
+	CheckpointFetches uint64
+	// SessionEvictions counts client sessions evicted from a full client
+	// table.
+	SessionEvictions uint64
+	// Sessions is the number of client sessions in the table now.
+	Sessions int
+}

@@ -1,0 +1,163 @@
+//go:build linux
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/vr-go/vr/client"
+)
+
+// scrape reads a replica's /metrics and parses it with Prometheus's own
+// text parser: a malformed exposition fails here.
+func scrape(ctx context.Context, endpoint string) (map[string]*dto.MetricFamily, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+endpoint+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := statusClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /metrics: %s", resp.Status)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	return parser.TextToMetricFamilies(resp.Body)
+}
+
+// value returns the value of the sample of family name whose labels
+// include want (gauge, counter or a histogram's count), and false if there
+// is none.
+func value(fams map[string]*dto.MetricFamily, name string, want map[string]string) (float64, bool) {
+	f := fams[name]
+	if f == nil {
+		return 0, false
+	}
+	for _, m := range f.Metric {
+		if !hasLabels(m, want) {
+			continue
+		}
+		switch {
+		case m.Gauge != nil:
+			return m.Gauge.GetValue(), true
+		case m.Counter != nil:
+			return m.Counter.GetValue(), true
+		case m.Histogram != nil:
+			return float64(m.Histogram.GetSampleCount()), true
+		}
+	}
+	return 0, false
+}
+
+func hasLabels(m *dto.Metric, want map[string]string) bool {
+	for k, v := range want {
+		found := false
+		for _, l := range m.Label {
+			found = found || (l.GetName() == k && l.GetValue() == v)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// httpStatus returns the status code of GET path at endpoint.
+func httpStatus(ctx context.Context, endpoint, path string) (int, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+endpoint+path, nil)
+	if err != nil {
+		return 0, err.Error()
+	}
+	resp, err := statusClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(body))
+}
+
+// TestMetricsAndProbes runs a 3-replica cluster of real servers, writes,
+// kills the primary, and checks what /metrics, /healthz and /readyz say
+// against what happened.
+func TestMetricsAndProbes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := startCluster(ctx, t, 3)
+	p, _, err := c.healthyPrimary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := client.DialConfig(ctx, client.Config{Addrs: c.Addrs, Sessions: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	const writes = 50
+	for i := range writes {
+		if _, err := kv.Put(ctx, []byte(fmt.Sprint("k", i)), []byte("v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fams, err := scrape(ctx, c.StatusAddrs[p])
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAtLeast(t, fams, "vr_is_primary", nil, 1)
+	checkAtLeast(t, fams, "vr_commit_number", nil, writes)
+	checkAtLeast(t, fams, "vr_request_duration_seconds", nil, writes)
+	checkAtLeast(t, fams, "vr_prepare_batch_entries", nil, 1)
+	checkAtLeast(t, fams, "vr_status", map[string]string{"status": "normal"}, 1)
+	for peer := range 3 {
+		if peer != p {
+			checkAtLeast(t, fams, "vr_transport_sent_bytes_total", map[string]string{"peer": fmt.Sprint(peer)}, 1)
+		}
+	}
+	checkAtLeast(t, fams, "go_goroutines", nil, 1)
+	for i, ep := range c.StatusAddrs {
+		if code, body := httpStatus(ctx, ep, "/healthz"); code != http.StatusOK {
+			t.Fatalf("replica %d /healthz: %d %s", i, code, body)
+		}
+		if code, body := httpStatus(ctx, ep, "/readyz"); code != http.StatusOK {
+			t.Fatalf("replica %d /readyz: %d %s", i, code, body)
+		}
+	}
+	if err := c.killPrimary(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	for i, ep := range c.StatusAddrs {
+		fams, err := scrape(ctx, ep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "vr_view_changes_total"
+		if i == p {
+			name = "vr_recoveries_total" // restarted: it recovered
+		}
+		checkAtLeast(t, fams, name, nil, 1)
+	}
+	if code, body := httpStatus(ctx, c.StatusAddrs[p], "/readyz?max_lag=x"); code != http.StatusBadRequest {
+		t.Fatalf("/readyz with a bad max_lag: %d %s", code, body)
+	}
+}
+
+// checkAtLeast fails unless the sample exists and is at least min.
+func checkAtLeast(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string, min float64) {
+	t.Helper()
+	v, ok := value(fams, name, labels)
+	if !ok || v < min {
+		t.Fatalf("%s%v = %v (present %v), want at least %v", name, labels, v, ok, min)
+	}
+}

@@ -1,0 +1,215 @@
+package sim
+
+import (
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+// simFS is a replica's simulated disk: a wal.FS without goroutines or real
+// I/O, driven by the run's generator. It keeps two images of the files: the
+// durable one (as of the last completed barrier) and the live one that
+// reads see (the durable image and every operation since). Every Sync and
+// SyncDir is a barrier; it completes only when the simulator says so
+// (complete, from a disk event after a random latency), and the storage's
+// done callbacks wait for it. A crash keeps what completed, lets some of
+// the barriers still in flight complete, and faults the operations of the
+// next one (see crash.go).
+type simFS struct {
+	durable, live image
+	ops           []fsOp // operations since the durable image, in order
+	// barriers[i] is how many of ops barrier completed+i+1 covers.
+	barriers  []int
+	completed uint64 // barriers completed
+	faults    fsFaults
+	// synced: each file's size that completed barriers covered at the
+	// last crash (rot aims at its end).
+	synced map[string]int64
+}
+
+// image is the contents of a disk: files by path, and directories.
+type image struct {
+	files map[string][]byte
+	dirs  map[string]bool
+}
+
+func newImage() image { return image{files: map[string][]byte{}, dirs: map[string]bool{"/": true}} }
+
+// clone returns a deep copy of im.
+func (im image) clone() image {
+	c := image{files: make(map[string][]byte, len(im.files)), dirs: make(map[string]bool, len(im.dirs))}
+	for k, v := range im.files {
+		c.files[k] = slices.Clone(v)
+	}
+	for k := range im.dirs {
+		c.dirs[k] = true
+	}
+	return c
+}
+
+// opKind is the kind of a file-system operation.
+type opKind uint8
+
+const (
+	opWrite opKind = iota
+	opTruncate
+	opCreate
+	opRename
+	opRemove
+	opMkdir
+)
+
+// fsOp is one operation that changed the live image.
+type fsOp struct {
+	kind     opKind
+	name, to string
+	off      int64
+	data     []byte // opWrite: the bytes written (a copy)
+}
+
+// namespace reports whether o changes the directory tree rather than a
+// file's contents.
+func (o fsOp) namespace() bool { return o.kind != opWrite && o.kind != opTruncate }
+
+// apply applies o to im; an operation on a file that does not exist (its
+// creation was lost in a crash) does nothing.
+func (im image) apply(o fsOp) {
+	switch o.kind {
+	case opWrite:
+		if b, ok := im.files[o.name]; ok {
+			im.files[o.name] = writeAt(b, o.data, o.off)
+		}
+	case opTruncate:
+		if b, ok := im.files[o.name]; ok {
+			im.files[o.name] = resize(b, o.off)
+		}
+	case opCreate:
+		if _, ok := im.files[o.name]; !ok && im.dirs[path.Dir(o.name)] {
+			im.files[o.name] = nil
+		}
+	case opRename:
+		im.rename(o.name, o.to)
+	case opRemove:
+		delete(im.files, o.name)
+		delete(im.dirs, o.name)
+	case opMkdir:
+		for d := o.name; !im.dirs[d]; d = path.Dir(d) {
+			im.dirs[d] = true
+		}
+	}
+}
+
+// rename moves a file, or a directory and everything below it.
+func (im image) rename(from, to string) {
+	if b, ok := im.files[from]; ok {
+		delete(im.files, from)
+		im.files[to] = b
+		return
+	}
+	if !im.dirs[from] {
+		return
+	}
+	prefix := from + "/"
+	for _, k := range sortedKeys(im.files) {
+		if rest, ok := strings.CutPrefix(k, prefix); ok {
+			im.files[to+"/"+rest] = im.files[k]
+			delete(im.files, k)
+		}
+	}
+	for _, k := range sortedKeys(im.dirs) {
+		if rest, ok := strings.CutPrefix(k, prefix); ok {
+			im.dirs[to+"/"+rest] = true
+			delete(im.dirs, k)
+		}
+	}
+	delete(im.dirs, from)
+	im.dirs[to] = true
+}
+
+// writeAt writes data into b at off, growing b with zeros as needed.
+func writeAt(b, data []byte, off int64) []byte {
+	if end := off + int64(len(data)); end > int64(len(b)) {
+		b = resize(b, end)
+	}
+	copy(b[off:], data)
+	return b
+}
+
+// resize cuts b to n bytes or grows it with zeros, doubling its capacity
+// when it must grow (files grow by small appends).
+func resize(b []byte, n int64) []byte {
+	if n <= int64(len(b)) {
+		return b[:n]
+	}
+	if n > int64(cap(b)) {
+		nb := make([]byte, len(b), max(n, 2*int64(cap(b))))
+		copy(nb, b)
+		b = nb
+	}
+	old := len(b)
+	b = b[:n]
+	clear(b[old:])
+	return b
+}
+
+// sortedKeys returns the keys of m in order (map order is random, and a
+// run must replay bit for bit).
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// record applies o to the live image and keeps it for the durable one.
+func (f *simFS) record(o fsOp) {
+	f.live.apply(o)
+	f.ops = append(f.ops, o)
+}
+
+// barrier records a Sync or SyncDir: it completes with complete.
+func (f *simFS) barrier() { f.barriers = append(f.barriers, len(f.ops)) }
+
+// issued returns the number of the last barrier recorded.
+func (f *simFS) issued() uint64 { return f.completed + uint64(len(f.barriers)) }
+
+// complete makes every barrier up to number n durable.
+func (f *simFS) complete(n uint64) {
+	if n <= f.completed {
+		return
+	}
+	k := int(n - f.completed)
+	f.settle(f.barriers[k-1])
+	f.barriers = f.barriers[k:]
+	f.completed = n
+}
+
+// settle makes the first n operations durable.
+func (f *simFS) settle(n int) {
+	for _, o := range f.ops[:n] {
+		f.durable.apply(o)
+	}
+	f.ops = slices.Delete(f.ops, 0, n)
+	for i := range f.barriers {
+		f.barriers[i] -= n
+	}
+}
+
+// dirEntry is a directory entry of the simulated disk.
+type dirEntry struct {
+	name string
+	dir  bool
+}
+
+func (d dirEntry) Name() string { return d.name }
+func (d dirEntry) IsDir() bool  { return d.dir }
+func (d dirEntry) Type() fs.FileMode {
+	if d.dir {
+		return fs.ModeDir
+	}
+	return 0
+}
+func (d dirEntry) Info() (fs.FileInfo, error) { return nil, fs.ErrInvalid }

@@ -1,0 +1,116 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"path"
+	"strings"
+)
+
+// crash leaves the disk as a power loss would, and returns how many
+// operations in flight were lost or torn. Barriers that completed stay
+// durable. Of those in flight, the disk may have completed some without
+// the replica learning of it: a random number of them complete, or, unless
+// the crash is aimed into a write (midWrite), half the time none. The
+// operations of the next barrier were under way: per file, a prefix of its
+// writes survives in order, the write after that prefix may be torn (a
+// prefix of its bytes), and the rest are lost; of the namespace
+// operations (creations, renames, removals) a prefix survives. Everything
+// after that barrier is lost. That is what the log assumes of a file
+// system (ext4 data=ordered, xfs): a file's new size is durable only with
+// its data, and what an fsync covered is durable when it returns.
+func (f *simFS) crash(rng *rand.Rand, midWrite bool) (faulted int) {
+	if k := rng.IntN(len(f.barriers) + 1); k > 0 && (midWrite || rng.IntN(2) == 0) {
+		f.completed += uint64(k)
+		f.settle(f.barriers[k-1])
+		f.barriers = f.barriers[k:]
+	}
+	end := len(f.ops)
+	if len(f.barriers) > 0 {
+		end = f.barriers[0]
+	}
+	f.synced = map[string]int64{}
+	for name, b := range f.durable.files {
+		f.synced[name] = int64(len(b))
+	}
+	faulted = f.applyFaulted(rng, f.ops[:end])
+	faulted += len(f.ops) - end
+	f.completed += uint64(len(f.barriers))
+	f.ops, f.barriers = nil, nil
+	f.live = f.durable.clone()
+	return faulted
+}
+
+// applyFaulted applies the operations of an interrupted barrier to the
+// durable image as a crash leaves them.
+func (f *simFS) applyFaulted(rng *rand.Rand, ops []fsOp) (faulted int) {
+	stopped := map[string]bool{}
+	nsStopped := false
+	for _, o := range ops {
+		switch {
+		case o.namespace() && nsStopped, !o.namespace() && stopped[o.name]:
+			faulted++
+		case o.namespace() && rng.IntN(2) == 0:
+			nsStopped = true
+			faulted++
+		case o.namespace():
+			f.durable.apply(o)
+		case rng.IntN(2) == 0: // lost: most of a page cache is
+			stopped[o.name] = true
+			faulted++
+		case o.kind == opWrite && len(o.data) > 1 && rng.IntN(2) == 0: // torn
+			o.data = o.data[:rng.IntN(len(o.data))]
+			f.durable.apply(o)
+			stopped[o.name] = true
+			faulted++
+		default:
+			f.durable.apply(o)
+		}
+	}
+	return faulted
+}
+
+// rot flips one to three bits of one byte of durable data (the disk is crashed: its
+// live image is its durable one) and returns where. Half the time it hits
+// the end of what completed syncs covered in the newest log segment (the
+// last synced group and its sync record: review finding B); otherwise any
+// byte of any file of the data directory.
+func (f *simFS) rot(rng *rand.Rand) string {
+	name, off := f.rotTarget(rng)
+	if name == "" {
+		return ""
+	}
+	// One damaged place: the log tells a synced group from a torn one by
+	// the valid sync record after it (docs/durability.md), so damage to
+	// both at once is beyond what it promises to detect.
+	b := f.durable.files[name]
+	for range 1 + rng.IntN(3) {
+		b[off] ^= 1 << rng.IntN(8)
+	}
+	f.live = f.durable.clone()
+	return name
+}
+
+// rotTarget picks the file and offset rot damages ("" if the disk holds
+// no data).
+func (f *simFS) rotTarget(rng *rand.Rand) (string, int64) {
+	var files []string
+	newest := ""
+	for _, k := range sortedKeys(f.durable.files) {
+		if len(f.durable.files[k]) == 0 || strings.HasSuffix(k, "/LOCK") || strings.Contains(k, "/corrupt-") {
+			continue
+		}
+		files = append(files, k)
+		if strings.HasSuffix(k, ".seg") && path.Base(path.Dir(k)) == "log" {
+			newest = k
+		}
+	}
+	if len(files) == 0 {
+		return "", 0
+	}
+	const header = 3 << 12 // a format-2 segment's header
+	if s := min(f.synced[newest], int64(len(f.durable.files[newest]))); newest != "" && s > header && rng.IntN(2) == 0 {
+		return newest, s - 1 - int64(rng.IntN(int(min(200, s-header))))
+	}
+	name := files[rng.IntN(len(files))]
+	return name, int64(rng.IntN(len(f.durable.files[name])))
+}

@@ -1,0 +1,67 @@
+package storage
+
+import (
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/wal"
+)
+
+// Persist implements driver.Storage: it writes what out changed and, in
+// sync mode, waits until it is durable; then done (through Config.Wait).
+// A non-nil error means a write failed: the replica must stop.
+func (s *Storage) Persist(out core.Output, status core.Status, done func()) error {
+	if err := s.persist(out, status); err != nil {
+		return err
+	}
+	s.cfg.Wait(done)
+	return nil
+}
+
+// persist writes what out changed as one atomic group and, in sync mode,
+// waits until it is durable. Only then may out's messages leave. A
+// recovering replica persists nothing until it has recovered (a restart
+// then recovers again); its first write records its whole state, so that
+// from then on it restarts from the disk.
+func (s *Storage) persist(out core.Output, status core.Status) error {
+	if status == core.StatusRecovering && !s.written {
+		return nil
+	}
+	if s.cfg.bugs.TruncateBeforeCheckpoint && out.Checkpoint != nil {
+		// Planted: the log goes before the checkpoint that covers it is
+		// durable.
+		if err := s.log.TruncatePrefix(out.Checkpoint.Op + 1); err != nil {
+			return err
+		}
+	}
+	if err := s.writeLog(out); err != nil {
+		return err
+	}
+	if out.Checkpoint == nil {
+		return nil
+	}
+	// The log the checkpoint was taken from is durable (sync mode), so the
+	// checkpoint may replace the log up to the replica's base.
+	if err := s.saveCheckpoint(out.Checkpoint, out.HardState); err != nil {
+		return err
+	}
+	return s.truncateLog(out.LogBase)
+}
+
+// writeLog writes out's log changes and hard state as one group and, in
+// sync mode, waits until they are durable.
+func (s *Storage) writeLog(out core.Output) error {
+	h := out.HardState
+	hardChanged := h.View != s.last.View || h.LastNormalView != s.last.LastNormalView ||
+		h.PromisedView != s.last.PromisedView || h.AnnouncedView != s.last.AnnouncedView
+	if out.LogDirtyFrom == 0 && !hardChanged && s.written {
+		return nil
+	}
+	b := wal.Batch{From: out.LogDirtyFrom, Entries: out.Entries, Hard: &h, Reset: out.LogReset}
+	if err := s.log.Write(b); err != nil {
+		return err
+	}
+	s.last, s.written = h, true
+	if s.cfg.Sync == SyncAsync {
+		return nil
+	}
+	return s.log.Sync()
+}
