@@ -85,8 +85,25 @@ type Config struct {
 	// it, and then drops its log up to the checkpoint before. 0 never
 	// checkpoints: the log grows without bound.
 	CheckpointInterval uint64
+	// CheckpointBytes triggers checkpoints by bytes: the replica also
+	// checkpoints once the entries it executed since its last checkpoint
+	// reach this many bytes (encoded size), whichever of the two triggers
+	// comes first. The count is a function of the committed log, so every
+	// replica checkpoints at the same ops. It cannot be switched off: the
+	// log is bounded by bytes (see MaxMessageBytes).
+	CheckpointBytes int
 	// CheckpointChunk is the size of the pieces a checkpoint is sent in.
 	CheckpointChunk int
+	// MaxMessageBytes bounds the encoded size of every message the
+	// replica sends; building a larger one is a bug and panics. The log
+	// held in memory is bounded so that the whole of it fits in one
+	// message: appends wait for room (see docs/protocol.md).
+	MaxMessageBytes int
+	// MaxRequestBytes bounds a client request's payload; a larger request
+	// is answered StatusRejected.
+	MaxRequestBytes int
+	// MaxBatchBytes bounds the entries of one Prepare, in bytes.
+	MaxBatchBytes int
 	// LeaseTicks is how long a backup's read-lease promise lasts on its
 	// own clock (default ViewChangeTicks); see lease.go.
 	LeaseTicks int
@@ -139,6 +156,10 @@ func (c Config) Defaults() Config {
 	setDefault(&c.MaxSessions, DefaultMaxSessions)
 	setDefault(&c.MaxBatch, DefaultMaxBatch)
 	setDefault(&c.CheckpointChunk, DefaultCheckpointChunk)
+	setDefault(&c.CheckpointBytes, DefaultCheckpointBytes)
+	setDefault(&c.MaxMessageBytes, DefaultMaxMessageBytes)
+	setDefault(&c.MaxRequestBytes, DefaultMaxRequestBytes)
+	setDefault(&c.MaxBatchBytes, DefaultMaxBatchBytes)
 	setDefault(&c.LeaseTicks, c.ViewChangeTicks)
 	setDefault(&c.MaxClockDrift, DefaultMaxClockDrift)
 	return c
@@ -176,6 +197,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: lease ticks %d must be positive and clock drift %d‰ in [0,1000)", ErrBadConfig, c.LeaseTicks, c.MaxClockDrift)
 	case c.CheckpointChunk > MaxCheckpointChunk:
 		return fmt.Errorf("%w: checkpoint chunk %d above %d", ErrBadConfig, c.CheckpointChunk, MaxCheckpointChunk)
+	}
+	if err := c.validateBytes(); err != nil {
+		return err
 	}
 	return c.Membership.validate()
 }

@@ -29,18 +29,41 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // format version.
 const checkpointMagic = "VRck\x01"
 
-// maybeCheckpoint takes a checkpoint after executing a multiple of
-// CheckpointInterval and drops the log up to the checkpoint before it, so
-// that a backup lagging by less than an interval still gets log entries.
+// maybeCheckpoint takes a checkpoint when one is due (checkpointDue) and
+// drops the log up to the checkpoint before it, so that a backup lagging by
+// less than an interval still gets log entries.
 func (r *Replica) maybeCheckpoint() {
-	k := r.cfg.CheckpointInterval
-	if k == 0 || r.executed%k != 0 || r.executed <= r.ckpt.Op {
+	if !r.checkpointDue() {
 		return
 	}
 	r.prevCkpt = r.ckpt
 	r.ckpt = Checkpoint{Op: r.executed, Data: r.encodeCheckpoint()}
+	r.sinceCkpt = 0
 	r.emitCheckpoint()
 	r.truncateLog(r.prevCkpt.Op)
+}
+
+// checkpointDue reports whether the op just executed ends a checkpoint
+// interval: it is a multiple of CheckpointInterval, or the entries
+// executed since the last checkpoint reached CheckpointBytes. Both are
+// functions of the committed log from the last checkpoint on, and every
+// checkpoint a replica holds or installs is one that replicas took by this
+// rule from op 0, so by induction every replica checkpoints at the same ops
+// — restarted or not, checkpoint installed by transfer or not.
+func (r *Replica) checkpointDue() bool {
+	if r.executed <= r.ckpt.Op {
+		return false
+	}
+	if k := r.cfg.CheckpointInterval; k != 0 && r.executed%k == 0 {
+		return true
+	}
+	switch {
+	case r.cfg.bugs.CheckpointByOpsOnly:
+		return false
+	case r.cfg.bugs.CheckpointByLogSize:
+		return r.logBytes >= r.cfg.CheckpointBytes
+	}
+	return r.sinceCkpt >= r.cfg.CheckpointBytes
 }
 
 // encodeCheckpoint encodes the replicated state at executed:
@@ -169,6 +192,7 @@ func (r *Replica) installCheckpoint(ck Checkpoint) bool {
 	r.sessions.sessions = d.sessions
 	r.executed = ck.Op
 	r.prevCkpt, r.ckpt = Checkpoint{}, ck
+	r.sinceCkpt = 0
 	r.emitCheckpoint()
 	r.out.Applied = append(r.out.Applied, Applied{Entry: message.Entry{Op: ck.Op}, Restored: true})
 	r.truncateLog(ck.Op)

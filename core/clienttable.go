@@ -70,6 +70,7 @@ func (r *Replica) execute() {
 	for r.executed < r.commit {
 		e := r.at(r.executed + 1)
 		r.executed++
+		r.sinceCkpt += e.Size()
 		st, result := r.executeEntry(e)
 		r.out.Applied = append(r.out.Applied, Applied{Entry: e, Status: st, Result: result})
 		if r.inflight[e.ClientID] == e.RequestNum {

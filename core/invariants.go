@@ -16,6 +16,9 @@ func (r *Replica) assertInvariants() {
 	if r.ckpt.Op > r.executed || (r.prevCkpt.Op != 0 && r.prevCkpt.Op >= r.ckpt.Op) {
 		fail("checkpoints at %d and %d with executed %d", r.prevCkpt.Op, r.ckpt.Op, r.executed)
 	}
+	if r.logBytes > r.cfg.logLimit() || r.logBytes < 0 {
+		fail("log of %d bytes outside its bound %d", r.logBytes, r.cfg.logLimit())
+	}
 	if r.status == StatusRecovering {
 		return
 	}

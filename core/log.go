@@ -26,13 +26,21 @@ func (r *Replica) Entry(op uint64) (message.Entry, bool) {
 	return r.at(op), true
 }
 
-// entries returns log entries (from, to] capped at MaxBatch, sharing memory
-// with the log but with capacity clipped so nobody can append into it. Ops
-// at or below base are not held: the range starts after base.
+// entries returns log entries (from, to] capped at MaxBatch entries and
+// MaxBatchBytes (but at least one entry), sharing memory with the log but
+// with capacity clipped so nobody can append into it. Ops at or below base
+// are not held: the range starts after base.
 func (r *Replica) entries(from, to uint64) []message.Entry {
 	from = max(from, r.base)
 	if to > from+uint64(r.cfg.MaxBatch) {
 		to = from + uint64(r.cfg.MaxBatch)
+	}
+	bytes := 0
+	for op := from + 1; op <= to; op++ {
+		bytes += r.at(op).Size()
+		if bytes > r.cfg.MaxBatchBytes && op > from+1 {
+			to = op - 1
+		}
 	}
 	if from >= to {
 		return nil
@@ -54,6 +62,7 @@ func (r *Replica) appendEntry(e message.Entry) {
 	}
 	r.markDirty(e.Op)
 	r.log = append(r.log, e)
+	r.logBytes += e.Size()
 }
 
 // adoptLog makes this replica's log the log of another replica (a chosen
@@ -62,10 +71,12 @@ func (r *Replica) appendEntry(e message.Entry) {
 // below logBase is committed. If logBase is within this replica's own
 // committed prefix it keeps that prefix and replaces the rest; otherwise it
 // jumps: its log starts after logBase, and it executes nothing until it
-// installed a checkpoint at or above logBase.
+// installed a checkpoint at or above logBase. Either way the result is cut
+// to the log's bound in bytes (bounds.go).
 func (r *Replica) adoptLog(logBase uint64, suffix []message.Entry) {
 	if logBase > r.commit {
 		r.jumpLog(logBase, suffix)
+		r.mustBoundLog()
 		return
 	}
 	keep := max(logBase, r.base)
@@ -75,6 +86,7 @@ func (r *Replica) adoptLog(logBase uint64, suffix []message.Entry) {
 			r.index, logBase+uint64(len(suffix)), r.base))
 	}
 	r.replaceLog(keep, suffix[skip:])
+	r.mustBoundLog()
 }
 
 // jumpLog replaces the whole log by the ops after logBase, which are
@@ -88,6 +100,7 @@ func (r *Replica) jumpLog(logBase uint64, suffix []message.Entry) {
 	}
 	r.base = logBase
 	r.log = slices.Clone(suffix)
+	r.recountLog()
 	r.commit = max(r.commit, logBase)
 	r.logDirtyFrom, r.logReset = logBase+1, true
 	if r.cfg.bugs.SkipCheckpointFetch {
@@ -123,6 +136,7 @@ func (r *Replica) replaceLog(keep uint64, suffix []message.Entry) {
 	}
 	r.markDirty(keep + uint64(same) + 1)
 	r.log = append(slices.Clip(r.log[:keep-r.base]), suffix...)
+	r.recountLog()
 }
 
 // truncateLog drops the entries at or below op, which must be executed and
@@ -134,6 +148,9 @@ func (r *Replica) truncateLog(op uint64) {
 	}
 	if op > r.executed {
 		panic(fmt.Sprintf("core: truncating the log to %d above executed %d", op, r.executed))
+	}
+	for _, e := range r.log[:op-r.base] {
+		r.logBytes -= e.Size()
 	}
 	r.log = slices.Clone(r.log[op-r.base:])
 	r.base = op

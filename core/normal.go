@@ -56,7 +56,7 @@ func (r *Replica) onRequest(m *message.Request) {
 		// fetching a checkpoint cannot consult the client table yet.
 		return
 	}
-	if !m.Kind.Valid() {
+	if !m.Kind.Valid() || len(m.Payload) > r.cfg.MaxRequestBytes {
 		r.reply(m.ClientID, m.RequestNum, message.StatusRejected, nil)
 		return
 	}
@@ -81,10 +81,14 @@ func (r *Replica) onRequest(m *message.Request) {
 		r.reply(m.ClientID, m.RequestNum, s.status, s.result)
 		return
 	}
-	r.appendEntry(message.Entry{
+	e := message.Entry{
 		Op: r.op() + 1, View: r.view, ClientID: m.ClientID,
 		RequestNum: m.RequestNum, Kind: m.Kind, Payload: m.Payload,
-	})
+	}
+	if !r.hasRoom(e.Size()) {
+		return // the log is full of ops not yet executed; the client retries
+	}
+	r.appendEntry(e)
 	r.inflight[m.ClientID] = m.RequestNum
 	r.countOwnCopy()
 }
@@ -132,6 +136,9 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 		if e.Op != r.op()+1 {
 			r.requestMissing()
 			break
+		}
+		if !r.hasRoom(e.Size()) {
+			break // the primary sends the rest again once there is room
 		}
 		r.appendEntry(e)
 	}

@@ -37,11 +37,15 @@ type Replica struct {
 	announcedView uint64
 	base          uint64          // ops at or below base are not in the log (see log.go)
 	log           []message.Entry // log[i].Op == base+i+1
+	logBytes      int             // encoded size of log's entries; at most cfg.logLimit()
 	commit        uint64
 	executed      uint64
 	// ckpt is the newest checkpoint this replica holds, prevCkpt the one
 	// before it (at base, unless a later jump moved base); Op 0: none.
 	ckpt, prevCkpt Checkpoint
+	// sinceCkpt is the encoded size of the entries executed since the
+	// checkpoint at ckpt.Op (or since op 0): the byte trigger.
+	sinceCkpt int
 
 	sessions sessionTable
 	inflight map[uint64]uint64 // primary: client -> request number in the log, not yet executed
@@ -237,6 +241,7 @@ func (r *Replica) send(to int, m message.Message) {
 	if to == r.index {
 		panic("core: replica sending to itself")
 	}
+	r.checkSize(m)
 	r.out.Messages = append(r.out.Messages, Envelope{To: to, Msg: m})
 }
 

@@ -45,9 +45,14 @@ func (r *Replica) restart(d *Durable) error {
 	}
 	r.base = d.LogBase
 	r.log = append([]message.Entry(nil), d.Log...)
+	r.recountLog()
 	r.commit = max(hs.Commit, r.base)
 	if err := r.restoreDurableCheckpoint(d.Checkpoint); err != nil {
 		return err
+	}
+	if !r.boundLog() {
+		return fmt.Errorf("%w: %d bytes of log above commit %d exceed the bound %d", ErrBadDurableState,
+			r.logBytes, r.commit, r.cfg.logLimit())
 	}
 	r.view, r.lastNormalView, r.promisedView = hs.View, hs.LastNormalView, hs.PromisedView
 	r.announcedView = max(hs.AnnouncedView, hs.View) // a disk written before the field existed holds 0

@@ -122,6 +122,7 @@ func (r *Replica) onNewState(m *message.NewState) {
 			// The sender truncated what we miss. Our log is a prefix of
 			// the view's log, so every op up to start is committed.
 			r.jumpLog(start, m.Entries)
+			r.mustBoundLog()
 		} else {
 			r.appendFrom(m.Entries)
 		}
@@ -149,6 +150,9 @@ func (r *Replica) onNewState(m *message.NewState) {
 func (r *Replica) appendFrom(entries []message.Entry) {
 	for _, e := range entries {
 		if e.Op == r.op()+1 {
+			if !r.hasRoom(e.Size()) {
+				return // asked again once there is room
+			}
 			r.appendEntry(e)
 		}
 	}

@@ -36,6 +36,7 @@ type spec struct {
 	copy   func(Message) Message
 	bulky  func(Message) bool
 	key    func(Message) uint64
+	size   func(Message) int
 }
 
 // def is the typed form of an entry, for the table to fill in. P is a
@@ -52,6 +53,8 @@ type def[P Message] struct {
 	bulky func(P) bool
 	// key folds the message's main numbers into a cheap fingerprint.
 	key func(P) uint64
+	// size returns the encoded body's size in bytes (see Size).
+	size func(P) int
 }
 
 // define turns d into the table entry of the type *T.
@@ -72,6 +75,9 @@ func define[T any, P interface {
 	}
 	if d.key != nil { // required: the tests fail without
 		s.key = func(m Message) uint64 { return d.key(m.(P)) }
+	}
+	if d.size != nil { // required: the tests fail without
+		s.size = func(m Message) int { return d.size(m.(P)) }
 	}
 	if d.sender != nil {
 		s.sender = func(m Message) (uint8, bool) { return d.sender(m.(P)), true }

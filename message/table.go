@@ -16,7 +16,8 @@ var specs = index(
 		attrs: func(a []slog.Attr, m *Request) []slog.Attr {
 			return append(a, u64("client", m.ClientID), u64("request", m.RequestNum), slog.Int("kind", int(m.Kind)))
 		},
-		key: func(m *Request) uint64 { return m.ClientID<<32 ^ m.RequestNum },
+		key:  func(m *Request) uint64 { return m.ClientID<<32 ^ m.RequestNum },
+		size: func(m *Request) int { return 25 + bytesOverhead + len(m.Payload) },
 	}),
 	define(def[*Reply]{
 		route:  ReplicaToClient,
@@ -27,6 +28,7 @@ var specs = index(
 		key: func(m *Reply) uint64 {
 			return m.View<<40 ^ m.ClientID<<32 ^ m.RequestNum ^ uint64(m.Status)<<60
 		},
+		size: func(m *Reply) int { return 26 + bytesOverhead + len(m.Result) },
 	}),
 	define(def[*Prepare]{
 		route: ReplicaToReplica,
@@ -39,6 +41,7 @@ var specs = index(
 		},
 		bulky: func(m *Prepare) bool { return len(m.Entries) > 0 },
 		key:   func(m *Prepare) uint64 { return m.View<<40 ^ m.Commit<<20 ^ uint64(len(m.Entries)) },
+		size:  func(m *Prepare) int { return 24 + EntriesSize(m.Entries) },
 	}),
 	define(def[*PrepareOK]{
 		route:  ReplicaToReplica,
@@ -46,14 +49,16 @@ var specs = index(
 		attrs: func(a []slog.Attr, m *PrepareOK) []slog.Attr {
 			return append(a, u64("view", m.View), u64("op", m.Op))
 		},
-		key: func(m *PrepareOK) uint64 { return m.View<<40 ^ m.Op },
+		key:  func(m *PrepareOK) uint64 { return m.View<<40 ^ m.Op },
+		size: func(*PrepareOK) int { return 25 },
 	}),
 	define(def[*Commit]{
 		route: ReplicaToReplica,
 		attrs: func(a []slog.Attr, m *Commit) []slog.Attr {
 			return append(a, u64("view", m.View), u64("commit", m.Commit))
 		},
-		key: func(m *Commit) uint64 { return m.View<<40 ^ m.Commit },
+		key:  func(m *Commit) uint64 { return m.View<<40 ^ m.Commit },
+		size: func(*Commit) int { return 24 },
 	}),
 	define(def[*StartViewChange]{
 		route:  ReplicaToReplica,
@@ -61,7 +66,8 @@ var specs = index(
 		attrs: func(a []slog.Attr, m *StartViewChange) []slog.Attr {
 			return append(a, u64("view", m.View))
 		},
-		key: func(m *StartViewChange) uint64 { return m.View },
+		key:  func(m *StartViewChange) uint64 { return m.View },
+		size: func(*StartViewChange) int { return 17 },
 	}),
 	define(def[*DoViewChange]{
 		route:  ReplicaToReplica,
@@ -71,6 +77,7 @@ var specs = index(
 		},
 		bulky: func(m *DoViewChange) bool { return len(m.Log) > 0 },
 		key:   func(m *DoViewChange) uint64 { return m.View<<40 ^ m.LastNormalView<<32 ^ m.Op },
+		size:  func(m *DoViewChange) int { return 33 + EntriesSize(m.Log) },
 	}),
 	define(def[*StartView]{
 		route: ReplicaToReplica,
@@ -79,6 +86,7 @@ var specs = index(
 		},
 		bulky: func(m *StartView) bool { return len(m.Log) > 0 },
 		key:   func(m *StartView) uint64 { return m.View<<40 ^ m.Op },
+		size:  func(m *StartView) int { return 24 + EntriesSize(m.Log) },
 	}),
 	define(def[*Recovery]{
 		route:  ReplicaToReplica,
@@ -86,7 +94,8 @@ var specs = index(
 		attrs: func(a []slog.Attr, m *Recovery) []slog.Attr {
 			return append(a, u64("nonce", m.Nonce), slog.Bool("new_cluster", m.NewCluster))
 		},
-		key: func(*Recovery) uint64 { return 0 },
+		key:  func(*Recovery) uint64 { return 0 },
+		size: func(*Recovery) int { return 10 },
 	}),
 	define(def[*RecoveryResponse]{
 		route:  ReplicaToReplica,
@@ -96,6 +105,7 @@ var specs = index(
 		},
 		bulky: func(m *RecoveryResponse) bool { return len(m.Log) > 0 },
 		key:   func(*RecoveryResponse) uint64 { return 0 },
+		size:  func(m *RecoveryResponse) int { return 44 + EntriesSize(m.Log) },
 	}),
 	define(def[*GetState]{
 		route:  ReplicaToReplica,
@@ -103,7 +113,8 @@ var specs = index(
 		attrs: func(a []slog.Attr, m *GetState) []slog.Attr {
 			return append(a, u64("view", m.View), u64("op", m.Op))
 		},
-		key: func(*GetState) uint64 { return 0 },
+		key:  func(*GetState) uint64 { return 0 },
+		size: func(*GetState) int { return 17 },
 	}),
 	define(def[*NewState]{
 		route:  ReplicaToReplica,
@@ -113,6 +124,7 @@ var specs = index(
 		},
 		bulky: func(m *NewState) bool { return len(m.Entries) > 0 },
 		key:   func(m *NewState) uint64 { return m.View<<40 ^ m.Op },
+		size:  func(m *NewState) int { return 33 + EntriesSize(m.Entries) },
 	}),
 	define(def[*GetCheckpoint]{
 		route:  ReplicaToReplica,
@@ -120,7 +132,8 @@ var specs = index(
 		attrs: func(a []slog.Attr, m *GetCheckpoint) []slog.Attr {
 			return append(a, u64("min_op", m.MinOp), u64("max_op", m.MaxOp), u64("op", m.Op), u64("offset", m.Offset))
 		},
-		key: func(*GetCheckpoint) uint64 { return 0 },
+		key:  func(*GetCheckpoint) uint64 { return 0 },
+		size: func(*GetCheckpoint) int { return 33 },
 	}),
 	define(def[*CheckpointChunk]{
 		route:  ReplicaToReplica,
@@ -130,6 +143,7 @@ var specs = index(
 		},
 		bulky: func(m *CheckpointChunk) bool { return len(m.Data) > 0 },
 		key:   func(m *CheckpointChunk) uint64 { return m.Op<<24 ^ m.Offset },
+		size:  func(m *CheckpointChunk) int { return 29 + bytesOverhead + len(m.Data) },
 	}),
 )
 

@@ -93,8 +93,8 @@ func TestEntries(t *testing.T) {
 					t.Fatalf("entry incomplete: %v", r)
 				}
 			}()
-			if s := lookup(typ); s.attrs == nil || s.key == nil {
-				t.Fatalf("entry without attrs (%v) or key (%v)", s.attrs != nil, s.key != nil)
+			if s := lookup(typ); s.attrs == nil || s.key == nil || s.size == nil {
+				t.Fatalf("entry without attrs (%v), key (%v) or size (%v)", s.attrs != nil, s.key != nil, s.size != nil)
 			}
 			checkIdentity(t, typ)
 			checkSender(t, typ)

@@ -39,6 +39,15 @@ type Config struct {
 	// DefaultCheckpointInterval). The log before the previous checkpoint
 	// is dropped, so view changes carry at most two intervals of ops.
 	CheckpointInterval uint64
+	// CheckpointBytes also triggers a checkpoint once this many bytes of
+	// log were executed since the last one, whichever trigger comes first
+	// (default core.DefaultCheckpointBytes). It bounds the log by bytes
+	// when ops are large (batches of coalesced writes).
+	CheckpointBytes int
+	// MaxMessageBytes bounds every message between replicas (default
+	// core.DefaultMaxMessageBytes); the log held in memory is bounded to
+	// fit one message. At most half the frame limit (64 MiB).
+	MaxMessageBytes int
 	// MaxClockDrift bounds how fast or slow, as a fraction, any replica's
 	// clock may run against real time (default DefaultMaxClockDrift). Read
 	// leases are safe only within it.
@@ -100,6 +109,12 @@ func (c Config) withDefaults() Config {
 	if c.MaxClockDrift == 0 {
 		c.MaxClockDrift = DefaultMaxClockDrift
 	}
+	if c.CheckpointBytes == 0 {
+		c.CheckpointBytes = core.DefaultCheckpointBytes
+	}
+	if c.MaxMessageBytes == 0 {
+		c.MaxMessageBytes = core.DefaultMaxMessageBytes
+	}
 	if c.KVLimits == (kv.Limits{}) {
 		c.KVLimits = kv.DefaultLimits()
 	}
@@ -128,6 +143,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: max clock drift %v outside [0, 0.5)", ErrConfig, c.MaxClockDrift)
 	case c.Sync != SyncAlways && c.Sync != SyncAsync:
 		return fmt.Errorf("%w: sync mode %q: use %q or %q", ErrConfig, c.Sync, SyncAlways, SyncAsync)
+	case c.MaxMessageBytes > maxMessageBytes:
+		return fmt.Errorf("%w: max message bytes %d above %d (half the frame limit)", ErrConfig, c.MaxMessageBytes, maxMessageBytes)
+	}
+	if err := c.coreConfig(nil).Defaults().Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	seen := map[string]bool{}
 	for i, a := range c.Peers {
@@ -147,11 +167,12 @@ func (c Config) coreConfig(restart *core.Durable) core.Config {
 		ReplicaCount: len(c.Peers), Index: c.Index, Seed: c.Seed,
 		HeartbeatTicks: c.HeartbeatTicks, ViewChangeTicks: c.ViewChangeTicks,
 		RetryTicks: c.RetryTicks, MaxSessions: c.MaxSessions,
-		CheckpointInterval: c.CheckpointInterval,
-		MaxClockDrift:      int(math.Ceil(c.MaxClockDrift * 1000)),
-		Recovering:         !c.NewCluster && restart == nil,
-		NewCluster:         c.NewCluster && restart == nil,
-		Restart:            restart,
+		CheckpointInterval: c.CheckpointInterval, CheckpointBytes: c.CheckpointBytes,
+		MaxMessageBytes: c.MaxMessageBytes,
+		MaxClockDrift:   int(math.Ceil(c.MaxClockDrift * 1000)),
+		Recovering:      !c.NewCluster && restart == nil,
+		NewCluster:      c.NewCluster && restart == nil,
+		Restart:         restart,
 		// In sync mode the node sends Prepares before its own write and
 		// reports durability with Persisted (see Node.flush).
 		DurableAcks: c.DataDir != "" && c.Sync == SyncAlways,
@@ -164,6 +185,10 @@ var _ core.StateMachine = (*kv.Store)(nil)
 // checkpoints: view changes then carry at most 40,000 entries, well below
 // the size at which they outlast the view-change timeout.
 const DefaultCheckpointInterval = 20000
+
+// maxMessageBytes is the largest MaxMessageBytes: half the wire's default
+// body limit, which the transport enforces on every frame.
+const maxMessageBytes = 32 << 20
 
 // DefaultMaxClockDrift is the default bound on clock drift: 1%, far above
 // what quartz clocks drift, so that it also covers a tick delivered late.

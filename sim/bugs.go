@@ -21,6 +21,7 @@ var bugFlags = []struct {
 	{"lease-ignores-drift", func(b *plant.Bugs) *bool { return &b.LeaseIgnoresDrift }},
 	{"recovery-ignores-announced", func(b *plant.Bugs) *bool { return &b.RecoveryIgnoresAnnounced }},
 	{"no-start-gate", func(b *plant.Bugs) *bool { return &b.NoStartGate }},
+	{"checkpoint-by-ops-only", func(b *plant.Bugs) *bool { return &b.CheckpointByOpsOnly }},
 }
 
 // BugNames returns the names of the bugs set in b.

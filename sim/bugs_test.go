@@ -28,6 +28,7 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"skip-checkpoint-fetch", "checkpoint", 0},
 		{"recovery-ignores-announced", "stale-dvc", 3},
 		{"no-start-gate", "bootstrap", 0},
+		{"checkpoint-by-ops-only", "large", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.bug, func(t *testing.T) {

@@ -42,6 +42,7 @@ type client struct {
 	from int // the replica whose reply is being handled, -1 if none
 
 	wl      workload
+	budget  int        // bytes of large values the operation being drawn may still add
 	rng     *rand.Rand // the workload's own draws (see setupClients)
 	staleTo int        // the replica stale reads go to, -1 before the first
 }
@@ -105,6 +106,7 @@ func (r *run) startOp(i int) {
 	if c.busy || r.now >= r.drainAt {
 		return
 	}
+	c.budget = r.opts.Faults.LargeValues
 	cmd := r.randomCommand(c)
 	c.mode = r.pickMode(c, cmd)
 	var err error

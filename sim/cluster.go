@@ -133,6 +133,18 @@ func (r *run) drawCheckpoints() {
 	}
 }
 
+// boundBytes sets the replicas' byte bounds of profiles with large values:
+// a request holds LargeValues bytes of values plus room for its keys and
+// encoding.
+func (r *run) boundBytes(cfg *core.Config) {
+	fc := r.opts.Faults
+	if fc.LargeValues == 0 {
+		return
+	}
+	cfg.MaxMessageBytes, cfg.CheckpointBytes = fc.MaxMessageBytes, fc.CheckpointBytes
+	cfg.MaxRequestBytes = fc.LargeValues + 64<<10
+}
+
 // driftBound is the clock drift bound, in parts per thousand, that the
 // run's skew respects: a period of base×(1±s) is a rate within s/(1-s) of
 // real time.
@@ -156,6 +168,7 @@ func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
 		CheckpointInterval: r.ckptEvery, CheckpointChunk: r.ckptChunk,
 		Restart: durable, DurableAcks: rep.disk != nil,
 	}
+	r.boundBytes(&cfg)
 	cfg.Plant(r.opts.Bugs)
 	store := kv.New(kv.DefaultLimits())
 	c, err := core.New(cfg, store)

@@ -117,6 +117,17 @@ type FaultConfig struct {
 	// so that clients find a new primary as soon as it exists.
 	EagerClients bool
 
+	// LargeValues, if set, makes one write in two carry a value of up to
+	// this many bytes, at most that many per request (batches included),
+	// and BatchWrites, if set, lets a batch hold up to that many writes.
+	LargeValues int
+	BatchWrites int
+	// MaxMessageBytes and CheckpointBytes, if set, are the replicas'
+	// bounds on a message and on the log between checkpoints; requests
+	// are then bounded by LargeValues plus room for keys and encoding.
+	MaxMessageBytes int
+	CheckpointBytes int
+
 	EpochMin, EpochMax time.Duration
 	// SessionPressure is the probability that a run gives the replicas a
 	// client table smaller than the number of clients, forcing evictions.
@@ -316,6 +327,21 @@ var profiles = map[string]FaultConfig{
 		TargetPrimary: 0.4, TargetViewChange: 0.3, Skew: 0.2, Checkpoints: true,
 		LongDelay: 0.003, MaxLongDelay: 800 * time.Millisecond,
 		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
+	},
+	// large: values up to 1 MiB in batches of up to 64 writes, messages
+	// bounded at 3 MiB and a checkpoint every 256 KiB of log (none by ops),
+	// with partitions, crashes and loss: the log's bound in bytes holds
+	// requests back while the primary cannot commit, and recoveries, view
+	// changes and transfers carry logs near the bound.
+	"large": {
+		MaxLoss: 0.1, Reorder: 0.05, MaxDelay: 20 * time.Millisecond, CleanEpochs: 0.3,
+		Partitions: true, OneWay: true, MTU: true, ClientStay: 0.25, BufferCut: 0.4,
+		Crashes: true, MeanCrashGap: 200 * time.Millisecond,
+		MinDowntime: 10 * time.Millisecond, MaxDowntime: 200 * time.Millisecond,
+		TargetPrimary: 0.5, TargetViewChange: 0.3, Skew: 0.2,
+		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
+		LargeValues: 1 << 20, BatchWrites: 64,
+		MaxMessageBytes: 3 << 20, CheckpointBytes: 1 << 18,
 	},
 	// stale-learner: the TruncateOnNewView hazard, scripted (3 replicas).
 	"stale-learner": {Episode: "stale-learner", Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},

@@ -113,6 +113,7 @@ func (nw *network) clean() netState {
 // loss, duplication and delay.
 func (r *run) send(from, to int, m message.Message) {
 	r.res.MessagesSent++
+	r.res.LargestMessage = max(r.res.LargestMessage, message.Size(m))
 	if (r.net.isCut(from, to) && r.hold(from, to, m)) || r.holdEpisode(from, to, m) {
 		return
 	}

@@ -45,6 +45,7 @@ func TestSeeds(t *testing.T) {
 		{"lease", 300},
 		{"beyond-f", 300},
 		{"none", 300},
+		{"large", 100},
 	}
 	if testing.Short() {
 		for i := range cases {
@@ -137,7 +138,7 @@ func TestReplayCommand(t *testing.T) {
 func TestEveryProfileSeeded(t *testing.T) {
 	seeded := map[string]bool{"all": true, "stale": true, "crash": true, "split-brain": true, "isolate": true,
 		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
-		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true}
+		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)

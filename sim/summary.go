@@ -39,6 +39,7 @@ type Result struct {
 	MessagesDropped      int
 	MessagesDuplicated   int
 	MessagesHeld         int // messages a cut link buffered until it healed
+	LargestMessage       int // encoded size of the largest message sent, in bytes
 	SlowSteps            int // steps that took long (Faults.SlowSteps)
 	SimulatedTime        time.Duration
 	CheckTimeouts        int // linearizability checks that timed out (each fails its run)
@@ -122,6 +123,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.MessagesDropped += res.MessagesDropped
 	s.MessagesDuplicated += res.MessagesDuplicated
 	s.MessagesHeld += res.MessagesHeld
+	s.LargestMessage = max(s.LargestMessage, res.LargestMessage)
 	s.SlowSteps += res.SlowSteps
 	s.SimulatedTime += res.SimulatedTime
 	s.CheckTimeouts += res.CheckTimeouts
@@ -156,6 +158,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"messages dropped", s.MessagesDropped},
 		{"messages duplicated", s.MessagesDuplicated},
 		{"messages held by cut links", s.MessagesHeld},
+		{"largest message (bytes)", s.LargestMessage},
 		{"slow steps", s.SlowSteps},
 		{"simulated time", s.SimulatedTime.Round(time.Millisecond)},
 		{"linearizability check timeouts", s.CheckTimeouts},

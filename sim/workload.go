@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/vr-go/vr/kv"
@@ -34,7 +35,7 @@ func (r *run) randomCommand(c *client) kv.Command {
 // last saw, or absence with probability 0.2, drawn with chance).
 func (r *run) singleKeyCommand(c *client, x int, key []byte, chance func(float64) bool) kv.Command {
 	c.values++
-	value := []byte(fmt.Sprintf("c%d-%d", c.idx, c.values))
+	value := r.padValue(c, []byte(fmt.Sprintf("c%d-%d", c.idx, c.values)))
 	switch {
 	case x < 30:
 		return kv.NewGet(key)
@@ -77,10 +78,27 @@ func (r *run) randomScan(c *client) kv.Command {
 // entry, applied atomically.
 func (r *run) randomBatch(c *client, first kv.Command) kv.Command {
 	cmds := []kv.Command{first}
-	for n := 1 + c.rng.IntN(3); n > 0; n-- {
+	more := 1 + c.rng.IntN(3)
+	if w := r.opts.Faults.BatchWrites; w > 1 {
+		more = 1 + c.rng.IntN(w-1)
+	}
+	for n := more; n > 0; n-- {
 		key := []byte(fmt.Sprintf("k%d", c.rng.IntN(r.opts.Keys)))
 		x := 30 + c.rng.IntN(70) // a write
 		cmds = append(cmds, r.singleKeyCommand(c, x, key, func(p float64) bool { return c.rng.Float64() < p }))
 	}
 	return kv.NewBatch(cmds)
+}
+
+// padValue makes one value in two of a profile with large values up to
+// LargeValues bytes long, within what is left of the request's budget
+// (c.budget, renewed by startOp): a batch of many writes stays one
+// request under the replicas' bound. Other profiles draw nothing here.
+func (r *run) padValue(c *client, v []byte) []byte {
+	if r.opts.Faults.LargeValues == 0 || c.rng.IntN(2) != 0 || c.budget <= len(v) {
+		return v
+	}
+	n := len(v) + c.rng.IntN(c.budget-len(v))
+	c.budget -= n
+	return append(v, bytes.Repeat([]byte{'.'}, n-len(v))...)
 }

@@ -29,6 +29,8 @@ type serverFlags struct {
 	retry                       time.Duration
 	maxSessions                 int
 	checkpointInterval          uint64
+	checkpointBytes             int
+	maxMessageBytes             int
 	maxClockDrift               float64
 	segmentSize                 int64
 	newCluster                  bool
@@ -80,6 +82,10 @@ cluster and recovers instead.`,
 	fl.IntVar(&f.maxSessions, "max-sessions", core.DefaultMaxSessions, "client-table bound")
 	fl.Uint64Var(&f.checkpointInterval, "checkpoint-interval", node.DefaultCheckpointInterval,
 		"ops between checkpoints; the log before the previous checkpoint is dropped")
+	fl.IntVar(&f.checkpointBytes, "checkpoint-bytes", core.DefaultCheckpointBytes,
+		"bytes of log between checkpoints: a checkpoint is taken at --checkpoint-interval ops or this many bytes, whichever comes first")
+	fl.IntVar(&f.maxMessageBytes, "max-message-bytes", core.DefaultMaxMessageBytes,
+		"bound on any message between replicas (at most 32 MiB); the in-memory log is bounded to fit one; at least 2×--checkpoint-bytes + 4 MiB + 142")
 	fl.Float64Var(&f.maxClockDrift, "max-clock-drift", node.DefaultMaxClockDrift,
 		"bound on how fast or slow any replica's clock may run, as a fraction; read leases are safe only within it")
 	fl.Int64Var(&f.segmentSize, "segment-size", wal.DefaultSegmentSize,
@@ -114,6 +120,7 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		HeartbeatTicks: ticks(f.heartbeat), ViewChangeTicks: ticks(f.viewTO), RetryTicks: ticks(f.retry),
 		MaxSessions: f.maxSessions, NewCluster: f.newCluster, Logger: logger,
 		CheckpointInterval: f.checkpointInterval, MaxClockDrift: f.maxClockDrift,
+		CheckpointBytes: f.checkpointBytes, MaxMessageBytes: f.maxMessageBytes,
 		SegmentSize: f.segmentSize,
 		DataDir:     f.dataDir, Sync: node.SyncMode(f.sync),
 	}
@@ -134,6 +141,9 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 	}
 	if f.checkpointInterval == 0 {
 		return node.Config{}, fmt.Errorf("--checkpoint-interval must be at least 1")
+	}
+	if f.checkpointBytes < 1 || f.maxMessageBytes < 1 {
+		return node.Config{}, fmt.Errorf("--checkpoint-bytes and --max-message-bytes must be at least 1")
 	}
 	if cfg.ViewChangeTicks <= cfg.HeartbeatTicks {
 		return node.Config{}, fmt.Errorf("--view-timeout %v must exceed --heartbeat %v", f.viewTO, f.heartbeat)

@@ -10,7 +10,8 @@ import (
 
 func TestServerFlagsRejectBadInput(t *testing.T) {
 	good := serverFlags{index: 0, cluster: "127.0.0.1:8000,127.0.0.1:8001,127.0.0.1:8002", sync: "sync",
-		tick: 10e6, heartbeat: 50e6, viewTO: 500e6, retry: 100e6, checkpointInterval: 100, maxClockDrift: 0.01, segmentSize: 1 << 20}
+		tick: 10e6, heartbeat: 50e6, viewTO: 500e6, retry: 100e6, checkpointInterval: 100, maxClockDrift: 0.01, segmentSize: 1 << 20,
+		checkpointBytes: 8 << 20, maxMessageBytes: 32 << 20}
 	if _, err := good.nodeConfig(nil); err != nil {
 		t.Fatalf("good flags rejected: %v", err)
 	}
@@ -33,6 +34,9 @@ func TestServerFlagsRejectBadInput(t *testing.T) {
 		{"zero checkpoint interval", func(f *serverFlags) { f.checkpointInterval = 0 }, "--checkpoint-interval"},
 		{"huge clock drift", func(f *serverFlags) { f.maxClockDrift = 0.7 }, "--max-clock-drift"},
 		{"tiny segments", func(f *serverFlags) { f.segmentSize = 100 }, "--segment-size"},
+		{"zero checkpoint bytes", func(f *serverFlags) { f.checkpointBytes = 0 }, "--checkpoint-bytes"},
+		{"checkpoint bytes too large", func(f *serverFlags) { f.checkpointBytes = 15 << 20 }, "checkpoint bytes"},
+		{"message above half the frame", func(f *serverFlags) { f.maxMessageBytes = 48 << 20 }, "max message bytes"},
 	}
 	for _, c := range cases {
 		f := good

@@ -44,6 +44,17 @@ type Bugs struct {
 	// WaitForRecoveringPrimary keeps a view change waiting for its
 	// timeout although the replica that would lead it is recovering.
 	WaitForRecoveringPrimary bool
+	// CheckpointByOpsOnly takes checkpoints every CheckpointInterval ops
+	// only, never by bytes of log (the old behaviour): with large entries
+	// the log, and the messages that carry it, grow without a checkpoint.
+	CheckpointByOpsOnly bool
+	// CheckpointByLogSize triggers the byte checkpoint on the bytes of log
+	// held rather than on the bytes executed since the last checkpoint: the
+	// log held differs between replicas (its base moved by a transfer or a
+	// cut), so replicas checkpoint at different ops. The state stays the
+	// same, so the simulator does not see it; a core test does
+	// (TestByteTriggerOnLogHeldDiverges).
+	CheckpointByLogSize bool
 }
 
 // WAL are deliberate bugs of the write-ahead log (package wal).
