@@ -39,9 +39,12 @@ type Replica struct {
 	log           []message.Entry // log[i].Op == base+i+1
 	commit        uint64
 	executed      uint64
-	// ckpt is the newest checkpoint this replica holds, prevCkpt the one
-	// before it (at base, unless a later jump moved base); Op 0: none.
-	ckpt, prevCkpt Checkpoint
+	// ckpt is the newest checkpoint this replica took or installed (only
+	// its Op: the driver holds the rest); Op 0: none. saved are the ops of
+	// the newest two checkpoints the driver reported saved, newest first
+	// (saved.go): the log starts at the older one, unless a jump moved it.
+	ckpt  Checkpoint
+	saved [2]uint64
 
 	sessions sessionTable
 	inflight map[uint64]uint64 // primary: client -> request number in the log, not yet executed
@@ -139,7 +142,8 @@ func (r *Replica) Step(m message.Message) {
 	case *message.NewState:
 		r.onNewState(m)
 	case *message.GetCheckpoint:
-		r.onGetCheckpoint(m)
+		// The driver answers it from the checkpoints it saved
+		// (driver/serve.go): the replica holds no checkpoint bytes.
 	case *message.CheckpointChunk:
 		r.onCheckpointChunk(m)
 	}
@@ -218,6 +222,7 @@ func (r *Replica) Info() Info {
 		Primary:        r.primaryOf(r.view),
 		LogBase:        r.base,
 		CheckpointOp:   r.ckpt.Op,
+		SavedOp:        r.saved[0],
 		LeaseReads:     r.leaseReads,
 		Epoch:          r.members.Epoch,
 	}

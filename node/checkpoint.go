@@ -3,9 +3,11 @@ package node
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,11 +16,11 @@ import (
 )
 
 // Checkpoint files live in the data directory as checkpoint-<op>.vrck. A
-// checkpoint is written atomically (wal.WriteFileAtomic: a temporary file,
-// fsynced, renamed into place, the directory fsynced); then the superblock
-// names it; then older checkpoint files (and temporary files a crash left)
-// are removed and the write-ahead log is truncated below the replica's log
-// base. A crash at any point leaves either the old
+// checkpoint is written atomically, off the node's loop (ckptwriter.go: a
+// temporary file, fsynced, renamed into place, the directory fsynced); then
+// the superblock names it; then checkpoint files older than the previous
+// one (and temporary files a crash left) are removed, and the write-ahead
+// log is truncated below the replica's log base with the next write. A crash at any point leaves either the old
 // checkpoint named by the superblock, with the log it needs, or the new one.
 
 const (
@@ -29,25 +31,6 @@ const (
 // checkpointFile is the file name of the checkpoint at op.
 func checkpointFile(op uint64) string {
 	return fmt.Sprintf("%s%020d%s", checkpointPrefix, op, checkpointExt)
-}
-
-// saveCheckpoint makes ck durable, records it in the superblock with the
-// hard state hs, and removes older checkpoint files.
-func (s *storage) saveCheckpoint(ck *core.Checkpoint, hs core.HardState) error {
-	if ck.Op <= s.ckptOp {
-		return nil // already durable (a restart re-takes the one it loaded)
-	}
-	name := checkpointFile(ck.Op)
-	if err := wal.WriteFileAtomic(s.dir, name, ck.Data); err != nil {
-		return fmt.Errorf("write checkpoint at op %d: %w", ck.Op, err)
-	}
-	sb := wal.Superblock{CheckpointOp: ck.Op, CheckpointName: name, Owner: s.owner, Owned: true}.WithHardState(hs)
-	if err := wal.WriteSuperblock(s.dir, sb); err != nil {
-		return fmt.Errorf("superblock for checkpoint at op %d: %w", ck.Op, err)
-	}
-	s.ckptOp = ck.Op
-	removeOtherCheckpoints(s.dir, name)
-	return nil
 }
 
 // truncateLog drops the write-ahead log below the replica's log base once a
@@ -64,9 +47,9 @@ func (s *storage) truncateLog(logBase uint64) error {
 	return nil
 }
 
-// removeOtherCheckpoints removes every checkpoint file but keep; a failure
-// only leaves a stale file behind.
-func removeOtherCheckpoints(dir, keep string) {
+// removeOtherCheckpoints removes every checkpoint file but those in keep;
+// a failure only leaves a stale file behind.
+func removeOtherCheckpoints(dir string, keep ...string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
@@ -74,7 +57,7 @@ func removeOtherCheckpoints(dir, keep string) {
 	for _, e := range entries {
 		n := e.Name()
 		stale := strings.HasSuffix(n, checkpointExt) || strings.HasSuffix(n, checkpointExt+".tmp")
-		if n != keep && strings.HasPrefix(n, checkpointPrefix) && stale {
+		if !slices.Contains(keep, n) && strings.HasPrefix(n, checkpointPrefix) && stale {
 			_ = os.Remove(filepath.Join(dir, n))
 		}
 	}
@@ -92,12 +75,9 @@ func loadCheckpoint(dir string) (ck *core.Checkpoint, moved string, err error) {
 		return nil, "", err
 	}
 	path := filepath.Join(dir, sb.CheckpointName)
-	data, err := os.ReadFile(path)
-	if err == nil {
-		c := core.Checkpoint{Op: sb.CheckpointOp, Data: data}
-		if err = c.Verify(); err == nil {
-			return &c, "", nil
-		}
+	c := core.ReadCheckpoint(sb.CheckpointOp, func() (io.ReadCloser, error) { return os.Open(path) })
+	if err = c.Verify(); err == nil { // streams the file: never whole in memory
+		return c, "", nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		dst := filepath.Join(dir, fmt.Sprintf("corrupt-%d", time.Now().UnixNano()))

@@ -238,14 +238,9 @@ func (s *storage) persist(out core.Output, status core.Status) error {
 	if err := s.writeLog(out); err != nil {
 		return err
 	}
-	if out.Checkpoint == nil {
-		return nil
-	}
-	// The log the checkpoint was taken from is durable (sync mode), so the
-	// checkpoint may replace the log up to the replica's base.
-	if err := s.saveCheckpoint(out.Checkpoint, out.HardState); err != nil {
-		return err
-	}
+	// Checkpoints are written off the loop (ckptwriter.go); the log goes
+	// only below the newest durable one (ckptOp), and the replica's base
+	// moves only once a checkpoint is saved.
 	return s.truncateLog(out.LogBase)
 }
 

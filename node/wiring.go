@@ -10,7 +10,7 @@ import (
 func (n *Node) driverConfig() driver.Config {
 	cfg := driver.Config{
 		Network: nodeNetwork{n}, Period: n.cfg.Tick, ViewChangeTicks: n.cfg.ViewChangeTicks,
-		OnOutput: n.logRestores,
+		OnOutput: n.logRestores, Checkpoints: n.ckpts,
 	}
 	if n.storage != nil {
 		cfg.Storage = walStorage{n.storage}

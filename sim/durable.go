@@ -42,12 +42,8 @@ func (s simStorage) queue(out core.Output, done func()) {
 	d.lastDone = at
 	d.queued = true
 	d.pending = append(d.pending, diskWrite{done: at, records: recordsOf(out), hard: out.HardState,
-		ckpt: out.Checkpoint, logBase: out.LogBase, dones: []func(){done}})
+		logBase: out.LogBase, dones: []func(){done}})
 	r.schedule(at, event{kind: evDiskDone, node: rep.idx, inc: rep.inc})
-	if out.Checkpoint != nil && r.chance(r.opts.Faults.CrashInCheckpoint) {
-		// A crash of every replica while this checkpoint is written.
-		r.schedule(r.between(r.now, at), event{kind: evClusterCrash, node: oneShot})
-	}
 }
 
 // diskDone completes rep's oldest write and tells the driver, which sends
