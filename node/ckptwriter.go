@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -191,7 +192,11 @@ func writeCheckpointFile(dir, name string, ck *core.Checkpoint, sync bool) (uint
 	if err != nil {
 		return 0, err
 	}
-	bw := bufio.NewWriterSize(f, 1<<20)
+	var out io.Writer = f
+	if sync {
+		out = &syncEvery{f: f}
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
 	n, werr := ck.WriteTo(bw)
 	ferr := bw.Flush()
 	var serr error
@@ -210,6 +215,29 @@ func writeCheckpointFile(dir, name string, ck *core.Checkpoint, sync bool) (uint
 		return uint64(n), syncDir(dir)
 	}
 	return uint64(n), nil
+}
+
+// syncEveryBytes is how much of a checkpoint is written between fsyncs.
+const syncEveryBytes = 64 << 20
+
+// syncEvery fsyncs its file every syncEveryBytes, so that the kernel writes
+// a large checkpoint back as it goes rather than in one burst at the final
+// fsync, which the write-ahead log's own fsyncs (a segment roll, sync
+// mode) would then queue behind: measured, that burst stalled the loop
+// (benchmarks.md, "Checkpoint stalls").
+type syncEvery struct {
+	f       *os.File
+	pending int
+}
+
+func (s *syncEvery) Write(p []byte) (int, error) {
+	n, err := s.f.Write(p)
+	s.pending += n
+	if err == nil && s.pending >= syncEveryBytes {
+		s.pending = 0
+		err = s.f.Sync()
+	}
+	return n, err
 }
 
 // syncDir fsyncs a directory, so that a rename in it is durable.

@@ -53,6 +53,7 @@ func BenchmarkCheckpointStall(b *testing.B) {
 		b.ReportMetric(float64(res.write.Microseconds())/1000, "write-ms")
 		b.ReportMetric(float64(res.ckptStep.Microseconds())/1000, "ckpt-step-ms")
 		b.ReportMetric(float64(res.ops), "ops-during")
+		b.ReportMetric(float64(res.slow), "iters>50ms")
 		b.ReportMetric(float64(res.cpu.Microseconds())/float64(res.ops), "cpu-µs/op")
 		reportMemory(b)
 		h.close()
@@ -77,6 +78,7 @@ type stallResult struct {
 	maxStall, write, cpu time.Duration
 	ckptStep             time.Duration // the iteration that took the checkpoint
 	ops                  int
+	slow                 int // iterations over 50 ms
 }
 
 func newStallHarness(b *testing.B, keys, valueSize int, interval uint64) *stallHarness {
@@ -85,8 +87,9 @@ func newStallHarness(b *testing.B, keys, valueSize int, interval uint64) *stallH
 	for k := range keys {
 		store.Apply(0, kv.NewPut([]byte(fmt.Sprintf("key%012d", k)), value).Encode())
 	}
+	segment, _ := strconv.ParseInt(os.Getenv("VR_STALL_SEGMENT_MB"), 10, 64)
 	cfg := Config{DataDir: b.TempDir(), Sync: SyncAsync, Logger: slog.New(slog.DiscardHandler),
-		Peers: []string{"127.0.0.1:1"}}
+		Peers: []string{"127.0.0.1:1"}, SegmentSize: segment << 20}
 	st, _, err := openStorage(&cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -132,6 +135,9 @@ func (h *stallHarness) run(b *testing.B) stallResult {
 			h.put()
 		}
 		res.maxStall = max(res.maxStall, time.Since(t0))
+		if time.Since(t0) > 50*time.Millisecond {
+			res.slow++
+		}
 		res.ops++
 		if takenAt.IsZero() && h.replicaOp() >= h.interval {
 			takenAt = time.Now()
