@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -168,12 +169,23 @@ func (h *stallHarness) close() {
 
 // reportMemory reports the process's resident memory now and at its peak
 // (VmRSS, VmHWM), and the heap in use after a collection: the store, the
-// replica's log and whatever else is still referenced.
+// replica's log and whatever else is still referenced; with
+// VR_STALL_HEAPPROFILE it writes a heap profile there.
 func reportMemory(b *testing.B) {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(ms.HeapInuse>>20), "heap-MB")
+	if path := os.Getenv("VR_STALL_HEAPPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			b.Fatal(err)
+		}
+	}
 	status, _ := os.ReadFile("/proc/self/status")
 	for _, line := range strings.Split(string(status), "\n") {
 		f := strings.Fields(line)
