@@ -15,6 +15,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
@@ -31,10 +32,16 @@ type StateMachine interface {
 	// duplicates), so a state machine that keeps its own durable state can
 	// tell which ops it already holds.
 	Apply(index uint64, cmd []byte) []byte
-	// Snapshot returns the whole application state.
-	Snapshot() []byte
-	// Restore replaces the whole application state with a snapshot.
-	Restore(snapshot []byte) error
+	// Snapshot captures the whole application state as it is now and
+	// returns a handle whose WriteTo writes it later. It runs inside the
+	// replica's step, at a checkpoint op, so it must be cheap: O(1) or
+	// O(small), never O(state) (a copy-on-write clone, not a copy). See
+	// Snapshot (the type) for what may run concurrently with what.
+	Snapshot() Snapshot
+	// Restore replaces the whole application state with the snapshot that
+	// r yields, as some replica's Snapshot().WriteTo wrote it. It reads r
+	// to its end (io.EOF). On error the state must be left unchanged.
+	Restore(r io.Reader) error
 }
 
 // Status is a replica's protocol status.
@@ -248,8 +255,10 @@ type Output struct {
 	// mode may drop its log up to LogBase.
 	LogBase uint64
 	// Checkpoint, if not nil, is a checkpoint the replica took or
-	// installed since the last Output. Durable mode writes it; it is
-	// never changed after.
+	// installed since the last Output. It holds no bytes: the driver
+	// writes it (Checkpoint.WriteTo) off the replica's step once the rest
+	// of the Output is durable, keeps it to serve to peers, and reports
+	// Replica.CheckpointSaved. It is never changed after.
 	Checkpoint *Checkpoint
 	// HardState is the replica's durable protocol state.
 	HardState HardState
@@ -280,7 +289,8 @@ type Info struct {
 	Executed       uint64
 	Primary        int    // the primary of View
 	LogBase        uint64 // ops at or below it left the log
-	CheckpointOp   uint64 // op of the newest checkpoint held (0: none)
+	CheckpointOp   uint64 // op of the newest checkpoint taken or installed (0: none)
+	SavedOp        uint64 // op of the newest checkpoint the driver saved (0: none)
 	LeaseReads     uint64 // reads this replica answered under a read lease
 	Epoch          uint64 // the epoch of the replica's configuration
 	Counters       Counters

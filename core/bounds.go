@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/vr-go/vr/message"
 )
@@ -57,18 +58,19 @@ func (r *Replica) checkSize(m message.Message) {
 }
 
 // hasRoom reports whether an entry of n bytes fits the log, making room if
-// it can: by dropping the log up to the newest checkpoint (which this
-// replica holds, so peers can still fetch it), and, for a replica that
+// it can: by dropping the log up to the newest saved checkpoint (which the
+// driver holds, so peers can still fetch it), and, for a replica that
 // lacks the state at its base anyway, by dropping every committed entry.
-// Entries that are executed but not covered by a checkpoint stay: only a
-// checkpoint makes room for them.
+// Entries that are executed but not covered by a saved checkpoint stay:
+// only a save makes room for them (while the driver writes a slow
+// checkpoint, the bound holds new requests back).
 func (r *Replica) hasRoom(n int) bool {
 	limit := r.cfg.logLimit()
 	if r.logBytes+n <= limit {
 		return true
 	}
-	if r.ckpt.Op > r.base {
-		r.truncateLog(r.ckpt.Op)
+	if r.saved[0] > r.base {
+		r.truncateLog(r.saved[0])
 	}
 	if r.logBytes+n > limit && r.needsCheckpoint() && r.commit > r.base {
 		r.jumpLog(r.commit, r.log[r.commit-r.base:])
@@ -98,11 +100,31 @@ func (r *Replica) boundLog() bool {
 		return false
 	}
 	if cut <= r.executed {
-		r.truncateLog(cut)
+		r.dropCommitted(cut)
 	} else {
 		r.jumpLog(cut, r.log[cut-r.base:])
 	}
 	return true
+}
+
+// dropCommitted drops the executed log up to op to keep the bound, even
+// above the newest saved checkpoint: those ops are committed and executed,
+// so neither this replica's state nor the commit needs them, and durable
+// storage keeps its log from its newest durable checkpoint whatever the
+// core's base. A peer that needs them fetches a checkpoint instead.
+func (r *Replica) dropCommitted(op uint64) {
+	if op <= r.saved[0] {
+		r.truncateLog(op)
+		return
+	}
+	if op > r.executed || op > r.commit {
+		panic(fmt.Sprintf("core: dropping the log to %d above executed %d or commit %d", op, r.executed, r.commit))
+	}
+	for _, e := range r.log[:op-r.base] {
+		r.logBytes -= e.Size()
+	}
+	r.log = slices.Clone(r.log[op-r.base:])
+	r.base = op
 }
 
 // mustBoundLog is boundLog for a log adopted from a message.

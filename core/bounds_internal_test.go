@@ -1,6 +1,8 @@
 package core
 
 import (
+	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -10,8 +12,8 @@ import (
 type nopMachine struct{}
 
 func (nopMachine) Apply(uint64, []byte) []byte { return nil }
-func (nopMachine) Snapshot() []byte            { return nil }
-func (nopMachine) Restore([]byte) error        { return nil }
+func (nopMachine) Snapshot() Snapshot          { return bytes.NewReader(nil) }
+func (nopMachine) Restore(io.Reader) error     { return nil }
 
 // TestOversizeMessagePanicsWhereBuilt gives a replica a log above its
 // bound, which no path of the core builds, and checks that the

@@ -1,22 +1,30 @@
 package core
 
 import (
-	"encoding/binary"
+	"bytes"
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"slices"
+	"io"
 
 	"github.com/vr-go/vr/message"
 )
 
 // Checkpoint is the replicated state after executing every op up to Op: the
-// client table and the state machine's snapshot, in one self-checking
-// encoding (see encodeCheckpoint). Every replica checkpoints at the same
-// ops, so checkpoints of the same op are byte-for-byte equal.
+// client table and the state machine's snapshot. It holds no encoded bytes:
+// a checkpoint the replica takes holds the client table (small, bounded by
+// MaxSessions) and the state machine's Snapshot handle, and its bytes are
+// produced by WriteTo, later, by whoever saves or serves it (the driver, on
+// another goroutine if it likes); one read back from disk or assembled from
+// chunks holds a way to open its bytes. Every replica checkpoints at the
+// same ops and the encoding is deterministic, so checkpoints of the same op
+// are byte-for-byte equal.
 type Checkpoint struct {
-	Op   uint64
-	Data []byte
+	Op    uint64
+	table []byte   // taken: the encoded client table
+	snap  Snapshot // taken: the state machine's state at Op
+	// open, for a checkpoint read back, yields its encoded bytes.
+	open func() (io.ReadCloser, error)
 }
 
 // ErrBadCheckpoint is returned (wrapped) for checkpoint bytes that fail
@@ -26,21 +34,34 @@ var ErrBadCheckpoint = errors.New("core: bad checkpoint")
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // checkpointMagic starts every encoded checkpoint; the last byte is the
-// format version.
-const checkpointMagic = "VRck\x01"
+// format version (2: the snapshot in chunks).
+const checkpointMagic = "VRck\x02"
 
-// maybeCheckpoint takes a checkpoint when one is due (checkpointDue) and
-// drops the log up to the checkpoint before it, so that a backup lagging by
-// less than an interval still gets log entries.
+// ReadCheckpoint returns the checkpoint at op whose encoded bytes open
+// yields (a file, or bytes in memory): what durable mode reads back from
+// disk. Nothing is read until the replica installs it or WriteTo runs.
+func ReadCheckpoint(op uint64, open func() (io.ReadCloser, error)) *Checkpoint {
+	return &Checkpoint{Op: op, open: open}
+}
+
+// CheckpointBytes returns the checkpoint at op encoded as data.
+func CheckpointBytes(op uint64, data []byte) *Checkpoint {
+	return ReadCheckpoint(op, func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	})
+}
+
+// maybeCheckpoint takes a checkpoint when one is due (checkpointDue).
+// Taking it is cheap (the client table and a snapshot handle); the Output
+// hands it to the driver, which writes it off the replica's step and
+// reports CheckpointSaved, and only then does the log shrink (saved.go).
 func (r *Replica) maybeCheckpoint() {
 	if !r.checkpointDue() {
 		return
 	}
-	r.prevCkpt = r.ckpt
-	r.ckpt = Checkpoint{Op: r.executed, Data: r.encodeCheckpoint()}
+	r.ckpt = Checkpoint{Op: r.executed}
 	r.sinceCkpt = 0
-	r.emitCheckpoint()
-	r.truncateLog(r.prevCkpt.Op)
+	r.out.Checkpoint = r.takeCheckpoint()
 }
 
 // checkpointDue reports whether the op just executed ends a checkpoint
@@ -49,7 +70,8 @@ func (r *Replica) maybeCheckpoint() {
 // functions of the committed log from the last checkpoint on, and every
 // checkpoint a replica holds or installs is one that replicas took by this
 // rule from op 0, so by induction every replica checkpoints at the same ops
-// — restarted or not, checkpoint installed by transfer or not.
+// — restarted or not, checkpoint installed by transfer or not. (Which of
+// them the driver saves may differ: one write at a time.)
 func (r *Replica) checkpointDue() bool {
 	if r.executed <= r.ckpt.Op {
 		return false
@@ -66,139 +88,108 @@ func (r *Replica) checkpointDue() bool {
 	return r.sinceCkpt >= r.cfg.CheckpointBytes
 }
 
-// encodeCheckpoint encodes the replicated state at executed:
-//
-//	magic | op u64 | sessions u64 | per session, by client id: client u64 |
-//	last request u64 | status u8 | last op u64 | result length u32 | result |
-//	snapshot length u64 | snapshot | crc32c u32 of everything before
-func (r *Replica) encodeCheckpoint() []byte {
-	ids := make([]uint64, 0, r.sessions.len())
-	for id := range r.sessions.sessions {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	snap := r.sm.Snapshot()
-	b := make([]byte, 0, len(checkpointMagic)+16+len(ids)*32+len(snap)+12)
-	b = append(b, checkpointMagic...)
-	b = binary.LittleEndian.AppendUint64(b, r.executed)
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(ids)))
-	for _, id := range ids {
-		s := r.sessions.sessions[id]
-		b = binary.LittleEndian.AppendUint64(b, id)
-		b = binary.LittleEndian.AppendUint64(b, s.lastRequest)
-		b = append(b, byte(s.status))
-		b = binary.LittleEndian.AppendUint64(b, s.lastOp)
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(s.result)))
-		b = append(b, s.result...)
-	}
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(snap)))
-	b = append(b, snap...)
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+// takeCheckpoint captures the replicated state at executed.
+func (r *Replica) takeCheckpoint() *Checkpoint {
+	return &Checkpoint{Op: r.executed, table: r.encodeTable(), snap: r.sm.Snapshot()}
 }
 
-// decodedCheckpoint is a checkpoint taken apart.
-type decodedCheckpoint struct {
-	op       uint64
-	sessions map[uint64]*session
-	snapshot []byte
+// WriteTo writes the checkpoint's self-checking encoding to w (see
+// writeCheckpoint for the format); it may run on any goroutine, at any
+// time after the Output that carried the checkpoint, and more than once.
+func (c *Checkpoint) WriteTo(w io.Writer) (int64, error) {
+	if c.open != nil {
+		rc, err := c.open()
+		if err != nil {
+			return 0, err
+		}
+		defer rc.Close()
+		return io.Copy(w, rc)
+	}
+	if c.snap == nil {
+		return 0, fmt.Errorf("%w: checkpoint at op %d holds no state", ErrBadCheckpoint, c.Op)
+	}
+	return writeCheckpoint(w, c.Op, c.table, c.snap)
 }
 
-// decodeCheckpoint checks and decodes an encoded checkpoint.
-func decodeCheckpoint(data []byte) (decodedCheckpoint, error) {
-	var d decodedCheckpoint
-	if len(data) < len(checkpointMagic)+4 {
-		return d, fmt.Errorf("%w: %d bytes is too short", ErrBadCheckpoint, len(data))
+// Verify reads the checkpoint's bytes and checks that they are an intact
+// checkpoint of op c.Op: the checksum holds, the encoding is well formed and
+// names the same op. Drivers call it on a checkpoint read from disk.
+func (c *Checkpoint) Verify() error {
+	if c.open == nil {
+		return nil // taken by this process: not read from anywhere
 	}
-	body := data[:len(data)-4]
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(data[len(body):]) {
-		return d, fmt.Errorf("%w: checksum mismatch", ErrBadCheckpoint)
+	rc, err := c.open()
+	if err != nil {
+		return err
 	}
-	if string(body[:len(checkpointMagic)]) != checkpointMagic {
-		return d, fmt.Errorf("%w: bad magic or version", ErrBadCheckpoint)
+	defer rc.Close()
+	d := newCkptDecoder(rc)
+	if err := d.header(c.Op, 0); err != nil {
+		return err
 	}
-	c := ckptReader{b: body[len(checkpointMagic):]}
-	d.op = c.u64()
-	n := c.u64()
-	if n > uint64(len(c.b))/29 {
-		return d, fmt.Errorf("%w: %d sessions in %d bytes", ErrBadCheckpoint, n, len(c.b))
+	if _, err := d.snap.drain(); err != nil {
+		return err
 	}
-	d.sessions = make(map[uint64]*session, n)
-	for range n {
-		id := c.u64()
-		s := &session{lastRequest: c.u64(), status: message.ReplyStatus(c.u8()), lastOp: c.u64()}
-		s.result = c.bytes(uint64(c.u32()))
-		d.sessions[id] = s
-	}
-	d.snapshot = c.bytes(c.u64())
-	if c.bad || len(c.b) != 0 {
-		return d, fmt.Errorf("%w: malformed body", ErrBadCheckpoint)
-	}
-	return d, nil
+	return d.finish()
 }
-
-// ckptReader reads little-endian fields; a short read sets bad.
-type ckptReader struct {
-	b   []byte
-	bad bool
-}
-
-func (c *ckptReader) take(n uint64) []byte {
-	if c.bad || n > uint64(len(c.b)) {
-		c.bad = true
-		return nil
-	}
-	v := c.b[:n:n]
-	c.b = c.b[n:]
-	return v
-}
-
-func (c *ckptReader) u8() byte {
-	if b := c.take(1); b != nil {
-		return b[0]
-	}
-	return 0
-}
-
-func (c *ckptReader) u32() uint32 {
-	if b := c.take(4); b != nil {
-		return binary.LittleEndian.Uint32(b)
-	}
-	return 0
-}
-
-func (c *ckptReader) u64() uint64 {
-	if b := c.take(8); b != nil {
-		return binary.LittleEndian.Uint64(b)
-	}
-	return 0
-}
-
-func (c *ckptReader) bytes(n uint64) []byte { return slices.Clone(c.take(n)) }
 
 // installCheckpoint restores the state machine and the client table from
 // ck and makes it this replica's newest checkpoint. ck.Op must lie in
-// [base, commit] and above executed. It reports whether ck was usable.
-func (r *Replica) installCheckpoint(ck Checkpoint) bool {
+// [base, commit] and above executed. It reports why ck was not usable; the
+// state is then unchanged, unless the error wraps errRestoredBad (the bytes
+// failed their checks only after the state machine restored them: the
+// caller must discard the replica).
+func (r *Replica) installCheckpoint(ck *Checkpoint) error {
 	if ck.Op < r.base || ck.Op > r.commit || ck.Op <= r.executed {
-		return false
+		return fmt.Errorf("%w: op %d outside [%d, %d] or not above executed %d",
+			ErrBadCheckpoint, ck.Op, r.base, r.commit, r.executed)
 	}
-	d, err := decodeCheckpoint(ck.Data)
-	if err != nil || d.op != ck.Op || len(d.sessions) > r.cfg.MaxSessions {
-		return false
+	sessions, err := r.restoreFrom(ck)
+	if err != nil {
+		return err
 	}
-	if err := r.sm.Restore(d.snapshot); err != nil {
-		return false
-	}
-	r.sessions.sessions = d.sessions
+	r.sessions.sessions = sessions
 	r.executed = ck.Op
-	r.prevCkpt, r.ckpt = Checkpoint{}, ck
+	r.ckpt = Checkpoint{Op: ck.Op}
 	r.sinceCkpt = 0
-	r.emitCheckpoint()
+	// The driver saves the checkpoint again, from the restored state: the
+	// encoding is deterministic, so it writes the bytes it was given.
+	r.out.Checkpoint = r.takeCheckpoint()
 	r.out.Applied = append(r.out.Applied, Applied{Entry: message.Entry{Op: ck.Op}, Restored: true})
-	r.truncateLog(ck.Op)
 	r.afterRestore()
 	r.execute()
-	return true
+	return nil
+}
+
+// errRestoredBad marks a checkpoint whose checks failed after the state
+// machine had restored it.
+var errRestoredBad = errors.New("core: checkpoint failed its checks after the restore")
+
+// restoreFrom streams ck's bytes into the state machine and returns the
+// client table.
+func (r *Replica) restoreFrom(ck *Checkpoint) (map[uint64]*session, error) {
+	if ck.open == nil {
+		return nil, fmt.Errorf("%w: checkpoint at op %d has no bytes to read", ErrBadCheckpoint, ck.Op)
+	}
+	rc, err := ck.open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	d := newCkptDecoder(rc)
+	if err := d.header(ck.Op, r.cfg.MaxSessions); err != nil {
+		return nil, err
+	}
+	if err := r.sm.Restore(d.snap); err != nil {
+		return nil, fmt.Errorf("%w: state machine: %v", ErrBadCheckpoint, err)
+	}
+	if n, err := d.snap.drain(); err != nil || n != 0 {
+		return nil, fmt.Errorf("%w: %w: %d snapshot bytes left unread (%v)", errRestoredBad, ErrBadCheckpoint, n, err)
+	}
+	if err := d.finish(); err != nil {
+		return nil, fmt.Errorf("%w: %w", errRestoredBad, err)
+	}
+	return d.sessions, nil
 }
 
 // afterRestore drops in-flight bookkeeping that the restore made stale.
@@ -206,25 +197,4 @@ func (r *Replica) afterRestore() {
 	if r.status == StatusNormal && r.isPrimary() {
 		r.rebuildInflight()
 	}
-}
-
-// emitCheckpoint hands the newest checkpoint to the driver in a value of its
-// own (the replica's field changes with the next checkpoint).
-func (r *Replica) emitCheckpoint() {
-	ck := r.ckpt
-	r.out.Checkpoint = &ck
-}
-
-// Verify checks that c's bytes are an intact checkpoint of op c.Op: the
-// checksum holds, the encoding is well formed and names the same op.
-// Drivers call it on a checkpoint read from disk.
-func (c Checkpoint) Verify() error {
-	d, err := decodeCheckpoint(c.Data)
-	if err != nil {
-		return err
-	}
-	if d.op != c.Op {
-		return fmt.Errorf("%w: holds op %d, expected %d", ErrBadCheckpoint, d.op, c.Op)
-	}
-	return nil
 }

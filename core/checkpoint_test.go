@@ -73,7 +73,7 @@ func TestRecoveringReplicaFetchesCheckpointInChunks(t *testing.T) {
 	taken := map[int][]byte{}
 	c.onOutput = func(i int, out core.Output) {
 		if out.Checkpoint != nil && out.Checkpoint.Op == 25 {
-			taken[i] = out.Checkpoint.Data
+			taken[i] = encode(t, out.Checkpoint)
 		}
 	}
 	for i := uint64(24); i < 26; i++ {
@@ -140,17 +140,17 @@ func TestRestartRejectsFlippedCheckpointByte(t *testing.T) {
 	if ck == nil || ck.Op != 5 {
 		t.Fatalf("checkpoint %+v", ck)
 	}
-	good := core.Durable{HardState: hs, Checkpoint: ck, Log: log}
+	data := encode(t, ck)
+	good := core.Durable{HardState: hs, Checkpoint: core.CheckpointBytes(ck.Op, data), Log: log}
 	cfg := core.Config{ReplicaCount: 3, Index: 1, Restart: &good, CheckpointInterval: 5}
 	if _, err := core.New(cfg, &counter{}); err != nil {
 		t.Fatalf("restart from a good checkpoint: %v", err)
 	}
-	for _, pos := range []int{0, 7, len(ck.Data) / 2, len(ck.Data) - 1} {
-		bad := *ck
-		bad.Data = append([]byte(nil), ck.Data...)
-		bad.Data[pos] ^= 1
+	for _, pos := range []int{0, 7, len(data) / 2, len(data) - 1} {
+		bad := append([]byte(nil), data...)
+		bad[pos] ^= 1
 		d := good
-		d.Checkpoint = &bad
+		d.Checkpoint = core.CheckpointBytes(ck.Op, bad)
 		cfg.Restart = &d
 		if _, err := core.New(cfg, &counter{}); !errors.Is(err, core.ErrBadDurableState) {
 			t.Fatalf("byte %d flipped: err %v, want ErrBadDurableState", pos, err)
@@ -189,4 +189,14 @@ func TestCheckpointFetchResumesAtAnotherReplica(t *testing.T) {
 	if len(sources) < 2 || fromStart != 1 {
 		t.Fatalf("chunks came from %v, %d transfers started at offset 0; want 2 sources, 1 start", sources, fromStart)
 	}
+}
+
+// encode writes ck's bytes.
+func encode(t *testing.T, ck *core.Checkpoint) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := ck.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -1,6 +1,8 @@
 package core
 
 import (
+	"errors"
+	"fmt"
 	"hash/crc32"
 
 	"github.com/vr-go/vr/message"
@@ -19,7 +21,9 @@ import (
 // The checkpoint comes in chunks of CheckpointChunk bytes, each with its own
 // CRC32C, resumable from the last byte received, from any replica that holds
 // the same checkpoint; the assembled checkpoint checks its own checksum
-// before it is installed.
+// before it is installed. The replica asks; the drivers answer, from the
+// checkpoints they saved (driver/serve.go), since the replica keeps no
+// checkpoint bytes.
 
 // maxCheckpointSize bounds the size a chunk may announce, so a bad chunk
 // cannot make the replica allocate without bound.
@@ -82,39 +86,6 @@ func (r *Replica) requestChunk() {
 	})
 }
 
-// onGetCheckpoint serves a chunk of a checkpoint this replica holds.
-func (r *Replica) onGetCheckpoint(m *message.GetCheckpoint) {
-	from := int(m.Replica)
-	if from >= r.n || from == r.index {
-		return
-	}
-	ck := r.servableCheckpoint(m)
-	if ck == nil || m.Offset > uint64(len(ck.Data)) {
-		return
-	}
-	end := min(m.Offset+uint64(r.cfg.CheckpointChunk), uint64(len(ck.Data)))
-	data := ck.Data[m.Offset:end:end]
-	r.send(from, &message.CheckpointChunk{
-		Replica: uint8(r.index), Op: ck.Op, Size: uint64(len(ck.Data)), Offset: m.Offset,
-		Checksum: crc32.Checksum(data, castagnoli), Data: data,
-	})
-}
-
-// servableCheckpoint picks the checkpoint m asks for: checkpoint m.Op, or
-// the newest held in [m.MinOp, m.MaxOp].
-func (r *Replica) servableCheckpoint(m *message.GetCheckpoint) *Checkpoint {
-	for _, ck := range []*Checkpoint{&r.ckpt, &r.prevCkpt} {
-		switch {
-		case ck.Op == 0:
-		case m.Op != 0 && ck.Op == m.Op:
-			return ck
-		case m.Op == 0 && ck.Op >= m.MinOp && ck.Op <= m.MaxOp:
-			return ck
-		}
-	}
-	return nil
-}
-
 // onCheckpointChunk adds a chunk to the checkpoint being fetched and
 // installs it once complete.
 func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
@@ -140,13 +111,27 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 		r.requestChunk()
 		return
 	}
-	ck := Checkpoint{Op: f.op, Data: f.buf}
+	ck := CheckpointBytes(f.op, f.buf)
 	attempt := f.attempt
 	f.reset()
-	if !r.installCheckpoint(ck) {
+	if !r.installFetched(ck) {
 		r.fetch.attempt = attempt + 1 // try elsewhere at the next retry
 		r.fetch.active, r.fetch.lastSent = true, r.now
 		return
 	}
 	r.counters.CheckpointFetches++
+}
+
+// installFetched checks an assembled checkpoint whole before it installs
+// it, so that the state machine never restores bytes that fail their
+// checksum.
+func (r *Replica) installFetched(ck *Checkpoint) bool {
+	if ck.Verify() != nil {
+		return false
+	}
+	err := r.installCheckpoint(ck)
+	if errors.Is(err, errRestoredBad) {
+		panic(fmt.Sprintf("core: replica %d: verified checkpoint at op %d: %v", r.index, ck.Op, err))
+	}
+	return err == nil
 }

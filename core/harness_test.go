@@ -1,9 +1,13 @@
 package core_test
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"hash/fnv"
+	"io"
 	"testing"
 
 	"github.com/vr-go/vr/core"
@@ -18,24 +22,37 @@ func (c *counter) Apply(_ uint64, op []byte) []byte {
 	c.ops = append(c.ops, op)
 	return binary.BigEndian.AppendUint64(nil, uint64(len(c.ops)))
 }
-func (c *counter) Snapshot() []byte {
+func (c *counter) Snapshot() io.WriterTo { return counterSnap(c.ops[:len(c.ops):len(c.ops)]) }
+
+// counterSnap is a counter's history at a checkpoint: ops are never changed
+// in place, so sharing the slice is a copy-on-write snapshot.
+type counterSnap [][]byte
+
+func (s counterSnap) WriteTo(w io.Writer) (int64, error) {
 	var b []byte
-	for _, op := range c.ops {
+	for _, op := range s {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(op)))
 		b = append(b, op...)
 	}
-	return b
+	n, err := w.Write(b)
+	return int64(n), err
 }
-func (c *counter) Restore(b []byte) error {
-	c.ops = nil
+
+func (c *counter) Restore(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	var ops [][]byte
 	for len(b) > 0 {
 		if len(b) < 4 || uint64(len(b)-4) < uint64(binary.BigEndian.Uint32(b)) {
 			return errors.New("counter: bad snapshot")
 		}
 		n := binary.BigEndian.Uint32(b)
-		c.ops = append(c.ops, append([]byte(nil), b[4:4+n]...))
+		ops = append(ops, append([]byte(nil), b[4:4+n]...))
 		b = b[4+n:]
 	}
+	c.ops = ops
 	return nil
 }
 
@@ -75,6 +92,19 @@ type cluster struct {
 	held []core.Envelope
 	// config, if set, adjusts every replica's configuration.
 	config func(*core.Config)
+	// saved holds, per replica, the encoded checkpoints its "driver"
+	// saved, newest first (two at most), to serve GetCheckpoint from.
+	saved map[int][]savedCkpt
+	// unsaved, if set, keeps the checkpoints Outputs carry unsaved, in
+	// pending, until saveNow saves them.
+	unsaved bool
+	pending map[int][]*core.Checkpoint
+}
+
+// savedCkpt is an encoded checkpoint a replica's driver holds.
+type savedCkpt struct {
+	op   uint64
+	data []byte
 }
 
 func newCluster(t *testing.T, n int) *cluster { return newClusterWith(t, n, nil) }
@@ -83,7 +113,8 @@ func newCluster(t *testing.T, n int) *cluster { return newClusterWith(t, n, nil)
 // adjusts (nil: none).
 func newClusterWith(t *testing.T, n int, config func(*core.Config)) *cluster {
 	c := &cluster{t: t, cut: map[[2]int]bool{}, down: map[int]bool{}, from: map[message.Message]int{},
-		replicas: make([]*core.Replica, n), sms: make([]*counter, n), config: config}
+		replicas: make([]*core.Replica, n), sms: make([]*counter, n), config: config,
+		saved: map[int][]savedCkpt{}, pending: map[int][]*core.Checkpoint{}}
 	for i := 0; i < n; i++ {
 		c.start(i, false)
 	}
@@ -117,12 +148,67 @@ func (c *cluster) start(i int, recovering bool) {
 		c.t.Fatal(err)
 	}
 	c.replicas[i] = r
+	c.saved[i], c.pending[i] = nil, nil // a diskless driver's saves are gone
 	delete(c.down, i)
 	c.collect(i)
 }
 
 func (c *cluster) collect(i int) {
 	out := c.replicas[i].Output()
+	c.process(i, out)
+	if out.Checkpoint != nil {
+		c.pending[i] = append(c.pending[i], out.Checkpoint)
+		if !c.unsaved {
+			c.saveNow(i)
+		}
+	}
+}
+
+// saveNow saves replica i's pending checkpoints, as a driver does once it
+// wrote them, and tells the replica.
+func (c *cluster) saveNow(i int) {
+	for _, ck := range c.pending[i] {
+		var b bytes.Buffer
+		if _, err := ck.WriteTo(&b); err != nil {
+			c.t.Fatalf("replica %d: writing checkpoint %d: %v", i, ck.Op, err)
+		}
+		c.saved[i] = append([]savedCkpt{{ck.Op, b.Bytes()}}, c.saved[i]...)[:min(2, len(c.saved[i])+1)]
+		c.replicas[i].CheckpointSaved(ck.Op)
+	}
+	c.pending[i] = nil
+	c.collect(i)
+}
+
+// serve answers a GetCheckpoint to replica i from what it saved, as the
+// driver does (driver/serve.go), as if replica i had output the chunk.
+func (c *cluster) serve(i int, m *message.GetCheckpoint) {
+	for _, s := range c.saved[i] {
+		if (m.Op != 0 && s.op != m.Op) || (m.Op == 0 && (s.op < m.MinOp || s.op > m.MaxOp)) {
+			continue
+		}
+		if m.Offset > uint64(len(s.data)) {
+			return
+		}
+		end := min(m.Offset+uint64(c.chunk()), uint64(len(s.data)))
+		data := s.data[m.Offset:end:end]
+		ch := &message.CheckpointChunk{Replica: uint8(i), Op: s.op, Size: uint64(len(s.data)), Offset: m.Offset,
+			Checksum: crc32.Checksum(data, crc32.MakeTable(crc32.Castagnoli)), Data: data}
+		c.process(i, core.Output{Messages: []core.Envelope{{To: int(m.Replica), Msg: ch}}})
+		return
+	}
+}
+
+// chunk is the checkpoint chunk size the replicas are configured with.
+func (c *cluster) chunk() int {
+	cfg := core.Config{}
+	if c.config != nil {
+		c.config(&cfg)
+	}
+	return cmp.Or(cfg.CheckpointChunk, core.DefaultCheckpointChunk)
+}
+
+// process handles what replica i output.
+func (c *cluster) process(i int, out core.Output) {
 	if c.onOutput != nil {
 		c.onOutput(i, out)
 	}
@@ -147,6 +233,10 @@ func (c *cluster) deliver() {
 		c.queue = c.queue[1:]
 		from := c.from[e.Msg]
 		if c.down[e.To] || c.cut[[2]int{from, e.To}] {
+			continue
+		}
+		if g, ok := e.Msg.(*message.GetCheckpoint); ok {
+			c.serve(e.To, g)
 			continue
 		}
 		c.replicas[e.To].Step(e.Msg)

@@ -13,8 +13,8 @@ func (r *Replica) assertInvariants() {
 	if !(r.executed <= r.commit && r.base <= r.commit && r.commit <= r.op()) {
 		fail("executed %d, base %d <= commit %d <= op %d", r.executed, r.base, r.commit, r.op())
 	}
-	if r.ckpt.Op > r.executed || (r.prevCkpt.Op != 0 && r.prevCkpt.Op >= r.ckpt.Op) {
-		fail("checkpoints at %d and %d with executed %d", r.prevCkpt.Op, r.ckpt.Op, r.executed)
+	if r.ckpt.Op > r.executed || r.saved[0] > r.ckpt.Op || (r.saved[1] != 0 && r.saved[1] >= r.saved[0]) {
+		fail("checkpoint at %d, saved %v, executed %d", r.ckpt.Op, r.saved, r.executed)
 	}
 	if r.logBytes > r.cfg.logLimit() || r.logBytes < 0 {
 		fail("log of %d bytes outside its bound %d", r.logBytes, r.cfg.logLimit())

@@ -140,12 +140,14 @@ func (r *Replica) replaceLog(keep uint64, suffix []message.Entry) {
 }
 
 // truncateLog drops the entries at or below op, which must be executed and
-// covered by a checkpoint this replica holds. Only memory changes: the
-// driver drops the durable copy once that checkpoint is durable.
+// covered by a saved checkpoint (saved.go). Only memory changes: the driver
+// drops the durable copy up to the LogBase of the next Output, which a
+// durable checkpoint covers.
 func (r *Replica) truncateLog(op uint64) {
 	if op <= r.base {
 		return
 	}
+	r.assertSaved(op)
 	if op > r.executed {
 		panic(fmt.Sprintf("core: truncating the log to %d above executed %d", op, r.executed))
 	}

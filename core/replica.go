@@ -40,9 +40,12 @@ type Replica struct {
 	logBytes      int             // encoded size of log's entries; at most cfg.logLimit()
 	commit        uint64
 	executed      uint64
-	// ckpt is the newest checkpoint this replica holds, prevCkpt the one
-	// before it (at base, unless a later jump moved base); Op 0: none.
-	ckpt, prevCkpt Checkpoint
+	// ckpt is the newest checkpoint this replica took or installed (only
+	// its Op: the driver holds the rest); Op 0: none. saved are the ops of
+	// the newest two checkpoints the driver reported saved, newest first
+	// (saved.go): the log starts at the older one, unless a jump moved it.
+	ckpt  Checkpoint
+	saved [2]uint64
 	// sinceCkpt is the encoded size of the entries executed since the
 	// checkpoint at ckpt.Op (or since op 0): the byte trigger.
 	sinceCkpt int
@@ -145,7 +148,8 @@ func (r *Replica) Step(m message.Message) {
 	case *message.NewState:
 		r.onNewState(m)
 	case *message.GetCheckpoint:
-		r.onGetCheckpoint(m)
+		// The driver answers it from the checkpoints it saved
+		// (driver/serve.go): the replica holds no checkpoint bytes.
 	case *message.CheckpointChunk:
 		r.onCheckpointChunk(m)
 	}
@@ -224,6 +228,7 @@ func (r *Replica) Info() Info {
 		Primary:        r.primaryOf(r.view),
 		LogBase:        r.base,
 		CheckpointOp:   r.ckpt.Op,
+		SavedOp:        r.saved[0],
 		LeaseReads:     r.leaseReads,
 		Epoch:          r.members.Epoch,
 		Counters:       r.countersNow(),

@@ -99,9 +99,10 @@ func (r *Replica) restoreDurableCheckpoint(ck *Checkpoint) error {
 		return fmt.Errorf("%w: checkpoint at op %d beyond log end %d", ErrBadDurableState, ck.Op, r.op())
 	}
 	r.commit = max(r.commit, ck.Op)
-	if !r.installCheckpoint(*ck) {
-		return fmt.Errorf("%w: checkpoint at op %d does not decode", ErrBadDurableState, ck.Op)
+	if err := r.installCheckpoint(ck); err != nil {
+		return fmt.Errorf("%w: checkpoint at op %d: %w", ErrBadDurableState, ck.Op, err)
 	}
 	r.out.Checkpoint = nil // it is durable already
+	r.saved[0] = ck.Op
 	return nil
 }

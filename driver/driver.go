@@ -43,6 +43,12 @@ type Config struct {
 	// OnOutput, if set, sees every Output before anything of it is sent
 	// (the node logs checkpoint installs, the simulator checks).
 	OnOutput func(core.Output)
+	// Checkpoints saves the replica's checkpoints and serves them to
+	// peers (nil: none are saved, and the log is never truncated).
+	Checkpoints Checkpoints
+	// ChunkSize is the size of the checkpoint chunks served (0:
+	// core.DefaultCheckpointChunk); the replica's CheckpointChunk.
+	ChunkSize int
 
 	bugs plant.Driver
 }
@@ -82,6 +88,10 @@ func (d *Driver) CatchUp(elapsed time.Duration) {
 // Step handles one input: the clock catches up first.
 func (d *Driver) Step(elapsed time.Duration, m message.Message) {
 	d.CatchUp(elapsed)
+	if g, ok := m.(*message.GetCheckpoint); ok {
+		d.serve(g)
+		return
+	}
 	d.replica.Step(m)
 }
 
@@ -129,6 +139,7 @@ func (d *Driver) Flush() {
 	if d.cfg.Storage == nil {
 		d.send(out.Messages, nil)
 		d.reply(out.Replies)
+		d.save(out)
 		return
 	}
 	held, replies := out.Messages, out.Replies
@@ -150,6 +161,7 @@ func (d *Driver) persist(out core.Output, held []core.Envelope, replies []*messa
 	err := d.cfg.Storage.Persist(out, d.replica.Info().Status, func() {
 		d.send(held, nil)
 		d.reply(replies)
+		d.save(out)
 		if d.replica.Persisted(seq) {
 			d.Flush()
 		}

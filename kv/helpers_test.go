@@ -2,14 +2,15 @@ package kv
 
 import (
 	"bytes"
+	"io"
 	"testing"
 )
 
 // stateMachine mirrors core.StateMachine, which kv does not import.
 type stateMachine interface {
 	Apply(index uint64, op []byte) []byte
-	Snapshot() []byte
-	Restore(snapshot []byte) error
+	Snapshot() io.WriterTo
+	Restore(r io.Reader) error
 }
 
 var _ stateMachine = (*Store)(nil)

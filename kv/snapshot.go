@@ -1,10 +1,13 @@
 package kv
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 
 	"github.com/google/btree"
 )
@@ -12,85 +15,237 @@ import (
 // Snapshot format: magic, format version, uvarint revision, uvarint entry
 // count, then per entry in key order the key and value (uvarint length and
 // bytes) and uvarint version, and last a big-endian CRC-32C of everything
-// before it.
+// before it. The encoding is a function of the state alone, so equal stores
+// write equal bytes.
 const (
 	snapshotMagic   = "VRKV"
 	snapshotVersion = 1
 	snapshotHeader  = len(snapshotMagic) + 1
 	crcSize         = 4
+	// maxSnapshotItem bounds a key or value length that Restore accepts
+	// (a frame on the wire is smaller), so that a bad length cannot make
+	// it allocate without bound.
+	maxSnapshotItem = 64 << 20
+	// snapshotFlush is how much WriteTo buffers between writes.
+	snapshotFlush = 32 << 10
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// Snapshot returns the whole state in a versioned, checksummed format.
-func (s *Store) Snapshot() []byte {
-	size := snapshotHeader + 2*binary.MaxVarintLen64 + crcSize
-	s.tree.Ascend(func(e entry) bool {
-		size += 3*binary.MaxVarintLen64 + len(e.key) + len(e.value)
-		return true
-	})
-	b := make([]byte, 0, size)
-	b = append(b, snapshotMagic...)
-	b = append(b, snapshotVersion)
-	b = binary.AppendUvarint(b, s.revision)
-	b = binary.AppendUvarint(b, uint64(s.tree.Len()))
-	s.tree.Ascend(func(e entry) bool {
-		b = appendBytes(b, e.key)
-		b = appendBytes(b, e.value)
-		b = binary.AppendUvarint(b, e.version)
-		return true
-	})
-	return binary.BigEndian.AppendUint32(b, crc32Checksum(b))
+// snapshot is a copy-on-write view of a store at one moment.
+type snapshot struct {
+	tree     *btree.BTreeG[entry]
+	revision uint64
 }
 
-// Restore replaces the whole state with a snapshot taken by Snapshot. On
-// error (wrapping ErrBadSnapshot) the store is unchanged. Keys and values
-// beyond the store's Limits are accepted: the snapshot's origin admitted
-// them. The restored state does not alias snap.
-func (s *Store) Restore(snap []byte) error {
-	if len(snap) < snapshotHeader+crcSize {
-		return fmt.Errorf("%w: %d bytes is too short", ErrBadSnapshot, len(snap))
+// Snapshot captures the store as it is now, in O(1): a lazy copy-on-write
+// clone of the tree (btree.Clone), after which the store and the clone
+// share their nodes and each copies a node before it would change it. The
+// returned io.WriterTo writes the state in the snapshot format; it may run
+// on another goroutine while the store keeps executing (btree allows the
+// original and the clone to be used concurrently once Clone returned, and
+// entries are never changed in place: a write stores a new entry), and
+// more than once. Snapshot itself must not run concurrently with the
+// store's other methods.
+func (s *Store) Snapshot() io.WriterTo {
+	return &snapshot{tree: s.tree.Clone(), revision: s.revision}
+}
+
+// Bytes returns the whole state in the snapshot format, in one slice.
+func (s *Store) Bytes() []byte {
+	var b bytes.Buffer
+	_, _ = s.Snapshot().WriteTo(&b) // a bytes.Buffer does not fail
+	return b.Bytes()
+}
+
+// WriteTo writes the snapshot to w, buffering snapshotFlush bytes at a
+// time, and computes the checksum as it goes.
+func (p *snapshot) WriteTo(w io.Writer) (int64, error) {
+	sw := &snapWriter{w: w, b: make([]byte, 0, snapshotFlush+3*binary.MaxVarintLen64)}
+	sw.b = append(sw.b, snapshotMagic...)
+	sw.b = append(sw.b, snapshotVersion)
+	sw.b = binary.AppendUvarint(sw.b, p.revision)
+	sw.b = binary.AppendUvarint(sw.b, uint64(p.tree.Len()))
+	p.tree.Ascend(func(e entry) bool {
+		sw.item(e.key)
+		sw.item(e.value)
+		sw.b = binary.AppendUvarint(sw.b, e.version)
+		return sw.err == nil
+	})
+	sw.flush()
+	if sw.err != nil {
+		return sw.n, sw.err
 	}
-	body, sum := snap[:len(snap)-crcSize], snap[len(snap)-crcSize:]
-	if string(body[:len(snapshotMagic)]) != snapshotMagic {
-		return fmt.Errorf("%w: bad magic", ErrBadSnapshot)
+	k, err := w.Write(binary.BigEndian.AppendUint32(nil, sw.sum))
+	return sw.n + int64(k), err
+}
+
+// snapWriter buffers a snapshot's bytes and checksums them; the first
+// error sticks.
+type snapWriter struct {
+	w   io.Writer
+	b   []byte
+	n   int64
+	sum uint32
+	err error
+}
+
+// item appends a length-prefixed key or value; a long one is written
+// straight from the tree, without a copy into the buffer.
+func (sw *snapWriter) item(v []byte) {
+	if len(sw.b)+len(v) > snapshotFlush {
+		sw.flush()
 	}
-	if v := body[len(snapshotMagic)]; v != snapshotVersion {
-		return fmt.Errorf("%w: unsupported format version %d", ErrBadSnapshot, v)
+	sw.b = binary.AppendUvarint(sw.b, uint64(len(v)))
+	if len(v) <= snapshotFlush {
+		sw.b = append(sw.b, v...)
+		return
 	}
-	if crc32Checksum(body) != binary.BigEndian.Uint32(sum) {
-		return fmt.Errorf("%w: checksum mismatch", ErrBadSnapshot)
+	sw.flush()
+	sw.write(v)
+}
+
+func (sw *snapWriter) flush() {
+	sw.write(sw.b)
+	sw.b = sw.b[:0]
+}
+
+func (sw *snapWriter) write(p []byte) {
+	if sw.err != nil || len(p) == 0 {
+		return
 	}
-	tree, revision, err := decodeEntries(body[snapshotHeader:])
+	k, err := sw.w.Write(p)
+	sw.n += int64(k)
+	sw.sum = crc32.Update(sw.sum, crcTable, p[:k])
+	sw.err = err
+}
+
+// Restore replaces the whole state with a snapshot that WriteTo wrote,
+// read from r to its end. On error (wrapping ErrBadSnapshot, or r's own
+// error) the store is unchanged. Keys and values beyond the store's Limits
+// are accepted: the snapshot's origin admitted them. The restored state
+// does not alias anything r returned.
+func (s *Store) Restore(r io.Reader) error {
+	d := &snapReader{r: bufio.NewReaderSize(r, 64<<10)}
+	tree, revision, sum, err := d.entries()
 	if err != nil {
 		return err
 	}
-	s.tree, s.revision, s.sum = tree, revision, sumTree(tree)
+	s.tree, s.revision, s.sum = tree, revision, sum
 	return nil
 }
 
-// decodeEntries parses the snapshot body after the header into a new tree,
-// checking that keys are non-empty and strictly increasing and that every
-// version is in [1, revision].
-func decodeEntries(b []byte) (*btree.BTreeG[entry], uint64, error) {
-	r := newReader(bytes.Clone(b))
-	revision := r.uvarint()
-	n := r.count(4) // an entry takes at least 4 bytes
-	tree := newTree()
+// entries decodes a snapshot into a new tree, checking that keys are
+// non-empty and strictly increasing, that every version is in [1,
+// revision], the checksum, and that nothing follows it.
+func (d *snapReader) entries() (*btree.BTreeG[entry], uint64, uint64, error) {
+	hdr := d.take(uint64(snapshotHeader))
+	switch {
+	case d.err != nil:
+		return nil, 0, 0, d.fail("header")
+	case string(hdr[:len(snapshotMagic)]) != snapshotMagic:
+		return nil, 0, 0, fmt.Errorf("%w: bad magic", ErrBadSnapshot)
+	case hdr[len(snapshotMagic)] != snapshotVersion:
+		return nil, 0, 0, fmt.Errorf("%w: unsupported format version %d", ErrBadSnapshot, hdr[len(snapshotMagic)])
+	}
+	revision, n := d.uvarint(), d.uvarint()
+	tree, sum := newTree(), uint64(0)
 	var prev []byte
-	for i := 0; i < n && r.ok; i++ {
-		e := entry{key: r.bytes(), value: r.bytes(), version: r.uvarint()}
-		if !r.ok || len(e.key) == 0 || bytes.Compare(prev, e.key) >= 0 ||
-			e.version == 0 || e.version > revision {
-			return nil, 0, fmt.Errorf("%w: bad entry %d", ErrBadSnapshot, i)
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		e := entry{key: d.item(), value: d.item(), version: d.uvarint()}
+		if d.err != nil {
+			break
+		}
+		if len(e.key) == 0 || bytes.Compare(prev, e.key) >= 0 || e.version == 0 || e.version > revision {
+			return nil, 0, 0, fmt.Errorf("%w: bad entry %d", ErrBadSnapshot, i)
 		}
 		tree.ReplaceOrInsert(e)
+		sum += entryHash(e)
 		prev = e.key
 	}
-	if !r.done() {
-		return nil, 0, fmt.Errorf("%w: malformed body", ErrBadSnapshot)
+	if err := d.end(); err != nil {
+		return nil, 0, 0, err
 	}
-	return tree, revision, nil
+	return tree, revision, sum, nil
+}
+
+// snapReader reads a snapshot's fields and checksums them; the first
+// error sticks.
+type snapReader struct {
+	r   *bufio.Reader
+	sum uint32
+	err error
+}
+
+// fail wraps the sticky error for what was being read.
+func (d *snapReader) fail(what string) error {
+	if errors.Is(d.err, ErrBadSnapshot) {
+		return d.err
+	}
+	return fmt.Errorf("%w: %s: %v", ErrBadSnapshot, what, d.err)
+}
+
+// take reads n bytes into a new slice.
+func (d *snapReader) take(n uint64) []byte {
+	if d.err != nil {
+		return nil
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(d.r, b); err != nil {
+		d.err = err
+		return nil
+	}
+	d.sum = crc32.Update(d.sum, crcTable, b)
+	return b
+}
+
+func (d *snapReader) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	var v uint64
+	for shift := 0; shift < 64; shift += 7 {
+		c, err := d.r.ReadByte()
+		if err != nil {
+			d.err = err
+			return 0
+		}
+		d.sum = crc32.Update(d.sum, crcTable, []byte{c})
+		v |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return v
+		}
+	}
+	d.err = fmt.Errorf("%w: varint overflows", ErrBadSnapshot)
+	return 0
+}
+
+// item reads a length-prefixed key or value.
+func (d *snapReader) item() []byte {
+	n := d.uvarint()
+	if n > maxSnapshotItem && d.err == nil {
+		d.err = fmt.Errorf("%w: item of %d bytes", ErrBadSnapshot, n)
+	}
+	return d.take(n)
+}
+
+// end checks the checksum and that nothing follows it.
+func (d *snapReader) end() error {
+	if d.err != nil {
+		return d.fail("entries")
+	}
+	want := d.sum
+	var sum [crcSize]byte
+	if _, err := io.ReadFull(d.r, sum[:]); err != nil {
+		return fmt.Errorf("%w: checksum: %v", ErrBadSnapshot, err)
+	}
+	if binary.BigEndian.Uint32(sum[:]) != want {
+		return fmt.Errorf("%w: checksum mismatch", ErrBadSnapshot)
+	}
+	if _, err := d.r.ReadByte(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: bytes after the checksum (%v)", ErrBadSnapshot, err)
+	}
+	return nil
 }
 
 // crc32Checksum is the CRC-32C of b.

@@ -22,16 +22,16 @@ func filledStore(seed uint64, n int) *Store {
 func TestSnapshotRoundTrip(t *testing.T) {
 	for _, n := range []int{0, 1, 50, 2000} {
 		src := filledStore(3, n)
-		snap := src.Snapshot()
+		snap := src.Bytes()
 		dst := New(Limits{})
 		mustPut(t, dst, "stale", "state")
-		if err := dst.Restore(snap); err != nil {
+		if err := dst.Restore(bytes.NewReader(snap)); err != nil {
 			t.Fatalf("n=%d: Restore: %v", n, err)
 		}
 		if dst.Digest() != src.Digest() || dst.Len() != src.Len() || dst.Revision() != src.Revision() {
 			t.Fatalf("n=%d: restored state differs", n)
 		}
-		if !bytes.Equal(dst.Snapshot(), snap) {
+		if !bytes.Equal(dst.Bytes(), snap) {
 			t.Fatalf("n=%d: snapshot of restored store differs", n)
 		}
 		a, _, _ := src.Scan(nil, nil, 0)
@@ -50,9 +50,9 @@ func TestSnapshotRoundTrip(t *testing.T) {
 func TestRestoreDoesNotAliasSnapshot(t *testing.T) {
 	src := New(Limits{})
 	mustPut(t, src, "k", "v")
-	snap := src.Snapshot()
+	snap := src.Bytes()
 	dst := New(Limits{})
-	if err := dst.Restore(snap); err != nil {
+	if err := dst.Restore(bytes.NewReader(snap)); err != nil {
 		t.Fatal(err)
 	}
 	for i := range snap {
@@ -65,12 +65,12 @@ func TestRestoreDoesNotAliasSnapshot(t *testing.T) {
 }
 
 func TestRestoreRejectsCorruption(t *testing.T) {
-	snap := filledStore(5, 100).Snapshot()
+	snap := filledStore(5, 100).Bytes()
 	victim := filledStore(6, 40)
 	digest := victim.Digest()
 	check := func(what string, bad []byte) {
 		t.Helper()
-		if err := victim.Restore(bad); !errors.Is(err, ErrBadSnapshot) {
+		if err := victim.Restore(bytes.NewReader(bad)); !errors.Is(err, ErrBadSnapshot) {
 			t.Fatalf("%s: Restore err %v, want ErrBadSnapshot", what, err)
 		}
 		if victim.Digest() != digest {
@@ -104,19 +104,19 @@ func TestRestoreRejectsInvalidContent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s := New(Limits{})
-		if err := s.Restore(sealSnapshot(tt.body)); !errors.Is(err, ErrBadSnapshot) || s.Len() != 0 {
+		if err := s.Restore(bytes.NewReader(sealSnapshot(tt.body))); !errors.Is(err, ErrBadSnapshot) || s.Len() != 0 {
 			t.Errorf("%s: err %v len %d, want ErrBadSnapshot and no change", tt.name, err, s.Len())
 		}
 	}
 	ok := New(Limits{})
-	if err := ok.Restore(sealSnapshot([]byte{5, 2, 1, 'a', 0, 1, 1, 'b', 1, 'x', 5})); err != nil || ok.Len() != 2 {
+	if err := ok.Restore(bytes.NewReader(sealSnapshot([]byte{5, 2, 1, 'a', 0, 1, 1, 'b', 1, 'x', 5}))); err != nil || ok.Len() != 2 {
 		t.Fatalf("valid hand-made snapshot: %v len %d", err, ok.Len())
 	}
 }
 
 // sealSnapshot adds the header and checksum to a snapshot body.
 func sealSnapshot(body []byte) []byte {
-	s := New(Limits{}).Snapshot()
+	s := New(Limits{}).Bytes()
 	hdr := s[:snapshotHeader]
 	out := append(bytes.Clone(hdr), body...)
 	sum := crc32Checksum(out)

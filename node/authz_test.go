@@ -1,9 +1,12 @@
 package node
 
 import (
+	"bytes"
+	"io"
 	"testing"
 
 	"github.com/vr-go/vr/auth"
+	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/kv"
 	"github.com/vr-go/vr/message"
 )
@@ -43,5 +46,5 @@ func TestRequiredRole(t *testing.T) {
 type opaque struct{}
 
 func (opaque) Apply(uint64, []byte) []byte { return nil }
-func (opaque) Snapshot() []byte            { return nil }
-func (opaque) Restore([]byte) error        { return nil }
+func (opaque) Snapshot() core.Snapshot     { return bytes.NewReader(nil) }
+func (opaque) Restore(io.Reader) error     { return nil }

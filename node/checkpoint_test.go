@@ -30,8 +30,9 @@ func startCheckpointing(t *testing.T, ctx context.Context, dirs []string, n int)
 	return c
 }
 
-// TestCheckpointTruncatesDurableLog checks that a durable replica keeps one
-// checkpoint file, drops its log below it, and restarts from both.
+// TestCheckpointTruncatesDurableLog checks that a durable replica keeps two
+// checkpoint files (the newest, named by the superblock, and the one before,
+// both served to peers), drops its log below them, and restarts.
 func TestCheckpointTruncatesDurableLog(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -40,12 +41,12 @@ func TestCheckpointTruncatesDurableLog(t *testing.T) {
 	c.Stop()
 	for i, dir := range dirs {
 		files, _ := filepath.Glob(filepath.Join(dir, "checkpoint-*.vrck"))
-		if len(files) != 1 {
-			t.Fatalf("replica %d has checkpoint files %v, want one", i, files)
+		if len(files) != 2 {
+			t.Fatalf("replica %d has checkpoint files %v, want two", i, files)
 		}
 		sb, err := wal.ReadSuperblock(wal.OS, dir)
-		if err != nil || sb.CheckpointOp < 190 || filepath.Join(dir, sb.CheckpointName) != files[0] {
-			t.Fatalf("replica %d superblock %+v (%v), file %s", i, sb, err, files[0])
+		if err != nil || sb.CheckpointOp < 190 || filepath.Join(dir, sb.CheckpointName) != files[1] {
+			t.Fatalf("replica %d superblock %+v (%v), files %s", i, sb, err, files)
 		}
 		w, rep, err := wal.Open(wal.Options{Dir: dir})
 		if err != nil {
@@ -79,10 +80,11 @@ func TestCorruptCheckpointIsDetectedAndRepaired(t *testing.T) {
 	dirs := dataDirs(t, 3)
 	c := startCheckpointing(t, ctx, dirs, 200)
 	c.Kill(2)
-	files, _ := filepath.Glob(filepath.Join(dirs[2], "checkpoint-*.vrck"))
-	if len(files) != 1 {
-		t.Fatalf("checkpoint files %v", files)
+	sb, err := wal.ReadSuperblock(wal.OS, dirs[2])
+	if err != nil || sb.CheckpointName == "" {
+		t.Fatalf("superblock %+v: %v", sb, err)
 	}
+	files := []string{filepath.Join(dirs[2], sb.CheckpointName)} // the one a restart loads
 	b, err := os.ReadFile(files[0])
 	if err != nil {
 		t.Fatal(err)

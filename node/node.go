@@ -36,6 +36,7 @@ type Node struct {
 	last      core.Info
 	storage   *storage.Storage // nil when diskless
 	drv       *driver.Driver   // the loop body, shared with the simulator
+	ckpts     *ckptWriter      // writes checkpoints off the loop, serves them
 	flushed   bool             // the first Output (which carries a restart's work) was sent
 	forbidden atomic.Uint64    // client requests refused for their role (authz.go)
 }
@@ -110,6 +111,12 @@ func (n *Node) Run(ctx context.Context) error {
 	if n.storage != nil {
 		go syncLoop(ctx, n.storage)
 	}
+	ckpts, err := newCkptWriter(n.storage, n.log)
+	if err != nil {
+		return err
+	}
+	n.ckpts = ckpts
+	defer ckpts.close() // before the storage closes: it may be writing there
 	n.log.Info("replica started", "listen", n.Addr().String(), "replicas", len(n.cfg.Peers),
 		"status", n.replica.Info().Status.String(), "new_cluster", n.cfg.NewCluster,
 		"data_dir", n.cfg.DataDir, "sync", n.cfg.Sync)
@@ -131,6 +138,12 @@ func (n *Node) Run(ctx context.Context) error {
 			n.drv.Drain(elapsed, n.inputs(in, recv), maxDrain)
 		case reply := <-n.statusReq:
 			reply <- n.fullStatus()
+		case d := <-ckpts.done:
+			if err := ckpts.finish(d); err != nil {
+				n.log.Error("stopping: the checkpoint cannot be written", "err", err)
+				return err
+			}
+			n.drv.CheckpointSaved(d.op)
 		}
 		if err := n.drv.Failed(); err != nil {
 			n.log.Error("stopping: the log cannot be written", "err", err)

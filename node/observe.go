@@ -22,7 +22,8 @@ type Status struct {
 	LastNormalView uint64 `json:"last_normal_view"`
 	// LogBase: ops at or below it left the log for a checkpoint.
 	LogBase uint64 `json:"log_base"`
-	// CheckpointOp is the op of the newest checkpoint held (0: none).
+	// CheckpointOp is the op of the newest checkpoint saved (durable in
+	// durable mode) and served to peers (0: none).
 	CheckpointOp uint64 `json:"checkpoint_op"`
 	// LeaseReads counts reads this replica answered under its read lease.
 	LeaseReads uint64 `json:"lease_reads"`
@@ -42,7 +43,7 @@ func (n *Node) statusOf(info core.Info) Status {
 		Status: info.Status.String(), Primary: info.Primary,
 		IsPrimary: info.Primary == info.Index && info.Status == core.StatusNormal,
 		OpNumber:  info.Op, CommitNumber: info.Commit, Executed: info.Executed,
-		LastNormalView: info.LastNormalView, LogBase: info.LogBase, CheckpointOp: info.CheckpointOp,
+		LastNormalView: info.LastNormalView, LogBase: info.LogBase, CheckpointOp: info.SavedOp,
 		LeaseReads: info.LeaseReads, HasState: info.Executed >= info.LogBase,
 	}
 }

@@ -14,6 +14,7 @@ func (n *Node) driverConfig() driver.Config {
 			n.logRestores(out)
 			n.metrics.output(out)
 		},
+		Checkpoints: n.ckpts,
 	}
 	if n.storage != nil {
 		cfg.Storage = n.storage

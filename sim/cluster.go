@@ -39,6 +39,8 @@ type replica struct {
 	// disk is the replica's disk in durable mode (nil when diskless); it
 	// survives crashes.
 	disk *disk
+	// ckpts is the checkpoint writer of this incarnation (ckpt.go).
+	ckpts replicaCkpts
 
 	// per incarnation: what the checks saw last
 	commit, executed, checked uint64
@@ -177,6 +179,10 @@ func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
 	}
 	rep.core, rep.store, rep.up, rep.bootAt = c, store, true, r.now
 	rep.localBase, rep.rateSince = 0, r.now
+	rep.ckpts = replicaCkpts{}
+	if durable != nil {
+		r.holdDurable(rep, durable)
+	}
 	rep.drv = driver.New(c, r.driverConfig(rep))
 	rep.recovering = mode == bootRecovering || (mode == bootNewCluster && rep.joined)
 	rep.inc++

@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/vr-go/vr/kv"
+import (
+	"bytes"
+
+	"github.com/vr-go/vr/kv"
+)
 
 // plantedBugs are faults that the history checks' self-tests plant in the
 // results the clients receive, to show that the checks catch what they
@@ -70,7 +74,7 @@ func (r *run) answerFromOld(c *client, cmd kv.Command, res kv.Result, strike fun
 	}
 	if o == nil || o.inc != rep.inc || r.now-o.at > maxAge {
 		store := kv.New(kv.DefaultLimits())
-		if err := store.Restore(rep.store.Snapshot()); err != nil {
+		if err := store.Restore(bytes.NewReader(rep.store.Bytes())); err != nil {
 			panic(err)
 		}
 		p.old[c.from] = &oldCopy{store: store, inc: rep.inc, at: r.now}

@@ -152,6 +152,8 @@ func (r *run) dispatch(e event) {
 		r.startUnborn(r.replicas[e.node])
 	case evDrain:
 		r.drainEvent(e)
+	case evCkptSaved:
+		r.ckptSaved(e)
 	}
 }
 

@@ -1,6 +1,9 @@
 package sim
 
-import "github.com/vr-go/vr/message"
+import (
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/message"
+)
 
 // evKind is the kind of a simulator event.
 type evKind uint8
@@ -20,6 +23,7 @@ const (
 	evClusterCrash                   // every replica crashes at once (durable)
 	evStart                          // a replica of a bootstrap run starts
 	evDrain                          // a replica's slow step ends
+	evCkptSaved                      // a replica's checkpoint write completes
 )
 
 // event is one entry of the simulator's agenda. Events run in (at, seq)
@@ -32,6 +36,7 @@ type event struct {
 	from int    // sending node (deliveries)
 	inc  uint32 // incarnation of node the event belongs to (ticks)
 	msg  message.Message
+	ckpt *core.Checkpoint // evCkptSaved: the checkpoint written
 }
 
 // eventQueue is a binary min-heap of events.

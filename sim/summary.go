@@ -25,6 +25,8 @@ type Result struct {
 	// CheckpointsInstalled counts checkpoints a replica installed (fetched
 	// from a peer, or read from its disk at restart).
 	CheckpointsInstalled int
+	CheckpointsSaved     int // checkpoints written in the background
+	CheckpointsSkipped   int // due while the previous one was being written
 	LeaseReads           int // reads a primary answered under its read lease
 	Crashes              int
 	ClusterCrashes       int // every replica crashed at once (durable mode)
@@ -110,6 +112,8 @@ func (t *Totals) Add(res Result, err error) {
 	s.Recoveries += res.Recoveries
 	s.StateTransfers += res.StateTransfers
 	s.CheckpointsInstalled += res.CheckpointsInstalled
+	s.CheckpointsSaved += res.CheckpointsSaved
+	s.CheckpointsSkipped += res.CheckpointsSkipped
 	s.LeaseReads += res.LeaseReads
 	s.Crashes += res.Crashes
 	s.ClusterCrashes += res.ClusterCrashes
@@ -153,6 +157,8 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"recoveries", s.Recoveries},
 		{"state transfers", s.StateTransfers},
 		{"checkpoints installed", s.CheckpointsInstalled},
+		{"checkpoints saved", s.CheckpointsSaved},
+		{"checkpoints skipped (writer busy)", s.CheckpointsSkipped},
 		{"reads under a lease", s.LeaseReads},
 		{"messages sent", s.MessagesSent},
 		{"messages dropped", s.MessagesDropped},

@@ -16,6 +16,7 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 		Network: simNetwork{r, rep.idx}, Period: r.opts.Tick,
 		ViewChangeTicks: simViewChangeTicks,
 		OnOutput:        func(out core.Output) { r.checkReplica(rep, out.Applied) },
+		Checkpoints:     simCheckpoints{r, rep}, ChunkSize: r.ckptChunk,
 	}
 	if d := rep.disk; d != nil {
 		cfg.Storage = simStorage{r, rep}

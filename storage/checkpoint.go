@@ -1,10 +1,15 @@
 package storage
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/vr-go/vr/core"
@@ -12,40 +17,114 @@ import (
 )
 
 // Checkpoint files live in the data directory as checkpoint-<op>.vrck. A
-// checkpoint is written atomically (wal.WriteFileAtomic: a temporary file,
-// fsynced, renamed into place, the directory fsynced); then the superblock
-// names it; then older checkpoint files (and temporary files a crash left)
-// are removed and the write-ahead log is truncated below the replica's log
-// base. A crash at any point leaves either the old checkpoint named by the
-// superblock, with the log it needs, or the new one.
+// checkpoint is written atomically, off the replica's loop (WriteCheckpoint:
+// a temporary file, fsynced as it goes, renamed into place, the directory
+// fsynced); then the superblock names it. Back on the loop,
+// CheckpointWritten records it as durable, checkpoint files older than the
+// previous one (and temporary files a crash left) are removed, and the
+// write-ahead log is truncated below the replica's log base with the next
+// write. A crash at any point leaves either the old checkpoint named by
+// the superblock, with the log it needs, or the new one.
 
 const (
 	checkpointPrefix = "checkpoint-"
 	checkpointExt    = ".vrck"
 )
 
-// checkpointFile is the file name of the checkpoint at op.
-func checkpointFile(op uint64) string {
+// CheckpointFile is the file name of the checkpoint at op.
+func CheckpointFile(op uint64) string {
 	return fmt.Sprintf("%s%020d%s", checkpointPrefix, op, checkpointExt)
 }
 
-// saveCheckpoint makes ck durable, records it in the superblock with the
-// hard state hs, and removes older checkpoint files.
-func (s *Storage) saveCheckpoint(ck *core.Checkpoint, hs core.HardState) error {
-	if ck.Op <= s.ckptOp {
-		return nil // already durable (a restart re-takes the one it loaded)
-	}
-	name := checkpointFile(ck.Op)
-	if err := wal.WriteFileAtomic(s.cfg.FS, s.cfg.Dir, name, ck.Data); err != nil {
-		return fmt.Errorf("write checkpoint at op %d: %w", ck.Op, err)
+// Dir returns the data directory.
+func (s *Storage) Dir() string { return s.cfg.Dir }
+
+// CheckpointOp returns the op of the newest durable checkpoint (0: none).
+func (s *Storage) CheckpointOp() uint64 { return s.ckptOp }
+
+// WriteCheckpoint makes ck durable as a file and names it, with the hard
+// state hs, in the superblock. It touches only the checkpoint files and the
+// superblock, never the log, so it may run on another goroutine than the
+// rest of Storage (the node's checkpoint writer); call CheckpointWritten on
+// the Storage's goroutine once it returned. It returns the file's size.
+func (s *Storage) WriteCheckpoint(ck *core.Checkpoint, hs core.HardState) (uint64, error) {
+	name := CheckpointFile(ck.Op)
+	size, err := WriteCheckpointFile(s.cfg.FS, s.cfg.Dir, name, ck, true)
+	if err != nil {
+		return 0, fmt.Errorf("write checkpoint at op %d: %w", ck.Op, err)
 	}
 	sb := wal.Superblock{CheckpointOp: ck.Op, CheckpointName: name, Owner: s.cfg.Owner, Owned: true}.WithHardState(hs)
 	if err := wal.WriteSuperblock(s.cfg.FS, s.cfg.Dir, sb); err != nil {
-		return fmt.Errorf("superblock for checkpoint at op %d: %w", ck.Op, err)
+		return 0, fmt.Errorf("superblock for checkpoint at op %d: %w", ck.Op, err)
 	}
-	s.ckptOp = ck.Op
-	s.removeOtherCheckpoints(name)
-	return nil
+	return size, nil
+}
+
+// CheckpointWritten records that the checkpoint at op is durable (its
+// WriteCheckpoint returned), keeps the checkpoint files named in keep, and
+// removes the others.
+func (s *Storage) CheckpointWritten(op uint64, keep ...string) {
+	s.ckptOp = max(s.ckptOp, op)
+	s.removeOtherCheckpoints(keep...)
+}
+
+// WriteCheckpointFile streams ck into dir/name through a temporary file,
+// renamed into place; with sync, the file is fsynced every syncEveryBytes
+// and at the end, then the directory, so that the checkpoint is durable
+// when it returns. Diskless nodes use it without sync for their scratch
+// copies.
+func WriteCheckpointFile(fsys wal.FS, dir, name string, ck *core.Checkpoint, sync bool) (uint64, error) {
+	tmp := filepath.Join(dir, name+".tmp")
+	f, err := fsys.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	var out io.Writer = f
+	if sync {
+		out = &syncEvery{f: f}
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	n, werr := ck.WriteTo(bw)
+	ferr := bw.Flush()
+	var serr error
+	if sync {
+		serr = f.Sync()
+	}
+	cerr := f.Close()
+	if err := errors.Join(werr, ferr, serr, cerr); err != nil {
+		_ = fsys.Remove(tmp)
+		return 0, err
+	}
+	if err := fsys.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		return 0, err
+	}
+	if sync {
+		return uint64(n), fsys.SyncDir(dir)
+	}
+	return uint64(n), nil
+}
+
+// syncEveryBytes is how much of a checkpoint is written between fsyncs.
+const syncEveryBytes = 64 << 20
+
+// syncEvery fsyncs its file every syncEveryBytes, so that the kernel writes
+// a large checkpoint back as it goes rather than in one burst at the final
+// fsync, which the write-ahead log's own fsyncs (a segment roll, sync
+// mode) would then queue behind: measured, that burst stalled the loop
+// (benchmarks.md, "Checkpoint stalls").
+type syncEvery struct {
+	f       wal.File
+	pending int
+}
+
+func (s *syncEvery) Write(p []byte) (int, error) {
+	n, err := s.f.Write(p)
+	s.pending += n
+	if err == nil && s.pending >= syncEveryBytes {
+		s.pending = 0
+		err = s.f.Sync()
+	}
+	return n, err
 }
 
 // truncateLog drops the write-ahead log below the replica's log base once a
@@ -62,9 +141,9 @@ func (s *Storage) truncateLog(logBase uint64) error {
 	return nil
 }
 
-// removeOtherCheckpoints removes every checkpoint file but keep; a failure
-// only leaves a stale file behind.
-func (s *Storage) removeOtherCheckpoints(keep string) {
+// removeOtherCheckpoints removes every checkpoint file but those in keep;
+// a failure only leaves a stale file behind.
+func (s *Storage) removeOtherCheckpoints(keep ...string) {
 	entries, err := s.cfg.FS.ReadDir(s.cfg.Dir)
 	if err != nil {
 		return
@@ -72,9 +151,30 @@ func (s *Storage) removeOtherCheckpoints(keep string) {
 	for _, e := range entries {
 		n := e.Name()
 		stale := strings.HasSuffix(n, checkpointExt) || strings.HasSuffix(n, checkpointExt+".tmp")
-		if n != keep && strings.HasPrefix(n, checkpointPrefix) && stale {
+		if !slices.Contains(keep, n) && strings.HasPrefix(n, checkpointPrefix) && stale {
 			_ = s.cfg.FS.Remove(filepath.Join(s.cfg.Dir, n))
 		}
+	}
+}
+
+// opener is implemented by a file system that can stream a file (the
+// operating system's); others are read whole.
+type opener interface {
+	Open(name string) (io.ReadCloser, error)
+}
+
+// openFunc returns a function that opens the file path of fsys for
+// reading: streamed where fsys can, read whole otherwise.
+func openFunc(fsys wal.FS, path string) func() (io.ReadCloser, error) {
+	if o, ok := fsys.(opener); ok {
+		return func() (io.ReadCloser, error) { return o.Open(path) }
+	}
+	return func() (io.ReadCloser, error) {
+		b, err := fsys.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return io.NopCloser(bytes.NewReader(b)), nil
 	}
 }
 
@@ -89,12 +189,9 @@ func (s *Storage) loadCheckpoint() (ck *core.Checkpoint, moved string, err error
 	if err != nil {
 		return nil, "", err
 	}
-	data, err := s.cfg.FS.ReadFile(filepath.Join(s.cfg.Dir, sb.CheckpointName))
-	if err == nil {
-		c := core.Checkpoint{Op: sb.CheckpointOp, Data: data}
-		if err = c.Verify(); err == nil {
-			return &c, "", nil
-		}
+	c := core.ReadCheckpoint(sb.CheckpointOp, openFunc(s.cfg.FS, filepath.Join(s.cfg.Dir, sb.CheckpointName)))
+	if err = c.Verify(); err == nil { // streams the file where it can: never whole in memory
+		return c, "", nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		moved, _ = s.quarantine(sb.CheckpointName)

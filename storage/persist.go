@@ -35,14 +35,8 @@ func (s *Storage) persist(out core.Output, status core.Status) error {
 	if err := s.writeLog(out); err != nil {
 		return err
 	}
-	if out.Checkpoint == nil {
-		return nil
-	}
-	// The log the checkpoint was taken from is durable (sync mode), so the
-	// checkpoint may replace the log up to the replica's base.
-	if err := s.saveCheckpoint(out.Checkpoint, out.HardState); err != nil {
-		return err
-	}
+	// Checkpoints are written off the loop (WriteCheckpoint); the log goes
+	// only below the newest one that is durable.
 	return s.truncateLog(out.LogBase)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"strings"
 	"testing"
@@ -39,9 +40,16 @@ func TestLedgerRefusesOverdraft(t *testing.T) {
 			t.Errorf("%q = %q, want %q", c[0], got, c[1])
 		}
 	}
-	snap := l.Snapshot()
+	snap := snapshotBytes(l)
 	r := newLedger()
-	if err := r.Restore(snap); err != nil || string(r.Snapshot()) != string(snap) {
-		t.Fatalf("restore: %v, %s != %s", err, r.Snapshot(), snap)
+	if err := r.Restore(bytes.NewReader(snap)); err != nil || string(snapshotBytes(r)) != string(snap) {
+		t.Fatalf("restore: %v, %s != %s", err, snapshotBytes(r), snap)
 	}
+}
+
+// snapshotBytes writes l's snapshot.
+func snapshotBytes(l *Ledger) []byte {
+	var b bytes.Buffer
+	_, _ = l.Snapshot().WriteTo(&b)
+	return b.Bytes()
 }

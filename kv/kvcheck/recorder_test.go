@@ -1,6 +1,7 @@
 package kvcheck
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -88,7 +89,7 @@ func (l *lockedStore) exec(c kv.Command) kv.Result {
 	defer l.mu.Unlock()
 	if c.Kind == kv.KindGet && l.stale != nil {
 		if l.stale.Len() == 0 {
-			_ = l.stale.Restore(l.s.Snapshot())
+			_ = l.stale.Restore(bytes.NewReader(l.s.Bytes()))
 		}
 		return l.stale.Execute(c)
 	}

@@ -1,0 +1,91 @@
+package driver
+
+import (
+	"hash/crc32"
+	"io"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/message"
+)
+
+// Checkpoints saves the checkpoints a replica takes, off the replica's
+// step, and keeps the newest saved ones to serve to peers. The replica
+// holds no checkpoint bytes: what it takes is a handle (core.Checkpoint)
+// whose bytes the saver writes, and GetCheckpoint is answered here, from
+// what was saved.
+type Checkpoints interface {
+	// Save starts writing ck, whose Output (with the hard state hs) is
+	// durable. It must not block for the write: the owner of the driver
+	// calls Driver.CheckpointSaved from the driver's loop once ck is
+	// durable (durable mode) and readable through Held. It may decline
+	// (one write at a time): the replica then keeps its log until a later
+	// checkpoint is saved.
+	Save(ck *core.Checkpoint, hs core.HardState)
+	// Held returns the saved checkpoints that may be served, newest first.
+	Held() []Held
+}
+
+// Held is one saved, encoded checkpoint.
+type Held struct {
+	Op, Size uint64
+	Data     io.ReaderAt
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// CheckpointSaved tells the replica that the checkpoint at op is saved and
+// sends what that changes (its log shrinks; durable mode truncates its
+// write-ahead log with the next write).
+func (d *Driver) CheckpointSaved(op uint64) {
+	d.replica.CheckpointSaved(op)
+	d.Flush()
+}
+
+// save hands the Output's checkpoint, if any, to the saver. The Output's
+// log writes are durable by now, so the checkpoint never gets ahead of the
+// log it was taken from.
+func (d *Driver) save(out core.Output) {
+	if out.Checkpoint != nil && d.cfg.Checkpoints != nil {
+		d.cfg.Checkpoints.Save(out.Checkpoint, out.HardState)
+	}
+}
+
+// serve answers a peer's GetCheckpoint with one chunk of checkpoint m.Op,
+// or of the newest held in [m.MinOp, m.MaxOp]. A checkpoint that cannot be
+// read serves nothing: the peer asks another replica at its next retry.
+func (d *Driver) serve(m *message.GetCheckpoint) {
+	self := d.replica.Info().Index
+	if d.cfg.Checkpoints == nil || int(m.Replica) == self {
+		return
+	}
+	h, ok := pickHeld(d.cfg.Checkpoints.Held(), m)
+	if !ok || m.Offset > h.Size {
+		return
+	}
+	chunk := uint64(d.cfg.ChunkSize)
+	if chunk == 0 {
+		chunk = core.DefaultCheckpointChunk
+	}
+	buf := make([]byte, min(chunk, h.Size-m.Offset))
+	if n, _ := h.Data.ReadAt(buf, int64(m.Offset)); n < len(buf) {
+		return // ReadAt's error is only useful when it read less
+	}
+	d.cfg.Network.Send(int(m.Replica), &message.CheckpointChunk{
+		Replica: uint8(self), Op: h.Op, Size: h.Size, Offset: m.Offset,
+		Checksum: crc32.Checksum(buf, castagnoli), Data: buf,
+	})
+}
+
+// pickHeld picks the checkpoint m asks for: m.Op, or the newest held in
+// [m.MinOp, m.MaxOp].
+func pickHeld(held []Held, m *message.GetCheckpoint) (Held, bool) {
+	for _, h := range held {
+		switch {
+		case m.Op != 0 && h.Op == m.Op:
+			return h, true
+		case m.Op == 0 && h.Op >= m.MinOp && h.Op <= m.MaxOp:
+			return h, true
+		}
+	}
+	return Held{}, false
+}
