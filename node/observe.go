@@ -27,6 +27,9 @@ type Status struct {
 	CheckpointOp uint64 `json:"checkpoint_op"`
 	// LeaseReads counts reads this replica answered under its read lease.
 	LeaseReads uint64 `json:"lease_reads"`
+	// ViewChanges counts the view changes this replica started or joined
+	// since its process started.
+	ViewChanges uint64 `json:"view_changes"`
 	// HasState is false while the replica's log starts above what it
 	// executed and it fetches a checkpoint: it still acknowledges Prepares
 	// and takes part in view changes with its log (a true copy of the log
@@ -45,6 +48,7 @@ func (n *Node) statusOf(info core.Info) Status {
 		OpNumber:  info.Op, CommitNumber: info.Commit, Executed: info.Executed,
 		LastNormalView: info.LastNormalView, LogBase: info.LogBase, CheckpointOp: info.SavedOp,
 		LeaseReads: info.LeaseReads, HasState: info.Executed >= info.LogBase,
+		ViewChanges: info.Counters.ViewChanges,
 	}
 }
 

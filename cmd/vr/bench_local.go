@@ -18,27 +18,31 @@ import (
 
 // benchLocal is a cluster of `vr server` processes started by `vr bench`.
 type benchLocal struct {
-	dir   string // temporary directory: logs, and data when durable
-	addrs []string
-	cl    *procs.Cluster
+	statusAddrs []string // their status endpoints
+	dir         string   // temporary directory: logs, and data when durable
+	addrs       []string
+	cl          *procs.Cluster
 }
 
 // startBenchLocal starts n replicas of a new cluster on free loopback
-// ports, with their status endpoints off.
+// ports, with status endpoints (read once at the end) but no key-value API
+// on them.
 func startBenchLocal(ctx context.Context, n int, durable bool, sync string) (*benchLocal, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the vr binary to start servers: %w", err)
 	}
 	l := &benchLocal{}
-	if l.addrs, err = procs.FreeAddrs(n); err != nil {
+	addrs, err := procs.FreeAddrs(2 * n)
+	if err != nil {
 		return nil, err
 	}
+	l.addrs, l.statusAddrs = addrs[:n:n], addrs[n:]
 	if l.dir, err = os.MkdirTemp("", "vr-bench-"); err != nil {
 		return nil, err
 	}
-	l.cl = &procs.Cluster{Exe: exe, Addrs: l.addrs, LogDir: l.dir,
-		Flags: []string{"--status-addr", "off", "--log-level", "warn"}}
+	l.cl = &procs.Cluster{Exe: exe, Addrs: l.addrs, StatusAddrs: l.statusAddrs, LogDir: l.dir,
+		Flags: []string{"--log-level", "warn", "--status-kv-api=false"}}
 	if durable {
 		err = l.makeDataDirs(sync)
 	}
@@ -138,6 +142,20 @@ func (l *benchLocal) cpu() time.Duration {
 		total += d
 	}
 	return total
+}
+
+// viewChanges reads how many view changes each server went through, and
+// the view the cluster ended in; nil if a server did not answer.
+func (l *benchLocal) viewChanges(ctx context.Context) (changes []uint64, view uint64) {
+	for _, ep := range l.statusAddrs {
+		s, err := fetchStatus(ctx, ep)
+		if err != nil {
+			return nil, 0
+		}
+		changes = append(changes, s.ViewChanges)
+		view = max(view, s.View)
+	}
+	return changes, view
 }
 
 // peakRSS is each server's peak resident memory so far; nil if unknown.

@@ -22,6 +22,11 @@ type benchReport struct {
 	// ServerPeakRSS is each server's peak resident memory (VmHWM), in
 	// bytes; only with --local.
 	ServerPeakRSS []int64 `json:"server_peak_rss_bytes,omitempty"`
+	// ServerViewChanges is how many view changes each server went through
+	// (started or joined), and FinalView the view the cluster ended in;
+	// only with --local. A healthy run under load has none.
+	ServerViewChanges []uint64 `json:"server_view_changes,omitempty"`
+	FinalView         uint64   `json:"final_view"`
 }
 
 // benchTarget describes the cluster and the workload.
@@ -88,6 +93,9 @@ func (r *benchReport) print(w io.Writer, f benchFlags) error {
 			mib[i] = fmt.Sprintf("%.0f", float64(b)/(1<<20))
 		}
 		row("server memory", "peak RSS %s MiB (each server process, from /proc)", strings.Join(mib, ", "))
+	}
+	if r.ServerViewChanges != nil {
+		row("view changes", "%v (each server, from its status), final view %d", r.ServerViewChanges, r.FinalView)
 	}
 	return tw.Flush()
 }

@@ -89,6 +89,7 @@ func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLo
 	if local != nil {
 		rep.addServerCPU(<-serverCPU0, local.cpu())
 		rep.ServerPeakRSS = local.peakRSS()
+		rep.ServerViewChanges, rep.FinalView = local.viewChanges(ctx)
 	}
 	return rep, nil
 }
