@@ -294,4 +294,5 @@ type Info struct {
 	LeaseReads     uint64 // reads this replica answered under a read lease
 	Epoch          uint64 // the epoch of the replica's configuration
 	Counters       Counters
+	LogBytes       int // encoded size of the log's entries (bounded: see MaxMessageBytes)
 }

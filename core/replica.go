@@ -232,6 +232,7 @@ func (r *Replica) Info() Info {
 		LeaseReads:     r.leaseReads,
 		Epoch:          r.members.Epoch,
 		Counters:       r.countersNow(),
+		LogBytes:       r.logBytes,
 	}
 }
 

@@ -161,3 +161,34 @@ func checkAtLeast(t *testing.T, fams map[string]*dto.MetricFamily, name string, 
 		t.Fatalf("%s%v = %v (present %v), want at least %v", name, labels, v, ok, min)
 	}
 }
+
+// TestWALMetrics checks durable mode's metrics against the writes a test
+// makes: every write is fsynced before its reply (sync mode), and the log
+// counts the bytes of the entries appended.
+func TestWALMetrics(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	d := startDurableCluster(ctx, t, 3)
+	p, _, err := d.healthyPrimary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := client.DialConfig(ctx, client.Config{Addrs: d.Addrs, Sessions: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	const writes, size = 20, 1000
+	for i := range writes {
+		if _, err := kv.Put(ctx, []byte(fmt.Sprint("k", i)), make([]byte, size)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fams, err := scrape(ctx, d.StatusAddrs[p])
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAtLeast(t, fams, "vr_wal_fsync_duration_seconds", nil, writes)
+	checkAtLeast(t, fams, "vr_wal_written_entry_bytes_total", nil, writes*size)
+	checkAtLeast(t, fams, "vr_log_bytes", nil, 1)
+}

@@ -35,7 +35,30 @@ type arrival struct {
 	at      time.Time
 }
 
-func newMetrics(n *Node) *metrics {
+// walMetrics are durable mode's: the log's write and fsync figures. They
+// exist before the node (the storage opens first) and are registered with
+// the node's other metrics.
+type walMetrics struct {
+	writeBytes prometheus.Counter
+	syncTime   prometheus.Histogram
+}
+
+func newWALMetrics() walMetrics {
+	return walMetrics{
+		writeBytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vr_wal_written_entry_bytes_total",
+			Help: "Bytes of log entries appended to the write-ahead log.",
+		}),
+		syncTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "vr_wal_fsync_duration_seconds",
+			Help: "Time one fsync of the write-ahead log took.",
+			// 50µs to about 1.6s.
+			Buckets: prometheus.ExponentialBuckets(0.00005, 2, 16),
+		}),
+	}
+}
+
+func newMetrics(n *Node, wal walMetrics) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requestLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -52,7 +75,7 @@ func newMetrics(n *Node) *metrics {
 		arrived:   map[uint64]arrival{},
 		ckptSince: time.Now(),
 	}
-	m.reg.MustRegister(m.requestLatency, m.batchEntries, &replicaCollector{n: n},
+	m.reg.MustRegister(m.requestLatency, m.batchEntries, wal.writeBytes, wal.syncTime, &replicaCollector{n: n},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

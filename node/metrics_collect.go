@@ -22,6 +22,7 @@ var (
 	descLogBase       = desc("vr_log_base_op", "Ops at or below this left the log for a checkpoint.")
 	descCheckpointOp  = desc("vr_checkpoint_op", "Op of the newest checkpoint held (0: none).")
 	descCheckpointAge = desc("vr_checkpoint_age_seconds", "Time since the newest checkpoint changed.")
+	descLogBytes      = desc("vr_log_bytes", "Encoded size of the entries in the replica's in-memory log (bounded by --max-message-bytes).")
 	descHasState      = desc("vr_has_state", "0 while the replica fetches the state below its log (it counts against f).")
 	descViewChanges   = desc("vr_view_changes_total", "View changes this replica started or joined.")
 	descRecoveries    = desc("vr_recoveries_total", "Runs of the recovery protocol, the new-cluster handshake included.")
@@ -52,7 +53,7 @@ type replicaCollector struct{ n *Node }
 // Describe sends every descriptor.
 func (c *replicaCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descView, descStatus, descIsPrimary, descOp, descCommit, descExecuted,
-		descLogBase, descCheckpointOp, descCheckpointAge, descHasState, descViewChanges, descRecoveries,
+		descLogBase, descCheckpointOp, descCheckpointAge, descHasState, descLogBytes, descViewChanges, descRecoveries,
 		descTransfers, descFetches, descLeaseReads, descSessions, descEvictions, descPeerSent, descPeerSentBytes,
 		descPeerRecv, descPeerRecvBytes, descPeerDropped, descDroppedIn, descBadFrames, descReconnects,
 		descDialErrors, descRefusedConns, descHandshakes, descForbidden} {
@@ -81,6 +82,7 @@ func (c *replicaCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descCheckpointOp, float64(info.CheckpointOp))
 	gauge(descCheckpointAge, c.n.metrics.checkpointAge(info.CheckpointOp).Seconds())
 	gauge(descHasState, b2f(info.Executed >= info.LogBase))
+	gauge(descLogBytes, float64(info.LogBytes))
 	k := info.Counters
 	counter(descViewChanges, k.ViewChanges)
 	counter(descRecoveries, k.Recoveries)

@@ -54,11 +54,12 @@ func New(cfg Config) (*Node, error) {
 		}
 		cfg.Seed = binary.LittleEndian.Uint64(b[:])
 	}
+	walm := newWALMetrics()
 	var st *storage.Storage
 	var restart *core.Durable
 	if cfg.DataDir != "" {
 		var err error
-		if st, restart, err = openStorage(&cfg); err != nil {
+		if st, restart, err = openStorage(&cfg, walm); err != nil {
 			return nil, err
 		}
 	}
@@ -84,7 +85,7 @@ func New(cfg Config) (*Node, error) {
 		sm: sm, transport: tr, clients: map[uint64]*transport.ClientConn{},
 		statusReq: make(chan chan Status),
 	}
-	n.metrics = newMetrics(n)
+	n.metrics = newMetrics(n, walm)
 	n.publish()
 	return n, nil
 }

@@ -92,7 +92,7 @@ func newStallHarness(b *testing.B, keys, valueSize int, interval uint64) *stallH
 	segment, _ := strconv.ParseInt(os.Getenv("VR_STALL_SEGMENT_MB"), 10, 64)
 	cfg := Config{DataDir: b.TempDir(), Sync: SyncAsync, Logger: slog.New(slog.DiscardHandler),
 		Peers: []string{"127.0.0.1:1"}, SegmentSize: segment << 20}
-	st, _, err := openStorage(&cfg)
+	st, _, err := openStorage(&cfg, newWALMetrics())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -54,8 +54,15 @@ func (s *Storage) writeLog(out core.Output) error {
 		return err
 	}
 	s.last, s.written = h, true
+	if s.cfg.OnWrite != nil {
+		n := 0
+		for _, e := range out.Entries {
+			n += e.Size()
+		}
+		s.cfg.OnWrite(n)
+	}
 	if s.cfg.Sync == SyncAsync {
 		return nil
 	}
-	return s.log.Sync()
+	return s.Sync()
 }

@@ -55,6 +55,11 @@ type Config struct {
 	// disks call it when the fsyncs the write issued complete in
 	// simulated time.
 	Wait func(done func())
+	// OnWrite and OnSync, if set, see each write to the log (the bytes of
+	// the entries it appended) and how long each sync took: the node's
+	// metrics. OnSync may be called from the async sync loop's goroutine.
+	OnWrite func(bytes int)
+	OnSync  func(time.Duration)
 
 	bugs plant.Storage
 }
@@ -134,8 +139,17 @@ func Open(cfg Config) (*Storage, Start, error) {
 // Mode returns the storage's sync mode.
 func (s *Storage) Mode() SyncMode { return s.cfg.Sync }
 
-// Sync makes every write durable (async mode's background sync).
-func (s *Storage) Sync() error { return s.log.Sync() }
+// Sync makes every write durable (async mode's background sync, and each
+// write in sync mode); Config.OnSync sees how long it took.
+func (s *Storage) Sync() error {
+	if s.cfg.OnSync == nil {
+		return s.log.Sync()
+	}
+	start := time.Now()
+	err := s.log.Sync()
+	s.cfg.OnSync(time.Since(start))
+	return err
+}
 
 // Close closes the log and releases the data directory.
 func (s *Storage) Close() error {
