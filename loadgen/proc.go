@@ -77,3 +77,13 @@ func parseStatusKB(b []byte, name string) (int64, error) {
 	}
 	return 0, fmt.Errorf("no %s line in /proc status", name)
 }
+
+// ProcessRSS returns the resident memory of another process now (VmRSS in
+// /proc/PID/status; Linux only).
+func ProcessRSS(pid int) (int64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	return parseStatusKB(b, "VmRSS:")
+}

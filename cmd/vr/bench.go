@@ -26,6 +26,7 @@ type benchFlags struct {
 	durable                                          bool
 	sync                                             string
 	json                                             bool
+	plot                                             string
 	tls                                              tlsFlags
 }
 
@@ -81,6 +82,7 @@ func (f *benchFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.sync, "sync", "sync", "with --local --durable: the servers' --sync policy, sync or async")
 	fl.DurationVar(&f.timeout, "timeout", 5*time.Minute, "give up if the whole run takes longer")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
+	fl.StringVar(&f.plot, "plot", "", "write an SVG plot of the request rate (and, with --local, each server's memory) per second to this file")
 	f.tls.register(cmd, "a running cluster: the client's")
 }
 

@@ -158,6 +158,19 @@ func (l *benchLocal) viewChanges(ctx context.Context) (changes []uint64, view ui
 	return changes, view
 }
 
+// rss is each server's resident memory now; nil if unknown.
+func (l *benchLocal) rss() []int64 {
+	out := make([]int64, len(l.addrs))
+	for i := range l.addrs {
+		b, err := loadgen.ProcessRSS(l.cl.Pid(i))
+		if err != nil {
+			return nil
+		}
+		out[i] = b
+	}
+	return out
+}
+
 // peakRSS is each server's peak resident memory so far; nil if unknown.
 func (l *benchLocal) peakRSS() []int64 {
 	rss := make([]int64, len(l.addrs))

@@ -73,7 +73,13 @@ func dialBench(ctx context.Context, f benchFlags, addrs []string, local *benchLo
 func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLocal, progress io.Writer) (*benchReport, error) {
 	cfg := f.workload()
 	start := time.Now()
-	cfg.Progress = func(s loadgen.Snapshot) { printBenchProgress(progress, s) }
+	var samples []benchSample
+	cfg.Progress = func(s loadgen.Snapshot) {
+		printBenchProgress(progress, s)
+		if f.plot != "" {
+			samples = append(samples, sampleOf(s, local))
+		}
+	}
 	var serverCPU0 <-chan time.Duration
 	if local != nil {
 		serverCPU0 = local.cpuAt(start.Add(cfg.Warmup))
@@ -86,6 +92,14 @@ func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLo
 		return nil, fmt.Errorf("no request succeeded (%d failed; first error: %s)", res.Errors, res.FirstError)
 	}
 	rep := &benchReport{Result: res, Target: benchTargetOf(f)}
+	if f.plot != "" {
+		t := rep.Target
+		title := fmt.Sprintf("vr bench: %s; %d clients, %d keys, %d-byte values, %.0f%% reads",
+			t.describe(), t.Clients, t.Keys, t.ValueSize, t.ReadRatio*100)
+		if err := writePlot(f.plot, title, samples); err != nil {
+			return nil, fmt.Errorf("--plot: %w", err)
+		}
+	}
 	if local != nil {
 		rep.addServerCPU(<-serverCPU0, local.cpu())
 		rep.ServerPeakRSS = local.peakRSS()
