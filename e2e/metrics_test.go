@@ -100,17 +100,8 @@ func TestMetricsAndProbes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kv, err := client.DialConfig(ctx, client.Config{Addrs: c.Addrs, Sessions: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kv.Close()
 	const writes = 50
-	for i := range writes {
-		if _, err := kv.Put(ctx, []byte(fmt.Sprint("k", i)), []byte("v")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	putKeys(ctx, t, c.Addrs, writes, 1)
 	fams, err := scrape(ctx, c.StatusAddrs[p])
 	if err != nil {
 		t.Fatal(err)
@@ -173,17 +164,8 @@ func TestWALMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kv, err := client.DialConfig(ctx, client.Config{Addrs: d.Addrs, Sessions: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kv.Close()
 	const writes, size = 20, 1000
-	for i := range writes {
-		if _, err := kv.Put(ctx, []byte(fmt.Sprint("k", i)), make([]byte, size)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	putKeys(ctx, t, d.Addrs, writes, size)
 	fams, err := scrape(ctx, d.StatusAddrs[p])
 	if err != nil {
 		t.Fatal(err)
@@ -191,4 +173,20 @@ func TestWALMetrics(t *testing.T) {
 	checkAtLeast(t, fams, "vr_wal_fsync_duration_seconds", nil, writes)
 	checkAtLeast(t, fams, "vr_wal_written_entry_bytes_total", nil, writes*size)
 	checkAtLeast(t, fams, "vr_log_bytes", nil, 1)
+}
+
+// putKeys writes keys k0..k<n-1> with values of size bytes, one at a time,
+// through a client of its own.
+func putKeys(ctx context.Context, t *testing.T, addrs []string, n, size int) {
+	t.Helper()
+	kv, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Sessions: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	for i := range n {
+		if _, err := kv.Put(ctx, []byte(fmt.Sprint("k", i)), make([]byte, size)); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +13,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/vr-go/vr/client"
 )
 
 // chromium finds the browser for the status-page test. Without one the
@@ -48,16 +45,7 @@ func TestStatusPageShowsNewPrimary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kv, err := client.DialConfig(ctx, client.Config{Addrs: c.Addrs, Sessions: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kv.Close()
-	for i := range 100 {
-		if _, err := kv.Put(ctx, []byte(fmt.Sprint("k", i)), []byte("v")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	putKeys(ctx, t, c.Addrs, 100, 1)
 	watch := (p + 1) % 3
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox)
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)

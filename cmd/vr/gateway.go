@@ -189,18 +189,7 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, logger *slog.Lo
 	if err != nil {
 		return fmt.Errorf("http gateway cannot listen: %w", err)
 	}
-	srv := gateway.NewHTTPServer(h)
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("http gateway failed", "err", err)
-		}
-	}()
+	serveUntilDone(ctx, gateway.NewHTTPServer(h), ln, "http gateway", logger)
 	logger.Info("http gateway", "url", "http://"+ln.Addr().String()+"/v1/kv")
 	return nil
 }

@@ -204,18 +204,7 @@ func serveStatus(ctx context.Context, f serverFlags, addr string, n *node.Node, 
 	if err != nil {
 		return fmt.Errorf("status endpoint cannot listen: %w", err)
 	}
-	srv := newStatusServer(withKVAPI(n.StatusHandler(), api), defaultStatusTimeouts)
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("status endpoint failed", "err", err)
-		}
-	}()
+	serveUntilDone(ctx, newStatusServer(withKVAPI(n.StatusHandler(), api), defaultStatusTimeouts), ln, "status endpoint", logger)
 	logger.Info("status endpoint", "url", "http://"+sa+"/status")
 	return nil
 }
@@ -257,4 +246,20 @@ func (f serverFlags) peerStatusAddrs(peers []string) ([]string, error) {
 		addrs[i], _ = statusAddrOf(p) // "" where port+1000 is out of range
 	}
 	return addrs, nil
+}
+
+// serveUntilDone serves srv on ln in the background and shuts it down
+// (within a second) when ctx ends; what names it in the error log.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, what string, logger *slog.Logger) {
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error(what+" failed", "err", err)
+		}
+	}()
 }
