@@ -159,29 +159,23 @@ func (l *benchLocal) viewChanges(ctx context.Context) (changes []uint64, view ui
 }
 
 // rss is each server's resident memory now; nil if unknown.
-func (l *benchLocal) rss() []int64 {
+func (l *benchLocal) rss() []int64 { return l.perServer(loadgen.ProcessRSS) }
+
+// peakRSS is each server's peak resident memory so far; nil if unknown.
+func (l *benchLocal) peakRSS() []int64 { return l.perServer(loadgen.ProcessPeakRSS) }
+
+// perServer reads one figure of every server process; nil if one is
+// unknown.
+func (l *benchLocal) perServer(read func(pid int) (int64, error)) []int64 {
 	out := make([]int64, len(l.addrs))
 	for i := range l.addrs {
-		b, err := loadgen.ProcessRSS(l.cl.Pid(i))
+		b, err := read(l.cl.Pid(i))
 		if err != nil {
 			return nil
 		}
 		out[i] = b
 	}
 	return out
-}
-
-// peakRSS is each server's peak resident memory so far; nil if unknown.
-func (l *benchLocal) peakRSS() []int64 {
-	rss := make([]int64, len(l.addrs))
-	for i := range l.addrs {
-		b, err := loadgen.ProcessPeakRSS(l.cl.Pid(i))
-		if err != nil {
-			return nil
-		}
-		rss[i] = b
-	}
-	return rss
 }
 
 // cpuAt reads the servers' CPU time at a later instant.

@@ -87,11 +87,7 @@ func runGateway(ctx context.Context, f clusterFlags, g gatewayFlags, logger *slo
 	if !g.enabled() {
 		return usageError{errors.New("nothing to serve: give --redis-addr, --http-addr or both")}
 	}
-	addrs, err := splitCluster(f.cluster)
-	if err != nil {
-		return usageError{err}
-	}
-	tlsCfg, err := f.tls.clientConfig(f.clusterID)
+	addrs, tlsCfg, err := f.target()
 	if err != nil {
 		return err
 	}

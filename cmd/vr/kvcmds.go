@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -33,16 +34,26 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 	f.tls.register(cmd, "the client's")
 }
 
+// target is the cluster to dial: its addresses and, under TLS, the
+// client's configuration.
+func (f *clusterFlags) target() ([]string, *tls.Config, error) {
+	addrs, err := splitCluster(f.cluster)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	tlsCfg, err := f.tls.clientConfig(f.clusterID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return addrs, tlsCfg, nil
+}
+
 // withClient dials the cluster and runs fn with a deadline.
 func (f *clusterFlags) withClient(cmd *cobra.Command, fn func(ctx context.Context, c *client.Client) error) error {
 	if err := bindEnv(cmd); err != nil {
 		return usageError{err}
 	}
-	addrs, err := splitCluster(f.cluster)
-	if err != nil {
-		return usageError{err}
-	}
-	tlsCfg, err := f.tls.clientConfig(f.clusterID)
+	addrs, tlsCfg, err := f.target()
 	if err != nil {
 		return err
 	}
