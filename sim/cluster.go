@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/driver"
 	"github.com/vr-go/vr/kv"
@@ -83,6 +84,7 @@ func (r *run) setupCluster() {
 	if r.opts.Faults.Durable {
 		r.segSize = r.between(512, 8<<10)
 	}
+	r.drawSlowDisk()
 	for i := 0; i < r.n; i++ {
 		rep := &replica{idx: i, lastCrash: -1 << 40}
 		rep.period = r.drawPeriod()
@@ -158,9 +160,24 @@ func (r *run) driftBound() int {
 // maxSessions reports the client-table bound in force (0: core default).
 func (r *run) maxSessions() int { return r.sessions }
 
-// boot starts a new incarnation of rep: with empty state, or from its
-// disk (durable, non-nil).
+// boot starts a new incarnation of rep with empty state; a replica that
+// cannot start is a simulator bug.
 func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
+	if err := r.bootWith(rep, mode, durable); err != nil {
+		panic(err) // the options were validated: a bad config is a sim bug
+	}
+}
+
+// bootFromDisk starts a new incarnation of rep from its disk's state; it
+// fails, leaving rep down, when the disk cannot give it back (a read of
+// the checkpoint failed).
+func (r *run) bootFromDisk(rep *replica, durable *core.Durable) error {
+	return r.bootWith(rep, bootNormal, durable)
+}
+
+// bootWith starts a new incarnation of rep: with empty state, or from its
+// disk (durable, non-nil).
+func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error {
 	cfg := core.Config{
 		ReplicaCount: r.n, Index: rep.idx, Seed: r.rng.Uint64(),
 		HeartbeatTicks: simHeartbeatTicks, ViewChangeTicks: simViewChangeTicks, RetryTicks: simRetryTicks,
@@ -175,6 +192,9 @@ func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
 	store := kv.New(kv.DefaultLimits())
 	c, err := core.New(cfg, store)
 	if err != nil {
+		if durable != nil && errors.Is(err, core.ErrBadDurableState) {
+			return err
+		}
 		panic(err) // the options were validated: a bad config is a sim bug
 	}
 	rep.core, rep.store, rep.up, rep.bootAt = c, store, true, r.now
@@ -190,6 +210,7 @@ func (r *run) boot(rep *replica, mode bootMode, durable *core.Durable) {
 	rep.view, rep.status, rep.since = 0, 0, r.now
 	r.observe(rep)
 	r.schedule(r.now+r.between(1, rep.period), event{kind: evTick, node: rep.idx, inc: rep.inc})
+	return nil
 }
 
 // crash loses rep's state.

@@ -86,12 +86,32 @@ func (r *run) mayLose(rep *replica) bool {
 // for the stability monitor (like a slow step).
 func (r *run) diskLatency(rep *replica) int64 {
 	fc := r.opts.Faults
+	if rep.idx == r.slowDisk && !r.quiet {
+		// A fault of its links for the stability monitor, as any slow
+		// write; it heals with the network.
+		d := r.between(1, max(1, us(fc.DiskLatency))*slowReplicaFactor)
+		r.mon.markSlow(rep.idx, r.now+d)
+		return d
+	}
 	if !r.quiet && r.chance(fc.SlowDisk) {
 		d := r.between(1, max(1, us(fc.MaxSlowDisk)))
 		r.mon.markSlow(rep.idx, r.now+d)
 		return d
 	}
 	return r.between(1, max(1, us(fc.DiskLatency)))
+}
+
+// slowReplicaFactor is how much slower the slow replica's disk is.
+const slowReplicaFactor = 20
+
+// drawSlowDisk picks the replica whose disk is slow throughout the run, or
+// none (-1).
+func (r *run) drawSlowDisk() {
+	r.slowDisk = -1
+	if p := r.opts.Faults.SlowReplica; p > 0 && r.chance(p) {
+		r.slowDisk = r.rng.IntN(r.n)
+		r.logf("replica %d has a slow disk during the fault phase", r.slowDisk)
+	}
 }
 
 // stopFailed stops every replica whose storage failed, as `vr server`

@@ -137,7 +137,16 @@ func (r *run) restartDurable(rep *replica) bool {
 	switch {
 	case start.Restart != nil:
 		r.checkResumed(rep, start.Restart)
-		r.boot(rep, bootNormal, start.Restart)
+		if err := r.bootFromDisk(rep, start.Restart); err != nil {
+			// `vr server` exits when the replica cannot start (a read
+			// of its checkpoint failed): it is restarted later.
+			r.logf("replica %d cannot start from its disk: %v", rep.idx, err)
+			_ = rep.disk.st.Close()
+			rep.disk.st = nil
+			fc := r.opts.Faults
+			r.schedule(r.now+r.between(us(fc.MinDowntime), us(fc.MaxDowntime)), event{kind: evRestart, node: rep.idx, inc: rep.inc})
+			return false
+		}
 	case start.MustRecover:
 		r.boot(rep, bootRecovering, nil)
 	default:
@@ -175,6 +184,9 @@ func (r *run) diskWait(rep *replica, done func()) {
 	case b > d.fs.completed:
 		at := max(r.now, d.lastDone) + r.diskLatency(rep)
 		d.lastDone = at
+		if rep.idx == r.slowDisk && !r.quiet {
+			r.mon.markSlow(rep.idx, at) // its queue may outlast one write
+		}
 		d.waits = append(d.waits, diskWait{barrier: b, dones: []func(){done}})
 		r.schedule(at, event{kind: evDiskDone, node: rep.idx, inc: rep.inc})
 		if d.checkpointing && r.chance(r.opts.Faults.CrashInCheckpoint) {
@@ -199,7 +211,12 @@ func (r *run) diskDone(e event) {
 	}
 	w := rep.disk.waits[0]
 	rep.disk.waits = rep.disk.waits[1:]
-	rep.disk.fs.complete(w.barrier)
+	if !r.quiet && r.chance(r.opts.Faults.FsyncLies) {
+		rep.disk.fs.lie(w.barrier)
+		r.res.FsyncLies++
+	} else {
+		rep.disk.fs.complete(w.barrier)
+	}
 	for _, done := range w.dones {
 		done()
 	}

@@ -187,6 +187,17 @@ func (f *simFS) complete(n uint64) {
 	f.completed = n
 }
 
+// lie reports every barrier up to number n complete without making
+// anything durable: a disk whose fsync lies. The operations stay in
+// flight, and the next barrier that really completes covers them.
+func (f *simFS) lie(n uint64) {
+	if n <= f.completed {
+		return
+	}
+	f.barriers = f.barriers[int(n-f.completed):]
+	f.completed = n
+}
+
 // settle makes the first n operations durable.
 func (f *simFS) settle(n int) {
 	for _, o := range f.ops[:n] {

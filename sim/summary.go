@@ -34,6 +34,7 @@ type Result struct {
 	TornWrites           int // crashes that lost or tore writes in flight
 	DiskErrors           int // EIO or ENOSPC returned to the storage
 	Misdirected          int // writes that landed at the wrong offset
+	FsyncLies            int // syncs reported done that made nothing durable
 	Rotted               int // restarts that found rotted bits
 	AckedChecked         int // acknowledged requests found in the final log
 	Epochs               int // network fault states drawn
@@ -121,6 +122,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.TornWrites += res.TornWrites
 	s.DiskErrors += res.DiskErrors
 	s.Misdirected += res.Misdirected
+	s.FsyncLies += res.FsyncLies
 	s.Rotted += res.Rotted
 	s.AckedChecked += res.AckedChecked
 	s.MessagesSent += res.MessagesSent
@@ -152,6 +154,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"crashes that tore or lost writes", s.TornWrites},
 		{"disk errors (EIO, ENOSPC)", s.DiskErrors},
 		{"misdirected writes", s.Misdirected},
+		{"fsyncs that lied", s.FsyncLies},
 		{"restarts with rotted bits", s.Rotted},
 		{"acknowledged requests checked", s.AckedChecked},
 		{"recoveries", s.Recoveries},
