@@ -139,14 +139,17 @@ func (r *run) holdCkpt(rep *replica, op uint64, data []byte) {
 }
 
 // holdDurable serves, after a restart from the disk, the checkpoint the
-// disk holds (the storage verified it when it opened).
+// disk holds (the storage verified it when it opened). A read that fails
+// (an injected EIO) leaves it unserved, as the node's writer does when it
+// cannot open the file: peers fetch it elsewhere, or a later one.
 func (r *run) holdDurable(rep *replica, d *core.Durable) {
 	if d.Checkpoint == nil {
 		return
 	}
 	var b bytes.Buffer
 	if _, err := d.Checkpoint.WriteTo(&b); err != nil {
-		panic(err) // read from the simulated disk, which holds it
+		r.logf("replica %d cannot serve its checkpoint at op %d: %v", rep.idx, d.Checkpoint.Op, err)
+		return
 	}
 	r.holdCkpt(rep, d.Checkpoint.Op, b.Bytes())
 }

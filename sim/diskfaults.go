@@ -60,7 +60,9 @@ func (r *run) misdirect(rep *replica) int64 {
 // rotDisk flips bits of a crashed replica's durable data before it
 // restarts, now and then.
 func (r *run) rotDisk(rep *replica) {
-	if !r.chance(r.opts.Faults.Corrupt) || !r.mayLose(rep) {
+	// One damaged place at a time (see simFS.rot): a disk whose damage
+	// was not found yet (a restart that failed after it) rots no more.
+	if rep.disk.damaged || !r.chance(r.opts.Faults.Corrupt) || !r.mayLose(rep) {
 		return
 	}
 	if name := rep.disk.fs.rot(r.rng); name != "" {

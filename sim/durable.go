@@ -163,7 +163,14 @@ func (r *run) openDisk(rep *replica) (storage.Start, bool) {
 		r.logf("replica %d cannot open its data directory: %v", rep.idx, err)
 		return start, false
 	}
-	rep.disk.st, rep.disk.damaged = st, false
+	// Damage stays counted until a restart finds it: a restart that reads
+	// past it (a misdirected write into an old segment, say) leaves it
+	// latent, and a later restart may still find it (seed 22537 of disk
+	// lost a second replica's state that way, beyond f).
+	rep.disk.st = st
+	if start.MustRecover {
+		rep.disk.damaged = false // found: the replica recovers, and counts as recovering
+	}
 	if start.MustRecover {
 		r.logf("replica %d found its disk damaged: it recovers from its peers", rep.idx)
 		r.res.Corruptions++
