@@ -88,7 +88,8 @@ func (r *run) ckptSaved(e event) {
 		r.finishCkpt(rep, op, data)
 		return
 	}
-	if _, err := d.st.WriteCheckpoint(e.ckpt, rep.ckpts.hs); err != nil {
+	// The bytes just produced, not a second encoding of the snapshot.
+	if _, err := d.st.WriteCheckpoint(core.CheckpointBytes(op, data), rep.ckpts.hs); err != nil {
 		r.stopOnDiskError(rep, err) // as `vr server` stops
 		return
 	}
