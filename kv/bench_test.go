@@ -2,7 +2,10 @@ package kv
 
 import (
 	"encoding/binary"
+	"fmt"
 	"testing"
+
+	"github.com/vr-go/vr/internal/benchcpu"
 )
 
 // BenchmarkApplyPut measures the replicated path for Put: decode, write,
@@ -15,9 +18,11 @@ func BenchmarkApplyPut(b *testing.B) {
 	}
 	s := New(Limits{})
 	b.ReportAllocs()
+	done := benchcpu.Start(b)
 	for i := 0; b.Loop(); i++ {
 		s.Apply(0, ops[i%len(ops)])
 	}
+	done()
 }
 
 // BenchmarkDigest measures Digest, which is O(1) in the number of keys.
@@ -27,4 +32,30 @@ func BenchmarkDigest(b *testing.B) {
 	for b.Loop() {
 		_ = s.Digest()
 	}
+}
+
+// BenchmarkApplyBatch is the comparison's write load as a replica applies
+// it: batches of 64 Puts of 256-byte values over 10,000 8-byte keys
+// (client coalescing packs concurrent writes this way). Time per batch.
+func BenchmarkApplyBatch(b *testing.B) {
+	const keys, batch = 10000, 64
+	cmds := make([][]byte, 256)
+	for i := range cmds {
+		puts := make([]Command, batch)
+		for j := range puts {
+			k := (i*batch + j) * 7919 % keys
+			puts[j] = NewPut(fmt.Appendf(nil, "%08d", k), make([]byte, 256))
+		}
+		cmds[i] = NewBatch(puts).Encode()
+	}
+	s := New(Limits{})
+	for _, c := range cmds {
+		s.Apply(0, c)
+	}
+	b.ReportAllocs()
+	done := benchcpu.Start(b)
+	for i := 0; b.Loop(); i++ {
+		s.Apply(0, cmds[i%len(cmds)])
+	}
+	done()
 }

@@ -215,3 +215,17 @@ func TestLimitErrors(t *testing.T) {
 
 func first[A any](_ A, err error) error          { return err }
 func second[A, B any](_ A, _ B, err error) error { return err }
+
+func TestOverwriteCopiesInput(t *testing.T) {
+	s := New(Limits{})
+	mustPut(t, s, "k", "old")
+	key, val := b("k"), b("new")
+	if _, err := s.Put(key, val); err != nil {
+		t.Fatal(err)
+	}
+	key[0], val[0] = 'x', 'x'
+	it, found, _ := s.Get(b("k"))
+	if !found || string(it.Value) != "new" || s.Len() != 1 {
+		t.Fatalf("store aliased caller buffers on overwrite: %+v found=%v len=%d", it, found, s.Len())
+	}
+}

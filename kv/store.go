@@ -51,18 +51,20 @@ func (s *Store) lookup(key []byte) (entry, bool) {
 }
 
 // write stores value under key at a new revision and returns the version.
-// It copies key (for a new entry) and value.
+// It copies key and value, into one allocation, and descends the tree
+// once: ReplaceOrInsert hands back the entry it replaced (a lookup first,
+// to reuse the old key, made every write two descents: 30% of a replica's
+// apply time in a profile).
 func (s *Store) write(key, value []byte) uint64 {
-	old, found := s.lookup(key)
-	if found {
-		s.sum -= entryHash(old)
-		key = old.key
-	} else {
-		key = bytes.Clone(key)
-	}
 	s.revision++
-	e := entry{key: key, value: bytes.Clone(value), version: s.revision}
-	s.tree.ReplaceOrInsert(e)
+	buf := make([]byte, len(key)+len(value))
+	n := copy(buf, key)
+	copy(buf[n:], value)
+	key = buf[:n:n]
+	e := entry{key: key, value: buf[n:], version: s.revision}
+	if old, found := s.tree.ReplaceOrInsert(e); found {
+		s.sum -= entryHash(old)
+	}
 	s.sum += entryHash(e)
 	return e.version
 }
