@@ -16,7 +16,7 @@ func NewBatch(cmds []Command) Command { return Command{Kind: KindBatch, Batch: c
 func appendBatch(b []byte, cmds []Command) []byte {
 	b = binary.AppendUvarint(b, uint64(len(cmds)))
 	for _, c := range cmds {
-		b = appendBytes(b, c.Encode())
+		b = appendNested(b, c)
 	}
 	return b
 }

@@ -1,6 +1,8 @@
 package kv
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"reflect"
 	"testing"
@@ -54,5 +56,32 @@ func TestBatchRoundTripAndRejects(t *testing.T) {
 	res := apply(t, s, NewBatch([]Command{NewPut(b("a"), b("1")), NewPut(nil, b("x"))}))
 	if res.Code == CodeOK || s.Len() != 0 {
 		t.Fatalf("invalid batch: code %v, %d keys", res.Code, s.Len())
+	}
+}
+
+// TestBatchEncodingInPlace checks the in-place encoding of a batch's
+// commands and results against the plain form (each encoded on its own,
+// then length-prefixed), at sizes where the reserved length prefix is
+// longer than the length needs (the gap is closed) and where it is not.
+func TestBatchEncodingInPlace(t *testing.T) {
+	for _, size := range []int{0, 90, 100, 120, 127, 200, 16000, 17000} {
+		cmds := []Command{NewPut([]byte("k"), make([]byte, size)), NewGet([]byte("key")),
+			NewScan([]byte("a"), []byte("b"), 7), NewIncr([]byte("n"), -3)}
+		want := binary.AppendUvarint([]byte{byte(KindBatch)}, uint64(len(cmds)))
+		for _, c := range cmds {
+			want = appendBytes(want, c.Encode())
+		}
+		if got := NewBatch(cmds).Encode(); !bytes.Equal(got, want) {
+			t.Fatalf("value of %d bytes: batch encodes to %x, want %x", size, got, want)
+		}
+		res := Result{Kind: KindBatch, Batch: []Result{{Kind: KindGet, Found: true, Value: make([]byte, size), Version: 3},
+			{Kind: KindPut, Version: 9}, {Kind: KindCAS, Code: CodeBadCommand}}}
+		want = binary.AppendUvarint([]byte{byte(KindBatch), byte(CodeOK)}, uint64(len(res.Batch)))
+		for _, r := range res.Batch {
+			want = appendBytes(want, r.Encode())
+		}
+		if got := res.Encode(); !bytes.Equal(got, want) {
+			t.Fatalf("value of %d bytes: batch result encodes to %x, want %x", size, got, want)
+		}
 	}
 }

@@ -59,3 +59,22 @@ func BenchmarkApplyBatch(b *testing.B) {
 	}
 	done()
 }
+
+// BenchmarkEncodeBatch encodes what a coalescing client sends for 64
+// concurrent Puts of 256-byte values, and the result a replica sends back.
+func BenchmarkEncodeBatch(b *testing.B) {
+	puts := make([]Command, 64)
+	results := make([]Result, 64)
+	for i := range puts {
+		puts[i] = NewPut(fmt.Appendf(nil, "%08d", i), make([]byte, 256))
+		results[i] = Result{Kind: KindPut, Version: uint64(1e6 + i)}
+	}
+	res := Result{Kind: KindBatch, Batch: results}
+	b.ReportAllocs()
+	done := benchcpu.Start(b)
+	for b.Loop() {
+		_ = NewBatch(puts).Encode()
+		_ = res.Encode()
+	}
+	done()
+}

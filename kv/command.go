@@ -87,11 +87,24 @@ func NewScanPrefix(prefix []byte, limit int) Command {
 // Encode returns the binary encoding of c: the kind byte, then the fields
 // the kind uses, byte strings as uvarint length and bytes, numbers as
 // uvarints. Encode does not validate; use Limits.Validate first. A negative
-// Limit encodes to a command that does not decode.
+// Limit encodes to a command that does not decode. It allocates once: a
+// batch's commands are encoded in place.
 func (c Command) Encode() []byte {
-	size := 1 + 3*binary.MaxVarintLen64 + len(c.Key) + len(c.Value) + len(c.End)
-	b := make([]byte, 1, size)
-	b[0] = byte(c.Kind)
+	return c.appendTo(make([]byte, 0, c.MaxEncodedLen()))
+}
+
+// MaxEncodedLen is an upper bound of len(c.Encode()), close to it.
+func (c Command) MaxEncodedLen() int {
+	n := 1 + 3*binary.MaxVarintLen64 + len(c.Key) + len(c.Value) + len(c.End)
+	for _, sub := range c.Batch {
+		n += binary.MaxVarintLen64 + sub.MaxEncodedLen()
+	}
+	return n
+}
+
+// appendTo appends c's encoding to b.
+func (c Command) appendTo(b []byte) []byte {
+	b = append(b, byte(c.Kind))
 	switch c.Kind {
 	case KindGet, KindDelete:
 		b = appendBytes(b, c.Key)

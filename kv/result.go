@@ -44,8 +44,12 @@ func (r Result) Err() error { return r.Code.Err() }
 // Encode returns the binary encoding of r: kind and code bytes, then, for
 // CodeOK, the fields r.Kind uses.
 func (r Result) Encode() []byte {
-	b := make([]byte, 2, r.encodedSize())
-	b[0], b[1] = byte(r.Kind), byte(r.Code)
+	return r.appendTo(make([]byte, 0, r.MaxEncodedLen()))
+}
+
+// appendTo appends r's encoding to b.
+func (r Result) appendTo(b []byte) []byte {
+	b = append(b, byte(r.Kind), byte(r.Code))
 	if r.Code != CodeOK {
 		return b
 	}
@@ -77,20 +81,20 @@ func (r Result) Encode() []byte {
 	case KindBatch:
 		b = binary.AppendUvarint(b, uint64(len(r.Batch)))
 		for _, sub := range r.Batch {
-			b = appendBytes(b, sub.Encode())
+			b = appendNested(b, sub)
 		}
 	}
 	return b
 }
 
-// encodedSize is an upper bound of len(r.Encode()).
-func (r Result) encodedSize() int {
+// MaxEncodedLen is an upper bound of len(r.Encode()).
+func (r Result) MaxEncodedLen() int {
 	n := 4 + 2*binary.MaxVarintLen64 + len(r.Value)
 	for _, it := range r.Items {
 		n += 3*binary.MaxVarintLen64 + len(it.Key) + len(it.Value)
 	}
 	for _, sub := range r.Batch {
-		n += binary.MaxVarintLen64 + sub.encodedSize()
+		n += binary.MaxVarintLen64 + sub.MaxEncodedLen()
 	}
 	return n
 }

@@ -8,6 +8,31 @@ func appendBytes(dst, b []byte) []byte {
 	return append(dst, b...)
 }
 
+// encodable is a Command or a Result.
+type encodable interface {
+	appendTo([]byte) []byte
+	MaxEncodedLen() int
+}
+
+// appendNested appends v's encoding as a byte string, as appendBytes(dst,
+// v.Encode()) would, without encoding into a slice of its own: it reserves
+// the length prefix for v's size bound, encodes in place, writes the
+// length, and closes the gap if the length took fewer bytes (the length
+// must be canonical).
+func appendNested[T encodable](dst []byte, v T) []byte {
+	w := uvarintLen(uint64(v.MaxEncodedLen()))
+	start := len(dst)
+	dst = append(dst, make([]byte, w)...)
+	dst = v.appendTo(dst)
+	n := len(dst) - start - w
+	k := binary.PutUvarint(dst[start:start+w], uint64(n))
+	if k < w {
+		copy(dst[start+k:], dst[start+w:])
+		dst = dst[:len(dst)-(w-k)]
+	}
+	return dst
+}
+
 // appendBool appends a 0 or 1 byte.
 func appendBool(dst []byte, v bool) []byte {
 	if v {
