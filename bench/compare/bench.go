@@ -49,12 +49,13 @@ func (b *bench) cleanup() {
 func plan() []runSpec {
 	var specs []runSpec
 	for _, c := range []struct {
-		fsync   bool
-		clients int
-	}{{false, 64}, {true, 64}, {false, 1}, {true, 1}, {false, 1000}} {
+		fsync     bool
+		clients   int
+		inProcess bool
+	}{{false, 64, false}, {true, 64, false}, {false, 64, true}, {false, 1, false}, {true, 1, false}, {false, 1, true}, {false, 1000, false}} {
 		specs = append(specs,
-			runSpec{System: sysEtcd, Replicas: 3, Fsync: c.fsync, Clients: c.clients},
-			runSpec{System: sysVR, Replicas: 3, Fsync: c.fsync, Clients: c.clients})
+			runSpec{System: sysEtcd, Replicas: 3, Fsync: c.fsync, Clients: c.clients, InProcess: c.inProcess},
+			runSpec{System: sysVR, Replicas: 3, Fsync: c.fsync, Clients: c.clients, InProcess: c.inProcess})
 	}
 	// Replication overhead: vr with 3 replicas and with 1 (f = 0) under the
 	// same load, both durable with their data on tmpfs: the whole durable
@@ -86,9 +87,14 @@ func (b *bench) runAll(ctx context.Context) (*report, error) {
 	return rep, nil
 }
 
-// get is the result of a run of the plan.
+// get is the result of a run of the plan, one process per member.
 func (b *bench) get(system string, replicas int, fsync bool, clients int) *runResult {
 	return b.results[runSpec{System: system, Replicas: replicas, Fsync: fsync, Clients: clients}]
+}
+
+// getInProcess is the result of a run with every member in one process.
+func (b *bench) getInProcess(system string, clients int) *runResult {
+	return b.results[runSpec{System: system, Replicas: 3, Clients: clients, InProcess: true}]
 }
 
 // getTmpfs is the result of a vr run with its data on tmpfs.

@@ -12,16 +12,17 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// etcdCluster is three etcd members running as child processes.
+// etcdCluster is etcd members running as child processes.
 type etcdCluster struct {
 	procs   []*proc
 	clients []string // client URLs, member order
 	leader  string   // the leader's client URL
 }
 
-// startEtcd starts a new 3-member cluster with data under dir and waits
-// until it commits a write.
-func startEtcd(ctx context.Context, dir string, members int, fsync bool) (*etcdCluster, error) {
+// startEtcd starts a new cluster of members with data under dir and waits
+// until it commits a write: each member a child process, or all of them
+// in one child process (inProcess).
+func startEtcd(ctx context.Context, dir string, members int, fsync, inProcess bool) (*etcdCluster, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -30,28 +31,46 @@ func startEtcd(ctx context.Context, dir string, members int, fsync bool) (*etcdC
 	if err != nil {
 		return nil, err
 	}
-	var initial []string
+	var initial, peers []string
 	c := &etcdCluster{}
 	for i := range members {
-		initial = append(initial, fmt.Sprintf("m%d=http://127.0.0.1:%d", i, ports[2*i]))
+		peers = append(peers, fmt.Sprintf("http://127.0.0.1:%d", ports[2*i]))
+		initial = append(initial, fmt.Sprintf("m%d=%s", i, peers[i]))
 		c.clients = append(c.clients, fmt.Sprintf("http://127.0.0.1:%d", ports[2*i+1]))
 	}
-	for i := range members {
-		args := []string{etcdMemberCmd, "-name", "m" + strconv.Itoa(i), "-dir", filepath.Join(dir, "etcd-m"+strconv.Itoa(i)),
-			"-peer-url", fmt.Sprintf("http://127.0.0.1:%d", ports[2*i]), "-client-url", c.clients[i],
-			"-initial-cluster", strings.Join(initial, ","), "-unsafe-no-fsync=" + strconv.FormatBool(!fsync)}
-		p, err := startProc(exe, args, filepath.Join(dir, "etcd-m"+strconv.Itoa(i)+".log"))
-		if err != nil {
-			c.stop()
-			return nil, err
-		}
-		c.procs = append(c.procs, p)
+	if err := c.startProcs(exe, dir, peers, initial, fsync, inProcess); err != nil {
+		c.stop()
+		return nil, err
 	}
 	if err := c.waitReady(ctx); err != nil {
 		c.stop()
 		return nil, err
 	}
 	return c, nil
+}
+
+// startProcs starts the members: one child process each, or one for all.
+func (c *etcdCluster) startProcs(exe, dir string, peers, initial []string, fsync, inProcess bool) error {
+	noFsync := "-unsafe-no-fsync=" + strconv.FormatBool(!fsync)
+	if inProcess {
+		args := []string{etcdMembersCmd, "-dir", dir, "-peer-urls", strings.Join(peers, ","),
+			"-client-urls", strings.Join(c.clients, ","), noFsync}
+		p, err := startProc(exe, args, filepath.Join(dir, "etcd-members.log"))
+		if err == nil {
+			c.procs = append(c.procs, p)
+		}
+		return err
+	}
+	for i := range peers {
+		args := []string{etcdMemberCmd, "-name", "m" + strconv.Itoa(i), "-dir", filepath.Join(dir, "etcd-m"+strconv.Itoa(i)),
+			"-peer-url", peers[i], "-client-url", c.clients[i], "-initial-cluster", strings.Join(initial, ","), noFsync}
+		p, err := startProc(exe, args, filepath.Join(dir, "etcd-m"+strconv.Itoa(i)+".log"))
+		if err != nil {
+			return err
+		}
+		c.procs = append(c.procs, p)
+	}
+	return nil
 }
 
 // waitReady waits (30s at most) until a write commits, then finds the

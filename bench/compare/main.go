@@ -39,6 +39,14 @@ func main() {
 		exitOn(runEtcdMember(os.Args[2:]))
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == etcdMembersCmd {
+		exitOn(runEtcdMembers(os.Args[2:]))
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == vrReplicasCmd {
+		exitOn(runVRReplicas(os.Args[2:]))
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "profile" {
 		exitOn(runProfile(os.Args[2:]))
 		return

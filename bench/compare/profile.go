@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime/pprof"
 	"time"
@@ -12,11 +13,13 @@ import (
 	"github.com/vr-go/vr/client"
 	"github.com/vr-go/vr/internal/testcluster"
 	"github.com/vr-go/vr/loadgen"
+	"github.com/vr-go/vr/node"
 )
 
 // runProfile is `go run . profile`: a CPU profile of vr's servers under
-// the 64-client, fsync-off load. The three replicas run in this process
-// (internal/testcluster) so that runtime/pprof sees them; every goroutine
+// the 64-client, fsync-off load. The three replicas run in this process,
+// diskless with the defaults of `vr server` (as in the comparison's
+// in-process rows), so that runtime/pprof sees them; every goroutine
 // of the servers carries the pprof label side=server and every goroutine
 // of the load generator and client side=client, so
 //
@@ -29,6 +32,8 @@ func runProfile(args []string) error {
 	dur := fs.Duration("duration", 10*time.Second, "how long to profile")
 	clients := fs.Int("clients", 64, "load clients")
 	out := fs.String("out", "vr-server.pprof", "profile file")
+	replicas := fs.Int("replicas", 3, "replicas")
+	dataDir := fs.String("data-dir", "", "durable replicas (--sync sync) with their data here (default: diskless)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -37,23 +42,30 @@ func runProfile(args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *dur+time.Minute)
 	defer cancel()
-	var cl *testcluster.Cluster
-	var err error
-	pprof.Do(ctx, pprof.Labels("side", "server"), func(context.Context) { cl, err = testcluster.Start(3, nil) })
+	addrs, err := testcluster.FreeAddrs(*replicas)
 	if err != nil {
 		return err
 	}
-	defer cl.Stop()
-	var res loadgen.Result
-	pprof.Do(ctx, pprof.Labels("side", "client"), func(ctx context.Context) {
-		res, err = profileLoad(ctx, cl.Addrs, *clients, *dur, *out)
+	var nodes []*node.Node
+	pprof.Do(ctx, pprof.Labels("side", "server"), func(ctx context.Context) {
+		nodes, _, err = startReplicas(ctx, addrs, *dataDir, slog.New(slog.DiscardHandler))
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("profiled %v of %d clients against 3 in-process replicas: %.0f ops/s, p50 %v, p99 %v\n",
-		*dur, *clients, res.Throughput, res.P50, res.P99)
-	fmt.Printf("see: go tool pprof -top -tagignore side=client %s\n", *out)
+	var res loadgen.Result
+	pprof.Do(ctx, pprof.Labels("side", "client"), func(ctx context.Context) {
+		res, err = profileLoad(ctx, addrs, *clients, *dur, *out)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("profiled %v of %d clients against %d in-process replicas: %.0f ops/s, p50 %v, p99 %v; view changes:",
+		*dur, *clients, *replicas, res.Throughput, res.P50, res.P99)
+	for _, n := range nodes {
+		fmt.Printf(" %d", n.Status().ViewChanges)
+	}
+	fmt.Printf("\nsee: go tool pprof -top -tagignore side=client %s\n", *out)
 	return nil
 }
 

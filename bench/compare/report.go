@@ -71,15 +71,16 @@ func (r *report) print(w io.Writer, asJSON bool) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
+	m := r.Machine
+	fmt.Fprintf(w, "machine: %d CPUs (%s), %s\n\n", m.CPUs, m.CPUModel, m.GoVersion)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "case\tetcd 3.7.3\tvr\tratio\ttarget\tresult")
+	fmt.Fprintln(tw, "case\tetcd 3.7.3\tvr\tratio\ttarget\tresult\tserver CPU s/1000 ops (etcd / vr)")
 	for _, x := range r.Rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%s\t%s\n", x.Case, x.Etcd, x.VR, x.Ratio, x.Target, x.Result)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3g\t%s\t%s\t%s\n", x.Case, x.Etcd, x.VR, x.Ratio, x.Target, x.Result, x.CPU)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	m := r.Machine
 	_, err := fmt.Fprintf(w, "\n%d CPUs (%s), %s; %s measured + %s warmup per run, %d keys, %.0f%% reads, "+
 		"8-byte keys, 256-byte values; load average %s before, %s after; took %s\n",
 		m.CPUs, m.CPUModel, m.GoVersion, r.Duration, r.Warmup, r.Keys, r.ReadRatio*100, m.LoadBefore, m.LoadAfter, r.Took)

@@ -13,33 +13,41 @@ import (
 func fakeResults(factor float64) *bench {
 	b := &bench{results: map[runSpec]*runResult{}}
 	for _, s := range plan() {
-		tput, p50 := 1000.0, 2*time.Millisecond
+		tput, p50, cpu := 1000.0, 2*time.Millisecond, 0.2
 		if s.System == sysVR {
-			tput, p50 = tput*factor, time.Duration(float64(p50)/factor)
+			tput, p50, cpu = tput*factor, time.Duration(float64(p50)/factor), cpu/factor
 		}
 		b.results[s] = &runResult{runSpec: s, Result: loadgen.Result{Throughput: tput, P50: p50, P99: 2 * p50, CPUPer1000: 0.1},
-			ServerCPUPer1000: 0.2}
+			ServerCPUPer1000: cpu}
 	}
 	return b
 }
 
 func TestRowsJudgeTargets(t *testing.T) {
 	rows := fakeResults(10).rows()
-	if len(rows) != 9 {
-		t.Fatalf("%d rows, want 6 judged + 3 informative", len(rows))
+	if len(rows) != 11 {
+		t.Fatalf("%d rows, want 9 judged + 2 informative", len(rows))
 	}
-	for _, r := range rows[:4] {
+	// Throughput and latency against etcd (three rows each), then the
+	// CPU per op (vr's figure at 10x less than etcd's 0.2: 0.02, on the
+	// target).
+	for _, r := range append(rows[:6:6], rows[8]) {
 		if r.Result != "PASS" {
-			t.Errorf("%s: %s at ratio %.2f, want PASS", r.Case, r.Result, r.Ratio)
+			t.Errorf("%s: %s at ratio %.3f, want PASS", r.Case, r.Result, r.Ratio)
+		}
+		if r.CPU == "" {
+			t.Errorf("%s: no CPU per op", r.Case)
 		}
 	}
-	for _, r := range fakeResults(1.5).rows()[:4] {
+	worse := fakeResults(1.5).rows()
+	for _, r := range append(worse[:6:6], worse[8]) {
 		if r.Result != "MISS" {
-			t.Errorf("%s: %s at ratio %.2f, want MISS", r.Case, r.Result, r.Ratio)
+			t.Errorf("%s: %s at ratio %.3f, want MISS", r.Case, r.Result, r.Ratio)
 		}
 	}
-	if rows[4].Ratio != 1 || rows[5].Ratio != 1 || rows[6].Result != "" {
-		t.Errorf("replication / 1000-client ratios %v %v, info row %q", rows[4].Ratio, rows[5].Ratio, rows[6].Result)
+	// Replication and 1000 clients compare vr with itself: ratio 1.
+	if rows[6].Ratio != 1 || rows[7].Ratio != 1 || rows[9].Result != "" {
+		t.Errorf("replication / 1000-client ratios %v %v, info row %q", rows[6].Ratio, rows[7].Ratio, rows[9].Result)
 	}
 }
 
@@ -48,8 +56,8 @@ func TestPlanRunsEveryCaseOnBothSystems(t *testing.T) {
 	for _, s := range plan() {
 		seen[s.System]++
 	}
-	if seen[sysEtcd] != 5 || seen[sysVR] != 7 {
-		t.Fatalf("plan has %v runs per system, want 5 etcd and 7 vr", seen)
+	if seen[sysEtcd] != 7 || seen[sysVR] != 9 {
+		t.Fatalf("plan has %v runs per system, want 7 etcd and 9 vr", seen)
 	}
 }
 
@@ -78,7 +86,8 @@ func TestReportPrintsOneTable(t *testing.T) {
 	if err := rep.print(&sb, false); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(sb.String(), "etcd 3.7.3") || strings.Count(sb.String(), "PASS") != 6 {
+	if !strings.Contains(sb.String(), "etcd 3.7.3") || strings.Count(sb.String(), "PASS") != 9 ||
+		!strings.Contains(sb.String(), "machine:") {
 		t.Fatalf("unexpected table:\n%s", sb.String())
 	}
 }

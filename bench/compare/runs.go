@@ -23,8 +23,11 @@ type runSpec struct {
 	Fsync    bool   `json:"fsync"`
 	// Tmpfs (vr only): durable with --sync sync, but the data directory is
 	// on tmpfs, so that fsync costs nothing.
-	Tmpfs   bool `json:"tmpfs,omitempty"`
-	Clients int  `json:"clients"`
+	Tmpfs bool `json:"tmpfs,omitempty"`
+	// InProcess runs every member (replica) in one process instead of
+	// one process each (diskless vr; fsync must be off).
+	InProcess bool `json:"in_process,omitempty"`
+	Clients   int  `json:"clients"`
 }
 
 func (s runSpec) String() string {
@@ -32,7 +35,11 @@ func (s runSpec) String() string {
 	if s.Tmpfs {
 		fs = "durable on tmpfs"
 	}
-	return fmt.Sprintf("%s, %d replicas, %s, %d clients", s.System, s.Replicas, fs, s.Clients)
+	where := ""
+	if s.InProcess {
+		where = " in one process"
+	}
+	return fmt.Sprintf("%s, %d replicas%s, %s, %d clients", s.System, s.Replicas, where, fs, s.Clients)
 }
 
 // runResult is what one run measured.
@@ -105,7 +112,7 @@ func (b *bench) dataDir(dir string, spec runSpec) string {
 // start starts the system of spec and connects to it.
 func (b *bench) start(ctx context.Context, dir string, spec runSpec) (*cluster, error) {
 	if spec.System == sysEtcd {
-		ec, err := startEtcd(ctx, dir, spec.Replicas, spec.Fsync)
+		ec, err := startEtcd(ctx, dir, spec.Replicas, spec.Fsync, spec.InProcess)
 		if err != nil {
 			return nil, err
 		}

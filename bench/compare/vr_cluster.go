@@ -46,6 +46,9 @@ func startVR(ctx context.Context, bin, dir string, spec runSpec) (*vrCluster, er
 	for _, p := range ports {
 		c.addrs = append(c.addrs, "127.0.0.1:"+strconv.Itoa(p))
 	}
+	if spec.InProcess {
+		return c, c.startInProcess(dir)
+	}
 	for i := range n {
 		args := []string{"server", "--index", strconv.Itoa(i), "--cluster", strings.Join(c.addrs, ","),
 			"--new-cluster", "--status-addr", "off", "--log-level", "warn"}
@@ -65,6 +68,21 @@ func startVR(ctx context.Context, bin, dir string, spec runSpec) (*vrCluster, er
 		c.procs = append(c.procs, p)
 	}
 	return c, ctx.Err()
+}
+
+// startInProcess starts every replica (diskless) in one child process:
+// this binary's hidden vr-replicas subcommand.
+func (c *vrCluster) startInProcess(dir string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	p, err := startProc(exe, []string{vrReplicasCmd, "-cluster", strings.Join(c.addrs, ",")}, filepath.Join(dir, "vr-replicas.log"))
+	if err != nil {
+		return err
+	}
+	c.procs = append(c.procs, p)
+	return nil
 }
 
 // dial connects a client with one session per load client, once the
