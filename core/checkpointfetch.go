@@ -54,7 +54,7 @@ func (r *Replica) maybeFetchCheckpoint() {
 		}
 		return
 	}
-	if r.fetch.active && r.now-r.fetch.lastSent < uint64(r.cfg.RetryTicks) {
+	if r.fetch.active && r.now-r.fetch.lastSent < r.fetchPatience() {
 		return
 	}
 	if r.fetch.active {
@@ -77,6 +77,17 @@ func (r *Replica) maybeFetchCheckpoint() {
 	r.requestChunk()
 }
 
+// fetchPatience is how long a fetch waits for a chunk before it asks the
+// next replica: RetryTicks, doubled for every retry in a row without a
+// chunk, up to the base view-change timeout (see retryGap).
+func (r *Replica) fetchPatience() uint64 {
+	wait := uint64(r.cfg.RetryTicks)
+	if r.cfg.bugs.RetransmitEveryRetry {
+		return wait
+	}
+	return min(wait<<min(r.fetch.stalls, 8), max(uint64(r.cfg.ViewChangeTicks), wait))
+}
+
 // requestChunk asks the current source for the next chunk.
 func (r *Replica) requestChunk() {
 	r.fetch.lastSent = r.now
@@ -90,7 +101,12 @@ func (r *Replica) requestChunk() {
 // installs it once complete.
 func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 	f := &r.fetch
-	if !f.active || int(m.Replica) != f.from || !r.needsCheckpoint() ||
+	// A chunk from a replica asked earlier is as good as one from the
+	// replica asked last: checkpoints at one op are the same bytes
+	// everywhere, and each chunk and the whole carry checksums. Dropping
+	// them livelocked a fetch whose chunks took longer than RetryTicks to
+	// arrive: each answer came from the replica asked before the last.
+	if !f.active || !r.needsCheckpoint() ||
 		crc32.Checksum(m.Data, castagnoli) != m.Checksum || m.Size > maxCheckpointSize {
 		return
 	}

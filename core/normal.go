@@ -9,16 +9,18 @@ import (
 // primaryState is what a primary tracks about its backups in the current
 // view.
 type primaryState struct {
-	acked    []uint64 // highest op each replica acknowledged in this view
-	heard    []uint64 // tick each replica was last heard from
-	joined   []bool   // replicas that acknowledged this view (see started)
-	prepared uint64   // highest op broadcast in a Prepare
+	acked    []uint64   // highest op each replica acknowledged in this view
+	heard    []uint64   // tick each replica was last heard from
+	joined   []bool     // replicas that acknowledged this view (see started)
+	prepared uint64     // highest op broadcast in a Prepare
+	retry    []retryGap // per backup: when unacknowledged entries go again
 }
 
 func (p *primaryState) init(n int) {
 	p.acked = make([]uint64, n)
 	p.heard = make([]uint64, n)
 	p.joined = make([]bool, n)
+	p.retry = make([]retryGap, n)
 }
 
 // becomePrimary resets the primary's bookkeeping at the start of its view.
@@ -26,6 +28,7 @@ func (r *Replica) becomePrimary() {
 	for i := range r.primary.acked {
 		r.primary.acked[i] = 0
 		r.primary.heard[i] = r.now
+		r.restartRetry(&r.primary.retry[i])
 	}
 	r.primary.acked[r.index] = 0
 	clear(r.primary.joined)
@@ -144,6 +147,7 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 	}
 	r.ack()
 	r.learnCommit(m.Commit)
+	r.proveViewAtBackup()
 }
 
 // onCommit handles the primary's Commit (heartbeat) at a backup.
@@ -155,6 +159,7 @@ func (r *Replica) onCommit(m *message.Commit) {
 	// The acknowledgement doubles as the backup's heartbeat to the primary.
 	r.ack()
 	r.learnCommit(m.Commit)
+	r.proveViewAtBackup()
 }
 
 // acceptFromPrimary decides what to do with a Prepare or Commit of view v.
@@ -213,11 +218,27 @@ func (r *Replica) onPrepareOK(m *message.PrepareOK) {
 	}
 	r.primary.heard[from] = r.now
 	r.primary.joined[from] = true
+	if r.joinedCount() > r.f {
+		r.viewProven()
+	}
 	r.onLeaseEcho(from, m.Echo)
 	if m.Op > r.primary.acked[from] {
 		r.primary.acked[from] = m.Op
+		r.restartRetry(&r.primary.retry[from])
 		r.advanceCommit()
 	}
+}
+
+// joinedCount is the number of replicas, the primary included, that
+// acknowledged in the primary's view.
+func (r *Replica) joinedCount() int {
+	n := 0
+	for _, ok := range r.primary.joined {
+		if ok {
+			n++
+		}
+	}
+	return n
 }
 
 // advanceCommit commits the highest op held by a quorum (f+1, the primary
@@ -263,7 +284,7 @@ func (r *Replica) tickPrimary() {
 	}
 	if r.retryDue() {
 		for b, acked := range r.primary.acked {
-			if b != r.index && acked < r.op() {
+			if b != r.index && acked < r.op() && r.retryAgain(&r.primary.retry[b]) {
 				batch := r.entries(acked, r.op())
 				r.send(b, &message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, Entries: batch})
 			}

@@ -3,11 +3,12 @@ package core
 // timers holds the tick at which each kind of timer last fired or was reset.
 type timers struct {
 	viewTimeout   uint64 // jittered view-change timeout, in ticks
-	backoff       uint   // view changes in a row that timed out; doubles the timeout
+	backoff       uint   // views in a row that did not prove themselves; doubles the timeout
 	lastContact   uint64 // backup: last tick it heard from its primary
 	viewStarted   uint64 // view-change / recovery: tick the attempt began
 	lastRetry     uint64 // tick of the last retransmission
 	lastHeartbeat uint64 // primary: tick of the last message to backups
+	enteredAtOp   uint64 // the op number with which the current view began here
 	// silent is set by a restart from disk: the replica has not heard from
 	// any primary since, so it is not sticky (see heardFromPrimaryRecently).
 	silent bool
@@ -23,7 +24,7 @@ func (r *Replica) heardFromPrimary() {
 const maxBackoff = 4
 
 // resetViewTimer draws a new jittered timeout in [base, 2*base), doubled for
-// every view change in a row that timed out, and restarts the clock for
+// every view in a row that did not prove itself, and restarts the clock for
 // suspecting the primary. The doubling keeps view changes whose messages
 // take long (large logs, slow links) from being overtaken by the next one.
 func (r *Replica) resetViewTimer() {
@@ -49,4 +50,23 @@ func (r *Replica) retryDue() bool {
 // others.
 func (r *Replica) heardFromPrimaryRecently() bool {
 	return !r.timers.silent && r.now-r.timers.lastContact < uint64(r.cfg.ViewChangeTicks)
+}
+
+// viewProven ends the doubling of the view-change timeout: the current
+// view works end to end. A view counts as proven at its primary once f
+// backups acknowledged in it, and at a backup once the primary's Prepare
+// or Commit says it committed the op the view began with (which needs f
+// acknowledgements in the view). Entering a view is not enough:
+// with large logs the StartView and the primary's first heartbeats can
+// queue behind megabytes of older view-change messages, and a timeout
+// reset to the base at every new view made views thrash under load (see
+// docs/protocol.md, "View-change timeouts").
+func (r *Replica) viewProven() { r.timers.backoff = 0 }
+
+// proveViewAtBackup calls viewProven once the primary committed the op
+// this backup entered the view with.
+func (r *Replica) proveViewAtBackup() {
+	if r.status == StatusNormal && r.commit >= r.timers.enteredAtOp {
+		r.viewProven()
+	}
 }

@@ -8,9 +8,10 @@ import (
 
 // viewChangeState tracks one view-change attempt (for the current view).
 type viewChangeState struct {
-	svc     []bool                  // StartViewChange received, per replica, for view
-	dvc     []*message.DoViewChange // DoViewChange received (new primary only)
-	dvcSent bool
+	svc      []bool                  // StartViewChange received, per replica, for view
+	dvc      []*message.DoViewChange // DoViewChange received (new primary only)
+	dvcSent  bool
+	dvcRetry retryGap // when the DoViewChange goes again
 }
 
 func (v *viewChangeState) init(n int) {
@@ -108,6 +109,7 @@ func (r *Replica) maybeSendDoViewChange() {
 	}
 	r.vc.dvcSent = true
 	r.promisedView = r.view
+	r.restartRetry(&r.vc.dvcRetry)
 	r.sendDoViewChange()
 }
 
@@ -137,7 +139,11 @@ func (r *Replica) onDoViewChange(m *message.DoViewChange) {
 		r.startViewChange(m.View)
 	}
 	if r.status == StatusNormal {
-		r.send(from, r.startViewMessage()) // the sender missed StartView
+		// The sender missed StartView, or it is still on its way: resend
+		// it, spaced out like the Prepares (each one carries the log).
+		if r.retryAgain(&r.primary.retry[from]) {
+			r.send(from, r.startViewMessage())
+		}
 		return
 	}
 	if prev := r.vc.dvc[from]; prev == nil || m.Op >= prev.Op {
@@ -205,7 +211,9 @@ func (r *Replica) startViewMessage() *message.StartView {
 
 // enterNormal makes v the current, normal view.
 func (r *Replica) enterNormal(v uint64) {
-	r.timers.backoff = 0
+	if r.cfg.bugs.ResetBackoffOnNewView {
+		r.viewProven()
+	}
 	r.view = v
 	r.announcedView = max(r.announcedView, v)
 	r.status = StatusNormal
@@ -215,6 +223,7 @@ func (r *Replica) enterNormal(v uint64) {
 	r.vc.reset()
 	r.st.reset()
 	r.resetViewTimer()
+	r.timers.enteredAtOp = r.op()
 }
 
 // onStartView adopts the new view's log at a backup.
@@ -254,7 +263,7 @@ func (r *Replica) tickViewChange() {
 		return
 	}
 	r.broadcast(r.startViewChangeMessage())
-	if r.vc.dvcSent && r.primaryOf(r.view) != r.index {
+	if r.vc.dvcSent && r.primaryOf(r.view) != r.index && r.retryAgain(&r.vc.dvcRetry) {
 		r.sendDoViewChange()
 	}
 	r.tickTransfer()

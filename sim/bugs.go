@@ -22,6 +22,8 @@ var bugFlags = []struct {
 	{"recovery-ignores-announced", func(b *plant.Bugs) *bool { return &b.RecoveryIgnoresAnnounced }},
 	{"no-start-gate", func(b *plant.Bugs) *bool { return &b.NoStartGate }},
 	{"checkpoint-by-ops-only", func(b *plant.Bugs) *bool { return &b.CheckpointByOpsOnly }},
+	{"reset-backoff-on-new-view", func(b *plant.Bugs) *bool { return &b.ResetBackoffOnNewView }},
+	{"retransmit-every-retry", func(b *plant.Bugs) *bool { return &b.RetransmitEveryRetry }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -136,6 +136,12 @@ type FaultConfig struct {
 	// are then bounded by LargeValues plus room for keys and encoding.
 	MaxMessageBytes int
 	CheckpointBytes int
+	// Bandwidth, if set, is each directed link's capacity in bytes per
+	// second: a message occupies its link for its size over the bandwidth,
+	// and later messages on the link wait behind it (like one TCP
+	// connection), so a view's first heartbeats queue behind the
+	// megabytes of earlier view-change messages.
+	Bandwidth int
 
 	EpochMin, EpochMax time.Duration
 	// SessionPressure is the probability that a run gives the replicas a
@@ -352,6 +358,20 @@ var profiles = map[string]FaultConfig{
 		EpochMin: 30 * time.Millisecond, EpochMax: 250 * time.Millisecond,
 		LargeValues: 1 << 20, BatchWrites: 64,
 		MaxMessageBytes: 3 << 20, CheckpointBytes: 1 << 18,
+	},
+	// bandwidth: large values on links of 40 MB/s, so that a message near
+	// the 3 MiB bound occupies its link for about 80 ms, most of the base
+	// view-change timeout (100 ms), and messages queue behind each other.
+	// Found views thrashing when the timeout fell back to its base at
+	// every new view (plant reset-backoff-on-new-view).
+	"bandwidth": {
+		MaxLoss: 0.05, CleanEpochs: 0.3, Partitions: true, BufferCut: 0.6,
+		Crashes: true, MeanCrashGap: 300 * time.Millisecond,
+		MinDowntime: 10 * time.Millisecond, MaxDowntime: 200 * time.Millisecond,
+		TargetPrimary: 0.5, Skew: 0.2,
+		EpochMin: 50 * time.Millisecond, EpochMax: 300 * time.Millisecond,
+		LargeValues: 1 << 20, BatchWrites: 64,
+		MaxMessageBytes: 3 << 20, CheckpointBytes: 1 << 18, Bandwidth: 40 << 20,
 	},
 	// stale-learner: the TruncateOnNewView hazard, scripted (3 replicas).
 	"stale-learner": {Episode: "stale-learner", Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},

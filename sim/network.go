@@ -50,12 +50,16 @@ type network struct {
 	// drop, if set, silently loses the messages for which it returns true
 	// (scenario tests script faults with it).
 	drop func(from, to int, m message.Message) bool
+	// busyUntil is, per link, when the link has sent what it was given
+	// (FaultConfig.Bandwidth).
+	busyUntil []int64
 }
 
 func (nw *network) init(nodes int) {
 	nw.nodes = nodes
 	nw.st = netState{cut: make([]bool, nodes*nodes), desc: "clean"}
 	nw.held = make([][]heldMsg, nodes*nodes)
+	nw.busyUntil = make([]int64, nodes*nodes)
 	nw.releasedAt = -1 << 40
 }
 
@@ -147,7 +151,21 @@ func (r *run) enqueue(from, to int, m message.Message) {
 	if !r.quiet && r.chance(fc.LongDelay) {
 		delay = r.between(maxDelay, us(fc.MaxLongDelay))
 	}
-	r.scheduleDelivery(from, to, m, delay)
+	r.scheduleDelivery(from, to, m, delay+r.transmission(from, to, m))
+}
+
+// transmission returns how long m waits for and occupies its link when
+// links have a bandwidth: the time until the link sent what it was given
+// before m, plus m's own size over the bandwidth.
+func (r *run) transmission(from, to int, m message.Message) int64 {
+	bw := int64(r.opts.Faults.Bandwidth)
+	if bw == 0 || from >= r.n || to >= r.n {
+		return 0
+	}
+	link := from*r.net.nodes + to
+	start := max(r.net.busyUntil[link], r.now)
+	r.net.busyUntil[link] = start + int64(message.Size(m))*1_000_000/bw
+	return r.net.busyUntil[link] - r.now
 }
 
 // scheduleDelivery schedules the arrival of m at to after delay.

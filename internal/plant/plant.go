@@ -55,6 +55,16 @@ type Bugs struct {
 	// same, so the simulator does not see it; a core test does
 	// (TestByteTriggerOnLogHeldDiverges).
 	CheckpointByLogSize bool
+	// ResetBackoffOnNewView resets the doubling of the view-change timeout
+	// as soon as a replica enters a view (the old behaviour), instead of
+	// when the view proved it works: with large messages on slow links the
+	// next view's first messages queue behind the last one's, and views
+	// thrash (profile bandwidth).
+	ResetBackoffOnNewView bool
+	// RetransmitEveryRetry sends unacknowledged Prepares and DoViewChange
+	// again every RetryTicks, however large (the old behaviour), instead
+	// of doubling the gap while nothing progresses (profile bandwidth).
+	RetransmitEveryRetry bool
 }
 
 // WAL are deliberate bugs of the write-ahead log (package wal).
