@@ -48,6 +48,9 @@ func (r *Replica) rebuildInflight() {
 
 // onRequest handles a client request at the primary.
 func (r *Replica) onRequest(m *message.Request) {
+	if r.witness {
+		return // no state to read or to execute on: the client asks elsewhere
+	}
 	if (m.Kind == message.KindRead || m.Kind == message.KindStaleRead) && r.onRead(m) {
 		return
 	}
@@ -117,7 +120,7 @@ func (r *Replica) flush() {
 	}
 	for r.primary.prepared < r.op() {
 		batch := r.entries(r.primary.prepared, r.op())
-		r.broadcast(&message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, Entries: batch})
+		r.broadcast(&message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, LogBase: r.base, Entries: batch})
 		r.primary.prepared += uint64(len(batch))
 		r.timers.lastHeartbeat = r.now
 	}
@@ -129,6 +132,7 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 		return
 	}
 	r.grantLease(m.Sent)
+	r.followBase(m.LogBase, m.Commit) // first, to make room
 	for _, e := range m.Entries {
 		if e.Op <= r.op() {
 			continue // already held: same view, so the same entry
@@ -142,6 +146,7 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 		}
 		r.appendEntry(e)
 	}
+	r.followBase(m.LogBase, m.Commit) // again, over the entries just appended
 	r.ack()
 	r.learnCommit(m.Commit)
 }
@@ -152,6 +157,7 @@ func (r *Replica) onCommit(m *message.Commit) {
 		return
 	}
 	r.grantLease(m.Sent)
+	r.followBase(m.LogBase, m.Commit)
 	// The acknowledgement doubles as the backup's heartbeat to the primary.
 	r.ack()
 	r.learnCommit(m.Commit)
@@ -258,14 +264,14 @@ func kthLargest(xs []uint64, k int) uint64 {
 // steps down when it no longer hears from a quorum.
 func (r *Replica) tickPrimary() {
 	if r.now-r.timers.lastHeartbeat >= uint64(r.cfg.HeartbeatTicks) {
-		r.broadcast(&message.Commit{View: r.view, Commit: r.commit, Sent: r.now})
+		r.broadcast(&message.Commit{View: r.view, Commit: r.commit, Sent: r.now, LogBase: r.base})
 		r.timers.lastHeartbeat = r.now
 	}
 	if r.retryDue() {
 		for b, acked := range r.primary.acked {
 			if b != r.index && acked < r.op() {
 				batch := r.entries(acked, r.op())
-				r.send(b, &message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, Entries: batch})
+				r.send(b, &message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, LogBase: r.base, Entries: batch})
 			}
 		}
 	}

@@ -22,6 +22,8 @@ var bugFlags = []struct {
 	{"recovery-ignores-announced", func(b *plant.Bugs) *bool { return &b.RecoveryIgnoresAnnounced }},
 	{"no-start-gate", func(b *plant.Bugs) *bool { return &b.NoStartGate }},
 	{"checkpoint-by-ops-only", func(b *plant.Bugs) *bool { return &b.CheckpointByOpsOnly }},
+	{"witness-may-lead", func(b *plant.Bugs) *bool { return &b.WitnessMayLead }},
+	{"witness-serves-state", func(b *plant.Bugs) *bool { return &b.WitnessServesState }},
 }
 
 // BugNames returns the names of the bugs set in b.

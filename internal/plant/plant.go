@@ -55,6 +55,13 @@ type Bugs struct {
 	// same, so the simulator does not see it; a core test does
 	// (TestByteTriggerOnLogHeldDiverges).
 	CheckpointByLogSize bool
+	// WitnessMayLead makes the primary function range over every member,
+	// witnesses included, instead of over the full replicas only: a
+	// witness, which holds no state, becomes primary of some views.
+	WitnessMayLead bool
+	// WitnessServesState lets replicas ask witnesses for state transfer
+	// and checkpoints, and witnesses answer GetState with their log.
+	WitnessServesState bool
 }
 
 // WAL are deliberate bugs of the write-ahead log (package wal).
