@@ -279,7 +279,9 @@ func (r *run) downOrRecovering() int {
 		if !rep.joined {
 			continue // it holds nothing to lose
 		}
-		if !rep.up || rep.recovering || (rep.disk != nil && rep.disk.damaged) || r.stateless(rep) {
+		// A witness never holds the state: it counts only when down
+		// (stateSurvives guards the state in witness runs).
+		if !rep.up || rep.recovering || (rep.disk != nil && rep.disk.damaged) || (r.stateless(rep) && !r.isWitness(rep.idx)) {
 			k++
 		}
 	}

@@ -46,7 +46,7 @@ func TestSeeds(t *testing.T) {
 		{"beyond-f", 300},
 		{"none", 300},
 		{"large", 100},
-		{"witness", 400},
+		{"witness", 300},
 		{"witness-durable", 300},
 	}
 	if testing.Short() {
