@@ -144,7 +144,7 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 		if !r.hasRoom(e.Size()) {
 			break // the primary sends the rest again once there is room
 		}
-		r.appendEntry(e)
+		r.appendEntry(r.plantedWitnessCopy(e))
 	}
 	r.followBase(m.LogBase, m.Commit) // again, over the entries just appended
 	r.ack()

@@ -72,6 +72,15 @@ func (r *Replica) stateSource(view uint64, attempt *int) int {
 	return to
 }
 
+// plantedWitnessCopy is e, or, on a witness with WitnessMetadataOnly
+// planted, e without its payload.
+func (r *Replica) plantedWitnessCopy(e message.Entry) message.Entry {
+	if r.witness && r.cfg.bugs.WitnessMetadataOnly {
+		e.Payload = nil
+	}
+	return e
+}
+
 // witnessBugs reports whether a planted bug lets a witness lead or serve.
 func (r *Replica) witnessBugs() bool {
 	return r.cfg.bugs.WitnessMayLead || r.cfg.bugs.WitnessServesState

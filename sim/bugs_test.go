@@ -31,6 +31,7 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"checkpoint-by-ops-only", "large", 0},
 		{"witness-may-lead", "witness", 0},
 		{"witness-serves-state", "witness", 0},
+		{"witness-metadata-only", "witness", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.bug, func(t *testing.T) {

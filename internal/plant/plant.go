@@ -62,6 +62,11 @@ type Bugs struct {
 	// WitnessServesState lets replicas ask witnesses for state transfer
 	// and checkpoints, and witnesses answer GetState with their log.
 	WitnessServesState bool
+	// WitnessMetadataOnly makes a witness keep only the metadata of the
+	// entries it acknowledges (op, view, client, request number), not
+	// their payloads, as a metadata-only witness would; its log then
+	// cannot carry ops committed on the primary and witnesses alone.
+	WitnessMetadataOnly bool
 }
 
 // WAL are deliberate bugs of the write-ahead log (package wal).
