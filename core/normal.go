@@ -97,6 +97,9 @@ func (r *Replica) onRequest(m *message.Request) {
 }
 
 func (r *Replica) reply(client, reqNum uint64, st message.ReplyStatus, result []byte) {
+	if !r.witnessBugs() {
+		r.assertNotWitness("reply to a client")
+	}
 	r.out.Replies = append(r.out.Replies, &message.Reply{
 		View: r.view, ClientID: client, RequestNum: reqNum,
 		Replica: uint8(r.index), Status: st, Result: result,

@@ -93,7 +93,7 @@ func (r *Replica) assertWitnessSends(m message.Message) {
 		return
 	}
 	switch m := m.(type) {
-	case *message.Prepare, *message.StartView, *message.NewState, *message.CheckpointChunk, *message.Reply:
+	case *message.Prepare, *message.StartView, *message.NewState, *message.CheckpointChunk:
 		panic(fmt.Sprintf("core: witness %d sending %v", r.index, m.Type()))
 	case *message.RecoveryResponse:
 		if len(m.Log) > 0 {

@@ -77,6 +77,7 @@ func TestWitnessHoldsNoStateMachine(t *testing.T) {
 		"execute":           func() { w.executeEntry(message.Entry{Op: 1}) },
 		"take a checkpoint": func() { w.takeCheckpoint() },
 		"send a Prepare":    func() { w.send(0, &message.Prepare{Entries: []message.Entry{{Op: 1}}}) },
+		"reply to a client": func() { w.reply(1, 1, message.StatusOK, nil) },
 	} {
 		func() {
 			defer func() {
