@@ -44,6 +44,21 @@ func (r *run) drawWitnesses() {
 // isWitness reports whether replica i is a witness.
 func (r *run) isWitness(i int) bool { return r.witness != nil && i >= 0 && i < r.n && r.witness[i] }
 
+// primaryOf is the primary of view v as the core chooses it: round robin
+// over the full replicas (every replica when there is no witness).
+func (r *run) primaryOf(v uint64) int {
+	if r.witness == nil {
+		return int(v % uint64(r.n))
+	}
+	full := make([]int, 0, r.n)
+	for i := range r.n {
+		if !r.witness[i] {
+			full = append(full, i)
+		}
+	}
+	return full[v%uint64(len(full))]
+}
+
 // membership is the cluster's configuration.
 func (r *run) membership() core.Membership {
 	m := core.NewMembership(r.n)
