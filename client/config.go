@@ -40,6 +40,11 @@ type Config struct {
 	// larger requests. Default 1, which measured best (docs/benchmarks.md);
 	// negative sends every write alone. At most Sessions.
 	Coalesce int
+	// Witnesses are the indexes (into Addrs) of the cluster's witnesses,
+	// as given to the servers' --witnesses: requests then go first to the
+	// primary the view names, never to a witness. Optional: without it a
+	// request aimed at a witness is broadcast after its retries.
+	Witnesses []int
 	// TLS, if set, dials every replica with it: for a cluster under
 	// mutual TLS, a configuration that presents the client's certificate
 	// (whose role, read, write or admin, says what the client may do) and

@@ -83,6 +83,7 @@ func (c *Client) newSession() (*session, error) {
 	p, err := proxy.New(proxy.Config{
 		ReplicaCount: len(c.cfg.Addrs), ClientID: id,
 		RetryTicks: int(c.cfg.RetryInterval / tick), BroadcastAfter: c.cfg.BroadcastAfter,
+		Witnesses: c.cfg.Witnesses,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadConfig, err)

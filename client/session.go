@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/vr-go/vr/message"
@@ -149,6 +150,9 @@ func (c *Client) submit(s *session, kind message.RequestKind, payload []byte) er
 		return s.proxy.SubmitRead(payload)
 	case message.KindStaleRead:
 		to := int(c.staleNext.Add(1) % uint64(len(c.conns)))
+		for slices.Contains(c.cfg.Witnesses, to) { // a witness holds no state to read
+			to = (to + 1) % len(c.conns)
+		}
 		return s.proxy.SubmitStaleRead(payload, to)
 	}
 	c.registerIfNeeded(s)

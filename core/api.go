@@ -252,7 +252,9 @@ type Output struct {
 	// LogBase is the op below the replica's first log entry: ops at or
 	// below it are covered by a checkpoint (possibly one still being
 	// fetched). Once a checkpoint at or above LogBase is durable, durable
-	// mode may drop its log up to LogBase.
+	// mode may drop its log up to LogBase. A witness takes no checkpoint:
+	// its LogBase follows the primary's (witness.go), and durable mode
+	// drops its log up to LogBase at once.
 	LogBase uint64
 	// Checkpoint, if not nil, is a checkpoint the replica took or
 	// installed since the last Output. It holds no bytes: the driver
@@ -293,6 +295,7 @@ type Info struct {
 	SavedOp        uint64 // op of the newest checkpoint the driver saved (0: none)
 	LeaseReads     uint64 // reads this replica answered under a read lease
 	Epoch          uint64 // the epoch of the replica's configuration
+	Role           Role   // the replica's role: full or witness
 	Counters       Counters
 	LogBytes       int // encoded size of the log's entries (bounded: see MaxMessageBytes)
 }

@@ -90,6 +90,7 @@ func (r *Replica) checkpointDue() bool {
 
 // takeCheckpoint captures the replicated state at executed.
 func (r *Replica) takeCheckpoint() *Checkpoint {
+	r.assertNotWitness("take a checkpoint")
 	return &Checkpoint{Op: r.executed, table: r.encodeTable(), snap: r.sm.Snapshot()}
 }
 
@@ -140,6 +141,7 @@ func (c *Checkpoint) Verify() error {
 // failed their checks only after the state machine restored them: the
 // caller must discard the replica).
 func (r *Replica) installCheckpoint(ck *Checkpoint) error {
+	r.assertNotWitness("install a checkpoint")
 	if ck.Op < r.base || ck.Op > r.commit || ck.Op <= r.executed {
 		return fmt.Errorf("%w: op %d outside [%d, %d] or not above executed %d",
 			ErrBadCheckpoint, ck.Op, r.base, r.commit, r.executed)

@@ -44,7 +44,8 @@ type fetchState struct {
 func (f *fetchState) reset() { *f = fetchState{} }
 
 // needsCheckpoint reports whether the replica lacks the state at its base.
-func (r *Replica) needsCheckpoint() bool { return r.executed < r.base }
+// A witness never does: it holds no state.
+func (r *Replica) needsCheckpoint() bool { return !r.witness && r.executed < r.base }
 
 // maybeFetchCheckpoint starts or retries a fetch while one is needed.
 func (r *Replica) maybeFetchCheckpoint() {
@@ -64,16 +65,12 @@ func (r *Replica) maybeFetchCheckpoint() {
 		// progress, the partial checkpoint is dropped.
 		f := r.fetch
 		r.fetch = fetchState{attempt: f.attempt + 1, stalls: f.stalls + 1}
-		if f.stalls+1 < r.n {
+		if f.stalls+1 < len(r.full) {
 			r.fetch.op, r.fetch.size, r.fetch.buf = f.op, f.size, f.buf
 		}
 	}
 	r.fetch.active = true
-	r.fetch.from = (r.primaryOf(r.view) + r.fetch.attempt) % r.n
-	if r.fetch.from == r.index {
-		r.fetch.attempt++
-		r.fetch.from = (r.fetch.from + 1) % r.n
-	}
+	r.fetch.from = r.stateSource(r.view, &r.fetch.attempt)
 	r.requestChunk()
 }
 

@@ -64,8 +64,8 @@ func (r *Replica) execute() {
 	if r.commit > r.op() {
 		panic(fmt.Sprintf("core: commit %d beyond op %d", r.commit, r.op()))
 	}
-	if r.needsCheckpoint() {
-		return // the state at base comes first (checkpointfetch.go)
+	if r.needsCheckpoint() || r.witness {
+		return // the state at base comes first (checkpointfetch.go); a witness has none
 	}
 	for r.executed < r.commit {
 		e := r.at(r.executed + 1)
@@ -86,6 +86,7 @@ func (r *Replica) execute() {
 // executeEntry applies one committed entry to the client table and the
 // state machine, at most once per client request.
 func (r *Replica) executeEntry(e message.Entry) (message.ReplyStatus, []byte) {
+	r.assertNotWitness("execute")
 	s := r.sessions.get(e.ClientID)
 	switch {
 	case e.Kind == message.KindRegister:

@@ -19,6 +19,7 @@ func (r *Replica) assertInvariants() {
 	if r.logBytes > r.cfg.logLimit() || r.logBytes < 0 {
 		fail("log of %d bytes outside its bound %d", r.logBytes, r.cfg.logLimit())
 	}
+	r.assertWitnessInvariants(fail)
 	if r.status == StatusRecovering {
 		return
 	}

@@ -1,15 +1,36 @@
 package core
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
-// Role is what a member does in its configuration. Only voters exist
-// today; witnesses and standbys come with reconfiguration.
+// Role is what a member does in its configuration.
 type Role uint8
 
-// The roles of a member.
+// The roles of a member. Both vote: quorums are f+1 of all members, and f
+// is the largest with 2f+1 <= members. Standbys come with reconfiguration.
 const (
-	RoleVoter Role = iota + 1 // holds the state, votes, can be primary
+	// RoleVoter is a full replica: it holds the log and the state,
+	// executes, checkpoints, serves state, and can be primary.
+	RoleVoter Role = iota + 1
+	// RoleWitness holds full log entries (not only their metadata), votes
+	// in view changes and acknowledges Prepares, but never executes, holds
+	// no application state or checkpoint, never becomes primary and never
+	// serves state transfer, checkpoints or a recovery's log. It drops its
+	// log up to the primary's log base (see docs/protocol.md, "Witnesses").
+	RoleWitness
 )
+
+func (r Role) String() string {
+	switch r {
+	case RoleVoter:
+		return "full"
+	case RoleWitness:
+		return "witness"
+	}
+	return fmt.Sprintf("Role(%d)", uint8(r))
+}
 
 // Member is one replica of a configuration.
 type Member struct {
@@ -17,16 +38,18 @@ type Member struct {
 }
 
 // Membership is a configuration as data: the epoch it belongs to and its
-// members in order (a replica's index is its position). The primary of a
-// view is chosen round robin among the voters, and quorums are f+1 of
-// them. It is fixed when the replica starts; reconfiguration (VR Revisited
-// §7) will change it at run time.
+// members in order (a replica's index is its position). Quorums are f+1 of
+// the members, witnesses included. The primary of view v is the full
+// replica full[v mod len(full)], where full lists the indexes of the full
+// replicas in order: views go round robin over the full replicas and skip
+// witnesses. It is fixed when the replica starts; reconfiguration (VR
+// Revisited §7) will change it at run time.
 type Membership struct {
 	Epoch   uint64
 	Members []Member
 }
 
-// NewMembership returns a configuration of epoch 0 with n voters.
+// NewMembership returns a configuration of epoch 0 with n full replicas.
 func NewMembership(n int) Membership {
 	m := Membership{Members: make([]Member, n)}
 	for i := range m.Members {
@@ -35,33 +58,70 @@ func NewMembership(n int) Membership {
 	return m
 }
 
+// WithWitnesses returns a copy of m whose members at the given indexes are
+// witnesses; Validate (through Config.Validate) checks the result.
+func (m Membership) WithWitnesses(indexes ...int) (Membership, error) {
+	c := Membership{Epoch: m.Epoch, Members: slices.Clone(m.Members)}
+	for _, i := range indexes {
+		if i < 0 || i >= len(c.Members) {
+			return m, fmt.Errorf("%w: witness index %d out of range [0,%d)", ErrBadConfig, i, len(c.Members))
+		}
+		if c.Members[i].Role == RoleWitness {
+			return m, fmt.Errorf("%w: witness index %d given twice", ErrBadConfig, i)
+		}
+		c.Members[i].Role = RoleWitness
+	}
+	return c, nil
+}
+
 // Size is the number of members.
 func (m Membership) Size() int { return len(m.Members) }
 
-// voters returns the indexes of the voting members, in order.
-func (m Membership) voters() []int {
-	var vs []int
+// Role returns the role of member i.
+func (m Membership) Role(i int) Role { return m.Members[i].Role }
+
+// IsWitness reports whether member i is a witness.
+func (m Membership) IsWitness(i int) bool { return m.Members[i].Role == RoleWitness }
+
+// Witnesses returns the indexes of the witnesses, in order.
+func (m Membership) Witnesses() []int { return m.withRole(RoleWitness) }
+
+// full returns the indexes of the full replicas, in order: the candidates
+// for primary.
+func (m Membership) full() []int { return m.withRole(RoleVoter) }
+
+func (m Membership) withRole(role Role) []int {
+	var is []int
 	for i, mem := range m.Members {
-		if mem.Role == RoleVoter {
-			vs = append(vs, i)
+		if mem.Role == role {
+			is = append(is, i)
 		}
 	}
-	return vs
+	return is
 }
 
-// faults is f: the largest number of voters that may fail with 2f+1 <= voters.
-func (m Membership) faults() int { return (len(m.voters()) - 1) / 2 }
+// faults is f: the largest number of members that may fail with
+// 2f+1 <= members. Every member votes.
+func (m Membership) faults() int { return (len(m.Members) - 1) / 2 }
 
-// validate checks that m can run the protocol.
+// validate checks that m can run the protocol: 2f+1 members, each full or
+// a witness, and at most f witnesses, so that every quorum of f+1 holds a
+// full replica and a view can always find a full replica to lead it.
 func (m Membership) validate() error {
-	n := len(m.voters())
+	n := len(m.Members)
 	switch {
 	case n < 1 || n%2 == 0:
-		return fmt.Errorf("%w: %d voters is not 2f+1", ErrBadConfig, n)
-	case len(m.Members) > 255:
-		return fmt.Errorf("%w: %d members exceed 255", ErrBadConfig, len(m.Members))
-	case n != len(m.Members):
-		return fmt.Errorf("%w: only voting members are supported", ErrBadConfig)
+		return fmt.Errorf("%w: %d members is not 2f+1", ErrBadConfig, n)
+	case n > 255:
+		return fmt.Errorf("%w: %d members exceed 255", ErrBadConfig, n)
+	}
+	for i, mem := range m.Members {
+		if mem.Role != RoleVoter && mem.Role != RoleWitness {
+			return fmt.Errorf("%w: member %d has unknown role %d", ErrBadConfig, i, mem.Role)
+		}
+	}
+	if w := len(m.Witnesses()); w > m.faults() {
+		return fmt.Errorf("%w: %d witnesses among %d members: at most f = %d", ErrBadConfig, w, n, m.faults())
 	}
 	return nil
 }

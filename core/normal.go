@@ -51,6 +51,9 @@ func (r *Replica) rebuildInflight() {
 
 // onRequest handles a client request at the primary.
 func (r *Replica) onRequest(m *message.Request) {
+	if r.witness {
+		return // no state to read or to execute on: the client asks elsewhere
+	}
 	if (m.Kind == message.KindRead || m.Kind == message.KindStaleRead) && r.onRead(m) {
 		return
 	}
@@ -97,6 +100,9 @@ func (r *Replica) onRequest(m *message.Request) {
 }
 
 func (r *Replica) reply(client, reqNum uint64, st message.ReplyStatus, result []byte) {
+	if !r.witnessBugs() {
+		r.assertNotWitness("reply to a client")
+	}
 	r.out.Replies = append(r.out.Replies, &message.Reply{
 		View: r.view, ClientID: client, RequestNum: reqNum,
 		Replica: uint8(r.index), Status: st, Result: result,
@@ -120,7 +126,7 @@ func (r *Replica) flush() {
 	}
 	for r.primary.prepared < r.op() {
 		batch := r.entries(r.primary.prepared, r.op())
-		r.broadcast(&message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, Entries: batch})
+		r.broadcast(&message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, LogBase: r.base, Entries: batch})
 		r.primary.prepared += uint64(len(batch))
 		r.timers.lastHeartbeat = r.now
 	}
@@ -132,6 +138,7 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 		return
 	}
 	r.grantLease(m.Sent)
+	r.followBase(m.LogBase, m.Commit) // first, to make room
 	for _, e := range m.Entries {
 		if e.Op <= r.op() {
 			continue // already held: same view, so the same entry
@@ -143,8 +150,9 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 		if !r.hasRoom(e.Size()) {
 			break // the primary sends the rest again once there is room
 		}
-		r.appendEntry(e)
+		r.appendEntry(r.plantedWitnessCopy(e))
 	}
+	r.followBase(m.LogBase, m.Commit) // again, over the entries just appended
 	r.ack()
 	r.learnCommit(m.Commit)
 	r.proveViewAtBackup()
@@ -156,6 +164,7 @@ func (r *Replica) onCommit(m *message.Commit) {
 		return
 	}
 	r.grantLease(m.Sent)
+	r.followBase(m.LogBase, m.Commit)
 	// The acknowledgement doubles as the backup's heartbeat to the primary.
 	r.ack()
 	r.learnCommit(m.Commit)
@@ -279,14 +288,14 @@ func kthLargest(xs []uint64, k int) uint64 {
 // steps down when it no longer hears from a quorum.
 func (r *Replica) tickPrimary() {
 	if r.now-r.timers.lastHeartbeat >= uint64(r.cfg.HeartbeatTicks) {
-		r.broadcast(&message.Commit{View: r.view, Commit: r.commit, Sent: r.now})
+		r.broadcast(&message.Commit{View: r.view, Commit: r.commit, Sent: r.now, LogBase: r.base})
 		r.timers.lastHeartbeat = r.now
 	}
 	if r.retryDue() {
 		for b, acked := range r.primary.acked {
 			if b != r.index && acked < r.op() && r.retryAgain(&r.primary.retry[b]) {
 				batch := r.entries(acked, r.op())
-				r.send(b, &message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, Entries: batch})
+				r.send(b, &message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, LogBase: r.base, Entries: batch})
 			}
 		}
 	}

@@ -15,9 +15,10 @@ type Replica struct {
 	cfg     Config
 	sm      StateMachine
 	members Membership
-	voters  []int // members.voters(), kept at hand
+	full    []int // members.full(): the candidates for primary, kept at hand
 	n, f    int   // members.Size() and members.faults(), kept at hand
 	index   int
+	witness bool // this replica is a witness (witness.go)
 	rand    rng
 
 	status         Status
@@ -80,14 +81,19 @@ func New(cfg Config, sm StateMachine) (*Replica, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if sm == nil {
+	witness := cfg.Membership.IsWitness(cfg.Index)
+	switch {
+	case sm == nil && !witness:
 		return nil, fmt.Errorf("%w: nil state machine", ErrBadConfig)
+	case sm != nil && witness:
+		return nil, fmt.Errorf("%w: a witness holds no state machine", ErrBadConfig)
 	}
 	r := &Replica{
 		cfg:      cfg,
 		sm:       sm,
 		members:  cfg.Membership,
-		voters:   cfg.Membership.voters(),
+		full:     cfg.Membership.full(),
+		witness:  witness,
 		n:        cfg.Membership.Size(),
 		f:        cfg.Membership.faults(),
 		index:    cfg.Index,
@@ -117,8 +123,14 @@ func New(cfg Config, sm StateMachine) (*Replica, error) {
 	return r, nil
 }
 
-// primaryOf returns the primary of view v (round robin over the voters).
-func (r *Replica) primaryOf(v uint64) int { return r.voters[v%uint64(len(r.voters))] }
+// primaryOf returns the primary of view v: round robin over the full
+// replicas, full[v mod len(full)], so never a witness.
+func (r *Replica) primaryOf(v uint64) int {
+	if r.cfg.bugs.WitnessMayLead {
+		return int(v % uint64(r.n))
+	}
+	return r.full[v%uint64(len(r.full))]
+}
 
 func (r *Replica) isPrimary() bool { return r.primaryOf(r.view) == r.index }
 
@@ -231,6 +243,7 @@ func (r *Replica) Info() Info {
 		SavedOp:        r.saved[0],
 		LeaseReads:     r.leaseReads,
 		Epoch:          r.members.Epoch,
+		Role:           r.members.Role(r.index),
 		Counters:       r.countersNow(),
 		LogBytes:       r.logBytes,
 	}
@@ -247,6 +260,7 @@ func (r *Replica) send(to int, m message.Message) {
 	if to == r.index {
 		panic("core: replica sending to itself")
 	}
+	r.assertWitnessSends(m)
 	r.checkSize(m)
 	r.out.Messages = append(r.out.Messages, Envelope{To: to, Msg: m})
 }

@@ -92,7 +92,13 @@ func (r *Replica) restart(d *Durable) error {
 // continues from it; an older one is useless (the ops between it and the
 // log were dropped), so the replica fetches a newer one instead.
 func (r *Replica) restoreDurableCheckpoint(ck *Checkpoint) error {
-	if ck == nil || ck.Op == 0 || ck.Op < r.base {
+	if ck == nil || ck.Op == 0 {
+		return nil
+	}
+	if r.witness {
+		return fmt.Errorf("%w: a witness holds no checkpoint, but one at op %d was found (the data of a full replica?)", ErrBadDurableState, ck.Op)
+	}
+	if ck.Op < r.base {
 		return nil
 	}
 	if ck.Op > r.op() {

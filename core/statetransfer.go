@@ -65,11 +65,7 @@ func (r *Replica) sendGetState() {
 	if r.st.sameView {
 		from = r.op()
 	}
-	to := (r.primaryOf(r.st.view) + r.st.attempt) % r.n
-	if to == r.index {
-		r.st.attempt++
-		to = (to + 1) % r.n
-	}
+	to := r.stateSource(r.st.view, &r.st.attempt)
 	r.st.lastSent, r.st.from = r.now, from
 	r.send(to, &message.GetState{View: r.st.view, Op: from, Replica: uint8(r.index)})
 }
@@ -94,6 +90,9 @@ func (r *Replica) onGetState(m *message.GetState) {
 	from := int(m.Replica)
 	if from >= r.n || from == r.index || r.status != StatusNormal || m.View != r.view || m.Op > r.op() {
 		return
+	}
+	if r.witness && !r.cfg.bugs.WitnessServesState {
+		return // never a state source: the requester asks a full replica
 	}
 	// Ops at or below base left the log: the answer then starts after
 	// base, and the requester fetches a checkpoint for the rest.

@@ -134,7 +134,10 @@ type Prepare struct {
 	// Sent is the primary's clock (its tick count) when it sent the
 	// Prepare; a backup echoes it in PrepareOK, which grants a read lease
 	// that started no earlier.
-	Sent    uint64
+	Sent uint64
+	// LogBase is the primary's log base: ops at or below it left the
+	// primary's log for a checkpoint. A witness drops its log up to it.
+	LogBase uint64
 	Entries []Entry
 }
 
@@ -153,9 +156,10 @@ type PrepareOK struct {
 // Commit tells backups the commit-number when the primary is idle; it is also
 // the primary's heartbeat.
 type Commit struct {
-	View   uint64
-	Commit uint64
-	Sent   uint64 // the primary's clock when sent (see Prepare.Sent)
+	View    uint64
+	Commit  uint64
+	Sent    uint64 // the primary's clock when sent (see Prepare.Sent)
+	LogBase uint64 // the primary's log base (see Prepare.LogBase)
 }
 
 // StartViewChange announces that the sender moved to View and wants a view

@@ -41,7 +41,7 @@ var specs = index(
 		},
 		bulky: func(m *Prepare) bool { return len(m.Entries) > 0 },
 		key:   func(m *Prepare) uint64 { return m.View<<40 ^ m.Commit<<20 ^ uint64(len(m.Entries)) },
-		size:  func(m *Prepare) int { return 24 + EntriesSize(m.Entries) },
+		size:  func(m *Prepare) int { return 32 + EntriesSize(m.Entries) },
 	}),
 	define(def[*PrepareOK]{
 		route:  ReplicaToReplica,
@@ -58,7 +58,7 @@ var specs = index(
 			return append(a, u64("view", m.View), u64("commit", m.Commit))
 		},
 		key:  func(m *Commit) uint64 { return m.View<<40 ^ m.Commit },
-		size: func(*Commit) int { return 24 },
+		size: func(*Commit) int { return 32 },
 	}),
 	define(def[*StartViewChange]{
 		route:  ReplicaToReplica,

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"slices"
 	"time"
 
 	"github.com/vr-go/vr/auth"
@@ -52,6 +53,13 @@ type Config struct {
 	// clock may run against real time (default DefaultMaxClockDrift). Read
 	// leases are safe only within it.
 	MaxClockDrift float64
+
+	// Witnesses are the indexes (into Peers) of the configuration's
+	// witnesses: members that hold the log but no state and are never
+	// primary (core.RoleWitness). At most f; every replica of the cluster
+	// must be given the same list. The replica at Index runs as a witness
+	// if its index is listed: no state machine, no checkpoint writer.
+	Witnesses []int
 
 	// NewCluster marks the first start of a brand-new cluster (see
 	// core.Config.NewCluster). Without it the replica assumes it lost its
@@ -146,6 +154,9 @@ func (c Config) Validate() error {
 	case c.MaxMessageBytes > maxMessageBytes:
 		return fmt.Errorf("%w: max message bytes %d above %d (half the frame limit)", ErrConfig, c.MaxMessageBytes, maxMessageBytes)
 	}
+	if _, err := c.membership(); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 	if err := c.coreConfig(nil).Defaults().Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -162,8 +173,19 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// membership is the configuration: every peer a full replica but the
+// witnesses. Validate reports a bad witness list.
+func (c Config) membership() (core.Membership, error) {
+	return core.NewMembership(len(c.Peers)).WithWitnesses(c.Witnesses...)
+}
+
+// IsWitness reports whether this replica is a witness.
+func (c Config) IsWitness() bool { return slices.Contains(c.Witnesses, c.Index) }
+
 func (c Config) coreConfig(restart *core.Durable) core.Config {
+	m, _ := c.membership() // an error leaves the full membership; Validate reports it
 	return core.Config{
+		Membership:   m,
 		ReplicaCount: len(c.Peers), Index: c.Index, Seed: c.Seed,
 		HeartbeatTicks: c.HeartbeatTicks, ViewChangeTicks: c.ViewChangeTicks,
 		RetryTicks: c.RetryTicks, MaxSessions: c.MaxSessions,

@@ -34,6 +34,7 @@ func openStorage(cfg *Config, m walMetrics) (*storage.Storage, *core.Durable, er
 		Owner:   wal.Owner{ClusterID: cfg.ClusterID, Replica: uint64(cfg.Index)},
 		OnWrite: func(n int) { m.writeBytes.Add(float64(n)) },
 		OnSync:  func(d time.Duration) { m.syncTime.Observe(d.Seconds()) },
+		Witness: cfg.IsWitness(),
 	})
 	if err != nil {
 		return nil, nil, err

@@ -74,6 +74,8 @@ func notReady(info core.Info, maxLag uint64) string {
 	switch {
 	case info.Status != core.StatusNormal:
 		return fmt.Sprintf("status %s in view %d", info.Status, info.View)
+	case info.Role == core.RoleWitness:
+		return "" // normal is all a witness can be: it executes nothing
 	case info.Executed < info.LogBase:
 		return fmt.Sprintf("fetching the state below its log (log after op %d, executed %d)", info.LogBase, info.Executed)
 	case info.Commit-info.Executed > maxLag:

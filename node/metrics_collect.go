@@ -23,7 +23,7 @@ var (
 	descCheckpointOp  = desc("vr_checkpoint_op", "Op of the newest checkpoint held (0: none).")
 	descCheckpointAge = desc("vr_checkpoint_age_seconds", "Time since the newest checkpoint changed.")
 	descLogBytes      = desc("vr_log_bytes", "Encoded size of the entries in the replica's in-memory log (bounded by --max-message-bytes).")
-	descHasState      = desc("vr_has_state", "0 while the replica fetches the state below its log (it counts against f).")
+	descHasState      = desc("vr_has_state", "0 while the replica fetches the state below its log (it counts against f), and always on a witness.")
 	descViewChanges   = desc("vr_view_changes_total", "View changes this replica started or joined.")
 	descRecoveries    = desc("vr_recoveries_total", "Runs of the recovery protocol, the new-cluster handshake included.")
 	descTransfers     = desc("vr_state_transfers_total", "State transfers (NewState) that brought the log up to date.")
@@ -81,7 +81,7 @@ func (c *replicaCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descLogBase, float64(info.LogBase))
 	gauge(descCheckpointOp, float64(info.CheckpointOp))
 	gauge(descCheckpointAge, c.n.metrics.checkpointAge(info.CheckpointOp).Seconds())
-	gauge(descHasState, b2f(info.Executed >= info.LogBase))
+	gauge(descHasState, b2f(hasState(info)))
 	gauge(descLogBytes, float64(info.LogBytes))
 	k := info.Counters
 	counter(descViewChanges, k.ViewChanges)

@@ -112,13 +112,17 @@ func (n *Node) Run(ctx context.Context) error {
 	if n.storage != nil {
 		go syncLoop(ctx, n.storage)
 	}
-	ckpts, err := newCkptWriter(n.storage, n.log)
-	if err != nil {
-		return err
+	var ckptDone <-chan ckptDone // nil for a witness: it takes no checkpoints
+	if !n.cfg.IsWitness() {
+		ckpts, err := newCkptWriter(n.storage, n.log)
+		if err != nil {
+			return err
+		}
+		n.ckpts, ckptDone = ckpts, ckpts.done
+		defer ckpts.close() // before the storage closes: it may be writing there
 	}
-	n.ckpts = ckpts
-	defer ckpts.close() // before the storage closes: it may be writing there
 	n.log.Info("replica started", "listen", n.Addr().String(), "replicas", len(n.cfg.Peers),
+		"role", n.replica.Info().Role.String(),
 		"status", n.replica.Info().Status.String(), "new_cluster", n.cfg.NewCluster,
 		"data_dir", n.cfg.DataDir, "sync", n.cfg.Sync)
 	start := time.Now()
@@ -139,8 +143,8 @@ func (n *Node) Run(ctx context.Context) error {
 			n.drv.Drain(elapsed, n.inputs(in, recv), maxDrain)
 		case reply := <-n.statusReq:
 			reply <- n.fullStatus()
-		case d := <-ckpts.done:
-			if err := ckpts.finish(d); err != nil {
+		case d := <-ckptDone:
+			if err := n.ckpts.finish(d); err != nil {
 				n.log.Error("stopping: the checkpoint cannot be written", "err", err)
 				return err
 			}

@@ -35,9 +35,13 @@ type Status struct {
 	// and takes part in view changes with its log (a true copy of the log
 	// after its base), but it is no copy of the state and counts against
 	// f (see docs/protocol.md, "Replicas without state").
-	HasState bool   `json:"has_state"`
-	Keys     int    `json:"keys"`
-	Digest   uint64 `json:"digest,omitempty"`
+	// A witness never has state: see Role.
+	HasState bool `json:"has_state"`
+	// Role is "full" or "witness" (core.Role): a witness holds the log
+	// only, votes, and is never primary.
+	Role   string `json:"role"`
+	Keys   int    `json:"keys"`
+	Digest uint64 `json:"digest,omitempty"`
 }
 
 func (n *Node) statusOf(info core.Info) Status {
@@ -47,9 +51,15 @@ func (n *Node) statusOf(info core.Info) Status {
 		IsPrimary: info.Primary == info.Index && info.Status == core.StatusNormal,
 		OpNumber:  info.Op, CommitNumber: info.Commit, Executed: info.Executed,
 		LastNormalView: info.LastNormalView, LogBase: info.LogBase, CheckpointOp: info.SavedOp,
-		LeaseReads: info.LeaseReads, HasState: info.Executed >= info.LogBase,
-		ViewChanges: info.Counters.ViewChanges,
+		LeaseReads: info.LeaseReads, HasState: hasState(info),
+		ViewChanges: info.Counters.ViewChanges, Role: info.Role.String(),
 	}
+}
+
+// hasState reports whether the replica holds the state at its log base: a
+// full replica that is not fetching a checkpoint.
+func hasState(info core.Info) bool {
+	return info.Role != core.RoleWitness && info.Executed >= info.LogBase
 }
 
 // publish stores the cheap part of the status for concurrent readers.
@@ -110,6 +120,9 @@ func (n *Node) observe() {
 		n.log.Info("view change started", "view", info.View, "from_view", prev.View, "next_primary", info.Primary)
 	case info.Status == core.StatusNormal:
 		role := "backup"
+		if info.Role == core.RoleWitness {
+			role = "witness"
+		}
 		if info.Primary == info.Index {
 			role = "primary"
 		}
@@ -121,6 +134,9 @@ func (n *Node) observe() {
 // observeState logs when the replica loses or regains the state below its
 // log (it adopted a log that starts above what it executed).
 func (n *Node) observeState(prev, info core.Info) {
+	if info.Role == core.RoleWitness {
+		return // it never holds the state
+	}
 	was, is := prev.Executed >= prev.LogBase, info.Executed >= info.LogBase
 	switch {
 	case was && !is:

@@ -17,6 +17,9 @@ var _ Describer = (*kv.Store)(nil)
 
 // stateMachine returns a new, empty state machine for the replica.
 func (c Config) stateMachine() core.StateMachine {
+	if c.IsWitness() {
+		return nil // a witness holds no state
+	}
 	if c.NewStateMachine != nil {
 		return c.NewStateMachine()
 	}

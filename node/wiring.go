@@ -14,7 +14,9 @@ func (n *Node) driverConfig() driver.Config {
 			n.logRestores(out)
 			n.metrics.output(out)
 		},
-		Checkpoints: n.ckpts,
+	}
+	if n.ckpts != nil { // a witness has none
+		cfg.Checkpoints = n.ckpts
 	}
 	if n.storage != nil {
 		cfg.Storage = n.storage

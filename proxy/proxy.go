@@ -37,6 +37,10 @@ type Config struct {
 	// primary before the request is sent to every replica (zero:
 	// DefaultBroadcastAfter).
 	BroadcastAfter int
+	// Witnesses are the indexes of the configuration's witnesses, which
+	// are never primary: the primary of view v is the (v mod k)-th of the
+	// k other replicas, in index order (core.Membership). Nil: none.
+	Witnesses []int
 }
 
 // Defaults used for zero Config fields.
@@ -67,6 +71,13 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: retry ticks %d < 1", ErrBadConfig, c.RetryTicks)
 	case c.BroadcastAfter < 1:
 		return fmt.Errorf("%w: broadcast-after %d < 1", ErrBadConfig, c.BroadcastAfter)
+	case len(c.Witnesses) > (c.ReplicaCount-1)/2:
+		return fmt.Errorf("%w: %d witnesses among %d replicas", ErrBadConfig, len(c.Witnesses), c.ReplicaCount)
+	}
+	for _, w := range c.Witnesses {
+		if w < 0 || w >= c.ReplicaCount {
+			return fmt.Errorf("%w: witness %d out of range", ErrBadConfig, w)
+		}
 	}
 	return nil
 }

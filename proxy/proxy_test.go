@@ -136,3 +136,21 @@ func TestLearnViewOnlyRaises(t *testing.T) {
 		t.Fatalf("view %d primary %d, want 4 and 1", p.View(), p.Primary())
 	}
 }
+
+// TestPrimarySkipsWitnesses: with witnesses the primary of view v is the
+// (v mod k)-th of the k full replicas, as the core chooses it.
+func TestPrimarySkipsWitnesses(t *testing.T) {
+	p, err := New(Config{ReplicaCount: 5, ClientID: 1, Witnesses: []int{1, 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v, want := range []int{0, 2, 4, 0, 2, 4} {
+		p.LearnView(uint64(v))
+		if p.Primary() != want {
+			t.Fatalf("view %d: primary %d, want %d", v, p.Primary(), want)
+		}
+	}
+	if _, err := New(Config{ReplicaCount: 3, ClientID: 1, Witnesses: []int{1, 2}}); !errors.Is(err, ErrBadConfig) {
+		t.Fatalf("2 witnesses of 3 replicas accepted: %v", err)
+	}
+}

@@ -2,15 +2,17 @@ package proxy
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/vr-go/vr/message"
 )
 
 // Proxy is the VR proxy of one client. It is not safe for concurrent use.
 type Proxy struct {
-	cfg Config
+	cfg  Config
+	full []int // the replicas that may be primary, in index order
 
-	view       uint64 // the view believed current; primary = view mod n
+	view       uint64 // the view believed current; primary = full[view mod len(full)]
 	requestNum uint64 // the last request number used (never reused)
 	registered bool   // a session is open in the client table
 
@@ -32,7 +34,13 @@ func New(cfg Config) (*Proxy, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Proxy{cfg: cfg}, nil
+	p := &Proxy{cfg: cfg}
+	for i := range cfg.ReplicaCount {
+		if !slices.Contains(cfg.Witnesses, i) {
+			p.full = append(p.full, i)
+		}
+	}
+	return p, nil
 }
 
 // ClientID returns the proxy's client id.
@@ -42,7 +50,7 @@ func (p *Proxy) ClientID() uint64 { return p.cfg.ClientID }
 func (p *Proxy) View() uint64 { return p.view }
 
 // Primary returns the replica the proxy believes is the primary.
-func (p *Proxy) Primary() int { return int(p.view % uint64(p.cfg.ReplicaCount)) }
+func (p *Proxy) Primary() int { return p.full[p.view%uint64(len(p.full))] }
 
 // Busy reports whether an operation is in flight.
 func (p *Proxy) Busy() bool { return p.inflight != nil }

@@ -24,6 +24,9 @@ var bugFlags = []struct {
 	{"checkpoint-by-ops-only", func(b *plant.Bugs) *bool { return &b.CheckpointByOpsOnly }},
 	{"reset-backoff-on-new-view", func(b *plant.Bugs) *bool { return &b.ResetBackoffOnNewView }},
 	{"retransmit-every-retry", func(b *plant.Bugs) *bool { return &b.RetransmitEveryRetry }},
+	{"witness-may-lead", func(b *plant.Bugs) *bool { return &b.WitnessMayLead }},
+	{"witness-serves-state", func(b *plant.Bugs) *bool { return &b.WitnessServesState }},
+	{"witness-metadata-only", func(b *plant.Bugs) *bool { return &b.WitnessMetadataOnly }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -29,6 +29,9 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"recovery-ignores-announced", "stale-dvc", 3},
 		{"no-start-gate", "bootstrap", 0},
 		{"checkpoint-by-ops-only", "large", 0},
+		{"witness-may-lead", "witness", 0},
+		{"witness-serves-state", "witness", 0},
+		{"witness-metadata-only", "witness", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.bug, func(t *testing.T) {

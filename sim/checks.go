@@ -38,6 +38,7 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) {
 		return
 	}
 	rep.commit = info.Commit
+	r.checkWitnessStep(rep, info, applied, false)
 	r.res.LeaseReads += int(info.LeaseReads - rep.leaseReads)
 	rep.leaseReads = info.LeaseReads
 	r.checkCommitted(rep, info.Commit)

@@ -70,7 +70,7 @@ func (r *run) setupClients() {
 	for i := 0; i < r.opts.Clients; i++ {
 		p, err := proxy.New(proxy.Config{
 			ReplicaCount: r.n, ClientID: uint64(i + 1),
-			RetryTicks: retry, BroadcastAfter: broadcast,
+			RetryTicks: retry, BroadcastAfter: broadcast, Witnesses: r.membership().Witnesses(),
 		})
 		if err != nil {
 			panic(err)
@@ -154,6 +154,7 @@ func (r *run) staleTarget(c *client) int {
 			c.staleTo = c.p.Primary()
 		}
 	}
+	c.staleTo = r.fullReplica(c.staleTo)
 	return c.staleTo
 }
 

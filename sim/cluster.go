@@ -80,6 +80,7 @@ func (r *run) setupCluster() {
 	if r.sessions == 0 && r.chance(r.opts.Faults.SessionPressure) {
 		r.sessions = max(1, r.opts.Clients-1)
 	}
+	r.drawWitnesses()
 	r.drawCheckpoints()
 	if r.opts.Faults.Durable {
 		r.segSize = r.between(512, 8<<10)
@@ -132,6 +133,9 @@ func (r *run) drawCheckpoints() {
 		return
 	}
 	r.ckptChunk = int(r.between(16, 512))
+	if r.ckptEvery != 0 {
+		return // set by a scripted scenario
+	}
 	if !r.chance(0.25) || r.opts.Faults.Name == "checkpoint" {
 		r.ckptEvery = uint64(r.between(4, 64))
 	}
@@ -189,8 +193,18 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 	}
 	r.boundBytes(&cfg)
 	cfg.Plant(r.opts.Bugs)
-	store := kv.New(kv.DefaultLimits())
-	c, err := core.New(cfg, store)
+	var store *kv.Store
+	var c *core.Replica
+	var err error
+	if r.witness != nil {
+		cfg.Membership = r.membership()
+	}
+	if r.isWitness(rep.idx) {
+		c, err = core.New(cfg, nil) // a witness holds no state
+	} else {
+		store = kv.New(kv.DefaultLimits())
+		c, err = core.New(cfg, store)
+	}
 	if err != nil {
 		if durable != nil && errors.Is(err, core.ErrBadDurableState) {
 			return err
@@ -265,7 +279,9 @@ func (r *run) downOrRecovering() int {
 		if !rep.joined {
 			continue // it holds nothing to lose
 		}
-		if !rep.up || rep.recovering || (rep.disk != nil && rep.disk.damaged) || r.stateless(rep) {
+		// A witness never holds the state: it counts only when down
+		// (stateSurvives guards the state in witness runs).
+		if !rep.up || rep.recovering || (rep.disk != nil && rep.disk.damaged) || (r.stateless(rep) && !r.isWitness(rep.idx)) {
 			k++
 		}
 	}

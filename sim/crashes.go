@@ -26,6 +26,9 @@ func (r *run) crashEvent() {
 	if !r.replicas[x].up {
 		x = r.randomUp()
 	}
+	if !r.stateSurvives(x) {
+		return // the state would rest on witnesses alone (witness.go)
+	}
 	rep := r.replicas[x]
 	r.crash(rep)
 	fc := r.opts.Faults

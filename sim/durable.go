@@ -93,8 +93,9 @@ func (r *run) storageConfig(rep *replica) storage.Config {
 	cfg := storage.Config{
 		FS: rep.disk.fs, Dir: dataDir, Logger: slog.New(slog.DiscardHandler),
 		Owner: wal.Owner{Replica: uint64(rep.idx)}, SegmentSize: r.segSize,
-		Now:  func() time.Time { return time.Unix(0, r.now*1000) },
-		Wait: func(done func()) { r.diskWait(rep, done) },
+		Now:     func() time.Time { return time.Unix(0, r.now*1000) },
+		Wait:    func(done func()) { r.diskWait(rep, done) },
+		Witness: r.isWitness(rep.idx),
 	}
 	cfg.Plant(plant.Storage{TruncateBeforeCheckpoint: r.opts.TruncateBeforeCheckpoint,
 		WAL: plant.WAL{IgnoreSyncRecords: r.opts.IgnoreSyncRecords}})

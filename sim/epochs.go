@@ -182,7 +182,7 @@ func (r *run) currentPrimary() int {
 	best, view := -1, uint64(0)
 	for _, rep := range r.replicas {
 		if rep.up && rep.status == statusNormal && (best < 0 || rep.view > view) {
-			best, view = int(rep.view%uint64(r.n)), rep.view
+			best, view = r.primaryOf(rep.view), rep.view
 		}
 	}
 	return best

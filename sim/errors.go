@@ -40,6 +40,9 @@ const (
 	// KindLostDurable: a replica resumed from its disk (through the real
 	// storage code) with less than its storage had reported durable.
 	KindLostDurable Kind = "lost-durable"
+	// KindWitness: a witness was taken for a primary, executed, held state
+	// or served it (see witness.go).
+	KindWitness Kind = "witness"
 )
 
 // Violation is a failed check. Replay is the command that reproduces it.

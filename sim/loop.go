@@ -13,6 +13,8 @@ type run struct {
 	opts Options
 	rng  *rand.Rand
 	n, f int
+	// witness marks the witnesses by index; nil when there are none.
+	witness []bool
 
 	now   int64 // simulated microseconds
 	seq   uint64

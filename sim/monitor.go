@@ -58,7 +58,7 @@ func (m *monitor) update(r *run) {
 func (m *monitor) stablePrimary(r *run) int {
 	best := -1
 	for _, rep := range r.replicas {
-		if m.settled(r, rep, rep.view) && int(rep.view%uint64(m.n)) == rep.idx &&
+		if m.settled(r, rep, rep.view) && r.primaryOf(rep.view) == rep.idx &&
 			(best < 0 || rep.view > r.replicas[best].view) {
 			best = rep.idx
 		}

@@ -55,6 +55,9 @@ type Options struct {
 	// MaxSessions bounds each replica's client table; 0 lets the profile
 	// decide (usually the core's default, sometimes fewer than Clients).
 	MaxSessions int
+	// Witnesses is the number of witnesses in the cluster (at most f), at
+	// random indexes; 0: as the profile says (Faults.Witnesses).
+	Witnesses int
 	// Bugs plants core bugs, to show that the checks catch them.
 	Bugs plant.Bugs
 	// SendBeforeDurable plants a driver bug in durable mode: messages leave
@@ -131,6 +134,8 @@ func (o Options) validate() error {
 	switch {
 	case o.Replicas < 1 || o.Replicas%2 == 0 || o.Replicas > 255:
 		return fmt.Errorf("%w: replicas %d is not 2f+1", ErrBadOptions, o.Replicas)
+	case o.witnessCount() < 0 || o.witnessCount() > (o.Replicas-1)/2:
+		return fmt.Errorf("%w: %d witnesses among %d replicas: at most f", ErrBadOptions, o.witnessCount(), o.Replicas)
 	case o.Clients < 1 || o.Keys < 1 || o.MaxSessions < 0:
 		return fmt.Errorf("%w: need clients, keys >= 1 and max sessions >= 0", ErrBadOptions)
 	case o.Tick < time.Microsecond || o.Drain >= o.QuietDuration:

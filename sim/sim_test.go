@@ -46,6 +46,8 @@ func TestSeeds(t *testing.T) {
 		{"beyond-f", 300},
 		{"none", 300},
 		{"large", 100},
+		{"witness", 300},
+		{"witness-durable", 300},
 	}
 	if testing.Short() {
 		for i := range cases {
@@ -138,7 +140,8 @@ func TestReplayCommand(t *testing.T) {
 func TestEveryProfileSeeded(t *testing.T) {
 	seeded := map[string]bool{"all": true, "stale": true, "crash": true, "split-brain": true, "isolate": true,
 		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
-		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true}
+		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true,
+		"witness": true, "witness-durable": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)

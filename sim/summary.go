@@ -86,6 +86,9 @@ func ReplayCommand(opts Options) string {
 	if d := opts.QuietDuration; d != 0 && d != defaultQuiet {
 		fmt.Fprintf(&b, " --quiet %v", d)
 	}
+	if opts.Witnesses != 0 {
+		fmt.Fprintf(&b, " --witnesses %d", opts.Witnesses)
+	}
 	if names := BugNames(opts.Bugs); len(names) > 0 {
 		fmt.Fprintf(&b, " --bugs %s", strings.Join(names, ","))
 	}

@@ -15,7 +15,7 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 	cfg := driver.Config{
 		Network: simNetwork{r, rep.idx}, Period: r.opts.Tick,
 		ViewChangeTicks: simViewChangeTicks,
-		OnOutput:        func(out core.Output) { r.checkReplica(rep, out.Applied) },
+		OnOutput:        func(out core.Output) { r.checkOutput(rep, out) },
 		Checkpoints:     simCheckpoints{r, rep}, ChunkSize: r.ckptChunk,
 	}
 	if d := rep.disk; d != nil {
@@ -23,11 +23,20 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 		cfg.EarlyPrepares = true
 		cfg.OnOutput = func(out core.Output) {
 			d.checkpointing = out.Checkpoint != nil
-			r.checkReplica(rep, out.Applied)
+			r.checkOutput(rep, out)
 		}
 	}
 	cfg.Plant(plant.Driver{SendBeforeDurable: r.opts.SendBeforeDurable, ClockOncePerDrain: r.opts.ClockOncePerDrain})
 	return cfg
+}
+
+// checkOutput runs the per-step checks on what rep produced.
+func (r *run) checkOutput(rep *replica, out core.Output) {
+	if out.Checkpoint != nil && r.isWitness(rep.idx) && r.viol == nil {
+		r.violate(KindWitness, "witness %d took a checkpoint at op %d", rep.idx, out.Checkpoint.Op)
+		return
+	}
+	r.checkReplica(rep, out.Applied)
 }
 
 // elapsed is the time on rep's clock since its incarnation started: its

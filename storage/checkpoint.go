@@ -134,9 +134,13 @@ func (s *syncEvery) Write(p []byte) (int, error) {
 }
 
 // truncateLog drops the write-ahead log below the replica's log base once a
-// durable checkpoint covers it.
+// durable checkpoint covers it; a witness's at once (it has no checkpoint:
+// its base follows the primary's).
 func (s *Storage) truncateLog(logBase uint64) error {
 	upTo := min(logBase, s.ckptOp)
+	if s.cfg.Witness {
+		upTo = logBase
+	}
 	if upTo <= s.truncated {
 		return nil
 	}

@@ -60,6 +60,9 @@ type Config struct {
 	// metrics. OnSync may be called from the async sync loop's goroutine.
 	OnWrite func(bytes int)
 	OnSync  func(time.Duration)
+	// Witness stores a witness's log: it writes no checkpoint, and its log
+	// goes up to the replica's log base at once (core.RoleWitness).
+	Witness bool
 
 	bugs plant.Storage
 }

@@ -56,7 +56,7 @@ func decodeReply(c cursor) (message.Message, error) {
 }
 
 func decodePrepare(c cursor) (message.Message, error) {
-	m := &message.Prepare{View: c.u64("view"), Commit: c.u64("commit"), Sent: c.u64("sent")}
+	m := &message.Prepare{View: c.u64("view"), Commit: c.u64("commit"), Sent: c.u64("sent"), LogBase: c.u64("log base")}
 	m.Entries = c.entries()
 	if c.err == nil && len(m.Entries) == 0 {
 		c.fail(errEmptyPrepare)
@@ -69,7 +69,7 @@ func decodePrepareOK(c cursor) (message.Message, error) {
 }
 
 func decodeCommit(c cursor) (message.Message, error) {
-	return c.done(&message.Commit{View: c.u64("view"), Commit: c.u64("commit"), Sent: c.u64("sent")})
+	return c.done(&message.Commit{View: c.u64("view"), Commit: c.u64("commit"), Sent: c.u64("sent"), LogBase: c.u64("log base")})
 }
 
 func decodeStartViewChange(c cursor) (message.Message, error) {

@@ -32,16 +32,18 @@
 //	             3 StatusForbidden
 //
 // The rule gives, for instance, these bodies for normal operation: a
-// Prepare is 28 bytes plus its entries, a PrepareOK 25 bytes, a Commit 24
+// Prepare is 36 bytes plus its entries, a PrepareOK 25 bytes, a Commit 32
 // bytes. Sent is the primary's clock when it sent the message, and Echo the
-// Sent that a backup returns to it (read leases).
+// Sent that a backup returns to it (read leases); LogBase is the primary's
+// log base, up to which a witness drops its log.
 //
 //	Prepare          offset size field
 //	                      0    8 View
 //	                      8    8 Commit
 //	                     16    8 Sent
-//	                     24    4 len(Entries), at least 1
-//	                     28    n Entries
+//	                     24    8 LogBase
+//	                     32    4 len(Entries), at least 1
+//	                     36    n Entries
 //
 //	PrepareOK        offset size field
 //	                      0    8 View
@@ -53,6 +55,7 @@
 //	                      0    8 View
 //	                      8    8 Commit
 //	                     16    8 Sent
+//	                     24    8 LogBase
 //
 // And these for checkpoint transfer: a GetCheckpoint is 33 bytes, a
 // CheckpointChunk 37 bytes plus its Data.

@@ -39,6 +39,7 @@ func appendPrepare(dst []byte, m *message.Prepare) ([]byte, error) {
 	dst = le.AppendUint64(dst, m.View)
 	dst = le.AppendUint64(dst, m.Commit)
 	dst = le.AppendUint64(dst, m.Sent)
+	dst = le.AppendUint64(dst, m.LogBase)
 	return appendEntries(dst, m.Entries)
 }
 
@@ -52,7 +53,8 @@ func appendPrepareOK(dst []byte, m *message.PrepareOK) ([]byte, error) {
 func appendCommit(dst []byte, m *message.Commit) ([]byte, error) {
 	dst = le.AppendUint64(dst, m.View)
 	dst = le.AppendUint64(dst, m.Commit)
-	return le.AppendUint64(dst, m.Sent), nil
+	dst = le.AppendUint64(dst, m.Sent)
+	return le.AppendUint64(dst, m.LogBase), nil
 }
 
 func appendStartViewChange(dst []byte, m *message.StartViewChange) ([]byte, error) {

@@ -26,7 +26,7 @@ func TestParseHeader(t *testing.T) {
 }
 
 func TestParseHeaderRejects(t *testing.T) {
-	f := mustFrame(t, 1, 2, &message.Commit{View: 1}) // a 24-byte body
+	f := mustFrame(t, 1, 2, &message.Commit{View: 1}) // a 32-byte body
 	for n := 0; n < HeaderSize; n++ {
 		if _, err := ParseHeader(f[:n], Limits{}); !errors.Is(err, ErrMalformed) {
 			t.Fatalf("%d-byte header: %v", n, err)
@@ -45,7 +45,7 @@ func TestParseHeaderRejects(t *testing.T) {
 		{"reserved", patch(f, offReserved, 1, 0x80), Limits{}, ErrMalformed},
 		{"type-0", patch(f, offType, 1, 0), Limits{}, ErrUnknownType},
 		{"type-15", patch(f, offType, 1, 15), Limits{}, ErrUnknownType},
-		{"length", f, Limits{MaxBody: 23}, ErrTooLarge},
+		{"length", f, Limits{MaxBody: 31}, ErrTooLarge},
 		{"length-default", patch(f, offLength, 4, 64<<20+1), Limits{}, ErrTooLarge},
 	}
 	for _, c := range cases {
@@ -53,13 +53,13 @@ func TestParseHeaderRejects(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.target)
 		}
 	}
-	if _, err := ParseHeader(f, Limits{MaxBody: 24}); err != nil {
+	if _, err := ParseHeader(f, Limits{MaxBody: 32}); err != nil {
 		t.Fatalf("length at the limit: %v", err)
 	}
 }
 
 func TestDecodeFrameRejects(t *testing.T) {
-	f := mustFrame(t, 1, 2, &message.Commit{View: 1, Commit: 1, Sent: 1}) // a 24-byte body
+	f := mustFrame(t, 1, 2, &message.Commit{View: 1, Commit: 1, Sent: 1}) // a 32-byte body
 	hb, body := f[:HeaderSize], f[HeaderSize:]
 	h, err := ParseHeader(hb, Limits{})
 	if err != nil {

@@ -90,8 +90,8 @@ func TestBodyLimit(t *testing.T) {
 // Lengths and counts beyond the limits are refused before any allocation;
 // within the limits but beyond the data, they are truncations.
 func TestHugeDeclaredLengths(t *testing.T) {
-	// A Prepare's entry count is at 24 (after View, Commit, Sent), the
-	// payload length of its first entry at 24+4+32+1.
+	// A Prepare's entry count is at 32 (after View, Commit, Sent, LogBase),
+	// the payload length of its first entry at 32+4+32+1.
 	prep := mustBody(t, &message.Prepare{Entries: run(1, 1, 0)})
 	req := mustBody(t, &message.Request{})
 	chunk := mustBody(t, &message.CheckpointChunk{Size: max64})
@@ -100,12 +100,12 @@ func TestHugeDeclaredLengths(t *testing.T) {
 		body   []byte
 		target error
 	}{
-		{message.TypePrepare, patch(prep, 24, 4, math.MaxUint32), ErrTooLarge},
-		{message.TypePrepare, patch(prep, 24, 4, 1<<20+1), ErrTooLarge},
-		{message.TypePrepare, patch(prep, 24, 4, 1<<20), ErrMalformed},
-		{message.TypePrepare, patch(prep, 24, 4, 2), ErrMalformed},
-		{message.TypePrepare, patch(prep, 28+33, 4, math.MaxUint32), ErrTooLarge},
-		{message.TypePrepare, patch(prep, 28+33, 4, 2<<20), ErrMalformed},
+		{message.TypePrepare, patch(prep, 32, 4, math.MaxUint32), ErrTooLarge},
+		{message.TypePrepare, patch(prep, 32, 4, 1<<20+1), ErrTooLarge},
+		{message.TypePrepare, patch(prep, 32, 4, 1<<20), ErrMalformed},
+		{message.TypePrepare, patch(prep, 32, 4, 2), ErrMalformed},
+		{message.TypePrepare, patch(prep, 36+33, 4, math.MaxUint32), ErrTooLarge},
+		{message.TypePrepare, patch(prep, 36+33, 4, 2<<20), ErrMalformed},
 		{message.TypeRequest, patch(req, 25, 4, math.MaxUint32), ErrTooLarge},
 		{message.TypeRequest, patch(req, 25, 4, 2<<20+1), ErrTooLarge},
 		{message.TypeRequest, patch(req, 25, 4, 1), ErrMalformed},

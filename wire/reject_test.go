@@ -70,15 +70,15 @@ func TestBadEnums(t *testing.T) {
 		if err != nil || m.(*message.Request).Kind != message.RequestKind(v) {
 			t.Fatalf("Request of kind %d: %+v, %v", v, m, err)
 		}
-		m, err = DecodeMessage(message.TypePrepare, patch(patch(prep, 28+32, 1, v), 28+37+32, 1, v), Limits{})
+		m, err = DecodeMessage(message.TypePrepare, patch(patch(prep, 36+32, 1, v), 36+37+32, 1, v), Limits{})
 		if err != nil || m.(*message.Prepare).Entries[0].Kind != message.RequestKind(v) || m.(*message.Prepare).Entries[1].Kind != message.RequestKind(v) {
 			t.Fatalf("Prepare with entries of kind %d: %+v, %v", v, m, err)
 		}
 	}
 	for _, v := range []uint64{4, 5, 255} {
 		wantIs(t, decodeErr(t, message.TypeRequest, patch(req, 16, 1, v), Limits{}), ErrMalformed)
-		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 28+32, 1, v), Limits{}), ErrMalformed)
-		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 28+37+32, 1, v), Limits{}), ErrMalformed)
+		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 36+32, 1, v), Limits{}), ErrMalformed)
+		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 36+37+32, 1, v), Limits{}), ErrMalformed)
 	}
 	for _, v := range []uint64{4, 5, 255} { // 3 is StatusForbidden
 		wantIs(t, decodeErr(t, message.TypeReply, patch(rep, 25, 1, v), Limits{}), ErrMalformed)
@@ -87,7 +87,7 @@ func TestBadEnums(t *testing.T) {
 
 // Offsets of the entry count in the bodies of the types with entry lists.
 var countOffset = map[message.Type]int{
-	message.TypePrepare:          24,
+	message.TypePrepare:          32,
 	message.TypeDoViewChange:     33,
 	message.TypeStartView:        24,
 	message.TypeRecoveryResponse: 44,
@@ -153,7 +153,7 @@ func TestLogMustEndAtOp(t *testing.T) {
 }
 
 func TestEmptyPrepareRejected(t *testing.T) {
-	body := make([]byte, 28) // View, Commit, Sent, count 0
+	body := make([]byte, 36) // View, Commit, Sent, LogBase, count 0
 	err := decodeErr(t, message.TypePrepare, body, Limits{})
 	wantIs(t, err, ErrMalformed)
 	wantIs(t, err, errEmptyPrepare) // not a truncation

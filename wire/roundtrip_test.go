@@ -100,7 +100,7 @@ func TestBodyLayout(t *testing.T) {
 		m    message.Message
 		want string // hex, spaces ignored
 	}{
-		{&message.Commit{View: 3, Commit: 0x0102, Sent: 0x0A0B}, "0300000000000000 0201000000000000 0b0a000000000000"},
+		{&message.Commit{View: 3, Commit: 0x0102, Sent: 0x0A0B, LogBase: 0x0C}, "0300000000000000 0201000000000000 0b0a000000000000 0c00000000000000"},
 		{&message.PrepareOK{View: 3, Op: 0x0102, Replica: 4, Echo: 0x0A0B},
 			"0300000000000000 0201000000000000 04 0b0a000000000000"},
 		{&message.Request{ClientID: 42, RequestNum: 7, Kind: message.KindRegister, View: 3, Payload: []byte("hi")},
@@ -111,8 +111,8 @@ func TestBodyLayout(t *testing.T) {
 			"0100000000000000 0200000000000000 02 0300000000000000 00000000"},
 		{&message.Request{ClientID: 1, RequestNum: 2, Kind: message.KindStaleRead, View: 3},
 			"0100000000000000 0200000000000000 03 0300000000000000 00000000"},
-		{&message.Prepare{View: 1, Commit: 2, Sent: 0x0A0B, Entries: []message.Entry{{Op: 3, View: 4, ClientID: 5, RequestNum: 6, Kind: 1, Payload: []byte{0xAA}}}},
-			"0100000000000000 0200000000000000 0b0a000000000000 01000000 0300000000000000 0400000000000000 0500000000000000 0600000000000000 01 01000000 aa"},
+		{&message.Prepare{View: 1, Commit: 2, Sent: 0x0A0B, LogBase: 0x0D, Entries: []message.Entry{{Op: 3, View: 4, ClientID: 5, RequestNum: 6, Kind: 1, Payload: []byte{0xAA}}}},
+			"0100000000000000 0200000000000000 0b0a000000000000 0d00000000000000 01000000 0300000000000000 0400000000000000 0500000000000000 0600000000000000 01 01000000 aa"},
 		{&message.Recovery{Replica: 9, Nonce: 1}, "09 0100000000000000 00"},
 		{&message.Recovery{Replica: 9, Nonce: 1, NewCluster: true}, "09 0100000000000000 01"},
 		{&message.GetCheckpoint{Replica: 2, MinOp: 3, MaxOp: 0x0405, Op: 6, Offset: 0x0708},
@@ -133,8 +133,8 @@ func TestBodyLayout(t *testing.T) {
 
 func TestFrameLayout(t *testing.T) {
 	f := mustFrame(t, 0x0102030405060708, 7, &message.Commit{View: 3, Commit: 12, Sent: 40})
-	want, _ := hex.DecodeString("56527766" + "01" + "05" + "07" + "00" + "0807060504030201" + "18000000")
-	if len(f) != HeaderSize+24 || !bytes.Equal(f[:20], want) || string(f[:4]) != "VRwf" {
+	want, _ := hex.DecodeString("56527766" + "01" + "05" + "07" + "00" + "0807060504030201" + "20000000")
+	if len(f) != HeaderSize+32 || !bytes.Equal(f[:20], want) || string(f[:4]) != "VRwf" {
 		t.Fatalf("header %x, want %x then checksum", f[:min(len(f), HeaderSize)], want)
 	}
 	crc := crc32.Checksum(append(append([]byte(nil), f[:20]...), f[HeaderSize:]...), crc32.MakeTable(crc32.Castagnoli))

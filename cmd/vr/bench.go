@@ -23,6 +23,7 @@ type benchFlags struct {
 	cluster                                          string
 	clusterID                                        uint64
 	local                                            int
+	witnesses                                        string
 	durable                                          bool
 	sync                                             string
 	json                                             bool
@@ -79,6 +80,7 @@ func (f *benchFlags) register(cmd *cobra.Command) {
 	fl.Uint64Var(&f.clusterID, "cluster-id", 0, "the running cluster's id (env VR_CLUSTER_ID)")
 	fl.IntVar(&f.local, "local", 0, "start a local cluster of N server processes instead (1, 3, 5, ...)")
 	fl.BoolVar(&f.durable, "durable", false, "with --local: durable servers (--data-dir in a temporary directory)")
+	fl.StringVar(&f.witnesses, "witnesses", "", "with --local: these server indexes run as witnesses (comma-separated, at most f); the report then shows each server's CPU and disk")
 	fl.StringVar(&f.sync, "sync", "sync", "with --local --durable: the servers' --sync policy, sync or async")
 	fl.DurationVar(&f.timeout, "timeout", 5*time.Minute, "give up if the whole run takes longer")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")

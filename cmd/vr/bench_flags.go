@@ -30,6 +30,8 @@ func (f *benchFlags) validate(explicitCluster, durability bool) error {
 		return errors.New("pass --cluster (a running cluster) or --local N (start one), not both")
 	case f.local > 0 && f.tls.files().Configured():
 		return errors.New("--tls-cert, --tls-key and --tls-ca apply to a running cluster (--cluster); --local starts a plaintext loopback cluster")
+	case f.local == 0 && f.witnesses != "":
+		return errors.New("--witnesses only applies to a cluster started with --local")
 	case f.local == 0 && durability:
 		return errors.New("--durable and --sync only apply to a cluster started with --local")
 	case f.sync != "sync" && f.sync != "async":
@@ -41,7 +43,8 @@ func (f *benchFlags) validate(explicitCluster, durability bool) error {
 		_, err := splitCluster(f.cluster)
 		return err
 	}
-	return nil
+	_, err := parseWitnesses(f.witnesses, f.local)
+	return err
 }
 
 // flagNames rewrites loadgen's field names in an error as flag names.

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,17 +24,18 @@ type benchLocal struct {
 	dir         string   // temporary directory: logs, and data when durable
 	addrs       []string
 	cl          *procs.Cluster
+	witnesses   []int // the servers that run as witnesses
 }
 
 // startBenchLocal starts n replicas of a new cluster on free loopback
 // ports, with status endpoints (read once at the end) but no key-value API
 // on them.
-func startBenchLocal(ctx context.Context, n int, durable bool, sync string) (*benchLocal, error) {
+func startBenchLocal(ctx context.Context, n int, durable bool, sync string, witnesses []int) (*benchLocal, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the vr binary to start servers: %w", err)
 	}
-	l := &benchLocal{}
+	l := &benchLocal{witnesses: witnesses}
 	addrs, err := procs.FreeAddrs(2 * n)
 	if err != nil {
 		return nil, err
@@ -43,6 +46,15 @@ func startBenchLocal(ctx context.Context, n int, durable bool, sync string) (*be
 	}
 	l.cl = &procs.Cluster{Exe: exe, Addrs: l.addrs, StatusAddrs: l.statusAddrs, LogDir: l.dir,
 		Flags: []string{"--log-level", "warn", "--status-kv-api=false"}}
+	if len(witnesses) > 0 {
+		l.cl.Flags = append(l.cl.Flags, "--witnesses", joinInts(witnesses))
+		l.cl.Extra = func(i int) []string {
+			if slices.Contains(witnesses, i) {
+				return []string{"--witness"}
+			}
+			return nil
+		}
+	}
 	if durable {
 		err = l.makeDataDirs(sync)
 	}
@@ -131,17 +143,51 @@ func (l *benchLocal) exitedEarly() error {
 	return fmt.Errorf("server %d exited (%v); its log:\n%s", i, l.cl.State(i), strings.Join(lines, "\n"))
 }
 
-// cpu is the total CPU time the servers have used so far, -1 if unknown.
-func (l *benchLocal) cpu() time.Duration {
-	var total time.Duration
+// cpuEach is the CPU time each server has used so far; nil if unknown.
+func (l *benchLocal) cpuEach() []time.Duration {
+	each := make([]time.Duration, len(l.addrs))
 	for i := range l.addrs {
 		d, err := loadgen.ProcessCPU(l.cl.Pid(i))
 		if err != nil {
-			return -1
+			return nil
 		}
-		total += d
+		each[i] = d
 	}
-	return total
+	return each
+}
+
+// diskEach is the bytes each server's data directory holds now (log and
+// checkpoints); nil when diskless or unknown.
+func (l *benchLocal) diskEach() []int64 {
+	if l.cl.DataDirs == nil {
+		return nil
+	}
+	out := make([]int64, len(l.cl.DataDirs))
+	for i, dir := range l.cl.DataDirs {
+		err := filepath.WalkDir(dir, func(_ string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			info, err := e.Info()
+			if err == nil {
+				out[i] += info.Size()
+			}
+			return err
+		})
+		if err != nil {
+			return nil
+		}
+	}
+	return out
+}
+
+// joinInts renders indexes as a comma-separated list.
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
 }
 
 // viewChanges reads how many view changes each server went through, and
@@ -178,10 +224,10 @@ func (l *benchLocal) perServer(read func(pid int) (int64, error)) []int64 {
 	return out
 }
 
-// cpuAt reads the servers' CPU time at a later instant.
-func (l *benchLocal) cpuAt(at time.Time) <-chan time.Duration {
-	ch := make(chan time.Duration, 1)
-	time.AfterFunc(time.Until(at), func() { ch <- l.cpu() })
+// cpuAt reads each server's CPU time at a later instant.
+func (l *benchLocal) cpuAt(at time.Time) <-chan []time.Duration {
+	ch := make(chan []time.Duration, 1)
+	time.AfterFunc(time.Until(at), func() { ch <- l.cpuEach() })
 	return ch
 }
 

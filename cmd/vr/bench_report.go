@@ -22,6 +22,11 @@ type benchReport struct {
 	// ServerPeakRSS is each server's peak resident memory (VmHWM), in
 	// bytes; only with --local.
 	ServerPeakRSS []int64 `json:"server_peak_rss_bytes,omitempty"`
+	// ServerCPUEach is each server's CPU seconds per 1000 requests, and
+	// ServerDiskBytes what each server's data directory holds at the end
+	// (durable); only with --local.
+	ServerCPUEach   []float64 `json:"server_cpu_seconds_per_1000_ops_each,omitempty"`
+	ServerDiskBytes []int64   `json:"server_disk_bytes,omitempty"`
 	// ServerViewChanges is how many view changes each server went through
 	// (started or joined), and FinalView the view the cluster ended in;
 	// only with --local. A healthy run under load has none.
@@ -33,6 +38,7 @@ type benchReport struct {
 type benchTarget struct {
 	Cluster      []string `json:"cluster,omitempty"` // for a running cluster
 	Local        int      `json:"local_servers,omitempty"`
+	Witnesses    string   `json:"witnesses,omitempty"` // --witnesses of a local cluster
 	Durable      bool     `json:"durable"`
 	Sync         string   `json:"sync,omitempty"`
 	Clients      int      `json:"clients"`
@@ -45,7 +51,7 @@ type benchTarget struct {
 }
 
 func benchTargetOf(f benchFlags) benchTarget {
-	t := benchTarget{Local: f.local, Durable: f.local > 0 && f.durable, Clients: f.clients, Sessions: f.sessions,
+	t := benchTarget{Local: f.local, Witnesses: f.witnesses, Durable: f.local > 0 && f.durable, Clients: f.clients, Sessions: f.sessions,
 		Keys: f.keys, Distribution: f.distribution, KeySize: f.keySize, ValueSize: f.valueSize, ReadRatio: f.readRatio}
 	if f.local == 0 {
 		t.Cluster, _ = splitCluster(f.cluster)
@@ -55,12 +61,18 @@ func benchTargetOf(f benchFlags) benchTarget {
 	return t
 }
 
-// addServerCPU records the servers' CPU between two readings.
-func (r *benchReport) addServerCPU(before, after time.Duration) {
-	if before < 0 || after < 0 {
+// addServerCPU records the servers' CPU between two readings of each.
+func (r *benchReport) addServerCPU(before, after []time.Duration) {
+	if before == nil || after == nil {
 		return
 	}
-	s := (after - before).Seconds()
+	var s float64
+	r.ServerCPUEach = make([]float64, len(after))
+	for i := range after {
+		d := (after[i] - before[i]).Seconds()
+		s += d
+		r.ServerCPUEach[i] = d / float64(r.Ops) * 1000
+	}
 	per := s / float64(r.Ops) * 1000
 	r.ServerCPUSeconds, r.ServerCPUPer1000 = &s, &per
 }
@@ -86,6 +98,11 @@ func (r *benchReport) print(w io.Writer, f benchFlags) error {
 	}
 	if r.ServerCPUPer1000 != nil {
 		row("server CPU", "%.3f s per 1000 requests (all %d server processes, from /proc)", *r.ServerCPUPer1000, t.Local)
+		each := make([]string, len(r.ServerCPUEach))
+		for i, c := range r.ServerCPUEach {
+			each[i] = fmt.Sprintf("%.3f", c)
+		}
+		row("server CPU each", "%s s per 1000 requests%s", strings.Join(each, ", "), witnessNote(t.Witnesses))
 	}
 	if len(r.ServerPeakRSS) > 0 {
 		mib := make([]string, len(r.ServerPeakRSS))
@@ -94,10 +111,25 @@ func (r *benchReport) print(w io.Writer, f benchFlags) error {
 		}
 		row("server memory", "peak RSS %s MiB (each server process, from /proc)", strings.Join(mib, ", "))
 	}
+	if len(r.ServerDiskBytes) > 0 {
+		mib := make([]string, len(r.ServerDiskBytes))
+		for i, b := range r.ServerDiskBytes {
+			mib[i] = fmt.Sprintf("%.1f", float64(b)/(1<<20))
+		}
+		row("server disk", "%s MiB in each data directory at the end (log and checkpoints)", strings.Join(mib, ", "))
+	}
 	if r.ServerViewChanges != nil {
 		row("view changes", "%v (each server, from its status), final view %d", r.ServerViewChanges, r.FinalView)
 	}
 	return tw.Flush()
+}
+
+// witnessNote names the witnesses of a local cluster, if any.
+func witnessNote(list string) string {
+	if list == "" {
+		return ""
+	}
+	return " (witnesses: server " + list + ")"
 }
 
 // describe names the target cluster.

@@ -32,7 +32,8 @@ func runBench(parent context.Context, w, progress io.Writer, f benchFlags) (err 
 	var local *benchLocal
 	addrs, _ := splitCluster(f.cluster)
 	if f.local > 0 {
-		if local, err = startBenchLocal(ctx, f.local, f.durable, f.sync); err != nil {
+		ws, _ := parseWitnesses(f.witnesses, f.local) // validated
+		if local, err = startBenchLocal(ctx, f.local, f.durable, f.sync, ws); err != nil {
 			return err
 		}
 		defer func() { local.stop(err != nil, progress) }()
@@ -56,6 +57,7 @@ func dialBench(ctx context.Context, f benchFlags, addrs []string, local *benchLo
 	cfg := client.Config{Addrs: addrs, ClusterID: f.clusterID, Sessions: f.sessions, ReadMode: client.ReadMode(f.readMode),
 		Coalesce: coalesceSetting(f.coalesce)}
 	if local != nil {
+		cfg.Witnesses = local.witnesses
 		return local.dial(ctx, cfg)
 	}
 	var err error
@@ -80,7 +82,7 @@ func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLo
 			samples = append(samples, sampleOf(s, local))
 		}
 	}
-	var serverCPU0 <-chan time.Duration
+	var serverCPU0 <-chan []time.Duration
 	if local != nil {
 		serverCPU0 = local.cpuAt(start.Add(cfg.Warmup))
 	}
@@ -101,8 +103,9 @@ func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLo
 		}
 	}
 	if local != nil {
-		rep.addServerCPU(<-serverCPU0, local.cpu())
+		rep.addServerCPU(<-serverCPU0, local.cpuEach())
 		rep.ServerPeakRSS = local.peakRSS()
+		rep.ServerDiskBytes = local.diskEach()
 		rep.ServerViewChanges, rep.FinalView = local.viewChanges(ctx)
 	}
 	return rep, nil

@@ -23,6 +23,7 @@ type demoFlags struct {
 	durable     bool
 	checkpoint  uint64
 	tls         bool
+	witness     bool
 }
 
 func init() { register(newDemoCmd) }
@@ -45,9 +46,21 @@ if anything failed. The servers' logs are kept in a temporary directory.
 With --durable every server keeps its log on disk (its own --data-dir in the
 demo's directory, --sync sync): a restarted replica comes back from its disk
 instead of running the recovery protocol, and a final step crashes the whole
-cluster at once and shows that nothing acknowledged was lost.`,
+cluster at once and shows that nothing acknowledged was lost.
+
+With --witness the cluster is 2 full replicas and 1 witness (port base+2),
+which stores the log and votes but holds no state and is never primary: the
+demo kills the primary under load, the other full replica takes over with
+the witness's vote and log, every acknowledged write is read back, and the
+killed replica recovers.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.witness {
+				if cmd.Flags().Changed("replicas") && f.replicas != 3 {
+					return usageError{fmt.Errorf("--witness runs 3 replicas (2 full + 1 witness), not --replicas %d", f.replicas)}
+				}
+				f.replicas = 3
+			}
 			if err := f.validate(); err != nil {
 				return usageError{err}
 			}
@@ -63,6 +76,7 @@ cluster at once and shows that nothing acknowledged was lost.`,
 	fl.Uint64Var(&f.checkpoint, "checkpoint-interval", 10, "the servers' --checkpoint-interval (small, so that the demo shows checkpoints)")
 	fl.BoolVar(&f.durable, "durable", false, "durable mode: every server gets its own --data-dir; adds a whole-cluster crash at the end")
 	fl.BoolVar(&f.tls, "tls", false, "mutual TLS: make development certificates (as vr certs init) and run every link over TLS 1.3")
+	fl.BoolVar(&f.witness, "witness", false, "2 full replicas and 1 witness (log only, never primary): kill the primary, the other full replica takes over")
 	return cmd
 }
 

@@ -32,6 +32,16 @@ func newDemoCluster(f demoFlags, stream io.Writer) (*demoCluster, error) {
 		Flags: []string{"--view-timeout", f.viewTimeout.String(), "--log-level", "info",
 			"--checkpoint-interval", strconv.FormatUint(f.checkpoint, 10)}}}
 	c.Name = c.port
+	if f.witness {
+		w := strconv.Itoa(demoWitness)
+		c.Flags = append(c.Flags, "--witnesses", w)
+		c.Extra = func(i int) []string {
+			if i == demoWitness {
+				return []string{"--witness"}
+			}
+			return nil
+		}
+	}
 	c.Addrs, c.StatusAddrs = demoAddrs(f.basePort, f.replicas)
 	if err := checkPorts(c.Addrs, c.StatusAddrs, f); err != nil {
 		return nil, err

@@ -24,8 +24,9 @@ type demoKV struct {
 	ops   int
 }
 
-func dialDemoKV(ctx context.Context, addrs []string, tlsCfg *tls.Config) (*demoKV, error) {
-	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Sessions: 4, RetryInterval: 100 * time.Millisecond, TLS: tlsCfg})
+func dialDemoKV(ctx context.Context, addrs []string, witnesses []int, tlsCfg *tls.Config) (*demoKV, error) {
+	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Sessions: 4, RetryInterval: 100 * time.Millisecond,
+		TLS: tlsCfg, Witnesses: witnesses})
 	if err != nil {
 		return nil, fmt.Errorf("client cannot reach the cluster: %w", err)
 	}

@@ -26,6 +26,8 @@ type demo struct {
 	// every restart did so without the recovery protocol.
 	diskRestarts int
 	fromDiskOK   bool
+	// --witness: the full replica frozen with SIGSTOP.
+	frozen int
 }
 
 func newDemo(f demoFlags, ui *demoUI) (*demo, error) {
@@ -45,6 +47,9 @@ func (d *demo) run(ctx context.Context) error {
 	steps := []func(context.Context) error{
 		d.boot, d.stepNormal, d.stepCrash(2, "The primary crashes"), d.stepRecover,
 		d.stepCrash(4, "The new primary crashes too"), d.stepCheck,
+	}
+	if d.f.witness {
+		steps = d.witnessSteps()
 	}
 	if d.f.durable {
 		d.fromDiskOK = true // until a restart needs the recovery protocol
@@ -85,6 +90,9 @@ func (d *demo) boot(ctx context.Context) error {
 	if d.f.durable {
 		d.explainDataDirs()
 	}
+	if d.f.witness {
+		d.explainWitness()
+	}
 	d.ui.explain("Each replica starts with --new-cluster and waits until all the others confirm they are new.")
 	d.ui.explain("Watch from another terminal:  %s", d.statusHint())
 	for i := range n {
@@ -107,7 +115,7 @@ func (d *demo) boot(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.kv, err = dialDemoKV(ctx, d.cl.Addrs, tlsCfg)
+	d.kv, err = dialDemoKV(ctx, d.cl.Addrs, d.witnesses(), tlsCfg)
 	return err
 }
 

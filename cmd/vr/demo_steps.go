@@ -87,10 +87,14 @@ func (d *demo) explainViewChange(view uint64) {
 	d.ui.explain("The backups stop hearing from the primary: no Prepare, no Commit heartbeat. After %v", d.f.viewTimeout)
 	d.ui.explain("(plus random jitter) a backup moves to view %d and sends StartViewChange to all. When f+1", view+1)
 	d.ui.explain("agree, each sends its log in a DoViewChange to the new primary, which is fixed in advance:")
-	d.ui.explain("round robin, view mod n = %d mod %d, so replica %s. It takes the most up-to-date log, sends",
-		view+1, n, d.cl.port(int((view+1)%n)))
-	d.ui.explain("StartView to all and serves clients again. A committed op is in f+1 logs, and any f+1")
-	d.ui.explain("DoViewChanges include one of them, so nothing committed is lost.")
+	if d.f.witness {
+		d.explainWitnessViewChange(view)
+	} else {
+		d.ui.explain("round robin, view mod n = %d mod %d, so replica %s. It takes the most up-to-date log, sends",
+			view+1, n, d.cl.port(int((view+1)%n)))
+		d.ui.explain("StartView to all and serves clients again. A committed op is in f+1 logs, and any f+1")
+		d.ui.explain("DoViewChanges include one of them, so nothing committed is lost.")
+	}
 	d.ui.explain("The client only sees a delay: it resends its request, then broadcasts it to every replica.")
 }
 
@@ -116,7 +120,14 @@ func (d *demo) reportViewChange(ctx context.Context, old uint64, rows []statusRo
 	view, p, _ := d.agreed(rows)
 	d.views = append(d.views, view)
 	n := uint64(d.f.replicas)
-	d.ui.ok("view %d started; its primary is %s (round robin: %d mod %d = %d)", view, d.cl.port(p), view, n, p)
+	if d.f.witness {
+		d.ui.ok("view %d started; its primary is %s (round robin over the full replicas: full[%d mod 2])", view, d.cl.port(p), view)
+		if p == demoWitness {
+			return fmt.Errorf("the witness %s became primary", d.cl.port(p))
+		}
+	} else {
+		d.ui.ok("view %d started; its primary is %s (round robin: %d mod %d = %d)", view, d.cl.port(p), view, n, p)
+	}
 	if view > old+1 {
 		d.ui.explain("(view %d did not complete, so the replicas moved on to the next view and primary)", old+1)
 	}

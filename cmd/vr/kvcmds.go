@@ -21,6 +21,7 @@ type clusterFlags struct {
 	clusterID uint64
 	timeout   time.Duration
 	readMode  string
+	witnesses string
 	tls       tlsFlags
 }
 
@@ -31,6 +32,8 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 10*time.Second, "give up after this long (env VR_TIMEOUT)")
 	cmd.Flags().StringVar(&f.readMode, "read-mode", string(client.ReadLease),
 		"how reads are served: lease (linearizable, at the primary under its lease), log (linearizable, through the log) or stale (any replica; may be behind) (env VR_READ_MODE)")
+	cmd.Flags().StringVar(&f.witnesses, "witnesses", "",
+		"the cluster's witnesses, as given to its servers (optional: requests then skip them) (env VR_WITNESSES)")
 	f.tls.register(cmd, "the client's")
 }
 
@@ -57,10 +60,14 @@ func (f *clusterFlags) withClient(cmd *cobra.Command, fn func(ctx context.Contex
 	if err != nil {
 		return err
 	}
+	ws, err := parseWitnesses(f.witnesses, len(addrs))
+	if err != nil {
+		return usageError{err}
+	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), f.timeout)
 	defer cancel()
 	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, ClusterID: f.clusterID, Sessions: 1,
-		ReadMode: client.ReadMode(f.readMode), TLS: tlsCfg})
+		ReadMode: client.ReadMode(f.readMode), TLS: tlsCfg, Witnesses: ws})
 	if errors.Is(err, client.ErrBadConfig) {
 		return usageError{err}
 	}

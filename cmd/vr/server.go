@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -40,6 +43,8 @@ type serverFlags struct {
 	statusKV                    bool
 	tls                         tlsFlags
 	insecure                    bool
+	witness                     bool
+	witnesses                   string
 }
 
 func init() { register(newServerCmd) }
@@ -91,6 +96,8 @@ cluster and recovers instead.`,
 	fl.Int64Var(&f.segmentSize, "segment-size", wal.DefaultSegmentSize,
 		"durable mode: size of a log segment file in bytes; the log is truncated a segment at a time")
 	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
+	fl.StringVar(&f.witnesses, "witnesses", "", "indexes of the cluster's witnesses (log only, never primary), comma-separated, at most f; the same on every replica")
+	fl.BoolVar(&f.witness, "witness", false, "run this replica as a witness: no state machine, no checkpoints; its --index must be in --witnesses")
 	fl.StringVar(&f.dataDir, "data-dir", "", "durable mode: keep the log and the replica's promises in this directory")
 	fl.StringVar(&f.sync, "sync", "sync", "durable mode's sync policy: sync (durable before any reply) or async (synced every 50ms; may lose recent writes)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug shows every protocol message)")
@@ -125,6 +132,9 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		DataDir:     f.dataDir, Sync: node.SyncMode(f.sync),
 	}
 	if cfg.StatusAddrs, err = f.peerStatusAddrs(peers); err != nil {
+		return node.Config{}, err
+	}
+	if cfg.Witnesses, err = f.witnessIndexes(len(peers)); err != nil {
 		return node.Config{}, err
 	}
 	if f.sync != string(node.SyncAlways) && f.sync != string(node.SyncAsync) {
@@ -262,4 +272,49 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, what
 			logger.Error(what+" failed", "err", err)
 		}
 	}()
+}
+
+// witnessIndexes parses --witnesses and checks it against --witness: a
+// replica listed as a witness must say --witness, and one that says
+// --witness must be listed, so that a replica started in the wrong role
+// refuses to start rather than disagree with the others about who may
+// lead. (A list that differs between replicas is not detectable here;
+// see docs/operations.md.)
+func (f serverFlags) witnessIndexes(n int) ([]int, error) {
+	ws, err := parseWitnesses(f.witnesses, n)
+	if err != nil {
+		return nil, err
+	}
+	listed := slices.Contains(ws, f.index)
+	switch {
+	case f.witness && !listed:
+		return nil, fmt.Errorf("--witness: index %d is not in --witnesses %q (give every replica the same list)", f.index, f.witnesses)
+	case !f.witness && listed:
+		return nil, fmt.Errorf("--witnesses lists index %d, this replica: start it with --witness", f.index)
+	}
+	return ws, nil
+}
+
+// parseWitnesses parses a comma-separated list of replica indexes below n,
+// each at most once, at most f of them.
+func parseWitnesses(list string, n int) ([]int, error) {
+	var ws []int
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		i, err := strconv.Atoi(s)
+		if err != nil || i < 0 || i >= n {
+			return nil, fmt.Errorf("bad --witnesses %q: %q is not a replica index in 0..%d", list, s, n-1)
+		}
+		if slices.Contains(ws, i) {
+			return nil, fmt.Errorf("bad --witnesses %q: index %d twice", list, i)
+		}
+		ws = append(ws, i)
+	}
+	if f := (n - 1) / 2; len(ws) > f {
+		return nil, fmt.Errorf("--witnesses %q: %d witnesses among %d replicas; at most f = %d", list, len(ws), n, f)
+	}
+	return ws, nil
 }

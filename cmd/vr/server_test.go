@@ -37,6 +37,11 @@ func TestServerFlagsRejectBadInput(t *testing.T) {
 		{"zero checkpoint bytes", func(f *serverFlags) { f.checkpointBytes = 0 }, "--checkpoint-bytes"},
 		{"checkpoint bytes too large", func(f *serverFlags) { f.checkpointBytes = 15 << 20 }, "checkpoint bytes"},
 		{"message above half the frame", func(f *serverFlags) { f.maxMessageBytes = 48 << 20 }, "max message bytes"},
+		{"witness not listed", func(f *serverFlags) { f.witness = true }, "not in --witnesses"},
+		{"listed but no --witness", func(f *serverFlags) { f.witnesses = "0" }, "start it with --witness"},
+		{"witness index out of range", func(f *serverFlags) { f.witnesses = "3" }, "not a replica index"},
+		{"witness twice", func(f *serverFlags) { f.witnesses = "1,1" }, "twice"},
+		{"more than f witnesses", func(f *serverFlags) { f.witnesses = "1,2" }, "at most f"},
 	}
 	for _, c := range cases {
 		f := good
@@ -84,5 +89,22 @@ func TestEnvironmentSetsUnsetFlags(t *testing.T) {
 	t.Setenv("VR_TICK", "soon")
 	if err := bindEnv(newServerCmd()); err == nil || !strings.Contains(err.Error(), "VR_TICK") {
 		t.Fatalf("bad env value: %v", err)
+	}
+}
+
+// TestServerFlagsWitness: a replica listed in --witnesses and started with
+// --witness runs as a witness; the others are full replicas of the same
+// configuration.
+func TestServerFlagsWitness(t *testing.T) {
+	f := serverFlags{index: 2, cluster: "127.0.0.1:8000,127.0.0.1:8001,127.0.0.1:8002", sync: "sync",
+		tick: 10e6, heartbeat: 50e6, viewTO: 500e6, retry: 100e6, checkpointInterval: 100, maxClockDrift: 0.01, segmentSize: 1 << 20,
+		checkpointBytes: 8 << 20, maxMessageBytes: 32 << 20, witnesses: "2", witness: true}
+	cfg, err := f.nodeConfig(nil)
+	if err != nil || !cfg.IsWitness() {
+		t.Fatalf("witness flags: witness %v, %v", cfg.IsWitness(), err)
+	}
+	f.index, f.witness = 0, false
+	if cfg, err = f.nodeConfig(nil); err != nil || cfg.IsWitness() || len(cfg.Witnesses) != 1 {
+		t.Fatalf("full replica of a cluster with a witness: %+v, %v", cfg.Witnesses, err)
 	}
 }

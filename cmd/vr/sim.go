@@ -22,6 +22,7 @@ type simFlags struct {
 	fault, quiet       time.Duration
 	messages           bool
 	showFailures       int
+	witnesses          int
 }
 
 func init() { register(newSimCmd) }
@@ -53,6 +54,7 @@ replay one seed with a full account of the run with --seed N.`,
 	fl.IntVar(&f.clients, "clients", 0, "number of clients (default 4)")
 	fl.IntVar(&f.keys, "keys", 0, "size of the key set (default 3)")
 	fl.IntVar(&f.maxSessions, "max-sessions", 0, "client-table bound (default: chosen by the fault profile)")
+	fl.IntVar(&f.witnesses, "witnesses", 0, "witnesses in the cluster, at most f, at random indexes (default: as the profile says; witness profiles: f)")
 	fl.StringVar(&f.profile, "profile", "all", "fault profile: "+strings.Join(sim.Profiles(), ", "))
 	fl.StringVar(&f.bugs, "bugs", "", "planted core bugs, comma-separated: "+strings.Join(sim.AllBugNames(), ", "))
 	fl.DurationVar(&f.fault, "fault", 0, "simulated length of the fault phase (default 2s)")
@@ -72,7 +74,7 @@ func (f simFlags) options(seed uint64) (sim.Options, error) {
 	return sim.Options{
 		Seed: seed, Replicas: f.replicas, Clients: f.clients, Keys: f.keys,
 		FaultDuration: f.fault, QuietDuration: f.quiet,
-		Profile: f.profile, MaxSessions: f.maxSessions, Bugs: bugs,
+		Profile: f.profile, MaxSessions: f.maxSessions, Bugs: bugs, Witnesses: f.witnesses,
 	}, nil
 }
 

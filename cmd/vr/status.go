@@ -135,6 +135,9 @@ func printStatus(w io.Writer, addrs []string, rows []statusRow) {
 		}
 		s := r.status
 		role := "backup"
+		if s.Role == "witness" {
+			role = "witness"
+		}
 		if s.IsPrimary {
 			role = "primary"
 		}
@@ -151,6 +154,8 @@ func printStatus(w io.Writer, addrs []string, rows []statusRow) {
 // fetching the state below its log.
 func checkpointCell(s node.Status) string {
 	switch {
+	case s.Role == "witness":
+		return fmt.Sprintf("none (witness; log after %d)", s.LogBase)
 	case s.Executed < s.LogBase:
 		return fmt.Sprintf("fetching (log after %d; no state: counts against f)", s.LogBase)
 	case s.CheckpointOp == 0:

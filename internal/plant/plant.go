@@ -65,6 +65,18 @@ type Bugs struct {
 	// again every RetryTicks, however large (the old behaviour), instead
 	// of doubling the gap while nothing progresses (profile bandwidth).
 	RetransmitEveryRetry bool
+	// WitnessMayLead makes the primary function range over every member,
+	// witnesses included, instead of over the full replicas only: a
+	// witness, which holds no state, becomes primary of some views.
+	WitnessMayLead bool
+	// WitnessServesState lets replicas ask witnesses for state transfer
+	// and checkpoints, and witnesses answer GetState with their log.
+	WitnessServesState bool
+	// WitnessMetadataOnly makes a witness keep only the metadata of the
+	// entries it acknowledges (op, view, client, request number), not
+	// their payloads, as a metadata-only witness would; its log then
+	// cannot carry ops committed on the primary and witnesses alone.
+	WitnessMetadataOnly bool
 }
 
 // WAL are deliberate bugs of the write-ahead log (package wal).

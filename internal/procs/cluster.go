@@ -27,6 +27,8 @@ type Cluster struct {
 	StatusAddrs []string // if set, replica i gets --status-addr StatusAddrs[i]
 	DataDirs    []string // if set, replica i gets --data-dir DataDirs[i]
 	Flags       []string // more `vr server` flags, after the others
+	// Extra, if set, returns more flags for replica i alone, after Flags.
+	Extra func(i int) []string
 	// TLSDir, if set, is a directory made by certs.InitDir: replica i
 	// gets --tls-cert, --tls-key and --tls-ca of its certificate there.
 	TLSDir string
@@ -90,7 +92,11 @@ func (c *Cluster) Args(i int, newCluster bool) []string {
 		f := certs.ReplicaFiles(c.TLSDir, i)
 		args = append(args, "--tls-cert", f.Cert, "--tls-key", f.Key, "--tls-ca", f.CA)
 	}
-	return append(args, c.Flags...)
+	args = append(args, c.Flags...)
+	if c.Extra != nil {
+		args = append(args, c.Extra(i)...)
+	}
+	return args
 }
 
 // Start launches replica i unless it is running. Its output is appended

@@ -59,8 +59,8 @@ function render(view) {
       cell(tr, "—"); cell(tr, "down: " + (r.error || "no answer"));
       for (let i = 0; i < 9; i++) cell(tr, "");
     } else {
-      tr.className = s.is_primary ? "primary" : (s.has_state ? "" : "nostate");
-      cell(tr, s.is_primary ? "primary" : "backup");
+      tr.className = s.is_primary ? "primary" : (s.has_state || s.role === "witness" ? "" : "nostate");
+      cell(tr, s.is_primary ? "primary" : (s.role === "witness" ? "witness" : "backup"));
       cell(tr, s.status);
       cell(tr, String(s.view));
       cell(tr, String(s.op_number));
@@ -68,7 +68,7 @@ function render(view) {
       cell(tr, String(s.executed));
       cell(tr, String(maxCommit - s.executed));
       cell(tr, s.checkpoint_op ? String(s.checkpoint_op) : "—");
-      cell(tr, s.has_state ? "full copy" : "fetching (counts against f)");
+      cell(tr, s.role === "witness" ? "witness: log only" : (s.has_state ? "full copy" : "fetching (counts against f)"));
       cell(tr, r.recent_requests ? r.latency_p50_ms.toFixed(2) : "—");
       cell(tr, r.recent_requests ? r.latency_p99_ms.toFixed(2) : "—");
     }
