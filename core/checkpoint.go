@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 
+	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
 )
 
@@ -23,6 +24,11 @@ type Checkpoint struct {
 	Op    uint64
 	table []byte   // taken: the encoded client table
 	snap  Snapshot // taken: the state machine's state at Op
+	// prev, for a checkpoint taken, is the op of the checkpoint the state
+	// machine's previous snapshot was taken (or restored) at: where the
+	// delta of a DeltaSnapshot starts (delta.go). 0: none.
+	prev uint64
+	bugs plant.Bugs
 	// open, for a checkpoint read back, yields its encoded bytes.
 	open func() (io.ReadCloser, error)
 }
@@ -59,9 +65,12 @@ func (r *Replica) maybeCheckpoint() {
 	if !r.checkpointDue() {
 		return
 	}
+	prev := r.ckpt.Op
 	r.ckpt = Checkpoint{Op: r.executed}
 	r.sinceCkpt = 0
-	r.out.Checkpoint = r.takeCheckpoint()
+	ck := r.takeCheckpoint(prev)
+	ck.Absorb(r.out.Checkpoint) // two in one step: the first is never saved
+	r.out.Checkpoint = ck
 }
 
 // checkpointDue reports whether the op just executed ends a checkpoint
@@ -88,9 +97,11 @@ func (r *Replica) checkpointDue() bool {
 	return r.sinceCkpt >= r.cfg.CheckpointBytes
 }
 
-// takeCheckpoint captures the replicated state at executed.
-func (r *Replica) takeCheckpoint() *Checkpoint {
-	return &Checkpoint{Op: r.executed, table: r.encodeTable(), snap: r.sm.Snapshot()}
+// takeCheckpoint captures the replicated state at executed; prev is the
+// op at which the state machine's previous snapshot was taken or its state
+// restored.
+func (r *Replica) takeCheckpoint(prev uint64) *Checkpoint {
+	return &Checkpoint{Op: r.executed, table: r.encodeTable(), snap: r.sm.Snapshot(), prev: prev, bugs: r.cfg.bugs}
 }
 
 // WriteTo writes the checkpoint's self-checking encoding to w (see
@@ -112,8 +123,9 @@ func (c *Checkpoint) WriteTo(w io.Writer) (int64, error) {
 }
 
 // Verify reads the checkpoint's bytes and checks that they are an intact
-// checkpoint of op c.Op: the checksum holds, the encoding is well formed and
-// names the same op. Drivers call it on a checkpoint read from disk.
+// checkpoint of op c.Op: a chain of records (delta.go) whose checksums
+// hold, well formed, each delta following the record before it, the last
+// of op c.Op. Drivers call it on a checkpoint read from disk.
 func (c *Checkpoint) Verify() error {
 	if c.open == nil {
 		return nil // taken by this process: not read from anywhere
@@ -123,14 +135,8 @@ func (c *Checkpoint) Verify() error {
 		return err
 	}
 	defer rc.Close()
-	d := newCkptDecoder(rc)
-	if err := d.header(c.Op, 0); err != nil {
-		return err
-	}
-	if _, err := d.snap.drain(); err != nil {
-		return err
-	}
-	return d.finish()
+	_, err = readChain(rc, c.Op, 0, nil)
+	return err
 }
 
 // installCheckpoint restores the state machine and the client table from
@@ -152,9 +158,9 @@ func (r *Replica) installCheckpoint(ck *Checkpoint) error {
 	r.executed = ck.Op
 	r.ckpt = Checkpoint{Op: ck.Op}
 	r.sinceCkpt = 0
-	// The driver saves the checkpoint again, from the restored state: the
-	// encoding is deterministic, so it writes the bytes it was given.
-	r.out.Checkpoint = r.takeCheckpoint()
+	// The driver saves the checkpoint again, from the restored state, and
+	// whole: its delta, since the restore, is empty.
+	r.out.Checkpoint = r.takeCheckpoint(ck.Op)
 	r.out.Applied = append(r.out.Applied, Applied{Entry: message.Entry{Op: ck.Op}, Restored: true})
 	r.afterRestore()
 	r.execute()
@@ -166,7 +172,9 @@ func (r *Replica) installCheckpoint(ck *Checkpoint) error {
 var errRestoredBad = errors.New("core: checkpoint failed its checks after the restore")
 
 // restoreFrom streams ck's bytes into the state machine and returns the
-// client table.
+// client table: the full record's snapshot through Restore, then each
+// delta through ApplyDelta. An error of the first Restore leaves the state
+// unchanged; any later one wraps errRestoredBad.
 func (r *Replica) restoreFrom(ck *Checkpoint) (map[uint64]*session, error) {
 	if ck.open == nil {
 		return nil, fmt.Errorf("%w: checkpoint at op %d has no bytes to read", ErrBadCheckpoint, ck.Op)
@@ -176,20 +184,29 @@ func (r *Replica) restoreFrom(ck *Checkpoint) (map[uint64]*session, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	d := newCkptDecoder(rc)
-	if err := d.header(ck.Op, r.cfg.MaxSessions); err != nil {
-		return nil, err
+	restored := false
+	use := func(i int, rec CheckpointRecord, snap io.Reader) error {
+		if i == 0 {
+			if err := r.sm.Restore(snap); err != nil {
+				return fmt.Errorf("%w: state machine: %v", ErrBadCheckpoint, err)
+			}
+			restored = true
+			return nil
+		}
+		dsm, ok := r.sm.(DeltaStateMachine)
+		if !ok {
+			return fmt.Errorf("%w: delta at op %d for a state machine without deltas", ErrBadCheckpoint, rec.Op)
+		}
+		if err := dsm.ApplyDelta(snap); err != nil {
+			return fmt.Errorf("%w: state machine: delta at op %d: %v", ErrBadCheckpoint, rec.Op, err)
+		}
+		return nil
 	}
-	if err := r.sm.Restore(d.snap); err != nil {
-		return nil, fmt.Errorf("%w: state machine: %v", ErrBadCheckpoint, err)
-	}
-	if n, err := d.snap.drain(); err != nil || n != 0 {
-		return nil, fmt.Errorf("%w: %w: %d snapshot bytes left unread (%v)", errRestoredBad, ErrBadCheckpoint, n, err)
-	}
-	if err := d.finish(); err != nil {
+	sessions, err := readChain(rc, ck.Op, r.cfg.MaxSessions, use)
+	if err != nil && restored {
 		return nil, fmt.Errorf("%w: %w", errRestoredBad, err)
 	}
-	return d.sessions, nil
+	return sessions, err
 }
 
 // afterRestore drops in-flight bookkeeping that the restore made stale.

@@ -27,6 +27,7 @@ type Store struct {
 	tree     *btree.BTreeG[entry]
 	revision uint64
 	sum      uint64 // sum of entryHash over all entries, for Digest
+	changes  changes // since the last Snapshot, Restore or ApplyDelta (delta.go)
 }
 
 // New returns an empty store. Zero or negative fields of limits take their
@@ -64,6 +65,7 @@ func (s *Store) write(key, value []byte) uint64 {
 	e := entry{key: key, value: bytes.Clone(value), version: s.revision}
 	s.tree.ReplaceOrInsert(e)
 	s.sum += entryHash(e)
+	s.changes.note(key, s.tree.Len())
 	return e.version
 }
 
@@ -74,6 +76,7 @@ func (s *Store) remove(key []byte) bool {
 	if found {
 		s.revision++
 		s.sum -= entryHash(old)
+		s.changes.note(old.key, s.tree.Len())
 	}
 	return found
 }

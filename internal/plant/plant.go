@@ -55,6 +55,12 @@ type Bugs struct {
 	// same, so the simulator does not see it; a core test does
 	// (TestByteTriggerOnLogHeldDiverges).
 	CheckpointByLogSize bool
+	// DeltaSkipsReplaced lets a checkpoint that replaces one never saved
+	// (core.Checkpoint.Absorb) take over its predecessor's starting point
+	// without its changes: a delta saved on top of the chain then misses
+	// what changed between the two, and a replica that restores the chain
+	// holds a state no other replica had.
+	DeltaSkipsReplaced bool
 }
 
 // WAL are deliberate bugs of the write-ahead log (package wal).
