@@ -26,7 +26,7 @@ type Store struct {
 	limits   Limits
 	tree     *btree.BTreeG[entry]
 	revision uint64
-	sum      uint64 // sum of entryHash over all entries, for Digest
+	sum      uint64  // sum of entryHash over all entries, for Digest
 	changes  changes // since the last Snapshot, Restore or ApplyDelta (delta.go)
 }
 
