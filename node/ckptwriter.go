@@ -2,10 +2,12 @@ package node
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vr-go/vr/core"
@@ -36,6 +38,7 @@ type ckptWriter struct {
 	pending *pendingSave // waits for the running write
 	done    chan ckptDone
 	held    []heldFile // newest first, at most two
+	chain   storage.Chain // diskless: the scratch chain, owned by the running write
 	skipped uint64
 	written uint64
 	last    time.Duration // how long the last write took
@@ -49,18 +52,50 @@ type pendingSave struct {
 
 // ckptDone reports a finished write, to the loop.
 type ckptDone struct {
-	op   uint64
-	name string
-	size uint64
-	took time.Duration
-	err  error
+	op    uint64
+	links []storage.Link // the checkpoint's chain, base first
+	took  time.Duration
+	err   error
 }
 
-// heldFile is a saved checkpoint, open for reading.
+// heldFile is a saved checkpoint, its chain's files open for reading; its
+// bytes are their concatenation.
 type heldFile struct {
 	op, size uint64
-	name     string
-	f        *os.File
+	names    []string
+	files    []*os.File
+	sizes    []int64
+}
+
+// ReadAt reads the chain's concatenated bytes.
+func (h heldFile) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	for i, f := range h.files {
+		if len(p) == 0 {
+			break
+		}
+		if off >= h.sizes[i] {
+			off -= h.sizes[i]
+			continue
+		}
+		k := int(min(int64(len(p)), h.sizes[i]-off))
+		m, err := f.ReadAt(p[:k], off)
+		n += m
+		if m < k {
+			return n, err
+		}
+		p, off = p[k:], 0
+	}
+	if len(p) > 0 {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (h heldFile) close() {
+	for _, f := range h.files {
+		f.Close()
+	}
 }
 
 // newCkptWriter returns the writer for a node: into the data directory of
@@ -77,15 +112,14 @@ func newCkptWriter(st *storage.Storage, log *slog.Logger) (*ckptWriter, error) {
 	}
 	w.dir = st.Dir()
 	if op := st.CheckpointOp(); op > 0 {
-		w.holdLoaded(op)
+		w.holdLoaded(op, st.Chain())
 	}
 	return w, nil
 }
 
 // holdLoaded serves the checkpoint the node restarted from.
-func (w *ckptWriter) holdLoaded(op uint64) {
-	name := storage.CheckpointFile(op)
-	if h, err := openHeld(w.dir, name, op); err == nil {
+func (w *ckptWriter) holdLoaded(op uint64, links []storage.Link) {
+	if h, err := openHeld(w.dir, op, links); err == nil {
 		w.held = []heldFile{h}
 	}
 }
@@ -97,23 +131,25 @@ func (w *ckptWriter) Save(ck *core.Checkpoint, hs core.HardState) {
 		if w.pending != nil {
 			w.skipped++
 			w.log.Debug("checkpoint skipped: a newer one replaces it while the previous write runs", "op", w.pending.ck.Op)
+			ck.Absorb(w.pending.ck) // its delta covers the skipped one's changes
 		}
 		w.pending = &pendingSave{ck: ck, hs: hs}
 		return
 	}
 	w.busy = true
-	st, dir := w.storage, w.dir
+	st, dir, chain := w.storage, w.dir, &w.chain
 	go func() {
 		start := time.Now()
-		name := storage.CheckpointFile(ck.Op)
-		var size uint64
+		var links []storage.Link
 		var err error
 		if st != nil {
-			size, err = st.WriteCheckpoint(ck, hs) // touches no state of the loop's
-		} else {
-			size, err = storage.WriteCheckpointFile(wal.OS, dir, name, ck, false)
+			var wr storage.Written
+			wr, err = st.WriteCheckpoint(ck, hs, nil) // touches no state of the loop's
+			links = wr.Links
+		} else if _, err = storage.WriteLink(wal.OS, dir, chain, ck, false, nil); err == nil {
+			links = chain.Links()
 		}
-		w.done <- ckptDone{op: ck.Op, name: name, size: size, took: time.Since(start), err: err}
+		w.done <- ckptDone{op: ck.Op, links: links, took: time.Since(start), err: err}
 	}()
 }
 
@@ -121,7 +157,7 @@ func (w *ckptWriter) Save(ck *core.Checkpoint, hs core.HardState) {
 func (w *ckptWriter) Held() []driver.Held {
 	out := make([]driver.Held, len(w.held))
 	for i, h := range w.held {
-		out[i] = driver.Held{Op: h.op, Size: h.size, Data: h.f}
+		out[i] = driver.Held{Op: h.op, Size: h.size, Data: h}
 	}
 	return out
 }
@@ -134,28 +170,29 @@ func (w *ckptWriter) finish(d ckptDone) error {
 	w.busy = false
 	defer w.startPending()
 	if d.err != nil {
-		_ = os.Remove(filepath.Join(w.dir, d.name+".tmp"))
+		removeTemporary(w.dir)
 		if w.storage != nil {
 			return fmt.Errorf("write checkpoint at op %d: %w", d.op, d.err)
 		}
 		w.log.Error("checkpoint not written; the log is kept until a later one is", "op", d.op, "err", d.err)
 		return nil
 	}
-	h, err := openHeld(w.dir, d.name, d.op)
+	h, err := openHeld(w.dir, d.op, d.links)
 	if err != nil {
 		return fmt.Errorf("open checkpoint at op %d: %w", d.op, err)
 	}
 	w.written++
 	w.last = d.took
-	w.log.Debug("checkpoint saved", "op", d.op, "bytes", d.size, "took", d.took)
+	newest := d.links[len(d.links)-1]
+	w.log.Debug("checkpoint saved", "op", d.op, "file", newest.Name, "bytes", newest.Size, "chain_bytes", h.size, "took", d.took)
 	w.held = append([]heldFile{h}, w.held...)
 	for len(w.held) > 2 {
-		w.held[2].f.Close()
+		w.held[2].close()
 		w.held = append(w.held[:2], w.held[3:]...)
 	}
-	keep := make([]string, len(w.held))
-	for i, h := range w.held {
-		keep[i] = h.name
+	var keep []string
+	for _, h := range w.held {
+		keep = append(keep, h.names...)
 	}
 	if w.storage != nil {
 		w.storage.CheckpointWritten(d.op, keep...)
@@ -185,7 +222,7 @@ func (w *ckptWriter) close() {
 		_ = w.finish(<-w.done)
 	}
 	for _, h := range w.held {
-		h.f.Close()
+		h.close()
 	}
 	w.held = nil
 	if w.storage == nil {
@@ -193,17 +230,41 @@ func (w *ckptWriter) close() {
 	}
 }
 
-func openHeld(dir, name string, op uint64) (heldFile, error) {
-	f, err := os.Open(filepath.Join(dir, name))
-	if err != nil {
-		return heldFile{}, err
+// openHeld opens the files of a saved checkpoint's chain.
+func openHeld(dir string, op uint64, links []storage.Link) (heldFile, error) {
+	h := heldFile{op: op}
+	for _, l := range links {
+		f, err := os.Open(filepath.Join(dir, l.Name))
+		if err != nil {
+			h.close()
+			return heldFile{}, err
+		}
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			h.close()
+			return heldFile{}, err
+		}
+		h.names, h.files, h.sizes = append(h.names, l.Name), append(h.files, f), append(h.sizes, st.Size())
+		h.size += uint64(st.Size())
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return heldFile{}, err
+	if len(h.files) == 0 {
+		return heldFile{}, fmt.Errorf("checkpoint at op %d: no files", op)
 	}
-	return heldFile{op: op, size: uint64(st.Size()), name: name, f: f}, nil
+	return h, nil
+}
+
+// removeTemporary removes the temporary files a failed write left.
+func removeTemporary(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") && strings.HasPrefix(e.Name(), "checkpoint-") {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // removeScratchBut removes the scratch directory's checkpoint files but

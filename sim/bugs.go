@@ -22,6 +22,7 @@ var bugFlags = []struct {
 	{"recovery-ignores-announced", func(b *plant.Bugs) *bool { return &b.RecoveryIgnoresAnnounced }},
 	{"no-start-gate", func(b *plant.Bugs) *bool { return &b.NoStartGate }},
 	{"checkpoint-by-ops-only", func(b *plant.Bugs) *bool { return &b.CheckpointByOpsOnly }},
+	{"delta-skips-replaced", func(b *plant.Bugs) *bool { return &b.DeltaSkipsReplaced }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -29,6 +29,7 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"recovery-ignores-announced", "stale-dvc", 3},
 		{"no-start-gate", "bootstrap", 0},
 		{"checkpoint-by-ops-only", "large", 0},
+		{"delta-skips-replaced", "large", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.bug, func(t *testing.T) {
