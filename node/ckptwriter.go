@@ -37,7 +37,7 @@ type ckptWriter struct {
 	busy    bool
 	pending *pendingSave // waits for the running write
 	done    chan ckptDone
-	held    []heldFile // newest first, at most two
+	held    []heldFile    // newest first, at most two
 	chain   storage.Chain // diskless: the scratch chain, owned by the running write
 	skipped uint64
 	written uint64
