@@ -172,10 +172,24 @@ func (r *Replica) installCheckpoint(ck *Checkpoint) error {
 var errRestoredBad = errors.New("core: checkpoint failed its checks after the restore")
 
 // restoreFrom streams ck's bytes into the state machine and returns the
-// client table: the full record's snapshot through Restore, then each
-// delta through ApplyDelta. An error of the first Restore leaves the state
-// unchanged; any later one wraps errRestoredBad.
+// client table. An error of the first Restore leaves the state unchanged;
+// any later one wraps errRestoredBad.
 func (r *Replica) restoreFrom(ck *Checkpoint) (map[uint64]*session, error) {
+	return restoreChain(ck, r.sm, r.cfg.MaxSessions)
+}
+
+// RestoreState restores sm from ck's bytes (the client table is read and
+// dropped): for tools and drivers' tests, which have no replica. On error
+// sm may hold part of the chain if the error wraps ErrBadCheckpoint after
+// the full record was restored.
+func RestoreState(ck *Checkpoint, sm StateMachine) error {
+	_, err := restoreChain(ck, sm, 0)
+	return err
+}
+
+// restoreChain streams ck's chain into sm: the full record's snapshot
+// through Restore, then each delta through ApplyDelta.
+func restoreChain(ck *Checkpoint, sm StateMachine, maxSessions int) (map[uint64]*session, error) {
 	if ck.open == nil {
 		return nil, fmt.Errorf("%w: checkpoint at op %d has no bytes to read", ErrBadCheckpoint, ck.Op)
 	}
@@ -187,13 +201,13 @@ func (r *Replica) restoreFrom(ck *Checkpoint) (map[uint64]*session, error) {
 	restored := false
 	use := func(i int, rec CheckpointRecord, snap io.Reader) error {
 		if i == 0 {
-			if err := r.sm.Restore(snap); err != nil {
+			if err := sm.Restore(snap); err != nil {
 				return fmt.Errorf("%w: state machine: %v", ErrBadCheckpoint, err)
 			}
 			restored = true
 			return nil
 		}
-		dsm, ok := r.sm.(DeltaStateMachine)
+		dsm, ok := sm.(DeltaStateMachine)
 		if !ok {
 			return fmt.Errorf("%w: delta at op %d for a state machine without deltas", ErrBadCheckpoint, rec.Op)
 		}
@@ -202,11 +216,18 @@ func (r *Replica) restoreFrom(ck *Checkpoint) (map[uint64]*session, error) {
 		}
 		return nil
 	}
-	sessions, err := readChain(rc, ck.Op, r.cfg.MaxSessions, use)
+	sessions, err := readChain(rc, ck.Op, maxSessions, use)
 	if err != nil && restored {
 		return nil, fmt.Errorf("%w: %w", errRestoredBad, err)
 	}
 	return sessions, err
+}
+
+// TakeCheckpoint returns a checkpoint at op of snap with an empty client
+// table, whose delta (if snap has one) starts at the checkpoint of op
+// prev: for drivers' tests, which have no replica.
+func TakeCheckpoint(op, prev uint64, snap Snapshot) *Checkpoint {
+	return &Checkpoint{Op: op, table: make([]byte, 8), snap: snap, prev: prev}
 }
 
 // afterRestore drops in-flight bookkeeping that the restore made stale.
