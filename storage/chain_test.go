@@ -152,4 +152,3 @@ func TestMissingDeltaIsRefused(t *testing.T) {
 		t.Fatal("a chain with a missing delta was restored")
 	}
 }
-
