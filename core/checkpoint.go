@@ -19,7 +19,8 @@ import (
 // another goroutine if it likes); one read back from disk or assembled from
 // chunks holds a way to open its bytes. Every replica checkpoints at the
 // same ops and the encoding is deterministic, so checkpoints of the same op
-// are byte-for-byte equal.
+// written whole are byte-for-byte equal; a driver may also save one as a
+// delta on the previous one (delta.go), and its bytes are then a chain.
 type Checkpoint struct {
 	Op    uint64
 	table []byte   // taken: the encoded client table
