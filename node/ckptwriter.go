@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vr-go/vr/core"
@@ -39,6 +40,9 @@ type ckptWriter struct {
 	done    chan ckptDone
 	held    []heldFile    // newest first, at most two
 	chain   storage.Chain // diskless: the scratch chain, owned by the running write
+	// bases writes new bases in the background (the second lane,
+	// storage/chain.go); close waits for it.
+	bases   sync.WaitGroup
 	skipped uint64
 	written uint64
 	last    time.Duration // how long the last write took
@@ -52,10 +56,11 @@ type pendingSave struct {
 
 // ckptDone reports a finished write, to the loop.
 type ckptDone struct {
-	op    uint64
-	links []storage.Link // the checkpoint's chain, base first
-	took  time.Duration
-	err   error
+	op     uint64
+	links  []storage.Link // the checkpoint's chain, base first
+	took   time.Duration
+	err    error
+	rebase *core.Checkpoint // to write whole in the background
 }
 
 // heldFile is a saved checkpoint, its chain's files open for reading; its
@@ -141,15 +146,44 @@ func (w *ckptWriter) Save(ck *core.Checkpoint, hs core.HardState) {
 	go func() {
 		start := time.Now()
 		var links []storage.Link
+		var rebase bool
 		var err error
 		if st != nil {
 			var wr storage.Written
 			wr, err = st.WriteCheckpoint(ck, hs, nil) // touches no state of the loop's
-			links = wr.Links
-		} else if _, err = storage.WriteLink(wal.OS, dir, chain, ck, false, nil); err == nil {
+			links, rebase = wr.Links, wr.Rebase
+		} else if _, rebase, err = storage.WriteLink(wal.OS, dir, chain, ck, false, nil); err == nil {
 			links = chain.Links()
 		}
-		w.done <- ckptDone{op: ck.Op, links: links, took: time.Since(start), err: err}
+		d := ckptDone{op: ck.Op, links: links, took: time.Since(start), err: err}
+		if rebase {
+			d.rebase = ck
+		}
+		w.done <- d
+	}()
+}
+
+// startBase writes a new base of ck on the second lane, while later
+// checkpoints keep being written as deltas; the chain switches to it once
+// it is written. A failure is only logged: the chain goes on as it was.
+func (w *ckptWriter) startBase(ck *core.Checkpoint) {
+	st, dir, chain, log := w.storage, w.dir, &w.chain, w.log
+	w.bases.Add(1)
+	go func() {
+		defer w.bases.Done()
+		start := time.Now()
+		var l storage.Link
+		var err error
+		if st != nil {
+			l, err = st.WriteBase(ck, nil)
+		} else {
+			l, err = storage.WriteBase(wal.OS, dir, chain, ck, false, nil)
+		}
+		if err != nil {
+			log.Warn("new checkpoint base not written; the chain of deltas goes on", "op", ck.Op, "err", err)
+			return
+		}
+		log.Debug("checkpoint base written", "op", ck.Op, "bytes", l.Size, "took", time.Since(start))
 	}()
 }
 
@@ -169,6 +203,9 @@ func (w *ckptWriter) Held() []driver.Held {
 func (w *ckptWriter) finish(d ckptDone) error {
 	w.busy = false
 	defer w.startPending()
+	if d.rebase != nil {
+		w.startBase(d.rebase)
+	}
 	if d.err != nil {
 		removeTemporary(w.dir)
 		if w.storage != nil {
@@ -197,6 +234,10 @@ func (w *ckptWriter) finish(d ckptDone) error {
 	if w.storage != nil {
 		w.storage.CheckpointWritten(d.op, keep...)
 	} else {
+		keep = append(keep, w.chain.Names()...) // the base lane's too
+		if b := w.chain.Basing(); b != 0 {
+			keep = append(keep, storage.CheckpointFile(b)+".tmp")
+		}
 		removeScratchBut(w.dir, keep)
 	}
 	return nil
@@ -219,8 +260,11 @@ func (w *ckptWriter) close() {
 	if w.busy {
 		// The goroutine writes into the directory: wait for it, and tidy
 		// up as after any write.
-		_ = w.finish(<-w.done)
+		d := <-w.done
+		d.rebase = nil
+		_ = w.finish(d)
 	}
+	w.bases.Wait()
 	for _, h := range w.held {
 		h.close()
 	}

@@ -33,8 +33,14 @@ type replicaCkpts struct {
 	// links are the bytes of the files of the newest checkpoint's chain
 	// (storage/chain.go), base first; chain decides, diskless, whether the
 	// next is a delta (durable: the storage's own chain decides).
-	links [][]byte
-	chain storage.Chain
+	links []simLink
+	chain *storage.Chain
+}
+
+// simLink is one link of a chain, in memory.
+type simLink struct {
+	op   uint64
+	data []byte
 }
 
 // pendingCkpt is a checkpoint that waits for the running write.
@@ -90,17 +96,21 @@ func (r *run) ckptSaved(e event) {
 	var b bytes.Buffer
 	op, d := e.ckpt.Op, rep.disk
 	if d == nil {
-		delta := rep.ckpts.chain.WantsDelta(e.ckpt)
+		if rep.ckpts.chain == nil {
+			rep.ckpts.chain = &storage.Chain{}
+		}
+		p := rep.ckpts.chain.Plan(e.ckpt)
 		write := e.ckpt.WriteTo
-		if delta {
+		if p.Delta {
 			write = e.ckpt.WriteDeltaTo
 		}
 		if _, err := write(&b); err != nil {
 			panic(err) // a kv snapshot written to memory cannot fail
 		}
-		rep.ckpts.chain.Add(storage.Link{Op: op, Size: uint64(b.Len()), Delta: delta})
-		r.countDelta(delta)
-		r.finishCkpt(rep, op, r.linkCkpt(rep, delta, b.Bytes()))
+		rep.ckpts.chain.Add(storage.Link{Op: op, Size: uint64(b.Len()), Delta: p.Delta})
+		r.countDelta(p.Delta)
+		r.startBase(rep, e.ckpt, p.Rebase)
+		r.finishCkpt(rep, op, r.linkCkpt(rep, op, p.Delta, b.Bytes()))
 		return
 	}
 	// The storage tees the bytes it writes: no second encoding.
@@ -111,10 +121,11 @@ func (r *run) ckptSaved(e event) {
 	}
 	delta := w.Links[len(w.Links)-1].Delta
 	r.countDelta(delta)
-	links := r.linkCkpt(rep, delta, b.Bytes())
+	links := r.linkCkpt(rep, op, delta, b.Bytes())
 	inc := rep.inc
 	r.diskWait(rep, func() {
 		if rep.up && rep.inc == inc {
+			r.startBase(rep, e.ckpt, w.Rebase)
 			r.finishCkpt(rep, op, links)
 		}
 	})
@@ -126,20 +137,72 @@ func (r *run) countDelta(delta bool) {
 	}
 }
 
+// startBase schedules the background write of a new base of ck (the
+// writer's second lane, storage/chain.go), if the chain asked for one.
+func (r *run) startBase(rep *replica, ck *core.Checkpoint, rebase bool) {
+	if rebase {
+		at := r.now + r.between(1, 4*maxCkptWrite)
+		r.schedule(at, event{kind: evBaseSaved, node: rep.idx, inc: rep.inc, ckpt: ck})
+	}
+}
+
+// baseSaved runs a background base write when its delay is over: the
+// storage writes it (durable: on the simulated disk; a failure is only
+// logged, as the node does) and the chain switches to it.
+func (r *run) baseSaved(e event) {
+	rep := r.replicas[e.node]
+	if !rep.up || rep.inc != e.inc {
+		return // lost with the crash
+	}
+	var b bytes.Buffer
+	op, d := e.ckpt.Op, rep.disk
+	if d == nil {
+		if _, err := e.ckpt.WriteTo(&b); err != nil {
+			panic(err)
+		}
+		rep.ckpts.chain.BaseDone(storage.Link{Op: op, Size: uint64(b.Len())}, true)
+		r.res.CheckpointBases++
+		r.switchBase(rep, op, b.Bytes())
+		return
+	}
+	if _, err := d.st.WriteBase(e.ckpt, &b); err != nil {
+		r.logf("replica %d: checkpoint base at op %d not written: %v", rep.idx, op, err)
+		return
+	}
+	r.res.CheckpointBases++
+	inc := rep.inc
+	r.diskWait(rep, func() {
+		if rep.up && rep.inc == inc {
+			r.switchBase(rep, op, b.Bytes())
+		}
+	})
+}
+
+// switchBase makes the in-memory chain start at the base of op, if it
+// still holds a link at op.
+func (r *run) switchBase(rep *replica, op uint64, data []byte) {
+	for i, l := range rep.ckpts.links {
+		if l.op == op {
+			rep.ckpts.links = append([]simLink{{op, data}}, rep.ckpts.links[i+1:]...)
+			return
+		}
+	}
+}
+
 // linkCkpt adds the bytes of a link just written to the replica's chain
 // and returns the chain's.
-func (r *run) linkCkpt(rep *replica, delta bool, data []byte) [][]byte {
+func (r *run) linkCkpt(rep *replica, op uint64, delta bool, data []byte) []simLink {
 	if !delta {
 		rep.ckpts.links = nil
 	}
-	rep.ckpts.links = append(slices.Clip(rep.ckpts.links), data)
+	rep.ckpts.links = append(slices.Clip(rep.ckpts.links), simLink{op, data})
 	return rep.ckpts.links
 }
 
 // finishCkpt makes the checkpoint at op saved: served to peers, recorded
 // as durable by the storage (durable mode), and reported to the replica,
 // whose log may then shrink.
-func (r *run) finishCkpt(rep *replica, op uint64, links [][]byte) {
+func (r *run) finishCkpt(rep *replica, op uint64, links []simLink) {
 	rep.ckpts.busy = false
 	defer func() {
 		if p := rep.ckpts.pending; p != nil && rep.up {
@@ -170,14 +233,17 @@ func (r *run) stopOnDiskError(rep *replica, err error) {
 
 // holdCkpt adds a saved checkpoint, the chain of links, to those rep
 // serves. Durable, it names the chain's files as the storage holds them.
-func (r *run) holdCkpt(rep *replica, op uint64, links [][]byte) {
-	c := chainBytes{links: links}
+func (r *run) holdCkpt(rep *replica, op uint64, links []simLink) {
+	c := chainBytes{}
+	for _, l := range links {
+		c.links = append(c.links, l.data)
+	}
 	if d := rep.disk; d != nil {
 		for _, l := range d.st.Chain() {
 			c.names = append(c.names, l.Name)
 		}
 	}
-	for _, l := range links {
+	for _, l := range c.links {
 		c.size += int64(len(l))
 	}
 	h := driver.Held{Op: op, Size: uint64(c.size), Data: c}
@@ -224,6 +290,6 @@ func (r *run) holdDurable(rep *replica, d *core.Durable) {
 		r.logf("replica %d cannot serve its checkpoint at op %d: %v", rep.idx, d.Checkpoint.Op, err)
 		return
 	}
-	rep.ckpts.links = [][]byte{b.Bytes()}
+	rep.ckpts.links = []simLink{{d.Checkpoint.Op, b.Bytes()}}
 	r.holdCkpt(rep, d.Checkpoint.Op, rep.ckpts.links)
 }

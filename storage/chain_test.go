@@ -50,15 +50,17 @@ func fill(rng *rand.Rand, st *kv.Store, n, keys int) {
 // (some replaced before being written, absorbed by the next, as the
 // node's writer does) and checks after each that a restart restores
 // exactly the state of the newest one; the chain must both grow deltas
-// and start new bases.
+// and start new bases, written in the background lane (WriteBase) up to
+// two links late.
 func TestChainRestoresState(t *testing.T) {
 	for seed := range uint64(3) {
 		rng := rand.New(rand.NewPCG(seed, 5))
 		dir := t.TempDir()
 		s, st := testStorage(dir), kv.New(kv.Limits{})
 		fill(rng, st, 3000, 2000)
-		var pending *core.Checkpoint
+		var pending, rebasing *core.Checkpoint
 		var prev uint64
+		rebaseAfter, switched := 0, 0
 		deltas, bases := 0, 0
 		for op := uint64(1); op <= 40; op++ {
 			fill(rng, st, rng.IntN(400), 2000)
@@ -79,6 +81,20 @@ func TestChainRestoresState(t *testing.T) {
 			} else {
 				bases++
 			}
+			if w.Rebase {
+				rebasing, rebaseAfter = ck, rng.IntN(3) // the second lane, behind by 0 to 2 links
+			}
+			if rebasing != nil && rebaseAfter == 0 {
+				if _, err := s.WriteBase(rebasing, nil); err != nil {
+					t.Fatal(err)
+				}
+				if c := s.Chain(); c[0].Op == rebasing.Op && !c[0].Delta {
+					switched++
+				}
+				rebasing = nil
+				bases++
+			}
+			rebaseAfter--
 			got, _, err := reload(t, dir)
 			if err != nil {
 				t.Fatalf("seed %d op %d: %v", seed, op, err)
@@ -87,8 +103,9 @@ func TestChainRestoresState(t *testing.T) {
 				t.Fatalf("seed %d op %d: the chain of %d files restored another state", seed, op, len(w.Links))
 			}
 		}
-		if deltas == 0 || bases < 2 {
-			t.Fatalf("seed %d: %d deltas, %d bases: the chain was not exercised", seed, deltas, bases)
+		if deltas == 0 || bases < 2 || switched == 0 {
+			t.Fatalf("seed %d: %d deltas, %d bases, %d switched to a background base: the chain was not exercised",
+				seed, deltas, bases, switched)
 		}
 	}
 }

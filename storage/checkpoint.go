@@ -43,29 +43,45 @@ func (s *Storage) Dir() string { return s.cfg.Dir }
 func (s *Storage) CheckpointOp() uint64 { return s.ckptOp }
 
 // Written is a checkpoint WriteCheckpoint made durable: its chain's
-// files, base first, the new one last.
+// files, base first, the new one last; Rebase: a new base of it is to be
+// written in the background (WriteBase).
 type Written struct {
-	Op    uint64
-	Links []Link
+	Op     uint64
+	Links  []Link
+	Rebase bool
 }
 
 // WriteCheckpoint makes ck durable as the next link of the checkpoint
-// chain (chain.go: a delta file, or a new base) and names it, with the
-// hard state hs, in the superblock. It touches only the checkpoint files,
-// the chain and the superblock, never the log, so it may run on another
+// chain (chain.go: a delta file, or a base) and names it, with the hard
+// state hs, in the superblock. It touches only the checkpoint files, the
+// chain and the superblock, never the log, so it may run on another
 // goroutine than the rest of Storage (the node's checkpoint writer), one
-// call at a time; call CheckpointWritten on the Storage's goroutine once it
-// returned. tee, if not nil, sees the bytes of the file written.
+// call at a time, beside one WriteBase; call CheckpointWritten on the
+// Storage's goroutine once it returned. tee, if not nil, sees the bytes
+// of the file written.
 func (s *Storage) WriteCheckpoint(ck *core.Checkpoint, hs core.HardState, tee io.Writer) (Written, error) {
-	l, err := WriteLink(s.cfg.FS, s.cfg.Dir, &s.chain, ck, true, tee)
+	l, rebase, err := WriteLink(s.cfg.FS, s.cfg.Dir, &s.chain, ck, true, tee)
 	if err != nil {
 		return Written{}, fmt.Errorf("write checkpoint at op %d: %w", ck.Op, err)
 	}
 	sb := wal.Superblock{CheckpointOp: ck.Op, CheckpointName: l.Name, Owner: s.cfg.Owner, Owned: true}.WithHardState(hs)
 	if err := wal.WriteSuperblock(s.cfg.FS, s.cfg.Dir, sb); err != nil {
+		if rebase {
+			s.chain.BaseDone(Link{}, false)
+		}
 		return Written{}, fmt.Errorf("superblock for checkpoint at op %d: %w", ck.Op, err)
 	}
-	return Written{Op: ck.Op, Links: s.chain.Links()}, nil
+	return Written{Op: ck.Op, Links: s.chain.Links(), Rebase: rebase}, nil
+}
+
+// WriteBase writes a new base of ck, which WriteCheckpoint wrote as a
+// delta and reported Rebase for, durably, on the writer's second lane
+// (beside later WriteCheckpoints); the chain then starts at it. It needs
+// no superblock: a restart's walk takes the base file of an op where one
+// exists. A failure only leaves the chain as it was (logged by the
+// caller; a later checkpoint starts another base).
+func (s *Storage) WriteBase(ck *core.Checkpoint, tee io.Writer) (Link, error) {
+	return WriteBase(s.cfg.FS, s.cfg.Dir, &s.chain, ck, true, tee)
 }
 
 // Chain returns the files of the newest durable checkpoint's chain, base
@@ -77,6 +93,10 @@ func (s *Storage) Chain() []Link { return s.chain.Links() }
 // chains of the checkpoints served), and removes the others.
 func (s *Storage) CheckpointWritten(op uint64, keep ...string) {
 	s.ckptOp = max(s.ckptOp, op)
+	keep = append(keep, s.chain.Names()...) // a base may have been switched in since
+	if b := s.chain.Basing(); b != 0 {
+		keep = append(keep, CheckpointFile(b)+".tmp") // being written
+	}
 	s.removeOtherCheckpoints(keep...)
 }
 
@@ -215,10 +235,7 @@ func (s *Storage) loadCheckpoint() (ck *core.Checkpoint, moved string, err error
 	if err == nil {
 		c := core.ReadCheckpoint(sb.CheckpointOp, OpenChain(s.cfg.FS, s.cfg.Dir, links))
 		if err = c.Verify(); err == nil { // streams the files where it can: never whole in memory
-			s.chain = Chain{}
-			for _, l := range links {
-				s.chain.Add(l)
-			}
+			s.chain.reset(links)
 			return c, "", nil
 		}
 	}

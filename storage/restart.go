@@ -59,11 +59,7 @@ func (s *Storage) resume(rep wal.Replay) (Start, error) {
 		s.ckptOp = ck.Op
 		// Files of no chain (a link written but never named, a chain
 		// replaced) go, so that the walk never meets a stale one.
-		var keep []string
-		for _, l := range s.chain.links {
-			keep = append(keep, l.Name)
-		}
-		s.removeOtherCheckpoints(keep...)
+		s.removeOtherCheckpoints(s.chain.Names()...)
 	}
 	s.truncated = d.LogBase
 	return Start{Restart: d}, nil
