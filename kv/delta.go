@@ -31,9 +31,10 @@ const (
 	deltaDelete  = 0
 	deltaPut     = 1
 	// minTracked is how many changes the store tracks at least; beyond
-	// max(minTracked, keys in the store) it stops (a delta would be as
-	// large as the state) and the next snapshot has no delta.
-	minTracked = 4096
+	// trackLimit it stops (a delta would be as large as half the state:
+	// not worth it) and the next snapshot has no delta, so it is written
+	// whole.
+	minTracked = 64
 )
 
 // changes are the keys written or removed since the baseline state (of
@@ -51,12 +52,16 @@ func (c *changes) note(key []byte, size int) {
 	if c.lost {
 		return
 	}
-	if len(c.keys) >= max(minTracked, size) {
+	if len(c.keys) >= trackLimit(size) {
 		c.keys, c.lost = nil, true
 		return
 	}
 	c.keys = append(c.keys, key)
 }
+
+// trackLimit is how many changes (with repeats) a store of size keys
+// tracks.
+func trackLimit(size int) int { return max(minTracked, size/2) }
 
 // HasDelta reports whether WriteDeltaTo can write the changes since the
 // previous snapshot.
@@ -77,7 +82,7 @@ func (p *snapshot) Absorb(prev io.WriterTo) bool {
 	for _, s := range p.sets {
 		n += len(s)
 	}
-	if n > max(minTracked, p.tree.Len()) {
+	if n > trackLimit(p.tree.Len()) {
 		p.lost, p.sets = true, nil
 		return false
 	}

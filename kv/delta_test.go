@@ -202,12 +202,11 @@ func TestDeltaOnWrongStateRefused(t *testing.T) {
 	}
 }
 
-// TestDeltaTrackingBounded: past max(minTracked, keys) changes the store
-// stops tracking and the next snapshot has no delta; the one after has
-// again.
+// TestDeltaTrackingBounded: past trackLimit changes the store stops
+// tracking and the next snapshot has no delta; the one after has again.
 func TestDeltaTrackingBounded(t *testing.T) {
 	s := New(Limits{})
-	for i := range minTracked + 1 {
+	for i := range trackLimit(s.Len()) + 1 {
 		mustPut(t, s, "hot", fmt.Sprint(i))
 	}
 	if s.Snapshot().(deltaSnapshot).HasDelta() {
