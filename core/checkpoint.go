@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 
+	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
 )
 
@@ -18,11 +19,17 @@ import (
 // another goroutine if it likes); one read back from disk or assembled from
 // chunks holds a way to open its bytes. Every replica checkpoints at the
 // same ops and the encoding is deterministic, so checkpoints of the same op
-// are byte-for-byte equal.
+// written whole are byte-for-byte equal; a driver may also save one as a
+// delta on the previous one (delta.go), and its bytes are then a chain.
 type Checkpoint struct {
 	Op    uint64
 	table []byte   // taken: the encoded client table
 	snap  Snapshot // taken: the state machine's state at Op
+	// prev, for a checkpoint taken, is the op of the checkpoint the state
+	// machine's previous snapshot was taken (or restored) at: where the
+	// delta of a DeltaSnapshot starts (delta.go). 0: none.
+	prev uint64
+	bugs plant.Bugs
 	// open, for a checkpoint read back, yields its encoded bytes.
 	open func() (io.ReadCloser, error)
 }
@@ -59,9 +66,12 @@ func (r *Replica) maybeCheckpoint() {
 	if !r.checkpointDue() {
 		return
 	}
+	prev := r.ckpt.Op
 	r.ckpt = Checkpoint{Op: r.executed}
 	r.sinceCkpt = 0
-	r.out.Checkpoint = r.takeCheckpoint()
+	ck := r.takeCheckpoint(prev)
+	ck.Absorb(r.out.Checkpoint) // two in one step: the first is never saved
+	r.out.Checkpoint = ck
 }
 
 // checkpointDue reports whether the op just executed ends a checkpoint
@@ -88,10 +98,12 @@ func (r *Replica) checkpointDue() bool {
 	return r.sinceCkpt >= r.cfg.CheckpointBytes
 }
 
-// takeCheckpoint captures the replicated state at executed.
-func (r *Replica) takeCheckpoint() *Checkpoint {
+// takeCheckpoint captures the replicated state at executed; prev is the
+// op at which the state machine's previous snapshot was taken or its state
+// restored.
+func (r *Replica) takeCheckpoint(prev uint64) *Checkpoint {
 	r.assertNotWitness("take a checkpoint")
-	return &Checkpoint{Op: r.executed, table: r.encodeTable(), snap: r.sm.Snapshot()}
+	return &Checkpoint{Op: r.executed, table: r.encodeTable(), snap: r.sm.Snapshot(), prev: prev, bugs: r.cfg.bugs}
 }
 
 // WriteTo writes the checkpoint's self-checking encoding to w (see
@@ -113,8 +125,9 @@ func (c *Checkpoint) WriteTo(w io.Writer) (int64, error) {
 }
 
 // Verify reads the checkpoint's bytes and checks that they are an intact
-// checkpoint of op c.Op: the checksum holds, the encoding is well formed and
-// names the same op. Drivers call it on a checkpoint read from disk.
+// checkpoint of op c.Op: a chain of records (delta.go) whose checksums
+// hold, well formed, each delta following the record before it, the last
+// of op c.Op. Drivers call it on a checkpoint read from disk.
 func (c *Checkpoint) Verify() error {
 	if c.open == nil {
 		return nil // taken by this process: not read from anywhere
@@ -124,14 +137,8 @@ func (c *Checkpoint) Verify() error {
 		return err
 	}
 	defer rc.Close()
-	d := newCkptDecoder(rc)
-	if err := d.header(c.Op, 0); err != nil {
-		return err
-	}
-	if _, err := d.snap.drain(); err != nil {
-		return err
-	}
-	return d.finish()
+	_, err = readChain(rc, c.Op, 0, nil)
+	return err
 }
 
 // installCheckpoint restores the state machine and the client table from
@@ -154,9 +161,9 @@ func (r *Replica) installCheckpoint(ck *Checkpoint) error {
 	r.executed = ck.Op
 	r.ckpt = Checkpoint{Op: ck.Op}
 	r.sinceCkpt = 0
-	// The driver saves the checkpoint again, from the restored state: the
-	// encoding is deterministic, so it writes the bytes it was given.
-	r.out.Checkpoint = r.takeCheckpoint()
+	// The driver saves the checkpoint again, from the restored state, and
+	// whole: its delta, since the restore, is empty.
+	r.out.Checkpoint = r.takeCheckpoint(ck.Op)
 	r.out.Applied = append(r.out.Applied, Applied{Entry: message.Entry{Op: ck.Op}, Restored: true})
 	r.afterRestore()
 	r.execute()
@@ -168,8 +175,24 @@ func (r *Replica) installCheckpoint(ck *Checkpoint) error {
 var errRestoredBad = errors.New("core: checkpoint failed its checks after the restore")
 
 // restoreFrom streams ck's bytes into the state machine and returns the
-// client table.
+// client table. An error of the first Restore leaves the state unchanged;
+// any later one wraps errRestoredBad.
 func (r *Replica) restoreFrom(ck *Checkpoint) (map[uint64]*session, error) {
+	return restoreChain(ck, r.sm, r.cfg.MaxSessions)
+}
+
+// RestoreState restores sm from ck's bytes (the client table is read and
+// dropped): for tools and drivers' tests, which have no replica. On error
+// sm may hold part of the chain if the error wraps ErrBadCheckpoint after
+// the full record was restored.
+func RestoreState(ck *Checkpoint, sm StateMachine) error {
+	_, err := restoreChain(ck, sm, 0)
+	return err
+}
+
+// restoreChain streams ck's chain into sm: the full record's snapshot
+// through Restore, then each delta through ApplyDelta.
+func restoreChain(ck *Checkpoint, sm StateMachine, maxSessions int) (map[uint64]*session, error) {
 	if ck.open == nil {
 		return nil, fmt.Errorf("%w: checkpoint at op %d has no bytes to read", ErrBadCheckpoint, ck.Op)
 	}
@@ -178,20 +201,36 @@ func (r *Replica) restoreFrom(ck *Checkpoint) (map[uint64]*session, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	d := newCkptDecoder(rc)
-	if err := d.header(ck.Op, r.cfg.MaxSessions); err != nil {
-		return nil, err
+	restored := false
+	use := func(i int, rec CheckpointRecord, snap io.Reader) error {
+		if i == 0 {
+			if err := sm.Restore(snap); err != nil {
+				return fmt.Errorf("%w: state machine: %v", ErrBadCheckpoint, err)
+			}
+			restored = true
+			return nil
+		}
+		dsm, ok := sm.(DeltaStateMachine)
+		if !ok {
+			return fmt.Errorf("%w: delta at op %d for a state machine without deltas", ErrBadCheckpoint, rec.Op)
+		}
+		if err := dsm.ApplyDelta(snap); err != nil {
+			return fmt.Errorf("%w: state machine: delta at op %d: %v", ErrBadCheckpoint, rec.Op, err)
+		}
+		return nil
 	}
-	if err := r.sm.Restore(d.snap); err != nil {
-		return nil, fmt.Errorf("%w: state machine: %v", ErrBadCheckpoint, err)
-	}
-	if n, err := d.snap.drain(); err != nil || n != 0 {
-		return nil, fmt.Errorf("%w: %w: %d snapshot bytes left unread (%v)", errRestoredBad, ErrBadCheckpoint, n, err)
-	}
-	if err := d.finish(); err != nil {
+	sessions, err := readChain(rc, ck.Op, maxSessions, use)
+	if err != nil && restored {
 		return nil, fmt.Errorf("%w: %w", errRestoredBad, err)
 	}
-	return d.sessions, nil
+	return sessions, err
+}
+
+// TakeCheckpoint returns a checkpoint at op of snap with an empty client
+// table, whose delta (if snap has one) starts at the checkpoint of op
+// prev: for drivers' tests, which have no replica.
+func TakeCheckpoint(op, prev uint64, snap Snapshot) *Checkpoint {
+	return &Checkpoint{Op: op, table: make([]byte, 8), snap: snap, prev: prev}
 }
 
 // afterRestore drops in-flight bookkeeping that the restore made stale.

@@ -60,9 +60,11 @@ func (r *Replica) maybeFetchCheckpoint() {
 	}
 	if r.fetch.active {
 		// No answer: ask the next replica. Every replica checkpoints at the
-		// same ops, so it likely holds the same checkpoint and the fetch
-		// resumes where it stopped; once every replica was tried without
-		// progress, the partial checkpoint is dropped.
+		// same ops, so it likely holds a checkpoint of the same op and the
+		// fetch resumes where it stopped — if its chain of deltas is the
+		// same (delta.go); a chunk of another size is ignored, and once
+		// every replica was tried without progress, the partial
+		// checkpoint is dropped.
 		f := r.fetch
 		r.fetch = fetchState{attempt: f.attempt + 1, stalls: f.stalls + 1}
 		if f.stalls+1 < len(r.full) {

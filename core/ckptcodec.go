@@ -48,12 +48,23 @@ func (r *Replica) encodeTable() []byte {
 	return b
 }
 
-// writeCheckpoint streams the encoding of the checkpoint at op to w.
+// writeCheckpoint streams the encoding of the checkpoint at op (one full
+// record) to w.
 func writeCheckpoint(w io.Writer, op uint64, table []byte, snap Snapshot) (int64, error) {
+	return writeRecord(w, checkpointMagic, op, 0, table, snap.WriteTo)
+}
+
+// writeRecord streams one record of a checkpoint's chain to w: a full one
+// (checkpointMagic: the header has no prev) or a delta (deltaMagic), whose
+// state machine part body writes.
+func writeRecord(w io.Writer, magic string, op, prev uint64, table []byte, body func(io.Writer) (int64, error)) (int64, error) {
 	cw := &crcWriter{w: w}
-	hdr := make([]byte, 0, len(checkpointMagic)+16)
-	hdr = append(hdr, checkpointMagic...)
+	hdr := make([]byte, 0, len(magic)+24)
+	hdr = append(hdr, magic...)
 	hdr = binary.LittleEndian.AppendUint64(hdr, op)
+	if magic == deltaMagic {
+		hdr = binary.LittleEndian.AppendUint64(hdr, prev)
+	}
 	hdr = binary.LittleEndian.AppendUint64(hdr, uint64(len(table)))
 	if _, err := cw.Write(hdr); err != nil {
 		return cw.n, err
@@ -62,7 +73,7 @@ func writeCheckpoint(w io.Writer, op uint64, table []byte, snap Snapshot) (int64
 		return cw.n, err
 	}
 	ch := newChunkWriter(cw)
-	if _, err := snap.WriteTo(ch); err != nil {
+	if _, err := body(ch); err != nil {
 		return cw.n, fmt.Errorf("snapshot at op %d: %w", op, err)
 	}
 	if err := ch.close(); err != nil {
@@ -72,36 +83,47 @@ func writeCheckpoint(w io.Writer, op uint64, table []byte, snap Snapshot) (int64
 	return cw.n + int64(n), err
 }
 
-// ckptDecoder reads an encoded checkpoint as a stream: the header and the
-// client table, then (snap) the state machine's snapshot, then the
-// checksum, which finish checks.
+// ckptDecoder reads an encoded checkpoint as a stream of records: per
+// record (next) the header and the client table, then (snap) the state
+// machine's part, then the checksum, which endRecord checks.
 type ckptDecoder struct {
 	src      *bufio.Reader
 	crc      *crcReader
 	snap     *chunkReader
 	sessions map[uint64]*session
+	rec      CheckpointRecord
 }
 
 func newCkptDecoder(r io.Reader) *ckptDecoder {
-	b := bufio.NewReaderSize(r, 64<<10)
-	c := &crcReader{r: b}
-	return &ckptDecoder{src: b, crc: c, snap: &chunkReader{r: c}}
+	return &ckptDecoder{src: bufio.NewReaderSize(r, 64<<10)}
 }
 
-// header reads the magic, checks that the checkpoint is of op, and decodes
-// the client table (of at most maxSessions sessions; 0: any number).
-func (d *ckptDecoder) header(op uint64, maxSessions int) error {
-	var h [len(checkpointMagic) + 16]byte
+// next reads the next record's header and client table (of at most
+// maxSessions sessions; 0: any number).
+func (d *ckptDecoder) next(maxSessions int) error {
+	d.crc = &crcReader{r: d.src}
+	d.snap = &chunkReader{r: d.crc}
+	var h [len(checkpointMagic) + 8]byte
 	if _, err := io.ReadFull(d.crc, h[:]); err != nil {
 		return fmt.Errorf("%w: header: %v", ErrBadCheckpoint, err)
 	}
-	if string(h[:len(checkpointMagic)]) != checkpointMagic {
+	d.rec = CheckpointRecord{Op: binary.LittleEndian.Uint64(h[len(checkpointMagic):])}
+	var rest [16]byte
+	fields := rest[:8]
+	switch string(h[:len(checkpointMagic)]) {
+	case checkpointMagic:
+	case deltaMagic:
+		d.rec.Delta, fields = true, rest[:]
+	default:
 		return fmt.Errorf("%w: bad magic or version", ErrBadCheckpoint)
 	}
-	if got := binary.LittleEndian.Uint64(h[len(checkpointMagic):]); got != op {
-		return fmt.Errorf("%w: holds op %d, expected %d", ErrBadCheckpoint, got, op)
+	if _, err := io.ReadFull(d.crc, fields); err != nil {
+		return fmt.Errorf("%w: header: %v", ErrBadCheckpoint, err)
 	}
-	n := binary.LittleEndian.Uint64(h[len(checkpointMagic)+8:])
+	if d.rec.Delta {
+		d.rec.Prev, fields = binary.LittleEndian.Uint64(fields), fields[8:]
+	}
+	n := binary.LittleEndian.Uint64(fields)
 	var table bytes.Buffer // grows only as bytes arrive, whatever n says
 	if k, err := table.ReadFrom(io.LimitReader(d.crc, int64(min(n, 1<<62)))); err != nil || uint64(k) != n {
 		return fmt.Errorf("%w: client table of %d bytes cut at %d (%v)", ErrBadCheckpoint, n, k, err)
@@ -111,23 +133,69 @@ func (d *ckptDecoder) header(op uint64, maxSessions int) error {
 	return err
 }
 
-// finish checks the checksum after the snapshot's end mark, and that
-// nothing follows it.
-func (d *ckptDecoder) finish() error {
+// endRecord checks the record's checksum after the snapshot's end mark
+// and reports whether the chain ends there (nothing follows).
+func (d *ckptDecoder) endRecord() (last bool, err error) {
 	if !d.snap.done {
-		return fmt.Errorf("%w: snapshot not read to its end", ErrBadCheckpoint)
+		return false, fmt.Errorf("%w: snapshot not read to its end", ErrBadCheckpoint)
 	}
 	var sum [4]byte
 	if _, err := io.ReadFull(d.src, sum[:]); err != nil {
-		return fmt.Errorf("%w: checksum: %v", ErrBadCheckpoint, err)
+		return false, fmt.Errorf("%w: checksum: %v", ErrBadCheckpoint, err)
 	}
 	if binary.LittleEndian.Uint32(sum[:]) != d.crc.crc {
-		return fmt.Errorf("%w: checksum mismatch", ErrBadCheckpoint)
+		return false, fmt.Errorf("%w: checksum mismatch", ErrBadCheckpoint)
 	}
-	if _, err := d.src.ReadByte(); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: bytes after the checksum (%v)", ErrBadCheckpoint, err)
+	if _, err := d.src.Peek(1); errors.Is(err, io.EOF) {
+		return true, nil
+	} else if err != nil {
+		return false, fmt.Errorf("%w: after record of op %d: %v", ErrBadCheckpoint, d.rec.Op, err)
 	}
-	return nil
+	return false, nil
+}
+
+// readChain reads a checkpoint's records in order and checks the chain:
+// the first record is full, every later one a delta that follows the
+// record before it, each intact, and the last of op. For each record,
+// use (if not nil) reads the state machine's part; what it leaves is read
+// and counted as an error of that record. It returns the last record's
+// client table. An error from use is returned as it is, with the index of
+// the record.
+func readChain(r io.Reader, op uint64, maxSessions int, use func(i int, rec CheckpointRecord, snap io.Reader) error) (map[uint64]*session, error) {
+	d := newCkptDecoder(r)
+	var prev uint64
+	for i := 0; ; i++ {
+		if err := d.next(maxSessions); err != nil {
+			return nil, err
+		}
+		switch {
+		case d.rec.Delta != (i > 0):
+			return nil, fmt.Errorf("%w: record %d (op %d): a chain is one full record and then deltas", ErrBadCheckpoint, i, d.rec.Op)
+		case i > 0 && (d.rec.Prev != prev || d.rec.Op <= prev):
+			return nil, fmt.Errorf("%w: delta at op %d follows op %d, not %d", ErrBadCheckpoint, d.rec.Op, d.rec.Prev, prev)
+		case d.rec.Op > op:
+			return nil, fmt.Errorf("%w: holds op %d, expected %d", ErrBadCheckpoint, d.rec.Op, op)
+		}
+		if use != nil {
+			if err := use(i, d.rec, d.snap); err != nil {
+				return nil, err
+			}
+		}
+		if n, err := d.snap.drain(); err != nil || (use != nil && n != 0) {
+			return nil, fmt.Errorf("%w: %d snapshot bytes left unread (%v)", ErrBadCheckpoint, n, err)
+		}
+		last, err := d.endRecord()
+		if err != nil {
+			return nil, err
+		}
+		prev = d.rec.Op
+		if last {
+			if prev != op {
+				return nil, fmt.Errorf("%w: holds op %d, expected %d", ErrBadCheckpoint, prev, op)
+			}
+			return d.sessions, nil
+		}
+	}
 }
 
 // decodeTable decodes an encoded client table.

@@ -75,7 +75,7 @@ func TestWitnessHoldsNoStateMachine(t *testing.T) {
 	}
 	for what, f := range map[string]func(){
 		"execute":           func() { w.executeEntry(message.Entry{Op: 1}) },
-		"take a checkpoint": func() { w.takeCheckpoint() },
+		"take a checkpoint": func() { w.takeCheckpoint(0) },
 		"send a Prepare":    func() { w.send(0, &message.Prepare{Entries: []message.Entry{{Op: 1}}}) },
 		"reply to a client": func() { w.reply(1, 1, message.StatusOK, nil) },
 	} {

@@ -141,27 +141,31 @@ func (d *durableCluster) waitCheckpointDurable(ctx context.Context, t *testing.T
 		if s = fetch(ctx, d.StatusAddrs[i]); s == nil || s.CheckpointOp == 0 {
 			return false
 		}
-		files = checkpointFiles(t, d.DataDirs[i])
+		files = checkpointFiles(t, d.DataDirs[i], "vrc?")
 		sb, err := wal.ReadSuperblock(wal.OS, d.DataDirs[i])
-		want := checkpointName(s.CheckpointOp)
-		// The newest file is the one the superblock names; the one before
-		// it stays too, to be served to peers.
-		n := len(files)
-		return err == nil && sb.CheckpointName == want && n >= 1 && n <= 2 && files[n-1] == want
+		// The superblock names the newest link of the checkpoint's chain
+		// (a base or a delta); the files of the chain before it stay too,
+		// to be served to peers.
+		named := sb.CheckpointName == checkpointName(s.CheckpointOp) || sb.CheckpointName == deltaName(s.CheckpointOp)
+		return err == nil && named && slices.Contains(files, sb.CheckpointName)
 	})
 	if err != nil {
 		t.Fatalf("%v: last status %+v, checkpoint files %v", err, s, files)
 	}
 }
 
-// checkpointName is the file name of the checkpoint at op (node's format).
+// checkpointName is the file name of the base checkpoint at op (node's
+// format); deltaName that of a delta.
 func checkpointName(op uint64) string { return fmt.Sprintf("checkpoint-%020d.vrck", op) }
 
+func deltaName(op uint64) string { return fmt.Sprintf("checkpoint-%020d.vrcd", op) }
+
 // checkpointFiles returns the names of the checkpoint files in a data
-// directory, sorted.
-func checkpointFiles(t *testing.T, dataDir string) []string {
+// directory with the extension ext (a glob: vrck, the bases; vrc?, all),
+// sorted.
+func checkpointFiles(t *testing.T, dataDir, ext string) []string {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(dataDir, "checkpoint-*.vrck"))
+	paths, err := filepath.Glob(filepath.Join(dataDir, "checkpoint-*."+ext))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,25 +177,26 @@ func checkpointFiles(t *testing.T, dataDir string) []string {
 	return names
 }
 
-// flipCheckpoint flips the byte in the middle of the newest checkpoint
-// file of a stopped replica's data directory (it keeps the one before too,
-// to serve it), which must be the one its superblock names. It returns the
-// file's name and its corrupted bytes.
+// flipCheckpoint flips the byte in the middle of the newest base
+// checkpoint file: the base of the chain the superblock's newest link
+// rests on (a restart's walk back stops at the newest base). It returns
+// the file's name and its corrupted bytes.
 func flipCheckpoint(t *testing.T, dataDir string) (string, []byte) {
 	t.Helper()
-	files := checkpointFiles(t, dataDir)
+	files := checkpointFiles(t, dataDir, "vrck")
 	if len(files) < 1 || len(files) > 2 {
-		t.Fatalf("%s holds %d checkpoint files, want 1 or 2: %v", dataDir, len(files), files)
+		t.Fatalf("%s holds %d base checkpoint files, want 1 or 2: %v", dataDir, len(files), files)
 	}
-	files = files[len(files)-1:]
-	sb, err := wal.ReadSuperblock(wal.OS, dataDir)
+	name := files[len(files)-1]
+	op, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimPrefix(name, "checkpoint-"), ".vrck"), 10, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sb.CheckpointName != files[0] {
-		t.Fatalf("the superblock of %s names checkpoint %q, but the newest file is %s", dataDir, sb.CheckpointName, files[0])
+	sb, err := wal.ReadSuperblock(wal.OS, dataDir)
+	if err != nil || sb.CheckpointOp < op {
+		t.Fatalf("the superblock of %s names checkpoint %q (%v), older than the newest base %s", dataDir, sb.CheckpointName, err, name)
 	}
-	path := filepath.Join(dataDir, files[0])
+	path := filepath.Join(dataDir, name)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -201,11 +206,11 @@ func flipCheckpoint(t *testing.T, dataDir string) (string, []byte) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := core.CheckpointBytes(sb.CheckpointOp, b).Verify(); err == nil {
-		t.Fatalf("flipping byte %d of %s left a checkpoint that verifies", at, files[0])
+	if err := core.CheckpointBytes(op, b).Verify(); err == nil {
+		t.Fatalf("flipping byte %d of %s left a checkpoint that verifies", at, name)
 	}
-	t.Logf("flipped the byte at offset %d of %s (%d bytes, op %d)", at, files[0], len(b), sb.CheckpointOp)
-	return files[0], b
+	t.Logf("flipped the byte at offset %d of %s (%d bytes, op %d; the superblock names %s)", at, name, len(b), op, sb.CheckpointName)
+	return name, b
 }
 
 // expectBadCheckpointReported checks that replica i, started after mark,

@@ -32,10 +32,14 @@ const (
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// snapshot is a copy-on-write view of a store at one moment.
+// snapshot is a copy-on-write view of a store at one moment, with the
+// keys changed since the store's previous snapshot (delta.go).
 type snapshot struct {
 	tree     *btree.BTreeG[entry]
 	revision uint64
+	sets     [][][]byte // the changed keys (more than one set after Absorb)
+	from     uint64     // the revision the changes start from
+	lost     bool       // the changes were not tracked: no delta
 }
 
 // Snapshot captures the store as it is now, in O(1): a lazy copy-on-write
@@ -46,15 +50,20 @@ type snapshot struct {
 // original and the clone to be used concurrently once Clone returned, and
 // entries are never changed in place: a write stores a new entry), and
 // more than once. Snapshot itself must not run concurrently with the
-// store's other methods.
+// store's other methods. The snapshot takes the keys changed since the
+// previous Snapshot (Restore, ApplyDelta) with it, for WriteDeltaTo.
 func (s *Store) Snapshot() io.WriterTo {
-	return &snapshot{tree: s.tree.Clone(), revision: s.revision}
+	c := s.changes
+	s.changes = changes{from: s.revision}
+	return &snapshot{tree: s.tree.Clone(), revision: s.revision, sets: [][][]byte{c.keys}, from: c.from, lost: c.lost}
 }
 
-// Bytes returns the whole state in the snapshot format, in one slice.
+// Bytes returns the whole state in the snapshot format, in one slice. It
+// does not count as a Snapshot for the deltas.
 func (s *Store) Bytes() []byte {
 	var b bytes.Buffer
-	_, _ = s.Snapshot().WriteTo(&b) // a bytes.Buffer does not fail
+	p := &snapshot{tree: s.tree.Clone(), revision: s.revision}
+	_, _ = p.WriteTo(&b) // a bytes.Buffer does not fail
 	return b.Bytes()
 }
 
@@ -132,6 +141,7 @@ func (s *Store) Restore(r io.Reader) error {
 		return err
 	}
 	s.tree, s.revision, s.sum = tree, revision, sum
+	s.changes = changes{from: revision}
 	return nil
 }
 

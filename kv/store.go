@@ -26,7 +26,8 @@ type Store struct {
 	limits   Limits
 	tree     *btree.BTreeG[entry]
 	revision uint64
-	sum      uint64 // sum of entryHash over all entries, for Digest
+	sum      uint64  // sum of entryHash over all entries, for Digest
+	changes  changes // since the last Snapshot, Restore or ApplyDelta (delta.go)
 }
 
 // New returns an empty store. Zero or negative fields of limits take their
@@ -65,6 +66,7 @@ func (s *Store) write(key, value []byte) uint64 {
 		s.sum -= entryHash(old)
 	}
 	s.sum += entryHash(e)
+	s.changes.note(key, s.tree.Len())
 	return e.version
 }
 
@@ -75,6 +77,7 @@ func (s *Store) remove(key []byte) bool {
 	if found {
 		s.revision++
 		s.sum -= entryHash(old)
+		s.changes.note(old.key, s.tree.Len())
 	}
 	return found
 }

@@ -2,10 +2,13 @@ package node
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/vr-go/vr/core"
@@ -35,7 +38,11 @@ type ckptWriter struct {
 	busy    bool
 	pending *pendingSave // waits for the running write
 	done    chan ckptDone
-	held    []heldFile // newest first, at most two
+	held    []heldFile    // newest first, at most two
+	chain   storage.Chain // diskless: the scratch chain, owned by the running write
+	// bases writes new bases in the background (the second lane,
+	// storage/chain.go); close waits for it.
+	bases   sync.WaitGroup
 	skipped uint64
 	written uint64
 	last    time.Duration // how long the last write took
@@ -49,18 +56,51 @@ type pendingSave struct {
 
 // ckptDone reports a finished write, to the loop.
 type ckptDone struct {
-	op   uint64
-	name string
-	size uint64
-	took time.Duration
-	err  error
+	op     uint64
+	links  []storage.Link // the checkpoint's chain, base first
+	took   time.Duration
+	err    error
+	rebase *core.Checkpoint // to write whole in the background
 }
 
-// heldFile is a saved checkpoint, open for reading.
+// heldFile is a saved checkpoint, its chain's files open for reading; its
+// bytes are their concatenation.
 type heldFile struct {
 	op, size uint64
-	name     string
-	f        *os.File
+	names    []string
+	files    []*os.File
+	sizes    []int64
+}
+
+// ReadAt reads the chain's concatenated bytes.
+func (h heldFile) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	for i, f := range h.files {
+		if len(p) == 0 {
+			break
+		}
+		if off >= h.sizes[i] {
+			off -= h.sizes[i]
+			continue
+		}
+		k := int(min(int64(len(p)), h.sizes[i]-off))
+		m, err := f.ReadAt(p[:k], off)
+		n += m
+		if m < k {
+			return n, err
+		}
+		p, off = p[k:], 0
+	}
+	if len(p) > 0 {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (h heldFile) close() {
+	for _, f := range h.files {
+		f.Close()
+	}
 }
 
 // newCkptWriter returns the writer for a node: into the data directory of
@@ -77,15 +117,14 @@ func newCkptWriter(st *storage.Storage, log *slog.Logger) (*ckptWriter, error) {
 	}
 	w.dir = st.Dir()
 	if op := st.CheckpointOp(); op > 0 {
-		w.holdLoaded(op)
+		w.holdLoaded(op, st.Chain())
 	}
 	return w, nil
 }
 
 // holdLoaded serves the checkpoint the node restarted from.
-func (w *ckptWriter) holdLoaded(op uint64) {
-	name := storage.CheckpointFile(op)
-	if h, err := openHeld(w.dir, name, op); err == nil {
+func (w *ckptWriter) holdLoaded(op uint64, links []storage.Link) {
+	if h, err := openHeld(w.dir, op, links); err == nil {
 		w.held = []heldFile{h}
 	}
 }
@@ -97,23 +136,54 @@ func (w *ckptWriter) Save(ck *core.Checkpoint, hs core.HardState) {
 		if w.pending != nil {
 			w.skipped++
 			w.log.Debug("checkpoint skipped: a newer one replaces it while the previous write runs", "op", w.pending.ck.Op)
+			ck.Absorb(w.pending.ck) // its delta covers the skipped one's changes
 		}
 		w.pending = &pendingSave{ck: ck, hs: hs}
 		return
 	}
 	w.busy = true
-	st, dir := w.storage, w.dir
+	st, dir, chain := w.storage, w.dir, &w.chain
 	go func() {
 		start := time.Now()
-		name := storage.CheckpointFile(ck.Op)
-		var size uint64
+		var links []storage.Link
+		var rebase bool
 		var err error
 		if st != nil {
-			size, err = st.WriteCheckpoint(ck, hs) // touches no state of the loop's
-		} else {
-			size, err = storage.WriteCheckpointFile(wal.OS, dir, name, ck, false)
+			var wr storage.Written
+			wr, err = st.WriteCheckpoint(ck, hs, nil) // touches no state of the loop's
+			links, rebase = wr.Links, wr.Rebase
+		} else if _, rebase, err = storage.WriteLink(wal.OS, dir, chain, ck, false, nil); err == nil {
+			links = chain.Links()
 		}
-		w.done <- ckptDone{op: ck.Op, name: name, size: size, took: time.Since(start), err: err}
+		d := ckptDone{op: ck.Op, links: links, took: time.Since(start), err: err}
+		if rebase {
+			d.rebase = ck
+		}
+		w.done <- d
+	}()
+}
+
+// startBase writes a new base of ck on the second lane, while later
+// checkpoints keep being written as deltas; the chain switches to it once
+// it is written. A failure is only logged: the chain goes on as it was.
+func (w *ckptWriter) startBase(ck *core.Checkpoint) {
+	st, dir, chain, log := w.storage, w.dir, &w.chain, w.log
+	w.bases.Add(1)
+	go func() {
+		defer w.bases.Done()
+		start := time.Now()
+		var l storage.Link
+		var err error
+		if st != nil {
+			l, err = st.WriteBase(ck, nil)
+		} else {
+			l, err = storage.WriteBase(wal.OS, dir, chain, ck, false, nil)
+		}
+		if err != nil {
+			log.Warn("new checkpoint base not written; the chain of deltas goes on", "op", ck.Op, "err", err)
+			return
+		}
+		log.Debug("checkpoint base written", "op", ck.Op, "bytes", l.Size, "took", time.Since(start))
 	}()
 }
 
@@ -121,7 +191,7 @@ func (w *ckptWriter) Save(ck *core.Checkpoint, hs core.HardState) {
 func (w *ckptWriter) Held() []driver.Held {
 	out := make([]driver.Held, len(w.held))
 	for i, h := range w.held {
-		out[i] = driver.Held{Op: h.op, Size: h.size, Data: h.f}
+		out[i] = driver.Held{Op: h.op, Size: h.size, Data: h}
 	}
 	return out
 }
@@ -133,33 +203,41 @@ func (w *ckptWriter) Held() []driver.Held {
 func (w *ckptWriter) finish(d ckptDone) error {
 	w.busy = false
 	defer w.startPending()
+	if d.rebase != nil {
+		w.startBase(d.rebase)
+	}
 	if d.err != nil {
-		_ = os.Remove(filepath.Join(w.dir, d.name+".tmp"))
+		removeTemporary(w.dir)
 		if w.storage != nil {
 			return fmt.Errorf("write checkpoint at op %d: %w", d.op, d.err)
 		}
 		w.log.Error("checkpoint not written; the log is kept until a later one is", "op", d.op, "err", d.err)
 		return nil
 	}
-	h, err := openHeld(w.dir, d.name, d.op)
+	h, err := openHeld(w.dir, d.op, d.links)
 	if err != nil {
 		return fmt.Errorf("open checkpoint at op %d: %w", d.op, err)
 	}
 	w.written++
 	w.last = d.took
-	w.log.Debug("checkpoint saved", "op", d.op, "bytes", d.size, "took", d.took)
+	newest := d.links[len(d.links)-1]
+	w.log.Debug("checkpoint saved", "op", d.op, "file", newest.Name, "bytes", newest.Size, "chain_bytes", h.size, "took", d.took)
 	w.held = append([]heldFile{h}, w.held...)
 	for len(w.held) > 2 {
-		w.held[2].f.Close()
+		w.held[2].close()
 		w.held = append(w.held[:2], w.held[3:]...)
 	}
-	keep := make([]string, len(w.held))
-	for i, h := range w.held {
-		keep[i] = h.name
+	var keep []string
+	for _, h := range w.held {
+		keep = append(keep, h.names...)
 	}
 	if w.storage != nil {
 		w.storage.CheckpointWritten(d.op, keep...)
 	} else {
+		keep = append(keep, w.chain.Names()...) // the base lane's too
+		if b := w.chain.Basing(); b != 0 {
+			keep = append(keep, storage.CheckpointFile(b)+".tmp")
+		}
 		removeScratchBut(w.dir, keep)
 	}
 	return nil
@@ -182,10 +260,13 @@ func (w *ckptWriter) close() {
 	if w.busy {
 		// The goroutine writes into the directory: wait for it, and tidy
 		// up as after any write.
-		_ = w.finish(<-w.done)
+		d := <-w.done
+		d.rebase = nil
+		_ = w.finish(d)
 	}
+	w.bases.Wait()
 	for _, h := range w.held {
-		h.f.Close()
+		h.close()
 	}
 	w.held = nil
 	if w.storage == nil {
@@ -193,17 +274,41 @@ func (w *ckptWriter) close() {
 	}
 }
 
-func openHeld(dir, name string, op uint64) (heldFile, error) {
-	f, err := os.Open(filepath.Join(dir, name))
-	if err != nil {
-		return heldFile{}, err
+// openHeld opens the files of a saved checkpoint's chain.
+func openHeld(dir string, op uint64, links []storage.Link) (heldFile, error) {
+	h := heldFile{op: op}
+	for _, l := range links {
+		f, err := os.Open(filepath.Join(dir, l.Name))
+		if err != nil {
+			h.close()
+			return heldFile{}, err
+		}
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			h.close()
+			return heldFile{}, err
+		}
+		h.names, h.files, h.sizes = append(h.names, l.Name), append(h.files, f), append(h.sizes, st.Size())
+		h.size += uint64(st.Size())
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return heldFile{}, err
+	if len(h.files) == 0 {
+		return heldFile{}, fmt.Errorf("checkpoint at op %d: no files", op)
 	}
-	return heldFile{op: op, size: uint64(st.Size()), name: name, f: f}, nil
+	return h, nil
+}
+
+// removeTemporary removes the temporary files a failed write left.
+func removeTemporary(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") && strings.HasPrefix(e.Name(), "checkpoint-") {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // removeScratchBut removes the scratch directory's checkpoint files but

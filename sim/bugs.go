@@ -27,6 +27,7 @@ var bugFlags = []struct {
 	{"witness-may-lead", func(b *plant.Bugs) *bool { return &b.WitnessMayLead }},
 	{"witness-serves-state", func(b *plant.Bugs) *bool { return &b.WitnessServesState }},
 	{"witness-metadata-only", func(b *plant.Bugs) *bool { return &b.WitnessMetadataOnly }},
+	{"delta-skips-replaced", func(b *plant.Bugs) *bool { return &b.DeltaSkipsReplaced }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -32,6 +32,7 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"witness-may-lead", "witness", 0},
 		{"witness-serves-state", "witness", 0},
 		{"witness-metadata-only", "witness", 0},
+		{"delta-skips-replaced", "large", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.bug, func(t *testing.T) {

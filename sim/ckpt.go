@@ -2,6 +2,8 @@ package sim
 
 import (
 	"bytes"
+	"io"
+	"slices"
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/driver"
@@ -28,6 +30,17 @@ type replicaCkpts struct {
 	hs      core.HardState // of the Output whose checkpoint is being written
 	pending *pendingCkpt   // waits for the running write (as the node's)
 	held    []driver.Held  // newest first, at most two
+	// links are the bytes of the files of the newest checkpoint's chain
+	// (storage/chain.go), base first; chain decides, diskless, whether the
+	// next is a delta (durable: the storage's own chain decides).
+	links []simLink
+	chain *storage.Chain
+}
+
+// simLink is one link of a chain, in memory.
+type simLink struct {
+	op   uint64
+	data []byte
 }
 
 // pendingCkpt is a checkpoint that waits for the running write.
@@ -46,8 +59,9 @@ type simCheckpoints struct {
 func (s simCheckpoints) Save(ck *core.Checkpoint, hs core.HardState) {
 	r, rep := s.r, s.rep
 	if rep.ckpts.busy {
-		if rep.ckpts.pending != nil {
+		if p := rep.ckpts.pending; p != nil {
 			r.res.CheckpointsSkipped++
+			ck.Absorb(p.ck) // as the node's writer
 		}
 		rep.ckpts.pending = &pendingCkpt{ck: ck, hs: hs}
 		return
@@ -65,9 +79,10 @@ func (s simCheckpoints) Save(ck *core.Checkpoint, hs core.HardState) {
 func (s simCheckpoints) Held() []driver.Held { return s.rep.ckpts.held }
 
 // ckptSaved runs a checkpoint write when its delay is over: the bytes are
-// produced now, from the snapshot taken at the checkpoint's op. Diskless,
-// the write is done; durable, the storage writes the checkpoint file and
-// the superblock on the simulated disk (as the node's writer goroutine
+// produced now, from the snapshot taken at the checkpoint's op, as the
+// next link of the replica's checkpoint chain (a delta, or a new base).
+// Diskless, the write is done; durable, the storage writes the link's file
+// and the superblock on the simulated disk (as the node's writer goroutine
 // does), and the checkpoint is saved once the disk's barriers complete.
 func (r *run) ckptSaved(e event) {
 	rep := r.replicas[e.node]
@@ -79,32 +94,115 @@ func (r *run) ckptSaved(e event) {
 		return
 	}
 	var b bytes.Buffer
-	if _, err := e.ckpt.WriteTo(&b); err != nil {
-		panic(err) // a kv snapshot written to memory cannot fail
-	}
-	op, data := e.ckpt.Op, b.Bytes()
-	d := rep.disk
+	op, d := e.ckpt.Op, rep.disk
 	if d == nil {
-		r.finishCkpt(rep, op, data)
+		if rep.ckpts.chain == nil {
+			rep.ckpts.chain = &storage.Chain{}
+		}
+		p := rep.ckpts.chain.Plan(e.ckpt)
+		write := e.ckpt.WriteTo
+		if p.Delta {
+			write = e.ckpt.WriteDeltaTo
+		}
+		if _, err := write(&b); err != nil {
+			panic(err) // a kv snapshot written to memory cannot fail
+		}
+		rep.ckpts.chain.Add(storage.Link{Op: op, Size: uint64(b.Len()), Delta: p.Delta})
+		r.countDelta(p.Delta)
+		r.startBase(rep, e.ckpt, p.Rebase)
+		r.finishCkpt(rep, op, r.linkCkpt(rep, op, p.Delta, b.Bytes()))
 		return
 	}
-	// The bytes just produced, not a second encoding of the snapshot.
-	if _, err := d.st.WriteCheckpoint(core.CheckpointBytes(op, data), rep.ckpts.hs); err != nil {
+	// The storage tees the bytes it writes: no second encoding.
+	w, err := d.st.WriteCheckpoint(e.ckpt, rep.ckpts.hs, &b)
+	if err != nil {
 		r.stopOnDiskError(rep, err) // as `vr server` stops
 		return
 	}
+	delta := w.Links[len(w.Links)-1].Delta
+	r.countDelta(delta)
+	links := r.linkCkpt(rep, op, delta, b.Bytes())
 	inc := rep.inc
 	r.diskWait(rep, func() {
 		if rep.up && rep.inc == inc {
-			r.finishCkpt(rep, op, data)
+			r.startBase(rep, e.ckpt, w.Rebase)
+			r.finishCkpt(rep, op, links)
 		}
 	})
+}
+
+func (r *run) countDelta(delta bool) {
+	if delta {
+		r.res.CheckpointDeltas++
+	}
+}
+
+// startBase schedules the background write of a new base of ck (the
+// writer's second lane, storage/chain.go), if the chain asked for one.
+func (r *run) startBase(rep *replica, ck *core.Checkpoint, rebase bool) {
+	if rebase {
+		at := r.now + r.between(1, 4*maxCkptWrite)
+		r.schedule(at, event{kind: evBaseSaved, node: rep.idx, inc: rep.inc, ckpt: ck})
+	}
+}
+
+// baseSaved runs a background base write when its delay is over: the
+// storage writes it (durable: on the simulated disk; a failure is only
+// logged, as the node does) and the chain switches to it.
+func (r *run) baseSaved(e event) {
+	rep := r.replicas[e.node]
+	if !rep.up || rep.inc != e.inc {
+		return // lost with the crash
+	}
+	var b bytes.Buffer
+	op, d := e.ckpt.Op, rep.disk
+	if d == nil {
+		if _, err := e.ckpt.WriteTo(&b); err != nil {
+			panic(err)
+		}
+		rep.ckpts.chain.BaseDone(storage.Link{Op: op, Size: uint64(b.Len())}, true)
+		r.res.CheckpointBases++
+		r.switchBase(rep, op, b.Bytes())
+		return
+	}
+	if _, err := d.st.WriteBase(e.ckpt, &b); err != nil {
+		r.logf("replica %d: checkpoint base at op %d not written: %v", rep.idx, op, err)
+		return
+	}
+	r.res.CheckpointBases++
+	inc := rep.inc
+	r.diskWait(rep, func() {
+		if rep.up && rep.inc == inc {
+			r.switchBase(rep, op, b.Bytes())
+		}
+	})
+}
+
+// switchBase makes the in-memory chain start at the base of op, if it
+// still holds a link at op.
+func (r *run) switchBase(rep *replica, op uint64, data []byte) {
+	for i, l := range rep.ckpts.links {
+		if l.op == op {
+			rep.ckpts.links = append([]simLink{{op, data}}, rep.ckpts.links[i+1:]...)
+			return
+		}
+	}
+}
+
+// linkCkpt adds the bytes of a link just written to the replica's chain
+// and returns the chain's.
+func (r *run) linkCkpt(rep *replica, op uint64, delta bool, data []byte) []simLink {
+	if !delta {
+		rep.ckpts.links = nil
+	}
+	rep.ckpts.links = append(slices.Clip(rep.ckpts.links), simLink{op, data})
+	return rep.ckpts.links
 }
 
 // finishCkpt makes the checkpoint at op saved: served to peers, recorded
 // as durable by the storage (durable mode), and reported to the replica,
 // whose log may then shrink.
-func (r *run) finishCkpt(rep *replica, op uint64, data []byte) {
+func (r *run) finishCkpt(rep *replica, op uint64, links []simLink) {
 	rep.ckpts.busy = false
 	defer func() {
 		if p := rep.ckpts.pending; p != nil && rep.up {
@@ -112,11 +210,11 @@ func (r *run) finishCkpt(rep *replica, op uint64, data []byte) {
 			simCheckpoints{r, rep}.Save(p.ck, p.hs)
 		}
 	}()
-	r.holdCkpt(rep, op, data)
+	r.holdCkpt(rep, op, links)
 	if d := rep.disk; d != nil {
-		keep := make([]string, len(rep.ckpts.held))
-		for i, h := range rep.ckpts.held {
-			keep[i] = storage.CheckpointFile(h.Op)
+		var keep []string
+		for _, h := range rep.ckpts.held {
+			keep = append(keep, h.Data.(chainBytes).names...)
 		}
 		d.st.CheckpointWritten(op, keep...)
 	}
@@ -133,10 +231,50 @@ func (r *run) stopOnDiskError(rep *replica, err error) {
 	r.schedule(r.now+r.between(us(fc.MinDowntime), us(fc.MaxDowntime)), event{kind: evRestart, node: rep.idx, inc: rep.inc})
 }
 
-// hold adds a saved checkpoint to those rep serves.
-func (r *run) holdCkpt(rep *replica, op uint64, data []byte) {
-	h := driver.Held{Op: op, Size: uint64(len(data)), Data: bytes.NewReader(data)}
+// holdCkpt adds a saved checkpoint, the chain of links, to those rep
+// serves. Durable, it names the chain's files as the storage holds them.
+func (r *run) holdCkpt(rep *replica, op uint64, links []simLink) {
+	c := chainBytes{}
+	for _, l := range links {
+		c.links = append(c.links, l.data)
+	}
+	if d := rep.disk; d != nil {
+		for _, l := range d.st.Chain() {
+			c.names = append(c.names, l.Name)
+		}
+	}
+	for _, l := range c.links {
+		c.size += int64(len(l))
+	}
+	h := driver.Held{Op: op, Size: uint64(c.size), Data: c}
 	rep.ckpts.held = append([]driver.Held{h}, rep.ckpts.held...)[:min(2, len(rep.ckpts.held)+1)]
+}
+
+// chainBytes is a held checkpoint: its chain's links, read as one.
+type chainBytes struct {
+	links [][]byte
+	names []string // durable: the files that hold them
+	size  int64
+}
+
+// ReadAt reads the concatenated links.
+func (c chainBytes) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	for _, l := range c.links {
+		if len(p) == 0 {
+			break
+		}
+		if off >= int64(len(l)) {
+			off -= int64(len(l))
+			continue
+		}
+		k := copy(p, l[off:])
+		n, p, off = n+k, p[k:], 0
+	}
+	if len(p) > 0 {
+		return n, io.EOF
+	}
+	return n, nil
 }
 
 // holdDurable serves, after a restart from the disk, the checkpoint the
@@ -152,5 +290,6 @@ func (r *run) holdDurable(rep *replica, d *core.Durable) {
 		r.logf("replica %d cannot serve its checkpoint at op %d: %v", rep.idx, d.Checkpoint.Op, err)
 		return
 	}
-	r.holdCkpt(rep, d.Checkpoint.Op, b.Bytes())
+	rep.ckpts.links = []simLink{{d.Checkpoint.Op, b.Bytes()}}
+	r.holdCkpt(rep, d.Checkpoint.Op, rep.ckpts.links)
 }

@@ -157,6 +157,8 @@ func (r *run) dispatch(e event) {
 		r.drainEvent(e)
 	case evCkptSaved:
 		r.ckptSaved(e)
+	case evBaseSaved:
+		r.baseSaved(e)
 	}
 }
 

@@ -24,6 +24,7 @@ const (
 	evStart                          // a replica of a bootstrap run starts
 	evDrain                          // a replica's slow step ends
 	evCkptSaved                      // a replica's checkpoint write completes
+	evBaseSaved                      // a replica's background checkpoint base write completes
 )
 
 // event is one entry of the simulator's agenda. Events run in (at, seq)

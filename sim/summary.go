@@ -27,6 +27,8 @@ type Result struct {
 	CheckpointsInstalled int
 	CheckpointsSaved     int // checkpoints written in the background
 	CheckpointsSkipped   int // due while the previous one was being written
+	CheckpointDeltas     int // saved as a delta on the previous one's chain
+	CheckpointBases      int // new bases written in the background
 	LeaseReads           int // reads a primary answered under its read lease
 	Crashes              int
 	ClusterCrashes       int // every replica crashed at once (durable mode)
@@ -118,6 +120,8 @@ func (t *Totals) Add(res Result, err error) {
 	s.CheckpointsInstalled += res.CheckpointsInstalled
 	s.CheckpointsSaved += res.CheckpointsSaved
 	s.CheckpointsSkipped += res.CheckpointsSkipped
+	s.CheckpointDeltas += res.CheckpointDeltas
+	s.CheckpointBases += res.CheckpointBases
 	s.LeaseReads += res.LeaseReads
 	s.Crashes += res.Crashes
 	s.ClusterCrashes += res.ClusterCrashes
@@ -165,6 +169,8 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"checkpoints installed", s.CheckpointsInstalled},
 		{"checkpoints saved", s.CheckpointsSaved},
 		{"checkpoints skipped (writer busy)", s.CheckpointsSkipped},
+		{"checkpoints saved as deltas", s.CheckpointDeltas},
+		{"checkpoint bases written in the background", s.CheckpointBases},
 		{"reads under a lease", s.LeaseReads},
 		{"messages sent", s.MessagesSent},
 		{"messages dropped", s.MessagesDropped},

@@ -42,38 +42,68 @@ func (s *Storage) Dir() string { return s.cfg.Dir }
 // CheckpointOp returns the op of the newest durable checkpoint (0: none).
 func (s *Storage) CheckpointOp() uint64 { return s.ckptOp }
 
-// WriteCheckpoint makes ck durable as a file and names it, with the hard
-// state hs, in the superblock. It touches only the checkpoint files and the
-// superblock, never the log, so it may run on another goroutine than the
-// rest of Storage (the node's checkpoint writer); call CheckpointWritten on
-// the Storage's goroutine once it returned. It returns the file's size.
-func (s *Storage) WriteCheckpoint(ck *core.Checkpoint, hs core.HardState) (uint64, error) {
-	name := CheckpointFile(ck.Op)
-	size, err := WriteCheckpointFile(s.cfg.FS, s.cfg.Dir, name, ck, true)
-	if err != nil {
-		return 0, fmt.Errorf("write checkpoint at op %d: %w", ck.Op, err)
-	}
-	sb := wal.Superblock{CheckpointOp: ck.Op, CheckpointName: name, Owner: s.cfg.Owner, Owned: true}.WithHardState(hs)
-	if err := wal.WriteSuperblock(s.cfg.FS, s.cfg.Dir, sb); err != nil {
-		return 0, fmt.Errorf("superblock for checkpoint at op %d: %w", ck.Op, err)
-	}
-	return size, nil
+// Written is a checkpoint WriteCheckpoint made durable: its chain's
+// files, base first, the new one last; Rebase: a new base of it is to be
+// written in the background (WriteBase).
+type Written struct {
+	Op     uint64
+	Links  []Link
+	Rebase bool
 }
 
+// WriteCheckpoint makes ck durable as the next link of the checkpoint
+// chain (chain.go: a delta file, or a base) and names it, with the hard
+// state hs, in the superblock. It touches only the checkpoint files, the
+// chain and the superblock, never the log, so it may run on another
+// goroutine than the rest of Storage (the node's checkpoint writer), one
+// call at a time, beside one WriteBase; call CheckpointWritten on the
+// Storage's goroutine once it returned. tee, if not nil, sees the bytes
+// of the file written.
+func (s *Storage) WriteCheckpoint(ck *core.Checkpoint, hs core.HardState, tee io.Writer) (Written, error) {
+	l, rebase, err := WriteLink(s.cfg.FS, s.cfg.Dir, &s.chain, ck, true, tee)
+	if err != nil {
+		return Written{}, fmt.Errorf("write checkpoint at op %d: %w", ck.Op, err)
+	}
+	sb := wal.Superblock{CheckpointOp: ck.Op, CheckpointName: l.Name, Owner: s.cfg.Owner, Owned: true}.WithHardState(hs)
+	if err := wal.WriteSuperblock(s.cfg.FS, s.cfg.Dir, sb); err != nil {
+		if rebase {
+			s.chain.BaseDone(Link{}, false)
+		}
+		return Written{}, fmt.Errorf("superblock for checkpoint at op %d: %w", ck.Op, err)
+	}
+	return Written{Op: ck.Op, Links: s.chain.Links(), Rebase: rebase}, nil
+}
+
+// WriteBase writes a new base of ck, which WriteCheckpoint wrote as a
+// delta and reported Rebase for, durably, on the writer's second lane
+// (beside later WriteCheckpoints); the chain then starts at it. It needs
+// no superblock: a restart's walk takes the base file of an op where one
+// exists. A failure only leaves the chain as it was (logged by the
+// caller; a later checkpoint starts another base).
+func (s *Storage) WriteBase(ck *core.Checkpoint, tee io.Writer) (Link, error) {
+	return WriteBase(s.cfg.FS, s.cfg.Dir, &s.chain, ck, true, tee)
+}
+
+// Chain returns the files of the newest durable checkpoint's chain, base
+// first: after Open, the one the replica restarts from.
+func (s *Storage) Chain() []Link { return s.chain.Links() }
+
 // CheckpointWritten records that the checkpoint at op is durable (its
-// WriteCheckpoint returned), keeps the checkpoint files named in keep, and
-// removes the others.
+// WriteCheckpoint returned), keeps the checkpoint files named in keep (the
+// chains of the checkpoints served), and removes the others.
 func (s *Storage) CheckpointWritten(op uint64, keep ...string) {
 	s.ckptOp = max(s.ckptOp, op)
+	keep = append(keep, s.chain.Names()...) // a base may have been switched in since
+	if b := s.chain.Basing(); b != 0 {
+		keep = append(keep, CheckpointFile(b)+".tmp") // being written
+	}
 	s.removeOtherCheckpoints(keep...)
 }
 
-// WriteCheckpointFile streams ck into dir/name through a temporary file,
+// writeFile streams write's bytes into dir/name through a temporary file,
 // renamed into place; with sync, the file is fsynced every syncEveryBytes
-// and at the end, then the directory, so that the checkpoint is durable
-// when it returns. Diskless nodes use it without sync for their scratch
-// copies.
-func WriteCheckpointFile(fsys wal.FS, dir, name string, ck *core.Checkpoint, sync bool) (uint64, error) {
+// and at the end, then the directory. It returns the file's size.
+func writeFile(fsys wal.FS, dir, name string, sync bool, write func(io.Writer) (int64, error), tee io.Writer) (uint64, error) {
 	tmp := filepath.Join(dir, name+".tmp")
 	f, err := fsys.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -83,8 +113,11 @@ func WriteCheckpointFile(fsys wal.FS, dir, name string, ck *core.Checkpoint, syn
 	if sync {
 		out = &syncEvery{f: f}
 	}
+	if tee != nil {
+		out = io.MultiWriter(out, tee)
+	}
 	bw := bufio.NewWriterSize(out, checkpointBuffer)
-	n, werr := ck.WriteTo(bw)
+	n, werr := write(bw)
 	ferr := bw.Flush()
 	var serr error
 	if sync {
@@ -160,7 +193,8 @@ func (s *Storage) removeOtherCheckpoints(keep ...string) {
 	}
 	for _, e := range entries {
 		n := e.Name()
-		stale := strings.HasSuffix(n, checkpointExt) || strings.HasSuffix(n, checkpointExt+".tmp")
+		stale := strings.HasSuffix(n, checkpointExt) || strings.HasSuffix(n, checkpointExt+".tmp") ||
+			strings.HasSuffix(n, deltaExt) || strings.HasSuffix(n, deltaExt+".tmp")
 		if !slices.Contains(keep, n) && strings.HasPrefix(n, checkpointPrefix) && stale {
 			_ = s.cfg.FS.Remove(filepath.Join(s.cfg.Dir, n))
 		}
@@ -188,9 +222,11 @@ func openFunc(fsys wal.FS, path string) func() (io.ReadCloser, error) {
 	}
 }
 
-// loadCheckpoint reads the checkpoint the superblock names, or nil if none
-// was written. A checkpoint that fails its checks is moved aside and
-// reported in moved: the replica then fetches the state from its peers.
+// loadCheckpoint reads the checkpoint the superblock names — the newest
+// link of a chain, walked back to its base — or nil if none was written.
+// A checkpoint whose files fail their checks (any of them, or the chain's
+// links) is moved aside, all its files, and reported in moved: the
+// replica then fetches the state from its peers.
 func (s *Storage) loadCheckpoint() (ck *core.Checkpoint, moved string, err error) {
 	sb, err := wal.ReadSuperblock(s.cfg.FS, s.cfg.Dir)
 	if errors.Is(err, wal.ErrNoSuperblock) || (err == nil && sb.CheckpointName == "") {
@@ -199,12 +235,20 @@ func (s *Storage) loadCheckpoint() (ck *core.Checkpoint, moved string, err error
 	if err != nil {
 		return nil, "", err
 	}
-	c := core.ReadCheckpoint(sb.CheckpointOp, openFunc(s.cfg.FS, filepath.Join(s.cfg.Dir, sb.CheckpointName)))
-	if err = c.Verify(); err == nil { // streams the file where it can: never whole in memory
-		return c, "", nil
+	links, err := readChain(s.cfg.FS, s.cfg.Dir, sb.CheckpointName, sb.CheckpointOp)
+	if err == nil {
+		c := core.ReadCheckpoint(sb.CheckpointOp, OpenChain(s.cfg.FS, s.cfg.Dir, links))
+		if err = c.Verify(); err == nil { // streams the files where it can: never whole in memory
+			s.chain.reset(links)
+			return c, "", nil
+		}
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		moved, _ = s.quarantine(sb.CheckpointName)
+	if !errors.Is(err, fs.ErrNotExist) || len(links) > 0 {
+		names := []string{sb.CheckpointName}
+		for _, l := range links {
+			names = append(names, l.Name)
+		}
+		moved, _ = s.quarantine(names...)
 	}
 	return nil, moved, fmt.Errorf("checkpoint %s (op %d): %w", sb.CheckpointName, sb.CheckpointOp, err)
 }

@@ -57,6 +57,9 @@ func (s *Storage) resume(rep wal.Replay) (Start, error) {
 	s.last, s.written = rep.Hard, true
 	if ck != nil {
 		s.ckptOp = ck.Op
+		// Files of no chain (a link written but never named, a chain
+		// replaced) go, so that the walk never meets a stale one.
+		s.removeOtherCheckpoints(s.chain.Names()...)
 	}
 	s.truncated = d.LogBase
 	return Start{Restart: d}, nil

@@ -98,6 +98,7 @@ type Storage struct {
 	last      core.HardState // the hard state last written
 	written   bool           // the log holds a replica state to restart from
 	ckptOp    uint64         // op of the newest durable checkpoint (0: none)
+	chain     Chain          // its files; owned by WriteCheckpoint once open
 	truncated uint64         // the log was truncated up to this op
 	repaired  bool           // Open moved a damaged log aside
 }

@@ -77,6 +77,12 @@ type Bugs struct {
 	// their payloads, as a metadata-only witness would; its log then
 	// cannot carry ops committed on the primary and witnesses alone.
 	WitnessMetadataOnly bool
+	// DeltaSkipsReplaced lets a checkpoint that replaces one never saved
+	// (core.Checkpoint.Absorb) take over its predecessor's starting point
+	// without its changes: a delta saved on top of the chain then misses
+	// what changed between the two, and a replica that restores the chain
+	// holds a state no other replica had.
+	DeltaSkipsReplaced bool
 }
 
 // WAL are deliberate bugs of the write-ahead log (package wal).

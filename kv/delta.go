@@ -1,0 +1,204 @@
+package kv
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/google/btree"
+)
+
+// Incremental snapshots (core.DeltaSnapshot, core.DeltaStateMachine). The
+// store notes the key of every write and removal since its last Snapshot,
+// Restore or ApplyDelta; a snapshot takes those keys with it, and its
+// WriteDeltaTo writes, for each of them in key order, the entry the
+// snapshot holds or its absence. So a checkpoint costs what changed since
+// the previous one, not the state.
+//
+// Delta format: magic, format version, uvarint from-revision (the
+// revision of the state the delta applies to), uvarint revision, uvarint
+// count, then per key in increasing order a kind byte (deltaPut: key,
+// value, uvarint version; deltaDelete: key), and last a big-endian
+// CRC-32C of everything before it. ApplyDelta refuses a delta whose
+// from-revision is not the store's revision: revisions grow with every
+// mutation, so that catches a delta applied to the wrong state.
+const (
+	deltaMagic   = "VRKD"
+	deltaVersion = 1
+	deltaDelete  = 0
+	deltaPut     = 1
+	// minTracked is how many changes the store tracks at least; beyond
+	// trackLimit it stops (a delta would be as large as half the state:
+	// not worth it) and the next snapshot has no delta, so it is written
+	// whole.
+	minTracked = 64
+)
+
+// changes are the keys written or removed since the baseline state (of
+// revision from), in the order of the writes, with repeats; lost once
+// there were too many. The keys alias the store's entries, whose keys
+// never change.
+type changes struct {
+	keys [][]byte
+	lost bool
+	from uint64
+}
+
+// note records a change of key in a store of size keys.
+func (c *changes) note(key []byte, size int) {
+	if c.lost {
+		return
+	}
+	if len(c.keys) >= trackLimit(size) {
+		c.keys, c.lost = nil, true
+		return
+	}
+	c.keys = append(c.keys, key)
+}
+
+// trackLimit is how many changes (with repeats) a store of size keys
+// tracks.
+func trackLimit(size int) int { return max(minTracked, size/2) }
+
+// HasDelta reports whether WriteDeltaTo can write the changes since the
+// previous snapshot.
+func (p *snapshot) HasDelta() bool { return !p.lost }
+
+// Absorb extends p's changes back over prev's (core.DeltaSnapshot): prev
+// must be the store's snapshot just before p.
+func (p *snapshot) Absorb(prev io.WriterTo) bool {
+	q, ok := prev.(*snapshot)
+	if !ok || q.lost || p.lost || q.revision != p.from {
+		p.lost, p.sets = true, nil
+		return false
+	}
+	n := 0
+	for _, s := range q.sets {
+		n += len(s)
+	}
+	for _, s := range p.sets {
+		n += len(s)
+	}
+	if n > trackLimit(p.tree.Len()) {
+		p.lost, p.sets = true, nil
+		return false
+	}
+	p.sets = append(slices.Clip(q.sets), p.sets...)
+	p.from = q.from
+	return true
+}
+
+// WriteDeltaTo writes the changes from the state of revision p.from to
+// p's state: every changed key's entry in p, or its absence.
+func (p *snapshot) WriteDeltaTo(w io.Writer) (int64, error) {
+	if p.lost {
+		return 0, fmt.Errorf("%w: the changes since the previous snapshot were not tracked", ErrBadSnapshot)
+	}
+	keys := p.changedKeys()
+	sw := &snapWriter{w: w, b: make([]byte, 0, snapshotFlush+3*binary.MaxVarintLen64)}
+	sw.b = append(sw.b, deltaMagic...)
+	sw.b = append(sw.b, deltaVersion)
+	sw.b = binary.AppendUvarint(sw.b, p.from)
+	sw.b = binary.AppendUvarint(sw.b, p.revision)
+	sw.b = binary.AppendUvarint(sw.b, uint64(len(keys)))
+	for _, k := range keys {
+		if sw.err != nil {
+			break
+		}
+		e, found := p.tree.Get(entry{key: k})
+		if !found {
+			sw.b = append(sw.b, deltaDelete)
+			sw.item(k)
+			continue
+		}
+		sw.b = append(sw.b, deltaPut)
+		sw.item(e.key)
+		sw.item(e.value)
+		sw.b = binary.AppendUvarint(sw.b, e.version)
+	}
+	sw.flush()
+	if sw.err != nil {
+		return sw.n, sw.err
+	}
+	k, err := w.Write(binary.BigEndian.AppendUint32(nil, sw.sum))
+	return sw.n + int64(k), err
+}
+
+// changedKeys returns the changed keys, sorted, each once.
+func (p *snapshot) changedKeys() [][]byte {
+	var keys [][]byte
+	for _, s := range p.sets {
+		keys = append(keys, s...)
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	return slices.CompactFunc(keys, bytes.Equal)
+}
+
+// ApplyDelta applies a delta that WriteDeltaTo wrote to the state it
+// starts from (core.DeltaStateMachine). On error (wrapping
+// ErrBadSnapshot, or r's own) the store is unchanged.
+func (s *Store) ApplyDelta(r io.Reader) error {
+	d := &snapReader{r: bufio.NewReaderSize(r, 64<<10)}
+	hdr := d.take(uint64(len(deltaMagic) + 1))
+	switch {
+	case d.err != nil:
+		return d.fail("delta header")
+	case string(hdr[:len(deltaMagic)]) != deltaMagic:
+		return fmt.Errorf("%w: bad delta magic", ErrBadSnapshot)
+	case hdr[len(deltaMagic)] != deltaVersion:
+		return fmt.Errorf("%w: unsupported delta version %d", ErrBadSnapshot, hdr[len(deltaMagic)])
+	}
+	from, revision, n := d.uvarint(), d.uvarint(), d.uvarint()
+	if d.err == nil && (from != s.revision || revision < from) {
+		return fmt.Errorf("%w: delta from revision %d to %d onto a store at revision %d", ErrBadSnapshot, from, revision, s.revision)
+	}
+	tree, sum, err := d.applyDelta(s.tree.Clone(), s.sum, from, revision, n)
+	if err != nil {
+		return err
+	}
+	s.tree, s.revision, s.sum = tree, revision, sum
+	s.changes = changes{from: revision}
+	return nil
+}
+
+// applyDelta applies n changes to tree, whose entries' hashes sum to sum,
+// checking that keys are non-empty and strictly increasing and that every
+// version written is in (from, revision]; then the checksum.
+func (d *snapReader) applyDelta(tree *btree.BTreeG[entry], sum, from, revision, n uint64) (*btree.BTreeG[entry], uint64, error) {
+	var prev []byte
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		kind := d.take(1)
+		key := d.item()
+		if d.err != nil {
+			break
+		}
+		if len(key) == 0 || bytes.Compare(prev, key) >= 0 || kind[0] > deltaPut {
+			return nil, 0, fmt.Errorf("%w: bad delta entry %d", ErrBadSnapshot, i)
+		}
+		prev = key
+		if kind[0] == deltaDelete {
+			if old, found := tree.Delete(entry{key: key}); found {
+				sum -= entryHash(old)
+			}
+			continue
+		}
+		e := entry{key: key, value: d.item(), version: d.uvarint()}
+		if d.err != nil {
+			break
+		}
+		if e.version <= from || e.version > revision {
+			return nil, 0, fmt.Errorf("%w: delta entry %d has version %d outside (%d, %d]", ErrBadSnapshot, i, e.version, from, revision)
+		}
+		if old, found := tree.ReplaceOrInsert(e); found {
+			sum -= entryHash(old)
+		}
+		sum += entryHash(e)
+	}
+	if err := d.end(); err != nil {
+		return nil, 0, err
+	}
+	return tree, sum, nil
+}

@@ -1,0 +1,328 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/wal"
+)
+
+// Checkpoints are written as chains (core/delta.go): a base file,
+// checkpoint-<op>.vrck, holding a whole checkpoint, and delta files,
+// checkpoint-<op>.vrcd, each holding what changed since the link before
+// it (its header names that link's op). A checkpoint whose state machine
+// can write a delta starting at the chain's end is appended as a delta.
+// Once the deltas add up to half the base, or number rebaseDeltas, the
+// checkpoint is still appended as a delta, and a new base of it is written
+// *in the background* (WriteBase, the writer's second lane) while later
+// checkpoints keep being appended as deltas: when the base is durable, the
+// chain becomes that base and the deltas after it. So no checkpoint ever
+// waits for a whole-state write (which would let the log fill up and hold
+// requests back), and a checkpoint costs what changed plus, amortised, a
+// base per base/2 bytes of deltas: at most three times what changed. Only
+// a chain that cannot continue (no delta: the first checkpoint, one after
+// a restore or a failed write, or maxDeltas reached while the base is
+// still being written) gets its base in line. A checkpoint's bytes are its
+// chain's files concatenated: what a restart verifies and restores, and
+// what peers fetch. Where both a base and a delta file exist for an op,
+// both hold the state at that op, and the base is taken.
+
+const (
+	deltaExt = ".vrcd"
+	// rebaseDeltas is how many deltas start a new base at the latest.
+	rebaseDeltas = 64
+	// maxDeltas bounds the deltas of a chain (files held open to serve
+	// it, records to restore) while a base is being written.
+	maxDeltas = 256
+	// rebaseShare: a new base once the deltas reach base/rebaseShare.
+	rebaseShare = 2
+)
+
+// DeltaFile is the file name of the delta checkpoint at op.
+func DeltaFile(op uint64) string {
+	return fmt.Sprintf("%s%020d%s", checkpointPrefix, op, deltaExt)
+}
+
+// Link is one file of a checkpoint chain.
+type Link struct {
+	Op    uint64
+	Name  string
+	Size  uint64
+	Delta bool
+}
+
+// Chain is the chain of checkpoint files a writer appends to: a base and
+// the deltas on it, oldest first, and the base being written in the
+// background, if any. The zero value is empty. Its methods may be called
+// from the writer's two lanes at once.
+type Chain struct {
+	mu         sync.Mutex
+	links      []Link
+	deltaBytes uint64
+	basing     uint64 // the op of the base being written; 0: none
+}
+
+// Links returns the chain's files, base first (a copy).
+func (c *Chain) Links() []Link {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Link(nil), c.links...)
+}
+
+// Names returns the names of the chain's files, and of the base being
+// written in the background once it is in place: the files to keep.
+func (c *Chain) Names() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var names []string
+	for _, l := range c.links {
+		names = append(names, l.Name)
+	}
+	if c.basing != 0 {
+		names = append(names, CheckpointFile(c.basing))
+	}
+	return names
+}
+
+// reset makes the chain links (read back at a restart).
+func (c *Chain) reset(links []Link) {
+	c.mu.Lock()
+	c.links, c.deltaBytes, c.basing = nil, 0, 0
+	c.mu.Unlock()
+	for _, l := range links {
+		c.Add(l)
+	}
+}
+
+// end returns the op of the chain's newest link (0: empty).
+func (c *Chain) end() uint64 {
+	if len(c.links) == 0 {
+		return 0
+	}
+	return c.links[len(c.links)-1].Op
+}
+
+// Plan is how a checkpoint is written: as a delta or whole, and whether
+// a new base of it is to be written in the background (WriteBase).
+type Plan struct {
+	Delta, Rebase bool
+}
+
+// Plan decides how ck is written on c. A Plan with Rebase marks the base
+// as being written: the caller must call WriteBase (or BaseDone).
+func (c *Chain) Plan(ck *core.Checkpoint) Plan {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	from, ok := ck.DeltaFrom()
+	if !ok || len(c.links) == 0 || from != c.end() {
+		return Plan{}
+	}
+	deltas := len(c.links) - 1
+	small := deltas < rebaseDeltas && c.deltaBytes*rebaseShare < c.links[0].Size
+	switch {
+	case small:
+		return Plan{Delta: true}
+	case c.basing == 0:
+		c.basing = ck.Op
+		return Plan{Delta: true, Rebase: true}
+	}
+	return Plan{Delta: deltas < maxDeltas}
+}
+
+// Add appends a written link; a base starts a new chain.
+func (c *Chain) Add(l Link) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !l.Delta {
+		c.links, c.deltaBytes = nil, 0
+	}
+	c.links = append(c.links, l)
+	if l.Delta {
+		c.deltaBytes += l.Size
+	}
+}
+
+// BaseDone ends the background base of op: written (ok, as base), the
+// chain becomes that base and the deltas after it — if the chain still
+// holds a link at op; otherwise the base is of no use and left to be
+// removed with the files of no chain.
+func (c *Chain) BaseDone(base Link, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.basing = 0
+	if !ok {
+		return
+	}
+	for i, l := range c.links {
+		if l.Op == base.Op {
+			c.links = append([]Link{base}, c.links[i+1:]...)
+			c.deltaBytes = 0
+			for _, l := range c.links[1:] {
+				c.deltaBytes += l.Size
+			}
+			return
+		}
+	}
+}
+
+// Basing returns the op of the base being written in the background (0:
+// none): its temporary file must not be removed.
+func (c *Chain) Basing() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.basing
+}
+
+// WriteLink writes ck into dir as the next link of c — a delta file or a
+// base file, as c plans — and appends it to c; it reports whether a new
+// base of ck is to be written in the background (WriteBase). With sync,
+// the file is fsynced as it goes and at the end, then the directory, so
+// that it is durable when WriteLink returns. tee, if not nil, sees the
+// bytes written. Diskless nodes use it without sync for their scratch
+// copies.
+func WriteLink(fsys wal.FS, dir string, c *Chain, ck *core.Checkpoint, sync bool, tee io.Writer) (Link, bool, error) {
+	p := c.Plan(ck)
+	l := Link{Op: ck.Op, Name: CheckpointFile(ck.Op)}
+	write := ck.WriteTo
+	if p.Delta {
+		l.Name, l.Delta, write = DeltaFile(ck.Op), true, ck.WriteDeltaTo
+	}
+	n, err := writeFile(fsys, dir, l.Name, sync, write, tee)
+	if err != nil {
+		if p.Rebase {
+			c.BaseDone(Link{}, false)
+		}
+		return Link{}, false, err
+	}
+	l.Size = n
+	c.Add(l)
+	return l, p.Rebase, nil
+}
+
+// WriteBase writes ck whole into dir as a base file, in the background
+// of later WriteLinks (the snapshot's WriteTo may run beside its
+// WriteDeltaTo), and makes it the base of c once written (BaseDone).
+func WriteBase(fsys wal.FS, dir string, c *Chain, ck *core.Checkpoint, sync bool, tee io.Writer) (Link, error) {
+	l := Link{Op: ck.Op, Name: CheckpointFile(ck.Op)}
+	n, err := writeFile(fsys, dir, l.Name, sync, ck.WriteTo, tee)
+	l.Size = n
+	c.BaseDone(l, err == nil)
+	return l, err
+}
+
+// OpenChain returns a function that opens the concatenation of the
+// chain's files in dir: the checkpoint's bytes.
+func OpenChain(fsys wal.FS, dir string, links []Link) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		var rs []io.Reader
+		var cs []io.Closer
+		for _, l := range links {
+			rc, err := openFunc(fsys, filepath.Join(dir, l.Name))()
+			if err != nil {
+				for _, c := range cs {
+					c.Close()
+				}
+				return nil, err
+			}
+			rs, cs = append(rs, rc), append(cs, rc)
+		}
+		return multiCloser{io.MultiReader(rs...), cs}, nil
+	}
+}
+
+type multiCloser struct {
+	io.Reader
+	cs []io.Closer
+}
+
+func (m multiCloser) Close() error {
+	var errs []error
+	for _, c := range m.cs {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// readChain walks the chain that ends with the file name (of op) back to
+// its base, by the op each delta's header names, and returns its links,
+// base first. Where both a base and a delta file exist for an op, the
+// base is taken (both hold the state at that op).
+func readChain(fsys wal.FS, dir, name string, op uint64) ([]Link, error) {
+	var links []Link
+	if base := CheckpointFile(op); base != name {
+		if _, err := fileSize(fsys, filepath.Join(dir, base)); err == nil {
+			name = base // a base written in the background after its delta
+		}
+	}
+	for {
+		l, prev, err := readLink(fsys, dir, name)
+		if err != nil {
+			return nil, err
+		}
+		if l.Op != op {
+			return nil, fmt.Errorf("%w: %s holds op %d, expected %d", core.ErrBadCheckpoint, name, l.Op, op)
+		}
+		links = append([]Link{l}, links...)
+		if !l.Delta {
+			return links, nil
+		}
+		if len(links) > maxDeltas+1 {
+			return nil, fmt.Errorf("%w: a chain of more than %d deltas", core.ErrBadCheckpoint, maxDeltas)
+		}
+		op, name = prev, CheckpointFile(prev)
+		if _, err := fileSize(fsys, filepath.Join(dir, name)); errors.Is(err, fs.ErrNotExist) {
+			name = DeltaFile(prev)
+		}
+	}
+}
+
+// readLink reads the header of the checkpoint file name and its size.
+func readLink(fsys wal.FS, dir, name string) (Link, uint64, error) {
+	path := filepath.Join(dir, name)
+	size, err := fileSize(fsys, path)
+	if err != nil {
+		return Link{}, 0, err
+	}
+	rc, err := openFunc(fsys, path)()
+	if err != nil {
+		return Link{}, 0, err
+	}
+	defer rc.Close()
+	rec, err := core.ReadCheckpointRecord(rc)
+	if err != nil {
+		return Link{}, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	return Link{Op: rec.Op, Name: name, Size: size, Delta: rec.Delta}, rec.Prev, nil
+}
+
+// statter is implemented by a file system that can tell a file's size
+// without reading it (the operating system's).
+type statter interface {
+	Stat(name string) (fs.FileInfo, error)
+}
+
+// fileSize returns the size of the file path of fsys.
+func fileSize(fsys wal.FS, path string) (uint64, error) {
+	if s, ok := fsys.(statter); ok {
+		fi, err := s.Stat(path)
+		if err != nil {
+			return 0, err
+		}
+		return uint64(fi.Size()), nil
+	}
+	if _, ok := fsys.(opener); ok {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return 0, err
+		}
+		return uint64(fi.Size()), nil
+	}
+	b, err := fsys.ReadFile(path)
+	return uint64(len(b)), err
+}

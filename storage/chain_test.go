@@ -1,0 +1,171 @@
+package storage
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/kv"
+)
+
+// testStorage is a Storage of dir with only what checkpoints need.
+func testStorage(dir string) *Storage {
+	return &Storage{cfg: Config{Dir: dir}.withDefaults()}
+}
+
+// reload reads the newest checkpoint back as a restart does and restores
+// it into a new store.
+func reload(t *testing.T, dir string) (*kv.Store, *Storage, error) {
+	t.Helper()
+	s := testStorage(dir)
+	ck, _, err := s.loadCheckpoint()
+	if err != nil {
+		return nil, s, err
+	}
+	st := kv.New(kv.Limits{})
+	if err := core.RestoreState(ck, st); err != nil {
+		t.Fatalf("restore of a verified chain: %v", err)
+	}
+	return st, s, nil
+}
+
+// fill applies n random writes over keys keys.
+func fill(rng *rand.Rand, st *kv.Store, n, keys int) {
+	for range n {
+		k := []byte(fmt.Sprintf("k%05d", rng.IntN(keys)))
+		if rng.IntN(4) == 0 {
+			st.Execute(kv.NewDelete(k))
+			continue
+		}
+		st.Execute(kv.NewPut(k, bytes.Repeat([]byte{byte(rng.IntN(256))}, 1+rng.IntN(100))))
+	}
+}
+
+// TestChainRestoresState writes random checkpoints through the storage
+// (some replaced before being written, absorbed by the next, as the
+// node's writer does) and checks after each that a restart restores
+// exactly the state of the newest one; the chain must both grow deltas
+// and start new bases, written in the background lane (WriteBase) up to
+// two links late.
+func TestChainRestoresState(t *testing.T) {
+	for seed := range uint64(3) {
+		rng := rand.New(rand.NewPCG(seed, 5))
+		dir := t.TempDir()
+		s, st := testStorage(dir), kv.New(kv.Limits{})
+		fill(rng, st, 3000, 2000)
+		var pending, rebasing *core.Checkpoint
+		var prev uint64
+		rebaseAfter, switched := 0, 0
+		deltas, bases := 0, 0
+		for op := uint64(1); op <= 40; op++ {
+			fill(rng, st, rng.IntN(400), 2000)
+			ck := core.TakeCheckpoint(op, prev, st.Snapshot())
+			prev = op
+			ck.Absorb(pending)
+			pending = nil
+			if rng.IntN(4) == 0 {
+				pending = ck
+				continue
+			}
+			w, err := s.WriteCheckpoint(ck, core.HardState{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Links[len(w.Links)-1].Delta {
+				deltas++
+			} else {
+				bases++
+			}
+			if w.Rebase {
+				rebasing, rebaseAfter = ck, rng.IntN(3) // the second lane, behind by 0 to 2 links
+			}
+			if rebasing != nil && rebaseAfter == 0 {
+				if _, err := s.WriteBase(rebasing, nil); err != nil {
+					t.Fatal(err)
+				}
+				if c := s.Chain(); c[0].Op == rebasing.Op && !c[0].Delta {
+					switched++
+				}
+				rebasing = nil
+				bases++
+			}
+			rebaseAfter--
+			got, _, err := reload(t, dir)
+			if err != nil {
+				t.Fatalf("seed %d op %d: %v", seed, op, err)
+			}
+			if !bytes.Equal(got.Bytes(), st.Bytes()) {
+				t.Fatalf("seed %d op %d: the chain of %d files restored another state", seed, op, len(w.Links))
+			}
+		}
+		if deltas == 0 || bases < 2 || switched == 0 {
+			t.Fatalf("seed %d: %d deltas, %d bases, %d switched to a background base: the chain was not exercised",
+				seed, deltas, bases, switched)
+		}
+	}
+}
+
+// writeChain writes a base and three deltas into dir and returns their
+// links.
+func writeChain(t *testing.T, dir string) []Link {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 1))
+	s, st := testStorage(dir), kv.New(kv.Limits{})
+	fill(rng, st, 5000, 3000)
+	var w Written
+	for op := uint64(1); op <= 4; op++ {
+		fill(rng, st, 50, 3000)
+		var err error
+		if w, err = s.WriteCheckpoint(core.TakeCheckpoint(op, op-1, st.Snapshot()), core.HardState{}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(w.Links) != 4 || !w.Links[3].Delta || w.Links[0].Delta {
+		t.Fatalf("links %+v: want a base and three deltas", w.Links)
+	}
+	return w.Links
+}
+
+// TestDamagedDeltaIsMovedAside: a flipped byte in any delta of the chain
+// fails the restart's checks; the chain's files are moved aside and no
+// checkpoint is used (the replica fetches one from its peers).
+func TestDamagedDeltaIsMovedAside(t *testing.T) {
+	for i := 1; i < 4; i++ {
+		dir := t.TempDir()
+		links := writeChain(t, dir)
+		path := filepath.Join(dir, links[i].Name)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[len(b)/2] ^= 0x10
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = reload(t, dir)
+		if !errors.Is(err, core.ErrBadCheckpoint) {
+			t.Fatalf("delta %d damaged: %v, want ErrBadCheckpoint", i, err)
+		}
+		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("delta %d damaged: the file was not moved aside (%v)", i, err)
+		}
+	}
+}
+
+// TestMissingDeltaIsRefused: a chain with a delta file missing is not
+// restored (the walk back from the newest link cannot reach the base).
+func TestMissingDeltaIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	links := writeChain(t, dir)
+	if err := os.Remove(filepath.Join(dir, links[2].Name)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := reload(t, dir); err == nil {
+		t.Fatal("a chain with a missing delta was restored")
+	}
+}
