@@ -45,7 +45,7 @@ func TestSeeds(t *testing.T) {
 		{"lease", 300},
 		{"beyond-f", 300},
 		{"none", 300},
-		{"large", 100},
+		{"large", 300},
 	}
 	if testing.Short() {
 		for i := range cases {
