@@ -152,6 +152,9 @@ func (d *Driver) Flush() {
 		held = d.send(held, isPrepare)
 	}
 	d.persist(out, held, replies)
+	if d.cfg.bugs.AckBeforeDurable && d.failed == nil && d.replica.Persisted(out.Seq) {
+		d.Flush() // planted: its own copy counts before it is durable
+	}
 }
 
 // persist hands out to the storage; once durable, the held messages and

@@ -10,7 +10,7 @@ import (
 // is one whole seed. Besides wall time it reports the process's CPU time
 // per seed (cpu-ms/seed), which a loaded machine disturbs less.
 func BenchmarkProfileSeeds(b *testing.B) {
-	for _, profile := range []string{"all", "durable", "disk", "checkpoint"} {
+	for _, profile := range []string{"all", "durable", "disk", "checkpoint", "large"} {
 		b.Run(profile, func(b *testing.B) {
 			if _, err := Profile(profile); err != nil {
 				b.Skip(err)

@@ -56,7 +56,12 @@ func TestPlantedBugsCaught(t *testing.T) {
 
 // firstViolation runs seeds 1.. until a violation, at most maxBugSeeds.
 func firstViolation(opts Options) (uint64, *Violation) {
-	for seed := uint64(1); seed <= maxBugSeeds; seed++ {
+	return firstViolationWithin(opts, maxBugSeeds)
+}
+
+// firstViolationWithin runs seeds 1.. until a violation, at most n.
+func firstViolationWithin(opts Options, n uint64) (uint64, *Violation) {
+	for seed := uint64(1); seed <= n; seed++ {
 		opts.Seed = seed
 		_, err := Run(opts)
 		var v *Violation
@@ -103,8 +108,12 @@ func TestSendBeforeDurableCaught(t *testing.T) {
 func TestTruncateBeforeCheckpointCaught(t *testing.T) {
 	fc := frequentClusterCrashes(t)
 	// The log goes early, but in the same write as the checkpoint: only a
-	// crash of every replica while each writes it loses the state.
-	fc.CrashInCheckpoint = 1
+	// crash of every replica while each writes it loses the state. With
+	// a disk slow throughout on one replica in a quarter of the runs (the
+	// durable profile's), none of seeds 1-200 failed (not analysed; a
+	// replica that lags may still hold the log the others truncated):
+	// none here.
+	fc.CrashInCheckpoint, fc.SlowReplica = 1, 0
 	seed, v := firstViolation(Options{Faults: fc, TruncateBeforeCheckpoint: true})
 	if v == nil {
 		t.Fatalf("truncating before the checkpoint is durable not caught in %d seeds", maxBugSeeds)
@@ -218,3 +227,47 @@ func TestBandwidthPlantsCaught(t *testing.T) {
 
 // bandwidthPlants are the planted bugs TestBandwidthPlantsCaught covers.
 var bandwidthPlants = []string{"reset-backoff-on-new-view", "retransmit-every-retry"}
+
+// TestDiskFaultPlantsCaught shows that each disk fault of the disk
+// profile matters: with the code that handles it planted away, random
+// seeds of the profile fail, and the same seed passes with the real code.
+//   - EIO and ENOSPC on writes and syncs: the log ignores the error and
+//     acknowledges what never reached the disk (IgnoreIOErrors);
+//   - EIO on reads: the log replays what was read before the error as
+//     the whole segment, and cuts the rest as torn (ShortReadIsEnd);
+//   - misdirected writes: the log takes zeros for its end, so the gap a
+//     write that landed too far leaves before it hides synced groups
+//     (ZeroIsEnd);
+//   - a slow disk on one replica: the primary counts its own copy before
+//     it is durable (AckBeforeDurable).
+//
+// The last two are rare (about 1 seed in 100 of disk: a read error must
+// hit the newest segment above its last mark; an op must be lost by the
+// slow primary and by f backups at once), so they get more seeds. Without
+// its fault, no plant failed any of seeds 1-200 (docs/testing.md).
+func TestDiskFaultPlantsCaught(t *testing.T) {
+	cases := []struct {
+		name  string
+		plant func(*Options)
+		seeds uint64
+	}{
+		{"wal-ignore-io-errors", func(o *Options) { o.IgnoreIOErrors = true }, maxBugSeeds},
+		{"wal-zero-is-end", func(o *Options) { o.ZeroIsEnd = true }, maxBugSeeds},
+		{"wal-short-read-is-end", func(o *Options) { o.ShortReadIsEnd = true }, 3 * maxBugSeeds},
+		{"driver-ack-before-durable", func(o *Options) { o.AckBeforeDurable = true }, 3 * maxBugSeeds},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			opts := Options{Profile: "disk"}
+			c.plant(&opts)
+			seed, v := firstViolationWithin(opts, c.seeds)
+			if v == nil {
+				t.Fatalf("%s not caught in %d seeds of disk", c.name, c.seeds)
+			}
+			t.Logf("caught at seed %d: %v", seed, v)
+			if _, err := Run(Options{Profile: "disk", Seed: seed}); err != nil {
+				t.Fatalf("the same seed fails without the planted bug: %v", err)
+			}
+		})
+	}
+}

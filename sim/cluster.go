@@ -143,7 +143,8 @@ func (r *run) drawCheckpoints() {
 
 // boundBytes sets the replicas' byte bounds of profiles with large values:
 // a request holds LargeValues bytes of values plus room for its keys and
-// encoding.
+// encoding; a Prepare's batch and a checkpoint chunk hold a third of a
+// message (the defaults, 1 MiB, for the 3 MiB messages of earlier runs).
 func (r *run) boundBytes(cfg *core.Config) {
 	fc := r.opts.Faults
 	if fc.LargeValues == 0 {
@@ -151,6 +152,10 @@ func (r *run) boundBytes(cfg *core.Config) {
 	}
 	cfg.MaxMessageBytes, cfg.CheckpointBytes = fc.MaxMessageBytes, fc.CheckpointBytes
 	cfg.MaxRequestBytes = fc.LargeValues + 64<<10
+	cfg.MaxBatchBytes = fc.MaxMessageBytes / 3
+	if cfg.CheckpointChunk == 0 {
+		cfg.CheckpointChunk = fc.MaxMessageBytes / 3
+	}
 }
 
 // driftBound is the clock drift bound, in parts per thousand, that the

@@ -5,9 +5,14 @@ package sim
 //
 //   - torn and lost writes: a crash faults what was in flight (fscrash.go);
 //     always possible, they lose nothing a completed sync covered;
-//   - EIO and ENOSPC from a write, a sync or a read: the storage returns
-//     the error, the driver fails and the replica stops (it restarts
-//     later); a replica that fails to open its disk stays down;
+//   - EIO and ENOSPC from a write or a sync: the storage returns the
+//     error, the driver fails and the replica stops (it restarts later);
+//     ENOSPC lasts: the disk stays full for up to Faults.MaxDiskFull, and
+//     every write and sync fails meanwhile (a restart that must write
+//     fails too, and the replica stays down);
+//   - EIO from a read (at a restart): what was read before the bad
+//     sector comes with the error, as from os.ReadFile; a replica that
+//     fails to open its disk stays down and tries again later;
 //   - slow disks: a write now and then takes up to Faults.MaxSlowDisk;
 //   - bit rot of durable data, found by a restarting replica, and
 //     misdirected writes (a write lands a few sectors off): these damage
@@ -24,23 +29,49 @@ func (r *run) diskFaults(rep *replica) fsFaults {
 	if fc.IOErrors > 0 {
 		f.ioError = func() error { return r.ioError(rep) }
 	}
+	if fc.ReadErrors > 0 {
+		f.readError = func(size int) (int, error) { return r.readError(rep, size) }
+	}
 	if fc.Misdirect > 0 {
 		f.misdirect = func() int64 { return r.misdirect(rep) }
 	}
 	return f
 }
 
-// ioError draws an I/O error for an operation of rep's disk.
+// ioError draws an I/O error for a write or a sync of rep's disk: EIO
+// once, or ENOSPC for as long as the disk stays full.
 func (r *run) ioError(rep *replica) error {
-	if r.quiet || !r.chance(r.opts.Faults.IOErrors) || !r.mayLose(rep) {
+	if r.quiet {
+		return nil
+	}
+	if r.now < rep.disk.fullUntil {
+		r.res.DiskErrors++
+		return errENOSPC
+	}
+	if !r.chance(r.opts.Faults.IOErrors) || !r.mayLose(rep) {
 		return nil
 	}
 	r.res.DiskErrors++
 	if r.chance(0.5) {
+		rep.disk.fullUntil = r.now + r.between(1, max(1, us(r.opts.Faults.MaxDiskFull)))
+		r.logf("replica %d: disk full until %.3fms", rep.idx, float64(rep.disk.fullUntil)/1000)
 		return errENOSPC
 	}
 	return errEIO
 }
+
+// readError draws an I/O error for a read of a size-byte file of rep's
+// disk, and how much was read before it: the sectors before a bad one.
+func (r *run) readError(rep *replica, size int) (int, error) {
+	if r.quiet || !r.chance(r.opts.Faults.ReadErrors) || !r.mayLose(rep) {
+		return size, nil
+	}
+	r.res.ReadErrors++
+	return r.rng.IntN(size/sector+1) * sector, errEIO
+}
+
+// sector is the unit a disk reads and fails in.
+const sector = 512
 
 // misdirect draws where a write of rep's disk lands, relative to where it
 // should.

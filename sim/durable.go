@@ -23,6 +23,8 @@ type disk struct {
 	// write) since its last restart: it may lose its state, and counts
 	// against f until it restarts.
 	damaged bool
+	// fullUntil: writes and syncs fail with ENOSPC until then.
+	fullUntil int64
 	// checkpointing: the Output being persisted carries a checkpoint.
 	checkpointing bool
 	// promised is what the storage last reported durable (see
@@ -77,10 +79,13 @@ func (r *run) checkResumed(rep *replica, d *core.Durable) {
 	}
 }
 
-// diskWait is a barrier the storage issued and what waits for it.
+// diskWait is a barrier the storage issued and what waits for it. It
+// starts when the wait before it completes (the disk flushes one at a
+// time) and completes at its event.
 type diskWait struct {
-	barrier uint64
-	dones   []func()
+	barrier   uint64
+	start, at int64
+	dones     []func()
 }
 
 // dataDir is where a simulated replica keeps its data directory.
@@ -98,7 +103,8 @@ func (r *run) storageConfig(rep *replica) storage.Config {
 		Witness: r.isWitness(rep.idx),
 	}
 	cfg.Plant(plant.Storage{TruncateBeforeCheckpoint: r.opts.TruncateBeforeCheckpoint,
-		WAL: plant.WAL{IgnoreSyncRecords: r.opts.IgnoreSyncRecords}})
+		WAL: plant.WAL{IgnoreSyncRecords: r.opts.IgnoreSyncRecords, IgnoreIOErrors: r.opts.IgnoreIOErrors,
+			ShortReadIsEnd: r.opts.ShortReadIsEnd, ZeroIsEnd: r.opts.ZeroIsEnd}})
 	return cfg
 }
 
@@ -182,27 +188,42 @@ func (r *run) openDisk(rep *replica) (storage.Start, bool) {
 // diskWait holds done until the barriers the storage issued so far
 // complete, after a random latency (FIFO). An Output that wrote nothing
 // is durable once the writes before it are (its messages may depend on
-// them).
+// them). Barriers issued while the disk flushes join the next flush if
+// it has not started (group commit, as the node's log does: one fsync
+// covers every group written while the previous one ran), so a slow disk
+// delays a replica's messages by about two flushes, not by a queue that
+// grows for as long as it is slow.
 func (r *run) diskWait(rep *replica, done func()) {
 	d := rep.disk
 	b := d.fs.issued()
 	switch n := len(d.waits); {
 	case n > 0 && d.waits[n-1].barrier == b:
 		d.waits[n-1].dones = append(d.waits[n-1].dones, done)
+	case n > 0 && d.waits[n-1].start > r.now:
+		w := &d.waits[n-1]
+		w.barrier = b
+		w.dones = append(w.dones, done)
+		r.maybeCrashInCheckpoint(rep, w.at)
 	case b > d.fs.completed:
-		at := max(r.now, d.lastDone) + r.diskLatency(rep)
+		start := max(r.now, d.lastDone)
+		at := start + r.diskLatency(rep)
 		d.lastDone = at
 		if rep.idx == r.slowDisk && !r.quiet {
 			r.mon.markSlow(rep.idx, at) // its queue may outlast one write
 		}
-		d.waits = append(d.waits, diskWait{barrier: b, dones: []func(){done}})
+		d.waits = append(d.waits, diskWait{barrier: b, start: start, at: at, dones: []func(){done}})
 		r.schedule(at, event{kind: evDiskDone, node: rep.idx, inc: rep.inc})
-		if d.checkpointing && r.chance(r.opts.Faults.CrashInCheckpoint) {
-			// A crash of every replica while this checkpoint is written.
-			r.schedule(r.between(r.now, at), event{kind: evClusterCrash, node: oneShot})
-		}
+		r.maybeCrashInCheckpoint(rep, at)
 	default:
 		done()
+	}
+}
+
+// maybeCrashInCheckpoint now and then crashes every replica while rep
+// writes a checkpoint whose barrier completes at at.
+func (r *run) maybeCrashInCheckpoint(rep *replica, at int64) {
+	if rep.disk.checkpointing && r.chance(r.opts.Faults.CrashInCheckpoint) {
+		r.schedule(r.between(r.now, at), event{kind: evClusterCrash, node: oneShot})
 	}
 }
 

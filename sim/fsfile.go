@@ -15,9 +15,11 @@ import (
 // fsFaults are the faults a disk injects into the operations of the real
 // code, drawn by the run (see diskfaults.go). Nil functions inject none.
 type fsFaults struct {
-	// ioError returns the error a write, a sync or a read fails with, or
-	// nil.
+	// ioError returns the error a write or a sync fails with, or nil.
 	ioError func() error
+	// readError returns the error a read of a size-byte file fails with,
+	// or nil, and how many bytes were read before it.
+	readError func(size int) (int, error)
 	// misdirect returns how far from its offset a write lands (0: where
 	// it should).
 	misdirect func() int64
@@ -58,8 +60,11 @@ func (f *simFS) ReadFile(name string) ([]byte, error) {
 	if !ok {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
 	}
-	if err := f.ioError(); err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	if f.faults.readError != nil {
+		if n, err := f.faults.readError(len(b)); err != nil {
+			// As os.ReadFile: what was read before the error comes with it.
+			return slices.Clone(b[:n]), &fs.PathError{Op: "read", Path: name, Err: err}
+		}
 	}
 	return slices.Clone(b), nil
 }

@@ -74,6 +74,11 @@ type Options struct {
 	// sync records, marks ignored, so damage at the end of the last synced
 	// group is cut as a torn write (review finding B). For tests only.
 	IgnoreSyncRecords bool
+	// IgnoreIOErrors, ShortReadIsEnd and ZeroIsEnd plant the bugs of
+	// package wal of the same names (see plant.WAL); AckBeforeDurable the
+	// driver bug (plant.Driver). For tests only.
+	IgnoreIOErrors, ShortReadIsEnd, ZeroIsEnd bool
+	AckBeforeDurable                          bool
 
 	// Log, if set, receives a human-readable account of the run.
 	Log io.Writer

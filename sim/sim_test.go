@@ -45,7 +45,7 @@ func TestSeeds(t *testing.T) {
 		{"lease", 300},
 		{"beyond-f", 300},
 		{"none", 300},
-		{"large", 100},
+		{"large", 300},
 		{"witness", 300},
 		{"witness-durable", 300},
 	}

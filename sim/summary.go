@@ -34,7 +34,8 @@ type Result struct {
 	ClusterCrashes       int // every replica crashed at once (durable mode)
 	Corruptions          int // restarts that found a corrupt disk and recovered
 	TornWrites           int // crashes that lost or tore writes in flight
-	DiskErrors           int // EIO or ENOSPC returned to the storage
+	DiskErrors           int // EIO or ENOSPC returned to the storage by a write or a sync
+	ReadErrors           int // EIO returned to the storage by a read
 	Misdirected          int // writes that landed at the wrong offset
 	FsyncLies            int // syncs reported done that made nothing durable
 	Rotted               int // restarts that found rotted bits
@@ -128,6 +129,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.Corruptions += res.Corruptions
 	s.TornWrites += res.TornWrites
 	s.DiskErrors += res.DiskErrors
+	s.ReadErrors += res.ReadErrors
 	s.Misdirected += res.Misdirected
 	s.FsyncLies += res.FsyncLies
 	s.Rotted += res.Rotted
@@ -159,7 +161,8 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"whole-cluster crashes", s.ClusterCrashes},
 		{"corrupt disks repaired", s.Corruptions},
 		{"crashes that tore or lost writes", s.TornWrites},
-		{"disk errors (EIO, ENOSPC)", s.DiskErrors},
+		{"write errors (EIO, ENOSPC)", s.DiskErrors},
+		{"read errors (EIO)", s.ReadErrors},
 		{"misdirected writes", s.Misdirected},
 		{"fsyncs that lied", s.FsyncLies},
 		{"restarts with rotted bits", s.Rotted},

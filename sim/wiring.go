@@ -26,7 +26,8 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 			r.checkOutput(rep, out)
 		}
 	}
-	cfg.Plant(plant.Driver{SendBeforeDurable: r.opts.SendBeforeDurable, ClockOncePerDrain: r.opts.ClockOncePerDrain})
+	cfg.Plant(plant.Driver{SendBeforeDurable: r.opts.SendBeforeDurable, ClockOncePerDrain: r.opts.ClockOncePerDrain,
+		AckBeforeDurable: r.opts.AckBeforeDurable})
 	return cfg
 }
 

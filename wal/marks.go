@@ -13,7 +13,7 @@ import "path/filepath"
 // appendSyncRecord appends the sync record of a round to the last segment.
 // Called with mu held, between groups.
 func (w *WAL) appendSyncRecord() error {
-	if w.opts.ignoreSync {
+	if w.opts.bugs.IgnoreSyncRecords {
 		return nil
 	}
 	w.buf = appendSync(w.buf, w.groupSeq, uint64(w.curSize)+uint64(len(w.buf)))

@@ -33,7 +33,7 @@ type Options struct {
 	// FS is the file system the log lives on (default: OS).
 	FS FS
 
-	ignoreSync bool // planted bug: see plant.WAL
+	bugs plant.WAL // planted bugs
 }
 
 // ignoreSyncRecords plants plant.WAL.IgnoreSyncRecords in every log this
@@ -41,7 +41,7 @@ type Options struct {
 var ignoreSyncRecords = false
 
 // Plant plants deliberate bugs of the log (see package plant).
-func (o *Options) Plant(b plant.WAL) { o.ignoreSync = b.IgnoreSyncRecords }
+func (o *Options) Plant(b plant.WAL) { o.bugs = b }
 
 // withDefaults fills zero fields and validates the result.
 func (o Options) withDefaults() (Options, error) {
@@ -57,7 +57,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MaxPayload > MaxPayloadLimit {
 		return o, fmt.Errorf("%w: MaxPayload %d exceeds %d", ErrBadOptions, o.MaxPayload, MaxPayloadLimit)
 	}
-	o.ignoreSync = o.ignoreSync || ignoreSyncRecords
+	o.bugs.IgnoreSyncRecords = o.bugs.IgnoreSyncRecords || ignoreSyncRecords
 	if o.FS == nil {
 		o.FS = OS
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
 )
 
@@ -49,18 +50,18 @@ type pendingRec struct {
 
 // replayer applies the groups of the log's segments in order.
 type replayer struct {
-	fs         FS
-	dir        string
-	ignoreSync bool // planted: see plant.WAL
-	log        *slog.Logger
-	segs       []segInfo
-	st         logState
-	hard       core.HardState
-	hasHard    bool
-	hardSeg    uint64
-	seq        uint64 // sequence number of the last complete group
-	seenEnd    bool   // seq is set
-	pending    []pendingRec
+	fs      FS
+	dir     string
+	bugs    plant.WAL // planted: see plant.WAL
+	log     *slog.Logger
+	segs    []segInfo
+	st      logState
+	hard    core.HardState
+	hasHard bool
+	hardSeg uint64
+	seq     uint64 // sequence number of the last complete group
+	seenEnd bool   // seq is set
+	pending []pendingRec
 	// commitSeg and commitOff locate the end of the last complete group, or
 	// of the sync record after it.
 	commitSeg int
@@ -74,7 +75,7 @@ type replayer struct {
 
 // replayLog replays every segment of dir and cuts off a torn final group.
 // Nothing is changed on disk unless every check passed.
-func replayLog(fsys FS, dir string, log *slog.Logger, ignoreSync bool) (replayed, error) {
+func replayLog(fsys FS, dir string, log *slog.Logger, bugs plant.WAL) (replayed, error) {
 	seqs, other, err := listSegments(fsys, dir)
 	if err != nil {
 		return replayed{}, err
@@ -85,7 +86,7 @@ func replayLog(fsys FS, dir string, log *slog.Logger, ignoreSync bool) (replayed
 	if err := checkConsecutive(seqs); err != nil {
 		return replayed{}, err
 	}
-	r := &replayer{fs: fsys, dir: dir, log: log, ignoreSync: ignoreSync}
+	r := &replayer{fs: fsys, dir: dir, log: log, bugs: bugs}
 	for i, seq := range seqs {
 		r.segs = append(r.segs, segInfo{seq: seq})
 		if err := r.readSegment(i, i == len(seqs)-1); err != nil {
@@ -106,7 +107,15 @@ func replayLog(fsys FS, dir string, log *slog.Logger, ignoreSync bool) (replayed
 // readSegment reads segment i and takes its records.
 func (r *replayer) readSegment(i int, last bool) error {
 	buf, err := r.fs.ReadFile(filepath.Join(r.dir, segFile(r.segs[i].seq)))
+	if err != nil && r.bugs.ShortReadIsEnd {
+		// Planted: what was read before the error is taken for the whole
+		// file.
+		err = nil
+	}
 	if err != nil {
+		// A failed read says nothing about what the file holds: never
+		// guess (a cut would drop what a sync covered); the replica
+		// stays down and tries again.
 		return err
 	}
 	r.segs[i].size = int64(len(buf))
@@ -150,7 +159,7 @@ func (r *replayer) readRecords(i int, buf []byte, start int, last bool, m mark) 
 // segment's newest mark (m) is never torn either. Anything else is
 // corruption.
 func (r *replayer) damaged(i int, buf []byte, off int, cause error, last bool, m mark) error {
-	torn := last && !errors.Is(cause, errBadType) && !validAfter(buf, off+1)
+	torn := last && !errors.Is(cause, errBadType) && (!validAfter(buf, off+1) || r.zeroIsEnd(buf, off))
 	if torn && r.segs[i].v2 {
 		torn = m.tornPossible(int64(off), int64(len(buf)))
 	}
@@ -159,6 +168,12 @@ func (r *replayer) damaged(i int, buf []byte, off int, cause error, last bool, m
 	}
 	r.torn = cause
 	return nil
+}
+
+// zeroIsEnd reports whether the planted ZeroIsEnd takes the zero length
+// field at off for the end of the log.
+func (r *replayer) zeroIsEnd(buf []byte, off int) bool {
+	return r.bugs.ZeroIsEnd && off+lenSize <= len(buf) && le.Uint32(buf[off:]) == 0
 }
 
 // validAfter reports whether a valid record starts anywhere in buf at or

@@ -20,7 +20,7 @@ func (r *replayer) readV2(i int, buf []byte, last bool) error {
 			Reason: fmt.Sprintf("segment is missing (%s was sealed after it was created)", segFile(s.seq))}
 	}
 	m := h.mark
-	if r.ignoreSync {
+	if r.bugs.IgnoreSyncRecords {
 		m.durable = headerSize
 	}
 	if err := r.readRecords(i, buf, headerSize, last, m); err != nil || r.torn != nil {

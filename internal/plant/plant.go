@@ -92,6 +92,21 @@ type WAL struct {
 	// nothing valid after it is taken for a torn write, even when a
 	// completed sync covered it (review finding B).
 	IgnoreSyncRecords bool
+	// IgnoreIOErrors carries on after a failed write or fsync as if it
+	// had succeeded: the log goes on at the offset it meant to reach, and
+	// Sync acknowledges groups that never reached the disk (an I/O error
+	// must stop the replica instead: see docs/durability.md).
+	IgnoreIOErrors bool
+	// ShortReadIsEnd replays a segment whose read failed from the bytes
+	// read before the error, as if the file ended there: the unread rest
+	// is cut as a torn tail (a read error must refuse to open the log).
+	ShortReadIsEnd bool
+	// ZeroIsEnd takes a zero length field for the end of the log, as logs
+	// whose segments are preallocated with zeros do: damage that starts
+	// with zeros in the last segment is cut as an unwritten tail whatever
+	// valid data follows it (a misdirected write leaves such a gap before
+	// the data that landed too far).
+	ZeroIsEnd bool
 }
 
 // Storage are deliberate bugs of durable storage (package storage).
@@ -110,4 +125,11 @@ type Driver struct {
 	// ClockOncePerDrain reads the clock once per batch of inputs instead
 	// of before each (review finding C).
 	ClockOncePerDrain bool
+	// AckBeforeDurable tells the primary that its own copy of the
+	// entries an Output carries is durable as soon as their Prepares
+	// leave, before the write completes: its copy counts toward the
+	// commit quorum too early, and the Commit numbers of its next
+	// Prepares (which leave early) let backups execute an op that only f
+	// disks hold.
+	AckBeforeDurable bool
 }
