@@ -83,9 +83,20 @@ type ckptDecoder struct {
 }
 
 func newCkptDecoder(r io.Reader) *ckptDecoder {
-	b := bufio.NewReaderSize(r, 64<<10)
+	b := bufio.NewReaderSize(r, readBuffer(r))
 	c := &crcReader{r: b}
 	return &ckptDecoder{src: b, crc: c, snap: &chunkReader{r: c}}
+}
+
+// readBuffer is the size of the read buffer for r: 64 KiB, or less for
+// bytes in memory that are fewer (the simulator reads thousands of small
+// checkpoints).
+func readBuffer(r io.Reader) int {
+	const size = 64 << 10
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() < size {
+		return l.Len() // bufio makes it at least 16 bytes
+	}
+	return size
 }
 
 // header reads the magic, checks that the checkpoint is of op, and decodes

@@ -61,7 +61,9 @@ func (s *Store) Bytes() []byte {
 // WriteTo writes the snapshot to w, buffering snapshotFlush bytes at a
 // time, and computes the checksum as it goes.
 func (p *snapshot) WriteTo(w io.Writer) (int64, error) {
-	sw := &snapWriter{w: w, b: make([]byte, 0, snapshotFlush+3*binary.MaxVarintLen64)}
+	// The buffer grows as the state is written, up to snapshotFlush and
+	// an item: a small state does not pay for all of it.
+	sw := &snapWriter{w: w, b: make([]byte, 0, 512)}
 	sw.b = append(sw.b, snapshotMagic...)
 	sw.b = append(sw.b, snapshotVersion)
 	sw.b = binary.AppendUvarint(sw.b, p.revision)

@@ -30,22 +30,62 @@ type simFS struct {
 
 // image is the contents of a disk: files by path, and directories.
 type image struct {
-	files map[string][]byte
+	files map[string]*fileData
 	dirs  map[string]bool
 }
 
-func newImage() image { return image{files: map[string][]byte{}, dirs: map[string]bool{"/": true}} }
+// fileData is a file's contents. Images share them copy-on-write: a
+// shared slice may be held elsewhere too (the other image, a ReadFile
+// result, a write's recorded data) and is never changed in place; the
+// image copies it before it changes it (own). Crashes, ReadFile and
+// whole-file writes thus cost no copy of the files.
+type fileData struct {
+	b      []byte
+	shared bool
+}
 
-// clone returns a deep copy of im.
+func newImage() image { return image{files: map[string]*fileData{}, dirs: map[string]bool{"/": true}} }
+
+// clone returns a copy of im that shares the files' contents with it.
 func (im image) clone() image {
-	c := image{files: make(map[string][]byte, len(im.files)), dirs: make(map[string]bool, len(im.dirs))}
+	c := image{files: make(map[string]*fileData, len(im.files)), dirs: make(map[string]bool, len(im.dirs))}
 	for k, v := range im.files {
-		c.files[k] = slices.Clone(v)
+		v.shared = true
+		c.files[k] = &fileData{b: v.b, shared: true}
 	}
 	for k := range im.dirs {
 		c.dirs[k] = true
 	}
 	return c
+}
+
+// bytes returns the contents of the file name, shared with im: the caller
+// must not change them.
+func (im image) bytes(name string) ([]byte, bool) {
+	fd, ok := im.files[name]
+	if !ok {
+		return nil, false
+	}
+	fd.shared = true
+	return fd.b[:len(fd.b):len(fd.b)], true
+}
+
+// size returns the size of the file name (0 if it does not exist).
+func (im image) size(name string) int64 {
+	if fd, ok := im.files[name]; ok {
+		return int64(len(fd.b))
+	}
+	return 0
+}
+
+// own makes fd's contents its own, with room for n bytes, before a change.
+func (fd *fileData) own(n int64) {
+	if !fd.shared {
+		return
+	}
+	nb := make([]byte, len(fd.b), max(n, int64(len(fd.b))))
+	copy(nb, fd.b)
+	fd.b, fd.shared = nb, false
 }
 
 // opKind is the kind of a file-system operation.
@@ -73,20 +113,27 @@ type fsOp struct {
 func (o fsOp) namespace() bool { return o.kind != opWrite && o.kind != opTruncate }
 
 // apply applies o to im; an operation on a file that does not exist (its
-// creation was lost in a crash) does nothing.
+// creation was lost in a crash) does nothing. A write that covers a whole
+// file from its start takes o's data (never changed once recorded) as
+// the file's contents, shared.
 func (im image) apply(o fsOp) {
 	switch o.kind {
 	case opWrite:
-		if b, ok := im.files[o.name]; ok {
-			im.files[o.name] = writeAt(b, o.data, o.off)
+		fd, ok := im.files[o.name]
+		switch {
+		case !ok:
+		case o.off == 0 && len(o.data) >= len(fd.b):
+			fd.b, fd.shared = o.data[:len(o.data):len(o.data)], true
+		default:
+			fd.writeAt(o.data, o.off)
 		}
 	case opTruncate:
-		if b, ok := im.files[o.name]; ok {
-			im.files[o.name] = resize(b, o.off)
+		if fd, ok := im.files[o.name]; ok {
+			fd.resize(o.off)
 		}
 	case opCreate:
 		if _, ok := im.files[o.name]; !ok && im.dirs[path.Dir(o.name)] {
-			im.files[o.name] = nil
+			im.files[o.name] = &fileData{}
 		}
 	case opRename:
 		im.rename(o.name, o.to)
@@ -127,30 +174,39 @@ func (im image) rename(from, to string) {
 	im.dirs[to] = true
 }
 
-// writeAt writes data into b at off, growing b with zeros as needed.
-func writeAt(b, data []byte, off int64) []byte {
-	if end := off + int64(len(data)); end > int64(len(b)) {
-		b = resize(b, end)
+// writeAt writes data into the file at off, growing it with zeros as
+// needed.
+func (fd *fileData) writeAt(data []byte, off int64) {
+	if end := off + int64(len(data)); end > int64(len(fd.b)) {
+		fd.resize(end)
+	} else {
+		fd.own(end)
 	}
-	copy(b[off:], data)
-	return b
+	copy(fd.b[off:], data)
 }
 
-// resize cuts b to n bytes or grows it with zeros, doubling its capacity
-// when it must grow (files grow by small appends).
-func resize(b []byte, n int64) []byte {
-	if n <= int64(len(b)) {
-		return b[:n]
+// resize cuts the file to n bytes or grows it with zeros, doubling its
+// capacity when it must grow (files grow by small appends). A shared file
+// is cut without a copy: its capacity is cut too, so that it is copied
+// before anything is written past its end.
+func (fd *fileData) resize(n int64) {
+	switch {
+	case n <= int64(len(fd.b)) && fd.shared:
+		fd.b = fd.b[:n:n]
+		return
+	case n <= int64(len(fd.b)):
+		fd.b = fd.b[:n]
+		return
 	}
-	if n > int64(cap(b)) {
-		nb := make([]byte, len(b), max(n, 2*int64(cap(b))))
-		copy(nb, b)
-		b = nb
+	if fd.shared || n > int64(cap(fd.b)) {
+		fd.shared = false
+		nb := make([]byte, len(fd.b), max(n, 2*int64(cap(fd.b))))
+		copy(nb, fd.b)
+		fd.b = nb
 	}
-	old := len(b)
-	b = b[:n]
-	clear(b[old:])
-	return b
+	old := len(fd.b)
+	fd.b = fd.b[:n]
+	clear(fd.b[old:])
 }
 
 // sortedKeys returns the keys of m in order (map order is random, and a

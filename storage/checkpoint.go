@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/wal"
@@ -83,9 +84,12 @@ func WriteCheckpointFile(fsys wal.FS, dir, name string, ck *core.Checkpoint, syn
 	if sync {
 		out = &syncEvery{f: f}
 	}
-	bw := bufio.NewWriterSize(out, checkpointBuffer)
+	bw := checkpointBuffers.Get().(*bufio.Writer)
+	bw.Reset(out)
 	n, werr := ck.WriteTo(bw)
 	ferr := bw.Flush()
+	bw.Reset(nil)
+	checkpointBuffers.Put(bw)
 	var serr error
 	if sync {
 		serr = f.Sync()
@@ -109,6 +113,10 @@ func WriteCheckpointFile(fsys wal.FS, dir, name string, ck *core.Checkpoint, syn
 // 14% of the simulator's CPU in durable runs, where checkpoints are small
 // and frequent.)
 const checkpointBuffer = 64 << 10
+
+// checkpointBuffers recycles the write buffers of checkpoint files (the
+// simulator writes thousands of small checkpoints).
+var checkpointBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, checkpointBuffer) }}
 
 // syncEveryBytes is how much of a checkpoint is written between fsyncs.
 const syncEveryBytes = 64 << 20
@@ -180,9 +188,14 @@ func openFunc(fsys wal.FS, path string) func() (io.ReadCloser, error) {
 		if err != nil {
 			return nil, err
 		}
-		return io.NopCloser(bytes.NewReader(b)), nil
+		return memFile{bytes.NewReader(b)}, nil
 	}
 }
+
+// memFile is a file read whole; its Len lets a reader size its buffer.
+type memFile struct{ *bytes.Reader }
+
+func (memFile) Close() error { return nil }
 
 // loadCheckpoint reads the checkpoint the superblock names, or nil if none
 // was written. A checkpoint that fails its checks is moved aside and
