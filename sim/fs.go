@@ -34,24 +34,14 @@ type image struct {
 	dirs  map[string]bool
 }
 
-// fileData is a file's contents. Images share them copy-on-write: a
-// shared slice may be held elsewhere too (the other image, a ReadFile
-// result, a write's recorded data) and is never changed in place; the
-// image copies it before it changes it (own). Crashes, ReadFile and
-// whole-file writes thus cost no copy of the files.
-type fileData struct {
-	b      []byte
-	shared bool
-}
-
 func newImage() image { return image{files: map[string]*fileData{}, dirs: map[string]bool{"/": true}} }
 
-// clone returns a copy of im that shares the files' contents with it.
+// clone returns a copy of im that shares the files' contents with it (see
+// fileData): im keeps appending in place, the copy copies first.
 func (im image) clone() image {
 	c := image{files: make(map[string]*fileData, len(im.files)), dirs: make(map[string]bool, len(im.dirs))}
 	for k, v := range im.files {
-		v.shared = true
-		c.files[k] = &fileData{b: v.b, shared: true}
+		c.files[k] = viewOf(v.view())
 	}
 	for k := range im.dirs {
 		c.dirs[k] = true
@@ -66,8 +56,7 @@ func (im image) bytes(name string) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	fd.shared = true
-	return fd.b[:len(fd.b):len(fd.b)], true
+	return fd.view(), true
 }
 
 // size returns the size of the file name (0 if it does not exist).
@@ -76,16 +65,6 @@ func (im image) size(name string) int64 {
 		return int64(len(fd.b))
 	}
 	return 0
-}
-
-// own makes fd's contents its own, with room for n bytes, before a change.
-func (fd *fileData) own(n int64) {
-	if !fd.shared {
-		return
-	}
-	nb := make([]byte, len(fd.b), max(n, int64(len(fd.b))))
-	copy(nb, fd.b)
-	fd.b, fd.shared = nb, false
 }
 
 // opKind is the kind of a file-system operation.
@@ -105,8 +84,15 @@ type fsOp struct {
 	kind     opKind
 	name, to string
 	off      int64
-	data     []byte // opWrite: the bytes written (a copy)
+	data     []byte // opWrite: the bytes written (never changed)
+	// before is, for a write, the file's size before it in the live
+	// image (-1: no such file).
+	before int64
 }
+
+// appends reports whether o is a write that starts at or past its file's
+// end.
+func (o fsOp) appends() bool { return o.kind == opWrite && o.before >= 0 && o.off >= o.before }
 
 // namespace reports whether o changes the directory tree rather than a
 // file's contents.
@@ -123,7 +109,7 @@ func (im image) apply(o fsOp) {
 		switch {
 		case !ok:
 		case o.off == 0 && len(o.data) >= len(fd.b):
-			fd.b, fd.shared = o.data[:len(o.data):len(o.data)], true
+			fd.b, fd.frozen = o.data[:len(o.data):len(o.data)], len(o.data)
 		default:
 			fd.writeAt(o.data, o.off)
 		}
@@ -174,41 +160,6 @@ func (im image) rename(from, to string) {
 	im.dirs[to] = true
 }
 
-// writeAt writes data into the file at off, growing it with zeros as
-// needed.
-func (fd *fileData) writeAt(data []byte, off int64) {
-	if end := off + int64(len(data)); end > int64(len(fd.b)) {
-		fd.resize(end)
-	} else {
-		fd.own(end)
-	}
-	copy(fd.b[off:], data)
-}
-
-// resize cuts the file to n bytes or grows it with zeros, doubling its
-// capacity when it must grow (files grow by small appends). A shared file
-// is cut without a copy: its capacity is cut too, so that it is copied
-// before anything is written past its end.
-func (fd *fileData) resize(n int64) {
-	switch {
-	case n <= int64(len(fd.b)) && fd.shared:
-		fd.b = fd.b[:n:n]
-		return
-	case n <= int64(len(fd.b)):
-		fd.b = fd.b[:n]
-		return
-	}
-	if fd.shared || n > int64(cap(fd.b)) {
-		fd.shared = false
-		nb := make([]byte, len(fd.b), max(n, 2*int64(cap(fd.b))))
-		copy(nb, fd.b)
-		fd.b = nb
-	}
-	old := len(fd.b)
-	fd.b = fd.b[:n]
-	clear(fd.b[old:])
-}
-
 // sortedKeys returns the keys of m in order (map order is random, and a
 // run must replay bit for bit).
 func sortedKeys[V any](m map[string]V) []string {
@@ -223,6 +174,20 @@ func sortedKeys[V any](m map[string]V) []string {
 // record applies o to the live image and keeps it for the durable one.
 func (f *simFS) record(o fsOp) {
 	f.live.apply(o)
+	f.ops = append(f.ops, o)
+}
+
+// recordWrite applies a write of p at off to the live image and keeps it
+// for the durable one. The operation's data is the bytes as the live file
+// now holds them, shared (no copy), unless the file is gone.
+func (f *simFS) recordWrite(name string, off int64, p []byte) {
+	o := fsOp{kind: opWrite, name: name, off: off, before: -1}
+	if fd, ok := f.live.files[name]; ok {
+		o.before = int64(len(fd.b))
+		o.data = fd.write(p, off)
+	} else {
+		o.data = slices.Clone(p) // a crash may apply it to the durable file
+	}
 	f.ops = append(f.ops, o)
 }
 
@@ -256,8 +221,10 @@ func (f *simFS) lie(n uint64) {
 
 // settle makes the first n operations durable.
 func (f *simFS) settle(n int) {
-	for _, o := range f.ops[:n] {
-		f.durable.apply(o)
+	if !f.settleShared(f.ops[:n], f.ops[n:]) {
+		for _, o := range f.ops[:n] {
+			f.durable.apply(o)
+		}
 	}
 	f.ops = slices.Delete(f.ops, 0, n)
 	for i := range f.barriers {

@@ -36,7 +36,7 @@ func (f *simFS) crash(rng *rand.Rand, midWrite bool) (faulted int) {
 	faulted += len(f.ops) - end
 	f.completed += uint64(len(f.barriers))
 	f.ops, f.barriers = nil, nil
-	f.live = f.durable.clone()
+	f.live, f.durable = f.durable, f.durable.clone() // the live image appends in place
 	return faulted
 }
 
@@ -83,11 +83,11 @@ func (f *simFS) rot(rng *rand.Rand) string {
 	// the valid sync record after it (docs/durability.md), so damage to
 	// both at once is beyond what it promises to detect.
 	fd := f.durable.files[name]
-	fd.own(int64(len(fd.b)))
+	fd.own()
 	for range 1 + rng.IntN(3) {
 		fd.b[off] ^= 1 << rng.IntN(8)
 	}
-	f.live = f.durable.clone()
+	f.live, f.durable = f.durable, f.durable.clone() // the live image appends in place
 	return name
 }
 

@@ -173,7 +173,7 @@ func (h *simFile) WriteAt(p []byte, off int64) (int, error) {
 	if h.fs.faults.misdirect != nil {
 		off = max(0, off+h.fs.faults.misdirect())
 	}
-	h.fs.record(fsOp{kind: opWrite, name: h.name, off: off, data: slices.Clone(p)})
+	h.fs.recordWrite(h.name, off, p)
 	return len(p), nil
 }
 
