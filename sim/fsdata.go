@@ -51,10 +51,10 @@ func (fd *fileData) write(p []byte, off int64) []byte {
 		if len(fd.b) > 0 {
 			room = 0
 		}
-		b := make([]byte, len(p), len(p)+room)
-		copy(b, p)
-		fd.b, fd.frozen = b, len(p)
-		return b[:len(p):len(p)]
+		fd.b = p[:len(p):len(p)] // not kept: copyOut copies it
+		fd.copyOut(int64(len(p) + room))
+		fd.frozen = len(p)
+		return fd.b[:len(p):len(p)]
 	}
 	fd.writeAt(p, off)
 	end := off + int64(len(p))
@@ -70,11 +70,16 @@ func (fd *fileData) own() {
 }
 
 // copyOut moves fd's contents to a new array of room for n bytes, which
-// nothing else sees.
+// nothing else sees. (append copies without clearing what it copies
+// over, as make would.)
 func (fd *fileData) copyOut(n int64) {
-	nb := make([]byte, len(fd.b), max(n, int64(len(fd.b))))
-	copy(nb, fd.b)
-	fd.b, fd.frozen = nb, 0
+	l := len(fd.b)
+	if extra := int(n) - l; extra > 0 {
+		fd.b = append(fd.b[:l:l], make([]byte, extra)...)[:l]
+	} else {
+		fd.b = append([]byte(nil), fd.b...)
+	}
+	fd.frozen = 0
 }
 
 // resize cuts the file to n bytes or grows it with zeros, doubling its
