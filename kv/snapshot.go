@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"sync"
 
 	"github.com/google/btree"
 )
@@ -122,13 +123,23 @@ func (sw *snapWriter) write(p []byte) {
 	sw.err = err
 }
 
+// restoreBuffers recycles Restore's 64 KiB read buffers (the simulator
+// restores thousands of small states).
+var restoreBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+
 // Restore replaces the whole state with a snapshot that WriteTo wrote,
 // read from r to its end. On error (wrapping ErrBadSnapshot, or r's own
 // error) the store is unchanged. Keys and values beyond the store's Limits
 // are accepted: the snapshot's origin admitted them. The restored state
 // does not alias anything r returned.
 func (s *Store) Restore(r io.Reader) error {
-	d := &snapReader{r: bufio.NewReaderSize(r, 64<<10)}
+	br := restoreBuffers.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() {
+		br.Reset(nil)
+		restoreBuffers.Put(br)
+	}()
+	d := &snapReader{r: br}
 	tree, revision, sum, err := d.entries()
 	if err != nil {
 		return err

@@ -79,10 +79,12 @@ func (r *run) ckptSaved(e event) {
 		return
 	}
 	var b bytes.Buffer
+	b.Grow(rep.ckptSize + rep.ckptSize/4) // the last one's size, and room to grow
 	if _, err := e.ckpt.WriteTo(&b); err != nil {
 		panic(err) // a kv snapshot written to memory cannot fail
 	}
 	op, data := e.ckpt.Op, b.Bytes()
+	rep.ckptSize = len(data)
 	d := rep.disk
 	if d == nil {
 		r.finishCkpt(rep, op, data)
