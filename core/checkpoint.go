@@ -54,9 +54,15 @@ func ReadCheckpoint(op uint64, open func() (io.ReadCloser, error)) *Checkpoint {
 // CheckpointBytes returns the checkpoint at op encoded as data.
 func CheckpointBytes(op uint64, data []byte) *Checkpoint {
 	return ReadCheckpoint(op, func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(data)), nil
+		return memReader{bytes.NewReader(data)}, nil
 	})
 }
+
+// memReader reads encoded bytes in memory; its Len lets a decoder size
+// its buffer to them.
+type memReader struct{ *bytes.Reader }
+
+func (memReader) Close() error { return nil }
 
 // maybeCheckpoint takes a checkpoint when one is due (checkpointDue).
 // Taking it is cheap (the client table and a snapshot handle); the Output

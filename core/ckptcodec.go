@@ -95,7 +95,18 @@ type ckptDecoder struct {
 }
 
 func newCkptDecoder(r io.Reader) *ckptDecoder {
-	return &ckptDecoder{src: bufio.NewReaderSize(r, 64<<10)}
+	return &ckptDecoder{src: bufio.NewReaderSize(r, readBuffer(r))}
+}
+
+// readBuffer is the size of the read buffer for r: 64 KiB, or less for
+// bytes in memory that are fewer (the simulator reads thousands of small
+// checkpoints).
+func readBuffer(r io.Reader) int {
+	const size = 64 << 10
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() < size {
+		return l.Len() // bufio makes it at least 16 bytes
+	}
+	return size
 }
 
 // next reads the next record's header and client table (of at most

@@ -62,16 +62,19 @@ type chunkWriter struct {
 	err error
 }
 
+// newChunkWriter returns a chunkWriter whose buffer grows as bytes arrive,
+// up to a chunk: small snapshots (the simulator writes thousands) do not
+// pay for a whole chunk's buffer.
 func newChunkWriter(w io.Writer) *chunkWriter {
-	return &chunkWriter{w: w, buf: make([]byte, 4, 4+snapChunk)}
+	return &chunkWriter{w: w, buf: make([]byte, 4, 512)}
 }
 
 func (c *chunkWriter) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 && c.err == nil {
-		k := copy(c.buf[len(c.buf):cap(c.buf)], p)
-		c.buf, p = c.buf[:len(c.buf)+k], p[k:]
-		if len(c.buf) == cap(c.buf) {
+		k := min(len(p), 4+snapChunk-len(c.buf))
+		c.buf, p = append(c.buf, p[:k]...), p[k:]
+		if len(c.buf) == 4+snapChunk {
 			c.flush()
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"sync"
 
 	"github.com/google/btree"
 )
@@ -70,7 +71,9 @@ func (s *Store) Bytes() []byte {
 // WriteTo writes the snapshot to w, buffering snapshotFlush bytes at a
 // time, and computes the checksum as it goes.
 func (p *snapshot) WriteTo(w io.Writer) (int64, error) {
-	sw := &snapWriter{w: w, b: make([]byte, 0, snapshotFlush+3*binary.MaxVarintLen64)}
+	// The buffer grows as the state is written, up to snapshotFlush and
+	// an item: a small state does not pay for all of it.
+	sw := &snapWriter{w: w, b: make([]byte, 0, 512)}
 	sw.b = append(sw.b, snapshotMagic...)
 	sw.b = append(sw.b, snapshotVersion)
 	sw.b = binary.AppendUvarint(sw.b, p.revision)
@@ -129,13 +132,23 @@ func (sw *snapWriter) write(p []byte) {
 	sw.err = err
 }
 
+// restoreBuffers recycles Restore's 64 KiB read buffers (the simulator
+// restores thousands of small states).
+var restoreBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+
 // Restore replaces the whole state with a snapshot that WriteTo wrote,
 // read from r to its end. On error (wrapping ErrBadSnapshot, or r's own
 // error) the store is unchanged. Keys and values beyond the store's Limits
 // are accepted: the snapshot's origin admitted them. The restored state
 // does not alias anything r returned.
 func (s *Store) Restore(r io.Reader) error {
-	d := &snapReader{r: bufio.NewReaderSize(r, 64<<10)}
+	br := restoreBuffers.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() {
+		br.Reset(nil)
+		restoreBuffers.Put(br)
+	}()
+	d := &snapReader{r: br}
 	tree, revision, sum, err := d.entries()
 	if err != nil {
 		return err

@@ -8,9 +8,10 @@ import (
 
 // BenchmarkProfileSeeds measures the simulator's speed per profile: one op
 // is one whole seed. Besides wall time it reports the process's CPU time
-// per seed (cpu-ms/seed), which a loaded machine disturbs less.
+// per seed (cpu-ms/seed), which a loaded machine disturbs less. Every
+// profile has a sub-benchmark: pick some with -bench 'ProfileSeeds/durable$'.
 func BenchmarkProfileSeeds(b *testing.B) {
-	for _, profile := range []string{"all", "durable", "disk", "checkpoint", "large"} {
+	for _, profile := range Profiles() {
 		b.Run(profile, func(b *testing.B) {
 			if _, err := Profile(profile); err != nil {
 				b.Skip(err)

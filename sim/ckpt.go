@@ -94,6 +94,7 @@ func (r *run) ckptSaved(e event) {
 		return
 	}
 	var b bytes.Buffer
+	b.Grow(rep.ckptSize + rep.ckptSize/4) // the last one's size, and room to grow
 	op, d := e.ckpt.Op, rep.disk
 	if d == nil {
 		if rep.ckpts.chain == nil {
@@ -107,6 +108,7 @@ func (r *run) ckptSaved(e event) {
 		if _, err := write(&b); err != nil {
 			panic(err) // a kv snapshot written to memory cannot fail
 		}
+		rep.ckptSize = b.Len()
 		rep.ckpts.chain.Add(storage.Link{Op: op, Size: uint64(b.Len()), Delta: p.Delta})
 		r.countDelta(p.Delta)
 		r.startBase(rep, e.ckpt, p.Rebase)

@@ -42,6 +42,9 @@ type replica struct {
 	disk *disk
 	// ckpts is the checkpoint writer of this incarnation (ckpt.go).
 	ckpts replicaCkpts
+	// ckptSize is the size of the last checkpoint it wrote, to size the
+	// next one's buffer.
+	ckptSize int
 
 	// per incarnation: what the checks saw last
 	commit, executed, checked uint64

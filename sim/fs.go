@@ -30,22 +30,41 @@ type simFS struct {
 
 // image is the contents of a disk: files by path, and directories.
 type image struct {
-	files map[string][]byte
+	files map[string]*fileData
 	dirs  map[string]bool
 }
 
-func newImage() image { return image{files: map[string][]byte{}, dirs: map[string]bool{"/": true}} }
+func newImage() image { return image{files: map[string]*fileData{}, dirs: map[string]bool{"/": true}} }
 
-// clone returns a deep copy of im.
+// clone returns a copy of im that shares the files' contents with it (see
+// fileData): im keeps appending in place, the copy copies first.
 func (im image) clone() image {
-	c := image{files: make(map[string][]byte, len(im.files)), dirs: make(map[string]bool, len(im.dirs))}
+	c := image{files: make(map[string]*fileData, len(im.files)), dirs: make(map[string]bool, len(im.dirs))}
 	for k, v := range im.files {
-		c.files[k] = slices.Clone(v)
+		c.files[k] = viewOf(v.view())
 	}
 	for k := range im.dirs {
 		c.dirs[k] = true
 	}
 	return c
+}
+
+// bytes returns the contents of the file name, shared with im: the caller
+// must not change them.
+func (im image) bytes(name string) ([]byte, bool) {
+	fd, ok := im.files[name]
+	if !ok {
+		return nil, false
+	}
+	return fd.view(), true
+}
+
+// size returns the size of the file name (0 if it does not exist).
+func (im image) size(name string) int64 {
+	if fd, ok := im.files[name]; ok {
+		return int64(len(fd.b))
+	}
+	return 0
 }
 
 // opKind is the kind of a file-system operation.
@@ -65,28 +84,42 @@ type fsOp struct {
 	kind     opKind
 	name, to string
 	off      int64
-	data     []byte // opWrite: the bytes written (a copy)
+	data     []byte // opWrite: the bytes written (never changed)
+	// before is, for a write, the file's size before it in the live
+	// image (-1: no such file).
+	before int64
 }
+
+// appends reports whether o is a write that starts at or past its file's
+// end.
+func (o fsOp) appends() bool { return o.kind == opWrite && o.before >= 0 && o.off >= o.before }
 
 // namespace reports whether o changes the directory tree rather than a
 // file's contents.
 func (o fsOp) namespace() bool { return o.kind != opWrite && o.kind != opTruncate }
 
 // apply applies o to im; an operation on a file that does not exist (its
-// creation was lost in a crash) does nothing.
+// creation was lost in a crash) does nothing. A write that covers a whole
+// file from its start takes o's data (never changed once recorded) as
+// the file's contents, shared.
 func (im image) apply(o fsOp) {
 	switch o.kind {
 	case opWrite:
-		if b, ok := im.files[o.name]; ok {
-			im.files[o.name] = writeAt(b, o.data, o.off)
+		fd, ok := im.files[o.name]
+		switch {
+		case !ok:
+		case o.off == 0 && len(o.data) >= len(fd.b):
+			fd.b, fd.frozen = o.data[:len(o.data):len(o.data)], len(o.data)
+		default:
+			fd.writeAt(o.data, o.off)
 		}
 	case opTruncate:
-		if b, ok := im.files[o.name]; ok {
-			im.files[o.name] = resize(b, o.off)
+		if fd, ok := im.files[o.name]; ok {
+			fd.resize(o.off)
 		}
 	case opCreate:
 		if _, ok := im.files[o.name]; !ok && im.dirs[path.Dir(o.name)] {
-			im.files[o.name] = nil
+			im.files[o.name] = &fileData{}
 		}
 	case opRename:
 		im.rename(o.name, o.to)
@@ -127,32 +160,6 @@ func (im image) rename(from, to string) {
 	im.dirs[to] = true
 }
 
-// writeAt writes data into b at off, growing b with zeros as needed.
-func writeAt(b, data []byte, off int64) []byte {
-	if end := off + int64(len(data)); end > int64(len(b)) {
-		b = resize(b, end)
-	}
-	copy(b[off:], data)
-	return b
-}
-
-// resize cuts b to n bytes or grows it with zeros, doubling its capacity
-// when it must grow (files grow by small appends).
-func resize(b []byte, n int64) []byte {
-	if n <= int64(len(b)) {
-		return b[:n]
-	}
-	if n > int64(cap(b)) {
-		nb := make([]byte, len(b), max(n, 2*int64(cap(b))))
-		copy(nb, b)
-		b = nb
-	}
-	old := len(b)
-	b = b[:n]
-	clear(b[old:])
-	return b
-}
-
 // sortedKeys returns the keys of m in order (map order is random, and a
 // run must replay bit for bit).
 func sortedKeys[V any](m map[string]V) []string {
@@ -167,6 +174,20 @@ func sortedKeys[V any](m map[string]V) []string {
 // record applies o to the live image and keeps it for the durable one.
 func (f *simFS) record(o fsOp) {
 	f.live.apply(o)
+	f.ops = append(f.ops, o)
+}
+
+// recordWrite applies a write of p at off to the live image and keeps it
+// for the durable one. The operation's data is the bytes as the live file
+// now holds them, shared (no copy), unless the file is gone.
+func (f *simFS) recordWrite(name string, off int64, p []byte) {
+	o := fsOp{kind: opWrite, name: name, off: off, before: -1}
+	if fd, ok := f.live.files[name]; ok {
+		o.before = int64(len(fd.b))
+		o.data = fd.write(p, off)
+	} else {
+		o.data = slices.Clone(p) // a crash may apply it to the durable file
+	}
 	f.ops = append(f.ops, o)
 }
 
@@ -200,8 +221,10 @@ func (f *simFS) lie(n uint64) {
 
 // settle makes the first n operations durable.
 func (f *simFS) settle(n int) {
-	for _, o := range f.ops[:n] {
-		f.durable.apply(o)
+	if !f.settleShared(f.ops[:n], f.ops[n:]) {
+		for _, o := range f.ops[:n] {
+			f.durable.apply(o)
+		}
 	}
 	f.ops = slices.Delete(f.ops, 0, n)
 	for i := range f.barriers {

@@ -29,14 +29,14 @@ func (f *simFS) crash(rng *rand.Rand, midWrite bool) (faulted int) {
 		end = f.barriers[0]
 	}
 	f.synced = map[string]int64{}
-	for name, b := range f.durable.files {
-		f.synced[name] = int64(len(b))
+	for name, fd := range f.durable.files {
+		f.synced[name] = int64(len(fd.b))
 	}
 	faulted = f.applyFaulted(rng, f.ops[:end])
 	faulted += len(f.ops) - end
 	f.completed += uint64(len(f.barriers))
 	f.ops, f.barriers = nil, nil
-	f.live = f.durable.clone()
+	f.live, f.durable = f.durable, f.durable.clone() // the live image appends in place
 	return faulted
 }
 
@@ -82,11 +82,12 @@ func (f *simFS) rot(rng *rand.Rand) string {
 	// One damaged place: the log tells a synced group from a torn one by
 	// the valid sync record after it (docs/durability.md), so damage to
 	// both at once is beyond what it promises to detect.
-	b := f.durable.files[name]
+	fd := f.durable.files[name]
+	fd.own()
 	for range 1 + rng.IntN(3) {
-		b[off] ^= 1 << rng.IntN(8)
+		fd.b[off] ^= 1 << rng.IntN(8)
 	}
-	f.live = f.durable.clone()
+	f.live, f.durable = f.durable, f.durable.clone() // the live image appends in place
 	return name
 }
 
@@ -96,7 +97,7 @@ func (f *simFS) rotTarget(rng *rand.Rand) (string, int64) {
 	var files []string
 	newest := ""
 	for _, k := range sortedKeys(f.durable.files) {
-		if len(f.durable.files[k]) == 0 || strings.HasSuffix(k, "/LOCK") || strings.Contains(k, "/corrupt-") {
+		if f.durable.size(k) == 0 || strings.HasSuffix(k, "/LOCK") || strings.Contains(k, "/corrupt-") {
 			continue
 		}
 		files = append(files, k)
@@ -108,9 +109,9 @@ func (f *simFS) rotTarget(rng *rand.Rand) (string, int64) {
 		return "", 0
 	}
 	const header = 3 << 12 // a format-2 segment's header
-	if s := min(f.synced[newest], int64(len(f.durable.files[newest]))); newest != "" && s > header && rng.IntN(2) == 0 {
+	if s := min(f.synced[newest], f.durable.size(newest)); newest != "" && s > header && rng.IntN(2) == 0 {
 		return newest, s - 1 - int64(rng.IntN(int(min(200, s-header))))
 	}
 	name := files[rng.IntN(len(files))]
-	return name, int64(rng.IntN(len(f.durable.files[name])))
+	return name, int64(rng.IntN(int(f.durable.size(name))))
 }

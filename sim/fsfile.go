@@ -56,17 +56,19 @@ func (f *simFS) OpenFile(name string, flag int, _ fs.FileMode) (wal.File, error)
 
 // ReadFile implements wal.FS.
 func (f *simFS) ReadFile(name string) ([]byte, error) {
-	b, ok := f.live.files[name]
-	if !ok {
+	if _, ok := f.live.files[name]; !ok {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
 	}
+	// Shared, not copied: the disk copies the file before it changes it.
+	// (The storage code only reads what it read.)
+	b, _ := f.live.bytes(name)
 	if f.faults.readError != nil {
 		if n, err := f.faults.readError(len(b)); err != nil {
 			// As os.ReadFile: what was read before the error comes with it.
 			return slices.Clone(b[:n]), &fs.PathError{Op: "read", Path: name, Err: err}
 		}
 	}
-	return slices.Clone(b), nil
+	return b, nil
 }
 
 // ReadDir implements wal.FS.
@@ -176,7 +178,7 @@ func (h *simFile) WriteAt(p []byte, off int64) (int, error) {
 	if h.fs.faults.misdirect != nil {
 		off = max(0, off+h.fs.faults.misdirect())
 	}
-	h.fs.record(fsOp{kind: opWrite, name: h.name, off: off, data: slices.Clone(p)})
+	h.fs.recordWrite(h.name, off, p)
 	return len(p), nil
 }
 

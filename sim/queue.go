@@ -43,47 +43,58 @@ type event struct {
 // eventQueue is a binary min-heap of events.
 type eventQueue []event
 
-func (q eventQueue) less(i, j int) bool {
-	if q[i].at != q[j].at {
-		return q[i].at < q[j].at
+// before reports whether a runs before b.
+func (a *event) before(b *event) bool {
+	if a.at != b.at {
+		return a.at < b.at
 	}
-	return q[i].seq < q[j].seq
+	return a.seq < b.seq
 }
 
+// push adds e. Entries move into the hole that e leaves rather than
+// swapping: half the copies of events, which hold pointers.
 func (q *eventQueue) push(e event) {
 	*q = append(*q, e)
 	h := *q
-	for i := len(h) - 1; i > 0; {
+	i := len(h) - 1
+	for i > 0 {
 		p := (i - 1) / 2
-		if !h.less(i, p) {
+		if !e.before(&h[p]) {
 			break
 		}
-		h[i], h[p] = h[p], h[i]
+		h[i] = h[p]
 		i = p
 	}
+	h[i] = e
 }
 
+// pop removes and returns the first event.
 func (q *eventQueue) pop() event {
 	h := *q
 	top := h[0]
-	last := len(h) - 1
-	h[0] = h[last]
-	h[last] = event{}
-	h = h[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h) && h.less(l, m) {
-			m = l
-		}
-		if r < len(h) && h.less(r, m) {
-			m = r
-		}
-		if m == i {
+	n := len(h) - 1
+	last := h[n]
+	h[n] = event{}
+	h = h[:n]
+	*q = h
+	if n == 0 {
+		return top
+	}
+	i := 0
+	for {
+		m := 2*i + 1
+		if m >= n {
 			break
 		}
-		h[i], h[m] = h[m], h[i]
+		if r := m + 1; r < n && h[r].before(&h[m]) {
+			m = r
+		}
+		if !h[m].before(&last) {
+			break
+		}
+		h[i] = h[m]
 		i = m
 	}
-	*q = h
+	h[i] = last
 	return top
 }

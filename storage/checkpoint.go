@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/wal"
@@ -116,9 +117,12 @@ func writeFile(fsys wal.FS, dir, name string, sync bool, write func(io.Writer) (
 	if tee != nil {
 		out = io.MultiWriter(out, tee)
 	}
-	bw := bufio.NewWriterSize(out, checkpointBuffer)
+	bw := checkpointBuffers.Get().(*bufio.Writer)
+	bw.Reset(out)
 	n, werr := write(bw)
 	ferr := bw.Flush()
+	bw.Reset(nil)
+	checkpointBuffers.Put(bw)
 	var serr error
 	if sync {
 		serr = f.Sync()
@@ -142,6 +146,10 @@ func writeFile(fsys wal.FS, dir, name string, sync bool, write func(io.Writer) (
 // 14% of the simulator's CPU in durable runs, where checkpoints are small
 // and frequent.)
 const checkpointBuffer = 64 << 10
+
+// checkpointBuffers recycles the write buffers of checkpoint files (the
+// simulator writes thousands of small checkpoints).
+var checkpointBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, checkpointBuffer) }}
 
 // syncEveryBytes is how much of a checkpoint is written between fsyncs.
 const syncEveryBytes = 64 << 20
@@ -218,9 +226,14 @@ func openFunc(fsys wal.FS, path string) func() (io.ReadCloser, error) {
 		if err != nil {
 			return nil, err
 		}
-		return io.NopCloser(bytes.NewReader(b)), nil
+		return memFile{bytes.NewReader(b)}, nil
 	}
 }
+
+// memFile is a file read whole; its Len lets a reader size its buffer.
+type memFile struct{ *bytes.Reader }
+
+func (memFile) Close() error { return nil }
 
 // loadCheckpoint reads the checkpoint the superblock names — the newest
 // link of a chain, walked back to its base — or nil if none was written.

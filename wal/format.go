@@ -79,7 +79,13 @@ func markOffset(i int) int64 { return int64(pageSize * (1 + i)) }
 // holding valid marks of an empty segment with the given flags; slot 1
 // holds the newer one.
 func encodeHeader(seq, flags uint64) []byte {
-	b := make([]byte, headerSize)
+	return putHeader(make([]byte, headerSize), seq, flags)
+}
+
+// putHeader encodes the header encodeHeader returns into b, of headerSize
+// bytes, and returns b.
+func putHeader(b []byte, seq, flags uint64) []byte {
+	clear(b)
 	le.PutUint32(b, headerSize-lenSize)
 	b[headSize] = recSegHeader
 	p := frameSize

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 const (
@@ -99,6 +100,10 @@ func checkConsecutive(seqs []uint64) error {
 	return nil
 }
 
+// headerBuffers recycles the buffers new segments' headers are encoded in
+// (12 KiB each; the simulator rolls tiny segments thousands of times).
+var headerBuffers = sync.Pool{New: func() any { return new([headerSize]byte) }}
+
 // createSegment creates segment seq holding only its header (marks with
 // flags), makes the header and the directory entry durable, and returns the
 // file open for writing and what the WAL knows about it. Records go at
@@ -109,7 +114,9 @@ func createSegment(fsys FS, dir string, seq, flags uint64) (File, segInfo, error
 	if err != nil {
 		return nil, segInfo{}, err
 	}
-	_, err = f.Write(encodeHeader(seq, flags))
+	hb := headerBuffers.Get().(*[headerSize]byte)
+	_, err = f.Write(putHeader(hb[:], seq, flags))
+	headerBuffers.Put(hb)
 	if err == nil {
 		err = f.Sync()
 	}
