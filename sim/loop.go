@@ -97,7 +97,7 @@ func (r *run) runUntil(t int64) {
 		}
 	}()
 	t = min(t, r.endAt)
-	for len(r.queue) > 0 && r.viol == nil && r.queue[0].at <= t {
+	for r.queue.len() > 0 && r.viol == nil && r.queue.next() <= t {
 		e := r.queue.pop()
 		r.now = e.at
 		r.res.Steps++
