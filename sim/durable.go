@@ -30,6 +30,9 @@ type disk struct {
 	// promised is what the storage last reported durable (see
 	// checkResumed); set is false until it reported anything.
 	promised durableMark
+	// spareDones is the storage of a completed wait's dones, for the
+	// next wait.
+	spareDones []func()
 }
 
 // durableMark is the part of a replica's state a write made durable that
@@ -211,7 +214,9 @@ func (r *run) diskWait(rep *replica, done func()) {
 		if rep.idx == r.slowDisk && !r.quiet {
 			r.mon.markSlow(rep.idx, at) // its queue may outlast one write
 		}
-		d.waits = append(d.waits, diskWait{barrier: b, start: start, at: at, dones: []func(){done}})
+		dones := append(d.spareDones, done)
+		d.spareDones = nil
+		d.waits = append(d.waits, diskWait{barrier: b, start: start, at: at, dones: dones})
 		r.schedule(at, event{kind: evDiskDone, node: rep.idx, inc: rep.inc})
 		r.maybeCrashInCheckpoint(rep, at)
 	default:
@@ -238,8 +243,9 @@ func (r *run) diskDone(e event) {
 		r.schedule(rep.busyUntil, e)
 		return
 	}
-	w := rep.disk.waits[0]
-	rep.disk.waits = rep.disk.waits[1:]
+	d := rep.disk
+	w := d.waits[0]
+	d.waits = d.waits[:copy(d.waits, d.waits[1:])]
 	if !r.quiet && r.chance(r.opts.Faults.FsyncLies) {
 		rep.disk.fs.lie(w.barrier)
 		r.res.FsyncLies++
@@ -249,6 +255,8 @@ func (r *run) diskDone(e event) {
 	for _, done := range w.dones {
 		done()
 	}
+	clear(w.dones) // nothing else holds them: the next wait reuses them
+	d.spareDones = w.dones[:0]
 }
 
 // crashDisk is a power loss of rep's disk.

@@ -204,7 +204,7 @@ func (f *simFS) complete(n uint64) {
 	}
 	k := int(n - f.completed)
 	f.settle(f.barriers[k-1])
-	f.barriers = f.barriers[k:]
+	f.dropBarriers(k)
 	f.completed = n
 }
 
@@ -215,8 +215,14 @@ func (f *simFS) lie(n uint64) {
 	if n <= f.completed {
 		return
 	}
-	f.barriers = f.barriers[int(n-f.completed):]
+	f.dropBarriers(int(n - f.completed))
 	f.completed = n
+}
+
+// dropBarriers removes the first k barriers, keeping the slice's start
+// (slicing it from the front would reallocate it as barriers come).
+func (f *simFS) dropBarriers(k int) {
+	f.barriers = f.barriers[:copy(f.barriers, f.barriers[k:])]
 }
 
 // settle makes the first n operations durable.
