@@ -227,6 +227,9 @@ func (f *simFS) dropBarriers(k int) {
 
 // settle makes the first n operations durable.
 func (f *simFS) settle(n int) {
+	if settleHook != nil {
+		defer settleHook(f, n)()
+	}
 	if !f.settleShared(f.ops[:n], f.ops[n:]) {
 		for _, o := range f.ops[:n] {
 			f.durable.apply(o)
@@ -253,3 +256,7 @@ func (d dirEntry) Type() fs.FileMode {
 	return 0
 }
 func (d dirEntry) Info() (fs.FileInfo, error) { return nil, fs.ErrInvalid }
+
+// settleHook, if set (by tests), is called before each settle, and what
+// it returns after it.
+var settleHook func(f *simFS, n int) func()

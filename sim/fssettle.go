@@ -8,20 +8,17 @@ import "slices"
 // flight), so a file that rest does not touch holds in the live image
 // what the durable one holds once settled is applied: the durable image
 // takes its contents, shared. So does a file that rest only appends to,
-// up to where rest's first append found its end. Other files replay
-// settled in order. It returns false, having done nothing, if rest
-// changes names or settled renames anything (a rename may move a file
-// written before it onto a name rest touches).
+// up to where rest's first append found its end. Other files, among
+// them those that rest creates or removes, replay settled in order. It
+// returns false, having done nothing, if rest or settled renames
+// anything (a rename may move a file written before it onto a name rest
+// touches). (A roll's new segment in flight used to send every file back
+// to replaying, and the durable copies of the log's tail to growing by
+// doubling.)
 func (f *simFS) settleShared(settled, rest []fsOp) bool {
-	for _, o := range rest {
-		if o.namespace() {
-			return false
-		}
-	}
-	for _, o := range settled {
-		if o.kind == opRename {
-			return false
-		}
+	isRename := func(o fsOp) bool { return o.kind == opRename }
+	if slices.ContainsFunc(rest, isRename) || slices.ContainsFunc(settled, isRename) {
+		return false
 	}
 	var shared []string // files whose contents the live image gives
 	// onlyAppended: rest does nothing to the file but append to it.
