@@ -1,6 +1,9 @@
 package sim
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // settleShared applies the operations settled to the durable image, as
 // settle does, without copying the data of most writes. The live image
@@ -8,25 +11,36 @@ import "slices"
 // flight), so a file that rest does not touch holds in the live image
 // what the durable one holds once settled is applied: the durable image
 // takes its contents, shared. So does a file that rest only appends to,
-// up to where rest's first append found its end. Other files, among
-// them those that rest creates or removes, replay settled in order. It
-// returns false, having done nothing, if rest or settled renames
-// anything (a rename may move a file written before it onto a name rest
-// touches). (A roll's new segment in flight used to send every file back
-// to replaying, and the durable copies of the log's tail to growing by
+// up to where rest's first append found its end. A file that settled
+// renames onto a name takes that name's live contents too. Other files,
+// among them those that rest creates, removes or renames, replay settled
+// in order. It returns false, having done nothing, if settled or rest
+// renames a directory (which moves files whose writes it skipped), or
+// if settled renames a file onto a name rest does more than append to.
+// (Any rename or creation in flight used to send every file back to
+// replaying, and the durable copies of the log's tail to growing by
 // doubling.)
 func (f *simFS) settleShared(settled, rest []fsOp) bool {
-	isRename := func(o fsOp) bool { return o.kind == opRename }
-	if slices.ContainsFunc(rest, isRename) || slices.ContainsFunc(settled, isRename) {
-		return false
-	}
-	var shared []string // files whose contents the live image gives
 	// onlyAppended: rest does nothing to the file but append to it.
 	onlyAppended := func(name string) bool {
-		return !slices.ContainsFunc(rest, func(r fsOp) bool { return r.name == name && !r.appends() })
+		return !slices.ContainsFunc(rest, func(r fsOp) bool { return (r.name == name || r.to == name) && !r.appends() })
+	}
+	for _, o := range rest {
+		if o.kind == opRename && f.mayBeDir(o.name, settled, rest) {
+			return false
+		}
 	}
 	for _, o := range settled {
+		if o.kind == opRename && (f.mayBeDir(o.name, settled, rest) || !onlyAppended(o.to)) {
+			return false
+		}
+	}
+	var shared []string // files whose contents the live image gives
+	for _, o := range settled {
 		switch {
+		case o.kind == opRename:
+			f.durable.apply(o)
+			shared = append(shared, o.to)
 		case o.namespace(), !onlyAppended(o.name):
 			f.durable.apply(o)
 		case len(shared) == 0 || shared[len(shared)-1] != o.name:
@@ -49,4 +63,21 @@ func (f *simFS) settleShared(settled, rest []fsOp) bool {
 		fd.b, fd.frozen = b, len(b)
 	}
 	return true
+}
+
+// mayBeDir reports whether name may be a directory while ops run: it is
+// one in the durable image, or one of ops makes or renames something at
+// or below it.
+func (f *simFS) mayBeDir(name string, ops ...[]fsOp) bool {
+	if f.durable.dirs[name] {
+		return true
+	}
+	for _, list := range ops {
+		for _, o := range list {
+			if (o.kind == opMkdir && strings.HasPrefix(o.name, name)) || (o.kind == opRename && strings.HasPrefix(o.to, name)) {
+				return true
+			}
+		}
+	}
+	return false
 }
