@@ -116,6 +116,9 @@ func (r *run) storageConfig(rep *replica) storage.Config {
 // writes on a new member's first start.
 func (r *run) formatDisk(rep *replica) {
 	rep.disk = &disk{fs: newSimFS()}
+	// A segment's records follow its header (and a group larger than
+	// the segment size gets a segment alone: then the file grows).
+	rep.disk.fs.newRoom = r.segSize + 1<<10
 	st, _, err := storage.Open(r.storageConfig(rep))
 	if err == nil {
 		err = st.Persist(core.Output{}, core.StatusNormal, func() {})

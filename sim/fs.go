@@ -23,6 +23,9 @@ type simFS struct {
 	barriers  []int
 	completed uint64 // barriers completed
 	faults    fsFaults
+	// newRoom is the room a new file's first write leaves after it for
+	// appends (0: as much again as it wrote). It changes no contents.
+	newRoom int64
 	// synced: each file's size that completed barriers covered at the
 	// last crash (rot aims at its end).
 	synced map[string]int64
@@ -184,7 +187,7 @@ func (f *simFS) recordWrite(name string, off int64, p []byte) {
 	o := fsOp{kind: opWrite, name: name, off: off, before: -1}
 	if fd, ok := f.live.files[name]; ok {
 		o.before = int64(len(fd.b))
-		o.data = fd.write(p, off)
+		o.data = fd.write(p, off, f.newRoom)
 	} else {
 		o.data = slices.Clone(p) // a crash may apply it to the durable file
 	}

@@ -42,14 +42,18 @@ func (fd *fileData) writeAt(data []byte, off int64) {
 }
 
 // write applies a write of p at off, as image.apply does, and returns the
-// bytes written as fd now holds them, shared.
-func (fd *fileData) write(p []byte, off int64) []byte {
+// bytes written as fd now holds them, shared. A write of a whole new file
+// leaves newRoom bytes after it for appends (0: len(p)).
+func (fd *fileData) write(p []byte, off, newRoom int64) []byte {
 	if off == 0 && len(p) >= len(fd.b) { // the whole file: a new one
 		// Room to grow in a new file (a log segment's header, 12 KiB,
 		// is followed by records), none in a rewritten one.
 		room := len(p)
-		if len(fd.b) > 0 {
+		switch {
+		case len(fd.b) > 0:
 			room = 0
+		case newRoom > 0:
+			room = int(newRoom)
 		}
 		fd.b = p[:len(p):len(p)] // not kept: copyOut copies it
 		fd.copyOut(int64(len(p) + room))
