@@ -50,13 +50,22 @@ func (r *run) primaryOf(v uint64) int {
 	if r.witness == nil {
 		return int(v % uint64(r.n))
 	}
-	full := make([]int, 0, r.n)
+	full := 0 // the full replicas, in index order (no allocation: it runs per event)
 	for i := range r.n {
 		if !r.witness[i] {
-			full = append(full, i)
+			full++
 		}
 	}
-	return full[v%uint64(len(full))]
+	k := int(v % uint64(full))
+	for i := range r.n {
+		if !r.witness[i] {
+			if k == 0 {
+				return i
+			}
+			k--
+		}
+	}
+	panic("sim: no full replica")
 }
 
 // membership is the cluster's configuration.
