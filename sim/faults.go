@@ -215,38 +215,6 @@ var profiles = map[string]FaultConfig{
 		SlowSteps:        0.005, MaxStepStall: 50 * time.Millisecond,
 		DriftChanges: 0.3,
 	},
-	// witness: every fault of "all", with f witnesses at random indexes
-	// (3 replicas: 2 full + 1 witness; 5: 3 full + 2 witnesses).
-	"witness": {
-		MaxLoss: 0.3, MaxDuplicate: 0.1, Reorder: 0.05, MaxDelay: 40 * time.Millisecond,
-		CleanEpochs: 0.2, Partitions: true, OneWay: true, MTU: true, ClientStay: 0.25,
-		Crashes: true, MeanCrashGap: 300 * time.Millisecond,
-		MinDowntime: 20 * time.Millisecond, MaxDowntime: 400 * time.Millisecond,
-		TargetPrimary: 0.4, Skew: 0.2,
-		EpochMin: 50 * time.Millisecond, EpochMax: 400 * time.Millisecond,
-		SessionPressure: 0.2, Checkpoints: true,
-		LongDelay: 0.002, MaxLongDelay: 1200 * time.Millisecond, Bootstrap: 0.3, MaxStartDelay: 300 * time.Millisecond,
-		BufferCut: 0.4, RandomLinks: true, TargetViewChange: 0.3,
-		SlowSteps: 0.005, MaxStepStall: 50 * time.Millisecond, DriftChanges: 0.3,
-		Witnesses: true,
-	},
-	// witness-durable: every fault of "durable", with f witnesses whose
-	// disks hold only their log.
-	"witness-durable": {
-		MaxLoss: 0.3, MaxDuplicate: 0.1, Reorder: 0.05, MaxDelay: 40 * time.Millisecond,
-		CleanEpochs: 0.2, Partitions: true, OneWay: true, MTU: true, ClientStay: 0.25,
-		Crashes: true, MeanCrashGap: 250 * time.Millisecond,
-		MinDowntime: 20 * time.Millisecond, MaxDowntime: 300 * time.Millisecond,
-		TargetPrimary: 0.4, Skew: 0.2,
-		EpochMin: 50 * time.Millisecond, EpochMax: 400 * time.Millisecond,
-		SessionPressure: 0.2,
-		Durable:         true, DiskLatency: 3 * time.Millisecond, MeanClusterCrashGap: 700 * time.Millisecond,
-		Corrupt: 0.1, Checkpoints: true, CrashInCheckpoint: 0.02,
-		LongDelay: 0.002, MaxLongDelay: 1200 * time.Millisecond,
-		BufferCut: 0.4,
-		SlowSteps: 0.005, MaxStepStall: 50 * time.Millisecond,
-		Witnesses: true,
-	},
 	"none": {Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},
 	// crash: frequent crashes, mostly of the primary, with quick restarts,
 	// so that recoveries overlap view changes.
@@ -442,6 +410,21 @@ var profiles = map[string]FaultConfig{
 		EpochMin: 400 * time.Millisecond, EpochMax: 900 * time.Millisecond,
 		BufferCut: 0.4,
 	},
+}
+
+func init() {
+	// witness: every fault of "all", with f witnesses at random indexes
+	// (3 replicas: 2 full + 1 witness; 5: 3 full + 2 witnesses).
+	profiles["witness"] = withWitnesses(profiles["all"])
+	// witness-durable: every fault of "durable", with f witnesses whose
+	// disks hold only their log.
+	profiles["witness-durable"] = withWitnesses(profiles["durable"])
+}
+
+// withWitnesses returns fc with f witnesses in every run.
+func withWitnesses(fc FaultConfig) FaultConfig {
+	fc.Witnesses = true
+	return fc
 }
 
 // Profile returns the named fault profile; "" is "all".
