@@ -82,7 +82,7 @@ func (f *benchFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.durable, "durable", false, "with --local: durable servers (--data-dir in a temporary directory)")
 	fl.StringVar(&f.witnesses, "witnesses", "", "with --local: these server indexes run as witnesses (comma-separated, at most f); the report then shows each server's CPU and disk")
 	fl.StringVar(&f.sync, "sync", "sync", "with --local --durable: the servers' --sync policy, sync or async")
-	fl.DurationVar(&f.timeout, "timeout", 5*time.Minute, "give up if the whole run takes longer")
+	fl.DurationVar(&f.timeout, "timeout", 5*time.Minute, "give up if the whole run takes longer (default: 5m more than --warmup plus --duration)")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
 	fl.StringVar(&f.plot, "plot", "", "write an SVG plot of the request rate (and, with --local, each server's memory) per second to this file")
 	f.tls.register(cmd, "a running cluster: the client's")
@@ -96,6 +96,12 @@ func (f *benchFlags) resolve(cmd *cobra.Command) error {
 	}
 	if fl.Changed("ops") {
 		f.duration = 0
+	}
+	// The whole-run deadline must outlast the measured period: unless
+	// given, it is 5 minutes more than --warmup plus --duration (a fixed
+	// 5 minutes ended every --duration 10m run halfway).
+	if !fl.Changed("timeout") {
+		f.timeout = max(f.timeout, f.warmup+f.duration+5*time.Minute)
 	}
 	if f.local == 0 && !fl.Changed("cluster") {
 		f.cluster = os.Getenv("VR_CLUSTER")

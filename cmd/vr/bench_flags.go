@@ -24,6 +24,8 @@ func (f *benchFlags) validate(explicitCluster, durability bool) error {
 		return fmt.Errorf("--sessions must be at least 1, got %d", f.sessions)
 	case f.timeout <= 0:
 		return fmt.Errorf("--timeout must be positive, got %v", f.timeout)
+	case f.timeout < f.warmup+f.duration:
+		return fmt.Errorf("--timeout %v is shorter than --warmup plus --duration (%v)", f.timeout, f.warmup+f.duration)
 	case f.local < 0 || f.local > 0 && f.local%2 == 0 || f.local > 9:
 		return fmt.Errorf("--local %d: a cluster has 2f+1 replicas (1, 3, 5, 7 or 9)", f.local)
 	case f.local > 0 && explicitCluster:

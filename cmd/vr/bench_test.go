@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/vr-go/vr/internal/testcluster"
 )
 
@@ -47,6 +49,7 @@ func TestBenchRejectsBadFlags(t *testing.T) {
 		{[]string{"--local", "3", "--sync", "never"}, "bad --sync"},
 		{[]string{"--cluster", "127.0.0.1:1,127.0.0.1:2"}, "2f+1"},
 		{[]string{c, "--sessions", "-1"}, "--sessions"},
+		{[]string{c, "--duration", "10m", "--timeout", "1m"}, "shorter than --warmup plus --duration"},
 	}
 	for _, tc := range cases {
 		_, err := runBenchArgs(t, tc.args...)
@@ -80,5 +83,33 @@ func TestBenchAgainstRunningCluster(t *testing.T) {
 	out, err = runBenchArgs(t, "--clients", "2", "--ops", "50", "--warmup", "0")
 	if err != nil || !strings.Contains(out, "throughput") || !strings.Contains(out, "p99.9") {
 		t.Fatalf("text report %q, %v", out, err)
+	}
+}
+
+// TestBenchTimeoutOutlastsDuration checks that the default whole-run
+// deadline grows with --duration: the 10-minute sustained run
+// was cut at 5 minutes ("context deadline exceeded").
+func TestBenchTimeoutOutlastsDuration(t *testing.T) {
+	t.Setenv("VR_CLUSTER", "")
+	for _, tc := range []struct {
+		args []string
+		want time.Duration
+	}{
+		{[]string{"--local", "3", "--duration", "10m", "--warmup", "0"}, 15 * time.Minute},
+		{[]string{"--local", "3", "--duration", "10s", "--warmup", "2s"}, 5*time.Minute + 12*time.Second},
+		{[]string{"--local", "3", "--duration", "10m", "--timeout", "20m"}, 20 * time.Minute},
+	} {
+		var f benchFlags
+		cmd := &cobra.Command{}
+		f.register(cmd)
+		if err := cmd.ParseFlags(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.resolve(cmd); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if f.timeout != tc.want {
+			t.Errorf("%v: timeout %v, want %v", tc.args, f.timeout, tc.want)
+		}
 	}
 }
