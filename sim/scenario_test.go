@@ -27,17 +27,10 @@ import (
 // makes view 2 drop ops committed in view 0.
 func truncateScenario(t *testing.T, bugs plant.Bugs) (Result, error) {
 	t.Helper()
-	opts, err := Options{
+	r := newScenarioRun(t, Options{
 		Seed: 7, Replicas: 3, Clients: 3, Profile: "none", Bugs: bugs,
 		FaultDuration: 1500 * time.Millisecond,
-	}.withDefaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if testing.Verbose() {
-		opts.Log = testLog{t}
-	}
-	r := newRun(opts)
+	})
 	r.replay = "go test ./sim -run TestScenarioTruncateOnNewView -v"
 	r.start()
 	const x = 2
@@ -107,4 +100,20 @@ type testLog struct{ t *testing.T }
 func (w testLog) Write(p []byte) (int, error) {
 	w.t.Log(string(p[:len(p)-1]))
 	return len(p), nil
+}
+
+// newScenarioRun makes a scripted run of opts (defaults filled in), logged
+// to t when the test is verbose and replayed by the test's name.
+func newScenarioRun(t *testing.T, opts Options) *run {
+	t.Helper()
+	opts, err := opts.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if testing.Verbose() {
+		opts.Log = testLog{t}
+	}
+	r := newRun(opts)
+	r.replay = "go test ./sim -run " + t.Name() + " -v"
+	return r
 }

@@ -19,18 +19,10 @@ import (
 // in the log, convergence).
 func witnessScenario(t *testing.T, fc FaultConfig, ckptEvery uint64, crashAt int64, check func(r *run, commitAtCrash uint64)) {
 	t.Helper()
-	opts, err := Options{
+	r := newScenarioRun(t, Options{
 		Seed: 11, Replicas: 3, Clients: 3, Faults: fc, Witnesses: 1,
 		FaultDuration: 1500 * time.Millisecond,
-	}.withDefaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if testing.Verbose() {
-		opts.Log = testLog{t}
-	}
-	r := newRun(opts)
-	r.replay = "go test ./sim -run " + t.Name() + " -v"
+	})
 	r.witness = []bool{false, false, true}
 	r.ckptEvery = ckptEvery
 	r.start()
