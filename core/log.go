@@ -75,9 +75,12 @@ func (r *Replica) appendEntry(e message.Entry) {
 // to the log's bound in bytes (bounds.go).
 func (r *Replica) adoptLog(logBase uint64, suffix []message.Entry) {
 	if logBase > r.commit {
-		r.jumpLog(logBase, suffix)
-		r.mustBoundLog()
-		return
+		if !r.holdsPrefixOf(logBase, suffix) {
+			r.jumpLog(logBase, suffix)
+			r.mustBoundLog()
+			return
+		}
+		r.commit = logBase // our ops up to logBase are the committed ones
 	}
 	keep := max(logBase, r.base)
 	skip := keep - logBase
@@ -87,6 +90,71 @@ func (r *Replica) adoptLog(logBase uint64, suffix []message.Entry) {
 	}
 	r.replaceLog(keep, suffix[skip:])
 	r.mustBoundLog()
+}
+
+// holdsPrefixOf reports whether this replica's own log already holds the
+// committed ops up to logBase of a log it adopts, so that it keeps them
+// rather than jumping to logBase and waiting for a checkpoint that perhaps
+// no live replica holds. The proof is the entry after logBase: if ours is
+// the same entry, our log up to it is the same as the sender's (an entry's
+// view names the one primary that put it at that op, after the log that
+// primary held; see docs/protocol.md, "Keeping the ops a replica holds").
+func (r *Replica) holdsPrefixOf(logBase uint64, suffix []message.Entry) bool {
+	if r.cfg.bugs.JumpOverHeldLog || len(suffix) == 0 || r.base > logBase || r.op() <= logBase {
+		return false
+	}
+	return sameEntry(r.at(logBase+1), suffix[0])
+}
+
+// fillFromDoViewChanges lets a new primary whose log starts above what it
+// executed take the missing committed ops from the DoViewChange logs that
+// hold them, so that it executes them itself, or at least starts its log
+// at a base some replica holds a checkpoint for (the sender's own base)
+// instead of one that perhaps only a crashed replica held. A log may
+// lend its entries if it agrees with ours: it was normal in the same last
+// view as the chosen one (both are then prefixes of that view's log), or
+// it holds the same entry right after our base. Entries are added only
+// while the log's byte bound leaves room for them.
+func (r *Replica) fillFromDoViewChanges(best *message.DoViewChange) {
+	if r.cfg.bugs.JumpOverHeldLog || !r.needsCheckpoint() {
+		return
+	}
+	var lender *message.DoViewChange
+	for _, d := range r.vc.dvc {
+		if d == nil || !r.canLend(d, best) {
+			continue
+		}
+		if lender == nil || d.Op-uint64(len(d.Log)) < lender.Op-uint64(len(lender.Log)) {
+			lender = d
+		}
+	}
+	if lender == nil {
+		return
+	}
+	dBase := lender.Op - uint64(len(lender.Log))
+	from := max(dBase, r.executed)
+	missing := lender.Log[from-dBase : r.base-dBase]
+	if r.logBytes+message.EntriesSize(missing)-message.EntriesSize(nil) > r.cfg.logLimit() {
+		return
+	}
+	r.log = append(slices.Clone(missing), r.log...)
+	r.base = from
+	r.recountLog()
+	r.logDirtyFrom, r.logReset = r.base+1, true
+	r.fetch.reset()
+}
+
+// canLend reports whether DoViewChange d holds ops just below this new
+// primary's base that agree with its log (see fillFromDoViewChanges).
+func (r *Replica) canLend(d, best *message.DoViewChange) bool {
+	dBase := d.Op - uint64(len(d.Log))
+	if dBase >= r.base || d.Op < r.base {
+		return false
+	}
+	if d.LastNormalView == best.LastNormalView {
+		return true
+	}
+	return d.Op > r.base && r.op() > r.base && sameEntry(d.Log[r.base-dBase], r.at(r.base+1))
 }
 
 // jumpLog replaces the whole log by the ops after logBase, which are

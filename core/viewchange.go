@@ -169,6 +169,7 @@ func (r *Replica) maybeStartView() {
 		panic(fmt.Sprintf("core: view %d chose a log ending at %d below commit %d", r.view, best.Op, maxCommit))
 	}
 	r.adoptLog(best.Op-uint64(len(best.Log)), best.Log)
+	r.fillFromDoViewChanges(best)
 	r.enterNormal(r.view)
 	if maxCommit > r.commit {
 		r.commit = maxCommit

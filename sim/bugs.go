@@ -18,6 +18,7 @@ var bugFlags = []struct {
 	{"truncate-on-new-view", func(b *plant.Bugs) *bool { return &b.TruncateOnNewView }},
 	{"no-stickiness", func(b *plant.Bugs) *bool { return &b.NoStickiness }},
 	{"skip-checkpoint-fetch", func(b *plant.Bugs) *bool { return &b.SkipCheckpointFetch }},
+	{"jump-over-held-log", func(b *plant.Bugs) *bool { return &b.JumpOverHeldLog }},
 	{"lease-ignores-drift", func(b *plant.Bugs) *bool { return &b.LeaseIgnoresDrift }},
 	{"recovery-ignores-announced", func(b *plant.Bugs) *bool { return &b.RecoveryIgnoresAnnounced }},
 	{"no-start-gate", func(b *plant.Bugs) *bool { return &b.NoStartGate }},

@@ -26,6 +26,7 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"truncate-on-new-view", "stale-learner", 3},
 		{"no-stickiness", "isolate", 0},
 		{"skip-checkpoint-fetch", "checkpoint", 0},
+		{"jump-over-held-log", "lost-checkpoint", 3},
 		{"recovery-ignores-announced", "stale-dvc", 3},
 		{"no-start-gate", "bootstrap", 0},
 		{"checkpoint-by-ops-only", "large", 0},

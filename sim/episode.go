@@ -19,8 +19,9 @@ import "github.com/vr-go/vr/message"
 // Every phase lasts a random time, so each seed plays it differently.
 type episode struct {
 	p, y, x int
-	dvc     staleDVC      // the "stale-dvc" episode
-	stall   stalledBackup // the "stalled-backup" episode
+	dvc     staleDVC       // the "stale-dvc" episode
+	stall   stalledBackup  // the "stalled-backup" episode
+	lost    lostCheckpoint // the "lost-checkpoint" episode
 }
 
 // episodeStep enters phase (0 = quiet spell) and schedules the next one.
@@ -34,6 +35,9 @@ func (r *run) episodeStep(phase int) {
 		return
 	case "stalled-backup":
 		r.stalledBackupStep(phase)
+		return
+	case "lost-checkpoint":
+		r.lostCheckpointStep(phase)
 		return
 	}
 	next, dur := phase+1, int64(0)
@@ -128,4 +132,8 @@ func (r *run) endEpisode() {
 		r.releaseStalledHeld()
 		r.readers = nil
 	}
+	for _, h := range r.ep.lost.held {
+		r.scheduleDelivery(h.from, h.to, h.msg, r.between(minDelay, maxDelay))
+	}
+	r.ep.lost.held = nil
 }

@@ -196,7 +196,7 @@ func (fc FaultConfig) validate() error {
 }
 
 // episodes are the scripted episodes (FaultConfig.Episode).
-var episodes = []string{"stale-learner", "stale-dvc", "stalled-backup"}
+var episodes = []string{"stale-learner", "stale-dvc", "stalled-backup", "lost-checkpoint"}
 
 // profiles are the named fault configurations.
 var profiles = map[string]FaultConfig{
@@ -403,6 +403,14 @@ var profiles = map[string]FaultConfig{
 	// nearly as long as the promise.
 	"stalled-backup": {Episode: "stalled-backup", Skew: 0.05, MaxLoss: 0.02,
 		EagerClients: true, EpochMin: time.Second, EpochMax: time.Second},
+	// lost-checkpoint: the stall found at large seed 42601, scripted with
+	// random timing (3 diskless replicas, a checkpoint after nearly every
+	// op): a lagging backup's log jumps to a base whose only checkpoint is
+	// on the primary, which then crashes, while the other backup holds
+	// those ops in its log without knowing they committed.
+	"lost-checkpoint": {Episode: "lost-checkpoint", Skew: 0.2, MaxLoss: 0.02,
+		EpochMin: time.Second, EpochMax: time.Second,
+		LargeValues: 1 << 14, BatchWrites: 8, MaxMessageBytes: 1 << 20, CheckpointBytes: 1 << 13},
 	// isolate: a healthy cluster in which one backup at a time is cut off
 	// long enough to time out, then comes back with a stale, higher view.
 	"isolate": {

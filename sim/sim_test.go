@@ -42,6 +42,7 @@ func TestSeeds(t *testing.T) {
 		{"amnesia", 300},
 		{"stale-dvc", 300},
 		{"stalled-backup", 300},
+		{"lost-checkpoint", 300},
 		{"lease", 300},
 		{"beyond-f", 300},
 		{"none", 300},
@@ -58,7 +59,7 @@ func TestSeeds(t *testing.T) {
 		t.Run(c.profile, func(t *testing.T) {
 			t.Parallel()
 			opts := Options{Profile: c.profile}
-			if c.profile == "stale-learner" || c.profile == "stale-dvc" || c.profile == "stalled-backup" {
+			if c.profile == "stale-learner" || c.profile == "stale-dvc" || c.profile == "stalled-backup" || c.profile == "lost-checkpoint" {
 				opts.Replicas = 3
 			}
 			totals := runSeeds(t, opts, 1, c.seeds)
@@ -141,7 +142,7 @@ func TestEveryProfileSeeded(t *testing.T) {
 	seeded := map[string]bool{"all": true, "stale": true, "crash": true, "split-brain": true, "isolate": true,
 		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
 		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true,
-		"witness": true, "witness-durable": true,
+		"witness": true, "witness-durable": true, "lost-checkpoint": true,
 		// bandwidth still fails liveness in about 2% of seeds (a known
 		// limit, docs/protocol.md "Retransmissions"); TestBandwidthPlantsCaught
 		// runs it, and the long runs in docs/testing.md check its safety.

@@ -27,6 +27,14 @@ type Bugs struct {
 	// LeaseIgnoresDrift computes the primary's read lease as if clocks
 	// never drifted, whatever MaxClockDrift says.
 	LeaseIgnoresDrift bool
+	// JumpOverHeldLog makes a replica that adopts a log whose base is
+	// above its commit-number drop the committed entries it holds itself
+	// and wait for a checkpoint (the old behaviour), and lets a new primary
+	// whose base is above what it executed ignore the DoViewChange logs
+	// that hold the missing ops: if the only checkpoint at that base was
+	// on a diskless replica that crashed, no replica can execute again
+	// (long-run finding at large seed 42601).
+	JumpOverHeldLog bool
 	// SkipCheckpointFetch lets a replica whose log jumped past what it
 	// executed carry on from the new base without installing a checkpoint,
 	// as if the truncated ops were in its state.
