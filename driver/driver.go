@@ -23,7 +23,9 @@ type Storage interface {
 	// durable: before it returns (the node's write-ahead log, which waits
 	// for its fsync) or later, from the loop that owns the driver (the
 	// simulator's disks). Messages that depend on the write wait for done.
-	// A non-nil error means the write failed: the replica must stop.
+	// done is called once; the driver reuses it for a later write once
+	// it was called. A non-nil error means the write failed, and done is
+	// never called: the replica must stop.
 	Persist(out core.Output, status core.Status, done func()) error
 }
 
@@ -63,6 +65,7 @@ type Driver struct {
 	clock   Clock
 	drainAt time.Duration // the clock when the current drain began
 	failed  error
+	free    []*pendingWrite // writes durable, to reuse
 }
 
 // New returns a driver for r, whose clock starts now (elapsed 0).
@@ -158,22 +161,12 @@ func (d *Driver) Flush() {
 }
 
 // persist hands out to the storage; once durable, the held messages and
-// replies leave and the replica learns what is durable.
+// replies leave and the replica learns what is durable (see
+// pendingWrite).
 func (d *Driver) persist(out core.Output, held []core.Envelope, replies []*message.Reply) {
-	// The callback keeps only what it needs of out (a copy of the whole
-	// Output per write was a tenth of the simulator's allocations).
-	seq, ck, hs := out.Seq, out.Checkpoint, out.HardState
-	err := d.cfg.Storage.Persist(out, d.replica.Info().Status, func() {
-		d.send(held, nil)
-		d.reply(replies)
-		if ck != nil {
-			d.save(core.Output{Checkpoint: ck, HardState: hs})
-		}
-		if d.replica.Persisted(seq) {
-			d.Flush()
-		}
-	})
-	if err != nil {
+	w := d.newWrite()
+	w.inFlight, w.seq, w.ck, w.hs, w.held, w.replies = true, out.Seq, out.Checkpoint, out.HardState, held, replies
+	if err := d.cfg.Storage.Persist(out, d.replica.Info().Status, w.done); err != nil {
 		d.failed = err
 	}
 }
