@@ -44,7 +44,7 @@ func newImage() image { return image{files: map[string]*fileData{}, dirs: map[st
 func (im image) clone() image {
 	c := image{files: make(map[string]*fileData, len(im.files)), dirs: make(map[string]bool, len(im.dirs))}
 	for k, v := range im.files {
-		c.files[k] = viewOf(v.view())
+		c.files[k] = v.share(v.size)
 	}
 	for k := range im.dirs {
 		c.dirs[k] = true
@@ -65,7 +65,7 @@ func (im image) bytes(name string) ([]byte, bool) {
 // size returns the size of the file name (0 if it does not exist).
 func (im image) size(name string) int64 {
 	if fd, ok := im.files[name]; ok {
-		return int64(len(fd.b))
+		return fd.size
 	}
 	return 0
 }
@@ -111,8 +111,8 @@ func (im image) apply(o fsOp) {
 		fd, ok := im.files[o.name]
 		switch {
 		case !ok:
-		case o.off == 0 && len(o.data) >= len(fd.b):
-			fd.b, fd.frozen = o.data[:len(o.data):len(o.data)], len(o.data)
+		case o.off == 0 && int64(len(o.data)) >= fd.size:
+			fd.setShared(o.data)
 		default:
 			fd.writeAt(o.data, o.off)
 		}
@@ -186,7 +186,7 @@ func (f *simFS) record(o fsOp) {
 func (f *simFS) recordWrite(name string, off int64, p []byte) {
 	o := fsOp{kind: opWrite, name: name, off: off, before: -1}
 	if fd, ok := f.live.files[name]; ok {
-		o.before = int64(len(fd.b))
+		o.before = fd.size
 		o.data = fd.write(p, off, f.newRoom)
 	} else {
 		o.data = slices.Clone(p) // a crash may apply it to the durable file

@@ -56,11 +56,11 @@ func (f *simFS) settleShared(settled, rest []fsOp) bool {
 		if !ok {
 			panic("sim: a file of the durable image that the live one lacks, though nothing in flight removed it: " + name)
 		}
-		b := lf.view()
+		size := lf.size
 		if i := slices.IndexFunc(rest, func(r fsOp) bool { return r.name == name }); i >= 0 {
-			b = b[:rest[i].before:rest[i].before] // before rest's appends
+			size = rest[i].before // before rest's appends
 		}
-		fd.b, fd.frozen = b, len(b)
+		*fd = *lf.share(size)
 	}
 	return true
 }
