@@ -88,9 +88,29 @@ type fsOp struct {
 	name, to string
 	off      int64
 	data     []byte // opWrite: the bytes written (never changed)
+	// sparse, if set, holds a write of a whole new file instead of data
+	// (see newSparse), sharing the file's extents.
+	sparse *fileData
 	// before is, for a write, the file's size before it in the live
 	// image (-1: no such file).
 	before int64
+}
+
+// size returns the size of write o.
+func (o fsOp) size() int64 {
+	if o.sparse != nil {
+		return o.sparse.size
+	}
+	return int64(len(o.data))
+}
+
+// tear keeps the first n bytes of write o.
+func (o *fsOp) tear(n int) {
+	if o.sparse != nil {
+		o.sparse = o.sparse.share(int64(n))
+		return
+	}
+	o.data = o.data[:n]
 }
 
 // appends reports whether o is a write that starts at or past its file's
@@ -111,6 +131,10 @@ func (im image) apply(o fsOp) {
 		fd, ok := im.files[o.name]
 		switch {
 		case !ok:
+		case o.sparse != nil && fd.size == 0:
+			*fd = *o.sparse.share(o.sparse.size)
+		case o.sparse != nil:
+			fd.writeAt(o.sparse.contents(), o.off)
 		case o.off == 0 && int64(len(o.data)) >= fd.size:
 			fd.setShared(o.data)
 		default:
@@ -187,7 +211,12 @@ func (f *simFS) recordWrite(name string, off int64, p []byte) {
 	o := fsOp{kind: opWrite, name: name, off: off, before: -1}
 	if fd, ok := f.live.files[name]; ok {
 		o.before = fd.size
-		o.data = fd.write(p, off, f.newRoom)
+		if fd.size == 0 && off == 0 && len(p) >= sparseMin {
+			fd.newSparse(p, int(f.newRoom))
+			o.sparse = fd.share(fd.size)
+		} else {
+			o.data = fd.write(p, off, f.newRoom)
+		}
 	} else {
 		o.data = slices.Clone(p) // a crash may apply it to the durable file
 	}

@@ -57,8 +57,8 @@ func (f *simFS) applyFaulted(rng *rand.Rand, ops []fsOp) (faulted int) {
 		case rng.IntN(2) == 0: // lost: most of a page cache is
 			stopped[o.name] = true
 			faulted++
-		case o.kind == opWrite && len(o.data) > 1 && rng.IntN(2) == 0: // torn
-			o.data = o.data[:rng.IntN(len(o.data))]
+		case o.kind == opWrite && o.size() > 1 && rng.IntN(2) == 0: // torn
+			o.tear(rng.IntN(int(o.size())))
 			f.durable.apply(o)
 			stopped[o.name] = true
 			faulted++

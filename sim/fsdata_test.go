@@ -39,7 +39,15 @@ func fileDataRun(seed uint64, steps int) string {
 			data[j] = byte(rng.Uint32())
 		}
 		var what string
-		switch op := rng.IntN(9); {
+		switch op := rng.IntN(10); {
+		case op == 9 && size == 0: // a new file written whole, with zeros
+			data = make([]byte, sparseMin+rng.IntN(3*sparseMin))
+			for range rng.IntN(6) {
+				data[rng.IntN(len(data))] = byte(1 + rng.IntN(255))
+			}
+			what = fmt.Sprintf("new sparse file of %d", len(data))
+			fd.newSparse(data, rng.IntN(100))
+			m = bytes.Clone(data)
 		case op <= 2: // a write somewhere, maybe past the end
 			off := rng.IntN(size + 30)
 			what = fmt.Sprintf("write %d at %d", len(data), off)
@@ -80,12 +88,13 @@ func fileDataRun(seed uint64, steps int) string {
 		models[i] = m
 		for k, f := range files {
 			if got := f.contents(); !bytes.Equal(got, models[k]) || f.size != int64(len(got)) {
-				return fmt.Sprintf("step %d (%s on file %d): file %d holds %x (size %d), want %x", step, what, i, k, got, f.size, models[k])
+				return fmt.Sprintf("step %d (%s on file %d): file %d holds %d bytes (size %d), want %d; first difference at %d",
+					step, what, i, k, len(got), f.size, len(models[k]), firstDiff(got, models[k]))
 			}
 		}
 		for k, v := range views {
 			if !bytes.Equal(v.b, v.want) {
-				return fmt.Sprintf("step %d (%s on file %d): view %d changed to %x from %x", step, what, i, k, v.b, v.want)
+				return fmt.Sprintf("step %d (%s on file %d): view %d of %d bytes changed at %d", step, what, i, k, len(v.b), firstDiff(v.b, v.want))
 			}
 		}
 	}
@@ -99,4 +108,14 @@ func writeModel(m, data []byte, off int) []byte {
 	}
 	copy(m[off:], data)
 	return m
+}
+
+// firstDiff returns the first offset where a and b differ.
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }
