@@ -132,7 +132,7 @@ func (im image) apply(o fsOp) {
 		switch {
 		case !ok:
 		case o.sparse != nil && fd.size == 0:
-			*fd = *o.sparse.share(o.sparse.size)
+			fd.shareFrom(o.sparse, o.sparse.size)
 		case o.sparse != nil:
 			fd.writeAt(o.sparse.contents(), o.off)
 		case o.off == 0 && int64(len(o.data)) >= fd.size:

@@ -88,16 +88,27 @@ func (fd *fileData) join(extra int) {
 // share returns a file with fd's contents, up to size bytes, sharing its
 // extents: both copy before they change them.
 func (fd *fileData) share(size int64) *fileData {
-	c := &fileData{ext: make([]extent, len(fd.ext)), size: fd.size}
-	for i := range fd.ext {
-		e := &fd.ext[i]
-		e.frozen = len(e.b)
-		c.ext[i] = extent{b: e.b[:len(e.b):len(e.b)], frozen: len(e.b)}
-	}
-	if size < c.size {
-		c.resize(size)
-	}
+	c := &fileData{}
+	c.shareFrom(fd, size)
 	return c
+}
+
+// shareFrom makes fd hold src's contents, up to size bytes, sharing its
+// extents (see share). fd keeps its own list's storage.
+func (fd *fileData) shareFrom(src *fileData, size int64) {
+	if fd == src {
+		panic("sim: a file sharing its own extents")
+	}
+	clear(fd.ext)
+	fd.ext, fd.size, fd.room = fd.ext[:0], src.size, 0
+	for i := range src.ext {
+		e := &src.ext[i]
+		e.frozen = len(e.b)
+		fd.ext = append(fd.ext, extent{b: e.b[:len(e.b):len(e.b)], frozen: len(e.b)})
+	}
+	if size < fd.size {
+		fd.resize(size)
+	}
 }
 
 // byteAt returns the byte at off (< size).

@@ -60,7 +60,7 @@ func (f *simFS) settleShared(settled, rest []fsOp) bool {
 		if i := slices.IndexFunc(rest, func(r fsOp) bool { return r.name == name }); i >= 0 {
 			size = rest[i].before // before rest's appends
 		}
-		*fd = *lf.share(size)
+		fd.shareFrom(lf, size)
 	}
 	return true
 }
