@@ -29,6 +29,8 @@ type simFS struct {
 	// synced: each file's size that completed barriers covered at the
 	// last crash (rot aims at its end).
 	synced map[string]int64
+	// shared is settleShared's list of names, kept for the next settle.
+	shared []string
 }
 
 // image is the contents of a disk: files by path, and directories.

@@ -35,7 +35,8 @@ func (f *simFS) settleShared(settled, rest []fsOp) bool {
 			return false
 		}
 	}
-	var shared []string // files whose contents the live image gives
+	shared := f.shared[:0] // files whose contents the live image gives
+	defer func() { f.shared = shared[:0] }()
 	for _, o := range settled {
 		switch {
 		case o.kind == opRename:
