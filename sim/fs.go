@@ -42,11 +42,14 @@ type image struct {
 func newImage() image { return image{files: map[string]*fileData{}, dirs: map[string]bool{"/": true}} }
 
 // clone returns a copy of im that shares the files' contents with it (see
-// fileData): im keeps appending in place, the copy copies first.
+// fileData): im keeps appending in place, the copy copies first. Files in
+// pieces are joined first: a crash clones the durable image, and the
+// restart after it reads every file whole (joined once, they stay joined
+// in both images until written again).
 func (im image) clone() image {
 	c := image{files: make(map[string]*fileData, len(im.files)), dirs: make(map[string]bool, len(im.dirs))}
 	for k, v := range im.files {
-		c.files[k] = v.share(v.size)
+		c.files[k] = viewOf(v.view())
 	}
 	for k := range im.dirs {
 		c.dirs[k] = true
