@@ -23,8 +23,9 @@ type simFS struct {
 	barriers  []int
 	completed uint64 // barriers completed
 	faults    fsFaults
-	// newRoom is the room a new file's first write leaves after it for
-	// appends (0: as much again as it wrote). It changes no contents.
+	// newRoom is the room a new log segment leaves after its header for
+	// its records (see newSparse; 0: as much again as the header). It
+	// changes no contents.
 	newRoom int64
 	// synced: each file's size that completed barriers covered at the
 	// last crash (rot aims at its end).
@@ -220,7 +221,7 @@ func (f *simFS) recordWrite(name string, off int64, p []byte) {
 			fd.newSparse(p, int(f.newRoom))
 			o.sparse = fd.share(fd.size)
 		} else {
-			o.data = fd.write(p, off, f.newRoom)
+			o.data = fd.write(p, off)
 		}
 	} else {
 		o.data = slices.Clone(p) // a crash may apply it to the durable file

@@ -20,7 +20,7 @@ type fileData struct {
 	ext  []extent
 	size int64 // the sum of the extents' lengths
 	// room is how much room the next extent appends make should have
-	// (0: as much as the file holds).
+	// (0: as much as the file holds, up to 4 KiB; see appendData).
 	room int
 }
 
@@ -43,7 +43,8 @@ func viewOf(b []byte) *fileData {
 
 // setShared makes b, which is shared, the file's contents.
 func (fd *fileData) setShared(b []byte) {
-	fd.ext = fd.ext[:0]
+	clear(fd.ext)
+	fd.ext, fd.room = fd.ext[:0], 0
 	if len(b) > 0 {
 		fd.ext = append(fd.ext, extent{b: b[:len(b):len(b)], frozen: len(b)})
 	}
@@ -130,12 +131,11 @@ func (fd *fileData) find(off int64) (int, int) {
 
 // writeAt writes data into the file at off, growing it with zeros as
 // needed.
-func (fd *fileData) writeAt(data []byte, off int64) { fd.write(data, off, 0) }
+func (fd *fileData) writeAt(data []byte, off int64) { fd.write(data, off) }
 
 // write writes p at off, growing the file with zeros as needed, and
-// returns the bytes written as fd now holds them, shared. A write of a
-// whole new file leaves newRoom bytes after it for appends (0: len(p)).
-func (fd *fileData) write(p []byte, off, newRoom int64) []byte {
+// returns the bytes written as fd now holds them, shared.
+func (fd *fileData) write(p []byte, off int64) []byte {
 	end := off + int64(len(p))
 	if len(p) == 0 {
 		if end > fd.size {
@@ -143,21 +143,12 @@ func (fd *fileData) write(p []byte, off, newRoom int64) []byte {
 		}
 		return nil
 	}
-	if off == 0 && end >= fd.size { // the whole file: a new one
-		// Room to grow in a new file (a log segment's header, 12 KiB,
-		// is followed by records), none in a rewritten one.
-		room := len(p)
-		switch {
-		case fd.size > 0:
-			room = 0
-		case newRoom > 0:
-			room = int(newRoom)
-		}
-		clear(fd.ext)
-		fd.ext, fd.size, fd.room = fd.ext[:0], end, 0
-		b := append(make([]byte, 0, len(p)+room), p...)
-		fd.ext = append(fd.ext, extent{b: b, frozen: len(b)})
-		return b[:len(b):len(b)]
+	if off == 0 && end >= fd.size { // the whole file, copied exactly
+		// (Files written whole are mostly not appended to after; a new
+		// log segment's header goes through newSparse.)
+		b := append(make([]byte, 0, len(p)), p...)
+		fd.setShared(b)
+		return b
 	}
 	if off > fd.size {
 		fd.resize(off)
@@ -172,8 +163,10 @@ func (fd *fileData) write(p []byte, off, newRoom int64) []byte {
 }
 
 // appendData appends p at the end of the file: in place in its last
-// extent if there is room, else in a new extent with room to grow (as much
-// as the file holds: appends copy each byte about twice at most).
+// extent if there is room, else in a new extent with room to grow, twice
+// the room of the previous one (so appends copy each byte about twice at
+// most), from 1 KiB for a new log segment (most hold a few KiB of
+// records), else from as much as the file holds, up to 4 KiB.
 func (fd *fileData) appendData(p []byte) []byte {
 	if n := len(fd.ext); n > 0 {
 		e := &fd.ext[n-1]
@@ -188,10 +181,12 @@ func (fd *fileData) appendData(p []byte) []byte {
 		fd.join(max(len(p), int(fd.size)))
 		return fd.appendData(p)
 	}
-	room := max(len(p), int(fd.size))
-	if fd.room > 0 {
-		room, fd.room = max(len(p), fd.room), 0
+	room := fd.room
+	if room == 0 {
+		room = min(int(fd.size), 4<<10)
 	}
+	room = max(len(p), room)
+	fd.room = 2 * room
 	b := append(make([]byte, 0, room), p...)
 	fd.ext = append(fd.ext, extent{b: b, frozen: len(b)})
 	fd.size += int64(len(p))
@@ -349,7 +344,7 @@ func (fd *fileData) newSparse(p []byte, room int) {
 		at += n
 	}
 	if last := fd.ext[len(fd.ext)-1]; cap(last.b) == len(last.b) {
-		fd.room = room // for the extent appends make
+		fd.room = min(room, 1<<10) // for the extents appends make
 	}
 }
 

@@ -51,12 +51,12 @@ func fileDataRun(seed uint64, steps int) string {
 		case op <= 2: // a write somewhere, maybe past the end
 			off := rng.IntN(size + 30)
 			what = fmt.Sprintf("write %d at %d", len(data), off)
-			b := fd.write(data, int64(off), int64(rng.IntN(100)))
+			b := fd.write(data, int64(off))
 			views = append(views, view{b, bytes.Clone(data)})
 			m = writeModel(m, data, off)
 		case op == 3: // an append
 			what = fmt.Sprintf("append %d", len(data))
-			b := fd.write(data, int64(size), 0)
+			b := fd.write(data, int64(size))
 			views = append(views, view{b, bytes.Clone(data)})
 			m = append(m, data...)
 		case op == 4: // a cut or a growth
