@@ -140,21 +140,23 @@ func (d *Driver) Flush() {
 		d.cfg.OnOutput(out)
 	}
 	if d.cfg.Storage == nil {
-		d.send(out.Messages, nil)
+		d.send(out.Messages)
 		d.reply(out.Replies)
 		d.save(out)
 		return
 	}
+	w := d.newWrite()
 	held, replies := out.Messages, out.Replies
 	switch {
 	case d.cfg.bugs.SendBeforeDurable:
-		d.send(held, nil)
+		d.send(held)
 		d.reply(replies)
 		held, replies = nil, nil
 	case d.cfg.EarlyPrepares:
-		held = d.send(held, isPrepare)
+		held = d.sendPrepares(held, w.buf[:0])
+		w.buf = held
 	}
-	d.persist(out, held, replies)
+	d.persist(w, out, held, replies)
 	if d.cfg.bugs.AckBeforeDurable && d.failed == nil && d.replica.Persisted(out.Seq) {
 		d.Flush() // planted: its own copy counts before it is durable
 	}
@@ -163,19 +165,25 @@ func (d *Driver) Flush() {
 // persist hands out to the storage; once durable, the held messages and
 // replies leave and the replica learns what is durable (see
 // pendingWrite).
-func (d *Driver) persist(out core.Output, held []core.Envelope, replies []*message.Reply) {
-	w := d.newWrite()
+func (d *Driver) persist(w *pendingWrite, out core.Output, held []core.Envelope, replies []*message.Reply) {
 	w.inFlight, w.seq, w.ck, w.hs, w.held, w.replies = true, out.Seq, out.Checkpoint, out.HardState, held, replies
 	if err := d.cfg.Storage.Persist(out, d.replica.Info().Status, w.done); err != nil {
 		d.failed = err
 	}
 }
 
-// send sends the messages pick accepts (all with a nil pick) and returns
-// the others.
-func (d *Driver) send(msgs []core.Envelope, pick func(message.Message) bool) (rest []core.Envelope) {
+// send sends msgs.
+func (d *Driver) send(msgs []core.Envelope) {
 	for _, env := range msgs {
-		if pick != nil && !pick(env.Msg) {
+		d.cfg.Network.Send(env.To, env.Msg)
+	}
+}
+
+// sendPrepares sends the Prepares of msgs and returns the others,
+// appended to rest.
+func (d *Driver) sendPrepares(msgs, rest []core.Envelope) []core.Envelope {
+	for _, env := range msgs {
+		if _, ok := env.Msg.(*message.Prepare); !ok {
 			rest = append(rest, env)
 			continue
 		}
@@ -190,7 +198,3 @@ func (d *Driver) reply(replies []*message.Reply) {
 	}
 }
 
-func isPrepare(m message.Message) bool {
-	_, ok := m.(*message.Prepare)
-	return ok
-}

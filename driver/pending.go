@@ -20,7 +20,8 @@ type pendingWrite struct {
 	hs       core.HardState
 	held     []core.Envelope
 	replies  []*message.Reply
-	done     func() // w.written, made once
+	done     func()          // w.written, made once
+	buf      []core.Envelope // storage for held, kept for the next write
 }
 
 // newWrite returns a pending write, reused if one is free.
@@ -42,14 +43,17 @@ func (w *pendingWrite) written() {
 	if !w.inFlight {
 		panic("driver: the storage reported a write durable twice")
 	}
-	d, seq, ck, hs, held, replies := w.d, w.seq, w.ck, w.hs, w.held, w.replies
-	*w = pendingWrite{d: d, done: w.done}
-	d.free = append(d.free, w)
-	d.send(held, nil)
-	d.reply(replies)
-	if ck != nil {
-		d.save(core.Output{Checkpoint: ck, HardState: hs})
+	w.inFlight = false
+	d := w.d
+	d.send(w.held)
+	d.reply(w.replies)
+	if w.ck != nil {
+		d.save(core.Output{Checkpoint: w.ck, HardState: w.hs})
 	}
+	seq, buf := w.seq, w.buf
+	clear(buf)
+	*w = pendingWrite{d: d, done: w.done, buf: buf[:0]}
+	d.free = append(d.free, w) // free to reuse, with its buffer
 	if d.replica.Persisted(seq) {
 		d.Flush()
 	}
