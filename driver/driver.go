@@ -197,4 +197,3 @@ func (d *Driver) reply(replies []*message.Reply) {
 		d.cfg.Network.Reply(r)
 	}
 }
-
