@@ -1,7 +1,5 @@
 package sim
 
-import "bytes"
-
 // fileData is the contents of a file of a simulated disk: a list of
 // extents, each a piece of the file. The two images of a disk, ReadFile's
 // results and the data of recorded writes share extents instead of
@@ -13,9 +11,9 @@ import "bytes"
 // (a log segment's 40-byte marks, written into its 12 KiB header after
 // records were appended, copied the whole segment each time): it cuts the
 // extents around the bytes it replaces and puts a new extent holding its
-// data between them. Crashes, barriers and reads thus copy no file; a
-// read of a file in pieces joins them once (files are read whole, on
-// restarts).
+// data between them. Barriers thus copy no file; a crash joins the
+// durable files that are in pieces, once (the restart after it reads
+// every file whole), and a read joins a file in pieces.
 type fileData struct {
 	ext  []extent
 	size int64 // the sum of the extents' lengths
@@ -298,73 +296,4 @@ func (fd *fileData) resize(n int64) {
 		fd.ext = append(fd.ext, extent{b: make([]byte, need, max(need, int(fd.size)))})
 	}
 	fd.size = n
-}
-
-// Blocks of zeros in a whole file written at once are not copied: its
-// extents there are views of zeroBlocks (frozen, so never written: a write
-// there makes a new extent). A new log segment's 12 KiB header holds about
-// 110 other bytes.
-const (
-	sparseMin  = 4 << 10 // the smallest write looked at
-	sparseUnit = 512     // the blocks looked at
-)
-
-var zeroBlocks [64 << 10]byte
-
-// newSparse makes p the contents of the empty file fd, with room bytes
-// after it for appends (0: len(p)): copied, but for its blocks of zeros.
-func (fd *fileData) newSparse(p []byte, room int) {
-	if fd.size != 0 {
-		panic("sim: a sparse write into a file that is not empty")
-	}
-	if room == 0 {
-		room = len(p)
-	}
-	clear(fd.ext)
-	fd.ext, fd.size, fd.room = fd.ext[:0], int64(len(p)), 0
-	for at := 0; at < len(p); {
-		n := zeroRun(p[at:])
-		if n > 0 {
-			fd.ext = append(fd.ext, extent{b: zeroBlocks[:n:n], frozen: n})
-			at += n
-			continue
-		}
-		// The data up to the next block of zeros.
-		n = sparseUnit
-		for at+n < len(p) && !zeroBlock(p[at+n:]) {
-			n += sparseUnit
-		}
-		n = min(n, len(p)-at)
-		extra := 0
-		if at+n == len(p) {
-			extra = room
-		}
-		b := append(make([]byte, 0, n+extra), p[at:at+n]...)
-		fd.ext = append(fd.ext, extent{b: b})
-		at += n
-	}
-	if last := fd.ext[len(fd.ext)-1]; cap(last.b) == len(last.b) {
-		fd.room = min(room, 1<<10) // for the extents appends make
-	}
-}
-
-// zeroRun returns the length of the run of zero blocks b starts with, at
-// most len(zeroBlocks); a last block shorter than sparseUnit counts if it
-// is zero.
-func zeroRun(b []byte) int {
-	n := 0
-	for n < len(zeroBlocks) && n < len(b) {
-		k := min(sparseUnit, len(b)-n)
-		if !bytes.Equal(b[n:n+k], zeroBlocks[:k]) {
-			break
-		}
-		n += k
-	}
-	return n
-}
-
-// zeroBlock reports whether the block b starts with is zero.
-func zeroBlock(b []byte) bool {
-	k := min(sparseUnit, len(b))
-	return bytes.Equal(b[:k], zeroBlocks[:k])
 }
