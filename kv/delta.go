@@ -144,7 +144,13 @@ func (p *snapshot) changedKeys() [][]byte {
 // starts from (core.DeltaStateMachine). On error (wrapping
 // ErrBadSnapshot, or r's own) the store is unchanged.
 func (s *Store) ApplyDelta(r io.Reader) error {
-	d := &snapReader{r: bufio.NewReaderSize(r, 64<<10)}
+	br := restoreBuffers.Get().(*bufio.Reader) // as Restore's
+	br.Reset(r)
+	defer func() {
+		br.Reset(nil)
+		restoreBuffers.Put(br)
+	}()
+	d := &snapReader{r: br}
 	hdr := d.take(uint64(len(deltaMagic) + 1))
 	switch {
 	case d.err != nil:
