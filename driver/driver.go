@@ -23,7 +23,9 @@ type Storage interface {
 	// durable: before it returns (the node's write-ahead log, which waits
 	// for its fsync) or later, from the loop that owns the driver (the
 	// simulator's disks). Messages that depend on the write wait for done.
-	// A non-nil error means the write failed: the replica must stop.
+	// done is called once; the driver reuses it for a later write once
+	// it was called. A non-nil error means the write failed, and done is
+	// never called: the replica must stop.
 	Persist(out core.Output, status core.Status, done func()) error
 }
 
@@ -63,6 +65,7 @@ type Driver struct {
 	clock   Clock
 	drainAt time.Duration // the clock when the current drain began
 	failed  error
+	free    []*pendingWrite // writes durable, to reuse
 }
 
 // New returns a driver for r, whose clock starts now (elapsed 0).
@@ -137,52 +140,50 @@ func (d *Driver) Flush() {
 		d.cfg.OnOutput(out)
 	}
 	if d.cfg.Storage == nil {
-		d.send(out.Messages, nil)
+		d.send(out.Messages)
 		d.reply(out.Replies)
 		d.save(out)
 		return
 	}
+	w := d.newWrite()
 	held, replies := out.Messages, out.Replies
 	switch {
 	case d.cfg.bugs.SendBeforeDurable:
-		d.send(held, nil)
+		d.send(held)
 		d.reply(replies)
 		held, replies = nil, nil
 	case d.cfg.EarlyPrepares:
-		held = d.send(held, isPrepare)
+		held = d.sendPrepares(held, w.buf[:0])
+		w.buf = held
 	}
-	d.persist(out, held, replies)
+	d.persist(w, out, held, replies)
 	if d.cfg.bugs.AckBeforeDurable && d.failed == nil && d.replica.Persisted(out.Seq) {
 		d.Flush() // planted: its own copy counts before it is durable
 	}
 }
 
 // persist hands out to the storage; once durable, the held messages and
-// replies leave and the replica learns what is durable.
-func (d *Driver) persist(out core.Output, held []core.Envelope, replies []*message.Reply) {
-	// The callback keeps only what it needs of out (a copy of the whole
-	// Output per write was a tenth of the simulator's allocations).
-	seq, ck, hs := out.Seq, out.Checkpoint, out.HardState
-	err := d.cfg.Storage.Persist(out, d.replica.Info().Status, func() {
-		d.send(held, nil)
-		d.reply(replies)
-		if ck != nil {
-			d.save(core.Output{Checkpoint: ck, HardState: hs})
-		}
-		if d.replica.Persisted(seq) {
-			d.Flush()
-		}
-	})
-	if err != nil {
+// replies leave and the replica learns what is durable (see
+// pendingWrite).
+func (d *Driver) persist(w *pendingWrite, out core.Output, held []core.Envelope, replies []*message.Reply) {
+	w.inFlight, w.seq, w.ck, w.hs, w.held, w.replies = true, out.Seq, out.Checkpoint, out.HardState, held, replies
+	if err := d.cfg.Storage.Persist(out, d.replica.Info().Status, w.done); err != nil {
 		d.failed = err
 	}
 }
 
-// send sends the messages pick accepts (all with a nil pick) and returns
-// the others.
-func (d *Driver) send(msgs []core.Envelope, pick func(message.Message) bool) (rest []core.Envelope) {
+// send sends msgs.
+func (d *Driver) send(msgs []core.Envelope) {
 	for _, env := range msgs {
-		if pick != nil && !pick(env.Msg) {
+		d.cfg.Network.Send(env.To, env.Msg)
+	}
+}
+
+// sendPrepares sends the Prepares of msgs and returns the others,
+// appended to rest.
+func (d *Driver) sendPrepares(msgs, rest []core.Envelope) []core.Envelope {
+	for _, env := range msgs {
+		if _, ok := env.Msg.(*message.Prepare); !ok {
 			rest = append(rest, env)
 			continue
 		}
@@ -195,9 +196,4 @@ func (d *Driver) reply(replies []*message.Reply) {
 	for _, r := range replies {
 		d.cfg.Network.Reply(r)
 	}
-}
-
-func isPrepare(m message.Message) bool {
-	_, ok := m.(*message.Prepare)
-	return ok
 }

@@ -132,8 +132,8 @@ func (sw *snapWriter) write(p []byte) {
 	sw.err = err
 }
 
-// restoreBuffers recycles Restore's 64 KiB read buffers (the simulator
-// restores thousands of small states).
+// restoreBuffers recycles Restore's and ApplyDelta's 64 KiB read buffers
+// (the simulator restores thousands of small states and deltas).
 var restoreBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
 
 // Restore replaces the whole state with a snapshot that WriteTo wrote,

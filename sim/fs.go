@@ -23,12 +23,15 @@ type simFS struct {
 	barriers  []int
 	completed uint64 // barriers completed
 	faults    fsFaults
-	// newRoom is the room a new file's first write leaves after it for
-	// appends (0: as much again as it wrote). It changes no contents.
+	// newRoom is the room a new log segment leaves after its header for
+	// its records (see newSparse; 0: as much again as the header). It
+	// changes no contents.
 	newRoom int64
 	// synced: each file's size that completed barriers covered at the
 	// last crash (rot aims at its end).
 	synced map[string]int64
+	// shared is settleShared's list of names, kept for the next settle.
+	shared []string
 }
 
 // image is the contents of a disk: files by path, and directories.
@@ -40,7 +43,10 @@ type image struct {
 func newImage() image { return image{files: map[string]*fileData{}, dirs: map[string]bool{"/": true}} }
 
 // clone returns a copy of im that shares the files' contents with it (see
-// fileData): im keeps appending in place, the copy copies first.
+// fileData): im keeps appending in place, the copy copies first. Files in
+// pieces are joined first: a crash clones the durable image, and the
+// restart after it reads every file whole (joined once, they stay joined
+// in both images until written again).
 func (im image) clone() image {
 	c := image{files: make(map[string]*fileData, len(im.files)), dirs: make(map[string]bool, len(im.dirs))}
 	for k, v := range im.files {
@@ -65,7 +71,7 @@ func (im image) bytes(name string) ([]byte, bool) {
 // size returns the size of the file name (0 if it does not exist).
 func (im image) size(name string) int64 {
 	if fd, ok := im.files[name]; ok {
-		return int64(len(fd.b))
+		return fd.size
 	}
 	return 0
 }
@@ -88,9 +94,29 @@ type fsOp struct {
 	name, to string
 	off      int64
 	data     []byte // opWrite: the bytes written (never changed)
+	// sparse, if set, holds a write of a whole new file instead of data
+	// (see newSparse), sharing the file's extents.
+	sparse *fileData
 	// before is, for a write, the file's size before it in the live
 	// image (-1: no such file).
 	before int64
+}
+
+// size returns the size of write o.
+func (o fsOp) size() int64 {
+	if o.sparse != nil {
+		return o.sparse.size
+	}
+	return int64(len(o.data))
+}
+
+// tear keeps the first n bytes of write o.
+func (o *fsOp) tear(n int) {
+	if o.sparse != nil {
+		o.sparse = o.sparse.share(int64(n))
+		return
+	}
+	o.data = o.data[:n]
 }
 
 // appends reports whether o is a write that starts at or past its file's
@@ -111,8 +137,12 @@ func (im image) apply(o fsOp) {
 		fd, ok := im.files[o.name]
 		switch {
 		case !ok:
-		case o.off == 0 && len(o.data) >= len(fd.b):
-			fd.b, fd.frozen = o.data[:len(o.data):len(o.data)], len(o.data)
+		case o.sparse != nil && fd.size == 0:
+			fd.shareFrom(o.sparse, o.sparse.size)
+		case o.sparse != nil:
+			fd.writeAt(o.sparse.contents(), o.off)
+		case o.off == 0 && int64(len(o.data)) >= fd.size:
+			fd.setShared(o.data)
 		default:
 			fd.writeAt(o.data, o.off)
 		}
@@ -186,8 +216,13 @@ func (f *simFS) record(o fsOp) {
 func (f *simFS) recordWrite(name string, off int64, p []byte) {
 	o := fsOp{kind: opWrite, name: name, off: off, before: -1}
 	if fd, ok := f.live.files[name]; ok {
-		o.before = int64(len(fd.b))
-		o.data = fd.write(p, off, f.newRoom)
+		o.before = fd.size
+		if fd.size == 0 && off == 0 && len(p) >= sparseMin {
+			fd.newSparse(p, int(f.newRoom))
+			o.sparse = fd.share(fd.size)
+		} else {
+			o.data = fd.write(p, off)
+		}
 	} else {
 		o.data = slices.Clone(p) // a crash may apply it to the durable file
 	}

@@ -30,7 +30,7 @@ func (f *simFS) crash(rng *rand.Rand, midWrite bool) (faulted int) {
 	}
 	f.synced = map[string]int64{}
 	for name, fd := range f.durable.files {
-		f.synced[name] = int64(len(fd.b))
+		f.synced[name] = fd.size
 	}
 	faulted = f.applyFaulted(rng, f.ops[:end])
 	faulted += len(f.ops) - end
@@ -57,8 +57,8 @@ func (f *simFS) applyFaulted(rng *rand.Rand, ops []fsOp) (faulted int) {
 		case rng.IntN(2) == 0: // lost: most of a page cache is
 			stopped[o.name] = true
 			faulted++
-		case o.kind == opWrite && len(o.data) > 1 && rng.IntN(2) == 0: // torn
-			o.data = o.data[:rng.IntN(len(o.data))]
+		case o.kind == opWrite && o.size() > 1 && rng.IntN(2) == 0: // torn
+			o.tear(rng.IntN(int(o.size())))
 			f.durable.apply(o)
 			stopped[o.name] = true
 			faulted++
@@ -83,10 +83,11 @@ func (f *simFS) rot(rng *rand.Rand) string {
 	// the valid sync record after it (docs/durability.md), so damage to
 	// both at once is beyond what it promises to detect.
 	fd := f.durable.files[name]
-	fd.own()
+	x := fd.byteAt(off)
 	for range 1 + rng.IntN(3) {
-		fd.b[off] ^= 1 << rng.IntN(8)
+		x ^= 1 << rng.IntN(8)
 	}
+	fd.writeAt([]byte{x}, off)
 	f.live, f.durable = f.durable, f.durable.clone() // the live image appends in place
 	return name
 }

@@ -76,19 +76,35 @@ func (f *simFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if !f.live.dirs[name] {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
 	}
+	// Sorted by name: the order of a map's keys is random.
 	var des []fs.DirEntry
-	for _, k := range sortedKeys(f.live.files) {
+	for k := range f.live.files {
 		if path.Dir(k) == name {
 			des = append(des, dirEntry{name: path.Base(k)})
 		}
 	}
-	for _, k := range sortedKeys(f.live.dirs) {
+	for k := range f.live.dirs {
 		if k != name && path.Dir(k) == name {
 			des = append(des, dirEntry{name: path.Base(k), dir: true})
 		}
 	}
-	slices.SortFunc(des, func(a, b fs.DirEntry) int { return cmpString(a.Name(), b.Name()) })
+	slices.SortFunc(des, func(a, b fs.DirEntry) int {
+		if c := cmpString(a.Name(), b.Name()); c != 0 {
+			return c
+		}
+		return cmpBool(a.IsDir(), b.IsDir()) // a file, then a directory of one name
+	})
 	return des, nil
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case b:
+		return -1
+	}
+	return 1
 }
 
 func cmpString(a, b string) int {

@@ -35,7 +35,8 @@ func (f *simFS) settleShared(settled, rest []fsOp) bool {
 			return false
 		}
 	}
-	var shared []string // files whose contents the live image gives
+	shared := f.shared[:0] // files whose contents the live image gives
+	defer func() { f.shared = shared[:0] }()
 	for _, o := range settled {
 		switch {
 		case o.kind == opRename:
@@ -56,11 +57,11 @@ func (f *simFS) settleShared(settled, rest []fsOp) bool {
 		if !ok {
 			panic("sim: a file of the durable image that the live one lacks, though nothing in flight removed it: " + name)
 		}
-		b := lf.view()
+		size := lf.size
 		if i := slices.IndexFunc(rest, func(r fsOp) bool { return r.name == name }); i >= 0 {
-			b = b[:rest[i].before:rest[i].before] // before rest's appends
+			size = rest[i].before // before rest's appends
 		}
-		fd.b, fd.frozen = b, len(b)
+		fd.shareFrom(lf, size)
 	}
 	return true
 }

@@ -80,7 +80,7 @@ func checkSettles(t *testing.T) *int {
 func deepCopy(im image) image {
 	c := newImage()
 	for k, v := range im.files {
-		c.files[k] = &fileData{b: bytes.Clone(v.b)}
+		c.files[k] = viewOf(v.contents())
 	}
 	for k := range im.dirs {
 		c.dirs[k] = true
@@ -94,7 +94,7 @@ func sameImage(got, want image) string {
 		return "different names"
 	}
 	for k, v := range want.files {
-		if g, ok := got.files[k]; !ok || !bytes.Equal(g.b, v.b) {
+		if g, ok := got.files[k]; !ok || !bytes.Equal(g.contents(), v.contents()) {
 			return "file " + k + " differs"
 		}
 	}

@@ -19,7 +19,7 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 		Checkpoints:     simCheckpoints{r, rep}, ChunkSize: r.ckptChunk,
 	}
 	if d := rep.disk; d != nil {
-		cfg.Storage = simStorage{r, rep}
+		cfg.Storage = &simStorage{r: r, rep: rep}
 		cfg.EarlyPrepares = true
 		cfg.OnOutput = func(out core.Output) {
 			d.checkpointing = out.Checkpoint != nil

@@ -222,6 +222,7 @@ func OpenChain(fsys wal.FS, dir string, links []Link) func() (io.ReadCloser, err
 	return func() (io.ReadCloser, error) {
 		var rs []io.Reader
 		var cs []io.Closer
+		var mems []memFile
 		for _, l := range links {
 			rc, err := openFunc(fsys, filepath.Join(dir, l.Name))()
 			if err != nil {
@@ -231,9 +232,33 @@ func OpenChain(fsys wal.FS, dir string, links []Link) func() (io.ReadCloser, err
 				return nil, err
 			}
 			rs, cs = append(rs, rc), append(cs, rc)
+			if m, ok := rc.(memFile); ok {
+				mems = append(mems, m)
+			}
 		}
-		return multiCloser{io.MultiReader(rs...), cs}, nil
+		m := multiCloser{io.MultiReader(rs...), cs}
+		if len(mems) == len(rs) {
+			return memChain{m, mems}, nil
+		}
+		return m, nil
 	}
+}
+
+// memChain is a chain whose files were all read whole; its Len lets a
+// reader size its buffer (a 64 KiB buffer per read was a twentieth of
+// what the simulator's durable runs allocated).
+type memChain struct {
+	multiCloser
+	mems []memFile
+}
+
+// Len returns the number of bytes not yet read.
+func (m memChain) Len() int {
+	n := 0
+	for _, f := range m.mems {
+		n += f.Len()
+	}
+	return n
 }
 
 type multiCloser struct {

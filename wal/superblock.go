@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/vr-go/vr/core"
 )
@@ -107,12 +108,19 @@ func WriteSuperblock(fsys FS, dir string, sb Superblock) error {
 		target = 1
 	}
 	seq := max(slots[0].seqIfValid(), slots[1].seqIfValid()) + 1
-	buf := encodeSlot(sb, seq)
+	sbuf := slotBuffers.Get().(*[slotSize]byte)
+	defer slotBuffers.Put(sbuf)
+	buf := putSlot(sbuf, sb, seq)
 	if slots[target].present {
 		return overwriteSlot(fsys, filepath.Join(dir, slotFiles[target]), buf)
 	}
 	return createSlot(fsys, dir, slotFiles[target], buf)
 }
+
+// slotBuffers recycles the buffers superblock slots are encoded in (the
+// simulator writes thousands of superblocks; a file system copies what is
+// written).
+var slotBuffers = sync.Pool{New: func() any { return new([slotSize]byte) }}
 
 // ReadSuperblock returns the newest valid superblock in dir on fsys. It fails with
 // ErrNoSuperblock if none was ever written and with an error matching
@@ -163,10 +171,12 @@ func readSlots(fsys FS, dir string) ([2]slot, error) {
 	return slots, nil
 }
 
-// encodeSlot encodes sb with sequence number seq into a whole slot.
-func encodeSlot(sb Superblock, seq uint64) []byte {
+// putSlot encodes sb with sequence number seq into buf, a whole slot, and
+// returns it.
+func putSlot(buf *[slotSize]byte, sb Superblock, seq uint64) []byte {
 	le := binary.LittleEndian
-	b := make([]byte, 8, slotSize)
+	clear(buf[:])
+	b := buf[:8]
 	le.PutUint32(b, slotMagic)
 	for _, v := range []uint64{seq, sb.View, sb.LastNormalView, sb.PromisedView,
 		sb.Commit, sb.Epoch, sb.CheckpointOp} {
