@@ -91,7 +91,7 @@ func (r *Replica) fetchPatience() uint64 {
 func (r *Replica) requestChunk() {
 	r.fetch.lastSent = r.now
 	r.send(r.fetch.from, &message.GetCheckpoint{
-		Replica: uint8(r.index), MinOp: r.base, MaxOp: r.commit,
+		Replica: r.id, MinOp: r.base, MaxOp: r.commit,
 		Op: r.fetch.op, Offset: uint64(len(r.fetch.buf)),
 	})
 }

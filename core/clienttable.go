@@ -64,7 +64,7 @@ func (r *Replica) execute() {
 	if r.commit > r.op() {
 		panic(fmt.Sprintf("core: commit %d beyond op %d", r.commit, r.op()))
 	}
-	if r.needsCheckpoint() || r.witness {
+	if r.needsCheckpoint() || r.witness || r.noExec {
 		return // the state at base comes first (checkpointfetch.go); a witness has none
 	}
 	for r.executed < r.commit {
@@ -80,6 +80,7 @@ func (r *Replica) execute() {
 			r.reply(e.ClientID, e.RequestNum, st, result)
 		}
 		r.maybeCheckpoint()
+		r.finishMove() // after a RECONFIGURATION: its checkpoint is taken
 	}
 }
 
@@ -100,6 +101,11 @@ func (r *Replica) executeEntry(e message.Entry) (message.ReplyStatus, []byte) {
 		return message.StatusSessionEvicted, nil
 	case e.RequestNum <= s.lastRequest:
 		return s.status, s.result // executed before: never twice
+	}
+	if e.Kind == message.KindReconfigure {
+		r.executeReconfig(e) // the state machine never sees it
+		s.lastRequest, s.status, s.result, s.lastOp = e.RequestNum, message.StatusOK, nil, e.Op
+		return message.StatusOK, nil
 	}
 	result := r.sm.Apply(e.Op, e.Payload)
 	s.lastRequest, s.status, s.result, s.lastOp = e.RequestNum, message.StatusOK, result, e.Op

@@ -71,7 +71,7 @@ func (r *Replica) onLeaseEcho(from int, echo uint64) {
 // holdsLease reports whether the primary may answer a read alone now.
 func (r *Replica) holdsLease() bool {
 	if r.status != StatusNormal || !r.isPrimary() || r.needsCheckpoint() ||
-		r.executed < r.lease.viewStartOp {
+		r.executed < r.lease.viewStartOp || r.transitioning() {
 		return false
 	}
 	if r.f == 0 {

@@ -10,7 +10,7 @@ import (
 
 // Network carries what a replica sends.
 type Network interface {
-	// Send sends m to replica to.
+	// Send sends m to the replica whose id is to (core.Member.ID).
 	Send(to int, m message.Message)
 	// Reply sends r to the client it names.
 	Reply(r *message.Reply)
@@ -88,10 +88,13 @@ func (d *Driver) CatchUp(elapsed time.Duration) {
 // Step handles one input: the clock catches up first.
 func (d *Driver) Step(elapsed time.Duration, m message.Message) {
 	d.CatchUp(elapsed)
-	if g, ok := m.(*message.GetCheckpoint); ok {
+	if g, ok := m.(*message.GetCheckpoint); ok && g.Epoch == d.replica.Epoch() {
 		d.serve(g)
 		return
 	}
+	// A GetCheckpoint of another epoch goes to the replica, which answers
+	// an older one with StartEpoch: a checkpoint of this epoch installed in
+	// an older one would skip the RECONFIGURATION between them.
 	d.replica.Step(m)
 }
 

@@ -26,6 +26,11 @@ type StartEpoch struct {
 	Epoch   uint64
 	Replica uint8 // the sender's id
 	Op      uint64
+	// OpView is the view of the RECONFIGURATION's log entry plus one (0:
+	// unknown): a replica of the old epoch whose log holds that entry,
+	// the same op in the same view, holds the committed log up to it, and
+	// executes it instead of fetching the state.
+	OpView  uint64
 	NextID  uint16
 	Members []Member
 	Prev    []Member

@@ -52,7 +52,9 @@ type replica struct {
 	digestAt                  uint64 // Executed when the digest was last compared
 	view                      uint64
 	status                    core.Status
-	since                     int64 // when (status, view) was entered
+	since                     int64  // when (status, view) was entered
+	epoch                     uint64 // the epoch it was in (reconfig.go)
+	epochSeen                 bool
 }
 
 // bootMode says how a replica incarnation starts.
@@ -206,6 +208,9 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 	var err error
 	if r.witness != nil {
 		cfg.Membership = r.membership()
+	}
+	if r.adm.initial > 0 {
+		r.reconfigBoot(&cfg, rep)
 	}
 	if r.isWitness(rep.idx) {
 		c, err = core.New(cfg, nil) // a witness holds no state

@@ -30,6 +30,7 @@ type Result struct {
 	CheckpointDeltas     int // saved as a delta on the previous one's chain
 	CheckpointBases      int // new bases written in the background
 	LeaseReads           int // reads a primary answered under its read lease
+	Reconfigurations     int // RECONFIGURATIONs the administrator saw executed (reconfig.go)
 	Crashes              int
 	ClusterCrashes       int // every replica crashed at once (durable mode)
 	Corruptions          int // restarts that found a corrupt disk and recovered

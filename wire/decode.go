@@ -179,7 +179,7 @@ func (c *cursor) lastOp(log []message.Entry, op uint64) {
 }
 
 func decodeStartEpoch(c cursor) (message.Message, error) {
-	m := &message.StartEpoch{Replica: c.u8("replica"), Op: c.u64("op"), NextID: c.u16("next id")}
+	m := &message.StartEpoch{Replica: c.u8("replica"), Op: c.u64("op"), OpView: c.u64("op view"), NextID: c.u16("next id")}
 	m.Members = c.members()
 	m.Prev = c.members()
 	return c.done(m)

@@ -154,6 +154,7 @@ func appendStartEpoch(dst []byte, m *message.StartEpoch) ([]byte, error) {
 	}
 	dst = append(dst, m.Replica)
 	dst = le.AppendUint64(dst, m.Op)
+	dst = le.AppendUint64(dst, m.OpView)
 	dst = le.AppendUint16(dst, m.NextID)
 	dst = appendMembers(dst, m.Members)
 	return appendMembers(dst, m.Prev), nil

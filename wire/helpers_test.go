@@ -89,7 +89,7 @@ func samples() []sample {
 		// frame's cluster and sender.
 		{"request-read", &message.Request{ClientID: 42, RequestNum: 8, Kind: message.KindRead, View: 3, Payload: []byte("get k")}},
 		{"request-stale-read", &message.Request{ClientID: 43, RequestNum: 1, Kind: message.KindStaleRead, View: 2, Payload: []byte("get k")}},
-		{"start-epoch", &message.StartEpoch{Epoch: 3, Replica: 4, Op: 77, NextID: 9,
+		{"start-epoch", &message.StartEpoch{Epoch: 3, Replica: 4, Op: 77, OpView: 3, NextID: 9,
 			Members: []message.Member{{ID: 0, Role: 1}, {ID: 5, Role: 1}, {ID: 8, Role: 2}},
 			Prev:    []message.Member{{ID: 0, Role: 1}, {ID: 1, Role: 1}, {ID: 2, Role: 1}}}},
 		{"start-epoch-empty", &message.StartEpoch{}},
