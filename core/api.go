@@ -311,11 +311,12 @@ type HardState struct {
 	// lowest id never used, Members its configuration and Prev the one
 	// before. A replica moves to a new epoch only by executing the
 	// RECONFIGURATION or installing the checkpoint taken at it.
-	Epoch   uint64
-	EpochOp uint64
-	NextID  uint16
-	Members []message.Member
-	Prev    []message.Member
+	Epoch       uint64
+	EpochOp     uint64
+	EpochOpView uint64 // the view of EpochOp's entry plus one (0: unknown)
+	NextID      uint16
+	Members     []message.Member
+	Prev        []message.Member
 }
 
 // Info is a snapshot of a replica's protocol state, for status pages and

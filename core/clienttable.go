@@ -72,6 +72,7 @@ func (r *Replica) execute() {
 		r.executed++
 		r.sinceCkpt += e.Size()
 		st, result := r.executeEntry(e)
+		r.reconfigAt = e.Kind == message.KindReconfigure
 		r.out.Applied = append(r.out.Applied, Applied{Entry: e, Status: st, Result: result})
 		if r.inflight[e.ClientID] == e.RequestNum {
 			delete(r.inflight, e.ClientID)
@@ -80,6 +81,8 @@ func (r *Replica) execute() {
 			r.reply(e.ClientID, e.RequestNum, st, result)
 		}
 		r.maybeCheckpoint()
+		r.reconfigAt = false
+		r.keepEpochCheckpoint()
 		r.finishMove() // after a RECONFIGURATION: its checkpoint is taken
 	}
 }

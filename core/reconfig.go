@@ -67,7 +67,7 @@ func (e *epochState) restore(hs HardState) {
 	if hs.Epoch == 0 {
 		return
 	}
-	e.op = hs.EpochOp
+	e.op, e.opView = hs.EpochOp, hs.EpochOpView
 	e.prev = FromWire(hs.Epoch-1, hs.Prev, int(hs.NextID))
 }
 
@@ -77,7 +77,7 @@ func (e *epochState) fill(hs *HardState, m Membership) {
 	if m.Epoch == 0 {
 		return
 	}
-	hs.Epoch, hs.EpochOp, hs.NextID = m.Epoch, e.op, uint16(m.NextID)
+	hs.Epoch, hs.EpochOp, hs.EpochOpView, hs.NextID = m.Epoch, e.op, e.opView, uint16(m.NextID)
 	hs.Members, hs.Prev = m.Wire(), e.prev.Wire()
 }
 
@@ -93,8 +93,10 @@ func newJoiner(cfg Config, sm StateMachine) *Replica {
 }
 
 // newRetired returns a replica restarted from a durable state whose epoch's
-// configuration does not include it.
-func newRetired(cfg Config, sm StateMachine, members Membership, id uint8) *Replica {
+// configuration does not include it. It rebuilds the state at the epoch's
+// first op from its checkpoint and log, if it can, to serve it (the
+// checkpoint at that op is taken again as it executes it).
+func newRetired(cfg Config, sm StateMachine, members Membership, id uint8) (*Replica, error) {
 	r := newReplica(cfg, sm, id)
 	r.setMembers(members)
 	r.ep.restore(cfg.Restart.HardState)
@@ -104,7 +106,15 @@ func newRetired(cfg Config, sm StateMachine, members Membership, id uint8) *Repl
 	r.log = slices.Clone(d.Log)
 	r.recountLog()
 	r.commit = min(r.commit, r.op())
-	return r
+	if sm == nil {
+		return r, nil
+	}
+	if err := r.restoreDurableCheckpoint(d.Checkpoint); err != nil {
+		return nil, err
+	}
+	r.commit = min(r.commit, r.ep.op)
+	r.execute()
+	return r, nil
 }
 
 // sendEpoch is the epoch stamped on what the replica sends: the one it is
@@ -259,6 +269,9 @@ func (r *Replica) admitRequest(m *message.Request) bool {
 // the checkpoint at e.Op (execute calls finishMove).
 func (r *Replica) executeReconfig(e message.Entry) {
 	c, err := message.DecodeReconfiguration(e.Payload)
+	if err == nil && c.Epoch < r.members.Epoch {
+		return // executed again after a restart: the replica is past it
+	}
 	if err != nil || c.Epoch != r.members.Epoch {
 		panic(fmt.Sprintf("core: replica %d executing a RECONFIGURATION from epoch %d in epoch %d (%v)",
 			r.id, c.Epoch, r.members.Epoch, err))
@@ -278,6 +291,11 @@ func (r *Replica) finishMove() {
 	if r.op() != r.executed {
 		panic(fmt.Sprintf("core: replica %d holds ops up to %d after the RECONFIGURATION at %d", r.id, r.op(), r.executed))
 	}
+	// The log up to the RECONFIGURATION stays until a saved checkpoint
+	// covers it, as always (saved.go): dropping it before the checkpoint
+	// at it is durable could leave no replica with that state after a
+	// crash of every replica.
+	r.keepLog = true
 	r.enterEpoch(*next, r.executed, r.members)
 }
 
@@ -310,9 +328,12 @@ func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
 	r.moveView = 0
 	r.join = joinState{}
 	r.ackPending = false
-	r.base, r.log, r.logBytes = at, nil, 0
+	if !r.keepLog {
+		r.base, r.log, r.logBytes = at, nil, 0
+		r.logDirtyFrom, r.logReset = at+1, true
+	}
+	r.keepLog = false
 	r.commit = max(at, r.commit)
-	r.logDirtyFrom, r.logReset = at+1, true
 	r.view, r.lastNormalView, r.promisedView, r.announcedView = 0, 0, 0, 0
 	if r.cfg.bugs.EpochKeepsView {
 		r.view, r.lastNormalView, r.promisedView, r.announcedView = oldView, oldView, oldView, oldView
@@ -612,8 +633,8 @@ func (r *Replica) assertEpochInvariants(fail func(string, ...any)) {
 	if r.members.Size() > 0 && r.index != r.members.IndexOf(r.id) {
 		fail("index %d but id %d is at %d", r.index, r.id, r.members.IndexOf(r.id))
 	}
-	if r.members.Epoch > 0 && r.base < r.ep.op && r.status != StatusTransitioning {
-		fail("log base %d below the first op %d of epoch %d", r.base, r.ep.op, r.members.Epoch)
+	if r.members.Epoch > 0 && r.commit < r.ep.op && r.status != StatusTransitioning {
+		fail("commit %d below the first op %d of epoch %d", r.commit, r.ep.op, r.members.Epoch)
 	}
 }
 
@@ -630,5 +651,14 @@ func (r *Replica) announceJoiner() {
 		if id != r.id {
 			r.sendTo(id, &message.Recovery{Replica: r.id})
 		}
+	}
+}
+
+// keepEpochCheckpoint keeps the checkpoint taken at the current epoch's
+// first op (after a restart, executing it again), to offer it again until
+// it is saved: members that join fetch it.
+func (r *Replica) keepEpochCheckpoint() {
+	if ck := r.out.Checkpoint; ck != nil && r.ep.op != 0 && ck.Op == r.ep.op && r.executed == r.ep.op {
+		r.ep.ckpt = ck
 	}
 }

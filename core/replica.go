@@ -26,6 +26,8 @@ type Replica struct {
 	// protocol once it joined its epoch (reconfig.go).
 	recoverAfterJoin bool
 	moveView         uint64 // the view of the RECONFIGURATION being executed, plus one
+	keepLog          bool   // enterEpoch keeps the log (the RECONFIGURATION was executed)
+	reconfigAt       bool   // the op just executed is a RECONFIGURATION: checkpoint at it
 	witness          bool   // this replica is a witness (witness.go)
 	rand             rng
 
@@ -108,7 +110,7 @@ func New(cfg Config, sm StateMachine) (*Replica, error) {
 	witness := index >= 0 && members.IsWitness(index)
 	switch {
 	case index < 0:
-		return newRetired(cfg, sm, members, id), nil
+		return newRetired(cfg, sm, members, id)
 	case sm == nil && !witness:
 		return nil, fmt.Errorf("%w: nil state machine", ErrBadConfig)
 	case sm != nil && witness:

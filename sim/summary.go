@@ -125,6 +125,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.CheckpointDeltas += res.CheckpointDeltas
 	s.CheckpointBases += res.CheckpointBases
 	s.LeaseReads += res.LeaseReads
+	s.Reconfigurations += res.Reconfigurations
 	s.Crashes += res.Crashes
 	s.ClusterCrashes += res.ClusterCrashes
 	s.Corruptions += res.Corruptions
@@ -176,6 +177,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"checkpoints saved as deltas", s.CheckpointDeltas},
 		{"checkpoint bases written in the background", s.CheckpointBases},
 		{"reads under a lease", s.LeaseReads},
+		{"reconfigurations", s.Reconfigurations},
 		{"messages sent", s.MessagesSent},
 		{"messages dropped", s.MessagesDropped},
 		{"messages duplicated", s.MessagesDuplicated},

@@ -33,7 +33,7 @@ const (
 	// hardEpochFixed is what follows hardBody in the hard state of a
 	// replica past epoch 0: epoch, epoch op, next id, and the counts of the
 	// two member lists (each member 2 bytes: id, role).
-	hardEpochFixed = 8 + 8 + 2 + 1 + 1
+	hardEpochFixed = 8 + 8 + 8 + 2 + 1 + 1
 	endBody        = 8     // group sequence number
 	syncBody       = 2 * 8 // group sequence number, offset of the record
 
@@ -125,6 +125,7 @@ func appendHard(buf []byte, hs *core.HardState) []byte {
 	if hs.Epoch > 0 { // epoch 0 keeps the record of before reconfiguration
 		buf = le.AppendUint64(buf, hs.Epoch)
 		buf = le.AppendUint64(buf, hs.EpochOp)
+		buf = le.AppendUint64(buf, hs.EpochOpView)
 		buf = le.AppendUint16(buf, hs.NextID)
 		buf = appendMembers(buf, hs.Members)
 		buf = appendMembers(buf, hs.Prev)
@@ -263,8 +264,9 @@ func decodeEpochHard(body []byte) (core.HardState, bool) {
 	}
 	h := core.HardState{View: le.Uint64(body[0:]), LastNormalView: le.Uint64(body[8:]),
 		PromisedView: le.Uint64(body[16:]), Commit: le.Uint64(body[24:]), AnnouncedView: le.Uint64(body[32:]),
-		Epoch: le.Uint64(body[40:]), EpochOp: le.Uint64(body[48:]), NextID: le.Uint16(body[56:])}
-	rest := body[58:]
+		Epoch: le.Uint64(body[40:]), EpochOp: le.Uint64(body[48:]), EpochOpView: le.Uint64(body[56:]),
+		NextID: le.Uint16(body[64:])}
+	rest := body[66:]
 	var ok bool
 	if h.Members, rest, ok = decodeMembers(rest); !ok {
 		return h, false

@@ -28,7 +28,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	hs := core.HardState{View: 7, LastNormalView: 6, PromisedView: 8, Commit: 1 << 40}
 	// Past epoch 0 the record also holds the epoch and its configurations.
 	he := core.HardState{View: 2, LastNormalView: 2, PromisedView: 2, AnnouncedView: 3, Commit: 90,
-		Epoch: 4, EpochOp: 77, NextID: 9, Members: []message.Member{{ID: 0, Role: 1}, {ID: 5, Role: 1}, {ID: 8, Role: 2}},
+		Epoch: 4, EpochOp: 77, EpochOpView: 3, NextID: 9, Members: []message.Member{{ID: 0, Role: 1}, {ID: 5, Role: 1}, {ID: 8, Role: 2}},
 		Prev: []message.Member{{ID: 0, Role: 1}, {ID: 1, Role: 1}, {ID: 2, Role: 1}}}
 	for _, tc := range []struct {
 		buf  []byte
