@@ -140,6 +140,9 @@ func (c Config) validateJoin() error {
 func (r *Replica) admitEpoch(m message.Message) bool {
 	switch m := m.(type) {
 	case *message.Request:
+		if r.cfg.bugs.LeaseAcrossEpochs && m.Kind == message.KindRead && r.now < r.lease.staleUntil {
+			return true // planted: the old epoch's lease still answers
+		}
 		return r.status != StatusTransitioning && r.status != StatusRetired // clients' epochs are advisory
 	case *message.StartEpoch:
 		r.onStartEpoch(m)
@@ -318,6 +321,7 @@ func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
 	if c.Epoch <= r.members.Epoch && r.status != StatusTransitioning {
 		panic(fmt.Sprintf("core: replica %d moving from epoch %d to %d", r.id, r.members.Epoch, c.Epoch))
 	}
+	r.plantStaleLease()
 	r.setMembers(c)
 	ck := r.out.Checkpoint
 	if ck == nil || ck.Op != op || at != op {
@@ -660,5 +664,19 @@ func (r *Replica) announceJoiner() {
 func (r *Replica) keepEpochCheckpoint() {
 	if ck := r.out.Checkpoint; ck != nil && r.ep.op != 0 && ck.Op == r.ep.op && r.executed == r.ep.op {
 		r.ep.ckpt = ck
+	}
+}
+
+// plantStaleLease, with the planted bug LeaseAcrossEpochs, keeps the read
+// lease a primary holds as it moves to a new epoch: it answers reads from
+// its state until the old lease runs out, whatever its role in the new
+// epoch, while the new epoch's primary commits writes.
+func (r *Replica) plantStaleLease() {
+	r.lease.staleUntil = 0
+	if !r.cfg.bugs.LeaseAcrossEpochs || r.status != StatusNormal || !r.isPrimary() || r.f == 0 {
+		return
+	}
+	if s := kthLargest(r.lease.acks, r.f); s > 0 {
+		r.lease.staleUntil = s + r.primaryLeaseTicks()
 	}
 }

@@ -298,6 +298,9 @@ func (r *run) downOrRecovering() int {
 			k++
 		}
 	}
+	if r.adm.initial > 0 {
+		k = max(k, r.laggingMembers()) // reconfig.go
+	}
 	return k
 }
 

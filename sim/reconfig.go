@@ -143,11 +143,37 @@ func (r *run) adminSend() {
 	}
 }
 
+// laggingMembers counts the members of the newest configuration that are
+// down or do not take part in its epoch yet: a joiner fetching the
+// epoch's first state is down as far as the epoch's quorums go.
+func (r *run) laggingMembers() int {
+	cfg := r.latestConfig()
+	k := 0
+	for _, m := range cfg.Members {
+		rep := r.replicas[m.ID]
+		if !rep.up || rep.recovering {
+			k++
+			continue
+		}
+		if info := rep.core.Info(); info.Epoch != cfg.Epoch || info.Status == core.StatusTransitioning ||
+			info.Status == core.StatusRecovering {
+			k++
+		}
+	}
+	return k
+}
+
 // planReconfig draws the next configuration from the newest one; it
 // reports false when none can be drawn now.
 func (r *run) planReconfig() bool {
 	a := &r.adm
 	cur := r.latestConfig()
+	if r.laggingMembers() > 0 {
+		// CheckEpoch, as a query: the last move has not finished (a
+		// member still joins), or a member is down. An administrator
+		// waits before the next one.
+		return false
+	}
 	ids := make([]uint8, 0, cur.Size())
 	for _, m := range cur.Members {
 		ids = append(ids, m.ID)
