@@ -46,6 +46,7 @@ type admin struct {
 	target     []message.Member // the configuration asked for
 	epoch      uint64           // the epoch it asked from
 	done       int
+	scripted   bool // a scenario test starts each reconfiguration (scriptReconfig)
 	// endOp[e] is the op of the RECONFIGURATION that ended epoch e;
 	// started[e] the ids that sent EpochStarted for e holding its state.
 	endOp   map[uint64]uint64
@@ -72,6 +73,9 @@ func (r *run) setupAdmin() {
 		return
 	}
 	r.adm.endOp, r.adm.started = map[uint64]uint64{}, map[uint64]map[uint8]bool{}
+	if r.adm.scripted {
+		return
+	}
 	r.schedule(r.between(us(r.opts.Tick)*10, r.quietAt/2), event{kind: evAdmin})
 }
 
@@ -117,7 +121,7 @@ func (r *run) adminStep() {
 		return
 	}
 	if !a.busy {
-		if r.quiet || a.done >= maxReconfigs {
+		if r.quiet || a.done >= maxReconfigs || a.scripted {
 			return
 		}
 		if !r.planReconfig() {
@@ -269,8 +273,26 @@ func (r *run) adminReply(from int, rp *message.Reply) {
 	}
 }
 
+// scriptReconfig has the administrator of a scenario ask, from the newest
+// epoch, for the configuration of the given ids (full replicas).
+func (r *run) scriptReconfig(ids ...uint8) {
+	a := &r.adm
+	a.target = a.target[:0]
+	for _, id := range ids {
+		a.target = append(a.target, message.Member{ID: id, Role: uint8(core.RoleVoter)})
+	}
+	a.epoch, a.busy = r.latestConfig().Epoch, true
+	a.req++
+	r.logf("admin: reconfigure epoch %d -> %v (request %d, scripted)", a.epoch, ids, a.req)
+	r.adminSend()
+	r.schedule(r.now+40_000, event{kind: evAdmin})
+}
+
 // adminAgain schedules the administrator's next move.
 func (r *run) adminAgain() {
+	if r.adm.scripted {
+		return
+	}
 	r.schedule(r.now+r.between(100_000, 500_000), event{kind: evAdmin})
 }
 
