@@ -252,7 +252,7 @@ func (r *Replica) refuse(m *message.Request, why message.RefusalReason, detail [
 // admitRequest applies the reconfiguration rules to a fresh client request
 // at the primary, before it is appended; it reports whether to go on.
 func (r *Replica) admitRequest(m *message.Request) bool {
-	if r.transitioning() {
+	if r.transitioning() && !r.cfg.bugs.OpAfterReconfig {
 		if m.Kind == message.KindReconfigure {
 			r.refuse(m, message.RefuseInProgress, nil)
 		}
@@ -291,7 +291,7 @@ func (r *Replica) finishMove() {
 		return
 	}
 	r.ep.moveTo = nil
-	if r.op() != r.executed {
+	if r.op() != r.executed && !r.cfg.bugs.OpAfterReconfig {
 		panic(fmt.Sprintf("core: replica %d holds ops up to %d after the RECONFIGURATION at %d", r.id, r.op(), r.executed))
 	}
 	// The log up to the RECONFIGURATION stays until a saved checkpoint
@@ -351,6 +351,9 @@ func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
 	if r.index < 0 {
 		r.status = StatusRetired
 		r.sendStartEpochs()
+		if r.cfg.bugs.RetireEarly {
+			r.ep.retired, r.out.Retire = true, true
+		}
 		return
 	}
 	r.status = StatusNormal

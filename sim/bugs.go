@@ -31,6 +31,8 @@ var bugFlags = []struct {
 	{"epoch-from-message", func(b *plant.Bugs) *bool { return &b.EpochFromMessage }},
 	{"epoch-keeps-view", func(b *plant.Bugs) *bool { return &b.EpochKeepsView }},
 	{"lease-across-epochs", func(b *plant.Bugs) *bool { return &b.LeaseAcrossEpochs }},
+	{"retire-early", func(b *plant.Bugs) *bool { return &b.RetireEarly }},
+	{"op-after-reconfig", func(b *plant.Bugs) *bool { return &b.OpAfterReconfig }},
 }
 
 // BugNames returns the names of the bugs set in b.

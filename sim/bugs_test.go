@@ -282,7 +282,12 @@ func TestDiskFaultPlantsCaught(t *testing.T) {
 //     claims the epoch's first state without fetching it (its state
 //     digest differs);
 //   - epoch-keeps-view: a replica enters a new epoch in the view it was
-//     in, not view 0 (the epoch check).
+//     in, not view 0 (the epoch check);
+//   - retire-early: a leaving replica reports it may shut down before
+//     f'+1 new members started (the epoch check);
+//   - op-after-reconfig: the primary appends client ops after the
+//     RECONFIGURATION of its epoch (the epoch check, when such an op
+//     commits in the old epoch; or the core's assertion at the move).
 func TestReconfigPlantsCaught(t *testing.T) {
 	for _, bug := range reconfigPlants {
 		t.Run(bug, func(t *testing.T) {
@@ -303,4 +308,4 @@ func TestReconfigPlantsCaught(t *testing.T) {
 }
 
 // reconfigPlants are the planted bugs TestReconfigPlantsCaught covers.
-var reconfigPlants = []string{"epoch-from-message", "epoch-keeps-view"}
+var reconfigPlants = []string{"epoch-from-message", "epoch-keeps-view", "retire-early", "op-after-reconfig"}

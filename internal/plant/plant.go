@@ -80,6 +80,12 @@ type Bugs struct {
 	// EpochKeepsView starts a new epoch in the view the replica was in
 	// instead of view 0 (VR Revisited §8.3: two primaries).
 	EpochKeepsView bool
+	// RetireEarly lets a replica that leaves the configuration report at
+	// once that it may shut down, before f'+1 new members hold the state.
+	RetireEarly bool
+	// OpAfterReconfig lets the primary append client ops after a
+	// RECONFIGURATION in its epoch (no transitioning status).
+	OpAfterReconfig bool
 	// LeaseAcrossEpochs lets the primary that appended a RECONFIGURATION
 	// keep answering reads under its lease after it executed it, in the
 	// new epoch, whatever its role there.
