@@ -185,9 +185,8 @@ func TestReconfigureRefusals(t *testing.T) {
 // TestLeaseAcrossEpochsPlanted: the primary that executes a RECONFIGURATION
 // removing it stops answering reads under its lease; with the planted bug
 // LeaseAcrossEpochs it keeps answering them from its old state while the
-// new epoch commits writes: a stale read. (Random seeds of profile
-// reconfig rarely catch it: clients reach the old primary with reads only
-// while it still looks like the primary to them, a lease period at most.)
+// new epoch commits writes: a stale read (the simulator's history check
+// catches it too, in random seeds of profile reconfig).
 func TestLeaseAcrossEpochsPlanted(t *testing.T) {
 	for _, planted := range []bool{false, true} {
 		c := newClusterWith(t, 3, func(cfg *core.Config) {

@@ -434,9 +434,11 @@ func init() {
 	profiles["reconfig-durable"] = withReconfig(profiles["durable"])
 }
 
-// withReconfig returns fc with an administrator that reconfigures.
+// withReconfig returns fc with an administrator that reconfigures, and
+// eager clients: they find a new epoch's primary while an old primary's
+// lease could still run (plant lease-across-epochs).
 func withReconfig(fc FaultConfig) FaultConfig {
-	fc.Reconfig = true
+	fc.Reconfig, fc.EagerClients = true, true
 	if !fc.Durable {
 		fc.Bootstrap = 0
 	}
