@@ -336,6 +336,7 @@ type Info struct {
 	LeaseReads     uint64 // reads this replica answered under a read lease
 	Epoch          uint64 // the epoch of the replica's configuration
 	EpochOp        uint64 // the op of the RECONFIGURATION that began Epoch (0: the first epoch)
+	EpochEntryView uint64 // the view this replica entered Epoch in (every epoch starts at view 0)
 	Role           Role   // the replica's role: full or witness (0 when not a member)
 	ID             uint8  // the replica's stable id
 	Members        Membership

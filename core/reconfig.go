@@ -42,6 +42,9 @@ type epochState struct {
 	retired  bool             // Output.Retire was reported
 	moveTo   *Membership      // set while executing a RECONFIGURATION: the next configuration
 	opView   uint64           // the view of the RECONFIGURATION's entry plus one (0: unknown)
+	// entryView is the view the replica entered the epoch in (always 0;
+	// Info.EpochEntryView reports it for the simulator's check).
+	entryView uint64
 	// ckpt is the checkpoint at op, offered to the driver again until it
 	// is saved: new members fetch it, and no log below op is left.
 	ckpt *Checkpoint
@@ -342,6 +345,7 @@ func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
 	if r.cfg.bugs.EpochKeepsView {
 		r.view, r.lastNormalView, r.promisedView, r.announcedView = oldView, oldView, oldView, oldView
 	}
+	r.ep.entryView = r.view
 	r.vc.reset()
 	r.st.reset()
 	r.fetch.reset()
@@ -357,7 +361,19 @@ func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
 		return
 	}
 	r.status = StatusNormal
-	if r.isPrimary() {
+	switch {
+	case r.isPrimary() && r.cfg.Restart != nil && r.cfg.DurableAcks && !r.recoverAfterJoin:
+		// Restarted from its disk, it may have been this view's primary
+		// before the crash and sent Prepares whose own write never became
+		// durable (the disk still said the old epoch): backups may hold
+		// more of view 0 than it does. As at a restart (restart.go), it
+		// hands the view on.
+		r.ep.started[r.id] = true
+		r.sendEpochStarted()
+		r.sendStartEpochs()
+		r.startViewChange(1)
+		return
+	case r.isPrimary():
 		r.becomePrimary()
 	}
 	r.ep.started[r.id] = true
@@ -453,7 +469,7 @@ func (r *Replica) onStartEpoch(m *message.StartEpoch) {
 	}
 	i := next.IndexOf(r.id)
 	if r.status == StatusRecovering {
-		r.recoverAfterJoin = true
+		r.recoverAfterJoin = true // it lost its state: see newJoiner
 	}
 	switch {
 	case i < 0 && r.n == 0:

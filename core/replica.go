@@ -304,6 +304,7 @@ func (r *Replica) Info() Info {
 		LeaseReads:     r.leaseReads,
 		Epoch:          r.members.Epoch,
 		EpochOp:        r.ep.op,
+		EpochEntryView: r.ep.entryView,
 		Role:           r.role(),
 		ID:             r.id,
 		Members:        r.members,

@@ -306,8 +306,11 @@ func (r *run) checkEpochStep(rep *replica, info core.Info) {
 		rep.epochSeen, rep.epoch = true, info.Epoch
 	}
 	if info.Epoch > rep.epoch {
-		if info.View != 0 {
-			r.violate(KindEpoch, "replica %d entered epoch %d in view %d", rep.idx, info.Epoch, info.View)
+		// The view it entered the epoch in: it may have left it since
+		// (one Output covers a batch of inputs; a primary restarted from
+		// its disk hands view 0 on at once).
+		if info.EpochEntryView != 0 {
+			r.violate(KindEpoch, "replica %d entered epoch %d in view %d", rep.idx, info.Epoch, info.EpochEntryView)
 			return
 		}
 		if op, ok := r.adm.endOp[info.Epoch-1]; ok && op != info.EpochOp {
