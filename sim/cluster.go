@@ -137,7 +137,9 @@ func (r *run) drawCheckpoints() {
 	if !r.opts.Faults.Checkpoints {
 		return
 	}
-	r.ckptChunk = int(r.between(16, 512))
+	if chunk := int(r.between(16, 512)); r.ckptChunk == 0 {
+		r.ckptChunk = chunk // else set by a scripted scenario (drawn all the same)
+	}
 	if r.ckptEvery != 0 {
 		return // set by a scripted scenario
 	}

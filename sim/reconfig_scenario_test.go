@@ -11,7 +11,11 @@ import (
 // reconfigScenario returns a run of 3 replicas (ids 0-2, primary 0 in view
 // 0) with 4 spare slots, no random faults and a scripted administrator,
 // started. durable gives the replicas disks.
-func reconfigScenario(t *testing.T, durable bool) *run {
+func reconfigScenario(t *testing.T, durable bool) *run { return reconfigScenarioChunk(t, durable, 0) }
+
+// reconfigScenarioChunk is reconfigScenario with checkpoint chunks of
+// chunk bytes (0: drawn).
+func reconfigScenarioChunk(t *testing.T, durable bool, chunk int) *run {
 	t.Helper()
 	fc := FaultConfig{Name: "reconfig-scenario", Reconfig: true, Skew: 0.2, Checkpoints: true,
 		EpochMin: time.Second, EpochMax: time.Second}
@@ -20,7 +24,7 @@ func reconfigScenario(t *testing.T, durable bool) *run {
 	}
 	r := newScenarioRun(t, Options{Seed: 5, Replicas: 3, Clients: 3, Faults: fc, FaultDuration: 1500 * time.Millisecond})
 	r.adm.scripted = true
-	r.ckptEvery = 8
+	r.ckptEvery, r.ckptChunk = 8, chunk
 	r.start()
 	return r
 }
@@ -147,28 +151,33 @@ func TestScenarioReconfigPartitionedAcrossEpochs(t *testing.T) {
 }
 
 // TestScenarioReconfigJoinerCrashesMidTransfer: new member 3 crashes while
-// it fetches the new epoch's first checkpoint (in chunks of 16 bytes),
+// it fetches the new epoch's first checkpoint (in chunks of 8 bytes),
 // diskless and durable: it restarts as a joiner, learns of the epoch
 // again and fetches the whole checkpoint anew.
 func TestScenarioReconfigJoinerCrashesMidTransfer(t *testing.T) {
 	for _, durable := range []bool{false, true} {
-		r := reconfigScenario(t, durable)
-		r.ckptChunk = 16
+		r := reconfigScenarioChunk(t, durable, 8)
 		r.runUntil(400_000)
+		chunks := 0 // chunks sent to replica 3 (the network only counts)
+		r.net.drop = func(from, to int, m message.Message) bool {
+			if _, ok := m.(*message.CheckpointChunk); ok && to == 3 {
+				chunks++
+			}
+			return false
+		}
 		r.scriptReconfig(0, 1, 2, 3, 4)
-		runUntilCond(t, r, 1_000_000, "replica 3 fetching", func() bool {
-			return epochOf(r, 0) == 1 && r.replicas[3].core.Info().Status == core.StatusTransitioning && r.res.MessagesSent > 0
-		})
-		r.runUntil(r.now + 3000)
-		if r.replicas[3].core.Info().Epoch != 0 {
-			t.Fatalf("durable %v: replica 3 joined before the crash", durable)
+		runUntilCond(t, r, 1_000_000, "replica 3 fetching", func() bool { return chunks >= 4 })
+		if i := r.replicas[3].core.Info(); i.Epoch != 0 || i.Status != core.StatusTransitioning {
+			t.Fatalf("durable %v: replica 3 not mid-transfer after %d chunks: %v in epoch %d", durable, chunks, i.Status, i.Epoch)
 		}
 		r.crash(r.replicas[3])
 		r.runUntil(r.now + 50_000)
 		r.restart(r.replicas[3])
+		before := chunks
 		runUntilCond(t, r, 1_450_000, "replica 3 joining after its restart", func() bool {
 			return epochOf(r, 3) == 1 && r.replicas[3].core.Info().Status == core.StatusNormal
 		})
+		t.Logf("durable %v: %d chunks before the crash, %d after", durable, before, chunks-before)
 		finishScenario(t, r)
 	}
 }
