@@ -34,7 +34,8 @@ func newJoiner(cfg Config, sm StateMachine) *Replica {
 	r.setMembers(Membership{})
 	r.status = StatusTransitioning
 	// A joiner that lost its state may have been a member of the epoch it
-	// joins, and promised things there: it recovers once it joined.
+	// joins, and promised things there: it recovers once it joined. Until
+	// then it lost its state (LostState): durable mode writes nothing.
 	r.recoverAfterJoin = cfg.Recovering
 	return r
 }
@@ -182,3 +183,10 @@ func (r *Replica) announceJoiner() {
 		}
 	}
 }
+
+// LostState reports whether the replica lost its state and has not
+// recovered it yet: recovering, or joining an epoch after which it will
+// recover. Durable mode writes nothing for it (a restart must recover
+// again): a joiner's first write would otherwise record "a new joiner"
+// over a disk whose loss it has not made good.
+func (r *Replica) LostState() bool { return r.status == StatusRecovering || r.recoverAfterJoin }

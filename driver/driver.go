@@ -166,7 +166,11 @@ func (d *Driver) persist(out core.Output, held []core.Envelope, replies []*messa
 	// The callback keeps only what it needs of out (a copy of the whole
 	// Output per write was a tenth of the simulator's allocations).
 	seq, ck, hs := out.Seq, out.Checkpoint, out.HardState
-	err := d.cfg.Storage.Persist(out, d.replica.Info().Status, func() {
+	status := d.replica.Info().Status
+	if d.replica.LostState() {
+		status = core.StatusRecovering // a joiner that will recover: nothing is durable yet
+	}
+	err := d.cfg.Storage.Persist(out, status, func() {
 		d.send(held, nil)
 		d.reply(replies)
 		if ck != nil {
