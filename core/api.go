@@ -52,6 +52,14 @@ const (
 	StatusNormal Status = iota + 1
 	StatusViewChange
 	StatusRecovering
+	// StatusTransitioning: the replica learned (StartEpoch) that it is a
+	// member of a later epoch and is fetching the state at that epoch's
+	// first op; it takes part in nothing else (reconfig.go).
+	StatusTransitioning
+	// StatusRetired: the replica is not a member of its epoch's
+	// configuration. It serves its checkpoints to the new members until
+	// f'+1 of them started (Output.Retire), and then may shut down.
+	StatusRetired
 )
 
 func (s Status) String() string {
@@ -62,6 +70,10 @@ func (s Status) String() string {
 		return "view-change"
 	case StatusRecovering:
 		return "recovering"
+	case StatusTransitioning:
+		return "transitioning"
+	case StatusRetired:
+		return "retired"
 	}
 	return fmt.Sprintf("Status(%d)", uint8(s))
 }
@@ -135,6 +147,16 @@ type Config struct {
 	// the primary's write overlaps the backups' writes. Without it the
 	// primary counts its copy at once (diskless mode).
 	DurableAcks bool
+	// Join starts a replica that is a member of no configuration yet, with
+	// the id JoinID (never used before in the cluster: see
+	// Membership.NextID). It waits for a StartEpoch naming it, fetches the
+	// state at the new epoch's first op and then takes part. Membership,
+	// ReplicaCount and Index are ignored.
+	Join   bool
+	JoinID uint8
+	// JoinPeers are the ids a joiner asks, every RetryTicks, to tell it
+	// their epoch (the replicas it knows of; any one member suffices).
+	JoinPeers []uint8
 	// Restart, when set, restarts a replica from what durable mode made
 	// durable before every message it sent. Such a replica never forgot a
 	// promise, so it rejoins without the recovery protocol; see restart.go.
@@ -187,6 +209,9 @@ var ErrBadConfig = errors.New("core: bad config")
 
 // Validate checks the configuration.
 func (c Config) Validate() error {
+	if c.Join {
+		return c.validateJoin()
+	}
 	switch {
 	case c.ReplicaCount < 1 || c.ReplicaCount%2 == 0:
 		return fmt.Errorf("%w: replica count %d is not 2f+1", ErrBadConfig, c.ReplicaCount)
@@ -266,6 +291,9 @@ type Output struct {
 	HardState HardState
 	// Seq numbers Outputs from 1; Persisted takes it back.
 	Seq uint64
+	// Retire reports, once, that this replica left the configuration and
+	// f'+1 members of the new one hold the state: it may shut down.
+	Retire bool
 }
 
 // HardState is the part of a replica's state that durable mode persists.
@@ -277,6 +305,18 @@ type HardState struct {
 	// it went back to a lower one since (see Recovery in docs/protocol.md).
 	AnnouncedView uint64
 	Commit        uint64
+	// Epoch is the replica's epoch; the rest describe it, and are empty
+	// in epoch 0 (the configuration the replica was started with):
+	// EpochOp is the op of the RECONFIGURATION that began it, NextID the
+	// lowest id never used, Members its configuration and Prev the one
+	// before. A replica moves to a new epoch only by executing the
+	// RECONFIGURATION or installing the checkpoint taken at it.
+	Epoch       uint64
+	EpochOp     uint64
+	EpochOpView uint64 // the view of EpochOp's entry plus one (0: unknown)
+	NextID      uint16
+	Members     []message.Member
+	Prev        []message.Member
 }
 
 // Info is a snapshot of a replica's protocol state, for status pages and
@@ -295,7 +335,17 @@ type Info struct {
 	SavedOp        uint64 // op of the newest checkpoint the driver saved (0: none)
 	LeaseReads     uint64 // reads this replica answered under a read lease
 	Epoch          uint64 // the epoch of the replica's configuration
-	Role           Role   // the replica's role: full or witness
-	Counters       Counters
-	LogBytes       int // encoded size of the log's entries (bounded: see MaxMessageBytes)
+	EpochOp        uint64 // the op of the RECONFIGURATION that began Epoch (0: the first epoch)
+	EpochEntryView uint64 // the view this replica entered Epoch in (every epoch starts at view 0)
+	Role           Role   // the replica's role: full or witness (0 when not a member)
+	ID             uint8  // the replica's stable id
+	Members        Membership
+	// Transitioning: the primary holds a RECONFIGURATION it has not
+	// executed, and accepts no client request.
+	Transitioning bool
+	// Started counts the members of Epoch known to hold its first state
+	// (EpochStarted); a leaving replica may shut down at f'+1.
+	Started  int
+	Counters Counters
+	LogBytes int // encoded size of the log's entries (bounded: see MaxMessageBytes)
 }

@@ -92,6 +92,9 @@ func (r *Replica) checkpointDue() bool {
 	if r.executed <= r.ckpt.Op {
 		return false
 	}
+	if r.reconfigAt {
+		return true // a RECONFIGURATION (executed anew or again): the next epoch's first state
+	}
 	if k := r.cfg.CheckpointInterval; k != 0 && r.executed%k == 0 {
 		return true
 	}

@@ -32,7 +32,7 @@ const maxCheckpointSize = 1 << 36
 // fetchState tracks one checkpoint fetch.
 type fetchState struct {
 	active   bool
-	from     int    // the replica asked last
+	from     uint8  // the id of the replica asked last
 	op       uint64 // the checkpoint being assembled; 0 until the first chunk
 	size     uint64
 	buf      []byte
@@ -72,7 +72,7 @@ func (r *Replica) maybeFetchCheckpoint() {
 		}
 	}
 	r.fetch.active = true
-	r.fetch.from = r.stateSource(r.view, &r.fetch.attempt)
+	r.fetch.from = r.fetchSource()
 	r.requestChunk()
 }
 
@@ -90,8 +90,8 @@ func (r *Replica) fetchPatience() uint64 {
 // requestChunk asks the current source for the next chunk.
 func (r *Replica) requestChunk() {
 	r.fetch.lastSent = r.now
-	r.send(r.fetch.from, &message.GetCheckpoint{
-		Replica: uint8(r.index), MinOp: r.base, MaxOp: r.commit,
+	r.sendTo(r.fetch.from, &message.GetCheckpoint{
+		Replica: r.id, MinOp: r.base, MaxOp: r.commit,
 		Op: r.fetch.op, Offset: uint64(len(r.fetch.buf)),
 	})
 }
@@ -149,4 +149,25 @@ func (r *Replica) installFetched(ck *Checkpoint) bool {
 		panic(fmt.Sprintf("core: replica %d: verified checkpoint at op %d: %v", r.index, ck.Op, err))
 	}
 	return err == nil
+}
+
+// fetchSource returns the id to ask for a checkpoint on this attempt: the
+// full replicas of the configuration in turn (stateSource), and, in an
+// epoch that began by a RECONFIGURATION, every other attempt a full
+// replica of the previous configuration that left it. Those keep the
+// epoch's first checkpoint until f'+1 members started; a member that
+// restarted from its disk before its copy of that checkpoint was durable
+// may find no other replica with it (all members joined, then crashed
+// together).
+func (r *Replica) fetchSource() uint8 {
+	var leaving []uint8
+	for _, i := range r.ep.prev.full() {
+		if id := r.ep.prev.ID(i); r.members.IndexOf(id) < 0 {
+			leaving = append(leaving, id)
+		}
+	}
+	if len(leaving) > 0 && r.fetch.attempt%2 == 1 {
+		return leaving[(r.fetch.attempt/2)%len(leaving)]
+	}
+	return r.members.ID(r.stateSource(r.view, &r.fetch.attempt))
 }

@@ -64,7 +64,7 @@ func (r *Replica) execute() {
 	if r.commit > r.op() {
 		panic(fmt.Sprintf("core: commit %d beyond op %d", r.commit, r.op()))
 	}
-	if r.needsCheckpoint() || r.witness {
+	if r.needsCheckpoint() || r.witness || r.noExec {
 		return // the state at base comes first (checkpointfetch.go); a witness has none
 	}
 	for r.executed < r.commit {
@@ -72,6 +72,7 @@ func (r *Replica) execute() {
 		r.executed++
 		r.sinceCkpt += e.Size()
 		st, result := r.executeEntry(e)
+		r.reconfigAt = e.Kind == message.KindReconfigure
 		r.out.Applied = append(r.out.Applied, Applied{Entry: e, Status: st, Result: result})
 		if r.inflight[e.ClientID] == e.RequestNum {
 			delete(r.inflight, e.ClientID)
@@ -80,6 +81,9 @@ func (r *Replica) execute() {
 			r.reply(e.ClientID, e.RequestNum, st, result)
 		}
 		r.maybeCheckpoint()
+		r.reconfigAt = false
+		r.keepEpochCheckpoint()
+		r.finishMove() // after a RECONFIGURATION: its checkpoint is taken
 	}
 }
 
@@ -100,6 +104,11 @@ func (r *Replica) executeEntry(e message.Entry) (message.ReplyStatus, []byte) {
 		return message.StatusSessionEvicted, nil
 	case e.RequestNum <= s.lastRequest:
 		return s.status, s.result // executed before: never twice
+	}
+	if e.Kind == message.KindReconfigure {
+		r.executeReconfig(e) // the state machine never sees it
+		s.lastRequest, s.status, s.result, s.lastOp = e.RequestNum, message.StatusOK, nil, e.Op
+		return message.StatusOK, nil
 	}
 	result := r.sm.Apply(e.Op, e.Payload)
 	s.lastRequest, s.status, s.result, s.lastOp = e.RequestNum, message.StatusOK, result, e.Op

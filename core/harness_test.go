@@ -191,7 +191,7 @@ func (c *cluster) serve(i int, m *message.GetCheckpoint) {
 		}
 		end := min(m.Offset+uint64(c.chunk()), uint64(len(s.data)))
 		data := s.data[m.Offset:end:end]
-		ch := &message.CheckpointChunk{Replica: uint8(i), Op: s.op, Size: uint64(len(s.data)), Offset: m.Offset,
+		ch := &message.CheckpointChunk{Epoch: m.Epoch, Replica: uint8(i), Op: s.op, Size: uint64(len(s.data)), Offset: m.Offset,
 			Checksum: crc32.Checksum(data, crc32.MakeTable(crc32.Castagnoli)), Data: data}
 		c.process(i, core.Output{Messages: []core.Envelope{{To: int(m.Replica), Msg: ch}}})
 		return
@@ -235,7 +235,7 @@ func (c *cluster) deliver() {
 		if c.down[e.To] || c.cut[[2]int{from, e.To}] {
 			continue
 		}
-		if g, ok := e.Msg.(*message.GetCheckpoint); ok {
+		if g, ok := e.Msg.(*message.GetCheckpoint); ok && g.Epoch == c.replicas[e.To].Epoch() {
 			c.serve(e.To, g)
 			continue
 		}

@@ -19,7 +19,12 @@ func (r *Replica) assertInvariants() {
 	if r.logBytes > r.cfg.logLimit() || r.logBytes < 0 {
 		fail("log of %d bytes outside its bound %d", r.logBytes, r.cfg.logLimit())
 	}
+	if r.status == StatusTransitioning || r.status == StatusRetired || r.index < 0 {
+		r.assertEpochInvariants(fail)
+		return
+	}
 	r.assertWitnessInvariants(fail)
+	r.assertEpochInvariants(fail)
 	if r.status == StatusRecovering {
 		return
 	}

@@ -3,6 +3,8 @@ package core
 import (
 	"fmt"
 	"slices"
+
+	"github.com/vr-go/vr/message"
 )
 
 // Role is what a member does in its configuration.
@@ -32,8 +34,13 @@ func (r Role) String() string {
 	return fmt.Sprintf("Role(%d)", uint8(r))
 }
 
-// Member is one replica of a configuration.
+// Member is one replica of a configuration: its stable id, which names it
+// on the network (Envelope.To, the Replica fields of messages) in every
+// epoch, and its role. A replica's index is its position in the current
+// configuration and changes with it; its id never does, and an id that left
+// a configuration is never given to another replica (NextID).
 type Member struct {
+	ID   uint8
 	Role Role
 }
 
@@ -47,21 +54,60 @@ type Member struct {
 type Membership struct {
 	Epoch   uint64
 	Members []Member
+	// NextID is the lowest id no configuration of the cluster ever used:
+	// a member added by a reconfiguration must have an id at or above it.
+	NextID int
 }
 
-// NewMembership returns a configuration of epoch 0 with n full replicas.
+// NewMembership returns a configuration of epoch 0 with n full replicas
+// whose ids equal their indexes, 0..n-1.
 func NewMembership(n int) Membership {
-	m := Membership{Members: make([]Member, n)}
+	m := Membership{Members: make([]Member, n), NextID: n}
 	for i := range m.Members {
-		m.Members[i].Role = RoleVoter
+		m.Members[i] = Member{ID: uint8(i), Role: RoleVoter}
 	}
 	return m
 }
 
+// IndexOf returns the index of the member with id, -1 if none has it.
+func (m Membership) IndexOf(id uint8) int {
+	for i, mem := range m.Members {
+		if mem.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// ID returns the id of member i.
+func (m Membership) ID(i int) uint8 { return m.Members[i].ID }
+
+// Wire returns the members in their wire form.
+func (m Membership) Wire() []message.Member {
+	ws := make([]message.Member, len(m.Members))
+	for i, mem := range m.Members {
+		ws[i] = message.Member{ID: mem.ID, Role: uint8(mem.Role)}
+	}
+	return ws
+}
+
+// FromWire returns the configuration of epoch with the members ws.
+func FromWire(epoch uint64, ws []message.Member, nextID int) Membership {
+	m := Membership{Epoch: epoch, Members: make([]Member, len(ws)), NextID: nextID}
+	for i, w := range ws {
+		m.Members[i] = Member{ID: w.ID, Role: Role(w.Role)}
+	}
+	return m
+}
+
+// sameMembers reports whether a and b hold the same members with the same
+// roles, in the same order.
+func sameMembers(a, b Membership) bool { return slices.Equal(a.Members, b.Members) }
+
 // WithWitnesses returns a copy of m whose members at the given indexes are
 // witnesses; Validate (through Config.Validate) checks the result.
 func (m Membership) WithWitnesses(indexes ...int) (Membership, error) {
-	c := Membership{Epoch: m.Epoch, Members: slices.Clone(m.Members)}
+	c := Membership{Epoch: m.Epoch, Members: slices.Clone(m.Members), NextID: m.NextID}
 	for _, i := range indexes {
 		if i < 0 || i >= len(c.Members) {
 			return m, fmt.Errorf("%w: witness index %d out of range [0,%d)", ErrBadConfig, i, len(c.Members))
@@ -118,6 +164,12 @@ func (m Membership) validate() error {
 	for i, mem := range m.Members {
 		if mem.Role != RoleVoter && mem.Role != RoleWitness {
 			return fmt.Errorf("%w: member %d has unknown role %d", ErrBadConfig, i, mem.Role)
+		}
+		if m.IndexOf(mem.ID) != i {
+			return fmt.Errorf("%w: id %d given twice", ErrBadConfig, mem.ID)
+		}
+		if int(mem.ID) >= m.NextID {
+			return fmt.Errorf("%w: id %d not below next id %d", ErrBadConfig, mem.ID, m.NextID)
 		}
 	}
 	if w := len(m.Witnesses()); w > m.faults() {

@@ -87,6 +87,9 @@ func (r *Replica) onRequest(m *message.Request) {
 		r.reply(m.ClientID, m.RequestNum, s.status, s.result)
 		return
 	}
+	if !r.admitRequest(m) {
+		return
+	}
 	e := message.Entry{
 		Op: r.op() + 1, View: r.view, ClientID: m.ClientID,
 		RequestNum: m.RequestNum, Kind: m.Kind, Payload: m.Payload,
@@ -104,8 +107,8 @@ func (r *Replica) reply(client, reqNum uint64, st message.ReplyStatus, result []
 		r.assertNotWitness("reply to a client")
 	}
 	r.out.Replies = append(r.out.Replies, &message.Reply{
-		View: r.view, ClientID: client, RequestNum: reqNum,
-		Replica: uint8(r.index), Status: st, Result: result,
+		Epoch: r.members.Epoch, View: r.view, ClientID: client, RequestNum: reqNum,
+		Replica: r.id, Status: st, Result: result,
 	})
 }
 
@@ -118,7 +121,7 @@ func (r *Replica) ack() { r.ackPending = true }
 // entries appended since the last Output, batched (primary).
 func (r *Replica) flush() {
 	if r.ackPending && r.status == StatusNormal && !r.isPrimary() {
-		r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: uint8(r.index), Echo: r.lease.echo})
+		r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: r.id, Echo: r.lease.echo})
 	}
 	r.ackPending = false
 	if r.status != StatusNormal || !r.isPrimary() {
@@ -211,8 +214,8 @@ func (r *Replica) learnCommit(c uint64) {
 
 // onPrepareOK counts a backup's cumulative acknowledgement at the primary.
 func (r *Replica) onPrepareOK(m *message.PrepareOK) {
-	from := int(m.Replica)
-	if from >= r.n || from == r.index {
+	from := r.members.IndexOf(m.Replica)
+	if from < 0 || from == r.index {
 		return
 	}
 	if r.status == StatusNormal && r.isPrimary() && m.View < r.view {

@@ -27,7 +27,7 @@ func (r *Replica) startRecovery(bootstrap bool) {
 }
 
 func (r *Replica) broadcastRecovery() {
-	r.broadcast(&message.Recovery{Replica: uint8(r.index), Nonce: r.rec.nonce, NewCluster: r.rec.bootstrap})
+	r.broadcast(&message.Recovery{Replica: r.id, Nonce: r.rec.nonce, NewCluster: r.rec.bootstrap})
 }
 
 func (r *Replica) tickRecovery() {
@@ -42,13 +42,13 @@ func (r *Replica) tickRecovery() {
 // announced view, op- and commit-number and whether it is normal; only a
 // normal primary includes its log (after its base).
 func (r *Replica) onRecovery(m *message.Recovery) {
-	from := int(m.Replica)
-	if from >= r.n || from == r.index {
+	from := r.members.IndexOf(m.Replica)
+	if from < 0 || from == r.index {
 		return
 	}
 	if r.status == StatusRecovering {
 		r.send(from, &message.RecoveryResponse{
-			Nonce: m.Nonce, Replica: uint8(r.index), NewMember: r.rec.bootstrap, LostState: !r.rec.bootstrap,
+			Nonce: m.Nonce, Replica: r.id, NewMember: r.rec.bootstrap, LostState: !r.rec.bootstrap,
 		})
 		return
 	}
@@ -56,7 +56,7 @@ func (r *Replica) onRecovery(m *message.Recovery) {
 	normal := r.status == StatusNormal ||
 		(r.cfg.bugs.RecoveryInViewChange && r.status == StatusViewChange)
 	resp := &message.RecoveryResponse{
-		View: r.view, Nonce: m.Nonce, Op: r.op(), Commit: r.commit, Replica: uint8(r.index),
+		View: r.view, Nonce: m.Nonce, Op: r.op(), Commit: r.commit, Replica: r.id,
 		AnnouncedView: r.announcedView, Normal: normal,
 	}
 	if normal && r.isPrimary() {
@@ -70,8 +70,8 @@ func (r *Replica) onRecovery(m *message.Recovery) {
 // replica holds nothing, as a member of a cluster that never executed
 // anything (recoverEmpty).
 func (r *Replica) onRecoveryResponse(m *message.RecoveryResponse) {
-	from := int(m.Replica)
-	if r.status != StatusRecovering || m.Nonce != r.rec.nonce || from >= r.n || from == r.index ||
+	from := r.members.IndexOf(m.Replica)
+	if r.status != StatusRecovering || m.Nonce != r.rec.nonce || from < 0 || from == r.index ||
 		uint64(len(m.Log)) > m.Op {
 		return
 	}

@@ -17,9 +17,19 @@ type Replica struct {
 	members Membership
 	full    []int // members.full(): the candidates for primary, kept at hand
 	n, f    int   // members.Size() and members.faults(), kept at hand
-	index   int
-	witness bool // this replica is a witness (witness.go)
-	rand    rng
+	index   int   // this replica's position in members; -1 when it is no member
+	id      uint8 // this replica's stable id (Member.ID)
+	ep      epochState
+	join    joinState
+	noExec  bool // restarting: execute nothing yet (restart.go)
+	// recoverAfterJoin: the replica lost its state, and runs the recovery
+	// protocol once it joined its epoch (reconfig.go).
+	recoverAfterJoin bool
+	moveView         uint64 // the view of the RECONFIGURATION being executed, plus one
+	keepLog          bool   // enterEpoch keeps the log (the RECONFIGURATION was executed)
+	reconfigAt       bool   // the op just executed is a RECONFIGURATION: checkpoint at it
+	witness          bool   // this replica is a witness (witness.go)
+	rand             rng
 
 	status         Status
 	view           uint64
@@ -81,29 +91,36 @@ func New(cfg Config, sm StateMachine) (*Replica, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	witness := cfg.Membership.IsWitness(cfg.Index)
+	restartEpoch := cfg.Restart != nil && cfg.Restart.HardState.Epoch > 0
+	if cfg.Join && !restartEpoch {
+		return newJoiner(cfg, sm), nil
+	}
+	members, id := cfg.Membership, cfg.JoinID
+	if !cfg.Join {
+		id = members.ID(cfg.Index)
+	}
+	if restartEpoch {
+		hs := cfg.Restart.HardState
+		members = FromWire(hs.Epoch, hs.Members, int(hs.NextID))
+		if err := members.validate(); err != nil {
+			return nil, fmt.Errorf("%w: configuration of epoch %d: %w", ErrBadDurableState, hs.Epoch, err)
+		}
+	}
+	index := members.IndexOf(id)
+	witness := index >= 0 && members.IsWitness(index)
 	switch {
+	case index < 0:
+		return newRetired(cfg, sm, members, id)
 	case sm == nil && !witness:
 		return nil, fmt.Errorf("%w: nil state machine", ErrBadConfig)
 	case sm != nil && witness:
 		return nil, fmt.Errorf("%w: a witness holds no state machine", ErrBadConfig)
 	}
-	r := &Replica{
-		cfg:      cfg,
-		sm:       sm,
-		members:  cfg.Membership,
-		full:     cfg.Membership.full(),
-		witness:  witness,
-		n:        cfg.Membership.Size(),
-		f:        cfg.Membership.faults(),
-		index:    cfg.Index,
-		rand:     rng{state: cfg.Seed ^ (uint64(cfg.Index+1) * 0x9e3779b97f4a7c15)},
-		sessions: newSessionTable(cfg.MaxSessions),
-		inflight: make(map[uint64]uint64),
+	r := newReplica(cfg, sm, id)
+	r.setMembers(members)
+	if cfg.Restart != nil {
+		r.ep.restore(cfg.Restart.HardState)
 	}
-	r.primary.init(r.n)
-	r.vc.init(r.n)
-	r.lease.acks = make([]uint64, r.n)
 	// It may have promised a read lease before a crash: keep the promise.
 	r.lease.grantUntil = uint64(cfg.LeaseTicks)
 	switch {
@@ -123,19 +140,50 @@ func New(cfg Config, sm StateMachine) (*Replica, error) {
 	return r, nil
 }
 
+// newReplica returns a replica with id and no configuration yet.
+func newReplica(cfg Config, sm StateMachine, id uint8) *Replica {
+	return &Replica{
+		cfg:      cfg,
+		sm:       sm,
+		id:       id,
+		index:    -1,
+		rand:     rng{state: cfg.Seed ^ (uint64(id)+1)*0x9e3779b97f4a7c15},
+		sessions: newSessionTable(cfg.MaxSessions),
+		inflight: make(map[uint64]uint64),
+		ep:       epochState{started: map[uint8]bool{}},
+	}
+}
+
+// setMembers makes m the replica's configuration and resets what is sized
+// by it.
+func (r *Replica) setMembers(m Membership) {
+	r.members, r.full, r.n, r.f = m, m.full(), m.Size(), m.faults()
+	r.index = m.IndexOf(r.id)
+	r.witness = r.index >= 0 && m.IsWitness(r.index)
+	r.primary.init(r.n)
+	r.vc.init(r.n)
+	r.lease.acks = make([]uint64, r.n)
+}
+
 // primaryOf returns the primary of view v: round robin over the full
 // replicas, full[v mod len(full)], so never a witness.
 func (r *Replica) primaryOf(v uint64) int {
+	if len(r.full) == 0 {
+		return -1 // no configuration yet (a joiner)
+	}
 	if r.cfg.bugs.WitnessMayLead {
 		return int(v % uint64(r.n))
 	}
 	return r.full[v%uint64(len(r.full))]
 }
 
-func (r *Replica) isPrimary() bool { return r.primaryOf(r.view) == r.index }
+func (r *Replica) isPrimary() bool { return r.index >= 0 && r.primaryOf(r.view) == r.index }
 
 // Step feeds one message (from a replica, or a client *message.Request).
 func (r *Replica) Step(m message.Message) {
+	if !r.admitEpoch(m) {
+		m = nil // another epoch's, or StartEpoch and EpochStarted: handled
+	}
 	switch m := m.(type) {
 	case *message.Request:
 		r.onRequest(m)
@@ -164,8 +212,12 @@ func (r *Replica) Step(m message.Message) {
 		// (driver/serve.go): the replica holds no checkpoint bytes.
 	case *message.CheckpointChunk:
 		r.onCheckpointChunk(m)
+	case *message.StartEpoch, *message.EpochStarted:
+		panic("core: admitEpoch passed on " + m.Type().String())
 	}
-	r.maybeFetchCheckpoint()
+	if r.status != StatusTransitioning && r.status != StatusRetired {
+		r.maybeFetchCheckpoint()
+	}
 	r.assertInvariants()
 }
 
@@ -183,8 +235,15 @@ func (r *Replica) Tick() {
 		r.tickViewChange()
 	case StatusRecovering:
 		r.tickRecovery()
+	case StatusTransitioning:
+		r.tickJoin()
 	}
-	r.maybeFetchCheckpoint()
+	if r.status == StatusNormal || r.status == StatusRetired {
+		r.tickEpoch()
+	}
+	if r.status != StatusTransitioning && r.status != StatusRetired {
+		r.maybeFetchCheckpoint()
+	}
 	r.assertInvariants()
 }
 
@@ -200,6 +259,7 @@ func (r *Replica) Output() Output {
 	o.LogBase = r.base
 	o.HardState = HardState{View: r.view, LastNormalView: r.lastNormalView, PromisedView: r.promisedView,
 		AnnouncedView: r.announcedView, Commit: r.commit}
+	r.ep.fill(&o.HardState, r.members)
 	r.out = Output{}
 	r.logDirtyFrom, r.logReset = 0, false
 	return o
@@ -243,10 +303,24 @@ func (r *Replica) Info() Info {
 		SavedOp:        r.saved[0],
 		LeaseReads:     r.leaseReads,
 		Epoch:          r.members.Epoch,
-		Role:           r.members.Role(r.index),
+		EpochOp:        r.ep.op,
+		EpochEntryView: r.ep.entryView,
+		Role:           r.role(),
+		ID:             r.id,
+		Members:        r.members,
+		Transitioning:  r.transitioning(),
+		Started:        len(r.ep.started),
 		Counters:       r.countersNow(),
 		LogBytes:       r.logBytes,
 	}
+}
+
+// role returns the replica's role, 0 when it is no member.
+func (r *Replica) role() Role {
+	if r.index < 0 {
+		return 0
+	}
+	return r.members.Role(r.index)
 }
 
 // countersNow completes the counters with the client table's figures.
@@ -260,9 +334,18 @@ func (r *Replica) send(to int, m message.Message) {
 	if to == r.index {
 		panic("core: replica sending to itself")
 	}
+	r.sendTo(r.members.ID(to), m)
+}
+
+// sendTo sends m to the replica with id, member of any configuration.
+func (r *Replica) sendTo(id uint8, m message.Message) {
+	if id == r.id {
+		panic("core: replica sending to itself")
+	}
 	r.assertWitnessSends(m)
 	r.checkSize(m)
-	r.out.Messages = append(r.out.Messages, Envelope{To: to, Msg: m})
+	message.SetEpoch(m, r.sendEpoch())
+	r.out.Messages = append(r.out.Messages, Envelope{To: int(id), Msg: m})
 }
 
 func (r *Replica) broadcast(m message.Message) {
@@ -272,3 +355,10 @@ func (r *Replica) broadcast(m message.Message) {
 		}
 	}
 }
+
+// ID returns the replica's stable id.
+func (r *Replica) ID() uint8 { return r.id }
+
+// Epoch returns the replica's epoch: a peer's GetCheckpoint of another
+// epoch must not be served (driver/serve.go).
+func (r *Replica) Epoch() uint64 { return r.members.Epoch }

@@ -43,6 +43,7 @@ func (r *Replica) restart(d *Durable) error {
 			return fmt.Errorf("%w: entry %d has op %d", ErrBadDurableState, d.LogBase+uint64(i)+1, e.Op)
 		}
 	}
+	r.noExec = true // executing may move epochs: only once the views are back
 	r.base = d.LogBase
 	r.log = append([]message.Entry(nil), d.Log...)
 	r.recountLog()
@@ -63,8 +64,9 @@ func (r *Replica) restart(d *Durable) error {
 		// here: backups can hold more of this view than it does now, so it
 		// must not go on as this view's primary. Hand the view on.
 		r.status = StatusViewChange
-		r.execute()
-		r.out.Replies = nil
+		if r.executeAtRestart() {
+			return nil
+		}
 		r.startViewChange(hs.View + 1)
 		return nil
 	}
@@ -80,8 +82,9 @@ func (r *Replica) restart(d *Durable) error {
 			r.vc.dvcSent = true // re-sent on the next retry
 		}
 	}
-	r.execute()
-	r.out.Replies = nil // clients were answered before the crash, or retry
+	if r.executeAtRestart() {
+		return nil
+	}
 	if r.status == StatusViewChange && r.vc.dvcSent && r.isPrimary() {
 		r.sendDoViewChange() // the new primary counts its own DoViewChange
 	}
@@ -111,4 +114,16 @@ func (r *Replica) restoreDurableCheckpoint(ck *Checkpoint) error {
 	r.out.Checkpoint = nil // it is durable already
 	r.saved[0] = ck.Op
 	return nil
+}
+
+// executeAtRestart executes the committed log and reports whether that
+// moved the replica into a new epoch (a RECONFIGURATION executed), which
+// then starts normal in view 0 of it. Clients were answered before the
+// crash, or retry.
+func (r *Replica) executeAtRestart() bool {
+	epoch := r.members.Epoch
+	r.noExec = false
+	r.execute()
+	r.out.Replies = nil
+	return r.members.Epoch != epoch
 }

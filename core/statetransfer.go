@@ -67,7 +67,7 @@ func (r *Replica) sendGetState() {
 	}
 	to := r.stateSource(r.st.view, &r.st.attempt)
 	r.st.lastSent, r.st.from = r.now, from
-	r.send(to, &message.GetState{View: r.st.view, Op: from, Replica: uint8(r.index)})
+	r.send(to, &message.GetState{View: r.st.view, Op: from, Replica: r.id})
 }
 
 // tickTransfer retries an outstanding transfer.
@@ -87,8 +87,8 @@ func (r *Replica) tickTransfer() {
 // never cut short: a replica that enters a view by state transfer must get a
 // log at least as long as that view's start-of-view log.
 func (r *Replica) onGetState(m *message.GetState) {
-	from := int(m.Replica)
-	if from >= r.n || from == r.index || r.status != StatusNormal || m.View != r.view || m.Op > r.op() {
+	from := r.members.IndexOf(m.Replica)
+	if from < 0 || from == r.index || r.status != StatusNormal || m.View != r.view || m.Op > r.op() {
 		return
 	}
 	if r.witness && !r.cfg.bugs.WitnessServesState {
@@ -98,7 +98,7 @@ func (r *Replica) onGetState(m *message.GetState) {
 	// base, and the requester fetches a checkpoint for the rest.
 	n := uint64(len(r.log))
 	r.send(from, &message.NewState{
-		View: r.view, Op: r.op(), Commit: r.commit, Replica: uint8(r.index), From: m.Op,
+		View: r.view, Op: r.op(), Commit: r.commit, Replica: r.id, From: m.Op,
 		Entries: r.log[max(m.Op, r.base)-r.base : n : n],
 	})
 }

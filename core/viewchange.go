@@ -54,8 +54,8 @@ func (r *Replica) startViewChange(newView uint64) {
 
 // onStartViewChange handles another replica's StartViewChange.
 func (r *Replica) onStartViewChange(m *message.StartViewChange) {
-	from := int(m.Replica)
-	if from >= r.n || from == r.index || r.status == StatusRecovering {
+	from := r.members.IndexOf(m.Replica)
+	if from < 0 || from == r.index || r.status == StatusRecovering {
 		return
 	}
 	switch {
@@ -78,7 +78,7 @@ func (r *Replica) onStartViewChange(m *message.StartViewChange) {
 }
 
 func (r *Replica) startViewChangeMessage() *message.StartViewChange {
-	return &message.StartViewChange{View: r.view, Replica: uint8(r.index), PromisedView: r.promisedView}
+	return &message.StartViewChange{View: r.view, Replica: r.id, PromisedView: r.promisedView}
 }
 
 // sticky reports whether a replica in normal status ignores a view change
@@ -116,7 +116,7 @@ func (r *Replica) maybeSendDoViewChange() {
 func (r *Replica) sendDoViewChange() {
 	m := &message.DoViewChange{
 		View: r.view, LastNormalView: r.lastNormalView, Op: r.op(),
-		Commit: r.commit, Replica: uint8(r.index), Log: r.wholeLog(),
+		Commit: r.commit, Replica: r.id, Log: r.wholeLog(),
 	}
 	if p := r.primaryOf(r.view); p != r.index {
 		r.send(p, m)
@@ -127,8 +127,8 @@ func (r *Replica) sendDoViewChange() {
 
 // onDoViewChange collects DoViewChange at the new primary.
 func (r *Replica) onDoViewChange(m *message.DoViewChange) {
-	from := int(m.Replica)
-	if from >= r.n || r.status == StatusRecovering || m.View < r.view || uint64(len(m.Log)) > m.Op {
+	from := r.members.IndexOf(m.Replica)
+	if from < 0 || r.status == StatusRecovering || m.View < r.view || uint64(len(m.Log)) > m.Op {
 		return
 	}
 	if r.primaryOf(m.View) != r.index {

@@ -10,7 +10,7 @@ import (
 
 // Network carries what a replica sends.
 type Network interface {
-	// Send sends m to replica to.
+	// Send sends m to the replica whose id is to (core.Member.ID).
 	Send(to int, m message.Message)
 	// Reply sends r to the client it names.
 	Reply(r *message.Reply)
@@ -91,10 +91,13 @@ func (d *Driver) CatchUp(elapsed time.Duration) {
 // Step handles one input: the clock catches up first.
 func (d *Driver) Step(elapsed time.Duration, m message.Message) {
 	d.CatchUp(elapsed)
-	if g, ok := m.(*message.GetCheckpoint); ok {
+	if g, ok := m.(*message.GetCheckpoint); ok && g.Epoch == d.replica.Epoch() {
 		d.serve(g)
 		return
 	}
+	// A GetCheckpoint of another epoch goes to the replica, which answers
+	// an older one with StartEpoch: a checkpoint of this epoch installed in
+	// an older one would skip the RECONFIGURATION between them.
 	d.replica.Step(m)
 }
 
@@ -167,7 +170,11 @@ func (d *Driver) Flush() {
 // pendingWrite).
 func (d *Driver) persist(w *pendingWrite, out core.Output, held []core.Envelope, replies []*message.Reply) {
 	w.inFlight, w.seq, w.ck, w.hs, w.held, w.replies = true, out.Seq, out.Checkpoint, out.HardState, held, replies
-	if err := d.cfg.Storage.Persist(out, d.replica.Info().Status, w.done); err != nil {
+	status := d.replica.Info().Status
+	if d.replica.LostState() {
+		status = core.StatusRecovering // a joiner that will recover: nothing is durable yet
+	}
+	if err := d.cfg.Storage.Persist(out, status, w.done); err != nil {
 		d.failed = err
 	}
 }

@@ -54,8 +54,8 @@ func (d *Driver) save(out core.Output) {
 // or of the newest held in [m.MinOp, m.MaxOp]. A checkpoint that cannot be
 // read serves nothing: the peer asks another replica at its next retry.
 func (d *Driver) serve(m *message.GetCheckpoint) {
-	self := d.replica.Info().Index
-	if d.cfg.Checkpoints == nil || int(m.Replica) == self {
+	self := d.replica.ID()
+	if d.cfg.Checkpoints == nil || m.Replica == self {
 		return
 	}
 	h, ok := pickHeld(d.cfg.Checkpoints.Held(), m)
@@ -71,7 +71,7 @@ func (d *Driver) serve(m *message.GetCheckpoint) {
 		return // ReadAt's error is only useful when it read less
 	}
 	d.cfg.Network.Send(int(m.Replica), &message.CheckpointChunk{
-		Replica: uint8(self), Op: h.Op, Size: h.Size, Offset: m.Offset,
+		Epoch: m.Epoch, Replica: self, Op: h.Op, Size: h.Size, Offset: m.Offset,
 		Checksum: crc32.Checksum(buf, castagnoli), Data: buf,
 	})
 }

@@ -32,6 +32,8 @@ const (
 	TypeNewState         Type = 12
 	TypeGetCheckpoint    Type = 13
 	TypeCheckpointChunk  Type = 14
+	TypeStartEpoch       Type = 15
+	TypeEpochStarted     Type = 16
 )
 
 // String returns the paper's name of the message type, which is also the
@@ -69,10 +71,14 @@ const (
 	// KindStaleRead is a read-only operation that any replica in normal
 	// status answers from its own state, which may be behind the primary's.
 	KindStaleRead RequestKind = 3
+	// KindReconfigure is the administrator's RECONFIGURATION request (VR
+	// Revisited §7): its payload is a Reconfiguration (reconfig.go). It
+	// goes through the log and is the last op of its epoch.
+	KindReconfigure RequestKind = 4
 )
 
 // Valid reports whether k is a known request kind.
-func (k RequestKind) Valid() bool { return k <= KindStaleRead }
+func (k RequestKind) Valid() bool { return k <= KindReconfigure }
 
 // ReplyStatus tells a client how its request ended.
 type ReplyStatus uint8
@@ -91,10 +97,14 @@ const (
 	// not allow the request; a replica answers it before the protocol
 	// sees the request, so it was not executed.
 	StatusForbidden ReplyStatus = 3
+	// StatusRefused answers a RECONFIGURATION that was not accepted; the
+	// Result's first byte is a RefusalReason (reconfig.go). Nothing
+	// changed.
+	StatusRefused ReplyStatus = 4
 )
 
 // Valid reports whether s is a known reply status.
-func (s ReplyStatus) Valid() bool { return s <= StatusForbidden }
+func (s ReplyStatus) Valid() bool { return s <= StatusRefused }
 
 // Entry is one operation in the log: a client request at an op-number.
 type Entry struct {
@@ -108,6 +118,7 @@ type Entry struct {
 
 // Request is sent by a client (through the VR proxy) to the primary.
 type Request struct {
+	Epoch      uint64 // the sender's epoch (see Epoch)
 	ClientID   uint64
 	RequestNum uint64
 	Kind       RequestKind
@@ -117,6 +128,7 @@ type Request struct {
 
 // Reply answers a Request. View lets the client learn the current view.
 type Reply struct {
+	Epoch      uint64 // the sender's epoch (see Epoch)
 	View       uint64
 	ClientID   uint64
 	RequestNum uint64
@@ -129,6 +141,7 @@ type Reply struct {
 // backup. Entries[len-1].Op is the op-number of the Prepare. A Prepare may
 // carry a batch; entries are always consecutive.
 type Prepare struct {
+	Epoch  uint64 // the sender's epoch (see Epoch)
 	View   uint64
 	Commit uint64
 	// Sent is the primary's clock (its tick count) when it sent the
@@ -144,6 +157,7 @@ type Prepare struct {
 // PrepareOK acknowledges that the sender holds every entry up to and
 // including Op in View. Acknowledgements are cumulative.
 type PrepareOK struct {
+	Epoch   uint64 // the sender's epoch (see Epoch)
 	View    uint64
 	Op      uint64
 	Replica uint8
@@ -156,6 +170,7 @@ type PrepareOK struct {
 // Commit tells backups the commit-number when the primary is idle; it is also
 // the primary's heartbeat.
 type Commit struct {
+	Epoch   uint64 // the sender's epoch (see Epoch)
 	View    uint64
 	Commit  uint64
 	Sent    uint64 // the primary's clock when sent (see Prepare.Sent)
@@ -168,6 +183,7 @@ type Commit struct {
 // replica whose view is below it joins the view change even while its own
 // view looks healthy.
 type StartViewChange struct {
+	Epoch        uint64 // the sender's epoch (see Epoch)
 	View         uint64
 	Replica      uint8
 	PromisedView uint64
@@ -176,6 +192,7 @@ type StartViewChange struct {
 // DoViewChange is sent to the primary of View once the sender has seen f
 // StartViewChange messages for View.
 type DoViewChange struct {
+	Epoch          uint64 // the sender's epoch (see Epoch)
 	View           uint64
 	LastNormalView uint64
 	Op             uint64
@@ -186,6 +203,7 @@ type DoViewChange struct {
 
 // StartView is sent by the new primary once it has f+1 DoViewChange messages.
 type StartView struct {
+	Epoch  uint64 // the sender's epoch (see Epoch)
 	View   uint64
 	Op     uint64
 	Commit uint64
@@ -196,6 +214,7 @@ type StartView struct {
 // replica that was started as a member of a brand-new cluster and asks
 // whether every other replica is new too.
 type Recovery struct {
+	Epoch      uint64 // the sender's epoch (see Epoch)
 	Replica    uint8
 	Nonce      uint64
 	NewCluster bool
@@ -214,6 +233,7 @@ type Recovery struct {
 // holds nothing; LostState says the sender is itself recovering: it lost
 // whatever it held.
 type RecoveryResponse struct {
+	Epoch         uint64 // the sender's epoch (see Epoch)
 	View          uint64
 	Nonce         uint64
 	Op            uint64
@@ -228,6 +248,7 @@ type RecoveryResponse struct {
 
 // GetState asks a replica of View for the log after Op.
 type GetState struct {
+	Epoch   uint64 // the sender's epoch (see Epoch)
 	View    uint64
 	Op      uint64
 	Replica uint8
@@ -239,6 +260,7 @@ type GetState struct {
 // incarnation (a message that was long under way) could start past its log
 // and make it wait for a checkpoint that may never exist.
 type NewState struct {
+	Epoch   uint64 // the sender's epoch (see Epoch)
 	View    uint64
 	Op      uint64 // the sender's op-number; Entries end here
 	Commit  uint64
@@ -252,6 +274,7 @@ type NewState struct {
 // 0 it asks for the newest checkpoint the receiver holds in that range;
 // afterwards for checkpoint Op from byte Offset on.
 type GetCheckpoint struct {
+	Epoch   uint64 // the sender's epoch (see Epoch)
 	Replica uint8
 	MinOp   uint64
 	MaxOp   uint64
@@ -263,6 +286,7 @@ type GetCheckpoint struct {
 // checkpoint taken after executing Op, which is Size bytes long. Checksum is
 // the CRC32C of Data; the checkpoint also ends in a checksum of its own.
 type CheckpointChunk struct {
+	Epoch    uint64 // the sender's epoch (see Epoch)
 	Replica  uint8
 	Op       uint64
 	Size     uint64
@@ -312,3 +336,9 @@ func (*GetCheckpoint) Type() Type { return TypeGetCheckpoint }
 
 // Type implements Message.
 func (*CheckpointChunk) Type() Type { return TypeCheckpointChunk }
+
+// Type implements Message.
+func (*StartEpoch) Type() Type { return TypeStartEpoch }
+
+// Type implements Message.
+func (*EpochStarted) Type() Type { return TypeEpochStarted }

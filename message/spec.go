@@ -37,6 +37,7 @@ type spec struct {
 	bulky  func(Message) bool
 	key    func(Message) uint64
 	size   func(Message) int
+	epoch  func(Message) *uint64
 }
 
 // def is the typed form of an entry, for the table to fill in. P is a
@@ -55,6 +56,8 @@ type def[P Message] struct {
 	key func(P) uint64
 	// size returns the encoded body's size in bytes (see Size).
 	size func(P) int
+	// epoch returns the message's Epoch field, which every type has.
+	epoch func(P) *uint64
 }
 
 // define turns d into the table entry of the type *T.
@@ -78,6 +81,9 @@ func define[T any, P interface {
 	}
 	if d.size != nil { // required: the tests fail without
 		s.size = func(m Message) int { return d.size(m.(P)) }
+	}
+	if d.epoch != nil { // required: the tests fail without
+		s.epoch = func(m Message) *uint64 { return d.epoch(m.(P)) }
 	}
 	if d.sender != nil {
 		s.sender = func(m Message) (uint8, bool) { return d.sender(m.(P)), true }
@@ -200,4 +206,20 @@ func Fingerprint(m Message) uint64 {
 		return s.key(m)
 	}
 	return 0
+}
+
+// EpochOf returns m's Epoch field: the epoch of the configuration its
+// sender was in (0 if m is nil or not one of this package's messages).
+func EpochOf(m Message) uint64 {
+	if s := entryOf(m); s != nil {
+		return *s.epoch(m)
+	}
+	return 0
+}
+
+// SetEpoch sets m's Epoch field (package wire decodes it for every type).
+func SetEpoch(m Message, e uint64) {
+	if s := entryOf(m); s != nil {
+		*s.epoch(m) = e
+	}
 }

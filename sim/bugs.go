@@ -29,6 +29,11 @@ var bugFlags = []struct {
 	{"witness-serves-state", func(b *plant.Bugs) *bool { return &b.WitnessServesState }},
 	{"witness-metadata-only", func(b *plant.Bugs) *bool { return &b.WitnessMetadataOnly }},
 	{"delta-skips-replaced", func(b *plant.Bugs) *bool { return &b.DeltaSkipsReplaced }},
+	{"epoch-from-message", func(b *plant.Bugs) *bool { return &b.EpochFromMessage }},
+	{"epoch-keeps-view", func(b *plant.Bugs) *bool { return &b.EpochKeepsView }},
+	{"lease-across-epochs", func(b *plant.Bugs) *bool { return &b.LeaseAcrossEpochs }},
+	{"retire-early", func(b *plant.Bugs) *bool { return &b.RetireEarly }},
+	{"op-after-reconfig", func(b *plant.Bugs) *bool { return &b.OpAfterReconfig }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -50,7 +50,9 @@ func TestPlantedBugsCaught(t *testing.T) {
 	}
 	// LeaseIgnoresDrift needs clocks at the edges of the bound and a
 	// primary cut off with readers; TestScenarioLease plays that.
-	if len(cases)+1+len(bandwidthPlants) != len(AllBugNames()) {
+	// The reconfiguration plants have a test of their own
+	// (TestReconfigPlantsCaught).
+	if len(cases)+1+len(bandwidthPlants)+len(reconfigPlants) != len(AllBugNames()) {
 		t.Fatalf("%d bug cases (+1 scenario) for %d planted bugs", len(cases), len(AllBugNames()))
 	}
 }
@@ -281,3 +283,43 @@ func TestDiskFaultPlantsCaught(t *testing.T) {
 		})
 	}
 }
+
+// TestReconfigPlantsCaught shows that the reconfiguration checks can fail:
+// with each planted bug, random seeds of profile reconfig fail, and the
+// first failing seed passes without the plant.
+//   - epoch-from-message: a new member takes the epoch from StartEpoch and
+//     claims the epoch's first state without fetching it (its state
+//     digest differs);
+//   - epoch-keeps-view: a replica enters a new epoch in the view it was
+//     in, not view 0 (the epoch check);
+//   - retire-early: a leaving replica reports it may shut down before
+//     f'+1 new members started (the epoch check);
+//   - op-after-reconfig: the primary appends client ops after the
+//     RECONFIGURATION of its epoch (the epoch check, when such an op
+//     commits in the old epoch; or the core's assertion at the move);
+//   - lease-across-epochs: the primary that moved to a new epoch answers
+//     reads under its old lease while the new epoch commits writes (the
+//     history check; about 1 seed in 20: the profile's eager clients
+//     find the new primary within the old lease).
+func TestReconfigPlantsCaught(t *testing.T) {
+	for _, bug := range reconfigPlants {
+		t.Run(bug, func(t *testing.T) {
+			bugs, err := ParseBugs(bug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seed, v := firstViolation(Options{Profile: "reconfig", Bugs: bugs})
+			if v == nil {
+				t.Fatalf("planted bug %s not caught in %d seeds of profile reconfig", bug, maxBugSeeds)
+			}
+			t.Logf("caught at seed %d: %v", seed, v)
+			if _, err := Run(Options{Profile: "reconfig", Seed: seed}); err != nil {
+				t.Fatalf("seed %d fails without the plant too: %v", seed, err)
+			}
+		})
+	}
+}
+
+// reconfigPlants are the planted bugs TestReconfigPlantsCaught covers.
+var reconfigPlants = []string{"epoch-from-message", "epoch-keeps-view", "retire-early", "op-after-reconfig",
+	"lease-across-epochs"}

@@ -179,6 +179,10 @@ func (r *run) deliverReply(e event) {
 	if !r.arrives(e.from, r.n+e.node) {
 		return
 	}
+	if e.node == len(r.clients) {
+		r.adminReply(e.from, e.msg.(*message.Reply))
+		return
+	}
 	c := r.clients[e.node]
 	c.from = e.from
 	c.p.Handle(e.msg.(*message.Reply))

@@ -52,7 +52,9 @@ type replica struct {
 	digestAt                  uint64 // Executed when the digest was last compared
 	view                      uint64
 	status                    core.Status
-	since                     int64 // when (status, view) was entered
+	since                     int64  // when (status, view) was entered
+	epoch                     uint64 // the epoch it was in (reconfig.go)
+	epochSeen                 bool
 }
 
 // bootMode says how a replica incarnation starts.
@@ -135,7 +137,9 @@ func (r *run) drawCheckpoints() {
 	if !r.opts.Faults.Checkpoints {
 		return
 	}
-	r.ckptChunk = int(r.between(16, 512))
+	if chunk := int(r.between(16, 512)); r.ckptChunk == 0 {
+		r.ckptChunk = chunk // else set by a scripted scenario (drawn all the same)
+	}
 	if r.ckptEvery != 0 {
 		return // set by a scripted scenario
 	}
@@ -206,6 +210,9 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 	var err error
 	if r.witness != nil {
 		cfg.Membership = r.membership()
+	}
+	if r.adm.initial > 0 {
+		r.reconfigBoot(&cfg, rep)
 	}
 	if r.isWitness(rep.idx) {
 		c, err = core.New(cfg, nil) // a witness holds no state
@@ -292,6 +299,9 @@ func (r *run) downOrRecovering() int {
 		if !rep.up || rep.recovering || (rep.disk != nil && rep.disk.damaged) || (r.stateless(rep) && !r.isWitness(rep.idx)) {
 			k++
 		}
+	}
+	if r.adm.initial > 0 {
+		k = max(k, r.laggingMembers()) // reconfig.go
 	}
 	return k
 }

@@ -107,11 +107,13 @@ func (r *run) checkResumed(rep *replica, d *core.Durable) {
 		return
 	}
 	views := func(h core.HardState) [3]uint64 { return [3]uint64{h.View, h.LastNormalView, h.PromisedView} }
-	lost := h.LastNormalView < m.hard.LastNormalView || h.PromisedView < m.hard.PromisedView ||
-		(views(h) == views(m.hard) && d.LogBase+uint64(len(d.Log)) < m.logTo)
+	// A later epoch starts its views at 0 again (reconfig.go).
+	lost := h.Epoch < m.hard.Epoch || h.Epoch == m.hard.Epoch &&
+		(h.LastNormalView < m.hard.LastNormalView || h.PromisedView < m.hard.PromisedView ||
+			(views(h) == views(m.hard) && d.LogBase+uint64(len(d.Log)) < m.logTo))
 	if lost {
-		r.violate(KindLostDurable, "replica %d resumed from its disk with views %v and log end %d; its storage had reported views %v and log end %d durable",
-			rep.idx, views(h), d.LogBase+uint64(len(d.Log)), views(m.hard), m.logTo)
+		r.violate(KindLostDurable, "replica %d resumed from its disk with epoch %d, views %v and log end %d; its storage had reported epoch %d, views %v and log end %d durable",
+			rep.idx, h.Epoch, views(h), d.LogBase+uint64(len(d.Log)), m.hard.Epoch, views(m.hard), m.logTo)
 	}
 }
 

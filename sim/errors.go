@@ -43,6 +43,11 @@ const (
 	// KindWitness: a witness was taken for a primary, executed, held state
 	// or served it (see witness.go).
 	KindWitness Kind = "witness"
+	// KindEpoch: a reconfiguration rule failed: an epoch that did not start
+	// in view 0, an op after the RECONFIGURATION that ended its epoch, a
+	// replica that may shut down before f'+1 new members started (see
+	// reconfig.go).
+	KindEpoch Kind = "epoch"
 )
 
 // Violation is a failed check. Replay is the command that reproduces it.

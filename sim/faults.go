@@ -156,6 +156,11 @@ type FaultConfig struct {
 	// Witnesses gives every run's cluster f witnesses at random indexes
 	// (3 replicas: 2 full and 1 witness; 5: 3 full and 2 witnesses).
 	Witnesses bool
+	// Reconfig runs an administrator that reconfigures the cluster during
+	// the fault phase (reconfig.go): the cluster has reconfigPool replica
+	// slots, of which the first Options.Replicas form epoch 0 and the
+	// others wait to be added.
+	Reconfig bool
 }
 
 func (fc FaultConfig) validate() error {
@@ -182,6 +187,8 @@ func (fc FaultConfig) validate() error {
 		return fmt.Errorf("%w: long delay is a probability, and its bound above the normal delay", ErrBadOptions)
 	case fc.Bootstrap < 0 || fc.Bootstrap > 1 || (fc.Bootstrap > 0 && (fc.Durable || fc.MaxStartDelay < 0)):
 		return fmt.Errorf("%w: bootstrap is a probability, for diskless profiles", ErrBadOptions)
+	case fc.Reconfig && (fc.Witnesses || fc.Episode != "" || fc.BeyondF):
+		return fmt.Errorf("%w: reconfiguration runs have no witnesses, episodes or faults beyond f", ErrBadOptions)
 	case fc.Episode != "" && !slices.Contains(episodes, fc.Episode):
 		return fmt.Errorf("%w: unknown episode %q", ErrBadOptions, fc.Episode)
 	case fc.Crashes && (fc.MeanCrashGap <= 0 || fc.MinDowntime <= 0 || fc.MaxDowntime < fc.MinDowntime):
@@ -427,6 +434,23 @@ func init() {
 	// witness-durable: every fault of "durable", with f witnesses whose
 	// disks hold only their log.
 	profiles["witness-durable"] = withWitnesses(profiles["durable"])
+	// reconfig: every fault of "all" but the NewCluster handshake, and an
+	// administrator that reconfigures the cluster (3 -> 5, 5 -> 3,
+	// replacing a member, removing the primary, a disjoint group).
+	profiles["reconfig"] = withReconfig(profiles["all"])
+	// reconfig-durable: the same on disks, with every fault of "durable".
+	profiles["reconfig-durable"] = withReconfig(profiles["durable"])
+}
+
+// withReconfig returns fc with an administrator that reconfigures, and
+// eager clients: they find a new epoch's primary while an old primary's
+// lease could still run (plant lease-across-epochs).
+func withReconfig(fc FaultConfig) FaultConfig {
+	fc.Reconfig, fc.EagerClients = true, true
+	if !fc.Durable {
+		fc.Bootstrap = 0
+	}
+	return fc
 }
 
 // withWitnesses returns fc with f witnesses in every run.

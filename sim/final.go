@@ -34,7 +34,7 @@ func (r *run) finalChecks() {
 // are taken from the checker's record of committed ops, which every
 // replica's committed entries were compared with as they committed.
 func (r *run) checkAckedInLog() {
-	c := r.replicas[0].core
+	c := r.finalMembers()[0].core
 	inLog := make(map[ackedRequest]bool)
 	for op := uint64(1); op <= c.Info().Commit; op++ {
 		e, ok := c.Entry(op)
@@ -57,20 +57,21 @@ func (r *run) checkAckedInLog() {
 // checkConvergence requires every replica up, normal in one view, with
 // equal op, commit and executed numbers and equal state digests.
 func (r *run) checkConvergence() {
-	first := r.replicas[0]
+	members := r.finalMembers()
+	first := members[0]
 	if !first.up {
-		r.violate(KindConvergence, "replica 0 is down at the end")
+		r.violate(KindConvergence, "replica %d is down at the end", first.idx)
 		return
 	}
-	want := r.replicas[r.fullReplica(0)].core.Info()
-	wantDigest := r.replicas[r.fullReplica(0)].store.Digest()
-	for _, rep := range r.replicas {
+	want := r.replicas[r.fullReplica(first.idx)].core.Info()
+	wantDigest := r.replicas[r.fullReplica(first.idx)].store.Digest()
+	for _, rep := range members {
 		if !rep.up {
 			r.violate(KindConvergence, "replica %d is down at the end", rep.idx)
 			return
 		}
 		info := rep.core.Info()
-		if info.Status != statusNormal || info.View != want.View || info.Op != want.Op ||
+		if info.Status != statusNormal || info.Epoch != want.Epoch || info.View != want.View || info.Op != want.Op ||
 			info.Commit != want.Commit || info.Commit != info.Op {
 			r.violate(KindConvergence, "not converged at the end: %s", r.describeReplicas())
 			return

@@ -46,6 +46,7 @@ type run struct {
 	hist     history
 	mon      monitor
 	ep       episode
+	adm      admin // reconfiguration runs (reconfig.go)
 
 	res   Result
 	viol  *Violation
@@ -57,11 +58,19 @@ type ackedRequest struct{ client, request uint64 }
 
 func newRun(o Options) *run {
 	r := &run{opts: o, rng: newRng(o.Seed), n: o.Replicas, f: (o.Replicas - 1) / 2}
+	nodes := r.n + o.Clients
+	if o.Faults.Reconfig {
+		// Slots for every replica any configuration may hold, and the
+		// administrator after the clients. Configurations have 3 members
+		// or more, so one replica may be down at any time (reconfig.go).
+		r.n, r.f, r.adm.initial = reconfigPool, 1, o.Replicas
+		nodes = r.n + o.Clients + 1
+	}
 	r.quietAt = us(o.FaultDuration)
 	r.endAt = r.quietAt + us(o.QuietDuration)
 	r.drainAt = r.endAt - us(o.Drain)
 	r.trace = fnvOffset
-	r.net.init(r.n + o.Clients)
+	r.net.init(nodes)
 	r.chk.init()
 	r.initHistory()
 	r.mon.init(r.n)
@@ -81,6 +90,7 @@ func (r *run) schedule(at int64, e event) {
 func (r *run) start() {
 	r.setupCluster()
 	r.setupClients()
+	r.setupAdmin()
 	r.setupFaults()
 	r.schedule(r.quietAt, event{kind: evQuiet})
 	r.logf("start: %d replicas, %d clients, profile %s, max sessions %d",
@@ -159,6 +169,8 @@ func (r *run) dispatch(e event) {
 		r.ckptSaved(e)
 	case evBaseSaved:
 		r.baseSaved(e)
+	case evAdmin:
+		r.adminStep()
 	}
 }
 

@@ -36,6 +36,9 @@ func (m *monitor) update(r *run) {
 	}
 	m.armed = false
 	clear(m.members)
+	if r.adm.initial > 0 {
+		return // epochs move views back to 0: no disruption monitor (reconfig.go)
+	}
 	p := m.stablePrimary(r)
 	if p < 0 {
 		return

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -49,6 +50,8 @@ func TestSeeds(t *testing.T) {
 		{"large", 300},
 		{"witness", 300},
 		{"witness-durable", 300},
+		{"reconfig", 300},
+		{"reconfig-durable", 300},
 	}
 	if testing.Short() {
 		for i := range cases {
@@ -68,6 +71,9 @@ func TestSeeds(t *testing.T) {
 				totals.Runs, s.OpsCommitted, s.ViewChanges, s.Crashes, s.Recoveries, s.StateTransfers, s.MessagesDropped, s.MessagesSent)
 			if s.OpsCommitted == 0 || s.OpsCompleted == 0 {
 				t.Errorf("no progress at all: %+v", s)
+			}
+			if strings.HasPrefix(c.profile, "reconfig") && s.Reconfigurations < totals.Runs {
+				t.Errorf("profile %s: %d reconfigurations in %d runs", c.profile, s.Reconfigurations, totals.Runs)
 			}
 			if c.profile == "all" && (s.ViewChanges == 0 || s.Recoveries == 0 || s.StateTransfers == 0 ||
 				s.MessagesDuplicated == 0 || s.Evictions == 0) {
@@ -142,7 +148,7 @@ func TestEveryProfileSeeded(t *testing.T) {
 	seeded := map[string]bool{"all": true, "stale": true, "crash": true, "split-brain": true, "isolate": true,
 		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
 		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true,
-		"witness": true, "witness-durable": true, "lost-checkpoint": true,
+		"witness": true, "witness-durable": true, "lost-checkpoint": true, "reconfig": true, "reconfig-durable": true,
 		// bandwidth still fails liveness in about 2% of seeds (a known
 		// limit, docs/protocol.md "Retransmissions"); TestBandwidthPlantsCaught
 		// runs it, and the long runs in docs/testing.md check its safety.

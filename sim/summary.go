@@ -30,6 +30,7 @@ type Result struct {
 	CheckpointDeltas     int // saved as a delta on the previous one's chain
 	CheckpointBases      int // new bases written in the background
 	LeaseReads           int // reads a primary answered under its read lease
+	Reconfigurations     int // RECONFIGURATIONs the administrator saw executed (reconfig.go)
 	Crashes              int
 	ClusterCrashes       int // every replica crashed at once (durable mode)
 	Corruptions          int // restarts that found a corrupt disk and recovered
@@ -124,6 +125,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.CheckpointDeltas += res.CheckpointDeltas
 	s.CheckpointBases += res.CheckpointBases
 	s.LeaseReads += res.LeaseReads
+	s.Reconfigurations += res.Reconfigurations
 	s.Crashes += res.Crashes
 	s.ClusterCrashes += res.ClusterCrashes
 	s.Corruptions += res.Corruptions
@@ -175,6 +177,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"checkpoints saved as deltas", s.CheckpointDeltas},
 		{"checkpoint bases written in the background", s.CheckpointBases},
 		{"reads under a lease", s.LeaseReads},
+		{"reconfigurations", s.Reconfigurations},
 		{"messages sent", s.MessagesSent},
 		{"messages dropped", s.MessagesDropped},
 		{"messages duplicated", s.MessagesDuplicated},

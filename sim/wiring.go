@@ -38,6 +38,7 @@ func (r *run) checkOutput(rep *replica, out core.Output) {
 		return
 	}
 	r.checkReplica(rep, out.Applied)
+	r.checkRetire(rep, out)
 }
 
 // elapsed is the time on rep's clock since its incarnation started: its
@@ -69,7 +70,7 @@ func (w simNetwork) Send(to int, m message.Message) { w.r.send(w.from, to, m) }
 
 func (w simNetwork) Reply(rp *message.Reply) {
 	r := w.r
-	if rp.ClientID == 0 || rp.ClientID > uint64(len(r.clients)) {
+	if rp.ClientID == 0 || rp.ClientID > uint64(len(r.clients)+r.adm.clients()) {
 		r.violate(KindProtocol, "replica %d replied to unknown client %d", w.from, rp.ClientID)
 		return
 	}

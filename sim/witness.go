@@ -47,6 +47,9 @@ func (r *run) isWitness(i int) bool { return r.witness != nil && i >= 0 && i < r
 // primaryOf is the primary of view v as the core chooses it: round robin
 // over the full replicas (every replica when there is no witness).
 func (r *run) primaryOf(v uint64) int {
+	if r.adm.initial > 0 {
+		return r.latestPrimary(v)
+	}
 	if r.witness == nil {
 		return int(v % uint64(r.n))
 	}
@@ -68,8 +71,12 @@ func (r *run) primaryOf(v uint64) int {
 	panic("sim: no full replica")
 }
 
-// membership is the cluster's configuration.
+// membership is the cluster's configuration (in a reconfiguration run,
+// the one of epoch 0).
 func (r *run) membership() core.Membership {
+	if r.adm.initial > 0 {
+		return core.NewMembership(r.adm.initial)
+	}
 	m := core.NewMembership(r.n)
 	var ws []int
 	for i := range r.n {

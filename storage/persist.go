@@ -45,7 +45,7 @@ func (s *Storage) persist(out core.Output, status core.Status) error {
 func (s *Storage) writeLog(out core.Output) error {
 	h := out.HardState
 	hardChanged := h.View != s.last.View || h.LastNormalView != s.last.LastNormalView ||
-		h.PromisedView != s.last.PromisedView || h.AnnouncedView != s.last.AnnouncedView
+		h.PromisedView != s.last.PromisedView || h.AnnouncedView != s.last.AnnouncedView || h.Epoch != s.last.Epoch
 	if out.LogDirtyFrom == 0 && !hardChanged && s.written {
 		return nil
 	}

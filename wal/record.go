@@ -30,8 +30,12 @@ const (
 	cutBody    = 8       // op
 	hardBody   = 5 * 8   // view, last normal view, promised view, commit, announced view
 	hardBodyV1 = 4 * 8   // written before the announced view was recorded
-	endBody    = 8       // group sequence number
-	syncBody   = 2 * 8   // group sequence number, offset of the record
+	// hardEpochFixed is what follows hardBody in the hard state of a
+	// replica past epoch 0: epoch, epoch op, next id, and the counts of the
+	// two member lists (each member 2 bytes: id, role).
+	hardEpochFixed = 8 + 8 + 8 + 2 + 1 + 1
+	endBody        = 8     // group sequence number
+	syncBody       = 2 * 8 // group sequence number, offset of the record
 
 	// minLength is the smallest valid value of the length field.
 	minLength = crcSize + typeSize + cutBody
@@ -118,6 +122,14 @@ func appendHard(buf []byte, hs *core.HardState) []byte {
 	buf = le.AppendUint64(buf, hs.PromisedView)
 	buf = le.AppendUint64(buf, hs.Commit)
 	buf = le.AppendUint64(buf, hs.AnnouncedView)
+	if hs.Epoch > 0 { // epoch 0 keeps the record of before reconfiguration
+		buf = le.AppendUint64(buf, hs.Epoch)
+		buf = le.AppendUint64(buf, hs.EpochOp)
+		buf = le.AppendUint64(buf, hs.EpochOpView)
+		buf = le.AppendUint16(buf, hs.NextID)
+		buf = appendMembers(buf, hs.Members)
+		buf = appendMembers(buf, hs.Prev)
+	}
 	return finishRecord(buf, start)
 }
 
@@ -182,6 +194,12 @@ func decodeBody(typ byte, body []byte) (record, error) {
 		if len(body) == hardBody { // older records lack it: the core takes View
 			rec.hard.AnnouncedView = le.Uint64(body[32:])
 		}
+	case typ == recHard && len(body) > hardBody:
+		h, ok := decodeEpochHard(body)
+		if !ok {
+			return record{}, errBadType
+		}
+		rec.hard = h
 	case typ == recEnd && len(body) == endBody:
 		rec.seq = le.Uint64(body)
 	case typ == recSync && len(body) == syncBody:
@@ -228,4 +246,53 @@ func validRecordAt(b []byte) bool {
 	}
 	_, _, err := decodeRecord(b)
 	return err == nil
+}
+
+// appendMembers appends a member list: a count, then each id and role.
+func appendMembers(buf []byte, ms []message.Member) []byte {
+	buf = append(buf, uint8(len(ms)))
+	for _, m := range ms {
+		buf = append(buf, m.ID, m.Role)
+	}
+	return buf
+}
+
+// decodeEpochHard decodes the hard state of a replica past epoch 0.
+func decodeEpochHard(body []byte) (core.HardState, bool) {
+	if len(body) < hardBody+hardEpochFixed {
+		return core.HardState{}, false
+	}
+	h := core.HardState{View: le.Uint64(body[0:]), LastNormalView: le.Uint64(body[8:]),
+		PromisedView: le.Uint64(body[16:]), Commit: le.Uint64(body[24:]), AnnouncedView: le.Uint64(body[32:]),
+		Epoch: le.Uint64(body[40:]), EpochOp: le.Uint64(body[48:]), EpochOpView: le.Uint64(body[56:]),
+		NextID: le.Uint16(body[64:])}
+	rest := body[66:]
+	var ok bool
+	if h.Members, rest, ok = decodeMembers(rest); !ok {
+		return h, false
+	}
+	if h.Prev, rest, ok = decodeMembers(rest); !ok || len(rest) != 0 {
+		return h, false
+	}
+	return h, true
+}
+
+func decodeMembers(b []byte) ([]message.Member, []byte, bool) {
+	if len(b) < 1 || len(b) < 1+2*int(b[0]) {
+		return nil, b, false
+	}
+	n := int(b[0])
+	ms := make([]message.Member, n)
+	for i := range ms {
+		ms[i] = message.Member{ID: b[1+2*i], Role: b[2+2*i]}
+	}
+	return ms, b[1+2*n:], true
+}
+
+// hardRecordSize is the encoded size of a hard-state record of hs.
+func hardRecordSize(hs *core.HardState) int64 {
+	if hs.Epoch == 0 {
+		return hardSize
+	}
+	return hardSize + hardEpochFixed + 2*int64(len(hs.Members)+len(hs.Prev))
 }

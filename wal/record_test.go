@@ -26,6 +26,10 @@ func TestRecordRoundTrip(t *testing.T) {
 		}
 	}
 	hs := core.HardState{View: 7, LastNormalView: 6, PromisedView: 8, Commit: 1 << 40}
+	// Past epoch 0 the record also holds the epoch and its configurations.
+	he := core.HardState{View: 2, LastNormalView: 2, PromisedView: 2, AnnouncedView: 3, Commit: 90,
+		Epoch: 4, EpochOp: 77, EpochOpView: 3, NextID: 9, Members: []message.Member{{ID: 0, Role: 1}, {ID: 5, Role: 1}, {ID: 8, Role: 2}},
+		Prev: []message.Member{{ID: 0, Role: 1}, {ID: 1, Role: 1}, {ID: 2, Role: 1}}}
 	for _, tc := range []struct {
 		buf  []byte
 		size int
@@ -33,11 +37,12 @@ func TestRecordRoundTrip(t *testing.T) {
 	}{
 		{appendCut(nil, 42), cutSize, record{typ: recCut, op: 42}},
 		{appendHard(nil, &hs), hardSize, record{typ: recHard, hard: hs}},
+		{appendHard(nil, &he), int(hardRecordSize(&he)), record{typ: recHard, hard: he}},
 		{appendEnd(nil, 1<<50), endSize, record{typ: recEnd, seq: 1 << 50}},
 	} {
 		got, n, err := decodeRecord(tc.buf)
 		if err != nil || n != tc.size || len(tc.buf) != tc.size ||
-			got.typ != tc.want.typ || got.op != tc.want.op || got.hard != tc.want.hard || got.seq != tc.want.seq {
+			got.typ != tc.want.typ || got.op != tc.want.op || !equalHard(got.hard, tc.want.hard) || got.seq != tc.want.seq {
 			t.Fatalf("decode %d: %+v n=%d err=%v, want %+v", tc.want.typ, got, n, err, tc.want)
 		}
 	}

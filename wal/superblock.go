@@ -45,6 +45,7 @@ func (sb Superblock) WithHardState(hs core.HardState) Superblock {
 	sb.View, sb.LastNormalView = hs.View, hs.LastNormalView
 	sb.PromisedView, sb.Commit = hs.PromisedView, hs.Commit
 	sb.AnnouncedView = hs.AnnouncedView
+	sb.Epoch = hs.Epoch
 	return sb
 }
 

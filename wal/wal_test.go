@@ -186,7 +186,7 @@ func TestHardStateLatestWins(t *testing.T) {
 		if err := w.Write(b); err != nil {
 			t.Fatal(err)
 		}
-		if hs, ok := w.HardState(); !ok || hs != *hardN(n) {
+		if hs, ok := w.HardState(); !ok || !equalHard(hs, *hardN(n)) {
 			t.Fatalf("write %d: HardState %+v %v", n, hs, ok)
 		}
 	}

@@ -59,7 +59,7 @@ func (w *WAL) groupSize(b *Batch, cut bool) int64 {
 		n += entrySize(&b.Entries[i])
 	}
 	if b.Hard != nil {
-		n += hardSize
+		n += hardRecordSize(b.Hard)
 	}
 	return n
 }

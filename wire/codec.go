@@ -19,20 +19,22 @@ type codec struct {
 // needs its encoder (encode_messages.go), its decoder (decode.go) and an
 // entry here; TestCodecForEveryType fails until it has them.
 var codecs = [...]codec{
-	message.TypeRequest:          {encoder(appendRequest), decodeRequest},
-	message.TypeReply:            {encoder(appendReply), decodeReply},
-	message.TypePrepare:          {encoder(appendPrepare), decodePrepare},
-	message.TypePrepareOK:        {encoder(appendPrepareOK), decodePrepareOK},
-	message.TypeCommit:           {encoder(appendCommit), decodeCommit},
-	message.TypeStartViewChange:  {encoder(appendStartViewChange), decodeStartViewChange},
-	message.TypeDoViewChange:     {encoder(appendDoViewChange), decodeDoViewChange},
-	message.TypeStartView:        {encoder(appendStartView), decodeStartView},
-	message.TypeRecovery:         {encoder(appendRecovery), decodeRecovery},
-	message.TypeRecoveryResponse: {encoder(appendRecoveryResponse), decodeRecoveryResponse},
-	message.TypeGetState:         {encoder(appendGetState), decodeGetState},
-	message.TypeNewState:         {encoder(appendNewState), decodeNewState},
-	message.TypeGetCheckpoint:    {encoder(appendGetCheckpoint), decodeGetCheckpoint},
-	message.TypeCheckpointChunk:  {encoder(appendCheckpointChunk), decodeCheckpointChunk},
+	message.TypeRequest:          {encoder(appendRequest), withEpoch(decodeRequest)},
+	message.TypeReply:            {encoder(appendReply), withEpoch(decodeReply)},
+	message.TypePrepare:          {encoder(appendPrepare), withEpoch(decodePrepare)},
+	message.TypePrepareOK:        {encoder(appendPrepareOK), withEpoch(decodePrepareOK)},
+	message.TypeCommit:           {encoder(appendCommit), withEpoch(decodeCommit)},
+	message.TypeStartViewChange:  {encoder(appendStartViewChange), withEpoch(decodeStartViewChange)},
+	message.TypeDoViewChange:     {encoder(appendDoViewChange), withEpoch(decodeDoViewChange)},
+	message.TypeStartView:        {encoder(appendStartView), withEpoch(decodeStartView)},
+	message.TypeRecovery:         {encoder(appendRecovery), withEpoch(decodeRecovery)},
+	message.TypeRecoveryResponse: {encoder(appendRecoveryResponse), withEpoch(decodeRecoveryResponse)},
+	message.TypeGetState:         {encoder(appendGetState), withEpoch(decodeGetState)},
+	message.TypeNewState:         {encoder(appendNewState), withEpoch(decodeNewState)},
+	message.TypeGetCheckpoint:    {encoder(appendGetCheckpoint), withEpoch(decodeGetCheckpoint)},
+	message.TypeCheckpointChunk:  {encoder(appendCheckpointChunk), withEpoch(decodeCheckpointChunk)},
+	message.TypeStartEpoch:       {encoder(appendStartEpoch), withEpoch(decodeStartEpoch)},
+	message.TypeEpochStarted:     {encoder(appendEpochStarted), withEpoch(decodeEpochStarted)},
 }
 
 // codecOf returns the codec of t, nil if t has none. TestCodecForEveryType
@@ -60,6 +62,27 @@ func encoder[T any, P interface {
 		if v == nil {
 			return dst, fmt.Errorf("%w: nil %T", ErrMalformed, v)
 		}
-		return f(dst, v)
+		// Every body starts with the sender's epoch (version 2).
+		out, err := f(le.AppendUint64(dst, message.EpochOf(v)), v)
+		if err != nil {
+			return dst, err
+		}
+		return out, nil
+	}
+}
+
+// withEpoch turns d, the decoder of a body's own fields, into a codec's
+// decode: every body starts with the sender's epoch (version 2).
+func withEpoch(d func(c cursor) (message.Message, error)) func(c cursor) (message.Message, error) {
+	return func(c cursor) (message.Message, error) {
+		epoch := c.u64("epoch")
+		if c.err != nil {
+			return nil, c.err
+		}
+		m, err := d(c)
+		if err == nil {
+			message.SetEpoch(m, epoch)
+		}
+		return m, err
 	}
 }

@@ -47,6 +47,13 @@ func (c *cursor) u8(what string) uint8 {
 	return 0
 }
 
+func (c *cursor) u16(what string) uint16 {
+	if p := c.take(2, what); p != nil {
+		return le.Uint16(p)
+	}
+	return 0
+}
+
 func (c *cursor) u32(what string) uint32 {
 	if p := c.take(4, what); p != nil {
 		return le.Uint32(p)

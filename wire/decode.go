@@ -177,3 +177,32 @@ func (c *cursor) lastOp(log []message.Entry, op uint64) {
 		}
 	}
 }
+
+func decodeStartEpoch(c cursor) (message.Message, error) {
+	m := &message.StartEpoch{Replica: c.u8("replica"), Op: c.u64("op"), OpView: c.u64("op view"), NextID: c.u16("next id")}
+	m.Members = c.members()
+	m.Prev = c.members()
+	return c.done(m)
+}
+
+func decodeEpochStarted(c cursor) (message.Message, error) {
+	return c.done(&message.EpochStarted{Replica: c.u8("replica")})
+}
+
+// members reads a member list: a uint8 count, then each member's id and
+// role. An empty list decodes as nil.
+func (c *cursor) members() []message.Member {
+	n := int(c.u8("member count"))
+	if c.err != nil || n == 0 {
+		return nil
+	}
+	b := c.take(2*n, "members")
+	if c.err != nil {
+		return nil
+	}
+	ms := make([]message.Member, n)
+	for i := range ms {
+		ms[i] = message.Member{ID: b[2*i], Role: b[2*i+1]}
+	}
+	return ms
+}

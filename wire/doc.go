@@ -8,7 +8,7 @@
 //
 //	offset size field
 //	     0    4 magic     Magic; the bytes "VRwf" on the wire
-//	     4    1 version   Version (1)
+//	     4    1 version   Version (2)
 //	     5    1 type      message.Type of the body
 //	     6    1 sender    replica index 0..254, or SenderClient (255)
 //	     7    1 reserved  must be 0
@@ -18,7 +18,9 @@
 //
 // # Bodies
 //
-// A body is the message's fields in declaration order (see package message),
+// A body starts with the sender's epoch (uint64, the Epoch field every
+// message has; version 2 added it, and a version-1 frame is refused with
+// ErrBadVersion), then the message's other fields in declaration order (see package message),
 // with no tags and no padding: uint64 fields take 8 bytes, uint32 fields 4,
 // uint8 fields and enums (RequestKind, ReplyStatus) 1 byte. A byte slice is
 // a uint32 length then the bytes. An entry list is a uint32 count then the
@@ -27,12 +29,17 @@
 //
 // The enums take these values; any other byte is malformed:
 //
-//	RequestKind  0 KindApp, 1 KindRegister, 2 KindRead, 3 KindStaleRead
+//	RequestKind  0 KindApp, 1 KindRegister, 2 KindRead, 3 KindStaleRead,
+//	             4 KindReconfigure
 //	ReplyStatus  0 StatusOK, 1 StatusSessionEvicted, 2 StatusRejected,
-//	             3 StatusForbidden
+//	             3 StatusForbidden, 4 StatusRefused
 //
-// The rule gives, for instance, these bodies for normal operation: a
-// Prepare is 36 bytes plus its entries, a PrepareOK 25 bytes, a Commit 32
+// A member list (StartEpoch) is a uint8 count, then each member's id and
+// role, one byte each.
+//
+// The rule gives, for instance, these bodies for normal operation (the
+// tables below show the fields after the 8 bytes of Epoch): a Prepare is
+// 8+36 bytes plus its entries, a PrepareOK 8+25 bytes, a Commit 8+32
 // bytes. Sent is the primary's clock when it sent the message, and Echo the
 // Sent that a backup returns to it (read leases); LogBase is the primary's
 // log base, up to which a witness drops its log.

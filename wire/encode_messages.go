@@ -147,3 +147,27 @@ func appendCheckpointChunk(dst []byte, m *message.CheckpointChunk) ([]byte, erro
 	dst = le.AppendUint32(dst, m.Checksum)
 	return appendBytes(dst, m.Data), nil
 }
+
+func appendStartEpoch(dst []byte, m *message.StartEpoch) ([]byte, error) {
+	if len(m.Members) > message.MaxMembers || len(m.Prev) > message.MaxMembers {
+		return dst, errTooManyMembers
+	}
+	dst = append(dst, m.Replica)
+	dst = le.AppendUint64(dst, m.Op)
+	dst = le.AppendUint64(dst, m.OpView)
+	dst = le.AppendUint16(dst, m.NextID)
+	dst = appendMembers(dst, m.Members)
+	return appendMembers(dst, m.Prev), nil
+}
+
+func appendMembers(dst []byte, ms []message.Member) []byte {
+	dst = append(dst, uint8(len(ms)))
+	for _, m := range ms {
+		dst = append(dst, m.ID, m.Role)
+	}
+	return dst
+}
+
+func appendEpochStarted(dst []byte, m *message.EpochStarted) ([]byte, error) {
+	return append(dst, m.Replica), nil
+}

@@ -15,7 +15,7 @@ func TestParseHeader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Header{Version: 1, Type: message.TypeRequest, Sender: 255, Cluster: 77, Length: uint32(len(f) - HeaderSize), Checksum: le.Uint32(f[20:])}
+	want := Header{Version: 2, Type: message.TypeRequest, Sender: 255, Cluster: 77, Length: uint32(len(f) - HeaderSize), Checksum: le.Uint32(f[20:])}
 	if h != want {
 		t.Fatalf("got %+v, want %+v", h, want)
 	}
@@ -41,11 +41,12 @@ func TestParseHeaderRejects(t *testing.T) {
 		{"magic", patch(f, 0, 1, 'v'), Limits{}, ErrBadMagic},
 		{"magic-last-byte", patch(f, 3, 1, 0), Limits{}, ErrBadMagic},
 		{"version-0", patch(f, offVersion, 1, 0), Limits{}, ErrBadVersion},
-		{"version-2", patch(f, offVersion, 1, 2), Limits{}, ErrBadVersion},
+		{"version-1", patch(f, offVersion, 1, 1), Limits{}, ErrBadVersion},
+		{"version-3", patch(f, offVersion, 1, 3), Limits{}, ErrBadVersion},
 		{"reserved", patch(f, offReserved, 1, 0x80), Limits{}, ErrMalformed},
 		{"type-0", patch(f, offType, 1, 0), Limits{}, ErrUnknownType},
-		{"type-15", patch(f, offType, 1, 15), Limits{}, ErrUnknownType},
-		{"length", f, Limits{MaxBody: 31}, ErrTooLarge},
+		{"type-17", patch(f, offType, 1, 17), Limits{}, ErrUnknownType},
+		{"length", f, Limits{MaxBody: 39}, ErrTooLarge},
 		{"length-default", patch(f, offLength, 4, 64<<20+1), Limits{}, ErrTooLarge},
 	}
 	for _, c := range cases {
@@ -53,7 +54,7 @@ func TestParseHeaderRejects(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.target)
 		}
 	}
-	if _, err := ParseHeader(f, Limits{MaxBody: 32}); err != nil {
+	if _, err := ParseHeader(f, Limits{MaxBody: 40}); err != nil {
 		t.Fatalf("length at the limit: %v", err)
 	}
 }

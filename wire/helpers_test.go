@@ -89,6 +89,16 @@ func samples() []sample {
 		// frame's cluster and sender.
 		{"request-read", &message.Request{ClientID: 42, RequestNum: 8, Kind: message.KindRead, View: 3, Payload: []byte("get k")}},
 		{"request-stale-read", &message.Request{ClientID: 43, RequestNum: 1, Kind: message.KindStaleRead, View: 2, Payload: []byte("get k")}},
+		{"start-epoch", &message.StartEpoch{Epoch: 3, Replica: 4, Op: 77, OpView: 3, NextID: 9,
+			Members: []message.Member{{ID: 0, Role: 1}, {ID: 5, Role: 1}, {ID: 8, Role: 2}},
+			Prev:    []message.Member{{ID: 0, Role: 1}, {ID: 1, Role: 1}, {ID: 2, Role: 1}}}},
+		{"start-epoch-empty", &message.StartEpoch{}},
+		{"epoch-started", &message.EpochStarted{Epoch: max64, Replica: 254}},
+		{"reply-refused", &message.Reply{Epoch: 2, View: 1, ClientID: 9, RequestNum: 4, Replica: 3, Status: message.StatusRefused,
+			Result: []byte{byte(message.RefuseStaleEpoch), 2, 0, 0, 0, 0, 0, 0, 0}}},
+		{"request-reconfigure", &message.Request{Epoch: 1, ClientID: 9, RequestNum: 4, Kind: message.KindReconfigure,
+			Payload: message.Reconfiguration{Epoch: 1, Members: []message.Member{{ID: 0, Role: 1}, {ID: 3, Role: 1}, {ID: 4, Role: 2}}}.Encode()}},
+		{"prepare-epoch", &message.Prepare{Epoch: 7, View: 0, Commit: 40, LogBase: 40, Entries: run(41, 2, 3)}},
 	}
 }
 

@@ -73,7 +73,7 @@ func TestChunkLimit(t *testing.T) {
 	if string(out) != "x" {
 		t.Fatalf("dst changed to %d bytes", len(out))
 	}
-	over := append(patch(at, 29, 4, MaxChunk+1), 0)
+	over := append(patch(at, 8+29, 4, MaxChunk+1), 0)
 	wantIs(t, decodeErr(t, message.TypeCheckpointChunk, over, Limits{}), ErrTooLarge)
 	wantIs(t, decodeErr(t, message.TypeCheckpointChunk, over, Limits{MaxPayload: 1 << 30}), ErrTooLarge)
 }
@@ -100,19 +100,19 @@ func TestHugeDeclaredLengths(t *testing.T) {
 		body   []byte
 		target error
 	}{
-		{message.TypePrepare, patch(prep, 32, 4, math.MaxUint32), ErrTooLarge},
-		{message.TypePrepare, patch(prep, 32, 4, 1<<20+1), ErrTooLarge},
-		{message.TypePrepare, patch(prep, 32, 4, 1<<20), ErrMalformed},
-		{message.TypePrepare, patch(prep, 32, 4, 2), ErrMalformed},
-		{message.TypePrepare, patch(prep, 36+33, 4, math.MaxUint32), ErrTooLarge},
-		{message.TypePrepare, patch(prep, 36+33, 4, 2<<20), ErrMalformed},
-		{message.TypeRequest, patch(req, 25, 4, math.MaxUint32), ErrTooLarge},
-		{message.TypeRequest, patch(req, 25, 4, 2<<20+1), ErrTooLarge},
-		{message.TypeRequest, patch(req, 25, 4, 1), ErrMalformed},
-		{message.TypeCheckpointChunk, patch(chunk, 29, 4, math.MaxUint32), ErrTooLarge},
-		{message.TypeCheckpointChunk, patch(chunk, 29, 4, MaxChunk+1), ErrTooLarge},
-		{message.TypeCheckpointChunk, patch(chunk, 29, 4, MaxChunk), ErrMalformed},
-		{message.TypeCheckpointChunk, patch(chunk, 29, 4, 1), ErrMalformed},
+		{message.TypePrepare, patch(prep, 8+32, 4, math.MaxUint32), ErrTooLarge},
+		{message.TypePrepare, patch(prep, 8+32, 4, 1<<20+1), ErrTooLarge},
+		{message.TypePrepare, patch(prep, 8+32, 4, 1<<20), ErrMalformed},
+		{message.TypePrepare, patch(prep, 8+32, 4, 2), ErrMalformed},
+		{message.TypePrepare, patch(prep, 8+36+33, 4, math.MaxUint32), ErrTooLarge},
+		{message.TypePrepare, patch(prep, 8+36+33, 4, 2<<20), ErrMalformed},
+		{message.TypeRequest, patch(req, 8+25, 4, math.MaxUint32), ErrTooLarge},
+		{message.TypeRequest, patch(req, 8+25, 4, 2<<20+1), ErrTooLarge},
+		{message.TypeRequest, patch(req, 8+25, 4, 1), ErrMalformed},
+		{message.TypeCheckpointChunk, patch(chunk, 8+29, 4, math.MaxUint32), ErrTooLarge},
+		{message.TypeCheckpointChunk, patch(chunk, 8+29, 4, MaxChunk+1), ErrTooLarge},
+		{message.TypeCheckpointChunk, patch(chunk, 8+29, 4, MaxChunk), ErrMalformed},
+		{message.TypeCheckpointChunk, patch(chunk, 8+29, 4, 1), ErrMalformed},
 	}
 	for i, c := range cases {
 		err := decodeErr(t, c.typ, c.body, Limits{})

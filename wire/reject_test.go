@@ -63,42 +63,43 @@ func TestBadEnums(t *testing.T) {
 	req := mustBody(t, &message.Request{Kind: message.KindRegister})
 	rep := mustBody(t, &message.Reply{Status: message.StatusRejected})
 	prep := mustBody(t, &message.Prepare{Entries: run(1, 2, 0)})
-	// Kinds 0..3 are valid (KindApp, KindRegister, KindRead, KindStaleRead):
-	// the patch offsets are right and the first invalid kind is 4.
-	for _, v := range []uint64{2, 3} {
-		m, err := DecodeMessage(message.TypeRequest, patch(req, 16, 1, v), Limits{})
+	// Kinds 0..4 are valid (KindApp, KindRegister, KindRead, KindStaleRead,
+	// KindReconfigure): the patch offsets are right and the first invalid
+	// kind is 5.
+	for _, v := range []uint64{2, 3, 4} {
+		m, err := DecodeMessage(message.TypeRequest, patch(req, 8+16, 1, v), Limits{})
 		if err != nil || m.(*message.Request).Kind != message.RequestKind(v) {
 			t.Fatalf("Request of kind %d: %+v, %v", v, m, err)
 		}
-		m, err = DecodeMessage(message.TypePrepare, patch(patch(prep, 36+32, 1, v), 36+37+32, 1, v), Limits{})
+		m, err = DecodeMessage(message.TypePrepare, patch(patch(prep, 8+36+32, 1, v), 8+36+37+32, 1, v), Limits{})
 		if err != nil || m.(*message.Prepare).Entries[0].Kind != message.RequestKind(v) || m.(*message.Prepare).Entries[1].Kind != message.RequestKind(v) {
 			t.Fatalf("Prepare with entries of kind %d: %+v, %v", v, m, err)
 		}
 	}
-	for _, v := range []uint64{4, 5, 255} {
-		wantIs(t, decodeErr(t, message.TypeRequest, patch(req, 16, 1, v), Limits{}), ErrMalformed)
-		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 36+32, 1, v), Limits{}), ErrMalformed)
-		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 36+37+32, 1, v), Limits{}), ErrMalformed)
+	for _, v := range []uint64{5, 6, 255} {
+		wantIs(t, decodeErr(t, message.TypeRequest, patch(req, 8+16, 1, v), Limits{}), ErrMalformed)
+		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 8+36+32, 1, v), Limits{}), ErrMalformed)
+		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 8+36+37+32, 1, v), Limits{}), ErrMalformed)
 	}
-	for _, v := range []uint64{4, 5, 255} { // 3 is StatusForbidden
-		wantIs(t, decodeErr(t, message.TypeReply, patch(rep, 25, 1, v), Limits{}), ErrMalformed)
+	for _, v := range []uint64{5, 6, 255} { // 4 is StatusRefused
+		wantIs(t, decodeErr(t, message.TypeReply, patch(rep, 8+25, 1, v), Limits{}), ErrMalformed)
 	}
 }
 
 // Offsets of the entry count in the bodies of the types with entry lists.
 var countOffset = map[message.Type]int{
-	message.TypePrepare:          32,
-	message.TypeDoViewChange:     33,
-	message.TypeStartView:        24,
-	message.TypeRecoveryResponse: 44,
-	message.TypeNewState:         33,
+	message.TypePrepare:          8 + 32,
+	message.TypeDoViewChange:     8 + 33,
+	message.TypeStartView:        8 + 24,
+	message.TypeRecoveryResponse: 8 + 44,
+	message.TypeNewState:         8 + 33,
 }
 
 // Offsets of the Op field of the types whose log must end at Op.
 var opOffset = map[message.Type]int{
-	message.TypeDoViewChange:     16,
-	message.TypeStartView:        8,
-	message.TypeRecoveryResponse: 16,
+	message.TypeDoViewChange:     8 + 16,
+	message.TypeStartView:        8 + 8,
+	message.TypeRecoveryResponse: 8 + 16,
 }
 
 // withEntries returns a valid message of type typ carrying es.
@@ -153,7 +154,7 @@ func TestLogMustEndAtOp(t *testing.T) {
 }
 
 func TestEmptyPrepareRejected(t *testing.T) {
-	body := make([]byte, 36) // View, Commit, Sent, LogBase, count 0
+	body := make([]byte, 8+36) // Epoch, View, Commit, Sent, LogBase, count 0
 	err := decodeErr(t, message.TypePrepare, body, Limits{})
 	wantIs(t, err, ErrMalformed)
 	wantIs(t, err, errEmptyPrepare) // not a truncation
@@ -162,8 +163,8 @@ func TestEmptyPrepareRejected(t *testing.T) {
 
 // Offsets of the Size and Offset fields of a CheckpointChunk.
 const (
-	chunkSizeOffset   = 9
-	chunkOffsetOffset = 17
+	chunkSizeOffset   = 8 + 9
+	chunkOffsetOffset = 8 + 17
 )
 
 func TestChunkMustLieInCheckpoint(t *testing.T) {
@@ -193,13 +194,13 @@ func TestEncoderRefusesInvalidMessages(t *testing.T) {
 	gap := []message.Entry{{Op: 1}, {Op: 3}}
 	wrap := []message.Entry{{Op: math.MaxUint64}, {Op: 0}}
 	bad := []message.Message{
-		&message.Request{Kind: 4},
-		&message.Reply{Status: 4},
+		&message.Request{Kind: 5},
+		&message.Reply{Status: 5},
 		&message.Prepare{},
 		&message.Prepare{Entries: gap},
 		&message.Prepare{Entries: wrap},
 		&message.Prepare{Entries: []message.Entry{{Op: 1, Kind: 9}}},
-		&message.Prepare{Entries: []message.Entry{{Op: 1, Kind: 4}}},
+		&message.Prepare{Entries: []message.Entry{{Op: 1, Kind: 5}}},
 		&message.DoViewChange{Op: 2, Log: run(1, 1, 0)},
 		&message.DoViewChange{Op: 3, Log: gap},
 		&message.StartView{Op: 5, Log: run(1, 3, 0)},
@@ -235,7 +236,7 @@ type foreign struct{}
 func (foreign) Type() message.Type { return message.TypeCommit }
 
 func TestUnknownTypes(t *testing.T) {
-	for _, typ := range []message.Type{0, 15, 200, 255} {
+	for _, typ := range []message.Type{0, 17, 200, 255} {
 		wantIs(t, decodeErr(t, typ, nil, Limits{}), ErrUnknownType)
 	}
 	for _, m := range []message.Message{nil, foreign{}} {

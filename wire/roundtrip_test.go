@@ -100,25 +100,28 @@ func TestBodyLayout(t *testing.T) {
 		m    message.Message
 		want string // hex, spaces ignored
 	}{
-		{&message.Commit{View: 3, Commit: 0x0102, Sent: 0x0A0B, LogBase: 0x0C}, "0300000000000000 0201000000000000 0b0a000000000000 0c00000000000000"},
+		{&message.Commit{View: 3, Commit: 0x0102, Sent: 0x0A0B, LogBase: 0x0C}, "0000000000000000 0300000000000000 0201000000000000 0b0a000000000000 0c00000000000000"},
 		{&message.PrepareOK{View: 3, Op: 0x0102, Replica: 4, Echo: 0x0A0B},
-			"0300000000000000 0201000000000000 04 0b0a000000000000"},
+			"0000000000000000 0300000000000000 0201000000000000 04 0b0a000000000000"},
 		{&message.Request{ClientID: 42, RequestNum: 7, Kind: message.KindRegister, View: 3, Payload: []byte("hi")},
-			"2a00000000000000 0700000000000000 01 0300000000000000 02000000 6869"},
+			"0000000000000000 2a00000000000000 0700000000000000 01 0300000000000000 02000000 6869"},
 		{&message.Reply{View: 1, ClientID: 2, RequestNum: 3, Replica: 4, Status: message.StatusRejected},
-			"0100000000000000 0200000000000000 0300000000000000 04 02 00000000"},
+			"0000000000000000 0100000000000000 0200000000000000 0300000000000000 04 02 00000000"},
 		{&message.Request{ClientID: 1, RequestNum: 2, Kind: message.KindRead, View: 3},
-			"0100000000000000 0200000000000000 02 0300000000000000 00000000"},
+			"0000000000000000 0100000000000000 0200000000000000 02 0300000000000000 00000000"},
 		{&message.Request{ClientID: 1, RequestNum: 2, Kind: message.KindStaleRead, View: 3},
-			"0100000000000000 0200000000000000 03 0300000000000000 00000000"},
+			"0000000000000000 0100000000000000 0200000000000000 03 0300000000000000 00000000"},
 		{&message.Prepare{View: 1, Commit: 2, Sent: 0x0A0B, LogBase: 0x0D, Entries: []message.Entry{{Op: 3, View: 4, ClientID: 5, RequestNum: 6, Kind: 1, Payload: []byte{0xAA}}}},
-			"0100000000000000 0200000000000000 0b0a000000000000 0d00000000000000 01000000 0300000000000000 0400000000000000 0500000000000000 0600000000000000 01 01000000 aa"},
-		{&message.Recovery{Replica: 9, Nonce: 1}, "09 0100000000000000 00"},
-		{&message.Recovery{Replica: 9, Nonce: 1, NewCluster: true}, "09 0100000000000000 01"},
+			"0000000000000000 0100000000000000 0200000000000000 0b0a000000000000 0d00000000000000 01000000 0300000000000000 0400000000000000 0500000000000000 0600000000000000 01 01000000 aa"},
+		{&message.Recovery{Replica: 9, Nonce: 1}, "0000000000000000 09 0100000000000000 00"},
+		{&message.Recovery{Replica: 9, Nonce: 1, NewCluster: true}, "0000000000000000 09 0100000000000000 01"},
 		{&message.GetCheckpoint{Replica: 2, MinOp: 3, MaxOp: 0x0405, Op: 6, Offset: 0x0708},
-			"02 0300000000000000 0504000000000000 0600000000000000 0807000000000000"},
+			"0000000000000000 02 0300000000000000 0504000000000000 0600000000000000 0807000000000000"},
+		{&message.StartEpoch{Epoch: 2, Replica: 1, Op: 3, OpView: 4, NextID: 0x0105, Members: []message.Member{{ID: 1, Role: 1}, {ID: 4, Role: 2}}},
+			"0200000000000000 01 0300000000000000 0400000000000000 0501 02 0101 0402 00"},
+		{&message.EpochStarted{Epoch: 2, Replica: 7}, "0200000000000000 07"},
 		{&message.CheckpointChunk{Replica: 1, Op: 2, Size: 5, Offset: 3, Checksum: 0x0A0B0C0D, Data: []byte{0xAA, 0xBB}},
-			"01 0200000000000000 0500000000000000 0300000000000000 0d0c0b0a 02000000 aabb"},
+			"0000000000000000 01 0200000000000000 0500000000000000 0300000000000000 0d0c0b0a 02000000 aabb"},
 	}
 	for _, c := range cases {
 		want, err := hex.DecodeString(strings.ReplaceAll(c.want, " ", ""))
@@ -133,8 +136,8 @@ func TestBodyLayout(t *testing.T) {
 
 func TestFrameLayout(t *testing.T) {
 	f := mustFrame(t, 0x0102030405060708, 7, &message.Commit{View: 3, Commit: 12, Sent: 40})
-	want, _ := hex.DecodeString("56527766" + "01" + "05" + "07" + "00" + "0807060504030201" + "20000000")
-	if len(f) != HeaderSize+32 || !bytes.Equal(f[:20], want) || string(f[:4]) != "VRwf" {
+	want, _ := hex.DecodeString("56527766" + "02" + "05" + "07" + "00" + "0807060504030201" + "28000000")
+	if len(f) != HeaderSize+40 || !bytes.Equal(f[:20], want) || string(f[:4]) != "VRwf" {
 		t.Fatalf("header %x, want %x then checksum", f[:min(len(f), HeaderSize)], want)
 	}
 	crc := crc32.Checksum(append(append([]byte(nil), f[:20]...), f[HeaderSize:]...), crc32.MakeTable(crc32.Castagnoli))

@@ -90,3 +90,5 @@ func checkChunkRange(offset, size uint64, n int) error {
 
 // errEmptyPrepare reports a Prepare that carries no entry.
 var errEmptyPrepare = fmt.Errorf("%w: Prepare without entries", ErrMalformed)
+
+var errTooManyMembers = fmt.Errorf("%w: more than %d members", ErrTooLarge, message.MaxMembers)

@@ -80,6 +80,24 @@ type Bugs struct {
 	// WitnessServesState lets replicas ask witnesses for state transfer
 	// and checkpoints, and witnesses answer GetState with their log.
 	WitnessServesState bool
+	// EpochFromMessage lets a full replica that receives StartEpoch for a
+	// later epoch it is a member of enter that epoch at once, claiming the
+	// state at the epoch's first op without fetching it: the epoch copied
+	// from a message instead of advanced by executing the RECONFIGURATION.
+	EpochFromMessage bool
+	// EpochKeepsView starts a new epoch in the view the replica was in
+	// instead of view 0 (VR Revisited §8.3: two primaries).
+	EpochKeepsView bool
+	// RetireEarly lets a replica that leaves the configuration report at
+	// once that it may shut down, before f'+1 new members hold the state.
+	RetireEarly bool
+	// OpAfterReconfig lets the primary append client ops after a
+	// RECONFIGURATION in its epoch (no transitioning status).
+	OpAfterReconfig bool
+	// LeaseAcrossEpochs lets the primary that appended a RECONFIGURATION
+	// keep answering reads under its lease after it executed it, in the
+	// new epoch, whatever its role there.
+	LeaseAcrossEpochs bool
 	// WitnessMetadataOnly makes a witness keep only the metadata of the
 	// entries it acknowledges (op, view, client, request number), not
 	// their payloads, as a metadata-only witness would; its log then

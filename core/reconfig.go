@@ -1,0 +1,256 @@
+package core
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/vr-go/vr/message"
+)
+
+// Reconfiguration (VR Revisited §7). The administrator's RECONFIGURATION
+// request (KindReconfigure, admitted by checkReconfig) goes through the log
+// like any op and is the last op of its epoch: once it is in the log the
+// primary appends nothing after it (transitioning). Executing it, at op R,
+// takes a checkpoint at R and moves the replica into epoch e+1 (enterEpoch):
+// view 0, its log empty above R, the new configuration. Replicas that are
+// not members of it retire (StatusRetired): they serve their checkpoint at
+// R until f'+1 new members said EpochStarted, and then report Output.Retire.
+//
+// Every replica of the new epoch sends StartEpoch to the members it has not
+// heard EpochStarted from, every RetryTicks. A replica that receives one
+// for a later epoch does not take the epoch from it: a full member fetches
+// the checkpoint at R (joining, StatusTransitioning) and enters the epoch
+// when it installed it, exactly as if it had executed R; a non-member that
+// never executed R stops (StatusRetired, without Retire: it holds nothing
+// anyone needs). A witness, which holds no state, enters at once.
+//
+// Messages carry their sender's epoch; a replica takes part only in its own
+// (admitEpoch). It answers a message of an older epoch with StartEpoch and
+// ignores one of a later epoch: its sender's peers will send it StartEpoch.
+// See docs/protocol.md, "Reconfiguration". This file holds the admission
+// and the move; epoch.go the messages between epochs (StartEpoch,
+// EpochStarted) and retiring; join.go the state transfer into an epoch.
+
+// transitioning reports whether the log holds a RECONFIGURATION not yet
+// executed: no client op may follow it, and the primary serves no lease
+// read (a new epoch may start as soon as it commits).
+func (r *Replica) transitioning() bool {
+	n := len(r.log)
+	return n > 0 && r.log[n-1].Kind == message.KindReconfigure && r.log[n-1].Op > r.executedOrBase()
+}
+
+func (r *Replica) executedOrBase() uint64 { return max(r.executed, r.base) }
+
+// checkReconfig returns why the primary refuses a RECONFIGURATION whose
+// payload is p (0: it is admitted), with the reply's detail.
+func (r *Replica) checkReconfig(p []byte) (message.RefusalReason, []byte) {
+	c, err := message.DecodeReconfiguration(p)
+	switch {
+	case err != nil:
+		return message.RefuseInvalid, nil
+	case c.Epoch != r.members.Epoch:
+		return message.RefuseStaleEpoch, binary.LittleEndian.AppendUint64(nil, r.members.Epoch)
+	case len(c.Members) < 3:
+		return message.RefuseTooSmall, nil
+	}
+	next := r.nextConfig(c)
+	if next.validate() != nil {
+		return message.RefuseInvalid, nil
+	}
+	if sameMembers(next, r.members) {
+		return message.RefuseUnchanged, nil
+	}
+	for _, m := range next.Members {
+		i := r.members.IndexOf(m.ID)
+		switch {
+		case i < 0 && int(m.ID) < r.members.NextID:
+			return message.RefuseReusedID, nil
+		case i >= 0 && r.members.Role(i) != m.Role:
+			return message.RefuseInvalid, nil // roles do not change in place
+		}
+	}
+	return 0, nil
+}
+
+// nextConfig is the configuration a RECONFIGURATION c leads to.
+func (r *Replica) nextConfig(c message.Reconfiguration) Membership {
+	next := FromWire(r.members.Epoch+1, c.Members, r.members.NextID)
+	for _, m := range c.Members {
+		next.NextID = max(next.NextID, int(m.ID)+1)
+	}
+	return next
+}
+
+// refuse answers a RECONFIGURATION that was not admitted.
+func (r *Replica) refuse(m *message.Request, why message.RefusalReason, detail []byte) {
+	r.reply(m.ClientID, m.RequestNum, message.StatusRefused, append([]byte{byte(why)}, detail...))
+}
+
+// admitRequest applies the reconfiguration rules to a fresh client request
+// at the primary, before it is appended; it reports whether to go on.
+func (r *Replica) admitRequest(m *message.Request) bool {
+	if r.transitioning() && !r.cfg.bugs.OpAfterReconfig {
+		if m.Kind == message.KindReconfigure {
+			r.refuse(m, message.RefuseInProgress, nil)
+		}
+		return false // no client op after a RECONFIGURATION in its epoch
+	}
+	if m.Kind != message.KindReconfigure {
+		return true
+	}
+	if why, detail := r.checkReconfig(m.Payload); why != 0 {
+		r.refuse(m, why, detail)
+		return false
+	}
+	return true
+}
+
+// executeReconfig executes the RECONFIGURATION e: the move happens after
+// the checkpoint at e.Op (execute calls finishMove).
+func (r *Replica) executeReconfig(e message.Entry) {
+	c, err := message.DecodeReconfiguration(e.Payload)
+	if err == nil && c.Epoch < r.members.Epoch {
+		return // executed again after a restart: the replica is past it
+	}
+	if err != nil || c.Epoch != r.members.Epoch {
+		panic(fmt.Sprintf("core: replica %d executing a RECONFIGURATION from epoch %d in epoch %d (%v)",
+			r.id, c.Epoch, r.members.Epoch, err))
+	}
+	next := r.nextConfig(c)
+	r.ep.moveTo = &next
+	r.moveView = e.View + 1
+}
+
+// finishMove enters the epoch a RECONFIGURATION just executed leads to.
+func (r *Replica) finishMove() {
+	next := r.ep.moveTo
+	if next == nil {
+		return
+	}
+	r.ep.moveTo = nil
+	if r.op() != r.executed && !r.cfg.bugs.OpAfterReconfig {
+		panic(fmt.Sprintf("core: replica %d holds ops up to %d after the RECONFIGURATION at %d", r.id, r.op(), r.executed))
+	}
+	// The log up to the RECONFIGURATION stays until a saved checkpoint
+	// covers it, as always (saved.go): dropping it before the checkpoint
+	// at it is durable could leave no replica with that state after a
+	// crash of every replica.
+	r.keepLog = true
+	r.enterEpoch(*next, r.executed, r.members)
+}
+
+// enterEpoch makes c, which began after the RECONFIGURATION at op, this
+// replica's configuration: view 0, the log empty above op (a checkpoint at
+// op covers everything below), and normal status if it is a member.
+func (r *Replica) enterEpoch(c Membership, op uint64, prev Membership) {
+	r.enterEpochAt(c, op, op, prev)
+}
+
+// enterEpochAt enters the epoch c that began after op with the state at
+// at (op, or the newer checkpoint of the epoch a joiner installed): its
+// log starts above at, which is committed. A replica normal in view 0 whose
+// log is the epoch's committed prefix up to at is safe even if the epoch
+// moved to later views: a view change prefers any log of a later normal
+// view, and in view 0 one that holds more ops, so its log is chosen only if
+// it holds every committed op; as a primary of view 0 it gathers no quorum
+// once f'+1 replicas promised a later view.
+func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
+	if c.Epoch <= r.members.Epoch && r.status != StatusTransitioning {
+		panic(fmt.Sprintf("core: replica %d moving from epoch %d to %d", r.id, r.members.Epoch, c.Epoch))
+	}
+	r.plantStaleLease()
+	r.setMembers(c)
+	ck := r.out.Checkpoint
+	if ck == nil || ck.Op != op || at != op {
+		ck = nil // a witness, or the planted EpochFromMessage
+	}
+	oldView := r.view
+	r.ep = epochState{op: op, prev: prev, started: map[uint8]bool{}, lastSent: r.now, ckpt: ck, opView: r.moveView}
+	r.moveView = 0
+	r.join = joinState{}
+	r.ackPending = false
+	if !r.keepLog {
+		r.base, r.log, r.logBytes = at, nil, 0
+		r.logDirtyFrom, r.logReset = at+1, true
+	}
+	r.keepLog = false
+	r.commit = max(at, r.commit)
+	r.view, r.lastNormalView, r.promisedView, r.announcedView = 0, 0, 0, 0
+	if r.cfg.bugs.EpochKeepsView {
+		r.view, r.lastNormalView, r.promisedView, r.announcedView = oldView, oldView, oldView, oldView
+	}
+	r.ep.entryView = r.view
+	r.vc.reset()
+	r.st.reset()
+	r.fetch.reset()
+	r.marks = nil
+	clear(r.inflight)
+	r.resetViewTimer()
+	if r.index < 0 {
+		r.status = StatusRetired
+		r.sendStartEpochs()
+		if r.cfg.bugs.RetireEarly {
+			r.ep.retired, r.out.Retire = true, true
+		}
+		return
+	}
+	r.status = StatusNormal
+	switch {
+	case r.isPrimary() && r.cfg.Restart != nil && r.cfg.DurableAcks && !r.recoverAfterJoin:
+		// Restarted from its disk, it may have been this view's primary
+		// before the crash and sent Prepares whose own write never became
+		// durable (the disk still said the old epoch): backups may hold
+		// more of view 0 than it does. As at a restart (restart.go), it
+		// hands the view on.
+		r.ep.started[r.id] = true
+		r.sendEpochStarted()
+		r.sendStartEpochs()
+		r.startViewChange(1)
+		return
+	case r.isPrimary():
+		r.becomePrimary()
+	}
+	r.ep.started[r.id] = true
+	r.sendEpochStarted()
+	r.sendStartEpochs()
+	if r.recoverAfterJoin {
+		// It lost its state after it may have taken part in this epoch:
+		// the recovery protocol of the epoch brings back its promises.
+		r.recoverAfterJoin = false
+		r.startRecovery(false)
+	}
+}
+
+// assertEpochInvariants checks the reconfiguration rules on the replica's
+// state.
+func (r *Replica) assertEpochInvariants(fail func(string, ...any)) {
+	if r.members.Size() > 0 && r.index != r.members.IndexOf(r.id) {
+		fail("index %d but id %d is at %d", r.index, r.id, r.members.IndexOf(r.id))
+	}
+	if r.members.Epoch > 0 && r.commit < r.ep.op && r.status != StatusTransitioning {
+		fail("commit %d below the first op %d of epoch %d", r.commit, r.ep.op, r.members.Epoch)
+	}
+}
+
+// keepEpochCheckpoint keeps the checkpoint taken at the current epoch's
+// first op (after a restart, executing it again), to offer it again until
+// it is saved: members that join fetch it.
+func (r *Replica) keepEpochCheckpoint() {
+	if ck := r.out.Checkpoint; ck != nil && r.ep.op != 0 && ck.Op == r.ep.op && r.executed == r.ep.op {
+		r.ep.ckpt = ck
+	}
+}
+
+// plantStaleLease, with the planted bug LeaseAcrossEpochs, keeps the read
+// lease a primary holds as it moves to a new epoch: it answers reads from
+// its state until the old lease runs out, whatever its role in the new
+// epoch, while the new epoch's primary commits writes.
+func (r *Replica) plantStaleLease() {
+	r.lease.staleUntil = 0
+	if !r.cfg.bugs.LeaseAcrossEpochs || r.status != StatusNormal || !r.isPrimary() || r.f == 0 {
+		return
+	}
+	if s := kthLargest(r.lease.acks, r.f); s > 0 {
+		r.lease.staleUntil = s + r.primaryLeaseTicks()
+	}
+}

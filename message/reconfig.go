@@ -1,0 +1,126 @@
+package message
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Member names one replica of a configuration on the wire: its stable id
+// (never reused once removed) and its role (core.Role's values: 1 full,
+// 2 witness).
+type Member struct {
+	ID   uint8
+	Role uint8
+}
+
+// StartEpoch tells a member of a new configuration that epoch Epoch began
+// after the RECONFIGURATION at op Op. The sender executed that op: it holds
+// the state at Op and serves it. Members is the new configuration and Prev
+// the one before it (whose full replicas also serve the state), NextID the
+// lowest id never used. A replica that receives one moves into Epoch only by
+// fetching the checkpoint at Op (never by taking the epoch from the message:
+// see docs/protocol.md, "Reconfiguration"). Any replica of Epoch also sends
+// it in answer to a message of an older epoch.
+type StartEpoch struct {
+	Epoch   uint64
+	Replica uint8 // the sender's id
+	Op      uint64
+	// OpView is the view of the RECONFIGURATION's log entry plus one (0:
+	// unknown): a replica of the old epoch whose log holds that entry,
+	// the same op in the same view, holds the committed log up to it, and
+	// executes it instead of fetching the state.
+	OpView  uint64
+	NextID  uint16
+	Members []Member
+	Prev    []Member
+}
+
+// EpochStarted tells the members of the previous configuration (and the
+// new one) that the sender, a member of Epoch, holds the state at the
+// epoch's first op: leaving replicas may shut down after f'+1 of them.
+type EpochStarted struct {
+	Epoch   uint64
+	Replica uint8 // the sender's id
+}
+
+// Reconfiguration is the payload of a KindReconfigure request: the
+// administrator's check-and-set from epoch Epoch (the current one) to the
+// configuration Members.
+type Reconfiguration struct {
+	Epoch   uint64
+	Members []Member
+}
+
+// MaxMembers bounds a configuration's size.
+const MaxMembers = 255
+
+// ErrBadReconfiguration is returned for a payload that does not decode.
+var ErrBadReconfiguration = errors.New("message: malformed reconfiguration")
+
+// Encode returns the payload of a KindReconfigure request: Epoch (uint64),
+// the member count (uint8), then each member's id and role (one byte each).
+func (c Reconfiguration) Encode() []byte {
+	b := binary.LittleEndian.AppendUint64(nil, c.Epoch)
+	b = append(b, uint8(len(c.Members)))
+	for _, m := range c.Members {
+		b = append(b, m.ID, m.Role)
+	}
+	return b
+}
+
+// DecodeReconfiguration decodes a KindReconfigure request's payload.
+func DecodeReconfiguration(b []byte) (Reconfiguration, error) {
+	if len(b) < 9 || len(b) != 9+2*int(b[8]) {
+		return Reconfiguration{}, fmt.Errorf("%w: %d bytes", ErrBadReconfiguration, len(b))
+	}
+	c := Reconfiguration{Epoch: binary.LittleEndian.Uint64(b), Members: make([]Member, b[8])}
+	for i := range c.Members {
+		c.Members[i] = Member{ID: b[9+2*i], Role: b[10+2*i]}
+	}
+	return c, nil
+}
+
+// RefusalReason says why a RECONFIGURATION was refused: the first byte of
+// a StatusRefused reply's Result.
+type RefusalReason uint8
+
+// The reasons a RECONFIGURATION is refused.
+const (
+	// RefuseStaleEpoch: the request's epoch is not the current one (the
+	// check-and-set failed); the Result's bytes 1..8 hold the current
+	// epoch.
+	RefuseStaleEpoch RefusalReason = 1
+	// RefuseTooSmall: fewer than 3 members.
+	RefuseTooSmall RefusalReason = 2
+	// RefuseUnchanged: the configuration equals the current one.
+	RefuseUnchanged RefusalReason = 3
+	// RefuseInProgress: another reconfiguration is in the log, not yet
+	// executed.
+	RefuseInProgress RefusalReason = 4
+	// RefuseInvalid: the payload does not decode, or the configuration
+	// cannot run (an even count, an unknown role, a repeated id, more than
+	// f' witnesses, no full replica).
+	RefuseInvalid RefusalReason = 5
+	// RefuseReusedID: a member new to the configuration has an id that was
+	// used before (ids are never reused).
+	RefuseReusedID RefusalReason = 6
+)
+
+func (r RefusalReason) String() string {
+	switch r {
+	case RefuseStaleEpoch:
+		return "stale epoch"
+	case RefuseTooSmall:
+		return "fewer than 3 members"
+	case RefuseUnchanged:
+		return "configuration unchanged"
+	case RefuseInProgress:
+		return "a reconfiguration is in progress"
+	case RefuseInvalid:
+		return "invalid configuration"
+	case RefuseReusedID:
+		return "a removed id reused"
+	}
+	return fmt.Sprintf("RefusalReason(%d)", uint8(r))
+}
