@@ -29,6 +29,12 @@ type benchFlags struct {
 	json                                             bool
 	plot                                             string
 	tls                                              tlsFlags
+	// serverLogLevel, serverArgs and keepLogs shape the --local servers:
+	// their --log-level, extra `vr server` flags, and whether their logs
+	// are kept after the run.
+	serverLogLevel string
+	serverArgs     []string
+	keepLogs       bool
 }
 
 func init() { register(newBenchCmd) }
@@ -85,6 +91,9 @@ func (f *benchFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.timeout, "timeout", 5*time.Minute, "give up if the whole run takes longer (default: 5m more than --warmup plus --duration)")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
 	fl.StringVar(&f.plot, "plot", "", "write an SVG plot of the request rate (and, with --local, each server's memory) per second to this file")
+	fl.StringVar(&f.serverLogLevel, "server-log-level", "warn", "with --local: the servers' --log-level (debug, info, warn, error)")
+	fl.StringArrayVar(&f.serverArgs, "server-arg", nil, "with --local: one more `vr server` flag for every server, e.g. --server-arg=--view-timeout=1s (repeatable)")
+	fl.BoolVar(&f.keepLogs, "keep-logs", false, "with --local: keep the servers' logs (and data) after the run, and say where")
 	f.tls.register(cmd, "a running cluster: the client's")
 }
 

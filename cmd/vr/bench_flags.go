@@ -34,6 +34,8 @@ func (f *benchFlags) validate(explicitCluster, durability bool) error {
 		return errors.New("--tls-cert, --tls-key and --tls-ca apply to a running cluster (--cluster); --local starts a plaintext loopback cluster")
 	case f.local == 0 && f.witnesses != "":
 		return errors.New("--witnesses only applies to a cluster started with --local")
+	case f.local == 0 && (f.keepLogs || len(f.serverArgs) > 0 || f.serverLogLevel != "warn"):
+		return errors.New("--keep-logs, --server-arg and --server-log-level only apply to a cluster started with --local")
 	case f.local == 0 && durability:
 		return errors.New("--durable and --sync only apply to a cluster started with --local")
 	case f.sync != "sync" && f.sync != "async":

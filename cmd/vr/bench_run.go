@@ -33,10 +33,10 @@ func runBench(parent context.Context, w, progress io.Writer, f benchFlags) (err 
 	addrs, _ := splitCluster(f.cluster)
 	if f.local > 0 {
 		ws, _ := parseWitnesses(f.witnesses, f.local) // validated
-		if local, err = startBenchLocal(ctx, f.local, f.durable, f.sync, ws); err != nil {
+		if local, err = startBenchLocal(ctx, f, ws); err != nil {
 			return err
 		}
-		defer func() { local.stop(err != nil, progress) }()
+		defer func() { local.stop(err != nil || f.keepLogs, progress) }()
 		addrs = local.addrs
 	}
 	c, err := dialBench(ctx, f, addrs, local)
