@@ -160,6 +160,7 @@ func (n *Node) Run(ctx context.Context) error {
 				n.log.Error("stopping: the checkpoint cannot be written", "err", err)
 				return err
 			}
+			stall.mark("finished") // the rest truncates the log
 			n.drv.CheckpointSaved(d.op)
 		}
 		stall.end(n.log)

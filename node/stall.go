@@ -15,12 +15,17 @@ const slowIteration = 100 * time.Millisecond
 // that a view change nobody injected can be matched with what the replica
 // was doing (an fsync, a checkpoint, a GC pause, the machine's load).
 type stallWatch struct {
-	what  string
-	start time.Time
+	what   string
+	start  time.Time
+	step   string        // a named first part of the iteration, if any
+	stepAt time.Duration // how long into the iteration it ended
 }
 
 // begin starts timing an iteration that handles what.
-func (s *stallWatch) begin(what string) { s.what, s.start = what, time.Now() }
+func (s *stallWatch) begin(what string) { s.what, s.start, s.step = what, time.Now(), "" }
+
+// mark notes that the part of the iteration called step ended.
+func (s *stallWatch) mark(step string) { s.step, s.stepAt = step, time.Since(s.start) }
 
 // end logs the iteration if it was slow.
 func (s *stallWatch) end(log *slog.Logger) {
@@ -28,7 +33,11 @@ func (s *stallWatch) end(log *slog.Logger) {
 		return
 	}
 	if d := time.Since(s.start); d >= slowIteration {
-		log.Warn("slow loop iteration", "handling", s.what, "took", d.Round(time.Millisecond))
+		attrs := []any{"handling", s.what, "took", d.Round(time.Millisecond)}
+		if s.step != "" {
+			attrs = append(attrs, s.step, s.stepAt.Round(time.Millisecond))
+		}
+		log.Warn("slow loop iteration", attrs...)
 	}
 	s.what = ""
 }
