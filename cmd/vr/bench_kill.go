@@ -35,7 +35,7 @@ const pollEvery = 20 * time.Millisecond
 type benchFault struct {
 	Role   string  `json:"role"` // "backup" or "primary"
 	Server int     `json:"server"`
-	At     float64 `json:"at_seconds"` // into the measured period
+	At     float64 `json:"at_seconds"` // into the run, warmup included
 	// ViewChangeSeconds: the primary's kill until another replica was
 	// primary of a later view, in normal status.
 	ViewChangeSeconds *float64 `json:"view_change_seconds,omitempty"`
@@ -101,35 +101,28 @@ func scheduleFaults(ctx context.Context, f benchFlags, l *benchLocal, start time
 	done := make(chan []benchFault, 1)
 	go func() {
 		var out []benchFault
+		defer func() { done <- out }()
 		for _, p := range plans {
 			at := start.Add(f.warmup + p.at)
 			select {
 			case <-ctx.Done():
-				done <- out
-				return
+				return // the load ended first
 			case <-time.After(time.Until(at)):
 			}
 			ft := l.fault(ctx, p.role, f.restartAfter, start, prog)
-			ft.At = p.at.Seconds()
 			fmt.Fprintf(w, "vr bench: %s\n", ft.describe())
 			out = append(out, ft)
 		}
-		done <- out
 	}()
-	return func() []benchFault {
-		select {
-		case out := <-done:
-			return out
-		case <-ctx.Done():
-			return nil
-		}
-	}
+	// ctx ends with the load: a fault still measuring then reports what
+	// it has (its waits end with ctx), and later ones never start.
+	return func() []benchFault { return <-done }
 }
 
 // fault kills the server in role, restarts it after restartAfter, and
 // measures as described above.
 func (l *benchLocal) fault(ctx context.Context, role string, restartAfter time.Duration, start time.Time, prog *progressLog) benchFault {
-	ft := benchFault{Role: role, Server: -1}
+	ft := benchFault{Role: role, Server: -1, At: time.Since(start).Seconds()}
 	sts, err := l.statuses(ctx)
 	if err != nil {
 		ft.Err = err.Error()
@@ -154,6 +147,7 @@ func (l *benchLocal) fault(ctx context.Context, role string, restartAfter time.D
 	}
 	ft.Server = victim
 	killedAt := time.Now()
+	ft.At = killedAt.Sub(start).Seconds()
 	if err := l.cl.Kill(victim); err != nil {
 		ft.Err = err.Error()
 		return ft
@@ -180,7 +174,7 @@ func (l *benchLocal) fault(ctx context.Context, role string, restartAfter time.D
 	caught, fetched, err := l.waitCaughtUp(ctx, victim)
 	ft.FetchedCheckpoint = fetched
 	if err != nil {
-		ft.Err = err.Error()
+		ft.Err = err.Error() // the load ended first, or faultTimeout
 		caught = time.Now()
 	} else {
 		s := caught.Sub(restarted).Seconds()
@@ -236,7 +230,7 @@ func (l *benchLocal) waitCaughtUp(ctx context.Context, i int) (time.Time, bool, 
 		}
 		select {
 		case <-ctx.Done():
-			return time.Time{}, fetched, fmt.Errorf("server %d did not catch up: %w", i, ctx.Err())
+			return time.Time{}, fetched, fmt.Errorf("server %d had not caught up when the load ended (or after %v): %w", i, faultTimeout, ctx.Err())
 		case <-time.After(pollEvery):
 		}
 	}
@@ -287,7 +281,7 @@ func (l *benchLocal) isWitness(i int) bool {
 
 // describe is the fault's line in the report.
 func (ft benchFault) describe() string {
-	s := fmt.Sprintf("killed the %s (server %d) at %.0fs", ft.Role, ft.Server, ft.At)
+	s := fmt.Sprintf("killed the %s (server %d) %.0fs into the run", ft.Role, ft.Server, ft.At)
 	if ft.ViewChangeSeconds != nil {
 		s += fmt.Sprintf("; view change to view %d in %.3fs", ft.NewView, *ft.ViewChangeSeconds)
 	}

@@ -88,8 +88,11 @@ func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLo
 	if local != nil {
 		serverCPU0 = local.cpuAt(start.Add(cfg.Warmup))
 	}
-	faults := scheduleFaults(ctx, f, local, start, prog, progress)
+	faultCtx, endFaults := context.WithCancel(ctx) // faults stop with the load
+	defer endFaults()
+	faults := scheduleFaults(faultCtx, f, local, start, prog, progress)
 	res, err := loadgen.Run(ctx, cfg, loadgen.ClientTarget(c))
+	endFaults()
 	if err != nil {
 		return nil, fmt.Errorf("benchmark interrupted: %w", err)
 	}
