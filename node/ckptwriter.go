@@ -1,6 +1,7 @@
 package node
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -181,6 +182,10 @@ func (w *ckptWriter) startBase(ck *core.Checkpoint) {
 		} else {
 			l, err = storage.WriteBase(wal.OS, dir, chain, ck, false, 0, nil)
 		}
+		if errors.Is(err, storage.ErrBaseAborted) {
+			log.Info("new checkpoint base abandoned: the replica is stopping", "op", ck.Op)
+			return
+		}
 		if err != nil {
 			log.Warn("new checkpoint base not written; the chain of deltas goes on", "op", ck.Op, "err", err)
 			return
@@ -259,6 +264,9 @@ func (w *ckptWriter) close() {
 		return
 	}
 	w.pending = nil
+	if w.storage != nil {
+		w.storage.AbortBases() // a paced base would hold the shutdown for seconds
+	}
 	if w.busy {
 		// The goroutine writes into the directory: wait for it, and tidy
 		// up as after any write.

@@ -211,8 +211,12 @@ func WriteLink(fsys wal.FS, dir string, c *Chain, ck *core.Checkpoint, sync bool
 // with sync, durably, and with rate, no faster than rate bytes per second
 // (see Config.BaseRate).
 func WriteBase(fsys wal.FS, dir string, c *Chain, ck *core.Checkpoint, sync bool, rate int64, tee io.Writer) (Link, error) {
+	return writeBase(fsys, dir, c, ck, fileOpts{sync: sync, rate: rate}, tee)
+}
+
+func writeBase(fsys wal.FS, dir string, c *Chain, ck *core.Checkpoint, o fileOpts, tee io.Writer) (Link, error) {
 	l := Link{Op: ck.Op, Name: CheckpointFile(ck.Op)}
-	n, err := writeFile(fsys, dir, l.Name, fileOpts{sync: sync, rate: rate}, ck.WriteTo, tee)
+	n, err := writeFile(fsys, dir, l.Name, o, ck.WriteTo, tee)
 	l.Size = n
 	c.BaseDone(l, err == nil)
 	return l, err

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/wal"
@@ -82,8 +83,15 @@ func (s *Storage) WriteCheckpoint(ck *core.Checkpoint, hs core.HardState, tee io
 // exists. A failure only leaves the chain as it was (logged by the
 // caller; a later checkpoint starts another base).
 func (s *Storage) WriteBase(ck *core.Checkpoint, tee io.Writer) (Link, error) {
-	return WriteBase(s.cfg.FS, s.cfg.Dir, &s.chain, ck, true, s.cfg.BaseRate, tee)
+	return writeBase(s.cfg.FS, s.cfg.Dir, &s.chain, ck, fileOpts{sync: true, rate: s.cfg.BaseRate, abort: &s.abortBases}, tee)
 }
+
+// AbortBases makes a paced background base write (Config.BaseRate) that
+// is running, or starts later, fail with ErrBaseAborted instead of taking
+// its time: the node calls it when it stops, so that shutting down does
+// not wait for a base paced over many seconds. The chain goes on as it
+// was; the next start writes a new base when one is due.
+func (s *Storage) AbortBases() { s.abortBases.Store(true) }
 
 // Chain returns the files of the newest durable checkpoint's chain, base
 // first: after Open, the one the replica restarts from.
@@ -105,8 +113,9 @@ func (s *Storage) CheckpointWritten(op uint64, keep ...string) {
 // end; rate, if positive, paced to that many bytes per second, and then
 // fsynced every pacedSyncBytes rather than every syncEveryBytes.
 type fileOpts struct {
-	sync bool
-	rate int64
+	sync  bool
+	rate  int64
+	abort *atomic.Bool // with rate: set, the write fails with ErrBaseAborted
 }
 
 // writeFile streams write's bytes into dir/name through a temporary file,
@@ -128,7 +137,7 @@ func writeFile(fsys wal.FS, dir, name string, o fileOpts, write func(io.Writer) 
 		out = &syncEvery{f: f, every: every}
 	}
 	if o.rate > 0 {
-		out = newPaced(out, o.rate)
+		out = newPaced(out, o.rate, o.abort)
 	}
 	if tee != nil {
 		out = io.MultiWriter(out, tee)

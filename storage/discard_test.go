@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -110,5 +111,32 @@ func TestPacedBaseWrite(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(slow, l.Name))
 	if !bytes.Equal(a, b) || len(a) == 0 {
 		t.Fatal("the paced base differs from the unpaced one")
+	}
+}
+
+// TestAbortPacedBase: AbortBases stops a paced base write at once (a node
+// stopping must not wait for a base paced over many seconds), with
+// ErrBaseAborted, no base file left and the chain as it was.
+func TestAbortPacedBase(t *testing.T) {
+	dir := t.TempDir()
+	s := &Storage{cfg: Config{Dir: dir, BaseRate: 256 << 10}.withDefaults()}
+	rng := rand.New(rand.NewPCG(5, 5))
+	st := kv.New(kv.Limits{})
+	fill(rng, st, 30000, 30000) // about 1.5 MB: some 6 s at the rate
+	ck := core.TakeCheckpoint(1, 0, st.Snapshot())
+	errc := make(chan error, 1)
+	start := time.Now()
+	go func() { _, err := s.WriteBase(ck, nil); errc <- err }()
+	time.Sleep(100 * time.Millisecond) // let it start: abort works before too
+	s.AbortBases()
+	err := <-errc
+	if !errors.Is(err, ErrBaseAborted) {
+		t.Fatalf("paced base after AbortBases: %v, want ErrBaseAborted", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Fatalf("the aborted base took %v", took)
+	}
+	if names, _ := filepath.Glob(filepath.Join(dir, checkpointPrefix+"*")); len(names) != 0 || len(s.Chain()) != 0 {
+		t.Fatalf("after an aborted base: files %v, chain %v", names, s.Chain())
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/vr-go/vr/core"
@@ -116,6 +117,9 @@ type Storage struct {
 	chain     Chain          // its files; owned by WriteCheckpoint once open
 	truncated uint64         // the log was truncated up to this op
 	repaired  bool           // Open moved a damaged log aside
+	// abortBases fails paced base writes (AbortBases); shared with the
+	// writer's base lane.
+	abortBases atomic.Bool
 }
 
 // Start is how Open says a replica starts.
