@@ -10,9 +10,10 @@ import (
 // The memory limit. Go's collector lets the heap grow to twice the live
 // heap by default (GOGC=100): with a GiB of state that is a GiB of
 // headroom on top, and a replica at 1M keys of 1 KiB peaked at 2.2–2.55 GB
-// resident, above the budget of 2 × data + 256 MB (issue 10;
-// benchmarks.md, "Memory"). A soft limit (runtime/debug.SetMemoryLimit)
-// makes the collector run harder as the heap nears it instead.
+// resident, above the budget of 2 × data + 256 MB (issue 10; benchmarks.md,
+// "Why views changed, and what changed"). A soft limit
+// (runtime/debug.SetMemoryLimit) makes the collector run harder as the
+// heap nears it instead.
 //
 // Config.MemoryLimit sets it in bytes; MemoryLimitFromState derives it
 // from the state: 2 × the state machine's data bytes + memoryHeadroom,

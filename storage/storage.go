@@ -69,14 +69,14 @@ type Config struct {
 	// at once with FS.Remove. Removing a GiB-sized base file took up to a
 	// second on ext4 under load, which on the replica's loop stopped it
 	// from handling anything and made its peers start view changes
-	// (benchmarks.md, "Why views changed"). Each path listed is stale for
+	// (benchmarks.md, "Why views changed, and what changed"). Each path listed is stale for
 	// good: no later checkpoint takes its name.
 	Discard func(paths []string)
 	// BaseRate, if positive, bounds how fast a new base is written on the
 	// writer's background lane (WriteBase), in bytes per second: written
 	// as fast as the disk takes it, three replicas' GiB-sized bases on one
 	// disk made the log's fsyncs wait 0.1–0.55 s behind their writeback
-	// (benchmarks.md, "Why views changed"). It sleeps: the simulator
+	// (benchmarks.md, "Why views changed, and what changed"). It sleeps: the simulator
 	// leaves it 0.
 	BaseRate int64
 
