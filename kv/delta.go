@@ -169,6 +169,7 @@ func (s *Store) ApplyDelta(r io.Reader) error {
 		return err
 	}
 	s.tree, s.revision, s.sum = tree, revision, sum
+	s.size = treeSize(tree)
 	s.changes = changes{from: revision}
 	return nil
 }

@@ -136,6 +136,10 @@ func runChain(t *testing.T, seed uint64, dropReplaced bool) error {
 			return fmt.Errorf("seed %d step %d: base + %d deltas restored a state of %d bytes, want %d",
 				seed, step, len(c.deltas), len(got), len(want))
 		}
+		if r.Size() != treeSize(r.tree) || s.Size() != treeSize(s.tree) {
+			return fmt.Errorf("seed %d step %d: Size %d restored, %d live; the trees hold %d and %d bytes",
+				seed, step, r.Size(), s.Size(), treeSize(r.tree), treeSize(s.tree))
+		}
 		if c.pending == nil && rng.IntN(4) == 0 {
 			s = r // restart: the restored store carries on, its next delta from here
 		}

@@ -27,6 +27,7 @@ type Store struct {
 	tree     *btree.BTreeG[entry]
 	revision uint64
 	sum      uint64  // sum of entryHash over all entries, for Digest
+	size     int64   // bytes of keys and values held (Size)
 	changes  changes // since the last Snapshot, Restore or ApplyDelta (delta.go)
 }
 
@@ -41,6 +42,24 @@ func (s *Store) Limits() Limits { return s.limits }
 
 // Len returns the number of keys.
 func (s *Store) Len() int { return s.tree.Len() }
+
+// Size returns the bytes of the keys and values the store holds: the
+// data size, without the tree's and the allocator's overhead. A node sizes
+// its memory limit from it.
+func (s *Store) Size() int64 { return s.size }
+
+// entrySize is what an entry counts in Size.
+func entrySize(e entry) int64 { return int64(len(e.key) + len(e.value)) }
+
+// treeSize is the Size of a whole tree.
+func treeSize(t *btree.BTreeG[entry]) int64 {
+	var n int64
+	t.Ascend(func(e entry) bool {
+		n += entrySize(e)
+		return true
+	})
+	return n
+}
 
 // Revision returns the store-wide revision: the number of successful
 // mutations so far, and the version of the last key written.
@@ -64,8 +83,10 @@ func (s *Store) write(key, value []byte) uint64 {
 	e := entry{key: bytes.Clone(key), value: bytes.Clone(value), version: s.revision}
 	if old, found := s.tree.ReplaceOrInsert(e); found {
 		s.sum -= entryHash(old)
+		s.size -= entrySize(old)
 	}
 	s.sum += entryHash(e)
+	s.size += entrySize(e)
 	s.changes.note(key, s.tree.Len())
 	return e.version
 }
@@ -77,6 +98,7 @@ func (s *Store) remove(key []byte) bool {
 	if found {
 		s.revision++
 		s.sum -= entryHash(old)
+		s.size -= entrySize(old)
 		s.changes.note(old.key, s.tree.Len())
 	}
 	return found

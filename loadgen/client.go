@@ -36,6 +36,8 @@ func (r *runner) client(ctx context.Context, id int, st *clientStats) {
 		r.done.Add(1)
 		if err != nil {
 			r.failed.Add(1)
+		} else {
+			r.window.record(lat)
 		}
 		if measured {
 			st.record(read, lat, err)

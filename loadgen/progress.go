@@ -23,10 +23,12 @@ func (r *runner) startProgress() (stop func()) {
 				return
 			case now := <-t.C:
 				ops := r.done.Load()
+				p99, most := r.window.take()
 				r.cfg.Progress(Snapshot{
 					Elapsed: now.Sub(r.start), Warmup: now.Before(r.measureFrom),
 					Ops: ops, Errors: r.failed.Load(),
 					Rate: float64(ops-prevOps) / now.Sub(prevAt).Seconds(),
+					P99:  p99, Max: most,
 				})
 				prevOps, prevAt = ops, now
 			}

@@ -35,6 +35,9 @@ type Snapshot struct {
 	Ops     int64         // operations completed so far, warmup included
 	Errors  int64         // failed operations so far, warmup included
 	Rate    float64       // operations per second since the previous Snapshot
+	// P99 and Max are the latencies of the operations that succeeded
+	// since the previous Snapshot (zero if none did).
+	P99, Max time.Duration
 }
 
 // summarise fills the latency and rate fields of r from h.

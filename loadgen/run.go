@@ -34,6 +34,37 @@ type runner struct {
 	tickets     atomic.Int64
 	done        atomic.Int64 // completed operations, warmup included
 	failed      atomic.Int64 // failed operations, warmup included
+	window      window       // latencies since the last Snapshot (Progress only)
+}
+
+// window is the latency histogram of one progress interval, shared by the
+// clients.
+type window struct {
+	on bool // Config.Progress is set; fixed before the clients start
+	mu sync.Mutex
+	h  Histogram
+}
+
+// record adds a latency to the window, if progress is reported.
+func (w *window) record(d time.Duration) {
+	if !w.on {
+		return
+	}
+	w.mu.Lock()
+	w.h.Record(d)
+	w.mu.Unlock()
+}
+
+// take returns the window's p99 and max and empties it.
+func (w *window) take() (p99, most time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.h.Count() == 0 {
+		return 0, 0
+	}
+	p99, most = w.h.Quantile(0.99), w.h.Max()
+	w.h = Histogram{}
+	return p99, most
 }
 
 // Run applies the workload cfg to t and returns what it measured. It
@@ -49,6 +80,7 @@ func Run(ctx context.Context, cfg Config, t Target) (Result, error) {
 		return Result{}, errors.New("loadgen: nil target")
 	}
 	r := &runner{cfg: cfg, target: t, start: time.Now()}
+	r.window.on = cfg.Progress != nil
 	r.measureFrom = r.start.Add(cfg.Warmup)
 	opCtx, cancel := context.WithCancel(ctx)
 	defer cancel()

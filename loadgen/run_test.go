@@ -182,3 +182,41 @@ func TestProgressIsReported(t *testing.T) {
 		t.Fatalf("first snapshot %+v, want positive elapsed and no ops yet", snap)
 	}
 }
+
+// TestProgressLatencies: every operation takes at least 20ms, so each
+// progress interval with operations reports a p99 of at least that, and a
+// max no lower than its p99.
+func TestProgressLatencies(t *testing.T) {
+	f := newFakeStore()
+	f.block = func(ctx context.Context) {
+		select {
+		case <-time.After(20 * time.Millisecond):
+		case <-ctx.Done():
+		}
+	}
+	var mu sync.Mutex
+	var snaps []Snapshot
+	cfg := Config{Clients: 2, Duration: 2500 * time.Millisecond, Keys: 10, Progress: func(s Snapshot) {
+		mu.Lock()
+		snaps = append(snaps, s)
+		mu.Unlock()
+	}}
+	if _, err := Run(context.Background(), cfg, f); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	seen := 0
+	for _, s := range snaps {
+		if s.Rate == 0 {
+			continue
+		}
+		seen++
+		if s.P99 < 20*time.Millisecond || s.Max < s.P99 {
+			t.Fatalf("snapshot %+v: want p99 >= 20ms and max >= p99", s)
+		}
+	}
+	if seen == 0 {
+		t.Fatalf("no progress interval with operations among %d snapshots", len(snaps))
+	}
+}

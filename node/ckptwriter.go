@@ -1,6 +1,7 @@
 package node
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -46,6 +47,7 @@ type ckptWriter struct {
 	skipped uint64
 	written uint64
 	last    time.Duration // how long the last write took
+	discard *discarder    // removes stale scratch files (diskless)
 }
 
 // pendingSave is a checkpoint that waits for the running write.
@@ -105,8 +107,8 @@ func (h heldFile) close() {
 
 // newCkptWriter returns the writer for a node: into the data directory of
 // st, or a new scratch directory when st is nil (diskless).
-func newCkptWriter(st *storage.Storage, log *slog.Logger) (*ckptWriter, error) {
-	w := &ckptWriter{storage: st, log: log, done: make(chan ckptDone, 1)}
+func newCkptWriter(st *storage.Storage, log *slog.Logger, d *discarder) (*ckptWriter, error) {
+	w := &ckptWriter{storage: st, log: log, done: make(chan ckptDone, 1), discard: d}
 	if st == nil {
 		dir, err := os.MkdirTemp("", "vr-checkpoints-")
 		if err != nil {
@@ -169,6 +171,7 @@ func (w *ckptWriter) Save(ck *core.Checkpoint, hs core.HardState) {
 func (w *ckptWriter) startBase(ck *core.Checkpoint) {
 	st, dir, chain, log := w.storage, w.dir, &w.chain, w.log
 	w.bases.Add(1)
+	log.Info("checkpoint base started", "op", ck.Op)
 	go func() {
 		defer w.bases.Done()
 		start := time.Now()
@@ -177,13 +180,17 @@ func (w *ckptWriter) startBase(ck *core.Checkpoint) {
 		if st != nil {
 			l, err = st.WriteBase(ck, nil)
 		} else {
-			l, err = storage.WriteBase(wal.OS, dir, chain, ck, false, nil)
+			l, err = storage.WriteBase(wal.OS, dir, chain, ck, false, 0, nil)
+		}
+		if errors.Is(err, storage.ErrBaseAborted) {
+			log.Info("new checkpoint base abandoned: the replica is stopping", "op", ck.Op)
+			return
 		}
 		if err != nil {
 			log.Warn("new checkpoint base not written; the chain of deltas goes on", "op", ck.Op, "err", err)
 			return
 		}
-		log.Debug("checkpoint base written", "op", ck.Op, "bytes", l.Size, "took", time.Since(start))
+		log.Info("checkpoint base written", "op", ck.Op, "bytes", l.Size, "took", time.Since(start))
 	}()
 }
 
@@ -238,7 +245,7 @@ func (w *ckptWriter) finish(d ckptDone) error {
 		if b := w.chain.Basing(); b != 0 {
 			keep = append(keep, storage.CheckpointFile(b)+".tmp")
 		}
-		removeScratchBut(w.dir, keep)
+		w.discard.discard(scratchBut(w.dir, keep))
 	}
 	return nil
 }
@@ -257,6 +264,9 @@ func (w *ckptWriter) close() {
 		return
 	}
 	w.pending = nil
+	if w.storage != nil {
+		w.storage.AbortBases() // a paced base would hold the shutdown for seconds
+	}
 	if w.busy {
 		// The goroutine writes into the directory: wait for it, and tidy
 		// up as after any write.
@@ -311,16 +321,19 @@ func removeTemporary(dir string) {
 	}
 }
 
-// removeScratchBut removes the scratch directory's checkpoint files but
-// those in keep.
-func removeScratchBut(dir string, keep []string) {
+// scratchBut lists the scratch directory's checkpoint files but those in
+// keep (the list is made on the loop, so that files the writer creates
+// later are never in it).
+func scratchBut(dir string, keep []string) []string {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return
+		return nil
 	}
+	var out []string
 	for _, e := range entries {
 		if !slices.Contains(keep, e.Name()) {
-			_ = os.Remove(filepath.Join(dir, e.Name()))
+			out = append(out, filepath.Join(dir, e.Name()))
 		}
 	}
+	return out
 }

@@ -74,6 +74,18 @@ type Config struct {
 	// SegmentSize bounds a log segment file (default wal.DefaultSegmentSize).
 	// The log is truncated a whole segment at a time.
 	SegmentSize int64
+	// MemoryLimit is the process's soft memory limit in bytes: 0 leaves
+	// Go's setting alone; MemoryLimitFromState derives it from the state's
+	// size (2 × data + 192 MiB, at least 512 MiB), as `vr server` does by
+	// default. A GOMEMLIMIT environment variable wins. See memlimit.go. It
+	// applies to the whole process: nodes that share one (tests, in-process
+	// clusters) should leave it 0.
+	MemoryLimit int64
+	// CheckpointBaseRate bounds, in bytes per second, how fast durable
+	// mode writes a new checkpoint base in the background (default
+	// DefaultCheckpointBaseRate; negative: unpaced). See
+	// storage.Config.BaseRate.
+	CheckpointBaseRate int64
 
 	// NewStateMachine returns the empty state machine to replicate; it is
 	// called once per start (the replica rebuilds its state from the log
@@ -131,6 +143,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Sync == "" {
 		c.Sync = SyncAlways
+	}
+	if c.CheckpointBaseRate == 0 {
+		c.CheckpointBaseRate = DefaultCheckpointBaseRate
 	}
 	return c
 }
@@ -216,6 +231,16 @@ const maxMessageBytes = 32 << 20
 // what quartz clocks drift, so that it also covers a tick delivered late.
 // The node's clock is the monotonic wall clock (see clock.go).
 const DefaultMaxClockDrift = float64(core.DefaultMaxClockDrift) / 1000
+
+// MemoryLimitFromState, as Config.MemoryLimit, derives the memory limit
+// from the state's size.
+const MemoryLimitFromState = -1
+
+// DefaultCheckpointBaseRate is the default pace of a background base
+// write in durable mode: 64 MiB/s writes a GiB of state in 16 s, while
+// the deltas go on every few seconds beside it (benchmarks.md, "Why views
+// changed").
+const DefaultCheckpointBaseRate = 64 << 20
 
 // DefaultTick is the default length of one core tick.
 const DefaultTick = 10 * time.Millisecond

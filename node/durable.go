@@ -28,13 +28,20 @@ const AsyncInterval = storage.AsyncInterval
 // system (package storage decides how the replica restarts) and returns
 // the state to restart from, or nil. A disk that held a state it cannot
 // resume from clears cfg.NewCluster: the replica recovers.
-func openStorage(cfg *Config, m walMetrics) (*storage.Storage, *core.Durable, error) {
+func openStorage(cfg *Config, m walMetrics, d *discarder) (*storage.Storage, *core.Durable, error) {
 	st, start, err := storage.Open(storage.Config{
 		Dir: cfg.DataDir, Logger: cfg.Logger, Sync: cfg.Sync, SegmentSize: cfg.SegmentSize,
 		Owner:   wal.Owner{ClusterID: cfg.ClusterID, Replica: uint64(cfg.Index)},
 		OnWrite: func(n int) { m.writeBytes.Add(float64(n)) },
-		OnSync:  func(d time.Duration) { m.syncTime.Observe(d.Seconds()) },
-		Witness: cfg.IsWitness(),
+		OnSync: func(d time.Duration) {
+			m.syncTime.Observe(d.Seconds())
+			if d >= slowIteration {
+				cfg.Logger.Warn("slow fsync of the log", "replica", cfg.Index, "took", d.Round(time.Millisecond))
+			}
+		},
+		Witness:  cfg.IsWitness(),
+		Discard:  d.discard,
+		BaseRate: max(cfg.CheckpointBaseRate, 0),
 	})
 	if err != nil {
 		return nil, nil, err

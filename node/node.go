@@ -37,6 +37,8 @@ type Node struct {
 	storage   *storage.Storage // nil when diskless
 	drv       *driver.Driver   // the loop body, shared with the simulator
 	ckpts     *ckptWriter      // writes checkpoints off the loop, serves them
+	discard   *discarder       // removes stale checkpoint files off the loop
+	memLimit  *memLimit        // the process's memory limit (memlimit.go)
 	flushed   bool             // the first Output (which carries a restart's work) was sent
 	forbidden atomic.Uint64    // client requests refused for their role (authz.go)
 }
@@ -55,11 +57,12 @@ func New(cfg Config) (*Node, error) {
 		cfg.Seed = binary.LittleEndian.Uint64(b[:])
 	}
 	walm := newWALMetrics()
+	discard := newDiscarder()
 	var st *storage.Storage
 	var restart *core.Durable
 	if cfg.DataDir != "" {
 		var err error
-		if st, restart, err = openStorage(&cfg, walm); err != nil {
+		if st, restart, err = openStorage(&cfg, walm, discard); err != nil {
 			return nil, err
 		}
 	}
@@ -80,12 +83,13 @@ func New(cfg Config) (*Node, error) {
 		_ = st.Close()
 		return nil, err
 	}
-	n := &Node{storage: st,
+	n := &Node{storage: st, discard: discard,
 		cfg: cfg, log: cfg.Logger.With("replica", cfg.Index), replica: replica,
 		sm: sm, transport: tr, clients: map[uint64]*transport.ClientConn{},
 		statusReq: make(chan chan Status),
 	}
 	n.metrics = newMetrics(n, walm)
+	n.memLimit = newMemLimit(cfg.MemoryLimit, sm, n.log)
 	n.publish()
 	return n, nil
 }
@@ -109,12 +113,14 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	defer n.transport.Close()
 	defer n.storage.Close()
+	n.discard.start()
+	defer n.discard.close() // after the checkpoint writer's close, before the storage's
 	if n.storage != nil {
 		go syncLoop(ctx, n.storage)
 	}
 	var ckptDone <-chan ckptDone // nil for a witness: it takes no checkpoints
 	if !n.cfg.IsWitness() {
-		ckpts, err := newCkptWriter(n.storage, n.log)
+		ckpts, err := newCkptWriter(n.storage, n.log, n.discard)
 		if err != nil {
 			return err
 		}
@@ -131,25 +137,33 @@ func (n *Node) Run(ctx context.Context) error {
 	ticker := time.NewTicker(n.cfg.Tick)
 	defer ticker.Stop()
 	recv := n.transport.Receive()
+	var stall stallWatch
 	for {
 		select {
 		case <-ctx.Done():
 			n.log.Info("replica stopping")
 			return nil
 		case <-ticker.C:
+			stall.begin("tick")
 			n.drv.CatchUp(elapsed())
 			n.drv.Flush()
+			n.memLimit.update()
 		case in := <-recv:
+			stall.begin("drain")
 			n.drv.Drain(elapsed, n.inputs(in, recv), maxDrain)
 		case reply := <-n.statusReq:
+			stall.begin("status")
 			reply <- n.fullStatus()
 		case d := <-ckptDone:
+			stall.begin("checkpoint saved")
 			if err := n.ckpts.finish(d); err != nil {
 				n.log.Error("stopping: the checkpoint cannot be written", "err", err)
 				return err
 			}
+			stall.mark("finished") // the rest truncates the log
 			n.drv.CheckpointSaved(d.op)
 		}
+		stall.end(n.log)
 		if err := n.drv.Failed(); err != nil {
 			n.log.Error("stopping: the log cannot be written", "err", err)
 			return err

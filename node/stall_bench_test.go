@@ -92,7 +92,10 @@ func newStallHarness(b *testing.B, keys, valueSize int, interval uint64) *stallH
 	segment, _ := strconv.ParseInt(os.Getenv("VR_STALL_SEGMENT_MB"), 10, 64)
 	cfg := Config{DataDir: b.TempDir(), Sync: SyncAsync, Logger: slog.New(slog.DiscardHandler),
 		Peers: []string{"127.0.0.1:1"}, SegmentSize: segment << 20}
-	st, _, err := openStorage(&cfg, newWALMetrics())
+	d := newDiscarder()
+	d.start()
+	defer d.close()
+	st, _, err := openStorage(&cfg, newWALMetrics(), d)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,7 +103,7 @@ func newStallHarness(b *testing.B, keys, valueSize int, interval uint64) *stallH
 	if err != nil {
 		b.Fatal(err)
 	}
-	w, err := newCkptWriter(st, cfg.Logger)
+	w, err := newCkptWriter(st, cfg.Logger, d)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -193,7 +193,7 @@ func WriteLink(fsys wal.FS, dir string, c *Chain, ck *core.Checkpoint, sync bool
 	if p.Delta {
 		l.Name, l.Delta, write = DeltaFile(ck.Op), true, ck.WriteDeltaTo
 	}
-	n, err := writeFile(fsys, dir, l.Name, sync, write, tee)
+	n, err := writeFile(fsys, dir, l.Name, fileOpts{sync: sync}, write, tee)
 	if err != nil {
 		if p.Rebase {
 			c.BaseDone(Link{}, false)
@@ -207,10 +207,16 @@ func WriteLink(fsys wal.FS, dir string, c *Chain, ck *core.Checkpoint, sync bool
 
 // WriteBase writes ck whole into dir as a base file, in the background
 // of later WriteLinks (the snapshot's WriteTo may run beside its
-// WriteDeltaTo), and makes it the base of c once written (BaseDone).
-func WriteBase(fsys wal.FS, dir string, c *Chain, ck *core.Checkpoint, sync bool, tee io.Writer) (Link, error) {
+// WriteDeltaTo), and makes it the base of c once written (BaseDone);
+// with sync, durably, and with rate, no faster than rate bytes per second
+// (see Config.BaseRate).
+func WriteBase(fsys wal.FS, dir string, c *Chain, ck *core.Checkpoint, sync bool, rate int64, tee io.Writer) (Link, error) {
+	return writeBase(fsys, dir, c, ck, fileOpts{sync: sync, rate: rate}, tee)
+}
+
+func writeBase(fsys wal.FS, dir string, c *Chain, ck *core.Checkpoint, o fileOpts, tee io.Writer) (Link, error) {
 	l := Link{Op: ck.Op, Name: CheckpointFile(ck.Op)}
-	n, err := writeFile(fsys, dir, l.Name, sync, ck.WriteTo, tee)
+	n, err := writeFile(fsys, dir, l.Name, o, ck.WriteTo, tee)
 	l.Size = n
 	c.BaseDone(l, err == nil)
 	return l, err

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/wal"
@@ -82,8 +83,15 @@ func (s *Storage) WriteCheckpoint(ck *core.Checkpoint, hs core.HardState, tee io
 // exists. A failure only leaves the chain as it was (logged by the
 // caller; a later checkpoint starts another base).
 func (s *Storage) WriteBase(ck *core.Checkpoint, tee io.Writer) (Link, error) {
-	return WriteBase(s.cfg.FS, s.cfg.Dir, &s.chain, ck, true, tee)
+	return writeBase(s.cfg.FS, s.cfg.Dir, &s.chain, ck, fileOpts{sync: true, rate: s.cfg.BaseRate, abort: &s.abortBases}, tee)
 }
+
+// AbortBases makes a paced background base write (Config.BaseRate) that
+// is running, or starts later, fail with ErrBaseAborted instead of taking
+// its time: the node calls it when it stops, so that shutting down does
+// not wait for a base paced over many seconds. The chain goes on as it
+// was; the next start writes a new base when one is due.
+func (s *Storage) AbortBases() { s.abortBases.Store(true) }
 
 // Chain returns the files of the newest durable checkpoint's chain, base
 // first: after Open, the one the replica restarts from.
@@ -101,10 +109,20 @@ func (s *Storage) CheckpointWritten(op uint64, keep ...string) {
 	s.removeOtherCheckpoints(keep...)
 }
 
+// fileOpts are how writeFile writes: sync, fsynced as it goes and at the
+// end; rate, if positive, paced to that many bytes per second, and then
+// fsynced every pacedSyncBytes rather than every syncEveryBytes.
+type fileOpts struct {
+	sync  bool
+	rate  int64
+	abort *atomic.Bool // with rate: set, the write fails with ErrBaseAborted
+}
+
 // writeFile streams write's bytes into dir/name through a temporary file,
-// renamed into place; with sync, the file is fsynced every syncEveryBytes
-// and at the end, then the directory. It returns the file's size.
-func writeFile(fsys wal.FS, dir, name string, sync bool, write func(io.Writer) (int64, error), tee io.Writer) (uint64, error) {
+// renamed into place; with o.sync, the file is fsynced as it goes and at
+// the end, then the directory. It returns the file's size.
+func writeFile(fsys wal.FS, dir, name string, o fileOpts, write func(io.Writer) (int64, error), tee io.Writer) (uint64, error) {
+	sync := o.sync
 	tmp := filepath.Join(dir, name+".tmp")
 	f, err := fsys.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -112,7 +130,14 @@ func writeFile(fsys wal.FS, dir, name string, sync bool, write func(io.Writer) (
 	}
 	var out io.Writer = f
 	if sync {
-		out = &syncEvery{f: f}
+		every := syncEveryBytes
+		if o.rate > 0 {
+			every = pacedSyncBytes
+		}
+		out = &syncEvery{f: f, every: every}
+	}
+	if o.rate > 0 {
+		out = newPaced(out, o.rate, o.abort)
 	}
 	if tee != nil {
 		out = io.MultiWriter(out, tee)
@@ -161,13 +186,19 @@ const syncEveryBytes = 64 << 20
 // (benchmarks.md, "Checkpoint stalls").
 type syncEvery struct {
 	f       wal.File
+	every   int
 	pending int
 }
+
+// pacedSyncBytes is how much of a paced file is written between fsyncs:
+// small, so that each fsync writes back little and the log's fsyncs never
+// wait long behind one.
+const pacedSyncBytes = 8 << 20
 
 func (s *syncEvery) Write(p []byte) (int, error) {
 	n, err := s.f.Write(p)
 	s.pending += n
-	if err == nil && s.pending >= syncEveryBytes {
+	if err == nil && s.pending >= s.every {
 		s.pending = 0
 		err = s.f.Sync()
 	}
@@ -192,20 +223,33 @@ func (s *Storage) truncateLog(logBase uint64) error {
 	return nil
 }
 
-// removeOtherCheckpoints removes every checkpoint file but those in keep;
-// a failure only leaves a stale file behind.
+// removeOtherCheckpoints removes every checkpoint file but those in keep,
+// through Config.Discard if set; a failure only leaves a stale file
+// behind. The list is made here, on the caller's goroutine, so that a
+// file created after it (by the writer's lanes) is never in it.
 func (s *Storage) removeOtherCheckpoints(keep ...string) {
 	entries, err := s.cfg.FS.ReadDir(s.cfg.Dir)
 	if err != nil {
 		return
 	}
+	var stale []string
 	for _, e := range entries {
 		n := e.Name()
-		stale := strings.HasSuffix(n, checkpointExt) || strings.HasSuffix(n, checkpointExt+".tmp") ||
+		ours := strings.HasSuffix(n, checkpointExt) || strings.HasSuffix(n, checkpointExt+".tmp") ||
 			strings.HasSuffix(n, deltaExt) || strings.HasSuffix(n, deltaExt+".tmp")
-		if !slices.Contains(keep, n) && strings.HasPrefix(n, checkpointPrefix) && stale {
-			_ = s.cfg.FS.Remove(filepath.Join(s.cfg.Dir, n))
+		if !slices.Contains(keep, n) && strings.HasPrefix(n, checkpointPrefix) && ours {
+			stale = append(stale, filepath.Join(s.cfg.Dir, n))
 		}
+	}
+	if len(stale) == 0 {
+		return
+	}
+	if s.cfg.Discard != nil && !s.cfg.bugs.RemoveCheckpointsInline {
+		s.cfg.Discard(stale)
+		return
+	}
+	for _, p := range stale {
+		_ = s.cfg.FS.Remove(p)
 	}
 }
 

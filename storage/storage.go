@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/vr-go/vr/core"
@@ -63,6 +64,21 @@ type Config struct {
 	// Witness stores a witness's log: it writes no checkpoint, and its log
 	// goes up to the replica's log base at once (core.RoleWitness).
 	Witness bool
+	// Discard, if set, removes checkpoint files that are no longer needed
+	// (their full paths) off the caller's goroutine; nil: they are removed
+	// at once with FS.Remove. Removing a GiB-sized base file took up to a
+	// second on ext4 under load, which on the replica's loop stopped it
+	// from handling anything and made its peers start view changes
+	// (benchmarks.md, "Why views changed, and what changed"). Each path listed is stale for
+	// good: no later checkpoint takes its name.
+	Discard func(paths []string)
+	// BaseRate, if positive, bounds how fast a new base is written on the
+	// writer's background lane (WriteBase), in bytes per second: written
+	// as fast as the disk takes it, three replicas' GiB-sized bases on one
+	// disk made the log's fsyncs wait 0.1–0.55 s behind their writeback
+	// (benchmarks.md, "Why views changed, and what changed"). It sleeps: the simulator
+	// leaves it 0.
+	BaseRate int64
 
 	bugs plant.Storage
 }
@@ -101,6 +117,9 @@ type Storage struct {
 	chain     Chain          // its files; owned by WriteCheckpoint once open
 	truncated uint64         // the log was truncated up to this op
 	repaired  bool           // Open moved a damaged log aside
+	// abortBases fails paced base writes (AbortBases); shared with the
+	// writer's base lane.
+	abortBases atomic.Bool
 }
 
 // Start is how Open says a replica starts.

@@ -29,6 +29,16 @@ type benchFlags struct {
 	json                                             bool
 	plot                                             string
 	tls                                              tlsFlags
+	// serverLogLevel, serverArgs and keepLogs shape the --local servers:
+	// their --log-level, extra `vr server` flags, and whether their logs
+	// are kept after the run.
+	serverLogLevel string
+	serverArgs     []string
+	keepLogs       bool
+	// killBackupAt and killPrimaryAt (0: never) kill a server of the local
+	// cluster that long into the measured period; restartAfter later it
+	// starts again (bench_kill.go).
+	killBackupAt, killPrimaryAt, restartAfter time.Duration
 }
 
 func init() { register(newBenchCmd) }
@@ -85,6 +95,12 @@ func (f *benchFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.timeout, "timeout", 5*time.Minute, "give up if the whole run takes longer (default: 5m more than --warmup plus --duration)")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
 	fl.StringVar(&f.plot, "plot", "", "write an SVG plot of the request rate (and, with --local, each server's memory) per second to this file")
+	fl.StringVar(&f.serverLogLevel, "server-log-level", "warn", "with --local: the servers' --log-level (debug, info, warn, error)")
+	fl.StringArrayVar(&f.serverArgs, "server-arg", nil, "with --local: one more `vr server` flag for every server, e.g. --server-arg=--view-timeout=1s (repeatable)")
+	fl.BoolVar(&f.keepLogs, "keep-logs", false, "with --local: keep the servers' logs (and data) after the run, and say where")
+	fl.DurationVar(&f.killBackupAt, "kill-backup-at", 0, "with --local: SIGKILL a backup this long into the measured period, restart it --restart-after later, and report how long it took to catch up and the clients' p99 meanwhile")
+	fl.DurationVar(&f.killPrimaryAt, "kill-primary-at", 0, "with --local: SIGKILL the primary this long into the measured period, report how long the view change took, restart it --restart-after later and report its catch-up")
+	fl.DurationVar(&f.restartAfter, "restart-after", 5*time.Second, "with --kill-backup-at or --kill-primary-at: how long the killed server stays down")
 	f.tls.register(cmd, "a running cluster: the client's")
 }
 

@@ -34,6 +34,18 @@ func (f *benchFlags) validate(explicitCluster, durability bool) error {
 		return errors.New("--tls-cert, --tls-key and --tls-ca apply to a running cluster (--cluster); --local starts a plaintext loopback cluster")
 	case f.local == 0 && f.witnesses != "":
 		return errors.New("--witnesses only applies to a cluster started with --local")
+	case f.local == 0 && (f.keepLogs || len(f.serverArgs) > 0 || f.serverLogLevel != "warn"):
+		return errors.New("--keep-logs, --server-arg and --server-log-level only apply to a cluster started with --local")
+	case f.local == 0 && (f.killBackupAt != 0 || f.killPrimaryAt != 0):
+		return errors.New("--kill-backup-at and --kill-primary-at only apply to a cluster started with --local")
+	case f.killBackupAt < 0 || f.killPrimaryAt < 0 || f.restartAfter <= 0:
+		return errors.New("--kill-backup-at and --kill-primary-at must not be negative, --restart-after must be positive")
+	case (f.killBackupAt > 0 || f.killPrimaryAt > 0) && f.local < 3:
+		return errors.New("--kill-backup-at and --kill-primary-at need --local 3 or more")
+	case (f.killBackupAt > 0 || f.killPrimaryAt > 0) && f.duration == 0:
+		return errors.New("--kill-backup-at and --kill-primary-at need a --duration")
+	case f.killBackupAt >= f.duration && f.killBackupAt > 0 || f.killPrimaryAt >= f.duration && f.killPrimaryAt > 0:
+		return fmt.Errorf("--kill-backup-at and --kill-primary-at must fall within --duration %v", f.duration)
 	case f.local == 0 && durability:
 		return errors.New("--durable and --sync only apply to a cluster started with --local")
 	case f.sync != "sync" && f.sync != "async":

@@ -27,10 +27,12 @@ type benchLocal struct {
 	witnesses   []int // the servers that run as witnesses
 }
 
-// startBenchLocal starts n replicas of a new cluster on free loopback
-// ports, with status endpoints (read once at the end) but no key-value API
-// on them.
-func startBenchLocal(ctx context.Context, n int, durable bool, sync string, witnesses []int) (*benchLocal, error) {
+// startBenchLocal starts f.local replicas of a new cluster on free
+// loopback ports, with status endpoints (read once at the end) but no
+// key-value API on them, logging at f.serverLogLevel into files in the
+// temporary directory, with f.serverArgs added to every server's flags.
+func startBenchLocal(ctx context.Context, f benchFlags, witnesses []int) (*benchLocal, error) {
+	n := f.local
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the vr binary to start servers: %w", err)
@@ -45,7 +47,7 @@ func startBenchLocal(ctx context.Context, n int, durable bool, sync string, witn
 		return nil, err
 	}
 	l.cl = &procs.Cluster{Exe: exe, Addrs: l.addrs, StatusAddrs: l.statusAddrs, LogDir: l.dir,
-		Flags: []string{"--log-level", "warn", "--status-kv-api=false"}}
+		Flags: append([]string{"--log-level", f.serverLogLevel, "--status-kv-api=false"}, f.serverArgs...)}
 	if len(witnesses) > 0 {
 		l.cl.Flags = append(l.cl.Flags, "--witnesses", joinInts(witnesses))
 		l.cl.Extra = func(i int) []string {
@@ -55,8 +57,8 @@ func startBenchLocal(ctx context.Context, n int, durable bool, sync string, witn
 			return nil
 		}
 	}
-	if durable {
-		err = l.makeDataDirs(sync)
+	if f.durable {
+		err = l.makeDataDirs(f.sync)
 	}
 	for i := 0; i < n && err == nil; i++ {
 		err = l.cl.Start(i, true)

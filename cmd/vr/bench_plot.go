@@ -15,20 +15,22 @@ import (
 type benchSample struct {
 	at   time.Duration
 	rate float64
-	rss  []int64 // bytes per server; nil when unknown
+	p99  time.Duration // of the requests of that second
+	rss  []int64       // bytes per server; nil when unknown
 }
 
 // sampleOf reads the servers' memory at a progress snapshot.
 func sampleOf(s loadgen.Snapshot, local *benchLocal) benchSample {
-	b := benchSample{at: s.Elapsed, rate: s.Rate}
+	b := benchSample{at: s.Elapsed, rate: s.Rate, p99: s.P99}
 	if local != nil {
 		b.rss = local.rss()
 	}
 	return b
 }
 
-// writePlot writes the samples as an SVG file: the request rate on top
-// and, when known, each server's resident memory below, over time.
+// writePlot writes the samples as an SVG file: the request rate on top,
+// the p99 latency of each second below it and, when known, each server's
+// resident memory at the bottom, over time.
 func writePlot(path, title string, samples []benchSample) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -46,19 +48,21 @@ const (
 func plotSVG(w io.Writer, title string, samples []benchSample) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11">`+"\n",
-		plotW+plotLeft+20, plotTop+2*panelH+80)
+		plotW+plotLeft+20, plotTop+3*panelH+120)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/><text x="%d" y="20" font-size="13">%s</text>`+"\n", plotLeft, escapeXML(title))
 	var end time.Duration
 	if n := len(samples); n > 0 {
 		end = samples[n-1].at
 	}
-	rates := make([][]float64, 1)
+	rates, p99s := make([][]float64, 1), make([][]float64, 1)
 	for _, s := range samples {
 		rates[0] = append(rates[0], s.rate)
+		p99s[0] = append(p99s[0], float64(s.p99))
 	}
 	panel(&b, plotTop, "requests/s", samples, rates, end, 1)
+	panel(&b, plotTop+panelH+40, "p99 latency of each second, ms", samples, p99s, end, float64(time.Millisecond))
 	if mem := rssSeries(samples); mem != nil {
-		panel(&b, plotTop+panelH+40, "resident memory per server, MiB", samples, mem, end, 1<<20)
+		panel(&b, plotTop+2*(panelH+40), "resident memory per server, MiB", samples, mem, end, 1<<20)
 	}
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())

@@ -32,6 +32,11 @@ type benchReport struct {
 	// only with --local. A healthy run under load has none.
 	ServerViewChanges []uint64 `json:"server_view_changes,omitempty"`
 	FinalView         uint64   `json:"final_view"`
+	// Faults is what --kill-backup-at and --kill-primary-at measured; the
+	// servers' CPU is then not reported (a restarted process starts
+	// counting again), and a restarted server's peak RSS and view changes
+	// are its new process's.
+	Faults []benchFault `json:"faults,omitempty"`
 }
 
 // benchTarget describes the cluster and the workload.
@@ -120,6 +125,9 @@ func (r *benchReport) print(w io.Writer, f benchFlags) error {
 	}
 	if r.ServerViewChanges != nil {
 		row("view changes", "%v (each server, from its status), final view %d", r.ServerViewChanges, r.FinalView)
+	}
+	for _, ft := range r.Faults {
+		row("fault", "%s", ft.describe())
 	}
 	return tw.Flush()
 }

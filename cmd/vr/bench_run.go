@@ -33,10 +33,10 @@ func runBench(parent context.Context, w, progress io.Writer, f benchFlags) (err 
 	addrs, _ := splitCluster(f.cluster)
 	if f.local > 0 {
 		ws, _ := parseWitnesses(f.witnesses, f.local) // validated
-		if local, err = startBenchLocal(ctx, f.local, f.durable, f.sync, ws); err != nil {
+		if local, err = startBenchLocal(ctx, f, ws); err != nil {
 			return err
 		}
-		defer func() { local.stop(err != nil, progress) }()
+		defer func() { local.stop(err != nil || f.keepLogs, progress) }()
 		addrs = local.addrs
 	}
 	c, err := dialBench(ctx, f, addrs, local)
@@ -76,8 +76,10 @@ func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLo
 	cfg := f.workload()
 	start := time.Now()
 	var samples []benchSample
+	prog := &progressLog{}
 	cfg.Progress = func(s loadgen.Snapshot) {
 		printBenchProgress(progress, s)
+		prog.add(s)
 		if f.plot != "" {
 			samples = append(samples, sampleOf(s, local))
 		}
@@ -86,7 +88,11 @@ func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLo
 	if local != nil {
 		serverCPU0 = local.cpuAt(start.Add(cfg.Warmup))
 	}
+	faultCtx, endFaults := context.WithCancel(ctx) // faults stop with the load
+	defer endFaults()
+	faults := scheduleFaults(faultCtx, f, local, start, prog, progress)
 	res, err := loadgen.Run(ctx, cfg, loadgen.ClientTarget(c))
+	endFaults()
 	if err != nil {
 		return nil, fmt.Errorf("benchmark interrupted: %w", err)
 	}
@@ -102,8 +108,11 @@ func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLo
 			return nil, fmt.Errorf("--plot: %w", err)
 		}
 	}
+	rep.Faults = faults()
 	if local != nil {
-		rep.addServerCPU(<-serverCPU0, local.cpuEach())
+		if len(rep.Faults) == 0 { // a restarted server's CPU starts again from zero
+			rep.addServerCPU(<-serverCPU0, local.cpuEach())
+		}
 		rep.ServerPeakRSS = local.peakRSS()
 		rep.ServerDiskBytes = local.diskEach()
 		rep.ServerViewChanges, rep.FinalView = local.viewChanges(ctx)
@@ -117,7 +126,8 @@ func printBenchProgress(w io.Writer, s loadgen.Snapshot) {
 	if s.Warmup {
 		phase = " (warmup)"
 	}
-	fmt.Fprintf(w, "[%3.0fs] %d requests, %.0f req/s, %d errors%s\n", s.Elapsed.Seconds(), s.Ops, s.Rate, s.Errors, phase)
+	fmt.Fprintf(w, "[%3.0fs] %d requests, %.0f req/s, p99 %v, max %v, %d errors%s\n",
+		s.Elapsed.Seconds(), s.Ops, s.Rate, ms(s.P99), ms(s.Max), s.Errors, phase)
 }
 
 // coalesceSetting maps --coalesce (0: off) to client.Config.Coalesce

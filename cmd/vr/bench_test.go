@@ -50,6 +50,12 @@ func TestBenchRejectsBadFlags(t *testing.T) {
 		{[]string{"--cluster", "127.0.0.1:1,127.0.0.1:2"}, "2f+1"},
 		{[]string{c, "--sessions", "-1"}, "--sessions"},
 		{[]string{c, "--duration", "10m", "--timeout", "1m"}, "shorter than --warmup plus --duration"},
+		{[]string{c, "--keep-logs"}, "only apply to a cluster started with --local"},
+		{[]string{c, "--kill-backup-at", "5s"}, "only apply to a cluster started with --local"},
+		{[]string{"--local", "1", "--kill-primary-at", "5s"}, "need --local 3"},
+		{[]string{"--local", "3", "--duration", "10s", "--kill-primary-at", "10s"}, "within --duration"},
+		{[]string{"--local", "3", "--ops", "100", "--kill-backup-at", "1s"}, "need a --duration"},
+		{[]string{"--local", "3", "--kill-backup-at", "1s", "--restart-after", "0s"}, "--restart-after must be positive"},
 	}
 	for _, tc := range cases {
 		_, err := runBenchArgs(t, tc.args...)

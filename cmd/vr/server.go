@@ -36,6 +36,8 @@ type serverFlags struct {
 	maxMessageBytes             int
 	maxClockDrift               float64
 	segmentSize                 int64
+	baseRate                    int64
+	memoryLimit                 string
 	newCluster                  bool
 	logLevel, logFormat         string
 	dataDir, sync               string
@@ -95,6 +97,10 @@ cluster and recovers instead.`,
 		"bound on how fast or slow any replica's clock may run, as a fraction; read leases are safe only within it")
 	fl.Int64Var(&f.segmentSize, "segment-size", wal.DefaultSegmentSize,
 		"durable mode: size of a log segment file in bytes; the log is truncated a segment at a time")
+	fl.Int64Var(&f.baseRate, "checkpoint-base-rate", node.DefaultCheckpointBaseRate,
+		"durable mode: bytes per second at which a new checkpoint base is written in the background, so that the log's fsyncs do not wait behind it (0: as fast as the disk takes it)")
+	fl.StringVar(&f.memoryLimit, "memory-limit", "auto",
+		"soft memory limit of the process: auto (2 × the state's data bytes + 192 MiB, at least 512 MiB, following the state), off (Go's default), or bytes, e.g. 2GiB; a GOMEMLIMIT environment variable wins")
 	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
 	fl.StringVar(&f.witnesses, "witnesses", "", "indexes of the cluster's witnesses (log only, never primary), comma-separated, at most f; the same on every replica")
 	fl.BoolVar(&f.witness, "witness", false, "run this replica as a witness: no state machine, no checkpoints; its --index must be in --witnesses")
@@ -128,8 +134,11 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		MaxSessions: f.maxSessions, NewCluster: f.newCluster, Logger: logger,
 		CheckpointInterval: f.checkpointInterval, MaxClockDrift: f.maxClockDrift,
 		CheckpointBytes: f.checkpointBytes, MaxMessageBytes: f.maxMessageBytes,
-		SegmentSize: f.segmentSize,
-		DataDir:     f.dataDir, Sync: node.SyncMode(f.sync),
+		SegmentSize: f.segmentSize, CheckpointBaseRate: f.baseRate,
+		DataDir: f.dataDir, Sync: node.SyncMode(f.sync),
+	}
+	if f.baseRate == 0 {
+		cfg.CheckpointBaseRate = -1 // unpaced
 	}
 	if cfg.StatusAddrs, err = f.peerStatusAddrs(peers); err != nil {
 		return node.Config{}, err
@@ -145,6 +154,12 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 	}
 	if f.maxClockDrift <= 0 || f.maxClockDrift >= 0.5 {
 		return node.Config{}, fmt.Errorf("--max-clock-drift %v must be in (0, 0.5)", f.maxClockDrift)
+	}
+	if cfg.MemoryLimit, err = parseMemoryLimit(f.memoryLimit); err != nil {
+		return node.Config{}, err
+	}
+	if f.baseRate < 0 {
+		return node.Config{}, fmt.Errorf("--checkpoint-base-rate %d must not be negative", f.baseRate)
 	}
 	if f.segmentSize < 4096 {
 		return node.Config{}, fmt.Errorf("--segment-size %d is below 4096 bytes", f.segmentSize)

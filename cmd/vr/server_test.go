@@ -11,7 +11,7 @@ import (
 func TestServerFlagsRejectBadInput(t *testing.T) {
 	good := serverFlags{index: 0, cluster: "127.0.0.1:8000,127.0.0.1:8001,127.0.0.1:8002", sync: "sync",
 		tick: 10e6, heartbeat: 50e6, viewTO: 500e6, retry: 100e6, checkpointInterval: 100, maxClockDrift: 0.01, segmentSize: 1 << 20,
-		checkpointBytes: 8 << 20, maxMessageBytes: 32 << 20}
+		checkpointBytes: 8 << 20, maxMessageBytes: 32 << 20, memoryLimit: "auto"}
 	if _, err := good.nodeConfig(nil); err != nil {
 		t.Fatalf("good flags rejected: %v", err)
 	}
@@ -28,6 +28,8 @@ func TestServerFlagsRejectBadInput(t *testing.T) {
 		{"duplicate address", func(f *serverFlags) { f.cluster = "127.0.0.1:8000,127.0.0.1:8000,127.0.0.1:8002" }, "twice"},
 		{"empty cluster", func(f *serverFlags) { f.cluster = "" }, "no cluster"},
 		{"timeout below heartbeat", func(f *serverFlags) { f.viewTO = f.heartbeat }, "must exceed"},
+		{"bad memory limit", func(f *serverFlags) { f.memoryLimit = "lots" }, "--memory-limit"},
+		{"negative base rate", func(f *serverFlags) { f.baseRate = -1 }, "--checkpoint-base-rate"},
 		{"bad listen", func(f *serverFlags) { f.listen = "nope" }, "listen"},
 		{"bad sync mode", func(f *serverFlags) { f.sync = "sometimes" }, "--sync"},
 		{"async without data dir", func(f *serverFlags) { f.sync = "async" }, "--data-dir"},
@@ -98,7 +100,7 @@ func TestEnvironmentSetsUnsetFlags(t *testing.T) {
 func TestServerFlagsWitness(t *testing.T) {
 	f := serverFlags{index: 2, cluster: "127.0.0.1:8000,127.0.0.1:8001,127.0.0.1:8002", sync: "sync",
 		tick: 10e6, heartbeat: 50e6, viewTO: 500e6, retry: 100e6, checkpointInterval: 100, maxClockDrift: 0.01, segmentSize: 1 << 20,
-		checkpointBytes: 8 << 20, maxMessageBytes: 32 << 20, witnesses: "2", witness: true}
+		checkpointBytes: 8 << 20, maxMessageBytes: 32 << 20, witnesses: "2", witness: true, memoryLimit: "auto"}
 	cfg, err := f.nodeConfig(nil)
 	if err != nil || !cfg.IsWitness() {
 		t.Fatalf("witness flags: witness %v, %v", cfg.IsWitness(), err)

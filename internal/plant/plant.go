@@ -140,7 +140,11 @@ type Storage struct {
 	// TruncateBeforeCheckpoint drops the log up to a new checkpoint
 	// before that checkpoint is durable.
 	TruncateBeforeCheckpoint bool
-	WAL                      WAL
+	// RemoveCheckpointsInline removes stale checkpoint files on the
+	// caller's goroutine even when Config.Discard is set (the old
+	// behaviour: the node's loop unlinked GiB-sized bases itself).
+	RemoveCheckpointsInline bool
+	WAL                     WAL
 }
 
 // Driver are deliberate bugs of the driver's loop (package driver).

@@ -1,0 +1,104 @@
+package node
+
+import (
+	"log/slog"
+	"os"
+	"runtime/debug"
+	rtmetrics "runtime/metrics"
+)
+
+// The memory limit. Go's collector lets the heap grow to twice the live
+// heap by default (GOGC=100): with a GiB of state that is a GiB of
+// headroom on top, and a replica at 1M keys of 1 KiB peaked at 2.2–2.55 GB
+// resident, above the budget of 2 × data + 256 MB (issue 10; benchmarks.md,
+// "Why views changed, and what changed"). A soft limit
+// (runtime/debug.SetMemoryLimit) makes the collector run harder as the
+// heap nears it instead.
+//
+// Config.MemoryLimit sets it in bytes; MemoryLimitFromState derives it
+// from the state: 2 × the state machine's data bytes + memoryHeadroom,
+// never below minMemoryLimit, following the state as it grows or shrinks;
+// 0 leaves Go's setting alone. A GOMEMLIMIT in the environment always
+// wins.
+
+const (
+	// memoryHeadroom is what the derived limit allows beyond twice the
+	// data: the issue's 256 MB less a margin for memory the runtime does
+	// not count against the limit.
+	memoryHeadroom = 192 << 20
+	// minMemoryLimit is the least derived limit: below it a small state
+	// would make the collector run for every few MB of requests.
+	minMemoryLimit = 512 << 20
+)
+
+// sizer is a state machine that knows its data size (kv.Store).
+type sizer interface{ Size() int64 }
+
+// memLimit keeps the process's soft memory limit in step with the state.
+type memLimit struct {
+	fixed int64 // Config.MemoryLimit
+	set   int64 // the limit last set (0: none)
+	sm    sizer // nil: nothing to derive from
+	log   *slog.Logger
+}
+
+// newMemLimit applies a fixed limit at once; a derived one follows update.
+// It does nothing when GOMEMLIMIT is set or the limit is off.
+func newMemLimit(fixed int64, sm any, log *slog.Logger) *memLimit {
+	m := &memLimit{fixed: fixed, log: log}
+	if _, env := os.LookupEnv("GOMEMLIMIT"); env || fixed == 0 {
+		return m
+	}
+	if fixed > 0 {
+		m.apply(fixed)
+		return m
+	}
+	m.sm, _ = sm.(sizer)
+	m.update()
+	return m
+}
+
+// derived is the limit for a state of size bytes whose heap held live
+// bytes after the last collection: 2 × size + memoryHeadroom, at least
+// minMemoryLimit, and never below liveFloor × live. The floor matters
+// while the heap holds more than the state: a replica that fetches a
+// checkpoint assembles it in memory and restores it beside its old state
+// (about three times the data for a moment). Measured without the floor
+// (diskless, 1M keys): the lagging backup's heap sat at its limit, the
+// collector ran back to back (30 cycles in 11 s, each ~0.4 s), its loop
+// stalled for seconds and it started 47 view changes.
+func derived(size, live int64) int64 {
+	return max(2*size+memoryHeadroom, minMemoryLimit, live*liveFloorNum/liveFloorDen)
+}
+
+// liveFloorNum/liveFloorDen is the least limit as a multiple of the live
+// heap: 1.5, the headroom GOGC=50 would leave.
+const liveFloorNum, liveFloorDen = 3, 2
+
+// liveHeap reads the live heap after the last collection (0: unknown).
+func liveHeap() int64 {
+	s := []rtmetrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	rtmetrics.Read(s)
+	if s[0].Value.Kind() != rtmetrics.KindUint64 {
+		return 0
+	}
+	return int64(s[0].Value.Uint64())
+}
+
+// update sets the derived limit again once the state moved it by more
+// than a sixteenth. Only the loop goroutine calls it (the state is its).
+func (m *memLimit) update() {
+	if m.sm == nil {
+		return
+	}
+	want := derived(m.sm.Size(), liveHeap())
+	if d := want - m.set; m.set == 0 || d > m.set/16 || -d > m.set/16 {
+		m.apply(want)
+	}
+}
+
+func (m *memLimit) apply(limit int64) {
+	debug.SetMemoryLimit(limit)
+	m.set = limit
+	m.log.Debug("memory limit set", "bytes", limit)
+}

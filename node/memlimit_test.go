@@ -1,0 +1,49 @@
+package node
+
+import (
+	"log/slog"
+	"math"
+	"os"
+	"runtime/debug"
+	"testing"
+)
+
+type fakeSizer struct{ n int64 }
+
+func (f *fakeSizer) Size() int64 { return f.n }
+
+// TestMemLimitFollowsState: the derived limit is 2 × data + headroom, at
+// least the floor, and moves with the state once it moved by a sixteenth.
+func TestMemLimitFollowsState(t *testing.T) {
+	if _, ok := os.LookupEnv("GOMEMLIMIT"); ok {
+		t.Skip("GOMEMLIMIT is set: the node leaves the limit alone")
+	}
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	current := func() int64 { return debug.SetMemoryLimit(-1) }
+	sm := &fakeSizer{}
+	m := newMemLimit(MemoryLimitFromState, sm, slog.New(slog.DiscardHandler))
+	if got := current(); got < minMemoryLimit {
+		t.Fatalf("empty state: limit %d, below the floor %d", got, minMemoryLimit)
+	}
+	if got := derived(1<<30, 3<<30); got != 9<<29 {
+		t.Fatalf("a live heap of 3 GiB over 1 GiB of state: limit %d, want 1.5 × the live heap", got)
+	}
+	sm.n = 1 << 30
+	m.update()
+	if got, want := current(), int64(2<<30+memoryHeadroom); got != want {
+		t.Fatalf("1 GiB of state: limit %d, want %d", got, want)
+	}
+	sm.n += 1 << 20 // less than a sixteenth: unchanged
+	m.update()
+	if got, want := current(), int64(2<<30+memoryHeadroom); got != want {
+		t.Fatalf("after a small change: limit %d, want %d", got, want)
+	}
+	newMemLimit(0, sm, slog.New(slog.DiscardHandler)) // off: leaves it
+	if got, want := current(), int64(2<<30+memoryHeadroom); got != want {
+		t.Fatalf("MemoryLimit 0 changed the limit to %d", got)
+	}
+	newMemLimit(3<<30, nil, slog.New(slog.DiscardHandler))
+	if got := current(); got != 3<<30 {
+		t.Fatalf("fixed limit: %d, want %d", got, 3<<30)
+	}
+}
