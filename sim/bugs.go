@@ -28,6 +28,8 @@ var bugFlags = []struct {
 	{"witness-serves-state", func(b *plant.Bugs) *bool { return &b.WitnessServesState }},
 	{"witness-metadata-only", func(b *plant.Bugs) *bool { return &b.WitnessMetadataOnly }},
 	{"delta-skips-replaced", func(b *plant.Bugs) *bool { return &b.DeltaSkipsReplaced }},
+	{"single-lane", func(b *plant.Bugs) *bool { return &b.SingleLane }},
+	{"transfer-before-start-view", func(b *plant.Bugs) *bool { return &b.TransferBeforeStartView }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -202,9 +202,8 @@ func TestLyingFsyncCaught(t *testing.T) {
 // messages on slow links matter: with each old behaviour planted, random
 // seeds of profile bandwidth fail (views thrash, requests go unanswered
 // after the heal), and the first failing seed passes without the plant.
-// The profile is not in TestSeeds: about 2% of its seeds still fail
-// without any plant (heartbeats behind megabytes of Prepares, see
-// docs/protocol.md "Retransmissions").
+// single-lane is the network model before the control and bulk lanes
+// (docs/protocol.md, "Lanes"): heartbeats wait behind megabytes.
 func TestBandwidthPlantsCaught(t *testing.T) {
 	for _, bug := range bandwidthPlants {
 		t.Run(bug, func(t *testing.T) {
@@ -226,7 +225,7 @@ func TestBandwidthPlantsCaught(t *testing.T) {
 }
 
 // bandwidthPlants are the planted bugs TestBandwidthPlantsCaught covers.
-var bandwidthPlants = []string{"reset-backoff-on-new-view", "retransmit-every-retry"}
+var bandwidthPlants = []string{"reset-backoff-on-new-view", "retransmit-every-retry", "single-lane", "transfer-before-start-view"}
 
 // TestDiskFaultPlantsCaught shows that each disk fault of the disk
 // profile matters: with the code that handles it planted away, random

@@ -159,6 +159,8 @@ func (r *run) dispatch(e event) {
 		r.ckptSaved(e)
 	case evBaseSaved:
 		r.baseSaved(e)
+	case evTransmit:
+		r.transmitted(e.from, e.node)
 	}
 }
 

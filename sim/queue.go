@@ -25,6 +25,7 @@ const (
 	evDrain                          // a replica's slow step ends
 	evCkptSaved                      // a replica's checkpoint write completes
 	evBaseSaved                      // a replica's background checkpoint base write completes
+	evTransmit                       // a link between replicas sent a quantum (lanes.go)
 )
 
 // event is one entry of the simulator's agenda. Events run in (at, seq)

@@ -48,6 +48,7 @@ func TestSeeds(t *testing.T) {
 		{"large", 300},
 		{"witness", 300},
 		{"witness-durable", 300},
+		{"bandwidth", 300},
 	}
 	if testing.Short() {
 		for i := range cases {
@@ -141,11 +142,7 @@ func TestEveryProfileSeeded(t *testing.T) {
 	seeded := map[string]bool{"all": true, "stale": true, "crash": true, "split-brain": true, "isolate": true,
 		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
 		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true,
-		"witness": true, "witness-durable": true,
-		// bandwidth still fails liveness in about 2% of seeds (a known
-		// limit, docs/protocol.md "Retransmissions"); TestBandwidthPlantsCaught
-		// runs it, and the long runs in docs/testing.md check its safety.
-		"bandwidth": true}
+		"witness": true, "witness-durable": true, "bandwidth": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)
