@@ -207,6 +207,9 @@ func TestLyingFsyncCaught(t *testing.T) {
 func TestBandwidthPlantsCaught(t *testing.T) {
 	for _, bug := range bandwidthPlants {
 		t.Run(bug, func(t *testing.T) {
+			if bug == "transfer-before-start-view" && testing.Short() {
+				t.Skip("caught at seed 98 only: about 30 CPU-seconds")
+			}
 			bugs, err := ParseBugs(bug)
 			if err != nil {
 				t.Fatal(err)
