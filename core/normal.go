@@ -129,9 +129,14 @@ func (r *Replica) flush() {
 	}
 	for r.primary.prepared < r.op() {
 		batch := r.entries(r.primary.prepared, r.op())
-		r.broadcast(&message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, LogBase: r.base, Entries: batch})
+		p := &message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, LogBase: r.base, Entries: batch}
+		r.broadcast(p)
 		r.primary.prepared += uint64(len(batch))
-		r.timers.lastHeartbeat = r.now
+		if message.LaneOf(p) == message.LaneControl {
+			// A Prepare on the bulk lane may arrive long after the
+			// Commits that follow it: it is no heartbeat.
+			r.timers.lastHeartbeat = r.now
+		}
 	}
 }
 

@@ -19,8 +19,9 @@ type transferState struct {
 	active   bool
 	sameView bool
 	view     uint64
-	from     uint64 // the op-number the last GetState asked from
-	lastSent uint64
+	from     uint64   // the op-number the last GetState asked from
+	lastSent uint64   // when the last GetState left (plant RetransmitEveryRetry)
+	retry    retryGap // when the next GetState is due
 	attempt  int
 }
 
@@ -43,6 +44,18 @@ func (r *Replica) learnView(v uint64) {
 		return // in progress; tickTransfer retries
 	}
 	r.st = transferState{active: true, view: v}
+	r.restartRetry(&r.st.retry)
+	if r.status == StatusViewChange && v == r.view && !r.cfg.bugs.TransferBeforeStartView {
+		// The primary of the view we are changing to is normal in it, so
+		// its StartView is on its way: on the bulk lane it may take far
+		// longer than this Prepare or Commit, which a NewState, with the
+		// same log, would only follow. Ask for state only if it has not
+		// come after a view-change timeout (it may have been lost: our
+		// DoViewChange retransmissions also make the primary resend it).
+		r.st.retry.restart(r.now, uint64(r.cfg.ViewChangeTicks))
+		r.st.lastSent = r.now
+		return
+	}
 	r.sendGetState()
 }
 
@@ -55,6 +68,7 @@ func (r *Replica) requestMissing() {
 		return // in progress; tickTransfer retries
 	}
 	r.st = transferState{active: true, sameView: true, view: r.view}
+	r.restartRetry(&r.st.retry)
 	r.sendGetState()
 }
 
@@ -70,9 +84,12 @@ func (r *Replica) sendGetState() {
 	r.send(to, &message.GetState{View: r.st.view, Op: from, Replica: r.id})
 }
 
-// tickTransfer retries an outstanding transfer.
+// tickTransfer retries an outstanding transfer. The retries are spaced
+// out like those of large messages (retrygap.go): each GetState is small,
+// but its answer carries the log, and answers sent every RetryTicks queued
+// behind each other on a slow link faster than it drained them.
 func (r *Replica) tickTransfer() {
-	if !r.st.active || r.now-r.st.lastSent < uint64(r.cfg.RetryTicks) {
+	if !r.st.active || !r.transferRetryDue() {
 		return
 	}
 	if r.st.sameView && (r.status != StatusNormal || r.st.view != r.view) {
@@ -155,4 +172,13 @@ func (r *Replica) appendFrom(entries []message.Entry) {
 			r.appendEntry(e)
 		}
 	}
+}
+
+// transferRetryDue reports whether the outstanding transfer's next
+// GetState is due.
+func (r *Replica) transferRetryDue() bool {
+	if r.cfg.bugs.RetransmitEveryRetry {
+		return r.now-r.st.lastSent >= uint64(r.cfg.RetryTicks)
+	}
+	return r.st.retry.due(r.now, uint64(r.cfg.ViewChangeTicks))
 }

@@ -34,6 +34,8 @@ var bugFlags = []struct {
 	{"lease-across-epochs", func(b *plant.Bugs) *bool { return &b.LeaseAcrossEpochs }},
 	{"retire-early", func(b *plant.Bugs) *bool { return &b.RetireEarly }},
 	{"op-after-reconfig", func(b *plant.Bugs) *bool { return &b.OpAfterReconfig }},
+	{"single-lane", func(b *plant.Bugs) *bool { return &b.SingleLane }},
+	{"transfer-before-start-view", func(b *plant.Bugs) *bool { return &b.TransferBeforeStartView }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -171,6 +171,8 @@ func (r *run) dispatch(e event) {
 		r.baseSaved(e)
 	case evAdmin:
 		r.adminStep()
+	case evTransmit:
+		r.transmitted(e.from, e.node)
 	}
 }
 

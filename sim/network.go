@@ -50,8 +50,11 @@ type network struct {
 	// drop, if set, silently loses the messages for which it returns true
 	// (scenario tests script faults with it).
 	drop func(from, to int, m message.Message) bool
-	// busyUntil is, per link, when the link has sent what it was given
-	// (FaultConfig.Bandwidth).
+	// links are, per link between replicas, its two lanes when links
+	// have a bandwidth (FaultConfig.Bandwidth; lanes.go).
+	links []linkLanes
+	// busyUntil is, per link, when the link has sent what it was given,
+	// in the single-lane model (plant.Bugs.SingleLane).
 	busyUntil []int64
 }
 
@@ -59,6 +62,7 @@ func (nw *network) init(nodes int) {
 	nw.nodes = nodes
 	nw.st = netState{cut: make([]bool, nodes*nodes), desc: "clean"}
 	nw.held = make([][]heldMsg, nodes*nodes)
+	nw.links = make([]linkLanes, nodes*nodes)
 	nw.busyUntil = make([]int64, nodes*nodes)
 	nw.releasedAt = -1 << 40
 }
@@ -153,17 +157,21 @@ func (r *run) enqueue(from, to int, m message.Message) {
 	if !r.quiet && r.chance(fc.LongDelay) {
 		delay = r.between(maxDelay, us(fc.MaxLongDelay))
 	}
-	r.scheduleDelivery(from, to, m, delay+r.transmission(from, to, m))
+	switch {
+	case r.opts.Faults.Bandwidth == 0 || from >= r.n || to >= r.n:
+		r.scheduleDelivery(from, to, m, delay)
+	case r.opts.Bugs.SingleLane:
+		r.scheduleDelivery(from, to, m, delay+r.transmission(from, to, m))
+	default:
+		r.pushLane(from, to, m, delay)
+	}
 }
 
-// transmission returns how long m waits for and occupies its link when
-// links have a bandwidth: the time until the link sent what it was given
-// before m, plus m's own size over the bandwidth.
+// transmission returns how long m waits for and occupies its link in the
+// single-lane model (plant.Bugs.SingleLane): the time until the link sent
+// what it was given before m, plus m's own size over the bandwidth.
 func (r *run) transmission(from, to int, m message.Message) int64 {
 	bw := int64(r.opts.Faults.Bandwidth)
-	if bw == 0 || from >= r.n || to >= r.n {
-		return 0
-	}
 	link := from*r.net.nodes + to
 	start := max(r.net.busyUntil[link], r.now)
 	r.net.busyUntil[link] = start + int64(message.Size(m))*1_000_000/bw

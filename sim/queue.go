@@ -26,6 +26,7 @@ const (
 	evCkptSaved                      // a replica's checkpoint write completes
 	evBaseSaved                      // a replica's background checkpoint base write completes
 	evAdmin                          // the administrator acts (reconfiguration runs)
+	evTransmit                       // a link between replicas sent a quantum (lanes.go)
 )
 
 // event is one entry of the simulator's agenda. Events run in (at, seq)

@@ -52,6 +52,7 @@ func TestSeeds(t *testing.T) {
 		{"witness-durable", 300},
 		{"reconfig", 300},
 		{"reconfig-durable", 300},
+		{"bandwidth", 300},
 	}
 	if testing.Short() {
 		for i := range cases {
@@ -149,9 +150,6 @@ func TestEveryProfileSeeded(t *testing.T) {
 		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
 		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true,
 		"witness": true, "witness-durable": true, "lost-checkpoint": true, "reconfig": true, "reconfig-durable": true,
-		// bandwidth still fails liveness in about 2% of seeds (a known
-		// limit, docs/protocol.md "Retransmissions"); TestBandwidthPlantsCaught
-		// runs it, and the long runs in docs/testing.md check its safety.
 		"bandwidth": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {

@@ -45,8 +45,9 @@ type Config struct {
 	Peers []string
 	// Listen is the address to listen on. Default Peers[Self].
 	Listen string
-	// QueueSize bounds, in messages, the outbound queue of each peer and
-	// of each client connection, and the Receive channel. Default 4096.
+	// QueueSize bounds, in messages, the outbound queue of each lane of
+	// each peer (two per peer, see message.Lane) and of each client
+	// connection, and the Receive channel. Default 4096.
 	QueueSize int
 	// IOTimeout is the write deadline of each batch and the idle read
 	// deadline of peer connections (client connections get ten times
@@ -56,10 +57,12 @@ type Config struct {
 	// back-off between dial attempts. Defaults 50ms and 2s.
 	DialBackoffMin, DialBackoffMax time.Duration
 	// MaxConns bounds the number of inbound connections (peers and
-	// clients together). Default 1024.
+	// clients together; every peer replica opens two, one per lane).
+	// Default 1024.
 	MaxConns int
 	// MaxConnsPerIP bounds the inbound connections from one source IP
-	// address, so that one host cannot take every slot. Default 256.
+	// address, so that one host cannot take every slot. A host running k
+	// peer replicas needs 2k of them. Default 256.
 	MaxConnsPerIP int
 	// TLS, if set, puts every connection under mutual TLS 1.3 with the
 	// identities of package auth: an inbound connection must present a

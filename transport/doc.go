@@ -8,12 +8,29 @@
 // is speaking: a replica index 0..n-1, or wire.SenderClient for a client.
 // The sender must then stay the same for the life of the connection.
 //
-// Each ordered pair of replicas uses its own TCP connection: replica A dials
-// B to send to B, and B dials A to send to A. A connection therefore carries
-// frames in one direction only; the accepting side only reads from it. This
-// costs two connections per pair but needs no handshake, no tie-breaking
-// between simultaneous dials and no sharing of a socket between a reader
-// and a writer of different owners.
+// Each ordered pair of replicas uses its own TCP connections: replica A
+// dials B to send to B, and B dials A to send to A. A connection therefore
+// carries frames in one direction only; the accepting side only reads from
+// it. This needs no handshake, no tie-breaking between simultaneous dials
+// and no sharing of a socket between a reader and a writer of different
+// owners.
+//
+// # Lanes
+//
+// A replica sends to each peer on two connections, one per lane
+// (message.LaneOf): the control lane for heartbeats, acknowledgements,
+// view-change votes and requests for state, the bulk lane for messages of
+// many kilobytes (Prepares with large entries, logs, checkpoint chunks).
+// Each lane has its own queue, writer goroutine, connection and dial
+// back-off, and keeps its messages in order; the kernel shares the path
+// between the two connections. So a Commit never waits behind megabytes
+// of Prepares queued or in flight to the same peer, which on one
+// connection made backups suspect a healthy primary (docs/protocol.md,
+// "Lanes"). A priority queue in front of one connection would not do: a
+// frame the writer already handed to the socket, and everything in the
+// socket's send buffer, still go first. Messages of different lanes may
+// arrive out of order, which VR tolerates. The receiving side does not
+// tell the lanes apart: each inbound connection is validated on its own.
 //
 // Outbound connections are dialled lazily, when there is something to send,
 // and closed by the sender after a quiet period (half of IOTimeout), before

@@ -13,11 +13,13 @@ import (
 	"github.com/vr-go/vr/message"
 )
 
-// peer is the outbound side of the link to one other replica: a bounded
-// queue and the single writer goroutine (run) that owns the connection.
+// peer is the outbound side of one lane of the link to one other
+// replica: a bounded queue and the single writer goroutine (run) that owns
+// the lane's connection.
 type peer struct {
 	t      *Transport
 	index  int
+	lane   message.Lane
 	addr   string
 	q      *outQueue
 	w      batchWriter
@@ -35,8 +37,8 @@ type peer struct {
 	failures int
 }
 
-// newPeer returns the outbound side of the link to replica index.
-func newPeer(t *Transport, index int) *peer {
+// newPeer returns the outbound side of lane of the link to replica index.
+func newPeer(t *Transport, index int, lane message.Lane) *peer {
 	cfg := &t.cfg
 	var tlsCfg *tls.Config
 	if cfg.TLS != nil {
@@ -46,6 +48,7 @@ func newPeer(t *Transport, index int) *peer {
 		tls:   tlsCfg,
 		t:     t,
 		index: index,
+		lane:  lane,
 		addr:  cfg.Peers[index],
 		q:     newOutQueue(cfg.QueueSize),
 		w: batchWriter{
@@ -58,7 +61,7 @@ func newPeer(t *Transport, index int) *peer {
 		},
 		bo:        backoff{min: cfg.DialBackoffMin, max: cfg.DialBackoffMax},
 		dialer:    net.Dialer{Timeout: cfg.IOTimeout},
-		log:       cfg.Logger.With("peer", index, "addr", cfg.Peers[index]),
+		log:       cfg.Logger.With("peer", index, "lane", lane.String(), "addr", cfg.Peers[index]),
 		idleAfter: cfg.IOTimeout / 2,
 	}
 }

@@ -21,7 +21,8 @@ type Stats struct {
 	// message.
 	BadFrames uint64
 	// Reconnects counts outbound connections established to a peer after
-	// an earlier connection to that peer ended, for any reason.
+	// an earlier connection of the same lane to that peer ended, for any
+	// reason.
 	Reconnects uint64
 	// DialErrors counts failed outbound dial attempts (TLS handshakes
 	// included).

@@ -35,10 +35,13 @@ type Transport struct {
 	log *slog.Logger
 	// serverTLS configures inbound handshakes; nil without TLS.
 	serverTLS *tls.Config
-	peers     []*peer // indexed by replica; nil at Self
+	peers     []lanes // indexed by replica; nil lanes at Self
 	inbox     chan Inbound
 	stats     counters
 	links     []linkCounters // per replica; unused at Self
+	// oneLane sends every message to a peer on one connection, the old
+	// behaviour (tests only: it shows what the bulk lane is for).
+	oneLane bool
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -64,7 +67,7 @@ func New(cfg Config) (*Transport, error) {
 	t := &Transport{
 		cfg:   cfg,
 		log:   cfg.Logger.With("replica", cfg.Self),
-		peers: make([]*peer, len(cfg.Peers)),
+		peers: make([]lanes, len(cfg.Peers)),
 		inbox: make(chan Inbound, cfg.QueueSize),
 		conns: make(map[net.Conn]struct{}),
 		perIP: make(map[string]int),
@@ -76,7 +79,9 @@ func New(cfg Config) (*Transport, error) {
 	}
 	for i := range cfg.Peers {
 		if i != cfg.Self {
-			t.peers[i] = newPeer(t, i)
+			for l := range t.peers[i] {
+				t.peers[i][l] = newPeer(t, i, message.Lane(l))
+			}
 		}
 	}
 	return t, nil
@@ -108,9 +113,11 @@ func (t *Transport) Start(ctx context.Context) error {
 		<-runCtx.Done()
 		t.shutdown()
 	})
-	for _, p := range t.peers {
-		if p != nil {
-			t.wg.Go(func() { p.run(runCtx) })
+	for _, ls := range t.peers {
+		for _, p := range ls {
+			if p != nil {
+				t.wg.Go(func() { p.run(runCtx) })
+			}
 		}
 	}
 	t.log.Info("transport: listening", "addr", ln.Addr().String(), "peers", len(t.cfg.Peers))
@@ -127,14 +134,15 @@ func (t *Transport) Addr() net.Addr {
 	return t.ln.Addr()
 }
 
-// Send queues m for replica to and reports whether it was accepted. It
-// never blocks. It returns false, counting the message as dropped, if to is
-// not another replica's index, m is nil, a Request or a Reply (which
-// replicas never exchange), the peer's queue is full, or the transport is
-// closed. Messages may be queued before Start.
+// Send queues m for replica to, on the connection of its lane
+// (message.LaneOf), and reports whether it was accepted. It never blocks.
+// It returns false, counting the message as dropped, if to is not another
+// replica's index, m is nil, a Request or a Reply (which replicas never
+// exchange), the lane's queue is full, or the transport is closed.
+// Messages may be queued before Start.
 func (t *Transport) Send(to int, m message.Message) bool {
-	if to >= 0 && to < len(t.peers) && t.peers[to] != nil && m != nil &&
-		peerMessage(m) && !t.closed.Load() && t.peers[to].q.push(m) {
+	if to >= 0 && to < len(t.peers) && t.peers[to][0] != nil && m != nil &&
+		peerMessage(m) && !t.closed.Load() && t.peers[to][t.laneOf(m)].q.push(m) {
 		return true
 	}
 	var link *linkCounters
@@ -169,4 +177,17 @@ func (t *Transport) Close() error {
 		close(t.inbox)
 	})
 	return nil
+}
+
+// lanes are the outbound sides of the two connections to one peer,
+// indexed by message.Lane: messages of the control lane never wait behind
+// the bulk lane's (docs/protocol.md, "Lanes").
+type lanes [message.NumLanes]*peer
+
+// laneOf returns the lane m is sent on.
+func (t *Transport) laneOf(m message.Message) message.Lane {
+	if t.oneLane {
+		return message.LaneControl
+	}
+	return message.LaneOf(m)
 }

@@ -12,9 +12,10 @@
 // protocol spoken through the proxy, so it matters how package transport
 // uses its connections:
 //
-//   - Between replicas every ordered pair has its own TCP connection:
-//     replica i dials j to send to j, and j only reads from that
-//     connection (it never writes; i reads from it only to notice a close).
+//   - Between replicas every ordered pair has its own TCP connections (two:
+//     a control lane and a bulk lane, see message.Lane): replica i dials j
+//     to send to j, and j only reads from those connections (it never
+//     writes; i reads from them only to notice a close).
 //     So all of i's messages to j are Forward bytes on connections that i
 //     opened, and j's messages to i travel on other connections, opened by
 //     j. A Mesh gives replica i a --cluster list that names, for each peer

@@ -69,9 +69,10 @@ type Bugs struct {
 	// next view's first messages queue behind the last one's, and views
 	// thrash (profile bandwidth).
 	ResetBackoffOnNewView bool
-	// RetransmitEveryRetry sends unacknowledged Prepares and DoViewChange
-	// again every RetryTicks, however large (the old behaviour), instead
-	// of doubling the gap while nothing progresses (profile bandwidth).
+	// RetransmitEveryRetry sends unacknowledged Prepares and DoViewChange,
+	// and GetState (whose answer carries the log), again every RetryTicks,
+	// however large (the old behaviour), instead of doubling the gap while
+	// nothing progresses (profile bandwidth).
 	RetransmitEveryRetry bool
 	// WitnessMayLead makes the primary function range over every member,
 	// witnesses included, instead of over the full replicas only: a
@@ -109,6 +110,21 @@ type Bugs struct {
 	// what changed between the two, and a replica that restores the chain
 	// holds a state no other replica had.
 	DeltaSkipsReplaced bool
+	// TransferBeforeStartView makes a replica in view-change status that
+	// receives a Prepare or Commit of the view it is changing to ask for
+	// state at once (the old behaviour) instead of waiting a view-change
+	// timeout for the StartView: with two lanes the StartView, on the bulk
+	// lane, arrives after the primary's first Commits, and each transfer
+	// answer adds another copy of the log to the same lane (profile
+	// bandwidth).
+	TransferBeforeStartView bool
+	// SingleLane is a bug of the simulator's network, not of the core:
+	// links with a bandwidth carry every message in one FIFO (the old
+	// model, one TCP connection per peer) instead of a control lane and
+	// a bulk lane that share the link, so heartbeats and view-change
+	// messages wait behind megabytes of entries and checkpoint chunks
+	// (profile bandwidth; docs/protocol.md, "Lanes").
+	SingleLane bool
 }
 
 // WAL are deliberate bugs of the write-ahead log (package wal).
