@@ -325,6 +325,7 @@ type Info struct {
 	Index          int
 	View           uint64
 	LastNormalView uint64
+	PromisedView   uint64 // highest view of a DoViewChange sent or of a normal view
 	Status         Status
 	Op             uint64
 	Commit         uint64

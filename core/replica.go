@@ -293,6 +293,7 @@ func (r *Replica) Info() Info {
 		Index:          r.index,
 		View:           r.view,
 		LastNormalView: r.lastNormalView,
+		PromisedView:   r.promisedView,
 		Status:         r.status,
 		Op:             r.op(),
 		Commit:         r.commit,

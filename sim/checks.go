@@ -142,6 +142,13 @@ func (r *run) checkDigest(rep *replica, executed uint64) {
 // stability monitor's disruption check.
 func (r *run) observe(rep *replica) {
 	info := rep.core.Info()
+	if info.PromisedView > 0 {
+		// It sent a DoViewChange: a view may have formed on its promise,
+		// so it holds something even if it never was normal. Crashing it
+		// counts against f, and it restarts by recovery (bootstrap seed
+		// 94219; docs/protocol.md, "First start versus restart").
+		rep.joined = true
+	}
 	if info.Status == rep.status && info.View == rep.view {
 		return
 	}

@@ -33,9 +33,10 @@ type replica struct {
 	// recovering: restarted and not yet normal; counts as down.
 	recovering bool
 	// unborn: not started yet (a NewCluster run starts replicas at random
-	// times); joined: normal at least once, in any incarnation. A replica
-	// that never joined held nothing, so it is no fault while it is down
-	// or still in its first handshake.
+	// times); joined: normal at least once, or sent a DoViewChange, in any
+	// incarnation. A replica that never joined held nothing (no op, no
+	// promise), so it is no fault while it is down or still in its first
+	// handshake.
 	unborn, joined bool
 	// disk is the replica's disk in durable mode (nil when diskless); it
 	// survives crashes.
