@@ -166,17 +166,23 @@ func (r *Replica) installCheckpoint(ck *Checkpoint) error {
 	if err != nil {
 		return err
 	}
-	r.sessions.sessions = sessions
-	r.executed = ck.Op
-	r.ckpt = Checkpoint{Op: ck.Op}
-	r.sinceCkpt = 0
-	// The driver saves the checkpoint again, from the restored state, and
-	// whole: its delta, since the restore, is empty.
-	r.out.Checkpoint = r.takeCheckpoint(ck.Op)
-	r.out.Applied = append(r.out.Applied, Applied{Entry: message.Entry{Op: ck.Op}, Restored: true})
+	r.adoptRestored(ck.Op, sessions)
 	r.afterRestore()
 	r.execute()
 	return nil
+}
+
+// adoptRestored makes the state just restored from the checkpoint at op
+// the replica's own: its client table, executed op and checkpoint. The
+// driver saves the checkpoint again, from the restored state, and whole:
+// its delta, since the restore, is empty.
+func (r *Replica) adoptRestored(op uint64, sessions map[uint64]*session) {
+	r.sessions.sessions = sessions
+	r.executed = op
+	r.ckpt = Checkpoint{Op: op}
+	r.sinceCkpt = 0
+	r.out.Checkpoint = r.takeCheckpoint(op)
+	r.out.Applied = append(r.out.Applied, Applied{Entry: message.Entry{Op: op}, Restored: true})
 }
 
 // errRestoredBad marks a checkpoint whose checks failed after the state

@@ -156,12 +156,7 @@ func (r *Replica) installJoin(ck *Checkpoint) {
 		panic(fmt.Sprintf("core: replica %d: verified checkpoint at op %d: %v", r.id, ck.Op, err))
 	}
 	j := r.join
-	r.sessions.sessions = sessions
-	r.executed = ck.Op
-	r.ckpt = Checkpoint{Op: ck.Op}
-	r.sinceCkpt = 0
-	r.out.Checkpoint = r.takeCheckpoint(ck.Op)
-	r.out.Applied = append(r.out.Applied, Applied{Entry: message.Entry{Op: ck.Op}, Restored: true})
+	r.adoptRestored(ck.Op, sessions)
 	r.counters.CheckpointFetches++
 	r.enterEpochAt(j.members, j.op, ck.Op, j.prev)
 }
