@@ -60,7 +60,8 @@ func (r *Replica) checkSize(m message.Message) {
 // hasRoom reports whether an entry of n bytes fits the log, making room if
 // it can: by dropping the log up to the newest saved checkpoint (which the
 // driver holds, so peers can still fetch it), and, for a replica that
-// lacks the state at its base anyway, by dropping every committed entry.
+// lacks the state at its base anyway, by dropping the committed entries
+// up to the primary's base (statelessCut).
 // Entries that are executed but not covered by a saved checkpoint stay:
 // only a save makes room for them (while the driver writes a slow
 // checkpoint, the bound holds new requests back).
@@ -69,16 +70,29 @@ func (r *Replica) hasRoom(n int) bool {
 	if r.logBytes+n <= limit {
 		return true
 	}
-	if r.saved[0] > r.base {
-		r.truncateLog(r.saved[0])
+	if cut := r.cutLimit(r.saved[0]); cut > r.base {
+		r.truncateLog(cut)
 	}
-	if r.logBytes+n > limit && r.needsCheckpoint() && r.commit > r.base {
-		r.jumpLog(r.commit, r.log[r.commit-r.base:])
+	if cut := r.statelessCut(); r.logBytes+n > limit && r.needsCheckpoint() && cut > r.base {
+		r.jumpLog(cut, r.log[cut-r.base:])
 		if r.fetch.op != 0 && r.fetch.op < r.base {
 			r.fetch.reset() // that checkpoint no longer fits the log
 		}
 	}
 	return r.logBytes+n <= limit
+}
+
+// statelessCut is how far a replica without state may drop its log to make
+// room: to the primary's announced base, which savedQuorum() replicas hold
+// the state at, and never above its commit-number. Its entries above that
+// base may be the only copy, besides the primary's, that another replica
+// with older state could execute from (plant StatelessDropsCommitted: it
+// drops them all up to its commit-number).
+func (r *Replica) statelessCut() uint64 {
+	if r.cfg.bugs.StatelessDropsCommitted {
+		return r.commit
+	}
+	return min(r.commit, r.primaryBase)
 }
 
 // boundLog cuts a log adopted from another replica to the bound, dropping

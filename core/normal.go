@@ -14,10 +14,12 @@ type primaryState struct {
 	joined   []bool     // replicas that acknowledged this view (see started)
 	prepared uint64     // highest op broadcast in a Prepare
 	retry    []retryGap // per backup: when unacknowledged entries go again
+	saved    []uint64   // newest saved checkpoint each backup reported
 }
 
 func (p *primaryState) init(n int) {
 	p.acked = make([]uint64, n)
+	p.saved = make([]uint64, n)
 	p.heard = make([]uint64, n)
 	p.joined = make([]bool, n)
 	p.retry = make([]retryGap, n)
@@ -31,6 +33,7 @@ func (r *Replica) becomePrimary() {
 		r.restartRetry(&r.primary.retry[i])
 	}
 	r.primary.acked[r.index] = 0
+	clear(r.primary.saved)
 	clear(r.primary.joined)
 	r.primary.joined[r.index] = true
 	r.primary.prepared = r.op()
@@ -121,7 +124,7 @@ func (r *Replica) ack() { r.ackPending = true }
 // entries appended since the last Output, batched (primary).
 func (r *Replica) flush() {
 	if r.ackPending && r.status == StatusNormal && !r.isPrimary() {
-		r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: r.id, Echo: r.lease.echo})
+		r.send(r.primaryOf(r.view), &message.PrepareOK{View: r.view, Op: r.op(), Replica: r.id, Echo: r.lease.echo, Saved: r.saved[0]})
 	}
 	r.ackPending = false
 	if r.status != StatusNormal || !r.isPrimary() {
@@ -235,6 +238,7 @@ func (r *Replica) onPrepareOK(m *message.PrepareOK) {
 	}
 	r.primary.heard[from] = r.now
 	r.primary.joined[from] = true
+	r.noteSaved(from, m.Saved)
 	if r.joinedCount() > r.f {
 		r.viewProven()
 	}

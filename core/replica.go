@@ -57,6 +57,10 @@ type Replica struct {
 	// (saved.go): the log starts at the older one, unless a jump moved it.
 	ckpt  Checkpoint
 	saved [2]uint64
+	// primaryBase is the highest log base the primary of the current view
+	// announced (Prepare and Commit carry it): the state there is held by
+	// savedQuorum() full replicas (quorumsaved.go).
+	primaryBase uint64
 	// sinceCkpt is the encoded size of the entries executed since the
 	// checkpoint at ckpt.Op (or since op 0): the byte trigger.
 	sinceCkpt int

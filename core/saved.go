@@ -23,7 +23,7 @@ func (r *Replica) CheckpointSaved(op uint64) {
 		return // stale (an older write finishing late) or unknown
 	}
 	r.saved = [2]uint64{op, r.saved[0]}
-	r.truncateLog(r.saved[1])
+	r.truncateLog(r.cutLimit(r.saved[1]))
 	r.assertInvariants()
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
 )
 
 // TestLogKeptUntilCheckpointSaved: taking a checkpoint drops nothing; the
@@ -23,10 +24,38 @@ func TestLogKeptUntilCheckpointSaved(t *testing.T) {
 			t.Fatalf("replica %d dropped op 1 before any checkpoint was saved", i)
 		}
 	}
-	for i := range 3 {
+	for _, i := range []int{1, 2, 0} { // the primary last: see below
 		c.saveNow(i)
+		c.tick(3) // the backups report their saves in PrepareOKs
 		if got := c.info(i); got.SavedOp != 20 || got.LogBase != 15 {
 			t.Fatalf("replica %d after the saves: %+v; want saved 20, log base 15", i, got)
+		}
+	}
+}
+
+// TestPrimaryKeepsLogUntilQuorumSaved: the primary cuts its log only below
+// a checkpoint that f+1 replicas (itself included) saved, as its backups
+// report in PrepareOKs; with TruncateAtOwnCheckpoint planted, it cuts at
+// its own saves alone (the old behaviour, which let both backups fall
+// behind a checkpoint only the primary held).
+func TestPrimaryKeepsLogUntilQuorumSaved(t *testing.T) {
+	for _, planted := range []bool{false, true} {
+		c := newClusterWith(t, 3, func(cfg *core.Config) {
+			checkpointEvery5(cfg)
+			cfg.Plant(plant.Bugs{TruncateAtOwnCheckpoint: planted})
+		})
+		c.unsaved = true
+		runOps(c, 22) // ops 1..23, checkpoints at 5, 10, 15, 20 pending
+		c.tick(3)
+		c.saveNow(0)
+		c.tick(3)
+		if got := c.info(0).LogBase; (got == 0) == planted {
+			t.Fatalf("planted=%v: primary's log base %d after only its own save; want 0 unless planted", planted, got)
+		}
+		c.saveNow(1)
+		c.tick(3)
+		if got := c.info(0).LogBase; got != 15 {
+			t.Fatalf("planted=%v: primary's log base %d after backup 1 saved 20; want 15", planted, got)
 		}
 	}
 }

@@ -220,7 +220,8 @@ func (r *Replica) enterNormal(v uint64) {
 	r.status = StatusNormal
 	r.lastNormalView = v
 	r.promisedView = v
-	r.lease.echo = 0 // echoes belong to one view's primary and its clock
+	r.lease.echo = 0  // echoes belong to one view's primary and its clock
+	r.primaryBase = 0 // the new primary's comes with its first Prepare or Commit
 	r.vc.reset()
 	r.st.reset()
 	r.resetViewTimer()

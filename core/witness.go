@@ -30,6 +30,7 @@ import (
 // and this witness's log, a prefix of the view's log, holds them. The
 // durable log follows through Output.LogBase.
 func (r *Replica) followBase(base, commit uint64) {
+	r.primaryBase = max(r.primaryBase, base)
 	if !r.witness {
 		return
 	}

@@ -71,7 +71,16 @@ func newCluster(t *testing.T, n int, logDir string) *cluster {
 		t.Fatal(err)
 	}
 	return &cluster{t: t, Cluster: &procs.Cluster{Exe: vrBin, Addrs: addrs[:n:n], StatusAddrs: addrs[n:],
-		LogDir: logDir, Flags: []string{"--log-level", "info"}}}
+		LogDir: logDir, Flags: []string{"--log-level", logLevel()}}}
+}
+
+// logLevel is the replicas' log level: info, or VR_E2E_LOG_LEVEL (debug
+// logs every protocol message, for a failure that needs them).
+func logLevel() string {
+	if l := os.Getenv("VR_E2E_LOG_LEVEL"); l != "" {
+		return l
+	}
+	return "info"
 }
 
 // start launches replica i; newCluster only for the cluster's first start.

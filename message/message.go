@@ -165,6 +165,12 @@ type PrepareOK struct {
 	// from the primary: the sender promised not to send DoViewChange for a
 	// later view for a lease period after receiving it.
 	Echo uint64
+	// Saved is the op of the newest checkpoint the sender saved and
+	// serves (0: none). The primary cuts its log only below a checkpoint
+	// that enough replicas saved (core/quorumsaved.go), so that a backup
+	// that lags behind its checkpoints never leaves the state at the
+	// primary alone.
+	Saved uint64
 }
 
 // Commit tells backups the commit-number when the primary is idle; it is also

@@ -54,7 +54,7 @@ var specs = index(
 			return append(a, u64("view", m.View), u64("op", m.Op))
 		},
 		key:  func(m *PrepareOK) uint64 { return m.View<<40 ^ m.Op },
-		size: func(*PrepareOK) int { return 33 },
+		size: func(*PrepareOK) int { return 41 },
 	}),
 	define(def[*Commit]{
 		epoch: func(m *Commit) *uint64 { return &m.Epoch },

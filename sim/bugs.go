@@ -19,6 +19,8 @@ var bugFlags = []struct {
 	{"no-stickiness", func(b *plant.Bugs) *bool { return &b.NoStickiness }},
 	{"skip-checkpoint-fetch", func(b *plant.Bugs) *bool { return &b.SkipCheckpointFetch }},
 	{"jump-over-held-log", func(b *plant.Bugs) *bool { return &b.JumpOverHeldLog }},
+	{"truncate-at-own-checkpoint", func(b *plant.Bugs) *bool { return &b.TruncateAtOwnCheckpoint }},
+	{"stateless-drops-committed", func(b *plant.Bugs) *bool { return &b.StatelessDropsCommitted }},
 	{"lease-ignores-drift", func(b *plant.Bugs) *bool { return &b.LeaseIgnoresDrift }},
 	{"recovery-ignores-announced", func(b *plant.Bugs) *bool { return &b.RecoveryIgnoresAnnounced }},
 	{"no-start-gate", func(b *plant.Bugs) *bool { return &b.NoStartGate }},

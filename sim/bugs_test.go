@@ -27,6 +27,8 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"no-stickiness", "isolate", 0},
 		{"skip-checkpoint-fetch", "checkpoint", 0},
 		{"jump-over-held-log", "lost-checkpoint", 3},
+		{"truncate-at-own-checkpoint", "lagging-backups", 3},
+		{"stateless-drops-committed", "lagging-backups", 3},
 		{"recovery-ignores-announced", "stale-dvc", 3},
 		{"no-start-gate", "bootstrap", 0},
 		{"checkpoint-by-ops-only", "large", 0},

@@ -149,6 +149,9 @@ func (r *run) observe(rep *replica) {
 		// 94219; docs/protocol.md, "First start versus restart").
 		rep.joined = true
 	}
+	if rep.amnesiac && info.Status == core.StatusNormal && info.Executed >= info.LogBase {
+		rep.amnesiac = false
+	}
 	if info.Status == rep.status && info.View == rep.view {
 		return
 	}

@@ -38,6 +38,11 @@ type replica struct {
 	// promise), so it is no fault while it is down or still in its first
 	// handshake.
 	unborn, joined bool
+	// amnesiac: restarted after it joined, and has not held the state at
+	// its log base since. Only such a replica counts against f while it
+	// fetches a checkpoint; one that lags behind checkpoints the others
+	// saved is no fault (core/quorumsaved.go keeps the state with them).
+	amnesiac bool
 	// disk is the replica's disk in durable mode (nil when diskless); it
 	// survives crashes.
 	disk *disk
@@ -235,6 +240,7 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 	}
 	rep.drv = driver.New(c, r.driverConfig(rep))
 	rep.recovering = mode == bootRecovering || (mode == bootNewCluster && rep.joined)
+	rep.amnesiac = rep.joined
 	rep.inc++
 	rep.commit, rep.executed, rep.checked, rep.digestAt, rep.leaseReads = 0, 0, 0, 0, 0
 	rep.view, rep.status, rep.since = 0, 0, r.now
@@ -285,10 +291,12 @@ func (r *run) disklessRestartMode(rep *replica) bootMode {
 }
 
 // downOrRecovering counts replicas that are crashed, still recovering, or
-// without the replicated state (a log whose base is above what they
-// executed, while they fetch a checkpoint). The fault model allows at most
-// f of them: a replica that holds only a truncated log is not a copy of the
-// state, so crashing the last replicas that hold it loses it.
+// restarted and still without the replicated state (a log whose base is
+// above what they executed, while they fetch a checkpoint). The fault
+// model allows at most f of them: such a replica is not a copy of the
+// state, so crashing the last replicas that hold it loses it. A replica
+// that never crashed but lags behind a checkpoint is not counted: the
+// protocol itself must keep the state with others (core/quorumsaved.go).
 func (r *run) downOrRecovering() int {
 	k := 0
 	for _, rep := range r.replicas {
@@ -297,7 +305,7 @@ func (r *run) downOrRecovering() int {
 		}
 		// A witness never holds the state: it counts only when down
 		// (stateSurvives guards the state in witness runs).
-		if !rep.up || rep.recovering || (rep.disk != nil && rep.disk.damaged) || (r.stateless(rep) && !r.isWitness(rep.idx)) {
+		if !rep.up || rep.recovering || (rep.disk != nil && rep.disk.damaged) || (r.lostState(rep) && !r.isWitness(rep.idx)) {
 			k++
 		}
 	}

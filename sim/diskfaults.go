@@ -108,7 +108,7 @@ func (r *run) rotDisk(rep *replica) {
 // already).
 func (r *run) mayLose(rep *replica) bool {
 	k := r.downOrRecovering()
-	if rep.up && !rep.disk.damaged && !r.stateless(rep) {
+	if rep.up && !rep.disk.damaged && !r.lostState(rep) {
 		k++
 	}
 	return k <= r.f || r.opts.Faults.BeyondF
@@ -160,6 +160,10 @@ func (r *run) stopFailed() {
 		r.schedule(r.now+r.between(us(fc.MinDowntime), us(fc.MaxDowntime)), event{kind: evRestart, node: rep.idx, inc: rep.inc})
 	}
 }
+
+// lostState reports whether an up replica is stateless (below) after it
+// lost its state in a restart: a fault, unlike a replica that only lags.
+func (r *run) lostState(rep *replica) bool { return rep.amnesiac && r.stateless(rep) }
 
 // stateless reports whether an up replica holds a log but not the state
 // below it (it fetches a checkpoint).

@@ -22,6 +22,7 @@ type episode struct {
 	dvc     staleDVC       // the "stale-dvc" episode
 	stall   stalledBackup  // the "stalled-backup" episode
 	lost    lostCheckpoint // the "lost-checkpoint" episode
+	lag     laggingBackups // the "lagging-backups" episode
 }
 
 // episodeStep enters phase (0 = quiet spell) and schedules the next one.
@@ -38,6 +39,9 @@ func (r *run) episodeStep(phase int) {
 		return
 	case "lost-checkpoint":
 		r.lostCheckpointStep(phase)
+		return
+	case "lagging-backups":
+		r.laggingBackupsStep(phase)
 		return
 	}
 	next, dur := phase+1, int64(0)

@@ -203,7 +203,7 @@ func (fc FaultConfig) validate() error {
 }
 
 // episodes are the scripted episodes (FaultConfig.Episode).
-var episodes = []string{"stale-learner", "stale-dvc", "stalled-backup", "lost-checkpoint"}
+var episodes = []string{"stale-learner", "stale-dvc", "stalled-backup", "lost-checkpoint", "lagging-backups"}
 
 // profiles are the named fault configurations.
 var profiles = map[string]FaultConfig{
@@ -418,6 +418,13 @@ var profiles = map[string]FaultConfig{
 	"lost-checkpoint": {Episode: "lost-checkpoint", Skew: 0.2, MaxLoss: 0.02,
 		EpochMin: time.Second, EpochMax: time.Second,
 		LargeValues: 1 << 14, BatchWrites: 8, MaxMessageBytes: 1 << 20, CheckpointBytes: 1 << 13},
+	// lagging-backups: the wedge of e2e TestLargeValuesStayWithinFrames,
+	// scripted with random timing (3 diskless replicas, a checkpoint after
+	// nearly every op): each backup in turn misses the primary's Prepares
+	// and falls behind its checkpoints, then the primary crashes.
+	"lagging-backups": {Episode: "lagging-backups", Skew: 0.2, MaxLoss: 0.02,
+		EpochMin: time.Second, EpochMax: time.Second,
+		LargeValues: 1 << 15, BatchWrites: 4, MaxMessageBytes: 1 << 19, CheckpointBytes: 1 << 13},
 	// isolate: a healthy cluster in which one backup at a time is cut off
 	// long enough to time out, then comes back with a stale, higher view.
 	"isolate": {

@@ -44,6 +44,7 @@ func TestSeeds(t *testing.T) {
 		{"stale-dvc", 300},
 		{"stalled-backup", 300},
 		{"lost-checkpoint", 300},
+		{"lagging-backups", 300},
 		{"lease", 300},
 		{"beyond-f", 300},
 		{"none", 300},
@@ -63,7 +64,8 @@ func TestSeeds(t *testing.T) {
 		t.Run(c.profile, func(t *testing.T) {
 			t.Parallel()
 			opts := Options{Profile: c.profile}
-			if c.profile == "stale-learner" || c.profile == "stale-dvc" || c.profile == "stalled-backup" || c.profile == "lost-checkpoint" {
+			if c.profile == "stale-learner" || c.profile == "stale-dvc" || c.profile == "stalled-backup" || c.profile == "lost-checkpoint" ||
+				c.profile == "lagging-backups" {
 				opts.Replicas = 3
 			}
 			totals := runSeeds(t, opts, 1, c.seeds)
@@ -150,7 +152,7 @@ func TestEveryProfileSeeded(t *testing.T) {
 		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
 		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true,
 		"witness": true, "witness-durable": true, "lost-checkpoint": true, "reconfig": true, "reconfig-durable": true,
-		"bandwidth": true}
+		"bandwidth": true, "lagging-backups": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)

@@ -65,7 +65,7 @@ func decodePrepare(c cursor) (message.Message, error) {
 }
 
 func decodePrepareOK(c cursor) (message.Message, error) {
-	return c.done(&message.PrepareOK{View: c.u64("view"), Op: c.u64("op"), Replica: c.u8("replica"), Echo: c.u64("echo")})
+	return c.done(&message.PrepareOK{View: c.u64("view"), Op: c.u64("op"), Replica: c.u8("replica"), Echo: c.u64("echo"), Saved: c.u64("saved")})
 }
 
 func decodeCommit(c cursor) (message.Message, error) {

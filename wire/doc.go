@@ -8,7 +8,7 @@
 //
 //	offset size field
 //	     0    4 magic     Magic; the bytes "VRwf" on the wire
-//	     4    1 version   Version (2)
+//	     4    1 version   Version (3)
 //	     5    1 type      message.Type of the body
 //	     6    1 sender    replica index 0..254, or SenderClient (255)
 //	     7    1 reserved  must be 0
@@ -39,7 +39,7 @@
 //
 // The rule gives, for instance, these bodies for normal operation (the
 // tables below show the fields after the 8 bytes of Epoch): a Prepare is
-// 8+36 bytes plus its entries, a PrepareOK 8+25 bytes, a Commit 8+32
+// 8+36 bytes plus its entries, a PrepareOK 8+33 bytes, a Commit 8+32
 // bytes. Sent is the primary's clock when it sent the message, and Echo the
 // Sent that a backup returns to it (read leases); LogBase is the primary's
 // log base, up to which a witness drops its log.
@@ -57,6 +57,7 @@
 //	                      8    8 Op
 //	                     16    1 Replica
 //	                     17    8 Echo
+//	                     25    8 Saved
 //
 //	Commit           offset size field
 //	                      0    8 View

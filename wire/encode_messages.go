@@ -47,7 +47,8 @@ func appendPrepareOK(dst []byte, m *message.PrepareOK) ([]byte, error) {
 	dst = le.AppendUint64(dst, m.View)
 	dst = le.AppendUint64(dst, m.Op)
 	dst = append(dst, m.Replica)
-	return le.AppendUint64(dst, m.Echo), nil
+	dst = le.AppendUint64(dst, m.Echo)
+	return le.AppendUint64(dst, m.Saved), nil
 }
 
 func appendCommit(dst []byte, m *message.Commit) ([]byte, error) {

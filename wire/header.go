@@ -11,9 +11,10 @@ const (
 	// Magic starts every frame: the bytes "VRwf" read as a little-endian
 	// uint32.
 	Magic uint32 = 0x66775256
-	// Version is the only frame version this package reads and writes. 2:
+	// Version is the only frame version this package reads and writes. 3:
+	// a PrepareOK carries the sender's newest saved checkpoint (Saved); 2:
 	// every body starts with the sender's epoch (uint64); 1 had none.
-	Version uint8 = 2
+	Version uint8 = 3
 	// HeaderSize is the size in bytes of a frame header.
 	HeaderSize = 24
 	// SenderClient is the sender of frames sent by clients.

@@ -101,8 +101,8 @@ func TestBodyLayout(t *testing.T) {
 		want string // hex, spaces ignored
 	}{
 		{&message.Commit{View: 3, Commit: 0x0102, Sent: 0x0A0B, LogBase: 0x0C}, "0000000000000000 0300000000000000 0201000000000000 0b0a000000000000 0c00000000000000"},
-		{&message.PrepareOK{View: 3, Op: 0x0102, Replica: 4, Echo: 0x0A0B},
-			"0000000000000000 0300000000000000 0201000000000000 04 0b0a000000000000"},
+		{&message.PrepareOK{View: 3, Op: 0x0102, Replica: 4, Echo: 0x0A0B, Saved: 0x0D},
+			"0000000000000000 0300000000000000 0201000000000000 04 0b0a000000000000 0d00000000000000"},
 		{&message.Request{ClientID: 42, RequestNum: 7, Kind: message.KindRegister, View: 3, Payload: []byte("hi")},
 			"0000000000000000 2a00000000000000 0700000000000000 01 0300000000000000 02000000 6869"},
 		{&message.Reply{View: 1, ClientID: 2, RequestNum: 3, Replica: 4, Status: message.StatusRejected},
@@ -136,7 +136,7 @@ func TestBodyLayout(t *testing.T) {
 
 func TestFrameLayout(t *testing.T) {
 	f := mustFrame(t, 0x0102030405060708, 7, &message.Commit{View: 3, Commit: 12, Sent: 40})
-	want, _ := hex.DecodeString("56527766" + "02" + "05" + "07" + "00" + "0807060504030201" + "28000000")
+	want, _ := hex.DecodeString("56527766" + "03" + "05" + "07" + "00" + "0807060504030201" + "28000000")
 	if len(f) != HeaderSize+40 || !bytes.Equal(f[:20], want) || string(f[:4]) != "VRwf" {
 		t.Fatalf("header %x, want %x then checksum", f[:min(len(f), HeaderSize)], want)
 	}

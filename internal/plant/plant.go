@@ -35,6 +35,19 @@ type Bugs struct {
 	// on a diskless replica that crashed, no replica can execute again
 	// (long-run finding at large seed 42601).
 	JumpOverHeldLog bool
+	// TruncateAtOwnCheckpoint lets a primary cut its log at its own saved
+	// checkpoints alone (the old behaviour), not only below one that a
+	// quorum of full replicas saved: backups that lag behind jump over the
+	// ops the primary cut and hold no state, and when the primary, the
+	// last replica with the state, then crashes, the cluster wedges (e2e
+	// TestLargeValuesStayWithinFrames with 1 MiB values).
+	TruncateAtOwnCheckpoint bool
+	// StatelessDropsCommitted lets a replica that lacks the state at its
+	// base drop every committed entry when its log is full (the old
+	// behaviour), even above the primary's base: those may be the only
+	// copy, besides the primary's, of ops another replica needs on top of
+	// its older state (simulator, profile lagging-backups).
+	StatelessDropsCommitted bool
 	// SkipCheckpointFetch lets a replica whose log jumped past what it
 	// executed carry on from the new base without installing a checkpoint,
 	// as if the truncated ops were in its state.
