@@ -110,7 +110,8 @@ func (h heldFile) close() {
 func newCkptWriter(st *storage.Storage, log *slog.Logger, d *discarder) (*ckptWriter, error) {
 	w := &ckptWriter{storage: st, log: log, done: make(chan ckptDone, 1), discard: d}
 	if st == nil {
-		dir, err := os.MkdirTemp("", "vr-checkpoints-")
+		d.discard(orphanedScratch(os.TempDir(), processAlive))
+		dir, err := os.MkdirTemp("", scratchPattern())
 		if err != nil {
 			return nil, fmt.Errorf("node: scratch directory for checkpoints: %w", err)
 		}
