@@ -115,6 +115,10 @@ const (
 	// RefuseReusedID: a member new to the configuration has an id that was
 	// used before (ids are never reused).
 	RefuseReusedID RefusalReason = 6
+	// RefuseUnauthorized: the request does not carry a valid MAC of the
+	// cluster's admin secret, or the replica has none. The node refuses
+	// it before the protocol sees it (node/admin.go).
+	RefuseUnauthorized RefusalReason = 7
 )
 
 func (r RefusalReason) String() string {
@@ -131,6 +135,8 @@ func (r RefusalReason) String() string {
 		return "invalid configuration"
 	case RefuseReusedID:
 		return "a removed id reused"
+	case RefuseUnauthorized:
+		return "no valid admin credential"
 	}
 	return fmt.Sprintf("RefusalReason(%d)", uint8(r))
 }

@@ -30,7 +30,7 @@
 // The enums take these values; any other byte is malformed:
 //
 //	RequestKind  0 KindApp, 1 KindRegister, 2 KindRead, 3 KindStaleRead,
-//	             4 KindReconfigure
+//	             4 KindReconfigure, 5 KindConfig
 //	ReplyStatus  0 StatusOK, 1 StatusSessionEvicted, 2 StatusRejected,
 //	             3 StatusForbidden, 4 StatusRefused
 //

@@ -104,6 +104,7 @@ func samples() []sample {
 			Prev:    []message.Member{{ID: 0, Role: 1, Addr: "10.0.0.1:8000"}, {ID: 1, Role: 1}, {ID: 2, Role: 1, Addr: "10.0.0.3:8000"}}}},
 		{"request-reconfigure-addrs", &message.Request{Epoch: 1, ClientID: 9, RequestNum: 5, Kind: message.KindReconfigure,
 			Payload: message.Reconfiguration{Epoch: 1, Members: []message.Member{{ID: 0, Role: 1, Addr: "h0:1"}, {ID: 3, Role: 1, Addr: "h3:1"}, {ID: 4, Role: 2, Addr: "h4:1"}}}.Encode()}},
+		{"request-config", &message.Request{ClientID: 10, RequestNum: 1, Kind: message.KindConfig}},
 	}
 }
 
