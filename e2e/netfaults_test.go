@@ -164,7 +164,7 @@ func (nc *netCluster) healAndCheckLive(ctx context.Context, t *testing.T) []*nod
 	healed := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, liveBound)
 	defer cancel()
-	c, err := client.DialConfig(wctx, client.Config{Addrs: nc.clientAddrs(), Sessions: 1, RetryInterval: 50 * time.Millisecond})
+	c, err := client.DialConfig(wctx, client.Config{Addrs: nc.clientAddrs(), Static: true, Sessions: 1, RetryInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatalf("no client could connect after the heal: %v", err)
 	}
@@ -234,7 +234,7 @@ const (
 
 // startAckWriter starts writing through its own client.
 func startAckWriter(ctx context.Context, addrs []string) (*ackWriter, error) {
-	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Sessions: 1, RetryInterval: 50 * time.Millisecond})
+	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Static: true, Sessions: 1, RetryInterval: 50 * time.Millisecond})
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +308,7 @@ func (a *ackWriter) check(ctx context.Context, t *testing.T, addrs []string) {
 // scanAll reads every key with prefix, page by page, with a bounded
 // number of calls.
 func scanAll(ctx context.Context, addrs []string, prefix string) (map[string]string, error) {
-	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Sessions: 1, RetryInterval: 50 * time.Millisecond})
+	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Static: true, Sessions: 1, RetryInterval: 50 * time.Millisecond})
 	if err != nil {
 		return nil, err
 	}
