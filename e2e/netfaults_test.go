@@ -219,7 +219,7 @@ func (nc *netCluster) checkMeshUsed(t *testing.T) {
 // back at the end. It stops after maxAckWrites writes.
 type ackWriter struct {
 	c       *client.Client
-	static  bool // the client takes its addresses as the configuration (client.Config.Static)
+	static  bool              // the client takes its addresses as the configuration (client.Config.Static)
 	acked   map[string]string // written only by run, read after finish
 	unknown int
 	stop    chan struct{}
