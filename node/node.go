@@ -172,7 +172,7 @@ func (n *Node) Run(ctx context.Context) error {
 			return err
 		}
 		n.observe()
-		if n.retired {
+		if n.retired || n.leftBehind() {
 			n.logRetired()
 			return nil
 		}

@@ -20,10 +20,24 @@ func (n *Node) observeEpoch(prev, info core.Info) {
 	}
 }
 
+// leftBehind reports a replica that learned (StartEpoch) of a later epoch
+// that does not include it, and never executed the RECONFIGURATION that
+// began it: the core stops it (StatusRetired while still in its old
+// configuration, without Output.Retire) because it holds nothing the new
+// epoch needs; it may exit at once.
+func (n *Node) leftBehind() bool {
+	return n.last.Status == core.StatusRetired && n.last.Index >= 0
+}
+
 // logRetired says why the replica stops: it left the configuration and
-// enough members of the new one hold the state.
+// enough members of the new one hold the state, or it was left behind.
 func (n *Node) logRetired() {
 	info := n.replica.Info()
+	if n.leftBehind() {
+		n.log.Info("retired: this replica is not a member of a later epoch and never executed the reconfiguration that began it, so it holds nothing that epoch needs; exiting",
+			"epoch", info.Epoch, "configuration", describeMembers(n.configMembersInfo(info)))
+		return
+	}
 	n.log.Info("retired: this replica is not a member of the new configuration, and f'+1 of its members hold the epoch's state; exiting",
 		"epoch", info.Epoch, "configuration", describeMembers(n.configMembersInfo(info)), "started", info.Started)
 }
