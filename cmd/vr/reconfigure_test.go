@@ -29,3 +29,29 @@ func TestNextMembers(t *testing.T) {
 		t.Error("no hint for a missing credential")
 	}
 }
+
+func TestJoinPeers(t *testing.T) {
+	peers, err := joinPeers("a:1,b:1,c:1", 5, "e:1")
+	if err != nil || len(peers) != 6 || peers[0] != "a:1" || peers[2] != "c:1" || peers[5] != "e:1" || peers[3] != "" {
+		t.Fatalf("positional: %q %v", peers, err)
+	}
+	peers, err = joinPeers("3=d:1, 7=g:1", 5, "e:1")
+	if err != nil || len(peers) != 8 || peers[3] != "d:1" || peers[7] != "g:1" || peers[0] != "" {
+		t.Fatalf("by id: %q %v", peers, err)
+	}
+	for _, bad := range []struct {
+		list, listen string
+		id           int
+	}{
+		{"a:1", "e:1", -1},  // no id
+		{"a:1", "", 5},      // no listen address
+		{"", "e:1", 5},      // no member
+		{"5=a:1", "e:1", 5}, // its own id
+		{"x=a:1", "e:1", 5}, // not an id
+		{"nope", "e:1", 5},  // not host:port
+	} {
+		if _, err := joinPeers(bad.list, bad.id, bad.listen); err == nil {
+			t.Errorf("joinPeers(%q, %d, %q) accepted", bad.list, bad.id, bad.listen)
+		}
+	}
+}
