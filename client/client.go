@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -14,7 +15,8 @@ import (
 type Client struct {
 	cfg    Config
 	log    *slog.Logger
-	conns  []*conn
+	connMu sync.Mutex
+	conns  map[string]*conn // by address
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -37,57 +39,67 @@ type Client struct {
 
 	// view is the highest view any session learned; new requests start at
 	// its primary instead of rediscovering it session by session.
-	view atomic.Uint64
+	topoMu      sync.Mutex
+	topo        topology // the configuration the client knows (topology.go)
+	known       []string // every address the client ever knew: Config.Addrs, then members'
+	lastRefresh atomic.Int64
 	// staleNext picks the replica for the next stale read (round robin).
 	staleNext atomic.Uint64
 	// co queues writes for batches (Config.Coalesce).
 	co coalescer
 }
 
-// learnView raises the shared view.
-func (c *Client) learnView(v uint64) {
-	for {
-		cur := c.view.Load()
-		if v <= cur || c.view.CompareAndSwap(cur, v) {
-			return
-		}
-	}
-}
-
-// Dial connects to the replicas at addrs (in configuration order) with
-// default settings and cluster id 0.
+// Dial connects to the cluster through the replicas at addrs with default
+// settings and cluster id 0: any one reachable member suffices, the
+// client learns the configuration from it (topology.go).
 func Dial(ctx context.Context, addrs ...string) (*Client, error) {
 	return DialConfig(ctx, Config{Addrs: addrs})
 }
 
 // DialConfig connects with cfg. It returns once at least one replica
-// accepted a connection; the others are dialled again in the background.
+// accepted a connection and it learned the configuration (from any
+// replica that answers, or, if none does, Config.Addrs as epoch 0's); the
+// others are dialled again in the background.
 func DialConfig(ctx context.Context, cfg Config) (*Client, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, log: cfg.Logger, slots: make(chan struct{}, cfg.Sessions), waiters: map[uint64]*session{}}
+	c := &Client{cfg: cfg, log: cfg.Logger, slots: make(chan struct{}, cfg.Sessions), waiters: map[uint64]*session{},
+		conns: map[string]*conn{}, known: slices.Clone(cfg.Addrs)}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	for i, a := range cfg.Addrs {
-		c.conns = append(c.conns, &conn{client: c, index: i, addr: a})
-	}
 	if err := c.dialAll(ctx); err != nil {
 		c.Close()
 		return nil, err
 	}
+	found := false
+	if !cfg.Static {
+		dctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+		found = c.discover(dctx)
+		cancel()
+	}
+	if !found {
+		t, err := staticTopology(cfg)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		c.learn(t)
+	}
 	return c, nil
 }
 
-// dialAll dials every replica in parallel and succeeds if any answered.
+// dialAll dials every given address in parallel and succeeds if any
+// answered.
 func (c *Client) dialAll(ctx context.Context) error {
-	errs := make(chan error, len(c.conns))
-	for _, k := range c.conns {
+	errs := make(chan error, len(c.cfg.Addrs))
+	for _, a := range c.cfg.Addrs {
+		k := c.connTo(a)
 		go func() { errs <- k.dial(ctx) }()
 	}
 	var last error
 	ok := 0
-	for range c.conns {
+	for range c.cfg.Addrs {
 		if err := <-errs; err != nil {
 			last = err
 		} else {
@@ -110,7 +122,7 @@ func (c *Client) Close() error {
 	c.closed = true
 	c.mu.Unlock()
 	c.cancel()
-	for _, k := range c.conns {
+	for _, k := range c.allConns() {
 		k.close()
 	}
 	c.wg.Wait()

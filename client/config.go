@@ -12,9 +12,18 @@ import (
 
 // Config configures a Client. Zero fields take defaults.
 type Config struct {
-	// Addrs are the replicas' addresses in configuration order (the same
-	// order the servers were given).
+	// Addrs are addresses of replicas of the cluster: one reachable
+	// member suffices, the client learns the configuration (members, their
+	// addresses, the primary) from the replicas (topology.go). Only if no
+	// replica answers a configuration query are they taken as epoch 0's
+	// configuration, in order (the order the servers were given).
 	Addrs []string
+	// Static takes Addrs as the cluster's configuration of epoch 0, in
+	// order, and never asks the replicas for theirs: for a client that
+	// reaches the replicas through relays or address translation, which
+	// the replicas' own addresses would bypass. Such a client does not
+	// follow reconfigurations.
+	Static bool
 	// ClusterID must match the servers'.
 	ClusterID uint64
 	// Sessions bounds the client sessions, hence the concurrent requests
@@ -41,9 +50,9 @@ type Config struct {
 	// negative sends every write alone. At most Sessions.
 	Coalesce int
 	// Witnesses are the indexes (into Addrs) of the cluster's witnesses,
-	// as given to the servers' --witnesses: requests then go first to the
-	// primary the view names, never to a witness. Optional: without it a
-	// request aimed at a witness is broadcast after its retries.
+	// as given to the servers' --witnesses, used only when no replica
+	// answers a configuration query (the replicas' answer names the
+	// roles).
 	Witnesses []int
 	// TLS, if set, dials every replica with it: for a cluster under
 	// mutual TLS, a configuration that presents the client's certificate
@@ -105,7 +114,10 @@ func (c Config) withDefaults() Config {
 
 func (c Config) validate() error {
 	n := len(c.Addrs)
-	if n == 0 || n%2 == 0 || n > 255 {
+	switch {
+	case n == 0 || n > 255:
+		return fmt.Errorf("%w: %d addresses: give 1 to 255 replicas' addresses", ErrBadConfig, n)
+	case c.Static && n%2 == 0:
 		return fmt.Errorf("%w: %d addresses is not 2f+1", ErrBadConfig, n)
 	}
 	for _, a := range c.Addrs {

@@ -19,7 +19,6 @@ import (
 // meanwhile are dropped, which VR tolerates (the proxy retries).
 type conn struct {
 	client *Client
-	index  int
 	addr   string
 
 	// refused is the latest TLS refusal by the replica (an alert), so
@@ -51,7 +50,7 @@ func (k *conn) send(req *message.Request) bool {
 	}
 	_ = k.nc.SetWriteDeadline(time.Now().Add(k.client.cfg.DialTimeout))
 	if _, err := k.nc.Write(k.buf); err != nil {
-		k.client.log.Debug("write failed", "replica", k.index, "err", err)
+		k.client.log.Debug("write failed", "err", err)
 		k.closeLocked()
 	}
 	return true
@@ -106,7 +105,7 @@ func (k *conn) redialLocked() {
 		k.dialing = false
 		k.mu.Unlock()
 		if err != nil {
-			k.client.log.Debug("dial failed", "replica", k.index, "addr", k.addr, "err", err)
+			k.client.log.Debug("dial failed", "addr", k.addr, "err", err)
 		}
 	}()
 }
@@ -133,7 +132,7 @@ func (k *conn) readLoop(nc net.Conn) {
 		}
 		rep, ok := m.(*message.Reply)
 		if !ok || h.Cluster != k.client.cfg.ClusterID {
-			k.client.log.Warn("unexpected frame from replica", "replica", k.index, "type", h.Type.String())
+			k.client.log.Warn("unexpected frame from replica", "type", h.Type.String())
 			break
 		}
 		k.client.dispatch(rep)
@@ -153,7 +152,7 @@ func (k *conn) readFailed(err error) {
 	if errors.As(err, &op) && op.Op == "remote error" {
 		k.refused.Store(&err)
 		k.client.log.Warn("replica refused the TLS connection (is the client certificate of this cluster and signed by its CA?)",
-			"replica", k.index, "addr", k.addr, "err", err)
+			"addr", k.addr, "err", err)
 	}
 }
 
@@ -161,9 +160,9 @@ func (k *conn) readFailed(err error) {
 // client whose certificate the cluster refuses otherwise only sees its
 // calls time out.
 func (c *Client) withRefusal(err error) error {
-	for _, k := range c.conns {
+	for _, k := range c.allConns() {
 		if r := k.refused.Load(); r != nil {
-			return fmt.Errorf("%w (replica %d refused the TLS connection: %v)", err, k.index, *r)
+			return fmt.Errorf("%w (replica %s refused the TLS connection: %v)", err, k.addr, *r)
 		}
 	}
 	return err

@@ -17,10 +17,10 @@ func (c *Client) Incr(ctx context.Context, key []byte, delta int64) (int64, uint
 	return res.Counter, res.Version, err
 }
 
-// View returns the highest view this client has learned and the address
-// of that view's primary (in configuration order, as Config.Addrs). Before
-// any reply it is view 0 and the first address.
+// View returns the highest view this client has learned of the epoch it
+// knows, and the address of that view's primary.
 func (c *Client) View() (uint64, string) {
-	v := c.view.Load()
-	return v, c.cfg.Addrs[v%uint64(len(c.cfg.Addrs))]
+	c.topoMu.Lock()
+	defer c.topoMu.Unlock()
+	return c.topo.view, c.topo.primaryAddr()
 }

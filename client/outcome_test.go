@@ -44,7 +44,7 @@ func relayed(t *testing.T, cfg client.Config) (*relay, *client.Client, *client.C
 	t.Helper()
 	c := startTable(t, 0)
 	r := startRelay(t, c.Addrs)
-	cfg.Addrs = r.Addrs
+	cfg.Addrs, cfg.Static = r.Addrs, true // through the relay, never around it
 	if cfg.RetryInterval == 0 {
 		cfg.RetryInterval = 50 * time.Millisecond
 	}

@@ -80,15 +80,17 @@ func (c *Client) newSession() (*session, error) {
 		return nil, err
 	}
 	id := binary.LittleEndian.Uint64(b[:]) | 1 // never zero
+	// One placeholder member: follow gives the proxy the configuration
+	// the client knows before its first request.
 	p, err := proxy.New(proxy.Config{
-		ReplicaCount: len(c.cfg.Addrs), ClientID: id,
+		ReplicaCount: 1, ClientID: id,
 		RetryTicks: int(c.cfg.RetryInterval / tick), BroadcastAfter: c.cfg.BroadcastAfter,
-		Witnesses: c.cfg.Witnesses,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadConfig, err)
 	}
 	s := &session{id: id, proxy: p, replies: make(chan *message.Reply, 16)}
+	c.follow(s)
 	c.mu.Lock()
 	c.waiters[id] = s
 	c.mu.Unlock()

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/vr-go/vr/message"
@@ -16,6 +15,7 @@ type session struct {
 	id      uint64
 	proxy   *proxy.Proxy
 	replies chan *message.Reply
+	gen     uint64 // the client's topology generation the proxy follows
 	// opSent: a request of the current operation (not its registration)
 	// was written to a connection, so the operation may be applied.
 	opSent bool
@@ -32,7 +32,7 @@ func (c *Client) do(ctx context.Context, kind message.RequestKind, payload []byt
 	if err != nil {
 		return proxy.Completion{}, err
 	}
-	s.proxy.LearnView(c.view.Load()) // what other sessions learned
+	c.follow(s) // what other sessions and discovery learned
 	if err := c.submit(s, kind, payload); err != nil {
 		c.release(s) // the proxy refused it: nothing is in flight
 		return proxy.Completion{}, notApplied(err)
@@ -50,16 +50,24 @@ func (c *Client) do(ctx context.Context, kind message.RequestKind, payload []byt
 func (c *Client) await(ctx context.Context, s *session) (proxy.Completion, error) {
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
+	var waited time.Duration // ticks without an answer
 	for {
 		if done, ok := c.pump(s); ok {
-			c.learnView(s.proxy.View())
+			c.learnView(s.proxy.Epoch(), s.proxy.View())
 			return done, nil
 		}
 		select {
 		case rep := <-s.replies:
 			s.proxy.Handle(rep)
+			if s.proxy.ConfigStale() {
+				c.refresh() // a reply of a later epoch
+			}
 		case <-ticker.C:
+			c.follow(s)
 			s.proxy.Tick()
+			if waited++; waited*tick >= 2*c.cfg.RetryInterval*time.Duration(c.cfg.BroadcastAfter) {
+				c.refresh() // unanswered after broadcasts: the configuration may have moved
+			}
 		case <-ctx.Done():
 			return proxy.Completion{}, c.ended(ctx)
 		case <-c.ctx.Done():
@@ -84,7 +92,7 @@ func (c *Client) ended(ctx context.Context) error {
 // it in the background and returns to the pool when it completes, rather
 // than registering a new session in its place.
 func (c *Client) abandon(s *session, err error) error {
-	c.learnView(s.proxy.View())
+	c.learnView(s.proxy.Epoch(), s.proxy.View())
 	if !s.opSent {
 		c.drop(s)
 		return notApplied(err)
@@ -129,7 +137,11 @@ func (c *Client) statusErr(s *session, done proxy.Completion) error {
 func (c *Client) pump(s *session) (proxy.Completion, bool) {
 	out := s.proxy.Output()
 	for _, snd := range out.Sends {
-		if c.conns[snd.To].send(snd.Req) && snd.Req.Kind != message.KindRegister {
+		addr := c.addrOf(snd.To)
+		if addr == "" {
+			continue // not a member the client knows: the proxy retries
+		}
+		if c.connTo(addr).send(snd.Req) && snd.Req.Kind != message.KindRegister {
 			s.opSent = true
 		}
 	}
@@ -149,10 +161,13 @@ func (c *Client) submit(s *session, kind message.RequestKind, payload []byte) er
 		c.registerIfNeeded(s)
 		return s.proxy.SubmitRead(payload)
 	case message.KindStaleRead:
-		to := int(c.staleNext.Add(1) % uint64(len(c.conns)))
-		for slices.Contains(c.cfg.Witnesses, to) { // a witness holds no state to read
-			to = (to + 1) % len(c.conns)
+		c.topoMu.Lock()
+		full := c.topo.full() // a witness holds no state to read
+		c.topoMu.Unlock()
+		if len(full) == 0 {
+			return ErrBadConfig
 		}
+		to := int(full[c.staleNext.Add(1)%uint64(len(full))].ID)
 		return s.proxy.SubmitStaleRead(payload, to)
 	}
 	c.registerIfNeeded(s)

@@ -42,6 +42,10 @@ func (r Role) String() string {
 type Member struct {
 	ID   uint8
 	Role Role
+	// Addr is where the member listens: opaque data the core carries
+	// with the member (RECONFIGURATION, StartEpoch, the hard state) and
+	// never reads; the runtime dials it (docs/protocol.md, "Addresses").
+	Addr string
 }
 
 // Membership is a configuration as data: the epoch it belongs to and its
@@ -86,7 +90,7 @@ func (m Membership) ID(i int) uint8 { return m.Members[i].ID }
 func (m Membership) Wire() []message.Member {
 	ws := make([]message.Member, len(m.Members))
 	for i, mem := range m.Members {
-		ws[i] = message.Member{ID: mem.ID, Role: uint8(mem.Role)}
+		ws[i] = message.Member{ID: mem.ID, Role: uint8(mem.Role), Addr: mem.Addr}
 	}
 	return ws
 }
@@ -95,7 +99,7 @@ func (m Membership) Wire() []message.Member {
 func FromWire(epoch uint64, ws []message.Member, nextID int) Membership {
 	m := Membership{Epoch: epoch, Members: make([]Member, len(ws)), NextID: nextID}
 	for i, w := range ws {
-		m.Members[i] = Member{ID: w.ID, Role: Role(w.Role)}
+		m.Members[i] = Member{ID: w.ID, Role: Role(w.Role), Addr: w.Addr}
 	}
 	return m
 }

@@ -216,3 +216,42 @@ func TestLeaseAcrossEpochsPlanted(t *testing.T) {
 		}
 	}
 }
+
+// The addresses a RECONFIGURATION gives are opaque data the core carries
+// to every member of the new epoch, joiners included (which learn the
+// configuration from StartEpoch), and into the hard state.
+func TestReconfigureCarriesAddresses(t *testing.T) {
+	c := newCluster(t, 3)
+	var hard []core.HardState
+	c.onOutput = func(i int, out core.Output) {
+		if out.HardState.Epoch == 1 {
+			hard = append(hard, out.HardState)
+		}
+	}
+	c.writes(0, 1, 2)
+	a, b := c.addJoiner(), c.addJoiner()
+	ms := []message.Member{{ID: 0, Role: 1, Addr: "h0:1"}, {ID: 1, Role: 1, Addr: "h1:1"}, {ID: 2, Role: 1, Addr: "h2:1"},
+		{ID: uint8(a), Role: 1, Addr: "h3:1"}, {ID: uint8(b), Role: 1, Addr: "h4:1"}}
+	c.request(0, 99, 0, message.KindRegister, "")
+	c.request(0, 99, 1, message.KindReconfigure, string(message.Reconfiguration{Epoch: 0, Members: ms}.Encode()))
+	c.tick(40)
+	for i := range c.replicas {
+		in := c.info(i)
+		if in.Epoch != 1 || in.Members.Size() != 5 {
+			t.Fatalf("replica %d: epoch %d, %d members", i, in.Epoch, in.Members.Size())
+		}
+		for k, m := range in.Members.Members {
+			if m.Addr != ms[k].Addr {
+				t.Fatalf("replica %d: member %d address %q, want %q", i, m.ID, m.Addr, ms[k].Addr)
+			}
+		}
+	}
+	if len(hard) == 0 {
+		t.Fatal("no hard state of epoch 1")
+	}
+	for _, hs := range hard {
+		if len(hs.Members) != 5 || hs.Members[3].Addr != "h3:1" {
+			t.Fatalf("hard state members %+v, want the addresses", hs.Members)
+		}
+	}
+}

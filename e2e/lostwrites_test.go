@@ -23,7 +23,7 @@ const absent = "(absent)"
 // readBack reads every key once the workers stopped, recording the reads
 // in the history too, and returns each key's value or absent.
 func (w *workload) readBack(ctx context.Context, addrs []string) (map[string]string, error) {
-	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Sessions: 1})
+	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Static: !w.discover, Sessions: 1})
 	if err != nil {
 		return nil, err
 	}

@@ -164,7 +164,7 @@ func (nc *netCluster) healAndCheckLive(ctx context.Context, t *testing.T) []*nod
 	healed := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, liveBound)
 	defer cancel()
-	c, err := client.DialConfig(wctx, client.Config{Addrs: nc.clientAddrs(), Sessions: 1, RetryInterval: 50 * time.Millisecond})
+	c, err := client.DialConfig(wctx, client.Config{Addrs: nc.clientAddrs(), Static: true, Sessions: 1, RetryInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatalf("no client could connect after the heal: %v", err)
 	}
@@ -219,6 +219,7 @@ func (nc *netCluster) checkMeshUsed(t *testing.T) {
 // back at the end. It stops after maxAckWrites writes.
 type ackWriter struct {
 	c       *client.Client
+	static  bool              // the client takes its addresses as the configuration (client.Config.Static)
 	acked   map[string]string // written only by run, read after finish
 	unknown int
 	stop    chan struct{}
@@ -232,13 +233,20 @@ const (
 	ackScanPerCall = 500
 )
 
-// startAckWriter starts writing through its own client.
+// startAckWriter starts writing through its own client, which takes
+// addrs as the configuration (they may be proxies' addresses).
 func startAckWriter(ctx context.Context, addrs []string) (*ackWriter, error) {
-	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Sessions: 1, RetryInterval: 50 * time.Millisecond})
+	return startAckWriterWith(ctx, addrs, true)
+}
+
+// startAckWriterWith starts writing through its own client; static as
+// client.Config.Static (false: the client follows reconfigurations).
+func startAckWriterWith(ctx context.Context, addrs []string, static bool) (*ackWriter, error) {
+	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Static: static, Sessions: 1, RetryInterval: 50 * time.Millisecond})
 	if err != nil {
 		return nil, err
 	}
-	a := &ackWriter{c: c, acked: map[string]string{}, stop: make(chan struct{}), done: make(chan struct{})}
+	a := &ackWriter{c: c, static: static, acked: map[string]string{}, stop: make(chan struct{}), done: make(chan struct{})}
 	go a.run(ctx)
 	return a, nil
 }
@@ -283,7 +291,7 @@ func (a *ackWriter) finish() {
 func (a *ackWriter) check(ctx context.Context, t *testing.T, addrs []string) {
 	t.Helper()
 	a.finish()
-	got, err := scanAll(ctx, addrs, ackPrefix)
+	got, err := scanAll(ctx, addrs, ackPrefix, a.static)
 	if err != nil {
 		t.Fatalf("reading back the acknowledged writes: %v", err)
 	}
@@ -307,8 +315,8 @@ func (a *ackWriter) check(ctx context.Context, t *testing.T, addrs []string) {
 
 // scanAll reads every key with prefix, page by page, with a bounded
 // number of calls.
-func scanAll(ctx context.Context, addrs []string, prefix string) (map[string]string, error) {
-	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Sessions: 1, RetryInterval: 50 * time.Millisecond})
+func scanAll(ctx context.Context, addrs []string, prefix string, static bool) (map[string]string, error) {
+	c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Static: static, Sessions: 1, RetryInterval: 50 * time.Millisecond})
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,10 @@ type workload struct {
 	done, unknown atomic.Int64 // calls with a known and an unknown outcome
 	mu            sync.Mutex
 	unexpected    []error
+	// discover lets the clients learn the configuration from the replicas
+	// and follow reconfigurations; without it they take the addresses as
+	// the configuration (Static), which addresses through proxies need.
+	discover bool
 }
 
 func newWorkload(keys []string) *workload {
@@ -57,7 +61,7 @@ func newWorkload(keys []string) *workload {
 // start runs n workers, each with its own client (one session).
 func (w *workload) start(ctx context.Context, addrs []string, n int) error {
 	for id := range n {
-		c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Sessions: 1, RetryInterval: 50 * time.Millisecond})
+		c, err := client.DialConfig(ctx, client.Config{Addrs: addrs, Static: !w.discover, Sessions: 1, RetryInterval: 50 * time.Millisecond})
 		if err != nil {
 			return err
 		}

@@ -75,10 +75,21 @@ const (
 	// Revisited §7): its payload is a Reconfiguration (reconfig.go). It
 	// goes through the log and is the last op of its epoch.
 	KindReconfigure RequestKind = 4
+	// KindConfig asks the replica for the configuration it knows (epoch,
+	// members, their addresses) and its view: a query the node answers
+	// itself, never put to the protocol (a replica's core rejects it).
+	// Clients discover the cluster with it; the Reply's Result is a
+	// Reconfiguration encoding (docs/protocol.md, "Client discovery").
+	KindConfig RequestKind = 5
 )
 
-// Valid reports whether k is a known request kind.
+// Valid reports whether k is a request kind the protocol (the core)
+// knows; KindConfig is not one of them.
 func (k RequestKind) Valid() bool { return k <= KindReconfigure }
+
+// OnWire reports whether k may travel in a Request frame: a kind the
+// protocol knows, or KindConfig.
+func (k RequestKind) OnWire() bool { return k.Valid() || k == KindConfig }
 
 // ReplyStatus tells a client how its request ended.
 type ReplyStatus uint8

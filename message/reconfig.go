@@ -12,6 +12,11 @@ import (
 type Member struct {
 	ID   uint8
 	Role uint8
+	// Addr is where the member listens, as the administrator gave it:
+	// opaque to the protocol, carried with the member so that every
+	// replica, a joiner and a client learn it (addrs.go). Empty when not
+	// given (epoch 0's configuration comes from each replica's flags).
+	Addr string
 }
 
 // StartEpoch tells a member of a new configuration that epoch Epoch began
@@ -59,24 +64,29 @@ const MaxMembers = 255
 var ErrBadReconfiguration = errors.New("message: malformed reconfiguration")
 
 // Encode returns the payload of a KindReconfigure request: Epoch (uint64),
-// the member count (uint8), then each member's id and role (one byte each).
+// the member count (uint8), then each member's id and role (one byte
+// each), then the members' addresses if any has one (addrs.go). Addresses
+// longer than MaxAddrLen panic: check them with CheckAddrs first.
 func (c Reconfiguration) Encode() []byte {
 	b := binary.LittleEndian.AppendUint64(nil, c.Epoch)
 	b = append(b, uint8(len(c.Members)))
 	for _, m := range c.Members {
 		b = append(b, m.ID, m.Role)
 	}
-	return b
+	return AppendAddrs(b, c.Members)
 }
 
 // DecodeReconfiguration decodes a KindReconfigure request's payload.
 func DecodeReconfiguration(b []byte) (Reconfiguration, error) {
-	if len(b) < 9 || len(b) != 9+2*int(b[8]) {
+	if len(b) < 9 || len(b) < 9+2*int(b[8]) {
 		return Reconfiguration{}, fmt.Errorf("%w: %d bytes", ErrBadReconfiguration, len(b))
 	}
 	c := Reconfiguration{Epoch: binary.LittleEndian.Uint64(b), Members: make([]Member, b[8])}
 	for i := range c.Members {
 		c.Members[i] = Member{ID: b[9+2*i], Role: b[10+2*i]}
+	}
+	if err := DecodeAddrs(b[9+2*len(c.Members):], c.Members); err != nil {
+		return Reconfiguration{}, fmt.Errorf("%w: %w", ErrBadReconfiguration, err)
 	}
 	return c, nil
 }
@@ -105,6 +115,10 @@ const (
 	// RefuseReusedID: a member new to the configuration has an id that was
 	// used before (ids are never reused).
 	RefuseReusedID RefusalReason = 6
+	// RefuseUnauthorized: the request does not carry a valid MAC of the
+	// cluster's admin secret, or the replica has none. The node refuses
+	// it before the protocol sees it (node/admin.go).
+	RefuseUnauthorized RefusalReason = 7
 )
 
 func (r RefusalReason) String() string {
@@ -121,6 +135,8 @@ func (r RefusalReason) String() string {
 		return "invalid configuration"
 	case RefuseReusedID:
 		return "a removed id reused"
+	case RefuseUnauthorized:
+		return "no valid admin credential"
 	}
 	return fmt.Sprintf("RefusalReason(%d)", uint8(r))
 }

@@ -168,7 +168,7 @@ var specs = index(
 		},
 		bulky: func(m *StartEpoch) bool { return len(m.Members)+len(m.Prev) > 0 },
 		key:   func(m *StartEpoch) uint64 { return m.Epoch<<40 ^ m.Op },
-		size:  func(m *StartEpoch) int { return 29 + 2*len(m.Members) + 2*len(m.Prev) },
+		size:  func(m *StartEpoch) int { return 30 + 2*len(m.Members) + 2*len(m.Prev) + AddrsSize(m.Members, m.Prev) },
 	}),
 	define(def[*EpochStarted]{
 		epoch:  func(m *EpochStarted) *uint64 { return &m.Epoch },

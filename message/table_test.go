@@ -1,6 +1,7 @@
 package message
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -207,6 +208,8 @@ func fill(f reflect.Value, n uint64) {
 		f.SetUint(n)
 	case reflect.Bool:
 		f.SetBool(true)
+	case reflect.String:
+		f.SetString(fmt.Sprint("s", n))
 	case reflect.Slice:
 		s := reflect.MakeSlice(f.Type(), 1, 1)
 		if e := s.Index(0); e.Kind() == reflect.Struct {

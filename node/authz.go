@@ -19,11 +19,14 @@ type ReadOnlyChecker interface {
 // read for a session registration (reads need a session) and for the
 // commands sm says only read, whatever the request's kind (a read request
 // may go through the log, where Apply would execute a write); write for
-// every other command. Admin operations (reconfiguration) will need
-// auth.RoleAdmin here.
+// every other command; admin for a RECONFIGURATION (which, besides,
+// must carry a MAC of the admin secret: admin.go).
 func RequiredRole(req *message.Request, sm core.StateMachine) auth.Role {
-	if req.Kind == message.KindRegister {
+	switch req.Kind {
+	case message.KindRegister, message.KindConfig:
 		return auth.RoleRead
+	case message.KindReconfigure:
+		return auth.RoleAdmin
 	}
 	if ro, ok := sm.(ReadOnlyChecker); ok && ro.ReadOnly(req.Payload) {
 		return auth.RoleRead

@@ -15,6 +15,7 @@ import (
 	"github.com/vr-go/vr/auth"
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/kv"
+	"github.com/vr-go/vr/message"
 )
 
 // ErrConfig is wrapped by every error New returns for an invalid Config.
@@ -23,9 +24,24 @@ var ErrConfig = errors.New("node: invalid config")
 // Config configures a Node. Zero fields take defaults.
 type Config struct {
 	ClusterID uint64
-	Index     int      // this replica's index in Peers
-	Peers     []string // host:port of every replica, in configuration order
-	Listen    string   // listen address; default Peers[Index]
+	// Index is this replica's id: its index in Peers, and in epoch 0's
+	// configuration (ids equal indexes there).
+	Index int
+	// Peers holds host:port by replica id: epoch 0's configuration, in
+	// order; for a joiner, the members it knows ("" for other ids).
+	// Addresses of members added by reconfigurations come from the
+	// protocol (docs/protocol.md, "Addresses").
+	Peers  []string
+	Listen string // listen address; default Peers[Index]
+	// Join starts a replica that is a member of no configuration yet,
+	// with the id Index (never used before in the cluster): it takes part
+	// once a reconfiguration adds it (core.Config.Join). Peers then need
+	// not be a whole configuration.
+	Join bool
+	// AdminSecret, if set, is the cluster's admin credential: a
+	// RECONFIGURATION is accepted only with a valid MAC of it (admin.go).
+	// Empty: every RECONFIGURATION is refused.
+	AdminSecret []byte
 	// StatusAddrs is every replica's status address, in configuration
 	// order ("" where unknown), for the status page's view of the whole
 	// cluster. Nil: the page shows this replica only.
@@ -152,6 +168,9 @@ func (c Config) withDefaults() Config {
 
 // Validate reports a clear error for a configuration that cannot work.
 func (c Config) Validate() error {
+	if c.Join {
+		return c.validateJoin()
+	}
 	n := len(c.Peers)
 	switch {
 	case n == 0 || n%2 == 0:
@@ -175,8 +194,40 @@ func (c Config) Validate() error {
 	if err := c.coreConfig(nil).Defaults().Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	return c.validatePeers()
+}
+
+// validateJoin checks a joiner's configuration: an id, addresses of the
+// members it knows, its own listen address.
+func (c Config) validateJoin() error {
+	switch {
+	case c.Index < 0 || c.Index >= message.MaxMembers:
+		return fmt.Errorf("%w: replica id %d out of range [0, %d)", ErrConfig, c.Index, message.MaxMembers)
+	case c.Index >= len(c.Peers) || c.Peers[c.Index] == "":
+		return fmt.Errorf("%w: a joiner needs its own address (Peers[%d])", ErrConfig, c.Index)
+	case len(c.Witnesses) > 0:
+		return fmt.Errorf("%w: a joiner's role comes from the reconfiguration that adds it (full only)", ErrConfig)
+	case c.Tick < time.Millisecond:
+		return fmt.Errorf("%w: tick %v is below 1ms", ErrConfig, c.Tick)
+	case c.Sync != SyncAlways && c.Sync != SyncAsync:
+		return fmt.Errorf("%w: sync mode %q: use %q or %q", ErrConfig, c.Sync, SyncAlways, SyncAsync)
+	}
+	if err := c.coreConfig(nil).Defaults().Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	return c.validatePeers()
+}
+
+// validatePeers checks every known address ("" is an unknown one).
+func (c Config) validatePeers() error {
 	seen := map[string]bool{}
 	for i, a := range c.Peers {
+		if a == "" && c.Join {
+			continue
+		}
+		if len(a) > message.MaxAddrLen {
+			return fmt.Errorf("%w: replica %d address of %d bytes, at most %d", ErrConfig, i, len(a), message.MaxAddrLen)
+		}
 		if _, _, err := net.SplitHostPort(a); err != nil {
 			return fmt.Errorf("%w: replica %d address %q: %v", ErrConfig, i, a, err)
 		}
@@ -207,13 +258,34 @@ func (c Config) coreConfig(restart *core.Durable) core.Config {
 		CheckpointInterval: c.CheckpointInterval, CheckpointBytes: c.CheckpointBytes,
 		MaxMessageBytes: c.MaxMessageBytes,
 		MaxClockDrift:   int(math.Ceil(c.MaxClockDrift * 1000)),
-		Recovering:      !c.NewCluster && restart == nil,
-		NewCluster:      c.NewCluster && restart == nil,
-		Restart:         restart,
+		// A joiner without a durable state always recovers once it joined:
+		// a diskless restart cannot tell a new joiner from one that took
+		// part in its epoch and forgot its promises (core.Config.Join).
+		Recovering: restart == nil && (c.Join || !c.NewCluster),
+		NewCluster: c.NewCluster && restart == nil && !c.Join,
+		Join:       c.Join,
+		JoinID:     uint8(c.Index),
+		JoinPeers:  c.joinPeers(),
+		Restart:    restart,
 		// In sync mode the node sends Prepares before its own write and
 		// reports durability with Persisted (see Node.flush).
 		DurableAcks: c.DataDir != "" && c.Sync == SyncAlways,
 	}
+}
+
+// joinPeers are the ids a joiner asks for news of its epoch: those whose
+// address it knows.
+func (c Config) joinPeers() []uint8 {
+	if !c.Join {
+		return nil
+	}
+	var ids []uint8
+	for i, a := range c.Peers {
+		if a != "" && i != c.Index {
+			ids = append(ids, uint8(i))
+		}
+	}
+	return ids
 }
 
 var _ core.StateMachine = (*kv.Store)(nil)

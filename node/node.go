@@ -41,6 +41,8 @@ type Node struct {
 	memLimit  *memLimit        // the process's memory limit (memlimit.go)
 	flushed   bool             // the first Output (which carries a restart's work) was sent
 	forbidden atomic.Uint64    // client requests refused for their role (authz.go)
+	book      map[uint8]string // id → address (addrbook.go); loop goroutine only
+	retired   bool             // the replica reported Output.Retire: Run returns
 }
 
 // New validates cfg and builds the node. Run starts it.
@@ -90,6 +92,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	n.metrics = newMetrics(n, walm)
 	n.memLimit = newMemLimit(cfg.MemoryLimit, sm, n.log)
+	n.initBook()
 	n.publish()
 	return n, nil
 }
@@ -169,6 +172,10 @@ func (n *Node) Run(ctx context.Context) error {
 			return err
 		}
 		n.observe()
+		if n.retired || n.leftBehind() {
+			n.logRetired()
+			return nil
+		}
 	}
 }
 
@@ -196,7 +203,7 @@ func (n *Node) inputs(first Inbound, recv <-chan Inbound) func() (message.Messag
 					return nil, false
 				}
 			}
-			if n.refuse(in) {
+			if n.refuse(in) || n.answerConfig(in) || n.refuseReconfig(in) {
 				continue
 			}
 			n.route(in)
@@ -209,6 +216,7 @@ func (n *Node) inputs(first Inbound, recv <-chan Inbound) func() (message.Messag
 func (n *Node) route(in Inbound) {
 	if in.From >= 0 {
 		logMessage(n.log, "recv", in.From, in.Msg)
+		n.learnFrom(in.Msg)
 		return
 	}
 	if req, ok := in.Msg.(*message.Request); ok && in.Client != nil {

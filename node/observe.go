@@ -42,6 +42,23 @@ type Status struct {
 	Role   string `json:"role"`
 	Keys   int    `json:"keys"`
 	Digest uint64 `json:"digest,omitempty"`
+	// ID is the replica's stable id (Index is its position in the
+	// configuration, -1 when it is not a member).
+	ID int `json:"id"`
+	// Epoch is the epoch of the replica's configuration, Members that
+	// configuration with each member's address.
+	Epoch   uint64         `json:"epoch"`
+	Members []MemberStatus `json:"members"`
+	// Transitioning: the primary holds a RECONFIGURATION it has not
+	// executed and accepts no client request until the new epoch starts.
+	Transitioning bool `json:"transitioning"`
+}
+
+// MemberStatus is one member of a configuration on the status page.
+type MemberStatus struct {
+	ID   int    `json:"id"`
+	Role string `json:"role"`
+	Addr string `json:"addr"`
 }
 
 func (n *Node) statusOf(info core.Info) Status {
@@ -53,6 +70,7 @@ func (n *Node) statusOf(info core.Info) Status {
 		LastNormalView: info.LastNormalView, LogBase: info.LogBase, CheckpointOp: info.SavedOp,
 		LeaseReads: info.LeaseReads, HasState: hasState(info),
 		ViewChanges: info.Counters.ViewChanges, Role: info.Role.String(),
+		ID: int(info.ID), Epoch: info.Epoch, Members: n.configMembersInfo(info), Transitioning: info.Transitioning,
 	}
 }
 
@@ -103,8 +121,9 @@ func (n *Node) observe() {
 	prev := n.last
 	n.last = info
 	n.info.Store(&info)
+	n.observeEpoch(prev, info)
 	n.observeState(prev, info)
-	if info.View == prev.View && info.Status == prev.Status {
+	if info.View == prev.View && info.Status == prev.Status && info.Epoch == prev.Epoch && info.Transitioning == prev.Transitioning {
 		if info.Commit != prev.Commit {
 			n.publish()
 		}

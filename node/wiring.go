@@ -13,6 +13,7 @@ func (n *Node) driverConfig() driver.Config {
 		OnOutput: func(out core.Output) {
 			n.logRestores(out)
 			n.metrics.output(out)
+			n.retired = n.retired || out.Retire
 		},
 	}
 	if n.ckpts != nil { // a witness has none

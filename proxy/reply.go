@@ -3,13 +3,18 @@ package proxy
 import "github.com/vr-go/vr/message"
 
 // Handle processes a reply. Replies for other clients are ignored; every
-// reply for this client teaches the proxy the view (views only go up); a
-// reply that does not answer the in-flight request is otherwise ignored.
+// reply for this client of the proxy's epoch teaches it the view (views
+// only go up); one of a later epoch moves the proxy to that epoch and its
+// view and marks its configuration stale (ConfigStale); a reply that does
+// not answer the in-flight request is otherwise ignored.
 func (p *Proxy) Handle(rep *message.Reply) {
 	if rep == nil || rep.ClientID != p.cfg.ClientID {
 		return
 	}
-	if rep.View > p.view {
+	switch {
+	case rep.Epoch > p.epoch:
+		p.epoch, p.view, p.stale = rep.Epoch, rep.View, true
+	case rep.Epoch == p.epoch && rep.View > p.view:
 		p.view = rep.View
 	}
 	if p.inflight == nil || rep.RequestNum != p.inflight.RequestNum {

@@ -9,8 +9,14 @@ import (
 
 // Proxy is the VR proxy of one client. It is not safe for concurrent use.
 type Proxy struct {
-	cfg  Config
-	full []int // the replicas that may be primary, in index order
+	cfg     Config
+	epoch   uint64 // the epoch of the configuration below
+	members []int  // the ids of the configuration's members, in order
+	full    []int  // the members that may be primary, in order
+	stale   bool   // a reply came from a later epoch (ConfigStale)
+	// seal, if set, turns the payload of the next KindReconfigure request
+	// into what is sent, knowing its request number (SubmitAdmin).
+	seal func(requestNum uint64, payload []byte) []byte
 
 	view       uint64 // the view believed current; primary = full[view mod len(full)]
 	requestNum uint64 // the last request number used (never reused)
@@ -36,12 +42,54 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	p := &Proxy{cfg: cfg}
 	for i := range cfg.ReplicaCount {
+		p.members = append(p.members, i)
 		if !slices.Contains(cfg.Witnesses, i) {
 			p.full = append(p.full, i)
 		}
 	}
 	return p, nil
 }
+
+// SetConfig tells the proxy the configuration of epoch: its members (by
+// id, with their roles; witnesses are never primary) and a view of it. A
+// configuration older than the proxy's is ignored; one of the proxy's
+// epoch or later replaces it (views only go up within an epoch; a new
+// epoch starts at its own view). It clears ConfigStale when epoch is the
+// latest the proxy heard of.
+func (p *Proxy) SetConfig(epoch, view uint64, members []message.Member) error {
+	var ids, full []int
+	for _, m := range members {
+		ids = append(ids, int(m.ID))
+		if m.Role != roleWitness {
+			full = append(full, int(m.ID))
+		}
+	}
+	switch {
+	case len(full) == 0:
+		return fmt.Errorf("%w: a configuration of %d members without a full replica", ErrBadConfig, len(members))
+	case epoch < p.epoch:
+		return nil
+	case epoch > p.epoch:
+		p.view = view
+	default:
+		p.view = max(p.view, view)
+	}
+	p.epoch, p.members, p.full, p.stale = epoch, ids, full, false
+	return nil
+}
+
+// roleWitness is core.RoleWitness's value on the wire.
+const roleWitness = 2
+
+// Epoch returns the epoch of the proxy's configuration.
+func (p *Proxy) Epoch() uint64 { return p.epoch }
+
+// Members returns the ids of the proxy's configuration, in order.
+func (p *Proxy) Members() []int { return p.members }
+
+// ConfigStale reports that a reply came from an epoch later than the
+// proxy's configuration: the caller should learn the new one (SetConfig).
+func (p *Proxy) ConfigStale() bool { return p.stale }
 
 // ClientID returns the proxy's client id.
 func (p *Proxy) ClientID() uint64 { return p.cfg.ClientID }
@@ -75,11 +123,23 @@ func (p *Proxy) SubmitStaleRead(payload []byte, to int) error {
 	if p.Busy() {
 		return ErrBusy
 	}
-	if to < 0 || to >= p.cfg.ReplicaCount {
-		return fmt.Errorf("%w: replica %d out of range", ErrBadConfig, to)
+	if !slices.Contains(p.members, to) {
+		return fmt.Errorf("%w: replica %d is not a member", ErrBadConfig, to)
 	}
 	p.startAt(message.KindStaleRead, append([]byte(nil), payload...), to)
 	return nil
+}
+
+// SubmitAdmin starts the administrator's RECONFIGURATION (KindReconfigure)
+// with payload; seal turns it into the bytes sent once the request has its
+// number (the admin credential's MAC covers it). Like Submit, it
+// registers first if needed.
+func (p *Proxy) SubmitAdmin(payload []byte, seal func(requestNum uint64, payload []byte) []byte) error {
+	if p.Busy() {
+		return ErrBusy
+	}
+	p.seal = seal
+	return p.submit(message.KindReconfigure, payload)
 }
 
 func (p *Proxy) submit(kind message.RequestKind, payload []byte) error {
@@ -104,6 +164,9 @@ func (p *Proxy) start(kind message.RequestKind, payload []byte) {
 // startAt sends a new request to replica to, or to the primary if to < 0.
 func (p *Proxy) startAt(kind message.RequestKind, payload []byte, to int) {
 	p.requestNum++
+	if kind == message.KindReconfigure && p.seal != nil {
+		payload, p.seal = p.seal(p.requestNum, payload), nil
+	}
 	p.inflight = &message.Request{
 		ClientID:   p.cfg.ClientID,
 		RequestNum: p.requestNum,
@@ -148,8 +211,8 @@ func (p *Proxy) Tick() {
 		p.send(p.destination())
 		return
 	}
-	for i := 0; i < p.cfg.ReplicaCount; i++ {
-		p.send(i)
+	for _, id := range p.members {
+		p.send(id)
 	}
 }
 

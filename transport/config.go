@@ -41,7 +41,8 @@ type Config struct {
 	// Self is this replica's index in Peers.
 	Self int
 	// Peers holds the host:port of every replica, indexed by replica
-	// number. Peers[Self] is our own advertised address.
+	// id; "" for an id whose address is not known yet (SetPeer adds it).
+	// Peers[Self] is our own advertised address.
 	Peers []string
 	// Listen is the address to listen on. Default Peers[Self].
 	Listen string
@@ -138,6 +139,9 @@ func (c Config) validate() error {
 func (c Config) validateAddrs() error {
 	seen := make(map[string]int, len(c.Peers))
 	for i, a := range c.Peers {
+		if a == "" && (i != c.Self || c.Listen != "") {
+			continue // an id without a known address
+		}
 		// Our own advertised address may use port 0: we never dial it.
 		if err := checkAddr(a, i == c.Self); err != nil {
 			return fmt.Errorf("%w: peer %d address %q: %w", ErrConfig, i, a, err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/vr-go/vr/auth"
@@ -20,7 +21,7 @@ type peer struct {
 	t      *Transport
 	index  int
 	lane   message.Lane
-	addr   string
+	addr   atomic.Pointer[string] // SetPeer may change it
 	q      *outQueue
 	w      batchWriter
 	bo     backoff
@@ -37,19 +38,19 @@ type peer struct {
 	failures int
 }
 
-// newPeer returns the outbound side of lane of the link to replica index.
-func newPeer(t *Transport, index int, lane message.Lane) *peer {
+// newPeer returns the outbound side of lane of the link to replica index
+// at addr.
+func newPeer(t *Transport, index int, lane message.Lane, addr string) *peer {
 	cfg := &t.cfg
 	var tlsCfg *tls.Config
 	if cfg.TLS != nil {
 		tlsCfg = cfg.TLS.DialConfig(cfg.ClusterID, auth.ExpectReplica(index))
 	}
-	return &peer{
+	p := &peer{
 		tls:   tlsCfg,
 		t:     t,
 		index: index,
 		lane:  lane,
-		addr:  cfg.Peers[index],
 		q:     newOutQueue(cfg.QueueSize),
 		w: batchWriter{
 			stats:   &t.stats,
@@ -61,9 +62,24 @@ func newPeer(t *Transport, index int, lane message.Lane) *peer {
 		},
 		bo:        backoff{min: cfg.DialBackoffMin, max: cfg.DialBackoffMax},
 		dialer:    net.Dialer{Timeout: cfg.IOTimeout},
-		log:       cfg.Logger.With("peer", index, "lane", lane.String(), "addr", cfg.Peers[index]),
+		log:       cfg.Logger.With("peer", index, "lane", lane.String()),
 		idleAfter: cfg.IOTimeout / 2,
 	}
+	p.addr.Store(&addr)
+	return p
+}
+
+// address is where the peer is dialled.
+func (p *peer) address() string { return *p.addr.Load() }
+
+// setAddr changes the address the next dial uses; it reports whether it
+// changed. A connection open to the old address stays until it fails.
+func (p *peer) setAddr(addr string) bool {
+	if p.address() == addr {
+		return false
+	}
+	p.addr.Store(&addr)
+	return true
 }
 
 // outConn is one outbound connection and the signal that it died.
@@ -135,7 +151,7 @@ func (p *peer) connect(ctx context.Context) *outConn {
 // dial connects to the peer and, with TLS, runs the handshake within
 // HandshakeTimeout, which checks that the peer is the replica we dial.
 func (p *peer) dial(ctx context.Context) (net.Conn, error) {
-	conn, err := p.dialer.DialContext(ctx, "tcp", p.addr)
+	conn, err := p.dialer.DialContext(ctx, "tcp", p.address())
 	if err != nil || p.tls == nil {
 		return conn, err
 	}

@@ -90,8 +90,8 @@ func (c *counters) dropOut(link *linkCounters, n uint64) {
 func (t *Transport) PeerStats() []PeerStats {
 	var out []PeerStats
 	for i := range t.links {
-		if i == t.cfg.Self {
-			continue
+		if i == t.cfg.Self || t.peers[i].Load() == nil && t.links[i].received.Load() == 0 {
+			continue // not a peer: no address and nothing received
 		}
 		l := &t.links[i]
 		out = append(out, PeerStats{Peer: i, Sent: l.sent.Load(), SentBytes: l.sentBytes.Load(),

@@ -35,10 +35,12 @@ type Transport struct {
 	log *slog.Logger
 	// serverTLS configures inbound handshakes; nil without TLS.
 	serverTLS *tls.Config
-	peers     []lanes // indexed by replica; nil lanes at Self
-	inbox     chan Inbound
-	stats     counters
-	links     []linkCounters // per replica; unused at Self
+	// peers is indexed by replica id: nil for Self and for ids whose
+	// address is unknown (SetPeer adds them at run time).
+	peers [maxReplicas]atomic.Pointer[lanes]
+	inbox chan Inbound
+	stats counters
+	links [maxReplicas]linkCounters // per replica id; unused at Self
 	// oneLane sends every message to a peer on one connection, the old
 	// behaviour (tests only: it shows what the bulk lane is for).
 	oneLane bool
@@ -51,6 +53,7 @@ type Transport struct {
 	started  bool
 	stopping bool // set by shutdown: refuse new inbound connections
 	ln       net.Listener
+	runCtx   context.Context // the peers' context, once started
 	cancel   context.CancelFunc
 	conns    map[net.Conn]struct{} // open inbound connections
 	perIP    map[string]int        // open inbound connections per source IP
@@ -67,24 +70,75 @@ func New(cfg Config) (*Transport, error) {
 	t := &Transport{
 		cfg:   cfg,
 		log:   cfg.Logger.With("replica", cfg.Self),
-		peers: make([]lanes, len(cfg.Peers)),
 		inbox: make(chan Inbound, cfg.QueueSize),
 		conns: make(map[net.Conn]struct{}),
 		perIP: make(map[string]int),
-		links: make([]linkCounters, len(cfg.Peers)),
 	}
 	t.cfg.Logger = t.log
 	if cfg.TLS != nil {
 		t.serverTLS = cfg.TLS.ServerConfig(cfg.ClusterID)
 	}
-	for i := range cfg.Peers {
-		if i != cfg.Self {
-			for l := range t.peers[i] {
-				t.peers[i][l] = newPeer(t, i, message.Lane(l))
-			}
+	for i, a := range cfg.Peers {
+		if i != cfg.Self && a != "" {
+			t.peers[i].Store(t.newLanes(i, a))
 		}
 	}
 	return t, nil
+}
+
+// newLanes returns the outbound sides of the link to replica id at addr.
+func (t *Transport) newLanes(id int, addr string) *lanes {
+	var ls lanes
+	for l := range ls {
+		ls[l] = newPeer(t, id, message.Lane(l), addr)
+	}
+	return &ls
+}
+
+// SetPeer makes addr the address of replica id: a replica added by a
+// reconfiguration, or one that moved (docs/protocol.md, "Addresses").
+// Messages for an id without an address are dropped. It is a no-op for
+// Self, and after Close.
+func (t *Transport) SetPeer(id int, addr string) error {
+	if id < 0 || id >= maxReplicas {
+		return fmt.Errorf("%w: replica id %d out of range [0,%d)", ErrConfig, id, maxReplicas)
+	}
+	if err := checkAddr(addr, false); err != nil {
+		return fmt.Errorf("%w: replica %d address %q: %w", ErrConfig, id, addr, err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if id == t.cfg.Self || t.closed.Load() || t.stopping {
+		return nil
+	}
+	if ls := t.peers[id].Load(); ls != nil {
+		for _, p := range ls {
+			if p.setAddr(addr) {
+				t.log.Info("transport: peer address changed", "peer", id, "addr", addr)
+			}
+		}
+		return nil
+	}
+	ls := t.newLanes(id, addr)
+	t.peers[id].Store(ls)
+	t.log.Info("transport: peer added", "peer", id, "addr", addr)
+	if t.started {
+		for _, p := range ls {
+			t.wg.Go(func() { p.run(t.runCtx) })
+		}
+	}
+	return nil
+}
+
+// PeerAddr returns the address of replica id, "" if unknown.
+func (t *Transport) PeerAddr(id int) string {
+	if id < 0 || id >= maxReplicas {
+		return ""
+	}
+	if ls := t.peers[id].Load(); ls != nil {
+		return ls[0].address()
+	}
+	return ""
 }
 
 // Start binds the listener and starts the transport's goroutines. A busy
@@ -107,15 +161,15 @@ func (t *Transport) Start(ctx context.Context) error {
 		return fmt.Errorf("transport: replica %d cannot listen on %s: %w", t.cfg.Self, t.cfg.Listen, err)
 	}
 	runCtx, cancel := context.WithCancel(ctx)
-	t.started, t.ln, t.cancel = true, ln, cancel
+	t.started, t.ln, t.cancel, t.runCtx = true, ln, cancel, runCtx
 	t.wg.Go(func() { t.acceptLoop(runCtx, ln) })
 	t.wg.Go(func() {
 		<-runCtx.Done()
 		t.shutdown()
 	})
-	for _, ls := range t.peers {
-		for _, p := range ls {
-			if p != nil {
+	for i := range t.peers {
+		if ls := t.peers[i].Load(); ls != nil {
+			for _, p := range ls {
 				t.wg.Go(func() { p.run(runCtx) })
 			}
 		}
@@ -137,12 +191,15 @@ func (t *Transport) Addr() net.Addr {
 // Send queues m for replica to, on the connection of its lane
 // (message.LaneOf), and reports whether it was accepted. It never blocks.
 // It returns false, counting the message as dropped, if to is not another
-// replica's index, m is nil, a Request or a Reply (which replicas never
+// replica's id with a known address, m is nil, a Request or a Reply (which replicas never
 // exchange), the lane's queue is full, or the transport is closed.
 // Messages may be queued before Start.
 func (t *Transport) Send(to int, m message.Message) bool {
-	if to >= 0 && to < len(t.peers) && t.peers[to][0] != nil && m != nil &&
-		peerMessage(m) && !t.closed.Load() && t.peers[to][t.laneOf(m)].q.push(m) {
+	var ls *lanes
+	if to >= 0 && to < len(t.peers) {
+		ls = t.peers[to].Load()
+	}
+	if ls != nil && m != nil && peerMessage(m) && !t.closed.Load() && ls[t.laneOf(m)].q.push(m) {
 		return true
 	}
 	var link *linkCounters

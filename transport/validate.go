@@ -21,8 +21,11 @@ func (t *Transport) checkFrame(h wire.Header, m message.Message) (int, error) {
 		return -1, nil
 	}
 	from := int(h.Sender)
-	if from >= len(t.cfg.Peers) || from == t.cfg.Self {
-		return 0, protocolErrorf("sender %d is not a peer of replica %d of %d", from, t.cfg.Self, len(t.cfg.Peers))
+	// Any other id may send: a replica added by a reconfiguration talks
+	// before this one learns its address (the core decides what to make
+	// of a message from a non-member).
+	if from >= maxReplicas || from == t.cfg.Self {
+		return 0, protocolErrorf("sender %d is not a peer of replica %d", from, t.cfg.Self)
 	}
 	if !peerMessage(m) {
 		return 0, protocolErrorf("replica %d sent %v", from, h.Type)

@@ -32,7 +32,8 @@ const (
 	hardBodyV1 = 4 * 8   // written before the announced view was recorded
 	// hardEpochFixed is what follows hardBody in the hard state of a
 	// replica past epoch 0: epoch, epoch op, next id, and the counts of the
-	// two member lists (each member 2 bytes: id, role).
+	// two member lists (each member 2 bytes: id, role). The members'
+	// addresses may follow (message.AppendAddrs).
 	hardEpochFixed = 8 + 8 + 8 + 2 + 1 + 1
 	endBody        = 8     // group sequence number
 	syncBody       = 2 * 8 // group sequence number, offset of the record
@@ -129,6 +130,9 @@ func appendHard(buf []byte, hs *core.HardState) []byte {
 		buf = le.AppendUint16(buf, hs.NextID)
 		buf = appendMembers(buf, hs.Members)
 		buf = appendMembers(buf, hs.Prev)
+		// The members' addresses, only if any has one: records written
+		// before addresses existed decode unchanged.
+		buf = message.AppendAddrs(buf, hs.Members, hs.Prev)
 	}
 	return finishRecord(buf, start)
 }
@@ -271,10 +275,10 @@ func decodeEpochHard(body []byte) (core.HardState, bool) {
 	if h.Members, rest, ok = decodeMembers(rest); !ok {
 		return h, false
 	}
-	if h.Prev, rest, ok = decodeMembers(rest); !ok || len(rest) != 0 {
+	if h.Prev, rest, ok = decodeMembers(rest); !ok {
 		return h, false
 	}
-	return h, true
+	return h, message.DecodeAddrs(rest, h.Members, h.Prev) == nil
 }
 
 func decodeMembers(b []byte) ([]message.Member, []byte, bool) {
@@ -294,5 +298,5 @@ func hardRecordSize(hs *core.HardState) int64 {
 	if hs.Epoch == 0 {
 		return hardSize
 	}
-	return hardSize + hardEpochFixed + 2*int64(len(hs.Members)+len(hs.Prev))
+	return hardSize + hardEpochFixed + 2*int64(len(hs.Members)+len(hs.Prev)) + int64(message.AddrsSize(hs.Members, hs.Prev))
 }

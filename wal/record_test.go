@@ -30,11 +30,17 @@ func TestRecordRoundTrip(t *testing.T) {
 	he := core.HardState{View: 2, LastNormalView: 2, PromisedView: 2, AnnouncedView: 3, Commit: 90,
 		Epoch: 4, EpochOp: 77, EpochOpView: 3, NextID: 9, Members: []message.Member{{ID: 0, Role: 1}, {ID: 5, Role: 1}, {ID: 8, Role: 2}},
 		Prev: []message.Member{{ID: 0, Role: 1}, {ID: 1, Role: 1}, {ID: 2, Role: 1}}}
+	// With addresses (epoch 1 and later, from a reconfiguration that
+	// gave them); he, without, is what records written before addresses
+	// existed hold, and still decodes.
+	ha := he
+	ha.Members = []message.Member{{ID: 0, Role: 1, Addr: "a:1"}, {ID: 5, Role: 1, Addr: "b:2"}, {ID: 8, Role: 2, Addr: "c:3"}}
 	for _, tc := range []struct {
 		buf  []byte
 		size int
 		want record
 	}{
+		{appendHard(nil, &ha), int(hardRecordSize(&ha)), record{typ: recHard, hard: ha}},
 		{appendCut(nil, 42), cutSize, record{typ: recCut, op: 42}},
 		{appendHard(nil, &hs), hardSize, record{typ: recHard, hard: hs}},
 		{appendHard(nil, &he), int(hardRecordSize(&he)), record{typ: recHard, hard: he}},

@@ -68,10 +68,19 @@ func (c *cursor) u64(what string) uint64 {
 	return 0
 }
 
-// kind reads and validates a RequestKind.
+// kind reads and validates a request's RequestKind.
 func (c *cursor) kind() message.RequestKind {
 	k := message.RequestKind(c.u8("kind"))
 	if err := checkKind(k); err != nil {
+		c.fail(err)
+	}
+	return k
+}
+
+// entryKind reads and validates a log entry's RequestKind.
+func (c *cursor) entryKind() message.RequestKind {
+	k := message.RequestKind(c.u8("kind"))
+	if err := checkEntryKind(k); err != nil {
 		c.fail(err)
 	}
 	return k

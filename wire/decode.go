@@ -182,6 +182,11 @@ func decodeStartEpoch(c cursor) (message.Message, error) {
 	m := &message.StartEpoch{Replica: c.u8("replica"), Op: c.u64("op"), OpView: c.u64("op view"), NextID: c.u16("next id")}
 	m.Members = c.members()
 	m.Prev = c.members()
+	if c.boolean("has addresses") {
+		if err := message.DecodeAddrs(c.take(max(1, len(c.b)), "addresses"), m.Members, m.Prev); err != nil {
+			c.fail(fmt.Errorf("%w: %w", ErrMalformed, err))
+		}
+	}
 	return c.done(m)
 }
 

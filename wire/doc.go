@@ -30,12 +30,15 @@
 // The enums take these values; any other byte is malformed:
 //
 //	RequestKind  0 KindApp, 1 KindRegister, 2 KindRead, 3 KindStaleRead,
-//	             4 KindReconfigure
+//	             4 KindReconfigure, 5 KindConfig
 //	ReplyStatus  0 StatusOK, 1 StatusSessionEvicted, 2 StatusRejected,
 //	             3 StatusForbidden, 4 StatusRefused
 //
 // A member list (StartEpoch) is a uint8 count, then each member's id and
-// role, one byte each.
+// role, one byte each. After StartEpoch's two lists comes a bool (one
+// byte) that says whether their address section follows: for each member
+// of Members then Prev, a uint8 length and the address's bytes
+// (message/addrs.go); it follows exactly when some member has an address.
 //
 // The rule gives, for instance, these bodies for normal operation (the
 // tables below show the fields after the 8 bytes of Epoch): a Prepare is

@@ -157,8 +157,14 @@ func appendStartEpoch(dst []byte, m *message.StartEpoch) ([]byte, error) {
 	dst = le.AppendUint64(dst, m.Op)
 	dst = le.AppendUint64(dst, m.OpView)
 	dst = le.AppendUint16(dst, m.NextID)
+	if err := message.CheckAddrs(m.Members, m.Prev); err != nil {
+		return dst, err
+	}
 	dst = appendMembers(dst, m.Members)
-	return appendMembers(dst, m.Prev), nil
+	dst = appendMembers(dst, m.Prev)
+	has := message.HasAddrs(m.Members, m.Prev)
+	dst = append(dst, boolByte(has))
+	return message.AppendAddrs(dst, m.Members, m.Prev), nil
 }
 
 func appendMembers(dst []byte, ms []message.Member) []byte {

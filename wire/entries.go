@@ -54,7 +54,7 @@ func (c *cursor) entry(e *message.Entry, arena []byte) []byte {
 	e.View = c.u64("entry view")
 	e.ClientID = c.u64("entry client id")
 	e.RequestNum = c.u64("entry request number")
-	e.Kind = c.kind()
+	e.Kind = c.entryKind()
 	p := c.bytes("payload")
 	if len(p) > len(arena) {
 		// The payloads so far leave too few bytes for the entries after.

@@ -12,7 +12,8 @@ const (
 	// uint32.
 	Magic uint32 = 0x66775256
 	// Version is the only frame version this package reads and writes. 3:
-	// a PrepareOK carries the sender's newest saved checkpoint (Saved); 2:
+	// a PrepareOK carries the sender's newest saved checkpoint (Saved), and
+	// a StartEpoch its members' addresses; 2:
 	// every body starts with the sender's epoch (uint64); 1 had none.
 	Version uint8 = 3
 	// HeaderSize is the size in bytes of a frame header.

@@ -99,6 +99,12 @@ func samples() []sample {
 		{"request-reconfigure", &message.Request{Epoch: 1, ClientID: 9, RequestNum: 4, Kind: message.KindReconfigure,
 			Payload: message.Reconfiguration{Epoch: 1, Members: []message.Member{{ID: 0, Role: 1}, {ID: 3, Role: 1}, {ID: 4, Role: 2}}}.Encode()}},
 		{"prepare-epoch", &message.Prepare{Epoch: 7, View: 0, Commit: 40, LogBase: 40, Entries: run(41, 2, 3)}},
+		{"start-epoch-addrs", &message.StartEpoch{Epoch: 2, Replica: 5, Op: 90, OpView: 1, NextID: 6,
+			Members: []message.Member{{ID: 0, Role: 1, Addr: "10.0.0.1:8000"}, {ID: 5, Role: 1, Addr: "10.0.0.6:8000"}, {ID: 2, Role: 1, Addr: "10.0.0.3:8000"}},
+			Prev:    []message.Member{{ID: 0, Role: 1, Addr: "10.0.0.1:8000"}, {ID: 1, Role: 1}, {ID: 2, Role: 1, Addr: "10.0.0.3:8000"}}}},
+		{"request-reconfigure-addrs", &message.Request{Epoch: 1, ClientID: 9, RequestNum: 5, Kind: message.KindReconfigure,
+			Payload: message.Reconfiguration{Epoch: 1, Members: []message.Member{{ID: 0, Role: 1, Addr: "h0:1"}, {ID: 3, Role: 1, Addr: "h3:1"}, {ID: 4, Role: 2, Addr: "h4:1"}}}.Encode()}},
+		{"request-config", &message.Request{ClientID: 10, RequestNum: 1, Kind: message.KindConfig}},
 	}
 }
 

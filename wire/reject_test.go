@@ -65,7 +65,8 @@ func TestBadEnums(t *testing.T) {
 	prep := mustBody(t, &message.Prepare{Entries: run(1, 2, 0)})
 	// Kinds 0..4 are valid (KindApp, KindRegister, KindRead, KindStaleRead,
 	// KindReconfigure): the patch offsets are right and the first invalid
-	// kind is 5.
+	// kind is 5 in an entry (KindConfig is no log entry's), 6 in a
+	// request.
 	for _, v := range []uint64{2, 3, 4} {
 		m, err := DecodeMessage(message.TypeRequest, patch(req, 8+16, 1, v), Limits{})
 		if err != nil || m.(*message.Request).Kind != message.RequestKind(v) {
@@ -76,8 +77,13 @@ func TestBadEnums(t *testing.T) {
 			t.Fatalf("Prepare with entries of kind %d: %+v, %v", v, m, err)
 		}
 	}
+	if m, err := DecodeMessage(message.TypeRequest, patch(req, 8+16, 1, 5), Limits{}); err != nil || m.(*message.Request).Kind != message.KindConfig {
+		t.Fatalf("Request of kind 5: %+v, %v", m, err)
+	}
 	for _, v := range []uint64{5, 6, 255} {
-		wantIs(t, decodeErr(t, message.TypeRequest, patch(req, 8+16, 1, v), Limits{}), ErrMalformed)
+		if v != 5 {
+			wantIs(t, decodeErr(t, message.TypeRequest, patch(req, 8+16, 1, v), Limits{}), ErrMalformed)
+		}
 		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 8+36+32, 1, v), Limits{}), ErrMalformed)
 		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 8+36+37+32, 1, v), Limits{}), ErrMalformed)
 	}
@@ -194,7 +200,7 @@ func TestEncoderRefusesInvalidMessages(t *testing.T) {
 	gap := []message.Entry{{Op: 1}, {Op: 3}}
 	wrap := []message.Entry{{Op: math.MaxUint64}, {Op: 0}}
 	bad := []message.Message{
-		&message.Request{Kind: 5},
+		&message.Request{Kind: 6},
 		&message.Reply{Status: 5},
 		&message.Prepare{},
 		&message.Prepare{Entries: gap},

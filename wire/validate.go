@@ -9,10 +9,19 @@ import (
 
 // Invariants shared by the encoders and the decoders.
 
-// checkKind reports an invalid request kind.
+// checkKind reports an invalid request kind: one that is neither the
+// protocol's nor KindConfig (a query no log holds: see checkEntryKind).
 func checkKind(k message.RequestKind) error {
-	if !k.Valid() {
+	if !k.OnWire() {
 		return fmt.Errorf("%w: request kind %d", ErrMalformed, k)
+	}
+	return nil
+}
+
+// checkEntryKind reports a request kind a log entry cannot have.
+func checkEntryKind(k message.RequestKind) error {
+	if !k.Valid() {
+		return fmt.Errorf("%w: entry of request kind %d", ErrMalformed, k)
 	}
 	return nil
 }
@@ -59,7 +68,7 @@ func checkEntries(es []message.Entry) error {
 		return err
 	}
 	for i := range es {
-		if err := checkKind(es[i].Kind); err != nil {
+		if err := checkEntryKind(es[i].Kind); err != nil {
 			return fmt.Errorf("entry %d: %w", i, err)
 		}
 		if err := checkLen(len(es[i].Payload), "payload"); err != nil {

@@ -24,6 +24,7 @@ type demoFlags struct {
 	checkpoint  uint64
 	tls         bool
 	witness     bool
+	reconfigure bool
 }
 
 func init() { register(newDemoCmd) }
@@ -52,7 +53,14 @@ With --witness the cluster is 2 full replicas and 1 witness (port base+2),
 which stores the log and votes but holds no state and is never primary: the
 demo kills the primary under load, the other full replica takes over with
 the witness's vote and log, every acknowledged write is read back, and the
-killed replica recovers.`,
+killed replica recovers.
+
+With --reconfigure it shows reconfiguration (VR Revisited §7) on ports
+base..base+5: 3 replicas and a client writing; two replicas join and the
+cluster grows to 5 (vr server --join, vr reconfigure --add); a member is
+SIGKILLed and replaced by a new one on a new port; the primary and one
+more member are removed (5 → 3) and exit. vr status is shown at each step,
+and every acknowledged write is read back at the end.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.witness {
@@ -60,6 +68,12 @@ killed replica recovers.`,
 					return usageError{fmt.Errorf("--witness runs 3 replicas (2 full + 1 witness), not --replicas %d", f.replicas)}
 				}
 				f.replicas = 3
+			}
+			if f.reconfigure {
+				if f.witness || f.durable || f.tls || cmd.Flags().Changed("replicas") {
+					return usageError{fmt.Errorf("--reconfigure runs its own 6 replicas, diskless and plaintext: without --replicas, --witness, --durable and --tls")}
+				}
+				f.replicas = reconfigReplicas
 			}
 			if err := f.validate(); err != nil {
 				return usageError{err}
@@ -76,13 +90,16 @@ killed replica recovers.`,
 	fl.Uint64Var(&f.checkpoint, "checkpoint-interval", 10, "the servers' --checkpoint-interval (small, so that the demo shows checkpoints)")
 	fl.BoolVar(&f.durable, "durable", false, "durable mode: every server gets its own --data-dir; adds a whole-cluster crash at the end")
 	fl.BoolVar(&f.tls, "tls", false, "mutual TLS: make development certificates (as vr certs init) and run every link over TLS 1.3")
+	fl.BoolVar(&f.reconfigure, "reconfigure", false, "reconfiguration: grow 3 → 5, replace a killed member by a new one on a new port, remove the primary (5 → 3)")
 	fl.BoolVar(&f.witness, "witness", false, "2 full replicas and 1 witness (log only, never primary): kill the primary, the other full replica takes over")
 	return cmd
 }
 
 func (f demoFlags) validate() error {
 	switch {
-	case f.replicas < 3 || f.replicas%2 == 0:
+	case f.reconfigure && f.replicas != reconfigReplicas:
+		return fmt.Errorf("--reconfigure uses %d replicas", reconfigReplicas)
+	case !f.reconfigure && (f.replicas < 3 || f.replicas%2 == 0):
 		return fmt.Errorf("--replicas %d: need an odd number, at least 3 (the demo crashes two primaries)", f.replicas)
 	case f.basePort < 1 || f.basePort+f.replicas-1+1000 > 65535:
 		return fmt.Errorf("--base-port %d: ports %d..%d and their status ports (+1000) must be in 1..65535",

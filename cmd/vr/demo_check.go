@@ -90,6 +90,13 @@ func (d *demo) summary() {
 	d.ui.line("\n" + d.ui.paint(ansiBold, "Summary"))
 	d.ui.explain("client requests  %d, every one acknowledged", ops)
 	d.ui.explain("view changes     %d (views %s)", len(d.views)-1, strings.Join(views, " → "))
+	if d.f.reconfigure {
+		epochs := "0"
+		for _, e := range d.epochs {
+			epochs += fmt.Sprintf(" → %d", e)
+		}
+		d.ui.explain("reconfigurations %d (epochs %s), final members %v", len(d.epochs), epochs, d.final)
+	}
 	if d.f.durable {
 		d.ui.explain("restarts         %d from disk, %d through the recovery protocol", d.diskRestarts, d.recoveries)
 	} else {

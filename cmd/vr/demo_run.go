@@ -28,6 +28,12 @@ type demo struct {
 	fromDiskOK   bool
 	// --witness: the full replica frozen with SIGSTOP.
 	frozen int
+	// --reconfigure: the admin secret file, the background load, the
+	// epochs reached and the final members.
+	secret string
+	load   *demoTraffic
+	epochs []uint64
+	final  []int
 }
 
 func newDemo(f demoFlags, ui *demoUI) (*demo, error) {
@@ -39,7 +45,13 @@ func newDemo(f demoFlags, ui *demoUI) (*demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &demo{f: f, ui: ui, cl: cl, began: time.Now()}, nil
+	d := &demo{f: f, ui: ui, cl: cl, began: time.Now()}
+	if f.reconfigure {
+		if d.secret, err = cl.setupReconfig(); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
 }
 
 // run plays every step, then prints the summary.
@@ -50,6 +62,9 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	if d.f.witness {
 		steps = d.witnessSteps()
+	}
+	if d.f.reconfigure {
+		steps = d.reconfigSteps()
 	}
 	if d.f.durable {
 		d.fromDiskOK = true // until a restart needs the recovery protocol
@@ -69,6 +84,9 @@ func (d *demo) run(ctx context.Context) error {
 
 // close stops the client and every replica process.
 func (d *demo) close() {
+	if d.load != nil {
+		_, _, _ = d.load.finish()
+	}
 	if d.kv != nil {
 		d.kv.c.Close()
 	}

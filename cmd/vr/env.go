@@ -35,6 +35,19 @@ func envName(flag string) string {
 
 // splitCluster parses a comma-separated list of host:port addresses.
 func splitCluster(s string) ([]string, error) {
+	addrs, err := splitAddrs(s)
+	if err != nil {
+		return nil, err
+	}
+	if len(addrs)%2 == 0 {
+		return nil, fmt.Errorf("%d addresses: a cluster has 2f+1 replicas (1, 3, 5, ...)", len(addrs))
+	}
+	return addrs, nil
+}
+
+// splitAddrs parses a comma-separated list of host:port, any number of
+// them: addresses of some replicas, from which clients discover the rest.
+func splitAddrs(s string) ([]string, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, fmt.Errorf("no cluster addresses: pass --cluster host:port,host:port,... or set VR_CLUSTER")
 	}
@@ -52,9 +65,6 @@ func splitCluster(s string) ([]string, error) {
 			return nil, fmt.Errorf("bad address %q: missing host", a)
 		}
 		addrs = append(addrs, a)
-	}
-	if len(addrs)%2 == 0 {
-		return nil, fmt.Errorf("%d addresses: a cluster has 2f+1 replicas (1, 3, 5, ...)", len(addrs))
 	}
 	return addrs, nil
 }

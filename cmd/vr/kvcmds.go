@@ -27,7 +27,7 @@ type clusterFlags struct {
 
 func (f *clusterFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.cluster, "cluster", "127.0.0.1:8000,127.0.0.1:8001,127.0.0.1:8002,127.0.0.1:8003,127.0.0.1:8004",
-		"every replica's host:port, comma-separated, in configuration order (env VR_CLUSTER)")
+		"replicas' host:port, comma-separated: any reachable member suffices, the client learns the configuration from it (env VR_CLUSTER)")
 	cmd.Flags().Uint64Var(&f.clusterID, "cluster-id", 0, "the cluster's id (env VR_CLUSTER_ID)")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 10*time.Second, "give up after this long (env VR_TIMEOUT)")
 	cmd.Flags().StringVar(&f.readMode, "read-mode", string(client.ReadLease),
@@ -40,7 +40,7 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 // target is the cluster to dial: its addresses and, under TLS, the
 // client's configuration.
 func (f *clusterFlags) target() ([]string, *tls.Config, error) {
-	addrs, err := splitCluster(f.cluster)
+	addrs, err := splitAddrs(f.cluster)
 	if err != nil {
 		return nil, nil, usageError{err}
 	}

@@ -47,6 +47,9 @@ type serverFlags struct {
 	insecure                    bool
 	witness                     bool
 	witnesses                   string
+	join                        bool
+	id                          int
+	adminSecretFile             string
 }
 
 func init() { register(newServerCmd) }
@@ -66,7 +69,15 @@ The first time a cluster starts, start every replica with --new-cluster: each
 waits until all the others confirm they are new too. Without --new-cluster a
 replica assumes it lost its state in a crash and recovers from the others.
 Passing --new-cluster to a restarted replica is safe: it notices the running
-cluster and recovers instead.`,
+cluster and recovers instead.
+
+To add a replica to a running cluster, start it with --join --id N --listen
+ADDR --cluster (addresses of members it knows, id=host:port or epoch 0's
+host:port list), then run vr reconfigure --add N=ADDR: it fetches the new
+epoch's state and takes part. A replica that a reconfiguration removes
+exits with status 0 once the new configuration holds the state.
+Reconfigurations are accepted only with the cluster's admin secret
+(--admin-secret-file, the same file on every replica and for vr reconfigure).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := bindEnv(cmd); err != nil {
@@ -104,6 +115,9 @@ cluster and recovers instead.`,
 	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
 	fl.StringVar(&f.witnesses, "witnesses", "", "indexes of the cluster's witnesses (log only, never primary), comma-separated, at most f; the same on every replica")
 	fl.BoolVar(&f.witness, "witness", false, "run this replica as a witness: no state machine, no checkpoints; its --index must be in --witnesses")
+	fl.BoolVar(&f.join, "join", false, "start a new replica that a reconfiguration will add (vr reconfigure --add ID=ADDR): needs --id, --listen and --cluster with members' addresses")
+	fl.IntVar(&f.id, "id", -1, "--join: this replica's id, one no replica of the cluster ever had")
+	fl.StringVar(&f.adminSecretFile, "admin-secret-file", "", "file holding the cluster's admin secret (at least 16 bytes): reconfigurations must carry its MAC; without it every reconfiguration is refused")
 	fl.StringVar(&f.dataDir, "data-dir", "", "durable mode: keep the log and the replica's promises in this directory")
 	fl.StringVar(&f.sync, "sync", "sync", "durable mode's sync policy: sync (durable before any reply) or async (synced every 50ms; may lose recent writes)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug shows every protocol message)")
@@ -117,9 +131,20 @@ cluster and recovers instead.`,
 
 // nodeConfig turns flags into a validated node configuration.
 func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
-	peers, err := splitCluster(f.cluster)
-	if err != nil {
-		return node.Config{}, err
+	var peers []string
+	var err error
+	if !f.join {
+		if peers, err = splitCluster(f.cluster); err != nil {
+			return node.Config{}, err
+		}
+	} else {
+		peers = []string{f.listen} // replaced by joinConfig
+	}
+	if f.join && f.index >= 0 {
+		return node.Config{}, fmt.Errorf("--join takes --id, not --index")
+	}
+	if f.join {
+		f.index = 0
 	}
 	if f.index < 0 || f.index >= len(peers) {
 		return node.Config{}, fmt.Errorf("--index %d is out of range: the cluster has %d replicas (0..%d)", f.index, len(peers), len(peers)-1)
@@ -140,11 +165,20 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 	if f.baseRate == 0 {
 		cfg.CheckpointBaseRate = -1 // unpaced
 	}
-	if cfg.StatusAddrs, err = f.peerStatusAddrs(peers); err != nil {
+	if cfg.AdminSecret, err = f.adminSecret(); err != nil {
 		return node.Config{}, err
 	}
-	if cfg.Witnesses, err = f.witnessIndexes(len(peers)); err != nil {
-		return node.Config{}, err
+	if f.join {
+		if cfg, err = f.joinConfig(cfg); err != nil {
+			return node.Config{}, err
+		}
+	} else {
+		if cfg.StatusAddrs, err = f.peerStatusAddrs(peers); err != nil {
+			return node.Config{}, err
+		}
+		if cfg.Witnesses, err = f.witnessIndexes(len(peers)); err != nil {
+			return node.Config{}, err
+		}
 	}
 	if f.sync != string(node.SyncAlways) && f.sync != string(node.SyncAsync) {
 		return node.Config{}, fmt.Errorf("bad --sync %q: use sync or async", f.sync)
@@ -190,7 +224,7 @@ func runServer(ctx context.Context, f serverFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if cfg.TLS, err = f.serverTLS(cmp.Or(cfg.Listen, cfg.Peers[f.index]), logger); err != nil {
+	if cfg.TLS, err = f.serverTLS(cmp.Or(cfg.Listen, cfg.Peers[cfg.Index]), logger); err != nil {
 		return err
 	}
 	n, err := node.New(cfg)
@@ -201,16 +235,27 @@ func runServer(ctx context.Context, f serverFlags) error {
 	defer stop()
 	reloadOnHangup(ctx, cfg.TLS, logger)
 	if err := n.Start(ctx); err != nil {
-		return fmt.Errorf("replica %d cannot listen: %w", f.index, err)
+		return fmt.Errorf("replica %d cannot listen: %w", cfg.Index, err)
 	}
-	api, err := startServerGateways(ctx, f, cfg.Peers, logger)
+	api, err := startServerGateways(ctx, f, knownAddrs(cfg.Peers), logger)
 	if err != nil {
 		return err
 	}
-	if err := serveStatus(ctx, f, cfg.Peers[f.index], n, api, logger); err != nil {
+	if err := serveStatus(ctx, f, cfg.Peers[cfg.Index], n, api, logger); err != nil {
 		return err
 	}
 	return n.Run(ctx)
+}
+
+// knownAddrs are the addresses of peers without the unknown ones ("").
+func knownAddrs(peers []string) []string {
+	var as []string
+	for _, a := range peers {
+		if a != "" {
+			as = append(as, a)
+		}
+	}
+	return as
 }
 
 // serveStatus starts the HTTP status endpoint unless disabled.

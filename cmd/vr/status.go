@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -25,26 +27,29 @@ func newStatusCmd() *cobra.Command {
 		Use:   "status",
 		Short: "Show a table of every replica's protocol state",
 		Long: `status asks every replica's HTTP status endpoint (by default the replica's
-host with port+1000) and prints view, status, primary, op-number,
-commit-number and state digest. With --watch it refreshes until interrupted.`,
+host with port+1000) and prints the configuration (epoch, members, whether
+a reconfiguration is under way), then view, status, primary, op-number,
+commit-number and state digest of each replica. Members of the newest
+configuration that --cluster does not name are asked too. With --watch it
+refreshes until interrupted.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := bindEnv(cmd); err != nil {
 				return usageError{err}
 			}
-			addrs, err := splitCluster(f.cluster)
+			addrs, err := splitAddrs(f.cluster)
 			if err != nil {
 				return usageError{err}
 			}
-			endpoints, err := statusEndpoints(addrs, statusAddrs)
-			if err != nil {
+			if _, err := statusEndpoints(addrs, statusAddrs); err != nil {
 				return usageError{err}
 			}
 			for {
 				ctx, cancel := context.WithTimeout(cmd.Context(), min(f.timeout, 2*time.Second))
-				rows := fetchAll(ctx, endpoints)
+				all, rows := fetchWithMembers(ctx, addrs, statusAddrs)
 				cancel()
-				printStatus(cmd.OutOrStdout(), addrs, rows)
+				printConfig(cmd.OutOrStdout(), rows)
+				printStatus(cmd.OutOrStdout(), all, rows)
 				if watch == 0 {
 					return nil
 				}
@@ -80,6 +85,69 @@ func statusEndpoints(addrs []string, explicit string) ([]string, error) {
 		eps = append(eps, sa)
 	}
 	return eps, nil
+}
+
+// fetchWithMembers reads the status of addrs and then of every member of
+// the newest configuration they report that addrs do not name (when the
+// status addresses are the default port+1000).
+func fetchWithMembers(ctx context.Context, addrs []string, explicit string) ([]string, []statusRow) {
+	eps, _ := statusEndpoints(addrs, explicit)
+	rows := fetchAll(ctx, eps)
+	if explicit != "" {
+		return addrs, rows
+	}
+	var extra []string
+	for _, m := range newestConfig(rows).Members {
+		if m.Addr != "" && !slices.Contains(addrs, m.Addr) {
+			extra = append(extra, m.Addr)
+		}
+	}
+	if len(extra) == 0 {
+		return addrs, rows
+	}
+	more, err := statusEndpoints(extra, "")
+	if err != nil {
+		return addrs, rows
+	}
+	return append(slices.Clone(addrs), extra...), append(rows, fetchAll(ctx, more)...)
+}
+
+// newestConfig is the status of the replica in the newest epoch with a
+// configuration (a primary's first, for Transitioning).
+func newestConfig(rows []statusRow) node.Status {
+	var best node.Status
+	found := false
+	for _, r := range rows {
+		s := r.status
+		if r.err != nil || len(s.Members) == 0 {
+			continue
+		}
+		if !found || s.Epoch > best.Epoch || s.Epoch == best.Epoch && s.IsPrimary {
+			best, found = s, true
+		}
+	}
+	return best
+}
+
+// printConfig prints the newest configuration the replicas report.
+func printConfig(w io.Writer, rows []statusRow) {
+	s := newestConfig(rows)
+	if len(s.Members) == 0 {
+		fmt.Fprintln(w, "configuration: unknown (no replica answered)")
+		return
+	}
+	parts := make([]string, len(s.Members))
+	for i, m := range s.Members {
+		parts[i] = fmt.Sprintf("%d=%s", m.ID, m.Addr)
+		if m.Role == "witness" {
+			parts[i] += "(witness)"
+		}
+	}
+	tr := "no"
+	if s.Transitioning {
+		tr = "yes (a reconfiguration is committing; the primary accepts no request)"
+	}
+	fmt.Fprintf(w, "epoch %d  configuration %s  transitioning %s\n", s.Epoch, strings.Join(parts, " "), tr)
 }
 
 // statusRow is one replica's status or why it could not be read.
@@ -127,10 +195,10 @@ func fetchStatus(ctx context.Context, endpoint string) (node.Status, error) {
 
 func printStatus(w io.Writer, addrs []string, rows []statusRow) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REPLICA\tADDRESS\tSTATUS\tROLE\tVIEW\tPRIMARY\tOP\tCOMMIT\tLAST-NORMAL-VIEW\tCHECKPOINT\tKEYS\tDIGEST")
+	fmt.Fprintln(tw, "ID\tADDRESS\tEPOCH\tSTATUS\tROLE\tVIEW\tPRIMARY\tOP\tCOMMIT\tLAST-NORMAL-VIEW\tCHECKPOINT\tKEYS\tDIGEST")
 	for i, r := range rows {
 		if r.err != nil {
-			fmt.Fprintf(tw, "%d\t%s\tdown\t-\t-\t-\t-\t-\t-\t-\t-\t-\n", i, addrs[i])
+			fmt.Fprintf(tw, "-\t%s\t-\tdown\t-\t-\t-\t-\t-\t-\t-\t-\t-\n", addrs[i])
 			continue
 		}
 		s := r.status
@@ -144,10 +212,18 @@ func printStatus(w io.Writer, addrs []string, rows []statusRow) {
 		if s.Status != "normal" {
 			role = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t%016x\n", i, addrs[i], s.Status, role,
-			s.View, s.Primary, s.OpNumber, s.CommitNumber, s.LastNormalView, checkpointCell(s), s.Keys, s.Digest)
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%s\t%d\t%016x\n", s.ID, addrs[i], s.Epoch, s.Status, role,
+			s.View, primaryCell(s), s.OpNumber, s.CommitNumber, s.LastNormalView, checkpointCell(s), s.Keys, s.Digest)
 	}
 	tw.Flush()
+}
+
+// primaryCell names the primary of the replica's view by id.
+func primaryCell(s node.Status) string {
+	if s.Primary >= 0 && s.Primary < len(s.Members) {
+		return strconv.Itoa(s.Members[s.Primary].ID)
+	}
+	return strconv.Itoa(s.Primary)
 }
 
 // checkpointCell shows a replica's newest checkpoint, or that it is still

@@ -37,6 +37,10 @@ type Cluster struct {
 	// gets --cluster PeerAddrs[i] and --listen Addrs[i], so that it can
 	// reach its peers through proxies while it listens on its real address.
 	PeerAddrs [][]string
+	// JoinFrom, if positive, makes replicas at or above it joiners
+	// (replicas a reconfiguration adds): replica i gets --join --id i
+	// --listen Addrs[i] --cluster Addrs[:JoinFrom] instead of --index.
+	JoinFrom int
 
 	// Name names replica i in log file names and errors; by default its
 	// index.
@@ -72,17 +76,29 @@ func (p *proc) exited() bool {
 // newCluster adds --new-cluster, for the cluster's first start.
 func (c *Cluster) Args(i int, newCluster bool) []string {
 	peers := c.Addrs
+	if c.JoinFrom > 0 {
+		peers = c.Addrs[:c.JoinFrom] // epoch 0's configuration
+	}
 	if c.PeerAddrs != nil {
 		peers = c.PeerAddrs[i]
 	}
 	args := []string{"server", "--index", strconv.Itoa(i), "--cluster", strings.Join(peers, ",")}
+	if c.JoinFrom > 0 && i >= c.JoinFrom {
+		args = []string{"server", "--join", "--id", strconv.Itoa(i), "--listen", c.Addrs[i], "--cluster", strings.Join(c.Addrs[:c.JoinFrom], ",")}
+		newCluster = false
+	}
 	if c.PeerAddrs != nil {
 		args = append(args, "--listen", c.Addrs[i])
 	}
 	if newCluster {
 		args = append(args, "--new-cluster")
 	}
-	if c.StatusAddrs != nil {
+	switch {
+	case c.StatusAddrs != nil && c.JoinFrom > 0 && i >= c.JoinFrom:
+		args = append(args, "--status-addr", c.StatusAddrs[i]) // a joiner's cluster view is its own
+	case c.StatusAddrs != nil && c.JoinFrom > 0:
+		args = append(args, "--status-addr", c.StatusAddrs[i], "--status-addrs", strings.Join(c.StatusAddrs[:c.JoinFrom], ","))
+	case c.StatusAddrs != nil:
 		args = append(args, "--status-addr", c.StatusAddrs[i], "--status-addrs", strings.Join(c.StatusAddrs, ","))
 	}
 	if c.DataDirs != nil {

@@ -50,3 +50,12 @@ func (c *Cluster) Crashed() int {
 	}
 	return -1
 }
+
+// ExpectExit marks replica i's exit as expected (a replica a
+// reconfiguration removes exits on its own): Crashed ignores it. State
+// tells how it exited.
+func (c *Cluster) ExpectExit(i int) {
+	if p := c.proc(i); p != nil {
+		p.killed.Store(true)
+	}
+}

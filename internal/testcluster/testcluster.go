@@ -34,11 +34,14 @@ type Cluster struct {
 	// mutual TLS with the certificates of a directory made by
 	// certs.InitDir (cluster id 0).
 	TLSDir string
-	Addrs  []string
-	Nodes  []*node.Node
-	cancel []context.CancelFunc
-	done   []chan struct{} // closed when replica i's Run has returned
-	wg     sync.WaitGroup
+	// AdminSecret, if set before replicas start, is the cluster's admin
+	// credential (node.Config.AdminSecret).
+	AdminSecret []byte
+	Addrs       []string
+	Nodes       []*node.Node
+	cancel      []context.CancelFunc
+	done        []chan struct{} // closed when replica i's Run has returned
+	wg          sync.WaitGroup
 }
 
 // FreeAddrs reserves n loopback addresses by binding port 0 and releasing
@@ -106,7 +109,7 @@ func (c *Cluster) start(i int, newCluster bool, logger *slog.Logger) error {
 		Index: i, Peers: c.Addrs, NewCluster: newCluster, Logger: logger,
 		Tick: 5 * time.Millisecond, HeartbeatTicks: 4, ViewChangeTicks: 40, RetryTicks: 8,
 		CheckpointInterval: c.CheckpointInterval, SegmentSize: c.SegmentSize,
-		MaxSessions: c.MaxSessions,
+		MaxSessions: c.MaxSessions, AdminSecret: c.AdminSecret,
 	}
 	if c.DataDirs != nil {
 		cfg.DataDir, cfg.Sync = c.DataDirs[i], c.Sync
