@@ -8,13 +8,13 @@ import (
 
 // viewChangeState tracks one view-change attempt (for the current view).
 type viewChangeState struct {
-	svc      []bool                  // StartViewChange received, per replica, for view
+	svc []bool // StartViewChange received, per replica, for view
 	// dvcComing marks the replicas whose StartViewChange said their
 	// DoViewChange is on its way (new primary only; noteDoViewChangeComing).
 	dvcComing []bool
-	dvc      []*message.DoViewChange // DoViewChange received (new primary only)
-	dvcSent  bool
-	dvcRetry retryGap // when the DoViewChange goes again
+	dvc       []*message.DoViewChange // DoViewChange received (new primary only)
+	dvcSent   bool
+	dvcRetry  retryGap // when the DoViewChange goes again
 }
 
 func (v *viewChangeState) init(n int) {
