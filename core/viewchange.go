@@ -8,11 +8,9 @@ import (
 
 // viewChangeState tracks one view-change attempt (for the current view).
 type viewChangeState struct {
-	svc []bool // StartViewChange received, per replica, for view
-	// dvcComing marks the replicas whose StartViewChange said their
-	// DoViewChange is on its way (new primary only; noteDoViewChangeComing).
-	dvcComing []bool
+	svc       []bool                  // StartViewChange received, per replica, for view
 	dvc       []*message.DoViewChange // DoViewChange received (new primary only)
+	dvcComing []bool                  // promised in a StartViewChange, not yet here (new primary only)
 	dvcSent   bool
 	dvcRetry  retryGap // when the DoViewChange goes again
 }
