@@ -213,9 +213,10 @@ func TestLyingFsyncCaught(t *testing.T) {
 // (--bandwidth 20), where a 3 MiB DoViewChange and its StartView take
 // 300 ms against a base timeout of 100 ms, a third of the seeds fail
 // with it, and seed 1 is caught. The view-change timer that watches
-// progress also covers much of what reset-backoff-on-new-view and
-// single-lane break: at the profile's bandwidth neither is caught in 200
-// seeds any more, so they run on the slower links too.
+// progress also covers much of what reset-backoff-on-new-view,
+// single-lane and transfer-before-start-view break: at the profile's
+// bandwidth none of them is caught in 200 seeds any more, so they run on
+// the slower links too.
 func TestBandwidthPlantsCaught(t *testing.T) {
 	for _, c := range bandwidthPlants {
 		name := c.bug
@@ -223,9 +224,6 @@ func TestBandwidthPlantsCaught(t *testing.T) {
 			name = fmt.Sprintf("%s-%dMiB", c.bug, c.mib)
 		}
 		t.Run(name, func(t *testing.T) {
-			if c.bug == "transfer-before-start-view" && testing.Short() {
-				t.Skip("caught at seed 98 only: about 30 CPU-seconds")
-			}
 			bugs, err := ParseBugs(c.bug)
 			if err != nil {
 				t.Fatal(err)
@@ -259,7 +257,7 @@ var bandwidthPlants = []struct {
 	mib int
 }{
 	{"reset-backoff-on-new-view", 20}, {"retransmit-every-retry", 0}, {"single-lane", 20},
-	{"transfer-before-start-view", 0}, {"view-timer-ignores-progress", 20},
+	{"transfer-before-start-view", 20}, {"view-timer-ignores-progress", 20},
 }
 
 // TestDiskFaultPlantsCaught shows that each disk fault of the disk
