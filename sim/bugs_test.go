@@ -116,11 +116,12 @@ func TestTruncateBeforeCheckpointCaught(t *testing.T) {
 	// a disk slow throughout on one replica in a quarter of the runs (the
 	// durable profile's), none of seeds 1-200 failed (not analysed; a
 	// replica that lags may still hold the log the others truncated):
-	// none here.
+	// none here. Rare: seed 75 was the first until issue 9's view-change
+	// timer changed the runs, seed 427 since, so it gets more seeds.
 	fc.CrashInCheckpoint, fc.SlowReplica = 1, 0
-	seed, v := firstViolation(Options{Faults: fc, TruncateBeforeCheckpoint: true})
+	seed, v := firstViolationWithin(Options{Faults: fc, TruncateBeforeCheckpoint: true}, 3*maxBugSeeds)
 	if v == nil {
-		t.Fatalf("truncating before the checkpoint is durable not caught in %d seeds", maxBugSeeds)
+		t.Fatalf("truncating before the checkpoint is durable not caught in %d seeds", 3*maxBugSeeds)
 	}
 	t.Logf("caught at seed %d: %v", seed, v)
 	if _, err := Run(Options{Faults: fc, Seed: seed}); err != nil {
