@@ -33,6 +33,11 @@ func (r *Replica) learnView(v uint64) {
 	if v < r.promisedView || r.primaryOf(v) == r.index {
 		return
 	}
+	if v == r.view {
+		// The primary of the view we are changing to is normal in it:
+		// the view change did not fail, its StartView is on the way.
+		r.viewChangeProgressed()
+	}
 	if r.cfg.bugs.TruncateOnNewView && v > r.view {
 		// The paper read literally: truncate, take the view, then fetch.
 		r.replaceLog(r.commit, nil)

@@ -4,6 +4,7 @@ package core
 type timers struct {
 	viewTimeout   uint64 // jittered view-change timeout, in ticks
 	backoff       uint   // views in a row that did not prove themselves; doubles the timeout
+	proven        bool   // the current view proved itself here (viewProven)
 	lastContact   uint64 // backup: last tick it heard from its primary
 	viewStarted   uint64 // view-change / recovery: tick the attempt began
 	lastRetry     uint64 // tick of the last retransmission
@@ -61,7 +62,34 @@ func (r *Replica) heardFromPrimaryRecently() bool {
 // queue behind megabytes of older view-change messages, and a timeout
 // reset to the base at every new view made views thrash under load (see
 // docs/protocol.md, "View-change timeouts").
-func (r *Replica) viewProven() { r.timers.backoff = 0 }
+func (r *Replica) viewProven() {
+	r.timers.backoff = 0
+	r.timers.proven = true
+}
+
+// leaveView is called as a replica moves on to a view change for a higher
+// view: the view it leaves failed unless it proved itself, and every
+// failed view in a row doubles the next timeout, whether this replica's
+// own view change timed out or others drew it into the next view. (Until
+// this was counted, a replica drawn into each view by the others' timeouts
+// kept the base timeout, and in a view change of two replicas whose
+// messages take long, it timed out just before its StartView arrived.)
+func (r *Replica) leaveView() {
+	if !r.timers.proven && !r.cfg.bugs.ViewTimerIgnoresProgress {
+		r.timers.backoff = min(r.timers.backoff+1, maxBackoff)
+	}
+	r.timers.proven = false
+}
+
+// viewChangeProgressed restarts the clock of the current view-change
+// attempt: something shows it is still under way (a DoViewChange or a
+// StartView known to be on its way), so it has not failed. See
+// docs/protocol.md, "View change", departure 7.
+func (r *Replica) viewChangeProgressed() {
+	if r.status == StatusViewChange && !r.cfg.bugs.ViewTimerIgnoresProgress {
+		r.timers.viewStarted = r.now
+	}
+}
 
 // proveViewAtBackup calls viewProven once the primary committed the op
 // this backup entered the view with.

@@ -8,20 +8,23 @@ import (
 
 // viewChangeState tracks one view-change attempt (for the current view).
 type viewChangeState struct {
-	svc      []bool                  // StartViewChange received, per replica, for view
-	dvc      []*message.DoViewChange // DoViewChange received (new primary only)
-	dvcSent  bool
-	dvcRetry retryGap // when the DoViewChange goes again
+	svc       []bool                  // StartViewChange received, per replica, for view
+	dvc       []*message.DoViewChange // DoViewChange received (new primary only)
+	dvcComing []bool                  // promised in a StartViewChange, not yet here (new primary only)
+	dvcSent   bool
+	dvcRetry  retryGap // when the DoViewChange goes again
 }
 
 func (v *viewChangeState) init(n int) {
 	v.svc = make([]bool, n)
 	v.dvc = make([]*message.DoViewChange, n)
+	v.dvcComing = make([]bool, n)
 }
 
 func (v *viewChangeState) reset() {
 	clear(v.svc)
 	clear(v.dvc)
+	clear(v.dvcComing)
 	v.dvcSent = false
 }
 
@@ -41,6 +44,7 @@ func (r *Replica) startViewChange(newView uint64) {
 	if newView <= r.view && r.status == StatusViewChange {
 		panic(fmt.Sprintf("core: view change to %d from view %d", newView, r.view))
 	}
+	r.leaveView()
 	r.view = newView
 	r.announcedView = max(r.announcedView, newView)
 	r.status = StatusViewChange
@@ -74,7 +78,23 @@ func (r *Replica) onStartViewChange(m *message.StartViewChange) {
 		r.startViewChange(m.View)
 	}
 	r.vc.svc[from] = true
+	r.noteDoViewChangeComing(from, m)
 	r.maybeSendDoViewChange()
+}
+
+// noteDoViewChangeComing lets the primary of the view being changed to
+// wait for a DoViewChange it knows is on its way: the sender of a
+// StartViewChange that promised this view sent one. On a slow link a
+// DoViewChange with a large log takes most of a timeout; the attempt's
+// clock restarts once per sender, so a DoViewChange that never arrives
+// still lets the attempt time out.
+func (r *Replica) noteDoViewChangeComing(from int, m *message.StartViewChange) {
+	if r.status != StatusViewChange || m.View != r.view || m.PromisedView < r.view ||
+		r.primaryOf(r.view) != r.index || r.vc.dvc[from] != nil || r.vc.dvcComing[from] {
+		return
+	}
+	r.vc.dvcComing[from] = true
+	r.viewChangeProgressed()
 }
 
 func (r *Replica) startViewChangeMessage() *message.StartViewChange {
@@ -175,7 +195,15 @@ func (r *Replica) maybeStartView() {
 		r.commit = maxCommit
 	}
 	r.becomePrimary()
-	r.broadcast(r.startViewMessage())
+	sv := r.startViewMessage()
+	r.broadcast(sv)
+	if message.LaneOf(sv) == message.LaneBulk && !r.cfg.bugs.ViewTimerIgnoresProgress {
+		// The StartView takes the bulk lane: a Commit on the control
+		// lane tells the backups at once that the view formed, so their
+		// view change waits for the StartView (learnView).
+		r.broadcast(&message.Commit{View: r.view, Commit: r.commit, Sent: r.now, LogBase: r.base})
+		r.timers.lastHeartbeat = r.now
+	}
 	r.execute()
 }
 
@@ -212,6 +240,7 @@ func (r *Replica) startViewMessage() *message.StartView {
 
 // enterNormal makes v the current, normal view.
 func (r *Replica) enterNormal(v uint64) {
+	r.timers.proven = false
 	if r.cfg.bugs.ResetBackoffOnNewView {
 		r.viewProven()
 	}
@@ -254,7 +283,9 @@ func (r *Replica) onStartView(m *message.StartView) {
 func (r *Replica) tickViewChange() {
 	if r.now-r.timers.viewStarted >= r.timers.viewTimeout {
 		if r.vc.svcCount() >= r.f+1 {
-			r.timers.backoff++
+			if r.cfg.bugs.ViewTimerIgnoresProgress {
+				r.timers.backoff++ // the old count: own timeouts only
+			}
 			r.startViewChange(r.view + 1)
 			return
 		}

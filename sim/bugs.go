@@ -38,6 +38,7 @@ var bugFlags = []struct {
 	{"op-after-reconfig", func(b *plant.Bugs) *bool { return &b.OpAfterReconfig }},
 	{"single-lane", func(b *plant.Bugs) *bool { return &b.SingleLane }},
 	{"transfer-before-start-view", func(b *plant.Bugs) *bool { return &b.TransferBeforeStartView }},
+	{"view-timer-ignores-progress", func(b *plant.Bugs) *bool { return &b.ViewTimerIgnoresProgress }},
 }
 
 // BugNames returns the names of the bugs set in b.

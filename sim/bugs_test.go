@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -117,11 +118,12 @@ func TestTruncateBeforeCheckpointCaught(t *testing.T) {
 	// a disk slow throughout on one replica in a quarter of the runs (the
 	// durable profile's), none of seeds 1-200 failed (not analysed; a
 	// replica that lags may still hold the log the others truncated):
-	// none here.
+	// none here. Rare: seed 75 was the first until issue 9's view-change
+	// timer changed the runs, seed 427 since, so it gets more seeds.
 	fc.CrashInCheckpoint, fc.SlowReplica = 1, 0
-	seed, v := firstViolation(Options{Faults: fc, TruncateBeforeCheckpoint: true})
+	seed, v := firstViolationWithin(Options{Faults: fc, TruncateBeforeCheckpoint: true}, 3*maxBugSeeds)
 	if v == nil {
-		t.Fatalf("truncating before the checkpoint is durable not caught in %d seeds", maxBugSeeds)
+		t.Fatalf("truncating before the checkpoint is durable not caught in %d seeds", 3*maxBugSeeds)
 	}
 	t.Logf("caught at seed %d: %v", seed, v)
 	if _, err := Run(Options{Faults: fc, Seed: seed}); err != nil {
@@ -209,19 +211,29 @@ func TestLyingFsyncCaught(t *testing.T) {
 // after the heal), and the first failing seed passes without the plant.
 // single-lane is the network model before the control and bulk lanes
 // (docs/protocol.md, "Lanes"): heartbeats wait behind megabytes.
+// view-timer-ignores-progress fails about 1 seed in 700 of the profile
+// (seed 1483 is the first); on links of half the profile's bandwidth
+// (--bandwidth 20), where a 3 MiB DoViewChange and its StartView take
+// 300 ms against a base timeout of 100 ms, a third of the seeds fail
+// with it, and seed 1 is caught. The view-change timer that watches
+// progress also covers much of what reset-backoff-on-new-view,
+// single-lane and transfer-before-start-view break: at the profile's
+// bandwidth none of them is caught in 200 seeds any more, so they run on
+// the slower links too.
 func TestBandwidthPlantsCaught(t *testing.T) {
-	for _, bug := range bandwidthPlants {
-		t.Run(bug, func(t *testing.T) {
-			if bug == "transfer-before-start-view" && testing.Short() {
-				t.Skip("caught at seed 98 only: about 30 CPU-seconds")
-			}
-			bugs, err := ParseBugs(bug)
+	for _, c := range bandwidthPlants {
+		name := c.bug
+		if c.mib != 0 {
+			name = fmt.Sprintf("%s-%dMiB", c.bug, c.mib)
+		}
+		t.Run(name, func(t *testing.T) {
+			bugs, err := ParseBugs(c.bug)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// The profile's residual failures fail with or without the
 			// plant; the plant is caught by a seed that passes without it.
-			opts := Options{Profile: "bandwidth", Bugs: bugs}
+			opts := Options{Profile: "bandwidth", BandwidthMiB: c.mib, Bugs: bugs}
 			for seed := uint64(1); seed <= maxBugSeeds; seed++ {
 				opts.Seed = seed
 				_, err := Run(opts)
@@ -229,20 +241,27 @@ func TestBandwidthPlantsCaught(t *testing.T) {
 				if !errors.As(err, &v) {
 					continue
 				}
-				if _, err := Run(Options{Profile: "bandwidth", Seed: seed}); err != nil {
+				if _, err := Run(Options{Profile: "bandwidth", BandwidthMiB: c.mib, Seed: seed}); err != nil {
 					t.Logf("seed %d fails without the plant too: %v", seed, err)
 					continue
 				}
 				t.Logf("caught at seed %d: %v", seed, v)
 				return
 			}
-			t.Fatalf("planted bug %s not caught in %d seeds of profile bandwidth by a seed that passes without it", bug, maxBugSeeds)
+			t.Fatalf("planted bug %s not caught in %d seeds of profile bandwidth by a seed that passes without it", c.bug, maxBugSeeds)
 		})
 	}
 }
 
-// bandwidthPlants are the planted bugs TestBandwidthPlantsCaught covers.
-var bandwidthPlants = []string{"reset-backoff-on-new-view", "retransmit-every-retry", "single-lane", "transfer-before-start-view"}
+// bandwidthPlants are the planted bugs TestBandwidthPlantsCaught covers,
+// each on the profile's links or, if mib is set, on links of mib MiB/s.
+var bandwidthPlants = []struct {
+	bug string
+	mib int
+}{
+	{"reset-backoff-on-new-view", 20}, {"retransmit-every-retry", 0}, {"single-lane", 20},
+	{"transfer-before-start-view", 20}, {"view-timer-ignores-progress", 20},
+}
 
 // TestDiskFaultPlantsCaught shows that each disk fault of the disk
 // profile matters: with the code that handles it planted away, random

@@ -58,6 +58,10 @@ type Options struct {
 	// Witnesses is the number of witnesses in the cluster (at most f), at
 	// random indexes; 0: as the profile says (Faults.Witnesses).
 	Witnesses int
+	// BandwidthMiB, if set, overrides the capacity of the links between
+	// replicas (Faults.Bandwidth) with this many MiB per second; links
+	// then have control and bulk lanes (lanes.go). 0: as the profile says.
+	BandwidthMiB int
 	// Bugs plants core bugs, to show that the checks catch them.
 	Bugs plant.Bugs
 	// SendBeforeDurable plants a driver bug in durable mode: messages leave
@@ -123,6 +127,9 @@ func (o Options) withDefaults() (Options, error) {
 		o.Faults = fc
 	}
 	o.Profile = o.Faults.Name
+	if o.BandwidthMiB > 0 {
+		o.Faults.Bandwidth = o.BandwidthMiB << 20
+	}
 	if o.Faults.BeyondF {
 		o.LivenessBound = 1 << 62 // liveness is not required
 	}
@@ -141,6 +148,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("%w: replicas %d is not 2f+1", ErrBadOptions, o.Replicas)
 	case o.witnessCount() < 0 || o.witnessCount() > (o.Replicas-1)/2:
 		return fmt.Errorf("%w: %d witnesses among %d replicas: at most f", ErrBadOptions, o.witnessCount(), o.Replicas)
+	case o.BandwidthMiB < 0 || o.BandwidthMiB > 1<<20:
+		return fmt.Errorf("%w: bandwidth %d MiB/s out of range", ErrBadOptions, o.BandwidthMiB)
 	case o.Clients < 1 || o.Keys < 1 || o.MaxSessions < 0:
 		return fmt.Errorf("%w: need clients, keys >= 1 and max sessions >= 0", ErrBadOptions)
 	case o.Tick < time.Microsecond || o.Drain >= o.QuietDuration:

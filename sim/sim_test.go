@@ -145,6 +145,25 @@ func TestReplayCommand(t *testing.T) {
 	}
 }
 
+// TestBandwidthOverride: --bandwidth sets the links' capacity of any
+// profile and is part of the replay command.
+func TestBandwidthOverride(t *testing.T) {
+	opts, err := Options{Seed: 7, Profile: "bandwidth", BandwidthMiB: 20}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Faults.Bandwidth != 20<<20 {
+		t.Fatalf("bandwidth %d, want %d", opts.Faults.Bandwidth, 20<<20)
+	}
+	want := "go run ./cmd/vr sim --seed 7 --replicas 3 --profile bandwidth --bandwidth 20"
+	if got := ReplayCommand(opts); got != want {
+		t.Fatalf("ReplayCommand = %q, want %q", got, want)
+	}
+	if _, err := (Options{Seed: 7, BandwidthMiB: -1}).withDefaults(); !errors.Is(err, ErrBadOptions) {
+		t.Fatalf("negative bandwidth: %v", err)
+	}
+}
+
 // TestEveryProfileSeeded fails when a fault profile is missing from
 // TestSeeds, so a new profile cannot go untested.
 func TestEveryProfileSeeded(t *testing.T) {

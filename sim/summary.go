@@ -93,6 +93,9 @@ func ReplayCommand(opts Options) string {
 	if opts.Witnesses != 0 {
 		fmt.Fprintf(&b, " --witnesses %d", opts.Witnesses)
 	}
+	if opts.BandwidthMiB != 0 {
+		fmt.Fprintf(&b, " --bandwidth %d", opts.BandwidthMiB)
+	}
 	if names := BugNames(opts.Bugs); len(names) > 0 {
 		fmt.Fprintf(&b, " --bugs %s", strings.Join(names, ","))
 	}

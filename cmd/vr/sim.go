@@ -23,6 +23,7 @@ type simFlags struct {
 	messages           bool
 	showFailures       int
 	witnesses          int
+	bandwidth          int
 }
 
 func init() { register(newSimCmd) }
@@ -55,6 +56,7 @@ replay one seed with a full account of the run with --seed N.`,
 	fl.IntVar(&f.keys, "keys", 0, "size of the key set (default 3)")
 	fl.IntVar(&f.maxSessions, "max-sessions", 0, "client-table bound (default: chosen by the fault profile)")
 	fl.IntVar(&f.witnesses, "witnesses", 0, "witnesses in the cluster, at most f, at random indexes (default: as the profile says; witness profiles: f)")
+	fl.IntVar(&f.bandwidth, "bandwidth", 0, "capacity of each link between replicas in MiB/s, with control and bulk lanes (default: as the profile says; bandwidth: 40)")
 	fl.StringVar(&f.profile, "profile", "all", "fault profile: "+strings.Join(sim.Profiles(), ", "))
 	fl.StringVar(&f.bugs, "bugs", "", "planted core bugs, comma-separated: "+strings.Join(sim.AllBugNames(), ", "))
 	fl.DurationVar(&f.fault, "fault", 0, "simulated length of the fault phase (default 2s)")
@@ -75,6 +77,7 @@ func (f simFlags) options(seed uint64) (sim.Options, error) {
 		Seed: seed, Replicas: f.replicas, Clients: f.clients, Keys: f.keys,
 		FaultDuration: f.fault, QuietDuration: f.quiet,
 		Profile: f.profile, MaxSessions: f.maxSessions, Bugs: bugs, Witnesses: f.witnesses,
+		BandwidthMiB: f.bandwidth,
 	}, nil
 }
 

@@ -131,6 +131,20 @@ type Bugs struct {
 	// answer adds another copy of the log to the same lane (profile
 	// bandwidth).
 	TransferBeforeStartView bool
+	// ViewTimerIgnoresProgress is the view-change timer before it watched
+	// the view change's progress (the old behaviour): the timeout doubles
+	// only when the replica's own view change times out, not when it is
+	// drawn into the next view while its view never proved itself; a
+	// replica changing to view v times out although v's primary is
+	// already normal in v (its Prepares and Commits reached it, its
+	// StartView is still on the bulk lane); the primary of v times out
+	// although a StartViewChange said a DoViewChange for v is on its
+	// way; and a new primary whose StartView takes the bulk lane sends
+	// no Commit after it. With logs of megabytes on slow links, a
+	// DoViewChange and a StartView take longer than the base timeout
+	// together, and views time out just before their StartView arrives
+	// (profile bandwidth; docs/protocol.md, "View change").
+	ViewTimerIgnoresProgress bool
 	// SingleLane is a bug of the simulator's network, not of the core:
 	// links with a bandwidth carry every message in one FIFO (the old
 	// model, one TCP connection per peer) instead of a control lane and
