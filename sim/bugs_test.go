@@ -27,7 +27,11 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"truncate-on-new-view", "stale-learner", 3},
 		{"no-stickiness", "isolate", 0},
 		{"skip-checkpoint-fetch", "checkpoint", 0},
-		{"jump-over-held-log", "lost-checkpoint", 3},
+		// The quorum-saved cut keeps the primary from cutting past the
+		// lagging backups, so this schedule needs the older rule off too:
+		// truncate-at-own-checkpoint alone fails 0 of these 100 seeds,
+		// both together 8 (docs/testing.md).
+		{"jump-over-held-log,truncate-at-own-checkpoint", "lost-checkpoint", 3},
 		{"truncate-at-own-checkpoint", "lagging-backups", 3},
 		{"stateless-drops-committed", "lagging-backups", 3},
 		{"recovery-ignores-announced", "stale-dvc", 3},
