@@ -45,7 +45,7 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) (logEnd uint64,
 	rep.leaseReads = info.LeaseReads
 	r.checkCommitted(rep, info.Commit)
 	r.checkDigest(rep, info.Executed)
-	r.observeInfo(rep, info)
+	r.observeInfo(rep, &info)
 	return info.Op, true
 }
 
@@ -142,10 +142,13 @@ func (r *run) checkDigest(rep *replica, executed uint64) {
 
 // observe tracks rep's status and view: view changes, recoveries, and the
 // stability monitor's disruption check.
-func (r *run) observe(rep *replica) { r.observeInfo(rep, rep.core.Info()) }
+func (r *run) observe(rep *replica) {
+	info := rep.core.Info()
+	r.observeInfo(rep, &info)
+}
 
 // observeInfo is observe given rep's Info.
-func (r *run) observeInfo(rep *replica, info core.Info) {
+func (r *run) observeInfo(rep *replica, info *core.Info) {
 	if info.PromisedView > 0 {
 		// It sent a DoViewChange: a view may have formed on its promise,
 		// so it holds something even if it never was normal. Crashing it
@@ -156,7 +159,7 @@ func (r *run) observeInfo(rep *replica, info core.Info) {
 	if info.Status == rep.status && info.View == rep.view {
 		return
 	}
-	r.mon.checkLeave(r, rep, info)
+	r.mon.checkLeave(r, rep, *info)
 	if info.Status == core.StatusNormal {
 		if info.View > r.chk.maxNormal {
 			r.chk.maxNormal = info.View

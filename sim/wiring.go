@@ -41,7 +41,9 @@ func (r *run) checkOutput(rep *replica, out *core.Output) (logEnd uint64, ok boo
 		return 0, false
 	}
 	logEnd, ok = r.checkReplica(rep, out.Applied)
-	r.checkRetire(rep, *out)
+	if out.Retire { // checkRetire's condition, without copying out
+		r.checkRetire(rep, *out)
+	}
 	return logEnd, ok
 }
 
