@@ -10,19 +10,21 @@ import (
 // and allocate fast on a small live heap (2–6 MB a run, most of it
 // short-lived), so the default GOGC=100 collects every few MB; a seed of
 // `durable` ran about two collections. A collection costs about the live
-// heap, so fewer of them cost less CPU for the same runs: GOGC=400
-// collected about 11% fewer instructions' worth of work per `durable`
-// seed (docs/testing.md, "Simulator speed"). What is simulated does not
-// change: a run never reads the collector's state.
+// heap, so fewer of them cost less CPU for the same runs (a `durable`
+// seed: 58.0 instead of 65.6 M instructions; docs/testing.md,
+// "Simulator speed"). What is simulated does not change: a run never
+// reads the collector's state.
 const (
 	simGCPercent = 400
-	// simMemPerWorker bounds the heap a worker may hold between
-	// collections (a soft limit: the runtime collects sooner near it),
-	// so the profile `large`, whose live heap is tens of MB a run, does
-	// not grow 5-fold: with 2 workers it peaked at 500 MB resident and
-	// spent twice the system time faulting pages in under 256 MiB a
-	// worker, and as under the default (about 270 MB) with 128 MiB.
-	simMemPerWorker = 128 << 20
+	// simMemPerWorker is a soft limit on the heap of each worker: the
+	// runtime collects sooner near it. It only guards against a run with
+	// a live heap far larger than any profile's: one worker of
+	// `bandwidth` is 350 MB resident under GOGC=100 (700 MB under 400), and
+	// a limit under its live heap makes the collector run all the time
+	// (at 128 MiB it took 1.5 times the CPU per seed). For `large` and
+	// `bandwidth` the setting saves nothing: their cost is copying large
+	// values, and fewer collections of a large heap cost more page faults.
+	simMemPerWorker = 1 << 30
 )
 
 // tuneSimGC sets the collector for a run of workers simulations, unless
