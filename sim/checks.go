@@ -26,16 +26,17 @@ type opResult struct {
 func (c *checker) init() { c.digests = make(map[uint64]uint64) }
 
 // checkReplica runs the per-step checks on the replica that just stepped.
-func (r *run) checkReplica(rep *replica, applied []core.Applied) {
+// It returns the end of rep's log, ok when the checks ran (no violation).
+func (r *run) checkReplica(rep *replica, applied []core.Applied) (logEnd uint64, ok bool) {
 	if r.viol != nil {
-		return
+		return 0, false
 	}
 	rep.core.CheckInvariants()
 	r.checkApplied(rep, applied)
 	info := rep.core.Info()
 	if info.Commit < rep.commit {
 		r.violate(KindCommitRegress, "replica %d commit went from %d to %d", rep.idx, rep.commit, info.Commit)
-		return
+		return 0, false
 	}
 	rep.commit = info.Commit
 	r.checkWitnessStep(rep, info, applied, false)
@@ -44,7 +45,8 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) {
 	rep.leaseReads = info.LeaseReads
 	r.checkCommitted(rep, info.Commit)
 	r.checkDigest(rep, info.Executed)
-	r.observe(rep)
+	r.observeInfo(rep, &info)
+	return info.Op, true
 }
 
 // checkApplied checks that executions are consecutive and agree with every
@@ -142,6 +144,11 @@ func (r *run) checkDigest(rep *replica, executed uint64) {
 // stability monitor's disruption check.
 func (r *run) observe(rep *replica) {
 	info := rep.core.Info()
+	r.observeInfo(rep, &info)
+}
+
+// observeInfo is observe given rep's Info.
+func (r *run) observeInfo(rep *replica, info *core.Info) {
 	if info.PromisedView > 0 {
 		// It sent a DoViewChange: a view may have formed on its promise,
 		// so it holds something even if it never was normal. Crashing it
@@ -155,7 +162,7 @@ func (r *run) observe(rep *replica) {
 	if info.Status == rep.status && info.View == rep.view {
 		return
 	}
-	r.mon.checkLeave(r, rep, info)
+	r.mon.checkLeave(r, rep, *info)
 	if info.Status == core.StatusNormal {
 		if info.View > r.chk.maxNormal {
 			r.chk.maxNormal = info.View

@@ -148,7 +148,8 @@ func (r *run) drawSlowDisk() {
 }
 
 // stopFailed stops every replica whose storage failed, as `vr server`
-// exits, and schedules its restart.
+// exits, and schedules its restart. runUntil calls it after an event in
+// which a storage failed (simStorage.Persist sets storageFailed).
 func (r *run) stopFailed() {
 	for _, rep := range r.replicas {
 		if !rep.up || rep.drv.Failed() == nil {

@@ -52,6 +52,12 @@ type simStorage struct {
 	r    *run
 	rep  *replica
 	free []*pendingMark // callbacks called, to reuse
+	// logEnd is the end of the replica's log when its Output was checked
+	// (driverConfig's OnOutput), if logEndSet: the driver persists that
+	// Output next, without stepping the replica in between, so Persist
+	// need not ask the core again.
+	logEnd    uint64
+	logEndSet bool
 }
 
 // pendingMark is what a write in flight makes durable, and the driver's
@@ -77,8 +83,17 @@ func (s *simStorage) Persist(out core.Output, status core.Status, done func()) e
 		p.written = p.durable
 	}
 	p.d, p.recovering, p.inFlight, p.done = s.rep.disk, status == core.StatusRecovering, true, done
-	p.m = durableMark{set: true, hard: out.HardState, logTo: s.rep.core.Info().Op}
-	return p.d.st.Persist(out, status, p.written)
+	logTo := s.logEnd
+	if !s.logEndSet {
+		logTo = s.rep.core.Info().Op
+	}
+	s.logEndSet = false
+	p.m = durableMark{set: true, hard: out.HardState, logTo: logTo}
+	err := p.d.st.Persist(out, status, p.written)
+	if err != nil {
+		s.r.storageFailed = true // the driver stops: see stopFailed
+	}
+	return err
 }
 
 // durable is the storage's callback: p's write is durable.

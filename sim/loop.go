@@ -37,6 +37,9 @@ type run struct {
 	// crashMidWrite: the crash under way is aimed into a checkpoint's
 	// write (Faults.CrashInCheckpoint).
 	crashMidWrite bool
+	// storageFailed: a replica's storage returned an error to its driver,
+	// which stopped (stopFailed stops the replica after the event).
+	storageFailed bool
 	replay        string // overrides the replay command (scripted test runs)
 
 	net      network
@@ -113,7 +116,8 @@ func (r *run) runUntil(t int64) {
 		r.res.Steps++
 		r.hashEvent(e)
 		r.dispatch(e)
-		if r.opts.Faults.Durable {
+		if r.storageFailed {
+			r.storageFailed = false
 			r.stopFailed()
 		}
 	}

@@ -15,15 +15,16 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 	cfg := driver.Config{
 		Network: simNetwork{r, rep.idx}, Period: r.opts.Tick,
 		ViewChangeTicks: simViewChangeTicks,
-		OnOutput:        func(out core.Output) { r.checkOutput(rep, out) },
+		OnOutput:        func(out core.Output) { r.checkOutput(rep, &out) },
 		Checkpoints:     simCheckpoints{r, rep}, ChunkSize: r.ckptChunk,
 	}
 	if d := rep.disk; d != nil {
-		cfg.Storage = &simStorage{r: r, rep: rep}
+		st := &simStorage{r: r, rep: rep}
+		cfg.Storage = st
 		cfg.EarlyPrepares = true
 		cfg.OnOutput = func(out core.Output) {
 			d.checkpointing = out.Checkpoint != nil
-			r.checkOutput(rep, out)
+			st.logEnd, st.logEndSet = r.checkOutput(rep, &out)
 		}
 	}
 	cfg.Plant(plant.Driver{SendBeforeDurable: r.opts.SendBeforeDurable, ClockOncePerDrain: r.opts.ClockOncePerDrain,
@@ -31,14 +32,19 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 	return cfg
 }
 
-// checkOutput runs the per-step checks on what rep produced.
-func (r *run) checkOutput(rep *replica, out core.Output) {
+// checkOutput runs the per-step checks on what rep produced. It returns
+// the end of rep's log, if the checks read it (ok), for the write of out
+// that follows (simStorage.Persist).
+func (r *run) checkOutput(rep *replica, out *core.Output) (logEnd uint64, ok bool) {
 	if out.Checkpoint != nil && r.isWitness(rep.idx) && r.viol == nil {
 		r.violate(KindWitness, "witness %d took a checkpoint at op %d", rep.idx, out.Checkpoint.Op)
-		return
+		return 0, false
 	}
-	r.checkReplica(rep, out.Applied)
-	r.checkRetire(rep, out)
+	logEnd, ok = r.checkReplica(rep, out.Applied)
+	if out.Retire { // checkRetire's condition, without copying out
+		r.checkRetire(rep, *out)
+	}
+	return logEnd, ok
 }
 
 // elapsed is the time on rep's clock since its incarnation started: its

@@ -9,7 +9,7 @@ import (
 // sync mode, waits until it is durable; then done (through Config.Wait).
 // A non-nil error means a write failed: the replica must stop.
 func (s *Storage) Persist(out core.Output, status core.Status, done func()) error {
-	if err := s.persist(out, status); err != nil {
+	if err := s.persist(&out, status); err != nil {
 		return err
 	}
 	s.cfg.Wait(done)
@@ -21,7 +21,7 @@ func (s *Storage) Persist(out core.Output, status core.Status, done func()) erro
 // recovering replica persists nothing until it has recovered (a restart
 // then recovers again); its first write records its whole state, so that
 // from then on it restarts from the disk.
-func (s *Storage) persist(out core.Output, status core.Status) error {
+func (s *Storage) persist(out *core.Output, status core.Status) error {
 	if status == core.StatusRecovering && !s.written {
 		return nil
 	}
@@ -42,7 +42,7 @@ func (s *Storage) persist(out core.Output, status core.Status) error {
 
 // writeLog writes out's log changes and hard state as one group and, in
 // sync mode, waits until they are durable.
-func (s *Storage) writeLog(out core.Output) error {
+func (s *Storage) writeLog(out *core.Output) error {
 	h := out.HardState
 	hardChanged := h.View != s.last.View || h.LastNormalView != s.last.LastNormalView ||
 		h.PromisedView != s.last.PromisedView || h.AnnouncedView != s.last.AnnouncedView || h.Epoch != s.last.Epoch

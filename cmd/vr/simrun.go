@@ -25,7 +25,9 @@ func runSeeds(w, progress io.Writer, f simFlags) error {
 		return errors.New("sim: need --seeds >= 1 and --workers >= 1")
 	}
 	began := time.Now()
+	restore := tuneSimGC(f.workers)
 	outs := runPool(f, progress)
+	restore()
 	var totals sim.Totals
 	var failures []outcome
 	for _, o := range outs {
