@@ -20,8 +20,10 @@ func (c *cluster) reconfigureTo(to int, reqNum, epoch uint64, ms ...message.Memb
 	return c.lastReply(admin)
 }
 
-func full(id int) message.Member    { return message.Member{ID: uint8(id), Role: uint8(core.RoleVoter)} }
-func standby(id int) message.Member { return message.Member{ID: uint8(id), Role: uint8(core.RoleStandby)} }
+func full(id int) message.Member { return message.Member{ID: uint8(id), Role: uint8(core.RoleVoter)} }
+func standby(id int) message.Member {
+	return message.Member{ID: uint8(id), Role: uint8(core.RoleStandby)}
+}
 
 func refusal(t *testing.T, rp *message.Reply) message.RefusalReason {
 	t.Helper()
