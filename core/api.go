@@ -351,7 +351,8 @@ type Info struct {
 	LogBytes int // encoded size of the log's entries (bounded: see MaxMessageBytes)
 	// Acked is, at a normal primary, the highest op each member (by
 	// index) acknowledged in this view, standbys included; nil elsewhere.
-	// AckCommit is the highest commit-number the primary reached in this
+	// Acked is shared with the replica: read it before the next Step or
+	// Tick. AckCommit is the highest commit-number the primary reached in this
 	// view by counting those acknowledgements (0: none yet): f+1 voting
 	// members' Acked must reach it (the simulator checks this).
 	Acked     []uint64

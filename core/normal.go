@@ -2,7 +2,6 @@ package core
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/vr-go/vr/message"
 )
@@ -292,13 +291,15 @@ func (r *Replica) advanceCommit() {
 	}
 }
 
-// ackedNow reports the primary's acknowledgements for Info (nil at any
-// other replica).
-func (r *Replica) ackedNow() []uint64 {
+// ackedNow reports the primary's acknowledgements and the commit-number
+// they reached for Info (nil and 0 at any other replica). The slice is the
+// replica's own, as Info's Members are: read it before the next Step or
+// Tick.
+func (r *Replica) ackedNow() ([]uint64, uint64) {
 	if r.status != StatusNormal || !r.isPrimary() {
-		return nil
+		return nil, 0
 	}
-	return slices.Clone(r.primary.acked)
+	return r.primary.acked[:len(r.primary.acked):len(r.primary.acked)], r.primary.ackCommit
 }
 
 // kthLargest returns the k-th largest value of xs (k >= 1), or 0.

@@ -294,6 +294,7 @@ func (r *Replica) dirtyLog(o *Output) {
 
 // Info reports the replica's protocol state.
 func (r *Replica) Info() Info {
+	acked, ackCommit := r.ackedNow()
 	return Info{
 		Index:          r.index,
 		View:           r.view,
@@ -318,8 +319,8 @@ func (r *Replica) Info() Info {
 		Started:        len(r.ep.started),
 		Counters:       r.countersNow(),
 		LogBytes:       r.logBytes,
-		Acked:          r.ackedNow(),
-		AckCommit:      r.primary.ackCommit,
+		Acked:          acked,
+		AckCommit:      ackCommit,
 	}
 }
 

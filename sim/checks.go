@@ -39,6 +39,7 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) {
 	}
 	rep.commit = info.Commit
 	r.checkWitnessStep(rep, info, applied, false)
+	r.checkQuorumStep(rep, info)
 	r.checkEpochStep(rep, info)
 	r.res.LeaseReads += int(info.LeaseReads - rep.leaseReads)
 	rep.leaseReads = info.LeaseReads
