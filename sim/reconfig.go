@@ -231,12 +231,27 @@ func (r *run) adminReply(from int, rp *message.Reply) {
 // scriptReconfig has the administrator of a scenario ask, from the newest
 // epoch, for the configuration of the given ids (full replicas).
 func (r *run) scriptReconfig(ids ...uint8) {
-	a := &r.adm
-	a.target, a.promotes = a.target[:0], false
-	for _, id := range ids {
-		a.target = append(a.target, message.Member{ID: id, Role: uint8(core.RoleVoter)})
+	ms := make([]message.Member, len(ids))
+	for i, id := range ids {
+		ms[i] = message.Member{ID: id, Role: uint8(core.RoleVoter)}
 	}
-	a.epoch, a.busy = r.latestConfig().Epoch, true
+	r.scriptReconfigTo(ms...)
+}
+
+// scriptReconfigTo has the administrator of a scenario ask, from the
+// newest epoch, for the configuration ms.
+func (r *run) scriptReconfigTo(ms ...message.Member) {
+	a := &r.adm
+	cur := r.latestConfig()
+	a.target, a.promotes = append(a.target[:0], ms...), false
+	ids := make([]uint8, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+		if j := cur.IndexOf(m.ID); j >= 0 && cur.IsStandby(j) && m.Role == uint8(core.RoleVoter) {
+			a.promotes = true
+		}
+	}
+	a.epoch, a.busy = cur.Epoch, true
 	a.req++
 	r.logf("admin: reconfigure epoch %d -> %v (request %d, scripted)", a.epoch, ids, a.req)
 	r.adminSend()
