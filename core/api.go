@@ -80,7 +80,7 @@ func (s Status) String() string {
 
 // Config configures a Replica. Tick counts are in calls to Tick.
 type Config struct {
-	ReplicaCount int // 2f+1; shorthand for a Membership of that many voters
+	ReplicaCount int // the members: 2f+1 voters, and any standbys; shorthand for a Membership of 2f+1 voters
 	Index        int // this replica's index in the configuration
 	// Membership is the configuration as data; when it has no members it
 	// is NewMembership(ReplicaCount).
@@ -213,7 +213,7 @@ func (c Config) Validate() error {
 		return c.validateJoin()
 	}
 	switch {
-	case c.ReplicaCount < 1 || c.ReplicaCount%2 == 0:
+	case c.ReplicaCount < 1 || (c.ReplicaCount%2 == 0 && len(c.Membership.Standbys()) == 0):
 		return fmt.Errorf("%w: replica count %d is not 2f+1", ErrBadConfig, c.ReplicaCount)
 	case c.ReplicaCount > 255:
 		return fmt.Errorf("%w: replica count %d exceeds 255", ErrBadConfig, c.ReplicaCount)
@@ -338,7 +338,7 @@ type Info struct {
 	Epoch          uint64 // the epoch of the replica's configuration
 	EpochOp        uint64 // the op of the RECONFIGURATION that began Epoch (0: the first epoch)
 	EpochEntryView uint64 // the view this replica entered Epoch in (every epoch starts at view 0)
-	Role           Role   // the replica's role: full or witness (0 when not a member)
+	Role           Role   // the replica's role: full, witness or standby (0 when not a member)
 	ID             uint8  // the replica's stable id
 	Members        Membership
 	// Transitioning: the primary holds a RECONFIGURATION it has not
@@ -349,4 +349,12 @@ type Info struct {
 	Started  int
 	Counters Counters
 	LogBytes int // encoded size of the log's entries (bounded: see MaxMessageBytes)
+	// Acked is, at a normal primary, the highest op each member (by
+	// index) acknowledged in this view, standbys included; nil elsewhere.
+	// Acked is shared with the replica: read it before the next Step or
+	// Tick. AckCommit is the highest commit-number the primary reached in this
+	// view by counting those acknowledgements (0: none yet): f+1 voting
+	// members' Acked must reach it (the simulator checks this).
+	Acked     []uint64
+	AckCommit uint64
 }

@@ -185,10 +185,22 @@ func (r *Replica) onEpochStarted(m *message.EpochStarted) {
 		return
 	}
 	r.ep.started[m.Replica] = true
-	if r.status == StatusRetired && !r.ep.retired && len(r.ep.started) > r.f {
+	if r.status == StatusRetired && !r.ep.retired && r.votersStarted() > r.f {
 		r.ep.retired = true
 		r.out.Retire = true
 	}
+}
+
+// votersStarted counts the voting members of the epoch known to hold its
+// first state: a standby holding it counts towards no f'+1.
+func (r *Replica) votersStarted() int {
+	n := 0
+	for id := range r.ep.started {
+		if i := r.members.IndexOf(id); i >= 0 && r.members.Votes(i) {
+			n++
+		}
+	}
+	return n
 }
 
 // hasEpochState reports whether this member holds the state at its epoch's

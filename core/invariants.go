@@ -24,6 +24,7 @@ func (r *Replica) assertInvariants() {
 		return
 	}
 	r.assertWitnessInvariants(fail)
+	r.assertStandbyInvariants(fail)
 	r.assertEpochInvariants(fail)
 	if r.status == StatusRecovering {
 		return

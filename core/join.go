@@ -62,7 +62,9 @@ func (r *Replica) startJoin(next Membership, op uint64, prev Membership) {
 
 // joinSources are the ids that may serve the state at the joined epoch's
 // first op: the full replicas of the new configuration, then those of the
-// previous one that leave.
+// previous one that leave, then the new configuration's standbys (they
+// executed the RECONFIGURATION too; the driver serves only a checkpoint
+// saved at or above the epoch's first op, so one that answers holds it).
 func (r *Replica) joinSources() []uint8 {
 	var ids []uint8
 	for _, i := range r.join.members.full() {
@@ -72,6 +74,11 @@ func (r *Replica) joinSources() []uint8 {
 	}
 	for _, i := range r.join.prev.full() {
 		if id := r.join.prev.ID(i); id != r.id && r.join.members.IndexOf(id) < 0 {
+			ids = append(ids, id)
+		}
+	}
+	for _, i := range r.join.members.Standbys() {
+		if id := r.join.members.ID(i); id != r.id {
 			ids = append(ids, id)
 		}
 	}

@@ -10,8 +10,9 @@ import (
 // Role is what a member does in its configuration.
 type Role uint8
 
-// The roles of a member. Both vote: quorums are f+1 of all members, and f
-// is the largest with 2f+1 <= members. Standbys come with reconfiguration.
+// The roles of a member. Full replicas and witnesses vote: quorums are f+1
+// of the voting members, and f is the largest with 2f+1 <= voting members.
+// Standbys vote nowhere (standby.go).
 const (
 	// RoleVoter is a full replica: it holds the log and the state,
 	// executes, checkpoints, serves state, and can be primary.
@@ -22,6 +23,14 @@ const (
 	// serves state transfer, checkpoints or a recovery's log. It drops its
 	// log up to the primary's log base (see docs/protocol.md, "Witnesses").
 	RoleWitness
+	// RoleStandby is a non-voting full replica: it holds the log and the
+	// state, executes, checkpoints and follows the primary's Prepares and
+	// Commits, but is counted in no quorum (normal operation, view
+	// change, recovery, read leases), takes no part in view changes and
+	// never becomes primary. A reconfiguration can promote it to a full
+	// replica, which then needs no state transfer (docs/protocol.md,
+	// "Standbys").
+	RoleStandby
 )
 
 func (r Role) String() string {
@@ -30,6 +39,8 @@ func (r Role) String() string {
 		return "full"
 	case RoleWitness:
 		return "witness"
+	case RoleStandby:
+		return "standby"
 	}
 	return fmt.Sprintf("Role(%d)", uint8(r))
 }
@@ -50,11 +61,11 @@ type Member struct {
 
 // Membership is a configuration as data: the epoch it belongs to and its
 // members in order (a replica's index is its position). Quorums are f+1 of
-// the members, witnesses included. The primary of view v is the full
-// replica full[v mod len(full)], where full lists the indexes of the full
-// replicas in order: views go round robin over the full replicas and skip
-// witnesses. It is fixed when the replica starts; reconfiguration (VR
-// Revisited §7) will change it at run time.
+// the voting members (full replicas and witnesses; standbys never count).
+// The primary of view v is the full replica full[v mod len(full)], where
+// full lists the indexes of the full replicas in order: views go round
+// robin over the full replicas and skip witnesses and standbys.
+// Reconfiguration (VR Revisited §7, reconfig.go) changes it at run time.
 type Membership struct {
 	Epoch   uint64
 	Members []Member
@@ -133,6 +144,40 @@ func (m Membership) Role(i int) Role { return m.Members[i].Role }
 // IsWitness reports whether member i is a witness.
 func (m Membership) IsWitness(i int) bool { return m.Members[i].Role == RoleWitness }
 
+// IsStandby reports whether member i is a standby.
+func (m Membership) IsStandby(i int) bool { return m.Members[i].Role == RoleStandby }
+
+// Votes reports whether member i counts in quorums: a full replica or a
+// witness, not a standby.
+func (m Membership) Votes(i int) bool { return m.Members[i].Role != RoleStandby }
+
+// Standbys returns the indexes of the standbys, in order.
+func (m Membership) Standbys() []int { return m.withRole(RoleStandby) }
+
+// Voters returns the number of voting members (full replicas and
+// witnesses): quorums are a majority of them.
+func (m Membership) Voters() int { return len(m.Members) - len(m.Standbys()) }
+
+// Faults is f: the largest number of voting members that may fail with
+// 2f+1 <= voting members. Standbys do not count.
+func (m Membership) Faults() int { return m.faults() }
+
+// WithStandbys returns a copy of m whose members at the given indexes are
+// standbys; Validate (through Config.Validate) checks the result.
+func (m Membership) WithStandbys(indexes ...int) (Membership, error) {
+	c := Membership{Epoch: m.Epoch, Members: slices.Clone(m.Members), NextID: m.NextID}
+	for _, i := range indexes {
+		if i < 0 || i >= len(c.Members) {
+			return m, fmt.Errorf("%w: standby index %d out of range [0,%d)", ErrBadConfig, i, len(c.Members))
+		}
+		if c.Members[i].Role != RoleVoter {
+			return m, fmt.Errorf("%w: standby index %d given twice or a witness", ErrBadConfig, i)
+		}
+		c.Members[i].Role = RoleStandby
+	}
+	return c, nil
+}
+
 // Witnesses returns the indexes of the witnesses, in order.
 func (m Membership) Witnesses() []int { return m.withRole(RoleWitness) }
 
@@ -150,23 +195,24 @@ func (m Membership) withRole(role Role) []int {
 	return is
 }
 
-// faults is f: the largest number of members that may fail with
-// 2f+1 <= members. Every member votes.
-func (m Membership) faults() int { return (len(m.Members) - 1) / 2 }
+// faults is f: the largest number of voting members that may fail with
+// 2f+1 <= voting members. Standbys do not vote.
+func (m Membership) faults() int { return (m.Voters() - 1) / 2 }
 
-// validate checks that m can run the protocol: 2f+1 members, each full or
-// a witness, and at most f witnesses, so that every quorum of f+1 holds a
-// full replica and a view can always find a full replica to lead it.
+// validate checks that m can run the protocol: 2f+1 voting members, each
+// full or a witness, at most f witnesses, so that every quorum of f+1
+// holds a full replica and a view can always find a full replica to lead
+// it, and any number of standbys besides.
 func (m Membership) validate() error {
-	n := len(m.Members)
+	n, v := len(m.Members), m.Voters()
 	switch {
-	case n < 1 || n%2 == 0:
-		return fmt.Errorf("%w: %d members is not 2f+1", ErrBadConfig, n)
+	case v < 1 || v%2 == 0:
+		return fmt.Errorf("%w: %d voting members is not 2f+1", ErrBadConfig, v)
 	case n > 255:
 		return fmt.Errorf("%w: %d members exceed 255", ErrBadConfig, n)
 	}
 	for i, mem := range m.Members {
-		if mem.Role != RoleVoter && mem.Role != RoleWitness {
+		if mem.Role != RoleVoter && mem.Role != RoleWitness && mem.Role != RoleStandby {
 			return fmt.Errorf("%w: member %d has unknown role %d", ErrBadConfig, i, mem.Role)
 		}
 		if m.IndexOf(mem.ID) != i {
@@ -177,7 +223,7 @@ func (m Membership) validate() error {
 		}
 	}
 	if w := len(m.Witnesses()); w > m.faults() {
-		return fmt.Errorf("%w: %d witnesses among %d members: at most f = %d", ErrBadConfig, w, n, m.faults())
+		return fmt.Errorf("%w: %d witnesses among %d voting members: at most f = %d", ErrBadConfig, w, v, m.faults())
 	}
 	return nil
 }

@@ -15,6 +15,10 @@ type primaryState struct {
 	prepared uint64     // highest op broadcast in a Prepare
 	retry    []retryGap // per backup: when unacknowledged entries go again
 	saved    []uint64   // newest saved checkpoint each backup reported
+	// ackCommit is the highest commit-number reached in this view by
+	// counting acknowledgements (Info.AckCommit).
+	ackCommit uint64
+	votes     []uint64 // scratch: the voting members' acked (advanceCommit)
 }
 
 func (p *primaryState) init(n int) {
@@ -23,6 +27,7 @@ func (p *primaryState) init(n int) {
 	p.heard = make([]uint64, n)
 	p.joined = make([]bool, n)
 	p.retry = make([]retryGap, n)
+	p.ackCommit = 0
 }
 
 // becomePrimary resets the primary's bookkeeping at the start of its view.
@@ -37,6 +42,7 @@ func (r *Replica) becomePrimary() {
 	clear(r.primary.joined)
 	r.primary.joined[r.index] = true
 	r.primary.prepared = r.op()
+	r.primary.ackCommit = 0
 	clear(r.lease.acks)
 	r.lease.viewStartOp = r.op()
 	r.countOwnCopy()
@@ -242,7 +248,9 @@ func (r *Replica) onPrepareOK(m *message.PrepareOK) {
 	if r.joinedCount() > r.f {
 		r.viewProven()
 	}
-	r.onLeaseEcho(from, m.Echo)
+	if r.members.Votes(from) {
+		r.onLeaseEcho(from, m.Echo) // a standby's promise blocks no view change
+	}
 	if m.Op > r.primary.acked[from] {
 		r.primary.acked[from] = m.Op
 		r.restartRetry(&r.primary.retry[from])
@@ -250,30 +258,52 @@ func (r *Replica) onPrepareOK(m *message.PrepareOK) {
 	}
 }
 
-// joinedCount is the number of replicas, the primary included, that
-// acknowledged in the primary's view.
+// joinedCount is the number of voting replicas, the primary included,
+// that acknowledged in the primary's view.
 func (r *Replica) joinedCount() int {
 	n := 0
-	for _, ok := range r.primary.joined {
-		if ok {
+	for i, ok := range r.primary.joined {
+		if ok && r.members.Votes(i) {
 			n++
 		}
 	}
 	return n
 }
 
-// advanceCommit commits the highest op held by a quorum (f+1, the primary
-// included) and executes it.
+// advanceCommit commits the highest op held by a quorum (f+1 voting
+// members, the primary included; standbys never count) and executes it.
 func (r *Replica) advanceCommit() {
 	need := r.f + 1
 	if r.cfg.bugs.CommitOneShort {
 		need--
 	}
-	c := kthLargest(r.primary.acked, need)
+	votes := r.primary.acked
+	if !r.cfg.bugs.StandbyInQuorum {
+		votes = r.primary.votes[:0]
+		for i, a := range r.primary.acked {
+			if r.members.Votes(i) {
+				votes = append(votes, a)
+			}
+		}
+		r.primary.votes = votes
+	}
+	c := kthLargest(votes, need)
 	if c > r.commit {
 		r.commit = c
+		r.primary.ackCommit = c
 		r.execute()
 	}
+}
+
+// ackedNow reports the primary's acknowledgements and the commit-number
+// they reached for Info (nil and 0 at any other replica). The slice is the
+// replica's own, as Info's Members are: read it before the next Step or
+// Tick.
+func (r *Replica) ackedNow() ([]uint64, uint64) {
+	if r.status != StatusNormal || !r.isPrimary() {
+		return nil, 0
+	}
+	return r.primary.acked[:len(r.primary.acked):len(r.primary.acked)], r.primary.ackCommit
 }
 
 // kthLargest returns the k-th largest value of xs (k >= 1), or 0.
@@ -316,12 +346,12 @@ func (r *Replica) tickPrimary() {
 	}
 }
 
-// primaryHasQuorumContact reports whether f backups were heard from within
-// the view-change timeout.
+// primaryHasQuorumContact reports whether f voting backups were heard from
+// within the view-change timeout.
 func (r *Replica) primaryHasQuorumContact() bool {
 	heard := 0
 	for b, t := range r.primary.heard {
-		if b != r.index && r.now-t < r.timers.viewTimeout {
+		if b != r.index && r.members.Votes(b) && r.now-t < r.timers.viewTimeout {
 			heard++
 		}
 	}
@@ -329,9 +359,11 @@ func (r *Replica) primaryHasQuorumContact() bool {
 }
 
 // tickBackup suspects the primary after the jittered timeout and retries
-// outstanding state transfer.
+// outstanding state transfer. A standby suspects nobody: it takes no part
+// in view changes and learns the next view from its StartView, Prepares
+// or Commits.
 func (r *Replica) tickBackup() {
-	if r.now-r.timers.lastContact >= r.timers.viewTimeout {
+	if r.now-r.timers.lastContact >= r.timers.viewTimeout && !r.standby {
 		r.startViewChange(r.view + 1)
 		return
 	}
@@ -339,8 +371,9 @@ func (r *Replica) tickBackup() {
 }
 
 // started reports whether the primary may append client requests. A
-// cluster whose log never held an op starts only once every replica has
-// acknowledged the current view: until then every replica holds nothing, so
+// cluster whose log never held an op starts only once every voting replica
+// has acknowledged the current view (a standby that is late recovers as
+// a replica that lost its state does, and counts in no quorum): until then every replica holds nothing, so
 // a replica still in its first handshake (NewCluster) always finds a
 // cluster it can join as an empty member, instead of one whose state it
 // would have to recover from f+1 others (see docs/protocol.md, "First
@@ -349,8 +382,8 @@ func (r *Replica) started() bool {
 	if r.op() > 0 || r.base > 0 || r.cfg.bugs.NoStartGate {
 		return true
 	}
-	for _, ok := range r.primary.joined {
-		if !ok {
+	for i, ok := range r.primary.joined {
+		if !ok && r.members.Votes(i) {
 			return false
 		}
 	}

@@ -50,10 +50,11 @@ func (r *Replica) checkReconfig(p []byte) (message.RefusalReason, []byte) {
 		return message.RefuseInvalid, nil
 	case c.Epoch != r.members.Epoch:
 		return message.RefuseStaleEpoch, binary.LittleEndian.AppendUint64(nil, r.members.Epoch)
-	case len(c.Members) < 3:
-		return message.RefuseTooSmall, nil
 	}
 	next := r.nextConfig(c)
+	if next.Voters() < 3 {
+		return message.RefuseTooSmall, nil
+	}
 	if next.validate() != nil {
 		return message.RefuseInvalid, nil
 	}
@@ -65,9 +66,12 @@ func (r *Replica) checkReconfig(p []byte) (message.RefusalReason, []byte) {
 		switch {
 		case i < 0 && int(m.ID) < r.members.NextID:
 			return message.RefuseReusedID, nil
-		case i >= 0 && r.members.Role(i) != m.Role:
-			return message.RefuseInvalid, nil // roles do not change in place
+		case i >= 0 && r.members.Role(i) != m.Role && !(r.members.IsStandby(i) && m.Role == RoleVoter):
+			return message.RefuseInvalid, nil // roles do not change in place, but for a standby's promotion
 		}
+	}
+	if r.promotesLagging(next) {
+		return message.RefuseStandbyLagging, nil
 	}
 	return 0, nil
 }

@@ -27,7 +27,7 @@ func (r *Replica) startRecovery(bootstrap bool) {
 }
 
 func (r *Replica) broadcastRecovery() {
-	r.broadcast(&message.Recovery{Replica: r.id, Nonce: r.rec.nonce, NewCluster: r.rec.bootstrap})
+	r.broadcastVoters(&message.Recovery{Replica: r.id, Nonce: r.rec.nonce, NewCluster: r.rec.bootstrap})
 }
 
 func (r *Replica) tickRecovery() {
@@ -43,8 +43,8 @@ func (r *Replica) tickRecovery() {
 // normal primary includes its log (after its base).
 func (r *Replica) onRecovery(m *message.Recovery) {
 	from := r.members.IndexOf(m.Replica)
-	if from < 0 || from == r.index {
-		return
+	if from < 0 || from == r.index || r.standby {
+		return // a standby's answer would count in no quorum
 	}
 	if r.status == StatusRecovering {
 		r.send(from, &message.RecoveryResponse{
@@ -72,7 +72,7 @@ func (r *Replica) onRecovery(m *message.Recovery) {
 func (r *Replica) onRecoveryResponse(m *message.RecoveryResponse) {
 	from := r.members.IndexOf(m.Replica)
 	if r.status != StatusRecovering || m.Nonce != r.rec.nonce || from < 0 || from == r.index ||
-		uint64(len(m.Log)) > m.Op {
+		uint64(len(m.Log)) > m.Op || !r.members.Votes(from) {
 		return
 	}
 	if prev := r.rec.responses[from]; prev == nil || m.AnnouncedView >= prev.AnnouncedView {
@@ -118,7 +118,8 @@ func (r *Replica) recoverFromPrimary() bool {
 	r.enterNormal(top)
 	r.rec = recoveryState{}
 	r.learnCommit(primary.Commit)
-	if announced > top && !r.cfg.bugs.RecoveryIgnoresAnnounced {
+	// A standby never sent DoViewChange: it has nothing to promise.
+	if announced > top && !r.cfg.bugs.RecoveryIgnoresAnnounced && !r.standby {
 		r.promiseAfterRecovery(announced)
 		return true
 	}
@@ -139,15 +140,19 @@ func (r *Replica) recoverFromPrimary() bool {
 //     this replica is not v's primary: it joins v as a backup (v's log is
 //     empty, since a normal replica holds at least its view's first log);
 //   - otherwise it moves to a view change after every announced view.
+//
+// Only voting members' answers count. A standby does not count itself
+// among those that lost their state, joins the normal replicas' view even
+// if a later one was announced (it promised nothing), and otherwise waits.
 func (r *Replica) recoverEmpty() {
 	var announced, normalView uint64
 	allNew, agree, anyNormal := true, true, false
 	lost := 0
-	if !r.rec.bootstrap {
+	if !r.rec.bootstrap && !r.standby {
 		lost++
 	}
 	for i, resp := range r.rec.responses {
-		if i == r.index {
+		if i == r.index || !r.members.Votes(i) {
 			continue
 		}
 		if resp == nil || !holdsNothing(resp) {
@@ -163,14 +168,14 @@ func (r *Replica) recoverEmpty() {
 			anyNormal, normalView = true, resp.View
 		}
 	}
-	if lost > r.f {
-		return
+	if lost > r.f || (r.standby && !allNew && !(anyNormal && agree)) {
+		return // a standby promises nothing: it waits for a normal view
 	}
 	r.rec = recoveryState{}
 	switch {
 	case allNew:
 		r.bootstrapDone()
-	case anyNormal && agree && announced == normalView && r.primaryOf(normalView) != r.index:
+	case anyNormal && agree && (announced == normalView || r.standby) && r.primaryOf(normalView) != r.index:
 		r.enterNormal(normalView)
 		r.ack()
 	default:

@@ -29,6 +29,7 @@ type Replica struct {
 	keepLog          bool   // enterEpoch keeps the log (the RECONFIGURATION was executed)
 	reconfigAt       bool   // the op just executed is a RECONFIGURATION: checkpoint at it
 	witness          bool   // this replica is a witness (witness.go)
+	standby          bool   // this replica is a standby (standby.go)
 	rand             rng
 
 	status         Status
@@ -164,13 +165,17 @@ func (r *Replica) setMembers(m Membership) {
 	r.members, r.full, r.n, r.f = m, m.full(), m.Size(), m.faults()
 	r.index = m.IndexOf(r.id)
 	r.witness = r.index >= 0 && m.IsWitness(r.index)
+	r.standby = r.index >= 0 && m.IsStandby(r.index)
+	if r.cfg.bugs.StandbyMayLead {
+		r.full = plantedLeaders(m)
+	}
 	r.primary.init(r.n)
 	r.vc.init(r.n)
 	r.lease.acks = make([]uint64, r.n)
 }
 
 // primaryOf returns the primary of view v: round robin over the full
-// replicas, full[v mod len(full)], so never a witness.
+// replicas, full[v mod len(full)], so never a witness or a standby.
 func (r *Replica) primaryOf(v uint64) int {
 	if len(r.full) == 0 {
 		return -1 // no configuration yet (a joiner)
@@ -293,6 +298,7 @@ func (r *Replica) dirtyLog(o *Output) {
 
 // Info reports the replica's protocol state.
 func (r *Replica) Info() Info {
+	acked, ackCommit := r.ackedNow()
 	return Info{
 		Index:          r.index,
 		View:           r.view,
@@ -317,6 +323,8 @@ func (r *Replica) Info() Info {
 		Started:        len(r.ep.started),
 		Counters:       r.countersNow(),
 		LogBytes:       r.logBytes,
+		Acked:          acked,
+		AckCommit:      ackCommit,
 	}
 }
 
@@ -348,6 +356,7 @@ func (r *Replica) sendTo(id uint8, m message.Message) {
 		panic("core: replica sending to itself")
 	}
 	r.assertWitnessSends(m)
+	r.assertStandbySends(m)
 	r.checkSize(m)
 	message.SetEpoch(m, r.sendEpoch())
 	r.out.Messages = append(r.out.Messages, Envelope{To: int(id), Msg: m})

@@ -113,7 +113,7 @@ func (r *Replica) onGetState(m *message.GetState) {
 	if from < 0 || from == r.index || r.status != StatusNormal || m.View != r.view || m.Op > r.op() {
 		return
 	}
-	if r.witness && !r.cfg.bugs.WitnessServesState {
+	if (r.witness && !r.cfg.bugs.WitnessServesState) || (r.standby && !r.standbyBugs()) {
 		return // never a state source: the requester asks a full replica
 	}
 	// Ops at or below base left the log: the answer then starts after

@@ -53,13 +53,13 @@ func (r *Replica) startViewChange(newView uint64) {
 	r.vc.svc[r.index] = true
 	r.st.reset()
 	r.resetViewTimer()
-	r.broadcast(r.startViewChangeMessage())
+	r.broadcastVoters(r.startViewChangeMessage())
 }
 
 // onStartViewChange handles another replica's StartViewChange.
 func (r *Replica) onStartViewChange(m *message.StartViewChange) {
 	from := r.members.IndexOf(m.Replica)
-	if from < 0 || from == r.index || r.status == StatusRecovering {
+	if from < 0 || from == r.index || r.status == StatusRecovering || !r.votesIn(from) {
 		return
 	}
 	switch {
@@ -115,7 +115,7 @@ func (r *Replica) sticky() bool {
 	}
 	heard := 0
 	for b, t := range r.primary.heard {
-		if b != r.index && r.now-t < uint64(r.cfg.ViewChangeTicks) {
+		if b != r.index && r.members.Votes(b) && r.now-t < uint64(r.cfg.ViewChangeTicks) {
 			heard++
 		}
 	}
@@ -148,7 +148,7 @@ func (r *Replica) sendDoViewChange() {
 // onDoViewChange collects DoViewChange at the new primary.
 func (r *Replica) onDoViewChange(m *message.DoViewChange) {
 	from := r.members.IndexOf(m.Replica)
-	if from < 0 || r.status == StatusRecovering || m.View < r.view || uint64(len(m.Log)) > m.Op {
+	if from < 0 || r.status == StatusRecovering || m.View < r.view || uint64(len(m.Log)) > m.Op || !r.votesIn(from) {
 		return
 	}
 	if r.primaryOf(m.View) != r.index {
@@ -295,7 +295,7 @@ func (r *Replica) tickViewChange() {
 	if !r.retryDue() {
 		return
 	}
-	r.broadcast(r.startViewChangeMessage())
+	r.broadcastVoters(r.startViewChangeMessage())
 	if r.vc.dvcSent && r.primaryOf(r.view) != r.index && r.retryAgain(&r.vc.dvcRetry) {
 		r.sendDoViewChange()
 	}

@@ -8,7 +8,7 @@ import (
 
 // Member names one replica of a configuration on the wire: its stable id
 // (never reused once removed) and its role (core.Role's values: 1 full,
-// 2 witness).
+// 2 witness, 3 standby).
 type Member struct {
 	ID   uint8
 	Role uint8
@@ -101,7 +101,7 @@ const (
 	// check-and-set failed); the Result's bytes 1..8 hold the current
 	// epoch.
 	RefuseStaleEpoch RefusalReason = 1
-	// RefuseTooSmall: fewer than 3 members.
+	// RefuseTooSmall: fewer than 3 voting members.
 	RefuseTooSmall RefusalReason = 2
 	// RefuseUnchanged: the configuration equals the current one.
 	RefuseUnchanged RefusalReason = 3
@@ -119,6 +119,11 @@ const (
 	// cluster's admin secret, or the replica has none. The node refuses
 	// it before the protocol sees it (node/admin.go).
 	RefuseUnauthorized RefusalReason = 7
+	// RefuseStandbyLagging: a standby the configuration promotes to a full
+	// replica lags the primary by more than a checkpoint (or has not
+	// acknowledged in the primary's view yet): the administrator waits
+	// and asks again.
+	RefuseStandbyLagging RefusalReason = 8
 )
 
 func (r RefusalReason) String() string {
@@ -137,6 +142,8 @@ func (r RefusalReason) String() string {
 		return "a removed id reused"
 	case RefuseUnauthorized:
 		return "no valid admin credential"
+	case RefuseStandbyLagging:
+		return "a promoted standby lags by more than a checkpoint"
 	}
 	return fmt.Sprintf("RefusalReason(%d)", uint8(r))
 }

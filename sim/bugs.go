@@ -31,6 +31,8 @@ var bugFlags = []struct {
 	{"witness-serves-state", func(b *plant.Bugs) *bool { return &b.WitnessServesState }},
 	{"witness-metadata-only", func(b *plant.Bugs) *bool { return &b.WitnessMetadataOnly }},
 	{"delta-skips-replaced", func(b *plant.Bugs) *bool { return &b.DeltaSkipsReplaced }},
+	{"standby-in-quorum", func(b *plant.Bugs) *bool { return &b.StandbyInQuorum }},
+	{"standby-primary", func(b *plant.Bugs) *bool { return &b.StandbyMayLead }},
 	{"epoch-from-message", func(b *plant.Bugs) *bool { return &b.EpochFromMessage }},
 	{"epoch-keeps-view", func(b *plant.Bugs) *bool { return &b.EpochKeepsView }},
 	{"lease-across-epochs", func(b *plant.Bugs) *bool { return &b.LeaseAcrossEpochs }},

@@ -59,7 +59,8 @@ func TestPlantedBugsCaught(t *testing.T) {
 	// primary cut off with readers; TestScenarioLease plays that.
 	// The reconfiguration plants have a test of their own
 	// (TestReconfigPlantsCaught).
-	if len(cases)+1+len(bandwidthPlants)+len(reconfigPlants) != len(AllBugNames()) {
+	// The standby plants too (TestStandbyPlantsCaught).
+	if len(cases)+1+len(bandwidthPlants)+len(reconfigPlants)+len(standbyPlants) != len(AllBugNames()) {
 		t.Fatalf("%d bug cases (+1 scenario) for %d planted bugs", len(cases), len(AllBugNames()))
 	}
 }
@@ -350,3 +351,38 @@ func TestReconfigPlantsCaught(t *testing.T) {
 // reconfigPlants are the planted bugs TestReconfigPlantsCaught covers.
 var reconfigPlants = []string{"epoch-from-message", "epoch-keeps-view", "retire-early", "op-after-reconfig",
 	"lease-across-epochs"}
+
+// TestStandbyPlantsCaught shows that the standby checks can fail: with
+// each planted bug, random seeds of profile reconfig (whose administrator
+// adds, removes and promotes standbys) fail, and the first failing seed
+// passes without the plant.
+//   - standby-in-quorum: the primary counts a standby's PrepareOK toward
+//     the f+1 that commit an op (the quorum check: a commit on fewer than
+//     f+1 voting members);
+//   - standby-primary: the primary function ranges over the standbys too
+//     (a replica takes a standby for a view's primary, or a standby serves
+//     state as the view's primary would).
+func TestStandbyPlantsCaught(t *testing.T) {
+	for _, bug := range standbyPlants {
+		t.Run(bug, func(t *testing.T) {
+			bugs, err := ParseBugs(bug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seed, v := firstViolation(Options{Profile: "reconfig", Bugs: bugs})
+			if v == nil {
+				t.Fatalf("planted bug %s not caught in %d seeds of profile reconfig", bug, maxBugSeeds)
+			}
+			if v.Kind != KindStandby {
+				t.Fatalf("seed %d: %v, want a %s violation", seed, v, KindStandby)
+			}
+			t.Logf("caught at seed %d: %v", seed, v)
+			if _, err := Run(Options{Profile: "reconfig", Seed: seed}); err != nil {
+				t.Fatalf("seed %d fails without the plant too: %v", seed, err)
+			}
+		})
+	}
+}
+
+// standbyPlants are the planted bugs TestStandbyPlantsCaught covers.
+var standbyPlants = []string{"standby-in-quorum", "standby-primary"}

@@ -40,6 +40,7 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) (logEnd uint64,
 	}
 	rep.commit = info.Commit
 	r.checkWitnessStep(rep, info, applied, false)
+	r.checkQuorumStep(rep, info)
 	r.checkEpochStep(rep, info)
 	r.res.LeaseReads += int(info.LeaseReads - rep.leaseReads)
 	rep.leaseReads = info.LeaseReads
@@ -47,6 +48,44 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) (logEnd uint64,
 	r.checkDigest(rep, info.Executed)
 	r.observeInfo(rep, &info)
 	return info.Op, true
+}
+
+// checkQuorumStep checks, on the replica that stepped, that it takes no
+// standby for a primary and, if it is a primary, that its commit rests on
+// f+1 voting members.
+func (r *run) checkQuorumStep(rep *replica, info core.Info) {
+	m := info.Members
+	if r.viol != nil || m.Size() == 0 {
+		return
+	}
+	if p := info.Primary; p >= 0 && p < m.Size() && m.Members[p].Role == core.RoleStandby {
+		r.violate(KindStandby, "replica %d takes standby %d (id %d) for the primary of view %d of epoch %d",
+			rep.idx, p, m.Members[p].ID, info.View, info.Epoch)
+		return
+	}
+	if info.AckCommit == 0 || len(info.Acked) != m.Size() {
+		return
+	}
+	votes, standbys := 0, 0
+	for i, a := range info.Acked {
+		switch {
+		case a < info.AckCommit:
+		case m.Members[i].Role == core.RoleStandby:
+			standbys++
+		default:
+			votes++
+		}
+	}
+	need := voters(m)/2 + 1
+	switch {
+	case votes >= need:
+	case standbys > 0:
+		r.violate(KindStandby, "primary %d committed op %d in view %d of epoch %d on %d voting members and %d standbys, want f+1 = %d voting",
+			rep.idx, info.AckCommit, info.View, info.Epoch, votes, standbys, need)
+	default:
+		r.violate(KindProtocol, "primary %d committed op %d in view %d on %d acknowledgements, want f+1 = %d",
+			rep.idx, info.AckCommit, info.View, votes, need)
+	}
 }
 
 // checkApplied checks that executions are consecutive and agree with every

@@ -121,6 +121,7 @@ func (nw *network) clean() netState {
 // loss, duplication and delay.
 func (r *run) send(from, to int, m message.Message) {
 	r.checkWitnessSend(from, m)
+	r.checkStandbySend(from, m)
 	r.checkEpochSend(from, m)
 	r.res.MessagesSent++
 	r.res.LargestMessage = max(r.res.LargestMessage, message.Size(m))

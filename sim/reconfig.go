@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"slices"
-
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/message"
 )
@@ -44,6 +42,7 @@ type admin struct {
 	registered bool
 	req        uint64
 	target     []message.Member // the configuration asked for
+	promotes   bool             // target promotes a standby
 	epoch      uint64           // the epoch it asked from
 	done       int
 	scripted   bool // a scenario test starts each reconfiguration (scriptReconfig)
@@ -108,10 +107,16 @@ func (r *run) latestConfig() core.Membership {
 }
 
 // latestPrimary returns the id of the primary of view v in the newest
-// configuration.
+// configuration: round robin over its full replicas (never a standby).
 func (r *run) latestPrimary(v uint64) int {
 	m := r.latestConfig()
-	return int(m.Members[int(v%uint64(m.Size()))].ID)
+	var full []uint8
+	for _, mem := range m.Members {
+		if mem.Role == core.RoleVoter {
+			full = append(full, mem.ID)
+		}
+	}
+	return int(full[int(v%uint64(len(full)))])
 }
 
 // adminStep starts a reconfiguration or sends the one under way again.
@@ -167,64 +172,6 @@ func (r *run) laggingMembers() int {
 	return k
 }
 
-// planReconfig draws the next configuration from the newest one; it
-// reports false when none can be drawn now.
-func (r *run) planReconfig() bool {
-	a := &r.adm
-	cur := r.latestConfig()
-	if r.laggingMembers() > 0 {
-		// CheckEpoch, as a query: the last move has not finished (a
-		// member still joins), or a member is down. An administrator
-		// waits before the next one.
-		return false
-	}
-	ids := make([]uint8, 0, cur.Size())
-	for _, m := range cur.Members {
-		ids = append(ids, m.ID)
-	}
-	var spare []uint8
-	for id := cur.NextID; id < r.n; id++ {
-		spare = append(spare, uint8(id))
-	}
-	prim := uint8(r.latestPrimary(r.latestView(cur.Epoch)))
-	var plans []func() []uint8
-	without := func(xs []uint8, drop ...uint8) []uint8 {
-		return slices.DeleteFunc(slices.Clone(xs), func(x uint8) bool { return slices.Contains(drop, x) })
-	}
-	pick := func(xs []uint8) uint8 { return xs[r.rng.IntN(len(xs))] }
-	if len(ids) == 3 && len(spare) >= 2 {
-		plans = append(plans, func() []uint8 { return append(slices.Clone(ids), spare[0], spare[1]) }) // 3 -> 5
-	}
-	if len(ids) == 5 {
-		plans = append(plans, func() []uint8 { // 5 -> 3
-			x := pick(ids)
-			return without(ids, x, pick(without(ids, x)))
-		}, func() []uint8 { // 5 -> 3 without the primary
-			return without(ids, prim, pick(without(ids, prim)))
-		})
-	}
-	if len(spare) >= 1 {
-		plans = append(plans, func() []uint8 { return append(without(ids, pick(ids)), spare[0]) }, // replace one
-			func() []uint8 { return append(without(ids, prim), spare[0]) }) // replace the primary
-	}
-	if len(ids) == 3 && len(spare) >= 3 {
-		plans = append(plans, func() []uint8 { return slices.Clone(spare[:3]) }) // disjoint
-	}
-	if len(plans) == 0 {
-		return false
-	}
-	next := plans[r.rng.IntN(len(plans))]()
-	slices.Sort(next)
-	a.target = a.target[:0]
-	for _, id := range next {
-		a.target = append(a.target, message.Member{ID: id, Role: uint8(core.RoleVoter)})
-	}
-	a.epoch, a.busy = cur.Epoch, true
-	a.req++
-	r.logf("admin: reconfigure epoch %d %v -> %v (request %d)", cur.Epoch, ids, next, a.req)
-	return true
-}
-
 // latestView returns the highest view a normal replica of epoch e is in.
 func (r *run) latestView(e uint64) uint64 {
 	var v uint64
@@ -259,13 +206,21 @@ func (r *run) adminReply(from int, rp *message.Reply) {
 		a.busy = false
 		a.done++
 		r.res.Reconfigurations++
+		if a.promotes {
+			r.res.StandbyPromotions++
+		}
 		r.logf("admin: reconfiguration from epoch %d done (replica %d answered)", a.epoch, from)
 		r.adminAgain()
 	case rp.Status == message.StatusRefused && len(rp.Result) > 0 &&
 		(message.RefusalReason(rp.Result[0]) == message.RefuseStaleEpoch ||
-			message.RefusalReason(rp.Result[0]) == message.RefuseInProgress):
-		// Another epoch began, or the last one is still moving: draw again.
+			message.RefusalReason(rp.Result[0]) == message.RefuseInProgress ||
+			message.RefusalReason(rp.Result[0]) == message.RefuseStandbyLagging):
+		// Another epoch began, the last one is still moving, or a standby
+		// to promote lags: draw again.
 		a.busy = false
+		if message.RefusalReason(rp.Result[0]) == message.RefuseStandbyLagging {
+			r.res.StandbyRefusals++
+		}
 		r.adminAgain()
 	default:
 		r.violate(KindEpoch, "reconfiguration from epoch %d to %v answered with status %d %x",
@@ -276,12 +231,27 @@ func (r *run) adminReply(from int, rp *message.Reply) {
 // scriptReconfig has the administrator of a scenario ask, from the newest
 // epoch, for the configuration of the given ids (full replicas).
 func (r *run) scriptReconfig(ids ...uint8) {
-	a := &r.adm
-	a.target = a.target[:0]
-	for _, id := range ids {
-		a.target = append(a.target, message.Member{ID: id, Role: uint8(core.RoleVoter)})
+	ms := make([]message.Member, len(ids))
+	for i, id := range ids {
+		ms[i] = message.Member{ID: id, Role: uint8(core.RoleVoter)}
 	}
-	a.epoch, a.busy = r.latestConfig().Epoch, true
+	r.scriptReconfigTo(ms...)
+}
+
+// scriptReconfigTo has the administrator of a scenario ask, from the
+// newest epoch, for the configuration ms.
+func (r *run) scriptReconfigTo(ms ...message.Member) {
+	a := &r.adm
+	cur := r.latestConfig()
+	a.target, a.promotes = append(a.target[:0], ms...), false
+	ids := make([]uint8, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+		if j := cur.IndexOf(m.ID); j >= 0 && cur.IsStandby(j) && m.Role == uint8(core.RoleVoter) {
+			a.promotes = true
+		}
+	}
+	a.epoch, a.busy = cur.Epoch, true
 	a.req++
 	r.logf("admin: reconfigure epoch %d -> %v (request %d, scripted)", a.epoch, ids, a.req)
 	r.adminSend()
@@ -360,8 +330,13 @@ func (r *run) checkRetire(rep *replica, out core.Output) {
 		return
 	}
 	info := rep.core.Info()
-	need := info.Members.Size()/2 + 1
-	if got := len(r.adm.started[info.Epoch]); got < need {
+	need, got := voters(info.Members)/2+1, 0
+	for id := range r.adm.started[info.Epoch] {
+		if i := info.Members.IndexOf(id); i >= 0 && info.Members.Members[i].Role != core.RoleStandby {
+			got++ // a standby holding the state counts towards no f'+1
+		}
+	}
+	if got < need {
 		r.violate(KindEpoch, "replica %d may shut down after %d members of epoch %d started, want f'+1 = %d",
 			rep.idx, got, info.Epoch, need)
 		return

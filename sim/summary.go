@@ -31,6 +31,8 @@ type Result struct {
 	CheckpointBases      int // new bases written in the background
 	LeaseReads           int // reads a primary answered under its read lease
 	Reconfigurations     int // RECONFIGURATIONs the administrator saw executed (reconfig.go)
+	StandbyPromotions    int // of those, the ones that promoted a standby (standby.go)
+	StandbyRefusals      int // promotions refused because the standby lagged
 	Crashes              int
 	ClusterCrashes       int // every replica crashed at once (durable mode)
 	Corruptions          int // restarts that found a corrupt disk and recovered
@@ -129,6 +131,8 @@ func (t *Totals) Add(res Result, err error) {
 	s.CheckpointBases += res.CheckpointBases
 	s.LeaseReads += res.LeaseReads
 	s.Reconfigurations += res.Reconfigurations
+	s.StandbyPromotions += res.StandbyPromotions
+	s.StandbyRefusals += res.StandbyRefusals
 	s.Crashes += res.Crashes
 	s.ClusterCrashes += res.ClusterCrashes
 	s.Corruptions += res.Corruptions
@@ -181,6 +185,8 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"checkpoint bases written in the background", s.CheckpointBases},
 		{"reads under a lease", s.LeaseReads},
 		{"reconfigurations", s.Reconfigurations},
+		{"standby promotions", s.StandbyPromotions},
+		{"standby promotions refused (lagging)", s.StandbyRefusals},
 		{"messages sent", s.MessagesSent},
 		{"messages dropped", s.MessagesDropped},
 		{"messages duplicated", s.MessagesDuplicated},

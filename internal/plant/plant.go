@@ -94,6 +94,16 @@ type Bugs struct {
 	// WitnessServesState lets replicas ask witnesses for state transfer
 	// and checkpoints, and witnesses answer GetState with their log.
 	WitnessServesState bool
+	// StandbyInQuorum counts a standby's PrepareOK toward the f+1 that
+	// commit an op, as if the standby voted: an op then commits on fewer
+	// than f+1 voting members, and a view change that does not hear from
+	// the standby can lose it.
+	StandbyInQuorum bool
+	// StandbyMayLead makes the primary function range over the full
+	// replicas and the standbys instead of the full replicas only: a
+	// standby, which takes no part in view changes, becomes primary of
+	// some views.
+	StandbyMayLead bool
 	// EpochFromMessage lets a full replica that receives StartEpoch for a
 	// later epoch it is a member of enter that epoch at once, claiming the
 	// state at the epoch's first op without fetching it: the epoch copied
