@@ -144,9 +144,11 @@ func (n *Node) Run(ctx context.Context) error {
 			n.log.Info("replica stopping")
 			return nil
 		case <-ticker.C:
+			// What queued while the loop was busy is read before the
+			// timers fire (driver.Flush): after a stall, a backup
+			// hears from its primary before it checks its timeout.
 			stall.begin("tick")
-			n.drv.CatchUp(elapsed())
-			n.drv.Flush()
+			n.drv.Drain(elapsed, n.queued(recv), maxDrain)
 			n.memLimit.update()
 		case in := <-recv:
 			stall.begin("drain")
@@ -183,24 +185,34 @@ type Inbound = transport.Inbound
 // writes). It answers requests the client's role does not allow itself
 // (refuse), and remembers where each client's requests come from.
 func (n *Node) inputs(first Inbound, recv <-chan Inbound) func() (message.Message, bool) {
+	rest := n.queued(recv)
 	pending := true
 	return func() (message.Message, bool) {
+		if pending {
+			pending = false
+			if !n.refuse(first) {
+				n.route(first)
+				return first.Msg, true
+			}
+		}
+		return rest()
+	}
+}
+
+// queued yields the inputs already queued on recv, without waiting.
+func (n *Node) queued(recv <-chan Inbound) func() (message.Message, bool) {
+	return func() (message.Message, bool) {
 		for {
-			in := first
-			if pending {
-				pending = false
-			} else {
-				select {
-				case in = <-recv:
-				default:
-					return nil, false
+			select {
+			case in := <-recv:
+				if n.refuse(in) {
+					continue
 				}
+				n.route(in)
+				return in.Msg, true
+			default:
+				return nil, false
 			}
-			if n.refuse(in) {
-				continue
-			}
-			n.route(in)
-			return in.Msg, true
 		}
 	}
 }

@@ -48,6 +48,10 @@ const (
 	// replica that may shut down before f'+1 new members started (see
 	// reconfig.go).
 	KindEpoch Kind = "epoch"
+	// KindSpuriousViewChange: a replica left its view for a view change
+	// while a Prepare or Commit of that view from its primary waited unread
+	// in its inbox (see spurious.go).
+	KindSpuriousViewChange Kind = "spurious-view-change"
 )
 
 // Violation is a failed check. Replay is the command that reproduces it.

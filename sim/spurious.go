@@ -1,0 +1,59 @@
+package sim
+
+import (
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/message"
+)
+
+// A replica whose loop stalled (a slow step: Faults.SlowSteps, an
+// episode's forced stall) finds, when it resumes, its clock far ahead and
+// its inbox full. If its primary's Prepares and Commits of its view are
+// among what waits there, the primary was fine: only this replica was
+// slow, and a view change it starts before reading them is spurious
+// (issue 10: the driver fired the timers before reading its inbox, and
+// 10-minute runs changed views dozens of times with no fault). The driver
+// steps queued inputs first and fires the timers in Flush; this check
+// fails when a replica that was normal leaves for a view change while
+// stepping an input that is no view-change message, and a Prepare or
+// Commit of its view from its primary was that input or still waited in
+// its inbox.
+
+// stepChecked steps m at rep, in a drain that resumed after a slow step,
+// and checks that a view change it starts there is not spurious.
+func (r *run) stepChecked(rep *replica, m message.Message) {
+	if isViewChangeMsg(m) || r.viol != nil {
+		rep.drv.Next(r.elapsed(rep), m)
+		return
+	}
+	before := rep.core.Info()
+	inc := rep.inc
+	rep.drv.Next(r.elapsed(rep), m)
+	if before.Status != core.StatusNormal || before.Primary == before.Index || !rep.up || rep.inc != inc {
+		return
+	}
+	after := rep.core.Info()
+	if after.Status != core.StatusViewChange {
+		return
+	}
+	queued := fromPrimary(m, before)
+	for _, e := range rep.inbox {
+		queued = queued || fromPrimary(e.msg, before)
+	}
+	if queued {
+		r.violate(KindSpuriousViewChange,
+			"replica %d left normal view %d for a view change (now view %d) while a Prepare or Commit of view %d from its primary %d waited unread (after a slow step)",
+			rep.idx, before.View, after.View, before.View, before.Primary)
+	}
+}
+
+// fromPrimary reports whether m is a Prepare or Commit of the view and
+// epoch of a replica in state info: only that view's primary sends them.
+func fromPrimary(m message.Message, info core.Info) bool {
+	switch m := m.(type) {
+	case *message.Prepare:
+		return m.View == info.View && m.Epoch == info.Epoch
+	case *message.Commit:
+		return m.View == info.View && m.Epoch == info.Epoch
+	}
+	return false
+}
