@@ -9,13 +9,14 @@ import (
 	"github.com/vr-go/vr/message"
 )
 
-// stalledBackup runs a backup (replica 1 of 3, view 0) whose loop stalls
-// for ten view-change timeouts while its primary's Commit waits in its
-// inbox, then drains it. It returns the backup's status after the drain,
-// and after a second stall with nothing queued.
-func stalledBackup(t *testing.T, bugs plant.Driver) (afterDrain, afterSilence core.Status) {
+// stalled runs replica index of 3 in view 0 (0 is the primary) whose loop
+// stalls for ten view-change timeouts while what its peers sent meanwhile
+// waits in its inbox, then drains it: a backup gets its primary's Commit,
+// the primary a PrepareOK from backup 1. It returns the replica's status
+// after the drain, and after a second stall with nothing queued.
+func stalled(t *testing.T, index int, bugs plant.Driver) (afterDrain, afterSilence core.Status) {
 	t.Helper()
-	r, err := core.New(core.Config{ReplicaCount: 3, Index: 1}, nopSM{})
+	r, err := core.New(core.Config{ReplicaCount: 3, Index: index}, nopSM{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,6 +26,9 @@ func stalledBackup(t *testing.T, bugs plant.Driver) (afterDrain, afterSilence co
 	d := New(r, cfg)
 	commit := func(sent uint64) func() (message.Message, bool) {
 		queued := []message.Message{&message.Commit{View: 0, Sent: sent}}
+		if index == 0 {
+			queued = []message.Message{&message.PrepareOK{View: 0, Replica: 1, Echo: sent}}
+		}
 		return func() (message.Message, bool) {
 			if len(queued) == 0 {
 				return nil, false
@@ -52,20 +56,23 @@ func stalledBackup(t *testing.T, bugs plant.Driver) (afterDrain, afterSilence co
 	return afterDrain, r.Info().Status
 }
 
-// TestStalledBackupReadsInboxBeforeTimers: a backup whose loop stalled for
-// longer than its view-change timeout reads the Commit its primary sent
-// meanwhile before its timers fire, and stays in its view; when the
-// primary is really silent the timeout fires. With the old order planted
-// (TimersBeforeInbox) the same stall starts a view change.
-func TestStalledBackupReadsInboxBeforeTimers(t *testing.T) {
-	drained, silent := stalledBackup(t, plant.Driver{})
-	if drained != core.StatusNormal {
-		t.Errorf("after the stall and the queued Commit: status %v, want normal", drained)
-	}
-	if silent != core.StatusViewChange {
-		t.Errorf("after a silent primary: status %v, want a view change", silent)
-	}
-	if planted, _ := stalledBackup(t, plant.Driver{TimersBeforeInbox: true}); planted != core.StatusViewChange {
-		t.Errorf("planted TimersBeforeInbox: status %v after the stall, want a (spurious) view change", planted)
+// TestStalledReplicaReadsInboxBeforeTimers: a backup whose loop stalled
+// for longer than its view-change timeout reads the Commit its primary
+// sent meanwhile before its timers fire, and stays in its view; so does a
+// primary with a backup's PrepareOK. When the peers are really silent the
+// timeout fires. With the old order planted (TimersBeforeInbox) the same
+// stall starts a view change.
+func TestStalledReplicaReadsInboxBeforeTimers(t *testing.T) {
+	for _, index := range []int{1, 0} {
+		drained, silent := stalled(t, index, plant.Driver{})
+		if drained != core.StatusNormal {
+			t.Errorf("replica %d after the stall and the queued message: status %v, want normal", index, drained)
+		}
+		if silent != core.StatusViewChange {
+			t.Errorf("replica %d after silent peers: status %v, want a view change", index, silent)
+		}
+		if planted, _ := stalled(t, index, plant.Driver{TimersBeforeInbox: true}); planted != core.StatusViewChange {
+			t.Errorf("replica %d, planted TimersBeforeInbox: status %v after the stall, want a (spurious) view change", index, planted)
+		}
 	}
 }

@@ -16,7 +16,8 @@ import (
 // fails when a replica that was normal leaves for a view change while
 // stepping an input that is no view-change message, and a Prepare or
 // Commit of its view from its primary was that input or still waited in
-// its inbox.
+// its inbox; or, at a primary (which steps down when it has not heard
+// from f backups for a timeout), PrepareOKs of its view from f backups.
 
 // stepChecked steps m at rep, in a drain that resumed after a slow step,
 // and checks that a view change it starts there is not spurious.
@@ -28,11 +29,15 @@ func (r *run) stepChecked(rep *replica, m message.Message) {
 	before := rep.core.Info()
 	inc := rep.inc
 	rep.drv.Next(r.elapsed(rep), m)
-	if before.Status != core.StatusNormal || before.Primary == before.Index || !rep.up || rep.inc != inc {
+	if before.Status != core.StatusNormal || !rep.up || rep.inc != inc {
 		return
 	}
 	after := rep.core.Info()
 	if after.Status != core.StatusViewChange {
+		return
+	}
+	if before.Primary == before.Index {
+		r.checkSpuriousStepDown(rep, before, after, m)
 		return
 	}
 	queued := fromPrimary(m, before)
@@ -43,6 +48,28 @@ func (r *run) stepChecked(rep *replica, m message.Message) {
 		r.violate(KindSpuriousViewChange,
 			"replica %d left normal view %d for a view change (now view %d) while a Prepare or Commit of view %d from its primary %d waited unread (after a slow step)",
 			rep.idx, before.View, after.View, before.View, before.Primary)
+	}
+}
+
+// checkSpuriousStepDown is the primary's side: a primary steps down when
+// it has not heard from f backups for a timeout, so one that left its view
+// while PrepareOKs of that view from f backups waited unread was only slow
+// itself.
+func (r *run) checkSpuriousStepDown(rep *replica, before, after core.Info, m message.Message) {
+	heard := map[uint8]bool{}
+	note := func(m message.Message) {
+		if ok, isOK := m.(*message.PrepareOK); isOK && ok.View == before.View && ok.Epoch == before.Epoch {
+			heard[ok.Replica] = true
+		}
+	}
+	note(m)
+	for _, e := range rep.inbox {
+		note(e.msg)
+	}
+	if len(heard) >= r.f {
+		r.violate(KindSpuriousViewChange,
+			"primary %d left normal view %d for a view change (now view %d) while PrepareOKs of view %d from %d backups waited unread (after a slow step)",
+			rep.idx, before.View, after.View, before.View, len(heard))
 	}
 }
 
