@@ -29,14 +29,6 @@ import (
 // cannot make the replica allocate without bound.
 const maxCheckpointSize = 1 << 36
 
-// fetchWindow is how many chunks a fetch keeps requested ahead of what
-// arrived. One chunk per round trip (the earlier code) made a backup that
-// restarted at 1 GB of state wait some 1,300 round trips through two busy
-// event loops: 160 s in a sustained run (docs/benchmarks.md, issue 10).
-// Chunks that arrive out of order are dropped and asked again after the
-// fetch's patience (go-back-N): links deliver in order but for loss.
-const fetchWindow = 8
-
 // fetchState tracks one checkpoint fetch.
 type fetchState struct {
 	active   bool
@@ -44,8 +36,6 @@ type fetchState struct {
 	op       uint64 // the checkpoint being assembled; 0 until the first chunk
 	size     uint64
 	buf      []byte
-	chunk    uint64 // the source's chunk size, learned from its first chunk
-	ahead    uint64 // the offset of the next chunk to ask for
 	lastSent uint64
 	attempt  int
 	stalls   int // retries since the last chunk arrived
@@ -78,7 +68,7 @@ func (r *Replica) maybeFetchCheckpoint() {
 		f := r.fetch
 		r.fetch = fetchState{attempt: f.attempt + 1, stalls: f.stalls + 1}
 		if f.stalls+1 < len(r.full) {
-			r.fetch.op, r.fetch.size, r.fetch.buf, r.fetch.chunk = f.op, f.size, f.buf, f.chunk
+			r.fetch.op, r.fetch.size, r.fetch.buf = f.op, f.size, f.buf
 		}
 	}
 	r.fetch.active = true
@@ -97,36 +87,12 @@ func (r *Replica) fetchPatience() uint64 {
 	return min(wait<<min(r.fetch.stalls, 8), max(uint64(r.cfg.ViewChangeTicks), wait))
 }
 
-// requestChunk (re)starts asking the current source: for the next chunk,
-// and once the chunk size is known for fetchWindow chunks from there.
+// requestChunk asks the current source for the next chunk.
 func (r *Replica) requestChunk() {
-	r.fetch.ahead = uint64(len(r.fetch.buf))
-	if r.fetch.chunk == 0 {
-		r.askChunk(r.fetch.ahead) // one: its answer tells the chunk size
-		return
-	}
-	r.requestAhead()
-}
-
-// requestAhead asks for the chunks not yet asked for among the
-// fetchWindow chunks that follow what arrived.
-func (r *Replica) requestAhead() {
-	f := &r.fetch
-	have := uint64(len(f.buf))
-	f.ahead = max(f.ahead, have)
-	limit := min(f.size, have+fetchWindow*f.chunk)
-	for f.ahead < limit {
-		r.askChunk(f.ahead)
-		f.ahead += f.chunk
-	}
-}
-
-// askChunk asks the current source for the chunk at offset.
-func (r *Replica) askChunk(offset uint64) {
 	r.fetch.lastSent = r.now
 	r.sendTo(r.fetch.from, &message.GetCheckpoint{
 		Replica: r.id, MinOp: r.base, MaxOp: r.commit,
-		Op: r.fetch.op, Offset: offset,
+		Op: r.fetch.op, Offset: uint64(len(r.fetch.buf)),
 	})
 }
 
@@ -157,12 +123,7 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 	f.buf = append(f.buf, m.Data...)
 	f.stalls = 0
 	if uint64(len(f.buf)) < f.size {
-		if n := uint64(len(m.Data)); n != f.chunk {
-			// The first chunk, or a source that cuts other chunks:
-			// what was asked ahead is at the wrong offsets.
-			f.chunk, f.ahead = n, 0
-		}
-		r.requestAhead()
+		r.requestChunk()
 		return
 	}
 	ck := CheckpointBytes(f.op, f.buf)
