@@ -33,8 +33,8 @@ func (r *run) stepChecked(rep *replica, m message.Message) {
 		return
 	}
 	after := rep.core.Info()
-	if after.Status != core.StatusViewChange {
-		return
+	if after.Status != core.StatusViewChange || after.Epoch != before.Epoch || after.View <= before.View {
+		return // no view change of its own: a reconfiguration moves it to a new epoch
 	}
 	if before.Primary == before.Index {
 		r.checkSpuriousStepDown(rep, before, after, m)
