@@ -61,10 +61,7 @@ func (r *run) episodeStep(phase int) {
 		dur = r.between(250_000, 450_000)
 	default:
 		r.net.drop = nil
-		if rep := r.replicas[r.ep.y]; rep.up && r.downOrRecovering() < r.f {
-			r.crash(rep)
-			r.schedule(r.now+r.between(50_000, 400_000), event{kind: evRestart, node: rep.idx, inc: rep.inc})
-		}
+		r.crashWithinF(r.ep.y, 50_000, 400_000)
 		next, dur = 0, r.between(300_000, 600_000)
 	}
 	r.logf("episode phase %d (p %d y %d x %d)", phase, r.ep.p, r.ep.y, r.ep.x)
@@ -140,4 +137,13 @@ func (r *run) endEpisode() {
 		r.scheduleDelivery(h.from, h.to, h.msg, r.between(minDelay, maxDelay))
 	}
 	r.ep.lost.held = nil
+}
+
+// crashWithinF crashes replica i, if it is up and one more crash stays
+// within f, and restarts it between lo and hi µs later.
+func (r *run) crashWithinF(i int, lo, hi int64) {
+	if rep := r.replicas[i]; rep.up && r.downOrRecovering() < r.f {
+		r.crash(rep)
+		r.schedule(r.now+r.between(lo, hi), event{kind: evRestart, node: rep.idx, inc: rep.inc})
+	}
 }

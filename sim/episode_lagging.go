@@ -63,10 +63,7 @@ func (r *run) laggingBackupsStep(phase int) {
 		next, dur = r.pollLaggingBackups()
 	default:
 		r.net.drop = nil
-		if rep := r.replicas[ep.p]; rep.up && r.downOrRecovering() < r.f {
-			r.crash(rep)
-			r.schedule(r.now+r.between(20_000, 300_000), event{kind: evRestart, node: rep.idx, inc: rep.inc})
-		}
+		r.crashWithinF(ep.p, 20_000, 300_000)
 		next, dur = 0, r.between(300_000, 600_000)
 	}
 	if phase != pollPhase {
@@ -117,14 +114,11 @@ func (r *run) stateOnlyAt(p int) bool {
 // laggingRoles picks p, a and b; it fails unless 3 replicas are up and
 // normal in one view.
 func (r *run) laggingRoles() bool {
-	v, ok := r.settledView3()
-	if !ok {
-		return false
+	p, a, b, ok := r.primaryAndBackups()
+	if ok {
+		r.ep.lag = laggingBackups{p: p, a: a, b: b}
 	}
-	p := int(v % 3)
-	a := (p + 1 + r.rng.IntN(2)) % 3
-	r.ep.lag = laggingBackups{p: p, a: a, b: 3 - p - a}
-	return true
+	return ok
 }
 
 // dropPreparesToLagger drops p's Prepares to the lagging backup, and the

@@ -57,10 +57,7 @@ func (r *run) lostCheckpointStep(phase int) {
 		next, dur = r.pollLostCheckpoint()
 	default:
 		r.net.drop = nil
-		if rep := r.replicas[ep.p]; rep.up && r.downOrRecovering() < r.f {
-			r.crash(rep)
-			r.schedule(r.now+r.between(20_000, 300_000), event{kind: evRestart, node: rep.idx, inc: rep.inc})
-		}
+		r.crashWithinF(ep.p, 20_000, 300_000)
 		for _, h := range ep.held {
 			r.scheduleDelivery(h.from, h.to, h.msg, r.between(minDelay, maxDelay))
 		}
@@ -96,14 +93,24 @@ func (r *run) pollLostCheckpoint() (next int, dur int64) {
 // lostCheckpointRoles picks p, l and h; it fails unless 3 replicas are up
 // and normal in one view.
 func (r *run) lostCheckpointRoles() bool {
+	p, l, h, ok := r.primaryAndBackups()
+	if ok {
+		r.ep.lost = lostCheckpoint{p: p, l: l, h: h}
+	}
+	return ok
+}
+
+// primaryAndBackups returns the primary of the settled view of 3 replicas
+// and its two backups, the first drawn at random; ok is false unless 3
+// replicas are up and normal in one view.
+func (r *run) primaryAndBackups() (p, x, y int, ok bool) {
 	v, ok := r.settledView3()
 	if !ok {
-		return false
+		return 0, 0, 0, false
 	}
-	p := int(v % 3)
-	l := (p + 1 + r.rng.IntN(2)) % 3
-	r.ep.lost = lostCheckpoint{p: p, l: l, h: 3 - p - l}
-	return true
+	p = int(v % 3)
+	x = (p + 1 + r.rng.IntN(2)) % 3
+	return p, x, 3 - p - x, true
 }
 
 // dropAroundLagger is phase 1: l gets no log data; p's Commits to h are

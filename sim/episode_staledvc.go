@@ -71,10 +71,7 @@ func (r *run) staleDVCStep(phase int) {
 		next, dur = 2, r.between(0, 20_000)
 	case 2:
 		r.net.drop = nil
-		if rep := r.replicas[ep.y]; rep.up && r.downOrRecovering() < r.f {
-			r.crash(rep)
-			r.schedule(r.now+r.between(5_000, 60_000), event{kind: evRestart, node: rep.idx, inc: rep.inc})
-		}
+		r.crashWithinF(ep.y, 5_000, 60_000)
 		dur = r.between(60_000, 200_000)
 	case 3:
 		r.net.drop = r.dropBetweenXZ
