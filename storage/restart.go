@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strings"
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/wal"
@@ -12,6 +13,7 @@ import (
 
 // open opens the log and decides how the replica starts.
 func (s *Storage) open() (Start, error) {
+	s.removeTemporaries()
 	rep, err := s.openLog()
 	if err != nil || s.repaired {
 		return Start{MustRecover: s.repaired}, err
@@ -38,6 +40,25 @@ func (s *Storage) open() (Start, error) {
 		s.cfg.Logger.Warn("cut a torn write at the end of the log", "bytes", rep.TornBytes)
 	}
 	return s.resume(rep)
+}
+
+// removeTemporaries removes, at once, the checkpoint files a previous
+// process left half-written (*.tmp). Handing them to Discard, which works
+// in the background, raced with this process's own writes of the same
+// names: a checkpoint at the same op reopened the temporary file, the
+// discarder then truncated and removed it, and the rename into place
+// failed ("rename checkpoint-…1400.vrck.tmp: no such file", e2e
+// TestDurableWholeClusterCrash). Nothing of this process writes yet.
+func (s *Storage) removeTemporaries() {
+	entries, err := s.cfg.FS.ReadDir(s.cfg.Dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, checkpointPrefix) && strings.HasSuffix(n, ".tmp") {
+			_ = s.cfg.FS.Remove(filepath.Join(s.cfg.Dir, n))
+		}
+	}
 }
 
 // resume returns the state the replica restarts from: the log replayed and
