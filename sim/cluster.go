@@ -321,9 +321,7 @@ func (r *run) tickReplica(e event) {
 	if !rep.up || e.inc != rep.inc {
 		return
 	}
-	// In a slow step, or at its end before the drain resumed: the clock
-	// catches up after, and the timers fire once the inbox was read.
-	if rep.draining {
+	if r.busy(rep) { // in a slow step: the clock catches up after
 		r.schedule(r.now+rep.period, event{kind: evTick, node: rep.idx, inc: rep.inc})
 		return
 	}
