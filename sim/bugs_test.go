@@ -331,21 +331,28 @@ func TestDiskFaultPlantsCaught(t *testing.T) {
 //     find the new primary within the old lease).
 func TestReconfigPlantsCaught(t *testing.T) {
 	for _, bug := range reconfigPlants {
-		t.Run(bug, func(t *testing.T) {
-			bugs, err := ParseBugs(bug)
-			if err != nil {
-				t.Fatal(err)
-			}
-			seed, v := firstViolation(Options{Profile: "reconfig", Bugs: bugs})
-			if v == nil {
-				t.Fatalf("planted bug %s not caught in %d seeds of profile reconfig", bug, maxBugSeeds)
-			}
-			t.Logf("caught at seed %d: %v", seed, v)
-			if _, err := Run(Options{Profile: "reconfig", Seed: seed}); err != nil {
-				t.Fatalf("seed %d fails without the plant too: %v", seed, err)
-			}
-		})
+		t.Run(bug, func(t *testing.T) { caughtInReconfig(t, bug) })
 	}
+}
+
+// caughtInReconfig runs seeds of profile reconfig with bug planted until
+// one fails, checks that seed passes without the plant, and returns the
+// violation.
+func caughtInReconfig(t *testing.T, bug string) *Violation {
+	t.Helper()
+	bugs, err := ParseBugs(bug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, v := firstViolation(Options{Profile: "reconfig", Bugs: bugs})
+	if v == nil {
+		t.Fatalf("planted bug %s not caught in %d seeds of profile reconfig", bug, maxBugSeeds)
+	}
+	t.Logf("caught at seed %d: %v", seed, v)
+	if _, err := Run(Options{Profile: "reconfig", Seed: seed}); err != nil {
+		t.Fatalf("seed %d fails without the plant too: %v", seed, err)
+	}
+	return v
 }
 
 // reconfigPlants are the planted bugs TestReconfigPlantsCaught covers.
@@ -365,20 +372,8 @@ var reconfigPlants = []string{"epoch-from-message", "epoch-keeps-view", "retire-
 func TestStandbyPlantsCaught(t *testing.T) {
 	for _, bug := range standbyPlants {
 		t.Run(bug, func(t *testing.T) {
-			bugs, err := ParseBugs(bug)
-			if err != nil {
-				t.Fatal(err)
-			}
-			seed, v := firstViolation(Options{Profile: "reconfig", Bugs: bugs})
-			if v == nil {
-				t.Fatalf("planted bug %s not caught in %d seeds of profile reconfig", bug, maxBugSeeds)
-			}
-			if v.Kind != KindStandby {
-				t.Fatalf("seed %d: %v, want a %s violation", seed, v, KindStandby)
-			}
-			t.Logf("caught at seed %d: %v", seed, v)
-			if _, err := Run(Options{Profile: "reconfig", Seed: seed}); err != nil {
-				t.Fatalf("seed %d fails without the plant too: %v", seed, err)
+			if v := caughtInReconfig(t, bug); v.Kind != KindStandby {
+				t.Fatalf("%v, want a %s violation", v, KindStandby)
 			}
 		})
 	}
