@@ -62,7 +62,5 @@ func (r *Replica) noteSaved(from int, op uint64) {
 		return // a witness holds no state: never counted
 	}
 	r.primary.saved[from] = op
-	if cut := r.cutLimit(r.saved[1]); cut > r.base {
-		r.truncateLog(cut)
-	}
+	r.truncateLog(r.cutLimit(r.saved[1])) // a no-op at or below the base
 }
