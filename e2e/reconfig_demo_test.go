@@ -32,7 +32,7 @@ func TestReconfigureDemo(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "\nPASS\n") {
 		t.Fatalf("vr demo --reconfigure: %v\n%s", err, out)
 	}
-	for _, want := range []string{"epochs 0 → 1 → 2 → 3", "retired and exited with status 0", "transitioning no"} {
+	for _, want := range []string{"epochs 0 → 1 → 2 → 3 → 4", "finished: every member started epoch 1", "(standby)", "retired and exited with status 0", "transitioning no"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the demo's output lacks %q:\n%s", want, out)
 		}

@@ -78,15 +78,17 @@ func (d *demo) reconfBoot(ctx context.Context) error {
 
 // reconfGrow adds ids 3 and 4: 3 → 5.
 func (d *demo) reconfGrow(ctx context.Context) error {
-	d.ui.heading(2, "Two new replicas join: 3 → 5 members")
+	d.ui.heading(2, "Two standbys join and catch up, then are promoted: 3 → 5 members")
 	for _, i := range []int{3, 4} {
 		d.ui.do("vr server --join --id %d --listen %s --cluster %s ...", i, d.cl.Addrs[i], strings.Join(d.cl.Addrs[:3], ","))
 		if err := d.cl.Start(i, false); err != nil {
 			return err
 		}
 	}
-	d.ui.explain("A joiner is a member of nothing yet: it waits for a StartEpoch that names it.")
-	if err := d.reconfigure(ctx, 1, "--add", fmt.Sprintf("3=%s,4=%s", d.cl.Addrs[3], d.cl.Addrs[4])); err != nil {
+	d.ui.explain("A joiner is a member of nothing yet: it waits for a StartEpoch that names it. They come in as")
+	d.ui.explain("STANDBYS first (VR Revisited §7.5): non-voting members that follow the log and the state but")
+	d.ui.explain("count in no quorum and are never primary, so their catching up pauses nothing.")
+	if err := d.reconfigure(ctx, 1, "--add-standby", fmt.Sprintf("3=%s,4=%s", d.cl.Addrs[3], d.cl.Addrs[4])); err != nil {
 		return err
 	}
 	d.ui.explain("The primary committed the RECONFIGURATION in epoch 0 (f+1 = 2 of the old members), took a")
@@ -96,7 +98,47 @@ func (d *demo) reconfGrow(ctx context.Context) error {
 	if _, err := d.waitEpoch(ctx, 1, []int{0, 1, 2, 3, 4}); err != nil {
 		return err
 	}
+	if _, err := d.waitFor(ctx, "the standbys 3 and 4 to hold the state", 30*time.Second, false, func(rows []statusRow) bool {
+		return rows[3].err == nil && rows[3].status.HasState && rows[4].err == nil && rows[4].status.HasState
+	}); err != nil {
+		return err
+	}
+	if err := d.checkMove(ctx); err != nil {
+		return err
+	}
+	if err := d.showStatus(ctx); err != nil {
+		return err
+	}
+	d.ui.explain("The standbys hold the state, so promoting them moves no checkpoint: the new epoch starts at once.")
+	start := time.Now()
+	if err := d.reconfigure(ctx, 2, "--promote", "3,4"); err != nil {
+		return err
+	}
+	if _, err := d.waitEpoch(ctx, 2, []int{0, 1, 2, 3, 4}); err != nil {
+		return err
+	}
+	d.ui.ok("the promotion took %v from the request to 5 voting members normal in epoch 2", time.Since(start).Round(time.Millisecond))
 	return d.showStatus(ctx)
+}
+
+// checkMove runs `vr reconfigure --check --wait` (this binary) and shows
+// its answer: the last move finished.
+func (d *demo) checkMove(ctx context.Context) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	d.ui.do("vr reconfigure --check --wait 15s")
+	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(cctx, exe, "reconfigure", "--check", "--wait", "15s", "--cluster", strings.Join(d.cl.Addrs, ",")).CombinedOutput()
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		d.ui.line("     " + l)
+	}
+	if err != nil {
+		return fmt.Errorf("vr reconfigure --check: %w", err)
+	}
+	return nil
 }
 
 // reconfReplace kills id 1 and replaces it by id 5 on a new port.
@@ -112,10 +154,10 @@ func (d *demo) reconfReplace(ctx context.Context) error {
 	if err := d.cl.Start(5, false); err != nil {
 		return err
 	}
-	if err := d.reconfigure(ctx, 2, "--remove", "1", "--add", "5="+d.cl.Addrs[5]); err != nil {
+	if err := d.reconfigure(ctx, 3, "--remove", "1", "--add", "5="+d.cl.Addrs[5]); err != nil {
 		return err
 	}
-	if _, err := d.waitEpoch(ctx, 2, []int{0, 2, 3, 4, 5}); err != nil {
+	if _, err := d.waitEpoch(ctx, 3, []int{0, 2, 3, 4, 5}); err != nil {
 		return err
 	}
 	return d.showStatus(ctx)
@@ -124,22 +166,22 @@ func (d *demo) reconfReplace(ctx context.Context) error {
 // reconfRemovePrimary removes the primary and one more member: 5 → 3.
 func (d *demo) reconfRemovePrimary(ctx context.Context) error {
 	rows := d.snapshot(ctx)
-	p := reconfPrimary(rows, 2)
+	p := reconfPrimary(rows, 3)
 	if p < 0 {
-		return fmt.Errorf("no primary of epoch 2")
+		return fmt.Errorf("no primary of epoch 3")
 	}
 	other := slices.DeleteFunc([]int{0, 2, 3}, func(id int) bool { return id == p })[0]
 	d.final = slices.DeleteFunc([]int{0, 2, 3, 4, 5}, func(id int) bool { return id == p || id == other })
 	d.ui.heading(4, fmt.Sprintf("The primary (id %d) leaves, and id %d too: 5 → 3 members", p, other))
 	d.ui.explain("The primary commits the RECONFIGURATION that removes it, then accepts no client request")
-	d.ui.explain("(transitioning). In epoch 3 the primary of view 0 is the first full member, id %d. The leaving", d.final[0])
+	d.ui.explain("(transitioning). In epoch 4 the primary of view 0 is the first full member, id %d. The leaving", d.final[0])
 	d.ui.explain("replicas serve the checkpoint until f'+1 = 2 new members said EpochStarted, then exit.")
 	d.cl.ExpectExit(p)
 	d.cl.ExpectExit(other)
-	if err := d.reconfigure(ctx, 3, "--remove", fmt.Sprintf("%d,%d", p, other)); err != nil {
+	if err := d.reconfigure(ctx, 4, "--remove", fmt.Sprintf("%d,%d", p, other)); err != nil {
 		return err
 	}
-	if _, err := d.waitEpoch(ctx, 3, d.final); err != nil {
+	if _, err := d.waitEpoch(ctx, 4, d.final); err != nil {
 		return err
 	}
 	if err := d.waitRetired(ctx, p, other); err != nil {
@@ -156,7 +198,7 @@ func (d *demo) reconfCheck(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("background client: %w", err)
 	}
-	d.ui.ok("the background client did %d requests through four epochs; none failed, the slowest took %v",
+	d.ui.ok("the background client did %d requests through five epochs; none failed, the slowest took %v",
 		ops, slowest.Round(time.Millisecond))
 	if err := d.checkAcked(ctx); err != nil {
 		return err

@@ -22,9 +22,22 @@ func init() { register(newReconfigureCmd) }
 
 // reconfigureFlags are vr reconfigure's own flags.
 type reconfigureFlags struct {
-	adds, removes []string
-	epoch         int64
-	secretFile    string
+	plan       memberPlan
+	epoch      int64
+	secretFile string
+	check      bool
+	wait       time.Duration
+}
+
+// memberPlan is what a reconfiguration changes: members added as full
+// replicas or as standbys, standbys promoted to full replicas, members
+// removed (ids or id=host:port as the flags give them).
+type memberPlan struct {
+	adds, standbys, promotes, removes []string
+}
+
+func (p memberPlan) empty() bool {
+	return len(p.adds)+len(p.standbys)+len(p.promotes)+len(p.removes) == 0
 }
 
 func newReconfigureCmd() *cobra.Command {
@@ -35,21 +48,38 @@ func newReconfigureCmd() *cobra.Command {
 		Short: "Add or remove replicas (a reconfiguration: a new epoch)",
 		Long: `reconfigure changes the cluster's configuration (VR Revisited §7): it adds
 members (--add ID=host:port, a replica started with vr server --join --id ID
---listen host:port) and removes members (--remove ID). The cluster moves to
-a new epoch; removed replicas exit once the new configuration holds the
-state. It is a check-and-set on the current epoch (--epoch, default the
-epoch the cluster reports), and it needs the cluster's admin secret
-(--admin-secret-file, the file given to every vr server).
+--listen host:port), adds standbys (--add-standby ID=host:port: a joiner
+that follows the log and the state but votes nowhere and is never primary),
+promotes standbys to full replicas (--promote ID: nearly instant, since a
+standby already holds the state) and removes members (--remove ID). The
+cluster moves to a new epoch; removed replicas exit once the new
+configuration holds the state. It is a check-and-set on the current epoch
+(--epoch, default the epoch the cluster reports), and it needs the
+cluster's admin secret (--admin-secret-file, the file given to every vr
+server).
 
 It prints the new epoch and configuration. Ids are never reused: a removed
-replica's id cannot be given to another one.`,
+replica's id cannot be given to another one.
+
+With --check it changes nothing: it asks the members of the newest
+configuration (their status endpoints, port+1000) whether the last move
+finished — f'+1 voting members started the epoch and no reconfiguration is
+under way — and lists the members still catching up. Exit status 0 when it
+finished, 1 when not; --wait keeps asking until it finished or the time is
+up. Check before you retire the machines of removed members.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := bindEnv(cmd); err != nil {
 				return usageError{err}
 			}
-			if len(r.adds) == 0 && len(r.removes) == 0 {
-				return usageError{errors.New("nothing to do: give --add ID=host:port and/or --remove ID")}
+			if r.check {
+				if !r.plan.empty() {
+					return usageError{errors.New("--check changes nothing: give it without --add, --add-standby, --promote or --remove")}
+				}
+				return runCheck(cmd.Context(), cmd.OutOrStdout(), f, r.wait)
+			}
+			if r.plan.empty() {
+				return usageError{errors.New("nothing to do: give --add ID=host:port, --add-standby ID=host:port, --promote ID and/or --remove ID (or --check)")}
 			}
 			if r.secretFile == "" {
 				return usageError{errors.New("--admin-secret-file is required: reconfigurations need the cluster's admin secret")}
@@ -65,8 +95,12 @@ replica's id cannot be given to another one.`,
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
-	fl.StringSliceVar(&r.adds, "add", nil, "add a member: ID=host:port (repeat or comma-separate)")
-	fl.StringSliceVar(&r.removes, "remove", nil, "remove the member with this id (repeat or comma-separate)")
+	fl.StringSliceVar(&r.plan.adds, "add", nil, "add a full replica: ID=host:port (repeat or comma-separate)")
+	fl.StringSliceVar(&r.plan.standbys, "add-standby", nil, "add a standby (non-voting, never primary): ID=host:port")
+	fl.StringSliceVar(&r.plan.promotes, "promote", nil, "promote the standby with this id to a full replica")
+	fl.StringSliceVar(&r.plan.removes, "remove", nil, "remove the member with this id (repeat or comma-separate)")
+	fl.BoolVar(&r.check, "check", false, "change nothing: report whether the last reconfiguration finished (exit 0) or not (exit 1)")
+	fl.DurationVar(&r.wait, "wait", 0, "with --check: keep asking until the move finished or this time is up")
 	fl.Int64Var(&r.epoch, "epoch", -1, "the epoch to move from (check-and-set; default: the cluster's current epoch)")
 	fl.StringVar(&r.secretFile, "admin-secret-file", "", "file holding the cluster's admin secret (env VR_ADMIN_SECRET_FILE)")
 	return cmd
@@ -79,7 +113,7 @@ func runReconfigure(ctx context.Context, w io.Writer, c *client.Client, r reconf
 	if r.epoch >= 0 {
 		epoch = uint64(r.epoch)
 	}
-	next, err := nextMembers(cur, r.adds, r.removes)
+	next, err := nextMembers(cur, r.plan)
 	if err != nil {
 		return usageError{err}
 	}
@@ -107,11 +141,19 @@ func runReconfigure(ctx context.Context, w io.Writer, c *client.Client, r reconf
 	}
 }
 
-// nextMembers is cur without the removed ids, then the added members (full
-// replicas), in that order.
-func nextMembers(cur []message.Member, adds, removes []string) ([]message.Member, error) {
+// Member roles on the wire (core.Role).
+const (
+	roleFull    = 1
+	roleWitness = 2
+	roleStandby = 3
+)
+
+// nextMembers is cur without the removed ids and with the promoted
+// standbys made full, then the added full replicas and standbys, in that
+// order.
+func nextMembers(cur []message.Member, p memberPlan) ([]message.Member, error) {
 	next := slices.Clone(cur)
-	for _, s := range removes {
+	for _, s := range p.removes {
 		id, err := parseID(s)
 		if err != nil {
 			return nil, fmt.Errorf("bad --remove %q: %w", s, err)
@@ -122,27 +164,64 @@ func nextMembers(cur []message.Member, adds, removes []string) ([]message.Member
 		}
 		next = slices.Delete(next, i, i+1)
 	}
-	for _, s := range adds {
-		idStr, addr, ok := strings.Cut(s, "=")
-		if !ok {
-			return nil, fmt.Errorf("bad --add %q: want ID=host:port", s)
+	for _, s := range p.promotes {
+		if err := promote(next, s); err != nil {
+			return nil, err
 		}
-		id, err := parseID(idStr)
-		if err != nil {
-			return nil, fmt.Errorf("bad --add %q: %w", s, err)
+	}
+	for _, add := range []struct {
+		flag  string
+		items []string
+		role  uint8
+	}{{"--add", p.adds, roleFull}, {"--add-standby", p.standbys, roleStandby}} {
+		for _, s := range add.items {
+			m, err := parseNewMember(add.flag, s, add.role, cur, next)
+			if err != nil {
+				return nil, err
+			}
+			next = append(next, m)
 		}
-		if _, _, err := net.SplitHostPort(addr); err != nil || len(addr) > message.MaxAddrLen {
-			return nil, fmt.Errorf("bad --add %q: address %q is not host:port", s, addr)
-		}
-		if slices.ContainsFunc(cur, func(m message.Member) bool { return m.ID == id }) {
-			return nil, fmt.Errorf("--add %d: id %d is a member already (ids are never reused: give a new replica a new id)", id, id)
-		}
-		if slices.ContainsFunc(next, func(m message.Member) bool { return m.ID == id || m.Addr == addr }) {
-			return nil, fmt.Errorf("--add %q: the id or the address is given twice", s)
-		}
-		next = append(next, message.Member{ID: id, Role: 1, Addr: addr})
 	}
 	return next, nil
+}
+
+// promote makes the standby named by s (an id) a full replica in next.
+func promote(next []message.Member, s string) error {
+	id, err := parseID(s)
+	if err != nil {
+		return fmt.Errorf("bad --promote %q: %w", s, err)
+	}
+	i := slices.IndexFunc(next, func(m message.Member) bool { return m.ID == id })
+	switch {
+	case i < 0:
+		return fmt.Errorf("--promote %d: no member has id %d (or it is removed too)", id, id)
+	case next[i].Role != roleStandby:
+		return fmt.Errorf("--promote %d: member %d is not a standby (only a standby changes its role)", id, id)
+	}
+	next[i].Role = roleFull
+	return nil
+}
+
+// parseNewMember parses a new member ID=host:port given to flag.
+func parseNewMember(flag, s string, role uint8, cur, next []message.Member) (message.Member, error) {
+	idStr, addr, ok := strings.Cut(s, "=")
+	if !ok {
+		return message.Member{}, fmt.Errorf("bad %s %q: want ID=host:port", flag, s)
+	}
+	id, err := parseID(idStr)
+	if err != nil {
+		return message.Member{}, fmt.Errorf("bad %s %q: %w", flag, s, err)
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil || len(addr) > message.MaxAddrLen {
+		return message.Member{}, fmt.Errorf("bad %s %q: address %q is not host:port", flag, s, addr)
+	}
+	if slices.ContainsFunc(cur, func(m message.Member) bool { return m.ID == id }) {
+		return message.Member{}, fmt.Errorf("%s %d: id %d is a member already (ids are never reused: give a new replica a new id)", flag, id, id)
+	}
+	if slices.ContainsFunc(next, func(m message.Member) bool { return m.ID == id || m.Addr == addr }) {
+		return message.Member{}, fmt.Errorf("%s %q: the id or the address is given twice", flag, s)
+	}
+	return message.Member{ID: id, Role: role, Addr: addr}, nil
 }
 
 func parseID(s string) (uint8, error) {
@@ -158,8 +237,11 @@ func describeConfig(ms []message.Member) string {
 	parts := make([]string, len(ms))
 	for i, m := range ms {
 		parts[i] = fmt.Sprintf("%d=%s", m.ID, m.Addr)
-		if m.Role == 2 {
+		switch m.Role {
+		case roleWitness:
 			parts[i] += "(witness)"
+		case roleStandby:
+			parts[i] += "(standby)"
 		}
 	}
 	return strings.Join(parts, " ")
@@ -182,6 +264,8 @@ func refusalHint(r message.RefusalReason) string {
 		return ": ids are never reused; give the new replica an id above every id the cluster ever had"
 	case message.RefuseUnauthorized:
 		return ": the replicas need --admin-secret-file with the same secret as --admin-secret-file here"
+	case message.RefuseStandbyLagging:
+		return ": a standby to promote lags by more than a checkpoint; let it catch up (vr status) and try again"
 	}
 	return ""
 }

@@ -9,24 +9,45 @@ import (
 
 func TestNextMembers(t *testing.T) {
 	cur := []message.Member{{ID: 0, Role: 1, Addr: "a:1"}, {ID: 1, Role: 1, Addr: "b:1"}, {ID: 2, Role: 1, Addr: "c:1"}}
-	next, err := nextMembers(cur, []string{"3=d:1", "4=e:1"}, []string{"1"})
+	next, err := nextMembers(cur, memberPlan{adds: []string{"3=d:1", "4=e:1"}, removes: []string{"1"}})
 	if err != nil || describeConfig(next) != "0=a:1 2=c:1 3=d:1 4=e:1" {
 		t.Fatalf("next %s, %v", describeConfig(next), err)
 	}
-	for _, bad := range []struct{ adds, removes []string }{
-		{[]string{"1=z:1"}, []string{"1"}}, // a removed id comes back
-		{[]string{"2=z:1"}, nil},           // a member already
-		{[]string{"3=d:1", "3=e:1"}, nil},  // twice
-		{[]string{"3=nope"}, nil},          // not host:port
-		{[]string{"300=d:1"}, nil},         // not an id
-		{nil, []string{"7"}},               // not a member
+	for _, bad := range []memberPlan{
+		{adds: []string{"1=z:1"}, removes: []string{"1"}},      // a removed id comes back
+		{adds: []string{"2=z:1"}},                              // a member already
+		{adds: []string{"3=d:1", "3=e:1"}},                     // twice
+		{adds: []string{"3=d:1"}, standbys: []string{"4=d:1"}}, // one address twice
+		{adds: []string{"3=nope"}},                             // not host:port
+		{adds: []string{"300=d:1"}},                            // not an id
+		{removes: []string{"7"}},                               // not a member
+		{promotes: []string{"1"}},                              // not a standby
+		{promotes: []string{"9"}},                              // not a member
 	} {
-		if _, err := nextMembers(cur, bad.adds, bad.removes); err == nil {
-			t.Errorf("add %v remove %v: accepted", bad.adds, bad.removes)
+		if _, err := nextMembers(cur, bad); err == nil {
+			t.Errorf("%+v: accepted", bad)
 		}
 	}
 	if !strings.Contains(refusalHint(message.RefuseUnauthorized), "admin-secret-file") {
 		t.Error("no hint for a missing credential")
+	}
+}
+
+func TestStandbyPlans(t *testing.T) {
+	cur := []message.Member{{ID: 0, Role: 1, Addr: "a:1"}, {ID: 1, Role: 1, Addr: "b:1"}, {ID: 2, Role: 1, Addr: "c:1"}}
+	next, err := nextMembers(cur, memberPlan{standbys: []string{"3=d:1", "4=e:1"}})
+	if err != nil || describeConfig(next) != "0=a:1 1=b:1 2=c:1 3=d:1(standby) 4=e:1(standby)" {
+		t.Fatalf("standbys: %s, %v", describeConfig(next), err)
+	}
+	prom, err := nextMembers(next, memberPlan{promotes: []string{"3", "4"}})
+	if err != nil || describeConfig(prom) != "0=a:1 1=b:1 2=c:1 3=d:1 4=e:1" {
+		t.Fatalf("promoted: %s, %v", describeConfig(prom), err)
+	}
+	if describeConfig(next) != "0=a:1 1=b:1 2=c:1 3=d:1(standby) 4=e:1(standby)" {
+		t.Fatalf("promotion changed its input: %s", describeConfig(next))
+	}
+	if _, err := nextMembers(next, memberPlan{promotes: []string{"3"}, removes: []string{"3"}}); err == nil {
+		t.Error("promoting a removed standby accepted")
 	}
 }
 

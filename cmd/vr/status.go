@@ -139,8 +139,8 @@ func printConfig(w io.Writer, rows []statusRow) {
 	parts := make([]string, len(s.Members))
 	for i, m := range s.Members {
 		parts[i] = fmt.Sprintf("%d=%s", m.ID, m.Addr)
-		if m.Role == "witness" {
-			parts[i] += "(witness)"
+		if m.Role != "full" {
+			parts[i] += "(" + m.Role + ")"
 		}
 	}
 	tr := "no"
@@ -203,8 +203,8 @@ func printStatus(w io.Writer, addrs []string, rows []statusRow) {
 		}
 		s := r.status
 		role := "backup"
-		if s.Role == "witness" {
-			role = "witness"
+		if s.Role == "witness" || s.Role == "standby" {
+			role = s.Role
 		}
 		if s.IsPrimary {
 			role = "primary"
