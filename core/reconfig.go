@@ -73,7 +73,36 @@ func (r *Replica) checkReconfig(p []byte) (message.RefusalReason, []byte) {
 	if r.promotesLagging(next) {
 		return message.RefuseStandbyLagging, nil
 	}
+	if r.stateHolders(next) < next.faults()+1 && !r.cfg.bugs.AdmitNewMajority {
+		return message.RefuseNewMajority, nil
+	}
 	return 0, nil
+}
+
+// stateHolders counts the voting members of next that take part in its
+// epoch from its first op, without a state transfer or a recovery: the
+// voting members of the current configuration that stay (a full replica
+// or a witness keeps its role) and the standbys promoted (they executed
+// every op), if they keep up: the primary itself, and the others as far
+// as this view's acknowledgements tell (lagsBehind). A member that is
+// down, recovering or a checkpoint behind would not answer for the new
+// epoch either. A new member is a
+// joiner: it fetches the state, and a joiner without a durable state
+// recovers once it joined, since it cannot tell that it never took part
+// in the epoch (core.Config.Recovering), so until then it counts against
+// f' like any recovering replica. With fewer than f'+1 holders the new
+// epoch would start beyond its fault threshold: a recovery needs f'+1
+// normal members to answer, and a view change f'+1 taking part
+// (docs/protocol.md, "A majority of new members").
+func (r *Replica) stateHolders(next Membership) int {
+	n := 0
+	for i, m := range next.Members {
+		cur := r.members.IndexOf(m.ID)
+		if next.Votes(i) && cur >= 0 && (cur == r.index || !r.lagsBehind(cur)) {
+			n++
+		}
+	}
+	return n
 }
 
 // nextConfig is the configuration a RECONFIGURATION c leads to.

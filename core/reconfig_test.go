@@ -255,3 +255,32 @@ func TestReconfigureCarriesAddresses(t *testing.T) {
 		}
 	}
 }
+
+// TestReconfigureRefusesNewMajority: a configuration in which fewer than
+// f'+1 voting members hold the state at its first op (members that stay
+// and keep up, standbys promoted) is refused with RefuseNewMajority —
+// replacing two of three members at once, or growing 3 → 5 while a
+// member lags by more than a checkpoint — and admitted once enough
+// members keep up.
+func TestReconfigureRefusesNewMajority(t *testing.T) {
+	c := newClusterWith(t, 3, func(cfg *core.Config) { cfg.CheckpointInterval = 4 })
+	c.writes(0, 1, 2)
+	c.addJoiner() // id 3
+	c.addJoiner() // id 4
+	if r := refusal(t, c.reconfigure(0, 1, 0, 0, 3, 4)); r != message.RefuseNewMajority {
+		t.Fatalf("two of three replaced: %v", r)
+	}
+	c.isolate(2)
+	for k := 0; k < 6; k++ {
+		c.request(0, 1, uint64(10+k), message.KindApp, "w")
+	}
+	c.tick(2)
+	if r := refusal(t, c.reconfigure(0, 20, 0, 0, 1, 2, 3, 4)); r != message.RefuseNewMajority {
+		t.Fatalf("3 → 5 with member 2 a checkpoint behind: %v", r)
+	}
+	c.heal()
+	c.tick(30)
+	if rp := c.reconfigure(0, 21, 0, 0, 1, 2, 3, 4); rp == nil || rp.Status != message.StatusOK {
+		t.Fatalf("3 → 5 with every member keeping up: reply %+v, want OK", rp)
+	}
+}

@@ -93,12 +93,12 @@ func (r *Replica) assertStandbyInvariants(fail func(string, ...any)) {
 	}
 }
 
-// standbyLags reports whether the standby at index i lags by more than a
+// lagsBehind reports whether the member at index i lags by more than a
 // checkpoint behind the primary's commit-number, as far as this view's
 // acknowledgements tell: it has not acknowledged in this view, its
 // acknowledged op left the primary's log, or the ops between it and the
 // commit-number exceed the checkpoint interval or CheckpointBytes.
-func (r *Replica) standbyLags(i int) bool {
+func (r *Replica) lagsBehind(i int) bool {
 	a := r.primary.acked[i]
 	switch {
 	case !r.primary.joined[i] || a < r.base:
@@ -116,11 +116,11 @@ func (r *Replica) standbyLags(i int) bool {
 }
 
 // promotesLagging reports whether next promotes a standby of the current
-// configuration that lags (standbyLags).
+// configuration that lags (lagsBehind).
 func (r *Replica) promotesLagging(next Membership) bool {
 	for _, m := range next.Members {
 		i := r.members.IndexOf(m.ID)
-		if i >= 0 && r.members.IsStandby(i) && m.Role == RoleVoter && r.standbyLags(i) {
+		if i >= 0 && r.members.IsStandby(i) && m.Role == RoleVoter && r.lagsBehind(i) {
 			return true
 		}
 	}

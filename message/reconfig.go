@@ -124,6 +124,14 @@ const (
 	// acknowledged in the primary's view yet): the administrator waits
 	// and asks again.
 	RefuseStandbyLagging RefusalReason = 8
+	// RefuseNewMajority: fewer than f'+1 voting members of the new
+	// configuration would hold the state when its epoch starts (members
+	// that stay, and standbys promoted); the others are new members, which
+	// fetch the state and recover before they take part, so the new epoch
+	// would start beyond its fault threshold. Add the new members as
+	// standbys first, then promote them (docs/protocol.md, "A majority of
+	// new members").
+	RefuseNewMajority RefusalReason = 9
 )
 
 func (r RefusalReason) String() string {
@@ -144,6 +152,8 @@ func (r RefusalReason) String() string {
 		return "no valid admin credential"
 	case RefuseStandbyLagging:
 		return "a promoted standby lags by more than a checkpoint"
+	case RefuseNewMajority:
+		return "new members would be a majority"
 	}
 	return fmt.Sprintf("RefusalReason(%d)", uint8(r))
 }

@@ -37,6 +37,7 @@ var bugFlags = []struct {
 	{"epoch-keeps-view", func(b *plant.Bugs) *bool { return &b.EpochKeepsView }},
 	{"lease-across-epochs", func(b *plant.Bugs) *bool { return &b.LeaseAcrossEpochs }},
 	{"retire-early", func(b *plant.Bugs) *bool { return &b.RetireEarly }},
+	{"admit-new-majority", func(b *plant.Bugs) *bool { return &b.AdmitNewMajority }},
 	{"op-after-reconfig", func(b *plant.Bugs) *bool { return &b.OpAfterReconfig }},
 	{"single-lane", func(b *plant.Bugs) *bool { return &b.SingleLane }},
 	{"transfer-before-start-view", func(b *plant.Bugs) *bool { return &b.TransferBeforeStartView }},

@@ -328,7 +328,12 @@ func TestDiskFaultPlantsCaught(t *testing.T) {
 //   - lease-across-epochs: the primary that moved to a new epoch answers
 //     reads under its old lease while the new epoch commits writes (the
 //     history check; about 1 seed in 20: the profile's eager clients
-//     find the new primary within the old lease).
+//     find the new primary within the old lease);
+//   - admit-new-majority: the primary admits a configuration whose new
+//     members are a majority of its voting members (the epoch check on
+//     an admitted move; without it, the liveness check: the new members
+//     all recover once they joined and the epoch has too few normal
+//     members to answer them).
 func TestReconfigPlantsCaught(t *testing.T) {
 	for _, bug := range reconfigPlants {
 		t.Run(bug, func(t *testing.T) { caughtInReconfig(t, bug) })
@@ -357,7 +362,7 @@ func caughtInReconfig(t *testing.T, bug string) *Violation {
 
 // reconfigPlants are the planted bugs TestReconfigPlantsCaught covers.
 var reconfigPlants = []string{"epoch-from-message", "epoch-keeps-view", "retire-early", "op-after-reconfig",
-	"lease-across-epochs"}
+	"lease-across-epochs", "admit-new-majority"}
 
 // TestStandbyPlantsCaught shows that the standby checks can fail: with
 // each planted bug, random seeds of profile reconfig (whose administrator

@@ -29,6 +29,9 @@ func (r *run) crashEvent() {
 	if !r.stateSurvives(x) {
 		return // the state would rest on witnesses alone (witness.go)
 	}
+	if r.adm.initial > 0 && r.adm.busy && r.targetLagging(x) > r.targetFaults() {
+		return // the epoch asked for would start beyond its threshold (reconfig.go)
+	}
 	rep := r.replicas[x]
 	r.crash(rep)
 	fc := r.opts.Faults

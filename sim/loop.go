@@ -26,6 +26,12 @@ type run struct {
 	endAt   int64 // when the run ends
 	// readers are clients that only read, by index (scripted scenarios).
 	readers map[int]bool
+	// freshJoiners boots joiners as the paper's new members, which never
+	// took part in the epoch they join and so need no recovery (a durable
+	// joiner's empty disk would prove it); otherwise a joiner without a
+	// durable state recovers once it joined, as the node's do. Scripted
+	// scenarios of other properties use it.
+	freshJoiners bool
 	quiet   bool
 
 	bootstrap bool   // the cluster is created with the NewCluster handshake

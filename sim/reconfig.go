@@ -44,6 +44,7 @@ type admin struct {
 	target     []message.Member // the configuration asked for
 	promotes   bool             // target promotes a standby
 	epoch      uint64           // the epoch it asked from
+	from       core.Membership  // that epoch's configuration
 	done       int
 	scripted   bool // a scenario test starts each reconfiguration (scriptReconfig)
 	// endOp[e] is the op of the RECONFIGURATION that ended epoch e;
@@ -85,6 +86,10 @@ func (r *run) reconfigBoot(cfg *core.Config, rep *replica) {
 	rep.epochSeen = false
 	if rep.idx >= r.adm.initial {
 		cfg.Join, cfg.JoinID, cfg.NewCluster = true, uint8(rep.idx), false
+		// As the node does (node.Config.coreConfig): a joiner without a
+		// durable state recovers once it joined, since it cannot tell a
+		// first start from a restart that forgot its promises.
+		cfg.Recovering = cfg.Restart == nil && !r.freshJoiners
 		for id := range r.n {
 			cfg.JoinPeers = append(cfg.JoinPeers, uint8(id))
 		}
@@ -205,6 +210,7 @@ func (r *run) adminReply(from int, rp *message.Reply) {
 	case rp.Status == message.StatusOK:
 		a.busy = false
 		a.done++
+		r.checkHolders()
 		r.res.Reconfigurations++
 		if a.promotes {
 			r.res.StandbyPromotions++
@@ -214,17 +220,82 @@ func (r *run) adminReply(from int, rp *message.Reply) {
 	case rp.Status == message.StatusRefused && len(rp.Result) > 0 &&
 		(message.RefusalReason(rp.Result[0]) == message.RefuseStaleEpoch ||
 			message.RefusalReason(rp.Result[0]) == message.RefuseInProgress ||
-			message.RefusalReason(rp.Result[0]) == message.RefuseStandbyLagging):
-		// Another epoch began, the last one is still moving, or a standby
-		// to promote lags: draw again.
+			message.RefusalReason(rp.Result[0]) == message.RefuseStandbyLagging ||
+			message.RefusalReason(rp.Result[0]) == message.RefuseNewMajority):
+		// Another epoch began, the last one is still moving, a standby to
+		// promote lags, or the new members would be a majority (an
+		// administrator adds them as standbys first): draw again. A
+		// scenario's administrator asks again until its move is admitted
+		// (adminStep re-sends while busy), when a member only lags.
+		why := message.RefusalReason(rp.Result[0])
+		if a.scripted && (why == message.RefuseStandbyLagging || why == message.RefuseNewMajority) {
+			r.logf("admin: reconfiguration from epoch %d refused (%v); asking again", a.epoch, why)
+			return
+		}
 		a.busy = false
-		if message.RefusalReason(rp.Result[0]) == message.RefuseStandbyLagging {
+		switch why {
+		case message.RefuseStandbyLagging:
 			r.res.StandbyRefusals++
+		case message.RefuseNewMajority:
+			r.res.NewMajorityRefusals++
 		}
 		r.adminAgain()
 	default:
 		r.violate(KindEpoch, "reconfiguration from epoch %d to %v answered with status %d %x",
 			a.epoch, a.target, rp.Status, rp.Result)
+	}
+}
+
+// targetLagging counts the voting members of the configuration the
+// administrator asks for that would not take part in its epoch at once if
+// replica x crashed now: x, the members down or recovering or without the
+// state, and the new members (joiners recover once they joined: they count
+// against f' as a recovering replica does, core.Replica.stateHolders).
+func (r *run) targetLagging(x int) int {
+	a := &r.adm
+	k := 0
+	for _, m := range a.target {
+		if core.Role(m.Role) == core.RoleStandby {
+			continue
+		}
+		rep := r.replicas[m.ID]
+		if int(m.ID) == x || a.from.IndexOf(m.ID) < 0 || !rep.up || rep.recovering || r.lostState(rep) {
+			k++
+		}
+	}
+	return k
+}
+
+// targetFaults is f' of the configuration the administrator asks for.
+func (r *run) targetFaults() int {
+	voters := 0
+	for _, m := range r.adm.target {
+		if core.Role(m.Role) != core.RoleStandby {
+			voters++
+		}
+	}
+	return (voters - 1) / 2
+}
+
+// checkHolders checks an admitted reconfiguration: at least f'+1 voting
+// members of the target were voting members or standbys of the epoch it
+// was asked from (the others are joiners, which recover once they joined:
+// core.Replica.stateHolders).
+func (r *run) checkHolders() {
+	a := &r.adm
+	voters, holders := 0, 0
+	for _, m := range a.target {
+		if core.Role(m.Role) == core.RoleStandby {
+			continue
+		}
+		voters++
+		if a.from.IndexOf(m.ID) >= 0 {
+			holders++
+		}
+	}
+	if holders < (voters-1)/2+1 {
+		r.violate(KindEpoch, "reconfiguration from epoch %d to %v admitted with %d of %d voting members holding the state, want f'+1 = %d",
+			a.epoch, a.target, holders, voters, (voters-1)/2+1)
 	}
 }
 
@@ -251,7 +322,7 @@ func (r *run) scriptReconfigTo(ms ...message.Member) {
 			a.promotes = true
 		}
 	}
-	a.epoch, a.busy = cur.Epoch, true
+	a.epoch, a.from, a.busy = cur.Epoch, cur, true
 	a.req++
 	r.logf("admin: reconfigure epoch %d -> %v (request %d, scripted)", a.epoch, ids, a.req)
 	r.adminSend()

@@ -104,7 +104,7 @@ func (r *run) planReconfig() bool {
 		a.target = append(a.target, message.Member{ID: id, Role: uint8(core.RoleStandby)})
 	}
 	slices.SortFunc(a.target, func(x, y message.Member) int { return int(x.ID) - int(y.ID) })
-	a.epoch, a.busy = cur.Epoch, true
+	a.epoch, a.from, a.busy = cur.Epoch, cur, true
 	a.req++
 	r.logf("admin: reconfigure epoch %d %v+standbys %v -> %v+standbys %v (request %d)",
 		cur.Epoch, ids, stand, nextFull, nextStand, a.req)

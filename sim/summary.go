@@ -33,6 +33,7 @@ type Result struct {
 	Reconfigurations     int // RECONFIGURATIONs the administrator saw executed (reconfig.go)
 	StandbyPromotions    int // of those, the ones that promoted a standby (standby.go)
 	StandbyRefusals      int // promotions refused because the standby lagged
+	NewMajorityRefusals  int // reconfigurations refused: new members a majority
 	Crashes              int
 	ClusterCrashes       int // every replica crashed at once (durable mode)
 	Corruptions          int // restarts that found a corrupt disk and recovered
@@ -133,6 +134,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.Reconfigurations += res.Reconfigurations
 	s.StandbyPromotions += res.StandbyPromotions
 	s.StandbyRefusals += res.StandbyRefusals
+	s.NewMajorityRefusals += res.NewMajorityRefusals
 	s.Crashes += res.Crashes
 	s.ClusterCrashes += res.ClusterCrashes
 	s.Corruptions += res.Corruptions
@@ -187,6 +189,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"reconfigurations", s.Reconfigurations},
 		{"standby promotions", s.StandbyPromotions},
 		{"standby promotions refused (lagging)", s.StandbyRefusals},
+		{"reconfigurations refused (new majority)", s.NewMajorityRefusals},
 		{"messages sent", s.MessagesSent},
 		{"messages dropped", s.MessagesDropped},
 		{"messages duplicated", s.MessagesDuplicated},

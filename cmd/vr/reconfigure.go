@@ -264,6 +264,8 @@ func refusalHint(r message.RefusalReason) string {
 		return ": ids are never reused; give the new replica an id above every id the cluster ever had"
 	case message.RefuseUnauthorized:
 		return ": the replicas need --admin-secret-file with the same secret as --admin-secret-file here"
+	case message.RefuseNewMajority:
+		return ": add the new members with --add-standby first, then --promote them (with the --remove) once they hold the state"
 	case message.RefuseStandbyLagging:
 		return ": a standby to promote lags by more than a checkpoint; let it catch up (vr status) and try again"
 	}

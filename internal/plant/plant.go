@@ -115,6 +115,11 @@ type Bugs struct {
 	// RetireEarly lets a replica that leaves the configuration report at
 	// once that it may shut down, before f'+1 new members hold the state.
 	RetireEarly bool
+	// AdmitNewMajority admits a RECONFIGURATION whose new configuration
+	// has fewer than f'+1 voting members holding the state at its first op
+	// (members that stay, standbys promoted): its new members all recover
+	// once they joined, beyond the new epoch's fault threshold.
+	AdmitNewMajority bool
 	// OpAfterReconfig lets the primary append client ops after a
 	// RECONFIGURATION in its epoch (no transitioning status).
 	OpAfterReconfig bool
