@@ -32,7 +32,7 @@ type run struct {
 	// durable state recovers once it joined, as the node's do. Scripted
 	// scenarios of other properties use it.
 	freshJoiners bool
-	quiet   bool
+	quiet        bool
 
 	bootstrap bool   // the cluster is created with the NewCluster handshake
 	sessions  int    // client-table bound given to the replicas (0: default)
