@@ -321,7 +321,9 @@ func (r *run) tickReplica(e event) {
 	if !rep.up || e.inc != rep.inc {
 		return
 	}
-	if r.busy(rep) { // in a slow step: the clock catches up after
+	// In a slow step, or at its end before the drain resumed: the clock
+	// catches up after, and the timers fire once the inbox was read.
+	if rep.draining {
 		r.schedule(r.now+rep.period, event{kind: evTick, node: rep.idx, inc: rep.inc})
 		return
 	}

@@ -51,6 +51,10 @@ const (
 	// KindStandby: a standby was taken for a primary, counted in a quorum,
 	// or sent what only a voting member sends (see standby.go).
 	KindStandby Kind = "standby"
+	// KindSpuriousViewChange: a replica left its view for a view change
+	// while a Prepare or Commit of that view from its primary waited unread
+	// in its inbox (see spurious.go).
+	KindSpuriousViewChange Kind = "spurious-view-change"
 )
 
 // Violation is a failed check. Replay is the command that reproduces it.

@@ -215,4 +215,9 @@ type Driver struct {
 	// Prepares (which leave early) let backups execute an op that only f
 	// disks hold.
 	AckBeforeDurable bool
+	// TimersBeforeInbox fires the timers that came due while the loop
+	// stalled before the inputs queued meanwhile are read (issue 10's
+	// amplifier): a backup that was merely slow times out although its
+	// primary's Prepares and Commits are waiting in its inbox.
+	TimersBeforeInbox bool
 }
