@@ -8,6 +8,10 @@ type recoveryState struct {
 	nonce     uint64
 	bootstrap bool                        // NewCluster: still hoping every replica is new
 	responses []*message.RecoveryResponse // per replica, with our nonce
+	// learnOnly: a joiner that installed a checkpoint above its epoch's
+	// first op learns the epoch's view; it lost nothing and promised
+	// nothing (reconfig.go, learnEpochView).
+	learnOnly bool
 }
 
 // startRecovery enters the recovering status with a fresh nonce. The
@@ -15,9 +19,7 @@ type recoveryState struct {
 func (r *Replica) startRecovery(bootstrap bool) {
 	r.status = StatusRecovering
 	r.counters.Recoveries++
-	r.rec.nonce = r.rand.next()
-	r.rec.bootstrap = bootstrap
-	r.rec.responses = make([]*message.RecoveryResponse, r.n)
+	r.rec = recoveryState{nonce: r.rand.next(), bootstrap: bootstrap, responses: make([]*message.RecoveryResponse, r.n)}
 	r.resetViewTimer()
 	if bootstrap && r.n == 1 {
 		r.bootstrapDone() // nobody else to ask
@@ -114,12 +116,14 @@ func (r *Replica) recoverFromPrimary() bool {
 	if count < r.f+1 || primary == nil || !primary.Normal || primary.View != top {
 		return false
 	}
+	promised := !r.standby && !r.rec.learnOnly
 	r.adoptLog(primary.Op-uint64(len(primary.Log)), primary.Log)
 	r.enterNormal(top)
 	r.rec = recoveryState{}
 	r.learnCommit(primary.Commit)
-	// A standby never sent DoViewChange: it has nothing to promise.
-	if announced > top && !r.cfg.bugs.RecoveryIgnoresAnnounced && !r.standby {
+	// A standby never sent DoViewChange, nor did a joiner that only
+	// learns the view: they have nothing to promise.
+	if announced > top && !r.cfg.bugs.RecoveryIgnoresAnnounced && promised {
 		r.promiseAfterRecovery(announced)
 		return true
 	}

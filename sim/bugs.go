@@ -36,6 +36,7 @@ var bugFlags = []struct {
 	{"epoch-from-message", func(b *plant.Bugs) *bool { return &b.EpochFromMessage }},
 	{"epoch-keeps-view", func(b *plant.Bugs) *bool { return &b.EpochKeepsView }},
 	{"lease-across-epochs", func(b *plant.Bugs) *bool { return &b.LeaseAcrossEpochs }},
+	{"joiner-in-view-0", func(b *plant.Bugs) *bool { return &b.JoinerInViewZero }},
 	{"retire-early", func(b *plant.Bugs) *bool { return &b.RetireEarly }},
 	{"op-after-reconfig", func(b *plant.Bugs) *bool { return &b.OpAfterReconfig }},
 	{"single-lane", func(b *plant.Bugs) *bool { return &b.SingleLane }},

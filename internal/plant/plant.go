@@ -112,6 +112,16 @@ type Bugs struct {
 	// EpochKeepsView starts a new epoch in the view the replica was in
 	// instead of view 0 (VR Revisited §8.3: two primaries).
 	EpochKeepsView bool
+	// JoinerInViewZero lets a joiner that installed a checkpoint of its
+	// new epoch above the epoch's first op (the RECONFIGURATION at R)
+	// enter the epoch at once in view 0, normal (the old behaviour),
+	// instead of learning the epoch's view through the recovery protocol
+	// first: the checkpoint may hold ops committed in a later view of the
+	// epoch, and a replica in view 0 with those commits breaks the rule
+	// that a replica holds no commit of a view after its last normal view
+	// (reconfig seed 53 with the timer order of issue 10: a stale
+	// StartView of view 1 below the joiner's commit).
+	JoinerInViewZero bool
 	// RetireEarly lets a replica that leaves the configuration report at
 	// once that it may shut down, before f'+1 new members hold the state.
 	RetireEarly bool
