@@ -218,8 +218,10 @@ func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
 	case r.isPrimary():
 		r.becomePrimary()
 	}
-	r.ep.started[r.id] = true
-	r.sendEpochStarted()
+	if !learn {
+		r.ep.started[r.id] = true
+		r.sendEpochStarted()
+	}
 	r.sendStartEpochs()
 	switch {
 	case r.recoverAfterJoin:
@@ -234,14 +236,33 @@ func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
 
 // learnEpochView runs the recovery protocol for a joiner that holds a
 // checkpoint of its epoch above the epoch's first op but no view of the
-// epoch: it adopts the view and log of the primary of the latest normal
-// view among f'+1 answers, which holds every op committed in that view or
-// before, its checkpoint's among them. It never took part in the epoch, so
-// it promised nothing (recoverFromPrimary does not move it past an
-// announced view).
+// epoch. It adopts the view and log of the primary of the latest normal
+// view among f'+1 answers once that primary's commit-number reaches its
+// own (recoverFromPrimary): that primary's log then holds the joiner's
+// state as a committed prefix, and the joiner's commit is one of that
+// view. It never took part in the epoch, so it promised nothing and is
+// moved past no announced view. Until it learned, it holds no state of
+// the epoch it could restart from: the storage writes nothing for a
+// recovering replica (LostState), the checkpoint it installed waits in
+// rec.ckpt, and it says EpochStarted only after (learnedEpochView).
 func (r *Replica) learnEpochView() {
+	ck := r.out.Checkpoint
+	r.out.Checkpoint = nil
 	r.startRecovery(false)
-	r.rec.learnOnly = true
+	r.rec.learnOnly, r.rec.ckpt = true, ck
+}
+
+// learnedEpochView completes learnEpochView once the replica recovered:
+// its whole log is written again (the disk still holds its previous
+// state), with the checkpoint it installed if the log still starts there,
+// and it holds the epoch's state.
+func (r *Replica) learnedEpochView(ck *Checkpoint) {
+	r.logDirtyFrom, r.logReset = r.base+1, true
+	if ck != nil && ck.Op == r.base && r.out.Checkpoint == nil {
+		r.out.Checkpoint = ck
+	}
+	r.ep.started[r.id] = true
+	r.sendEpochStarted()
 }
 
 // assertEpochInvariants checks the reconfiguration rules on the replica's

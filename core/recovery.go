@@ -12,6 +12,7 @@ type recoveryState struct {
 	// first op learns the epoch's view; it lost nothing and promised
 	// nothing (reconfig.go, learnEpochView).
 	learnOnly bool
+	ckpt      *Checkpoint // learnOnly: the checkpoint it installed, not offered yet
 }
 
 // startRecovery enters the recovering status with a fresh nonce. The
@@ -86,7 +87,10 @@ func (r *Replica) onRecoveryResponse(m *message.RecoveryResponse) {
 		r.startRecovery(false)
 		return
 	}
-	if !r.recoverFromPrimary() {
+	// A joiner that learns its epoch's view holds the state of an op
+	// committed in the epoch: f'+1 members held it, so the others cannot
+	// all hold nothing.
+	if !r.recoverFromPrimary() && !r.rec.learnOnly {
 		r.recoverEmpty()
 	}
 }
@@ -116,11 +120,22 @@ func (r *Replica) recoverFromPrimary() bool {
 	if count < r.f+1 || primary == nil || !primary.Normal || primary.View != top {
 		return false
 	}
-	promised := !r.standby && !r.rec.learnOnly
+	if r.rec.learnOnly && primary.Commit < r.commit {
+		// A joiner learning its epoch's view holds ops committed in some
+		// view of the epoch: a primary that has not committed them may
+		// lead a view older than that one (its log may differ above its
+		// commit). It asks again until the primary's commit reaches its.
+		return false
+	}
+	learned, ck := r.rec.learnOnly, r.rec.ckpt
+	promised := !r.standby && !learned
 	r.adoptLog(primary.Op-uint64(len(primary.Log)), primary.Log)
 	r.enterNormal(top)
 	r.rec = recoveryState{}
 	r.learnCommit(primary.Commit)
+	if learned {
+		r.learnedEpochView(ck)
+	}
 	// A standby never sent DoViewChange, nor did a joiner that only
 	// learns the view: they have nothing to promise.
 	if announced > top && !r.cfg.bugs.RecoveryIgnoresAnnounced && promised {

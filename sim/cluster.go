@@ -51,6 +51,8 @@ type replica struct {
 	// ckptSize is the size of the last checkpoint it wrote, to size the
 	// next one's buffer.
 	ckptSize int
+	// led is what its last step said about the view it led (commitview.go).
+	led lastLed
 
 	// per incarnation: what the checks saw last
 	commit, executed, checked uint64

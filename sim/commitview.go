@@ -17,17 +17,39 @@ import "github.com/vr-go/vr/core"
 // committed in each view.
 type commitViews map[uint64][]uint64
 
-// record notes the commit a normal primary counted in its view.
-func (c commitViews) record(info core.Info) {
-	if info.Status != core.StatusNormal || info.Primary != info.Index || info.AckCommit == 0 {
-		return
-	}
-	views := c[info.Epoch]
-	for uint64(len(views)) <= info.View {
+// record notes that op committed in view v of epoch e.
+func (c commitViews) record(e, v, op uint64) {
+	views := c[e]
+	for uint64(len(views)) <= v {
 		views = append(views, 0)
 	}
-	views[info.View] = max(views[info.View], info.AckCommit)
-	c[info.Epoch] = views
+	views[v] = max(views[v], op)
+	c[e] = views
+}
+
+// recordStep notes the commit a primary counted in its view. One step
+// covers a batch of inputs: a primary may count acknowledgements and
+// leave its view in the same step (a StartViewChange later in the batch),
+// and then reports no AckCommit. Its commit-number, risen in that step
+// while its last normal view stayed the view it led, is such a count
+// (a replica changing views learns no commit).
+func (c commitViews) recordStep(prev lastLed, info core.Info) {
+	switch {
+	case info.Status == core.StatusNormal && info.Primary == info.Index && info.AckCommit > 0:
+		c.record(info.Epoch, info.View, info.AckCommit)
+	case prev.led && prev.epoch == info.Epoch && prev.view == info.LastNormalView:
+		c.record(info.Epoch, prev.view, info.Commit)
+	}
+}
+
+// lastLed is what a replica's previous step said about the view it led.
+type lastLed struct {
+	led         bool // it was the normal primary of view in epoch
+	epoch, view uint64
+}
+
+func ledBy(info core.Info) lastLed {
+	return lastLed{info.Status == core.StatusNormal && info.Primary == info.Index, info.Epoch, info.View}
 }
 
 // allowed is the highest commit-number a replica of epoch e whose last
@@ -52,7 +74,8 @@ func (r *run) checkCommitView(rep *replica, info core.Info) {
 	if r.chk.commitViews == nil {
 		r.chk.commitViews = commitViews{}
 	}
-	r.chk.commitViews.record(info)
+	r.chk.commitViews.recordStep(rep.led, info)
+	rep.led = ledBy(info)
 	if info.Status != core.StatusNormal && info.Status != core.StatusViewChange {
 		return
 	}
