@@ -27,6 +27,7 @@ var bugFlags = []struct {
 	{"checkpoint-by-ops-only", func(b *plant.Bugs) *bool { return &b.CheckpointByOpsOnly }},
 	{"reset-backoff-on-new-view", func(b *plant.Bugs) *bool { return &b.ResetBackoffOnNewView }},
 	{"retransmit-every-retry", func(b *plant.Bugs) *bool { return &b.RetransmitEveryRetry }},
+	{"proven-view-keeps-timeout", func(b *plant.Bugs) *bool { return &b.ProvenViewKeepsTimeout }},
 	{"witness-may-lead", func(b *plant.Bugs) *bool { return &b.WitnessMayLead }},
 	{"witness-serves-state", func(b *plant.Bugs) *bool { return &b.WitnessServesState }},
 	{"witness-metadata-only", func(b *plant.Bugs) *bool { return &b.WitnessMetadataOnly }},

@@ -28,28 +28,30 @@ func (c commitViews) record(e, v, op uint64) {
 }
 
 // recordStep notes the commit a primary counted in its view. One step
-// covers a batch of inputs: a primary may count acknowledgements and
-// leave its view in the same step (a StartViewChange later in the batch),
-// and then reports no AckCommit. Its commit-number, risen in that step
-// while its last normal view stayed the view it led, is such a count
-// (a replica changing views learns no commit).
+// covers a batch of inputs: a primary may count acknowledgements and leave
+// its view in the same step (a StartViewChange or a later view's
+// StartView further in the batch), and then reports no AckCommit. A
+// commit-number that rose in a step that began at the normal primary of a
+// view is counted as committed in that view (a later view's StartView in
+// the same batch may have raised it instead: the check is then looser,
+// never wrong).
 func (c commitViews) recordStep(prev lastLed, info core.Info) {
-	switch {
-	case info.Status == core.StatusNormal && info.Primary == info.Index && info.AckCommit > 0:
+	if info.Status == core.StatusNormal && info.Primary == info.Index && info.AckCommit > 0 {
 		c.record(info.Epoch, info.View, info.AckCommit)
-	case prev.led && prev.epoch == info.Epoch && prev.view == info.LastNormalView:
+	}
+	if prev.led && prev.epoch == info.Epoch && info.Commit > prev.commit {
 		c.record(info.Epoch, prev.view, info.Commit)
 	}
 }
 
 // lastLed is what a replica's previous step said about the view it led.
 type lastLed struct {
-	led         bool // it was the normal primary of view in epoch
-	epoch, view uint64
+	led                 bool // it was the normal primary of view in epoch
+	epoch, view, commit uint64
 }
 
 func ledBy(info core.Info) lastLed {
-	return lastLed{info.Status == core.StatusNormal && info.Primary == info.Index, info.Epoch, info.View}
+	return lastLed{info.Status == core.StatusNormal && info.Primary == info.Index, info.Epoch, info.View, info.Commit}
 }
 
 // allowed is the highest commit-number a replica of epoch e whose last

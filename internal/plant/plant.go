@@ -87,6 +87,13 @@ type Bugs struct {
 	// however large (the old behaviour), instead of doubling the gap while
 	// nothing progresses (profile bandwidth).
 	RetransmitEveryRetry bool
+	// ProvenViewKeepsTimeout keeps the view-change timeout a view was
+	// entered with, doubled by the failed views before it, after the view
+	// proved itself (the old behaviour): only the next view's timeout
+	// went back to the base, so a backup of a working view entered after
+	// a run of failed ones suspected its crashed primary up to 32 times
+	// the base timeout later (profile all, seed 1296).
+	ProvenViewKeepsTimeout bool
 	// WitnessMayLead makes the primary function range over every member,
 	// witnesses included, instead of over the full replicas only: a
 	// witness, which holds no state, becomes primary of some views.
