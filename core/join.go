@@ -190,5 +190,7 @@ func (r *Replica) announceJoiner() {
 // recovered it yet: recovering, or joining an epoch after which it will
 // recover. Durable mode writes nothing for it (a restart must recover
 // again): a joiner's first write would otherwise record "a new joiner"
-// over a disk whose loss it has not made good.
+// over a disk whose loss it has not made good. A joiner that learns its
+// epoch's view (learnEpochView) is recovering too: its disk keeps the
+// state it held before it joined, from which a restart joins again.
 func (r *Replica) LostState() bool { return r.status == StatusRecovering || r.recoverAfterJoin }

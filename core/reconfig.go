@@ -181,12 +181,13 @@ func (r *Replica) enterEpoch(c Membership, op uint64, prev Membership) {
 
 // enterEpochAt enters the epoch c that began after op with the state at
 // at (op, or the newer checkpoint of the epoch a joiner installed): its
-// log starts above at, which is committed. A replica normal in view 0 whose
-// log is the epoch's committed prefix up to at is safe even if the epoch
-// moved to later views: a view change prefers any log of a later normal
-// view, and in view 0 one that holds more ops, so its log is chosen only if
-// it holds every committed op; as a primary of view 0 it gathers no quorum
-// once f'+1 replicas promised a later view.
+// log starts above at, which is committed. With the state at op it is
+// normal in view 0, the view the epoch began in. A checkpoint above op may
+// hold ops committed in a later view of the epoch, and a replica holds no
+// commit of a view after its last normal view (the premise of onStartView's
+// check, see docs/protocol.md "Reconfiguration"): such a joiner learns the
+// epoch's view through the recovery protocol before it takes part
+// (learnEpochView).
 func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
 	if c.Epoch <= r.members.Epoch && r.status != StatusTransitioning {
 		panic(fmt.Sprintf("core: replica %d moving from epoch %d to %d", r.id, r.members.Epoch, c.Epoch))
@@ -228,7 +229,10 @@ func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
 		return
 	}
 	r.status = StatusNormal
+	learn := at > op && !r.cfg.bugs.JoinerInViewZero
 	switch {
+	case learn:
+		// It leads nothing: it recovers below.
 	case r.isPrimary() && r.cfg.Restart != nil && r.cfg.DurableAcks && !r.recoverAfterJoin:
 		// Restarted from its disk, it may have been this view's primary
 		// before the crash and sent Prepares whose own write never became
@@ -243,15 +247,51 @@ func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
 	case r.isPrimary():
 		r.becomePrimary()
 	}
-	r.ep.started[r.id] = true
-	r.sendEpochStarted()
+	if !learn {
+		r.ep.started[r.id] = true
+		r.sendEpochStarted()
+	}
 	r.sendStartEpochs()
-	if r.recoverAfterJoin {
+	switch {
+	case r.recoverAfterJoin:
 		// It lost its state after it may have taken part in this epoch:
 		// the recovery protocol of the epoch brings back its promises.
 		r.recoverAfterJoin = false
 		r.startRecovery(false)
+	case learn:
+		r.learnEpochView()
 	}
+}
+
+// learnEpochView runs the recovery protocol for a joiner that holds a
+// checkpoint of its epoch above the epoch's first op but no view of the
+// epoch. It adopts the view and log of the primary of the latest normal
+// view among f'+1 answers once that primary's commit-number reaches its
+// own (recoverFromPrimary): that primary's log then holds the joiner's
+// state as a committed prefix, and the joiner's commit is one of that
+// view. It never took part in the epoch, so it promised nothing and is
+// moved past no announced view. Until it learned, it holds no state of
+// the epoch it could restart from: the storage writes nothing for a
+// recovering replica (LostState), the checkpoint it installed waits in
+// rec.ckpt, and it says EpochStarted only after (learnedEpochView).
+func (r *Replica) learnEpochView() {
+	ck := r.out.Checkpoint
+	r.out.Checkpoint = nil
+	r.startRecovery(false)
+	r.rec.learnOnly, r.rec.ckpt = true, ck
+}
+
+// learnedEpochView completes learnEpochView once the replica recovered:
+// its whole log is written again (the disk still holds its previous
+// state), with the checkpoint it installed if the log still starts there,
+// and it holds the epoch's state.
+func (r *Replica) learnedEpochView(ck *Checkpoint) {
+	r.logDirtyFrom, r.logReset = r.base+1, true
+	if ck != nil && ck.Op == r.base && r.out.Checkpoint == nil {
+		r.out.Checkpoint = ck
+	}
+	r.ep.started[r.id] = true
+	r.sendEpochStarted()
 }
 
 // assertEpochInvariants checks the reconfiguration rules on the replica's

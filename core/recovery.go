@@ -8,6 +8,11 @@ type recoveryState struct {
 	nonce     uint64
 	bootstrap bool                        // NewCluster: still hoping every replica is new
 	responses []*message.RecoveryResponse // per replica, with our nonce
+	// learnOnly: a joiner that installed a checkpoint above its epoch's
+	// first op learns the epoch's view; it lost nothing and promised
+	// nothing (reconfig.go, learnEpochView).
+	learnOnly bool
+	ckpt      *Checkpoint // learnOnly: the checkpoint it installed, not offered yet
 }
 
 // startRecovery enters the recovering status with a fresh nonce. The
@@ -15,9 +20,7 @@ type recoveryState struct {
 func (r *Replica) startRecovery(bootstrap bool) {
 	r.status = StatusRecovering
 	r.counters.Recoveries++
-	r.rec.nonce = r.rand.next()
-	r.rec.bootstrap = bootstrap
-	r.rec.responses = make([]*message.RecoveryResponse, r.n)
+	r.rec = recoveryState{nonce: r.rand.next(), bootstrap: bootstrap, responses: make([]*message.RecoveryResponse, r.n)}
 	r.resetViewTimer()
 	if bootstrap && r.n == 1 {
 		r.bootstrapDone() // nobody else to ask
@@ -84,7 +87,10 @@ func (r *Replica) onRecoveryResponse(m *message.RecoveryResponse) {
 		r.startRecovery(false)
 		return
 	}
-	if !r.recoverFromPrimary() {
+	// A joiner that learns its epoch's view holds the state of an op
+	// committed in the epoch: f'+1 members held it, so the others cannot
+	// all hold nothing.
+	if !r.recoverFromPrimary() && !r.rec.learnOnly {
 		r.recoverEmpty()
 	}
 }
@@ -114,12 +120,25 @@ func (r *Replica) recoverFromPrimary() bool {
 	if count < r.f+1 || primary == nil || !primary.Normal || primary.View != top {
 		return false
 	}
+	if r.rec.learnOnly && primary.Commit < r.commit {
+		// A joiner learning its epoch's view holds ops committed in some
+		// view of the epoch: a primary that has not committed them may
+		// lead a view older than that one (its log may differ above its
+		// commit). It asks again until the primary's commit reaches its.
+		return false
+	}
+	learned, ck := r.rec.learnOnly, r.rec.ckpt
+	promised := !r.standby && !learned
 	r.adoptLog(primary.Op-uint64(len(primary.Log)), primary.Log)
 	r.enterNormal(top)
 	r.rec = recoveryState{}
 	r.learnCommit(primary.Commit)
-	// A standby never sent DoViewChange: it has nothing to promise.
-	if announced > top && !r.cfg.bugs.RecoveryIgnoresAnnounced && !r.standby {
+	if learned {
+		r.learnedEpochView(ck)
+	}
+	// A standby never sent DoViewChange, nor did a joiner that only
+	// learns the view: they have nothing to promise.
+	if announced > top && !r.cfg.bugs.RecoveryIgnoresAnnounced && promised {
 		r.promiseAfterRecovery(announced)
 		return true
 	}

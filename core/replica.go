@@ -230,9 +230,26 @@ func (r *Replica) Step(m message.Message) {
 	r.assertInvariants()
 }
 
-// Tick advances logical time by one tick.
+// Tick advances logical time by one tick and fires the timers due.
 func (r *Replica) Tick() {
 	r.now++
+	r.FireTimers()
+}
+
+// Advance moves logical time forward by ticks without firing any timer:
+// the next FireTimers (or Tick) fires what became due. A driver that
+// resumes after a pause advances the clock first, so that every input it
+// then handles sees the time it is handled at (a backup's lease promise
+// runs from then), steps the inputs that queued during the pause, and
+// only then fires the timers: a backup that was merely slow hears from its
+// primary before its view-change timeout is checked (driver.Flush).
+func (r *Replica) Advance(ticks uint64) { r.now += ticks }
+
+// FireTimers fires the timers due at the current time: heartbeats,
+// retransmissions, view-change, recovery and checkpoint-fetch timeouts.
+// After Advance(n) it acts once for the n ticks: a timer does not fire
+// once per tick that passed.
+func (r *Replica) FireTimers() {
 	switch r.status {
 	case StatusNormal:
 		if r.isPrimary() {

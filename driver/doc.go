@@ -1,7 +1,10 @@
 // Package driver is the body of a replica's event loop, shared by the real
 // server (package node) and the simulator (package sim): the same code
 // catches the logical clock up before every input, drains queued inputs
-// into one Output, and applies the rule "persist, then send".
+// into one Output, fires the timers that came due only after the drained
+// inputs were stepped (a backup that stalled reads what its primary sent
+// meanwhile before it times out), and applies the rule "persist, then
+// send".
 //
 // It owns one core.Replica and takes everything else as values it is
 // given: a Network to send replica messages and client replies, a Storage

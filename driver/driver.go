@@ -64,8 +64,11 @@ type Driver struct {
 	replica *core.Replica
 	clock   Clock
 	drainAt time.Duration // the clock when the current drain began
-	failed  error
-	free    []*pendingWrite // writes durable, to reuse
+	// timersDue is set when the clock advanced since the timers last
+	// fired: Flush fires them, after the drain's inputs were stepped.
+	timersDue bool
+	failed    error
+	free      []*pendingWrite // writes durable, to reuse
 }
 
 // New returns a driver for r, whose clock starts now (elapsed 0).
@@ -81,16 +84,43 @@ func (d *Driver) Replica() *core.Replica { return d.replica }
 func (d *Driver) Failed() error { return d.failed }
 
 // CatchUp gives the replica every tick due when elapsed time has passed on
-// its clock.
+// its clock and fires the timers due. Call it only when no input is
+// queued (a drain fires the timers after its inputs: see Flush).
 func (d *Driver) CatchUp(elapsed time.Duration) {
-	for range d.clock.Due(elapsed) {
-		d.replica.Tick()
+	d.advance(elapsed)
+	d.fireTimers()
+}
+
+// advance moves the replica's clock to elapsed without firing its timers.
+func (d *Driver) advance(elapsed time.Duration) {
+	if n := d.clock.Due(elapsed); n > 0 {
+		d.replica.Advance(uint64(n))
+		d.timersDue = true
 	}
 }
 
-// Step handles one input: the clock catches up first.
+// fireTimers fires the replica's timers if its clock advanced since they
+// last fired.
+func (d *Driver) fireTimers() {
+	if d.timersDue {
+		d.timersDue = false
+		d.replica.FireTimers()
+	}
+}
+
+// Step handles one input. The clock catches up first, so that the input
+// sees the time it is handled at (a backup's lease promise runs from
+// then); the timers that came due wait until Flush, after every input
+// queued with this one: a backup whose loop stalled (a GC pause, a
+// checkpoint, a slow write) reads the Prepares and Commits its primary
+// sent meanwhile before its view-change timeout is checked, instead of
+// starting a view change against a healthy primary.
 func (d *Driver) Step(elapsed time.Duration, m message.Message) {
-	d.CatchUp(elapsed)
+	if d.cfg.bugs.TimersBeforeInbox {
+		d.CatchUp(elapsed) // planted: the timers fire before the input
+	} else {
+		d.advance(elapsed)
+	}
 	if g, ok := m.(*message.GetCheckpoint); ok && g.Epoch == d.replica.Epoch() {
 		d.serve(g)
 		return
@@ -104,7 +134,9 @@ func (d *Driver) Step(elapsed time.Duration, m message.Message) {
 // Drain handles inputs while next yields them, at most limit, each after
 // the clock caught up with now(): a step that took long (a checkpoint, a
 // GC pause) must not leave later inputs with a stale clock (review finding
-// C). Then it flushes, so one Output carries what the whole batch produced.
+// C). Then it flushes, so one Output carries what the whole batch
+// produced, and the timers due fire only after the batch was stepped.
+// With no input queued it is CatchUp, then Flush.
 // It is Begin, Next for each input, then Flush; the simulator calls those
 // itself, so that a drain can span a slow step while the world moves on.
 func (d *Driver) Drain(now func() time.Duration, next func() (message.Message, bool), limit int) {
@@ -119,8 +151,16 @@ func (d *Driver) Drain(now func() time.Duration, next func() (message.Message, b
 	d.Flush()
 }
 
-// Begin starts a drain at elapsed.
-func (d *Driver) Begin(elapsed time.Duration) { d.drainAt = elapsed }
+// Begin starts a drain at elapsed: the clock catches up, and the timers
+// due wait for Flush.
+func (d *Driver) Begin(elapsed time.Duration) {
+	d.drainAt = elapsed
+	if d.cfg.bugs.TimersBeforeInbox {
+		d.CatchUp(elapsed)
+		return
+	}
+	d.advance(elapsed)
+}
 
 // Next handles one input of the drain at elapsed.
 func (d *Driver) Next(elapsed time.Duration, m message.Message) {
@@ -130,14 +170,17 @@ func (d *Driver) Next(elapsed time.Duration, m message.Message) {
 	d.Step(elapsed, m)
 }
 
-// Flush drains the replica's Output, makes its durable part durable and
-// sends what it produced: Prepares at once when EarlyPrepares allows, the
-// rest (and replies) only once the write is durable. When the write makes
-// the primary's own copy count, what that commits is flushed too.
+// Flush fires the timers that came due while the inputs since the last
+// Flush were stepped, then drains the replica's Output, makes its durable
+// part durable and sends what it produced: Prepares at once when
+// EarlyPrepares allows, the rest (and replies) only once the write is
+// durable. When the write makes the primary's own copy count, what that
+// commits is flushed too.
 func (d *Driver) Flush() {
 	if d.failed != nil {
 		return
 	}
+	d.fireTimers()
 	out := d.replica.Output()
 	if d.cfg.OnOutput != nil {
 		d.cfg.OnOutput(out)

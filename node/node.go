@@ -147,9 +147,11 @@ func (n *Node) Run(ctx context.Context) error {
 			n.log.Info("replica stopping")
 			return nil
 		case <-ticker.C:
+			// What queued while the loop was busy is read before the
+			// timers fire (driver.Flush): after a stall, a backup
+			// hears from its primary before it checks its timeout.
 			stall.begin("tick")
-			n.drv.CatchUp(elapsed())
-			n.drv.Flush()
+			n.drv.Drain(elapsed, n.queued(recv), maxDrain)
 			n.memLimit.update()
 		case in := <-recv:
 			stall.begin("drain")
@@ -190,26 +192,44 @@ type Inbound = transport.Inbound
 // writes). It answers requests the client's role does not allow itself
 // (refuse), and remembers where each client's requests come from.
 func (n *Node) inputs(first Inbound, recv <-chan Inbound) func() (message.Message, bool) {
+	rest := n.queued(recv)
 	pending := true
 	return func() (message.Message, bool) {
+		if pending {
+			pending = false
+			if n.admit(first) {
+				return first.Msg, true
+			}
+		}
+		return rest()
+	}
+}
+
+// queued yields the inputs already queued on recv, without waiting.
+func (n *Node) queued(recv <-chan Inbound) func() (message.Message, bool) {
+	return func() (message.Message, bool) {
 		for {
-			in := first
-			if pending {
-				pending = false
-			} else {
-				select {
-				case in = <-recv:
-				default:
-					return nil, false
+			select {
+			case in := <-recv:
+				if !n.admit(in) {
+					continue
 				}
+				return in.Msg, true
+			default:
+				return nil, false
 			}
-			if n.refuse(in) || n.answerConfig(in) || n.refuseReconfig(in) {
-				continue
-			}
-			n.route(in)
-			return in.Msg, true
 		}
 	}
+}
+
+// admit routes an input to the replica, or answers or refuses it here
+// (refuse, answerConfig, refuseReconfig) and reports false.
+func (n *Node) admit(in Inbound) bool {
+	if n.refuse(in) || n.answerConfig(in) || n.refuseReconfig(in) {
+		return false
+	}
+	n.route(in)
+	return true
 }
 
 // route records where a client's replies go, and logs replica traffic.

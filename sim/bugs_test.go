@@ -60,8 +60,12 @@ func TestPlantedBugsCaught(t *testing.T) {
 	// The reconfiguration plants have a test of their own
 	// (TestReconfigPlantsCaught).
 	// The standby plants too (TestStandbyPlantsCaught).
-	if len(cases)+1+len(bandwidthPlants)+len(reconfigPlants)+len(standbyPlants) != len(AllBugNames()) {
-		t.Fatalf("%d bug cases (+1 scenario) for %d planted bugs", len(cases), len(AllBugNames()))
+	// ProvenViewKeepsTimeout slows a failover after a run of failed views
+	// down; random seeds rarely meet that late enough to miss the liveness
+	// deadline (all seed 1296; none of all 1-1000): a core test plays it
+	// (TestProvenViewSuspectsAtBaseTimeout).
+	if len(cases)+2+len(bandwidthPlants)+len(reconfigPlants)+len(standbyPlants) != len(AllBugNames()) {
+		t.Fatalf("%d bug cases (+2 elsewhere) for %d planted bugs", len(cases), len(AllBugNames()))
 	}
 }
 
@@ -333,7 +337,11 @@ func TestDiskFaultPlantsCaught(t *testing.T) {
 //     members are a majority of its voting members (the epoch check on
 //     an admitted move; without it, the liveness check: the new members
 //     all recover once they joined and the epoch has too few normal
-//     members to answer them).
+//     members to answer them);
+//   - joiner-in-view-0: a joiner that installed a checkpoint above its
+//     epoch's first op enters view 0 with commits of a later view (the
+//     commit-view check; 26 of seeds 1-1000, the first at seed 45;
+//     reconfig-durable 64 of 1000).
 func TestReconfigPlantsCaught(t *testing.T) {
 	for _, bug := range reconfigPlants {
 		t.Run(bug, func(t *testing.T) { caughtInReconfig(t, bug) })
@@ -362,7 +370,7 @@ func caughtInReconfig(t *testing.T, bug string) *Violation {
 
 // reconfigPlants are the planted bugs TestReconfigPlantsCaught covers.
 var reconfigPlants = []string{"epoch-from-message", "epoch-keeps-view", "retire-early", "op-after-reconfig",
-	"lease-across-epochs", "admit-new-majority"}
+	"lease-across-epochs", "admit-new-majority", "joiner-in-view-0"}
 
 // TestStandbyPlantsCaught shows that the standby checks can fail: with
 // each planted bug, random seeds of profile reconfig (whose administrator

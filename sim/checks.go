@@ -15,6 +15,9 @@ type checker struct {
 	results   []opResult      // results[op-1]: first execution seen
 	digests   map[uint64]uint64
 	maxNormal uint64 // highest view any replica was normal in
+	// commitViews: per epoch and view, the highest op a primary counted
+	// committed (commitview.go).
+	commitViews commitViews
 }
 
 // opResult is the outcome of executing one op.
@@ -42,6 +45,7 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) (logEnd uint64,
 	r.checkWitnessStep(rep, info, applied, false)
 	r.checkQuorumStep(rep, info)
 	r.checkEpochStep(rep, info)
+	r.checkCommitView(rep, info)
 	r.res.LeaseReads += int(info.LeaseReads - rep.leaseReads)
 	rep.leaseReads = info.LeaseReads
 	r.checkCommitted(rep, info.Commit)

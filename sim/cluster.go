@@ -51,6 +51,8 @@ type replica struct {
 	// ckptSize is the size of the last checkpoint it wrote, to size the
 	// next one's buffer.
 	ckptSize int
+	// led is what its last step said about the view it led (commitview.go).
+	led lastLed
 
 	// per incarnation: what the checks saw last
 	commit, executed, checked uint64
@@ -321,7 +323,9 @@ func (r *run) tickReplica(e event) {
 	if !rep.up || e.inc != rep.inc {
 		return
 	}
-	if r.busy(rep) { // in a slow step: the clock catches up after
+	// In a slow step, or at its end before the drain resumed: the clock
+	// catches up after, and the timers fire once the inbox was read.
+	if rep.draining {
 		r.schedule(r.now+rep.period, event{kind: evTick, node: rep.idx, inc: rep.inc})
 		return
 	}

@@ -19,13 +19,15 @@ func (r *run) deliverToReplica(rep *replica, e event) {
 	if !rep.draining {
 		rep.draining = true
 		rep.drv.Begin(r.elapsed(rep))
-		r.continueDrain(rep)
+		r.continueDrain(rep, false)
 	}
 }
 
 // continueDrain steps rep through its inbox until it is empty, or until a
-// step is slow: then the drain resumes when the step ends.
-func (r *run) continueDrain(rep *replica) {
+// step is slow: then the drain resumes when the step ends. A drain that
+// resumes after a slow step is checked for spurious view changes
+// (spurious.go).
+func (r *run) continueDrain(rep *replica, resumed bool) {
 	for len(rep.inbox) > 0 {
 		e := rep.inbox[0]
 		rep.inbox = rep.inbox[1:]
@@ -33,7 +35,11 @@ func (r *run) continueDrain(rep *replica) {
 			r.res.StateTransfers++
 		}
 		inc := rep.inc
-		rep.drv.Next(r.elapsed(rep), copyMessage(e.msg))
+		if resumed {
+			r.stepChecked(rep, copyMessage(e.msg))
+		} else {
+			rep.drv.Next(r.elapsed(rep), copyMessage(e.msg))
+		}
 		if !rep.up || rep.inc != inc {
 			return
 		}
@@ -71,7 +77,7 @@ func (r *run) drainEvent(e event) {
 	if !rep.up || rep.inc != e.inc || !rep.draining || r.now < rep.busyUntil {
 		return
 	}
-	r.continueDrain(rep)
+	r.continueDrain(rep, true)
 }
 
 // busy reports whether rep is inside a slow step (its ticks and disk

@@ -51,6 +51,13 @@ const (
 	// KindStandby: a standby was taken for a primary, counted in a quorum,
 	// or sent what only a voting member sends (see standby.go).
 	KindStandby Kind = "standby"
+	// KindCommitView: a replica that takes part in its epoch holds a
+	// commit of a view after its last normal view (see commitview.go).
+	KindCommitView Kind = "commit-view"
+	// KindSpuriousViewChange: a replica left its view for a view change
+	// while a Prepare or Commit of that view from its primary waited unread
+	// in its inbox (see spurious.go).
+	KindSpuriousViewChange Kind = "spurious-view-change"
 )
 
 // Violation is a failed check. Replay is the command that reproduces it.

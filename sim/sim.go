@@ -70,6 +70,10 @@ type Options struct {
 	// ClockOncePerDrain plants a driver bug: the clock is read once per
 	// batch of inputs, not before each (review finding C). For tests only.
 	ClockOncePerDrain bool
+	// TimersBeforeInbox plants a driver bug: after a stall the timers fire
+	// before the inputs queued meanwhile are read (issue 10). For tests
+	// only.
+	TimersBeforeInbox bool
 	// TruncateBeforeCheckpoint plants a bug of package storage in durable
 	// mode: the log is dropped up to a new checkpoint before the
 	// checkpoint is durable. For tests only.

@@ -19,10 +19,11 @@ func (s *Storage) Persist(out core.Output, status core.Status, done func()) erro
 // persist writes what out changed as one atomic group and, in sync mode,
 // waits until it is durable. Only then may out's messages leave. A
 // recovering replica persists nothing until it has recovered (a restart
-// then recovers again); its first write records its whole state, so that
-// from then on it restarts from the disk.
+// then recovers again, or, for a joiner that learns its new epoch's view,
+// resumes the state its disk held before); its first write records its
+// whole state, so that from then on it restarts from the disk.
 func (s *Storage) persist(out *core.Output, status core.Status) error {
-	if status == core.StatusRecovering && !s.written {
+	if status == core.StatusRecovering {
 		return nil
 	}
 	if s.cfg.bugs.TruncateBeforeCheckpoint && out.Checkpoint != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -123,19 +124,9 @@ func scheduleFaults(ctx context.Context, f benchFlags, l *benchLocal, start time
 // measures as described above.
 func (l *benchLocal) fault(ctx context.Context, role string, restartAfter time.Duration, start time.Time, prog *progressLog) benchFault {
 	ft := benchFault{Role: role, Server: -1, At: time.Since(start).Seconds()}
-	sts, err := l.statuses(ctx)
+	sts, primary, view, err := l.findPrimary(ctx)
 	if err != nil {
 		ft.Err = err.Error()
-		return ft
-	}
-	primary, view := -1, uint64(0)
-	for i, s := range sts {
-		if s.IsPrimary {
-			primary, view = i, s.View
-		}
-	}
-	if primary < 0 {
-		ft.Err = "no primary in normal status to tell the backups from"
 		return ft
 	}
 	victim := primary
@@ -249,6 +240,33 @@ func (l *benchLocal) primaryCommit(ctx context.Context, i int) uint64 {
 	}
 	return 0
 }
+
+// findPrimary reads every server's status until one is primary in normal
+// status, for up to findPrimaryFor: a loaded server's status may not
+// answer within a second, or the cluster may be between views.
+func (l *benchLocal) findPrimary(ctx context.Context) (sts []node.Status, primary int, view uint64, err error) {
+	ctx, cancel := context.WithTimeout(ctx, findPrimaryFor)
+	defer cancel()
+	for {
+		sts, err = l.statuses(ctx)
+		if err == nil {
+			for i, s := range sts {
+				if s.IsPrimary {
+					return sts, i, s.View, nil
+				}
+			}
+			err = errors.New("no primary in normal status to tell the backups from")
+		}
+		select {
+		case <-ctx.Done():
+			return nil, -1, 0, fmt.Errorf("after %v: %w", findPrimaryFor, err)
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// findPrimaryFor bounds the search for the primary before a kill.
+const findPrimaryFor = time.Minute
 
 // statuses reads every server's status.
 func (l *benchLocal) statuses(ctx context.Context) ([]node.Status, error) {

@@ -87,6 +87,13 @@ type Bugs struct {
 	// however large (the old behaviour), instead of doubling the gap while
 	// nothing progresses (profile bandwidth).
 	RetransmitEveryRetry bool
+	// ProvenViewKeepsTimeout keeps the view-change timeout a view was
+	// entered with, doubled by the failed views before it, after the view
+	// proved itself (the old behaviour): only the next view's timeout
+	// went back to the base, so a backup of a working view entered after
+	// a run of failed ones suspected its crashed primary up to 32 times
+	// the base timeout later (profile all, seed 1296).
+	ProvenViewKeepsTimeout bool
 	// WitnessMayLead makes the primary function range over every member,
 	// witnesses included, instead of over the full replicas only: a
 	// witness, which holds no state, becomes primary of some views.
@@ -112,6 +119,16 @@ type Bugs struct {
 	// EpochKeepsView starts a new epoch in the view the replica was in
 	// instead of view 0 (VR Revisited §8.3: two primaries).
 	EpochKeepsView bool
+	// JoinerInViewZero lets a joiner that installed a checkpoint of its
+	// new epoch above the epoch's first op (the RECONFIGURATION at R)
+	// enter the epoch at once in view 0, normal (the old behaviour),
+	// instead of learning the epoch's view through the recovery protocol
+	// first: the checkpoint may hold ops committed in a later view of the
+	// epoch, and a replica in view 0 with those commits breaks the rule
+	// that a replica holds no commit of a view after its last normal view
+	// (reconfig seed 53 with the timer order of issue 10: a stale
+	// StartView of view 1 below the joiner's commit).
+	JoinerInViewZero bool
 	// RetireEarly lets a replica that leaves the configuration report at
 	// once that it may shut down, before f'+1 new members hold the state.
 	RetireEarly bool
@@ -220,4 +237,9 @@ type Driver struct {
 	// Prepares (which leave early) let backups execute an op that only f
 	// disks hold.
 	AckBeforeDurable bool
+	// TimersBeforeInbox fires the timers that came due while the loop
+	// stalled before the inputs queued meanwhile are read (issue 10's
+	// amplifier): a backup that was merely slow times out although its
+	// primary's Prepares and Commits are waiting in its inbox.
+	TimersBeforeInbox bool
 }
