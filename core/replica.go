@@ -373,6 +373,10 @@ func (r *Replica) broadcast(m message.Message) {
 // ID returns the replica's stable id.
 func (r *Replica) ID() uint8 { return r.id }
 
+// Status returns the replica's status: Info().Status without building
+// the whole Info (the driver reads it on every durable write).
+func (r *Replica) Status() Status { return r.status }
+
 // Epoch returns the replica's epoch: a peer's GetCheckpoint of another
 // epoch must not be served (driver/serve.go).
 func (r *Replica) Epoch() uint64 { return r.members.Epoch }

@@ -170,7 +170,7 @@ func (d *Driver) Flush() {
 // pendingWrite).
 func (d *Driver) persist(w *pendingWrite, out core.Output, held []core.Envelope, replies []*message.Reply) {
 	w.inFlight, w.seq, w.ck, w.hs, w.held, w.replies = true, out.Seq, out.Checkpoint, out.HardState, held, replies
-	status := d.replica.Info().Status
+	status := d.replica.Status()
 	if d.replica.LostState() {
 		status = core.StatusRecovering // a joiner that will recover: nothing is durable yet
 	}
