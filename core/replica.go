@@ -259,10 +259,11 @@ func (r *Replica) Tick() {
 // Output drains everything produced since the last call. Entries appended
 // by requests since the last call leave in as few Prepares as MaxBatch
 // allows: a driver that steps many requests before calling Output batches
-// them.
-func (r *Replica) Output() Output {
+// them. (o is named so that it is built in the caller's result: the
+// Output is a few hundred bytes, made at every step.)
+func (r *Replica) Output() (o Output) {
 	r.flush()
-	o := r.out
+	o = r.out
 	o.Seq = r.markOutput()
 	r.dirtyLog(&o)
 	o.LogBase = r.base
