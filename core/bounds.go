@@ -19,7 +19,7 @@ import (
 
 // logLimit is the most bytes of entries the log may hold: a message with
 // the whole log and the largest fixed fields still fits MaxMessageBytes.
-func (c Config) logLimit() int {
+func (c *Config) logLimit() int {
 	return c.MaxMessageBytes - message.MaxFixedSize - message.EntriesSize(nil)
 }
 

@@ -276,10 +276,11 @@ func (r *Replica) FireTimers() {
 // Output drains everything produced since the last call. Entries appended
 // by requests since the last call leave in as few Prepares as MaxBatch
 // allows: a driver that steps many requests before calling Output batches
-// them.
-func (r *Replica) Output() Output {
+// them. (o is named so that it is built in the caller's result: the
+// Output is a few hundred bytes, made at every step.)
+func (r *Replica) Output() (o Output) {
 	r.flush()
-	o := r.out
+	o = r.out
 	o.Seq = r.markOutput()
 	r.dirtyLog(&o)
 	o.LogBase = r.base
@@ -389,6 +390,10 @@ func (r *Replica) broadcast(m message.Message) {
 
 // ID returns the replica's stable id.
 func (r *Replica) ID() uint8 { return r.id }
+
+// Status returns the replica's status: Info().Status without building
+// the whole Info (the driver reads it on every durable write).
+func (r *Replica) Status() Status { return r.status }
 
 // Epoch returns the replica's epoch: a peer's GetCheckpoint of another
 // epoch must not be served (driver/serve.go).

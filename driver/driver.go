@@ -188,7 +188,7 @@ func (d *Driver) Flush() {
 	if d.cfg.Storage == nil {
 		d.send(out.Messages)
 		d.reply(out.Replies)
-		d.save(out)
+		d.save(out.Checkpoint, out.HardState)
 		return
 	}
 	w := d.newWrite()
@@ -202,7 +202,7 @@ func (d *Driver) Flush() {
 		held = d.sendPrepares(held, w.buf[:0])
 		w.buf = held
 	}
-	d.persist(w, out, held, replies)
+	d.persist(w, &out, held, replies)
 	if d.cfg.bugs.AckBeforeDurable && d.failed == nil && d.replica.Persisted(out.Seq) {
 		d.Flush() // planted: its own copy counts before it is durable
 	}
@@ -211,13 +211,13 @@ func (d *Driver) Flush() {
 // persist hands out to the storage; once durable, the held messages and
 // replies leave and the replica learns what is durable (see
 // pendingWrite).
-func (d *Driver) persist(w *pendingWrite, out core.Output, held []core.Envelope, replies []*message.Reply) {
+func (d *Driver) persist(w *pendingWrite, out *core.Output, held []core.Envelope, replies []*message.Reply) {
 	w.inFlight, w.seq, w.ck, w.hs, w.held, w.replies = true, out.Seq, out.Checkpoint, out.HardState, held, replies
-	status := d.replica.Info().Status
+	status := d.replica.Status()
 	if d.replica.LostState() {
 		status = core.StatusRecovering // a joiner that will recover: nothing is durable yet
 	}
-	if err := d.cfg.Storage.Persist(out, status, w.done); err != nil {
+	if err := d.cfg.Storage.Persist(*out, status, w.done); err != nil {
 		d.failed = err
 	}
 }

@@ -48,7 +48,7 @@ func (w *pendingWrite) written() {
 	d.send(w.held)
 	d.reply(w.replies)
 	if w.ck != nil {
-		d.save(core.Output{Checkpoint: w.ck, HardState: w.hs})
+		d.save(w.ck, w.hs)
 	}
 	seq, buf := w.seq, w.buf
 	clear(buf)

@@ -41,12 +41,12 @@ func (d *Driver) CheckpointSaved(op uint64) {
 	d.Flush()
 }
 
-// save hands the Output's checkpoint, if any, to the saver. The Output's
-// log writes are durable by now, so the checkpoint never gets ahead of the
-// log it was taken from.
-func (d *Driver) save(out core.Output) {
-	if out.Checkpoint != nil && d.cfg.Checkpoints != nil {
-		d.cfg.Checkpoints.Save(out.Checkpoint, out.HardState)
+// save hands an Output's checkpoint ck, if any, and its hard state hs to
+// the saver. The Output's log writes are durable by now, so the checkpoint
+// never gets ahead of the log it was taken from.
+func (d *Driver) save(ck *core.Checkpoint, hs core.HardState) {
+	if ck != nil && d.cfg.Checkpoints != nil {
+		d.cfg.Checkpoints.Save(ck, hs)
 	}
 }
 

@@ -42,10 +42,10 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) (logEnd uint64,
 		return 0, false
 	}
 	rep.commit = info.Commit
-	r.checkWitnessStep(rep, info, applied, false)
-	r.checkQuorumStep(rep, info)
-	r.checkEpochStep(rep, info)
-	r.checkCommitView(rep, info)
+	r.checkWitnessStep(rep, &info, applied, false)
+	r.checkQuorumStep(rep, &info)
+	r.checkEpochStep(rep, &info)
+	r.checkCommitView(rep, &info)
 	r.res.LeaseReads += int(info.LeaseReads - rep.leaseReads)
 	rep.leaseReads = info.LeaseReads
 	r.checkCommitted(rep, info.Commit)
@@ -57,7 +57,7 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) (logEnd uint64,
 // checkQuorumStep checks, on the replica that stepped, that it takes no
 // standby for a primary and, if it is a primary, that its commit rests on
 // f+1 voting members.
-func (r *run) checkQuorumStep(rep *replica, info core.Info) {
+func (r *run) checkQuorumStep(rep *replica, info *core.Info) {
 	m := info.Members
 	if r.viol != nil || m.Size() == 0 {
 		return
@@ -205,7 +205,7 @@ func (r *run) observeInfo(rep *replica, info *core.Info) {
 	if info.Status == rep.status && info.View == rep.view {
 		return
 	}
-	r.mon.checkLeave(r, rep, *info)
+	r.mon.checkLeave(r, rep, info)
 	if info.Status == core.StatusNormal {
 		if info.View > r.chk.maxNormal {
 			r.chk.maxNormal = info.View

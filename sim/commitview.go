@@ -35,7 +35,7 @@ func (c commitViews) record(e, v, op uint64) {
 // view is counted as committed in that view (a later view's StartView in
 // the same batch may have raised it instead: the check is then looser,
 // never wrong).
-func (c commitViews) recordStep(prev lastLed, info core.Info) {
+func (c commitViews) recordStep(prev lastLed, info *core.Info) {
 	if info.Status == core.StatusNormal && info.Primary == info.Index && info.AckCommit > 0 {
 		c.record(info.Epoch, info.View, info.AckCommit)
 	}
@@ -50,7 +50,7 @@ type lastLed struct {
 	epoch, view, commit uint64
 }
 
-func ledBy(info core.Info) lastLed {
+func ledBy(info *core.Info) lastLed {
 	return lastLed{info.Status == core.StatusNormal && info.Primary == info.Index, info.Epoch, info.View, info.Commit}
 }
 
@@ -69,7 +69,7 @@ func (c commitViews) allowed(e, firstOp, v uint64) uint64 {
 }
 
 // checkCommitView runs the commit-view check on the replica that stepped.
-func (r *run) checkCommitView(rep *replica, info core.Info) {
+func (r *run) checkCommitView(rep *replica, info *core.Info) {
 	if r.viol != nil || info.Members.Size() == 0 {
 		return
 	}

@@ -11,8 +11,8 @@ import (
 // primary that left its view in the step its commit rose counts it there.
 func TestCommitViewsAllowed(t *testing.T) {
 	c := commitViews{}
-	primary := func(view, ack uint64) core.Info {
-		return core.Info{Epoch: 2, Status: core.StatusNormal, View: view, Primary: 1, Index: 1, AckCommit: ack}
+	primary := func(view, ack uint64) *core.Info {
+		return &core.Info{Epoch: 2, Status: core.StatusNormal, View: view, Primary: 1, Index: 1, AckCommit: ack}
 	}
 	c.recordStep(lastLed{}, primary(0, 54))
 	c.recordStep(lastLed{}, primary(1, 60))
@@ -25,7 +25,7 @@ func TestCommitViewsAllowed(t *testing.T) {
 	if got := c.allowed(3, 70, 0); got != 70 {
 		t.Fatalf("a new epoch allows %d, want its first op 70", got)
 	}
-	left := core.Info{Epoch: 2, Status: core.StatusViewChange, View: 2, LastNormalView: 1, Commit: 63, Index: 1, Primary: 2}
+	left := &core.Info{Epoch: 2, Status: core.StatusViewChange, View: 2, LastNormalView: 1, Commit: 63, Index: 1, Primary: 2}
 	c.recordStep(ledBy(primary(1, 60)), left)
 	if got := c.allowed(2, 50, 1); got != 63 {
 		t.Fatalf("a commit counted as view 1's primary left it: view 1 allows %d, want 63", got)

@@ -30,7 +30,11 @@ func (r *run) deliverToReplica(rep *replica, e event) {
 func (r *run) continueDrain(rep *replica, resumed bool) {
 	for len(rep.inbox) > 0 {
 		e := rep.inbox[0]
-		rep.inbox = rep.inbox[1:]
+		// Shift down rather than reslice: the inbox keeps its array (it
+		// holds one message or a few), so a delivery does not allocate.
+		n := copy(rep.inbox, rep.inbox[1:])
+		rep.inbox[n] = event{}
+		rep.inbox = rep.inbox[:n]
 		if e.msg.Type() == message.TypeNewState {
 			r.res.StateTransfers++
 		}

@@ -214,12 +214,19 @@ const (
 	fnvPrime  = 1099511628211
 )
 
+// mix folds v into the trace hash, byte by byte from the lowest (FNV-1a).
+// The eight steps are written out: it runs several times per event.
 func (r *run) mix(v uint64) {
-	for i := 0; i < 8; i++ {
-		r.trace ^= v & 0xff
-		r.trace *= fnvPrime
-		v >>= 8
-	}
+	h := r.trace
+	h = (h ^ v&0xff) * fnvPrime
+	h = (h ^ v>>8&0xff) * fnvPrime
+	h = (h ^ v>>16&0xff) * fnvPrime
+	h = (h ^ v>>24&0xff) * fnvPrime
+	h = (h ^ v>>32&0xff) * fnvPrime
+	h = (h ^ v>>40&0xff) * fnvPrime
+	h = (h ^ v>>48&0xff) * fnvPrime
+	h = (h ^ v>>56) * fnvPrime
+	r.trace = h
 }
 
 // hashEvent folds one event into the trace hash.

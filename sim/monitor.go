@@ -89,7 +89,7 @@ func (m *monitor) clean(r *run, a, b int) bool {
 
 // checkLeave reports a disruption if rep, a member of the stable quorum,
 // is leaving its view.
-func (m *monitor) checkLeave(r *run, rep *replica, info core.Info) {
+func (m *monitor) checkLeave(r *run, rep *replica, info *core.Info) {
 	if !m.armed || !m.members[rep.idx] || r.recoveredRecently() || r.releasedRecently() {
 		return
 	}

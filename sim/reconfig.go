@@ -339,7 +339,7 @@ func (r *run) adminAgain() {
 
 // checkEpochStep checks the reconfiguration rules on the replica that
 // stepped.
-func (r *run) checkEpochStep(rep *replica, info core.Info) {
+func (r *run) checkEpochStep(rep *replica, info *core.Info) {
 	if r.adm.initial == 0 || r.viol != nil {
 		return
 	}

@@ -92,7 +92,7 @@ func (r *run) membership() core.Membership {
 }
 
 // checkWitnessStep checks the witness rules on the replica that stepped.
-func (r *run) checkWitnessStep(rep *replica, info core.Info, applied []core.Applied, ckpt bool) {
+func (r *run) checkWitnessStep(rep *replica, info *core.Info, applied []core.Applied, ckpt bool) {
 	if r.witness == nil || r.viol != nil {
 		return
 	}
