@@ -54,6 +54,7 @@ func TestSeeds(t *testing.T) {
 		{"reconfig", 300},
 		{"reconfig-durable", 300},
 		{"bandwidth", 300},
+		{"sessions", 300},
 	}
 	if testing.Short() {
 		for i := range cases {
