@@ -226,8 +226,10 @@ func decodeTable(b []byte, maxSessions int) (map[uint64]*session, error) {
 		id := c.u64()
 		s := &session{id: c.u64(), lastRequest: c.u64(), status: message.ReplyStatus(c.u8()), lastOp: c.u64()}
 		s.result = c.bytes(uint64(c.u32()))
-		if s.id == 0 || sessions[id] != nil {
-			c.bad = true // no Register executes at op 0, and a client has one session
+		if s.id == 0 || s.lastOp < s.id || sessions[id] != nil {
+			// No Register executes at op 0, a session's last op is at or
+			// after its Register's, and a client has one session.
+			c.bad = true
 		}
 		sessions[id] = s
 	}
