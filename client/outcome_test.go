@@ -302,3 +302,52 @@ func TestEvictionIsReported(t *testing.T) {
 		t.Fatalf("stats after re-registering: %+v", st)
 	}
 }
+
+// A replayed Register cannot let a request of an evicted session run
+// again (docs/protocol.md, "Client table"): client a's Incr executes while
+// its reply is withheld; two other clients evict a's session (a table of
+// 2); a copy of a's first Register then reaches the cluster and opens a
+// new session for a's client id; a's retransmissions of the Incr go on
+// all along. The Incr must have run once, and a learns of the eviction.
+func TestReplayedRegisterCannotRerunAfterEviction(t *testing.T) {
+	c := startTable(t, 2)
+	r := startRelay(t, c.Addrs)
+	ctx := ctxT(t)
+	a, err := client.DialConfig(ctx, client.Config{Addrs: r.Addrs, Static: true, Sessions: 1, RetryInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if _, err := a.Put(ctx, []byte("k"), []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	r.Hold(true)
+	incr := make(chan error, 1)
+	go func() { _, _, err := a.Incr(ctx, []byte("n"), 1); incr <- err }()
+	withheld(t, r) // the Incr executed; a heard nothing
+	direct := dial(t, c, client.Config{})
+	for i, cl := range []*client.Client{direct, dial(t, c, client.Config{})} {
+		if _, err := cl.Put(ctx, []byte("other"), []byte("x")); err != nil { // registers: evicts a
+			t.Fatalf("client %d: %v", i, err)
+		}
+	}
+	r.Replay(t, c.Addrs)
+	// Let a's retransmissions reach the cluster after the replayed
+	// Register: each one would run the Incr again if its session were a's.
+	for seen := r.apps.Load(); r.apps.Load() < seen+3; {
+		select {
+		case <-ctx.Done():
+			t.Fatal("a stopped retransmitting")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	wantValue(t, direct, "n", "1")
+	r.Hold(false)
+	select {
+	case err := <-incr:
+		wantBoth(t, "incr on an evicted session", err, client.ErrSessionEvicted, client.ErrOutcomeUnknown)
+	case <-ctx.Done():
+		t.Fatal("the Incr never completed")
+	}
+	wantValue(t, direct, "n", "1")
+}

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,10 @@ type relay struct {
 	hold atomic.Bool
 	mu   sync.Mutex
 	open []net.Conn // every listener-accepted and dialled connection
+	// register is a copy of the first Register frame the client sent
+	// (Replay sends it again); apps counts the KindApp requests forwarded.
+	register []byte
+	apps     atomic.Int64
 }
 
 // startRelay starts a relay in front of targets; t.Cleanup closes it.
@@ -100,8 +105,49 @@ func (r *relay) copy(dst, src net.Conn, replies bool) {
 		if err != nil {
 			return
 		}
+		if req, ok := m.(*message.Request); ok && !replies {
+			r.noteRequest(req, buf)
+		}
 		if _, err := dst.Write(buf); err != nil {
 			return
+		}
+	}
+}
+
+// noteRequest keeps the first Register frame and counts app requests.
+func (r *relay) noteRequest(req *message.Request, frame []byte) {
+	switch req.Kind {
+	case message.KindApp:
+		r.apps.Add(1)
+	case message.KindRegister:
+		r.mu.Lock()
+		if r.register == nil {
+			r.register = append([]byte(nil), frame...)
+		}
+		r.mu.Unlock()
+	}
+}
+
+// Replay sends a copy of the client's first Register frame to every
+// target, on connections of its own, as a delayed duplicate would arrive;
+// replies to it are read and dropped.
+func (r *relay) Replay(t *testing.T, targets []string) {
+	t.Helper()
+	r.mu.Lock()
+	frame := r.register
+	r.mu.Unlock()
+	if frame == nil {
+		t.Fatal("the client sent no Register")
+	}
+	for _, target := range targets {
+		c, err := net.Dial("tcp", target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.track(c)
+		go func() { _, _ = io.Copy(io.Discard, c) }()
+		if _, err := c.Write(frame); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

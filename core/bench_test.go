@@ -21,7 +21,7 @@ func BenchmarkPrimaryStep(b *testing.B) {
 	r.Step(&message.PrepareOK{View: 0, Op: 1, Replica: 1})
 	r.Output()
 	payload := make([]byte, 256)
-	req := &message.Request{ClientID: 1, Kind: message.KindApp, Payload: payload}
+	req := &message.Request{ClientID: 1, Session: 1, Kind: message.KindApp, Payload: payload} // registered at op 1
 	ack := &message.PrepareOK{View: 0, Replica: 1}
 	b.ReportAllocs()
 	for i := uint64(2); b.Loop(); i++ {

@@ -31,7 +31,7 @@ func TestOversizeMessagePanicsWhereBuilt(t *testing.T) {
 	r.recountLog()
 	defer func() {
 		msg, _ := recover().(string)
-		if !strings.Contains(msg, "DoViewChange of 3925 bytes, above MaxMessageBytes 2048") {
+		if !strings.Contains(msg, "DoViewChange of 4245 bytes, above MaxMessageBytes 2048") {
 			t.Fatalf("panic %q, want the DoViewChange's size and the bound", msg)
 		}
 	}()

@@ -41,8 +41,9 @@ var ErrBadCheckpoint = errors.New("core: bad checkpoint")
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // checkpointMagic starts every encoded checkpoint; the last byte is the
-// format version (2: the snapshot in chunks).
-const checkpointMagic = "VRck\x02"
+// format version (3: sessions carry their identity; 2: the snapshot in
+// chunks). Only the current version is read.
+const checkpointMagic = "VRck\x03"
 
 // ReadCheckpoint returns the checkpoint at op whose encoded bytes open
 // yields (a file, or bytes in memory): what durable mode reads back from

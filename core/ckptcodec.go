@@ -12,16 +12,20 @@ import (
 	"github.com/vr-go/vr/message"
 )
 
-// The encoding of a checkpoint (format 2):
+// The encoding of a checkpoint (format 3):
 //
 //	magic | op u64 | table length u64 | table | snapshot chunks | crc32c u32
 //
 // where the table is sessions u64 and, per session by client id, client
-// u64 | last request u64 | status u8 | last op u64 | result length u32 |
-// result; the snapshot chunks are (length u32 | bytes)* ended by a length
+// u64 | session id u64 | last request u64 | status u8 | last op u64 |
+// result length u32 | result (format 2 had no session id); the snapshot chunks are (length u32 | bytes)* ended by a length
 // of 0 (snapshot.go); and the CRC32C covers everything before it. All
 // integers are little-endian. The writer streams: it never holds more than
 // one chunk, and computes the CRC as the bytes pass.
+
+// tableEntryFixed is the size of a session in the table without its
+// result.
+const tableEntryFixed = 8 + 8 + 8 + 1 + 8 + 4
 
 // encodeTable encodes the client table, sorted by client id. It runs in
 // the replica's step at every checkpoint: its cost is bounded by
@@ -31,7 +35,7 @@ func (r *Replica) encodeTable() []byte {
 	size := 8
 	for id, s := range r.sessions.sessions {
 		ids = append(ids, id)
-		size += 29 + len(s.result)
+		size += tableEntryFixed + len(s.result)
 	}
 	slices.Sort(ids)
 	b := make([]byte, 0, size)
@@ -39,6 +43,7 @@ func (r *Replica) encodeTable() []byte {
 	for _, id := range ids {
 		s := r.sessions.sessions[id]
 		b = binary.LittleEndian.AppendUint64(b, id)
+		b = binary.LittleEndian.AppendUint64(b, s.id)
 		b = binary.LittleEndian.AppendUint64(b, s.lastRequest)
 		b = append(b, byte(s.status))
 		b = binary.LittleEndian.AppendUint64(b, s.lastOp)
@@ -213,14 +218,19 @@ func readChain(r io.Reader, op uint64, maxSessions int, use func(i int, rec Chec
 func decodeTable(b []byte, maxSessions int) (map[uint64]*session, error) {
 	c := ckptReader{b: b}
 	n := c.u64()
-	if n > uint64(len(c.b))/29 || (maxSessions > 0 && n > uint64(maxSessions)) {
+	if n > uint64(len(c.b))/tableEntryFixed || (maxSessions > 0 && n > uint64(maxSessions)) {
 		return nil, fmt.Errorf("%w: %d sessions in %d bytes", ErrBadCheckpoint, n, len(c.b))
 	}
 	sessions := make(map[uint64]*session, n)
 	for range n {
 		id := c.u64()
-		s := &session{lastRequest: c.u64(), status: message.ReplyStatus(c.u8()), lastOp: c.u64()}
+		s := &session{id: c.u64(), lastRequest: c.u64(), status: message.ReplyStatus(c.u8()), lastOp: c.u64()}
 		s.result = c.bytes(uint64(c.u32()))
+		if s.id == 0 || s.lastOp < s.id || sessions[id] != nil {
+			// No Register executes at op 0, a session's last op is at or
+			// after its Register's, and a client has one session.
+			c.bad = true
+		}
 		sessions[id] = s
 	}
 	if c.bad || len(c.b) != 0 {

@@ -8,6 +8,10 @@ import (
 
 // session is one client's entry in the client table.
 type session struct {
+	// id is the session's identity: the op-number of the Register that
+	// opened it. Every request of the session carries it
+	// (message.Request.Session); one that carries another is refused.
+	id          uint64
 	lastRequest uint64
 	status      message.ReplyStatus
 	result      []byte
@@ -31,16 +35,18 @@ func (t *sessionTable) get(client uint64) *session { return t.sessions[client] }
 
 func (t *sessionTable) len() int { return len(t.sessions) }
 
-// register opens (or renews) a session for client at op, evicting the least
+// open opens a new session for client, whose Register executes at op: it
+// replaces the client's session if it has one (a new identity: requests
+// of the old one are refused from now on), and otherwise evicts the least
 // recently used session when the table is full.
-func (t *sessionTable) register(client uint64, op uint64) *session {
-	if s := t.sessions[client]; s != nil {
-		return s
+func (t *sessionTable) open(client uint64, op uint64) *session {
+	if op == 0 {
+		panic("core: a session opened at op 0")
 	}
-	if len(t.sessions) >= t.max {
+	if t.sessions[client] == nil && len(t.sessions) >= t.max {
 		t.evictOldest()
 	}
-	s := &session{lastOp: op}
+	s := &session{id: op, lastOp: op}
 	t.sessions[client] = s
 	return s
 }
@@ -88,19 +94,18 @@ func (r *Replica) execute() {
 }
 
 // executeEntry applies one committed entry to the client table and the
-// state machine, at most once per client request.
+// state machine, at most once per client request: a request runs only in
+// the session it was sent in, and only if it is newer than the session's
+// last.
 func (r *Replica) executeEntry(e message.Entry) (message.ReplyStatus, []byte) {
 	r.assertNotWitness("execute")
 	s := r.sessions.get(e.ClientID)
 	switch {
 	case e.Kind == message.KindRegister:
-		s = r.sessions.register(e.ClientID, e.Op)
-		if e.RequestNum <= s.lastRequest {
-			return s.status, s.result // a duplicate register: nothing new
-		}
-		s.lastRequest, s.status, s.result, s.lastOp = e.RequestNum, message.StatusOK, nil, e.Op
-		return message.StatusOK, nil
-	case s == nil:
+		return r.executeRegister(e, s)
+	case !r.inSession(s, e.Session):
+		// The session was evicted, or replaced by a later Register (a
+		// copy of an old one, perhaps): never run the request in another.
 		return message.StatusSessionEvicted, nil
 	case e.RequestNum <= s.lastRequest:
 		return s.status, s.result // executed before: never twice
@@ -113,4 +118,27 @@ func (r *Replica) executeEntry(e message.Entry) (message.ReplyStatus, []byte) {
 	result := r.sm.Apply(e.Op, e.Payload)
 	s.lastRequest, s.status, s.result, s.lastOp = e.RequestNum, message.StatusOK, result, e.Op
 	return message.StatusOK, result
+}
+
+// executeRegister opens a session whose identity is the Register's op
+// (its result, message.EncodeSession), unless the Register is not newer
+// than the client's session's last request (a duplicate: nothing new). A
+// copy of a Register that arrives after its session was evicted opens a
+// new session that no request of the old one can use.
+func (r *Replica) executeRegister(e message.Entry, s *session) (message.ReplyStatus, []byte) {
+	if s != nil && e.RequestNum <= s.lastRequest {
+		return s.status, s.result
+	}
+	s = r.sessions.open(e.ClientID, e.Op)
+	s.lastRequest, s.status, s.result = e.RequestNum, message.StatusOK, message.EncodeSession(e.Op)
+	return message.StatusOK, s.result
+}
+
+// inSession reports whether a request that carries the session identity
+// id belongs to s, the live session of its client (nil: none).
+func (r *Replica) inSession(s *session, id uint64) bool {
+	if s == nil {
+		return false
+	}
+	return s.id == id || r.cfg.bugs.RegisterReopensEvicted
 }

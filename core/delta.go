@@ -54,8 +54,9 @@ type DeltaStateMachine interface {
 	ApplyDelta(r io.Reader) error
 }
 
-// deltaMagic starts every delta record; the last byte is its version.
-const deltaMagic = "VRcd\x01"
+// deltaMagic starts every delta record; the last byte is its version (2:
+// sessions carry their identity, as in checkpoint format 3).
+const deltaMagic = "VRcd\x02"
 
 // DeltaFrom returns the op of the checkpoint whose state this one's delta
 // starts from, and whether a delta can be written at all. A driver that

@@ -99,6 +99,11 @@ type cluster struct {
 	// pending, until saveNow saves them.
 	unsaved bool
 	pending map[int][]*core.Checkpoint
+	// sessions holds each client's session identity, learned from the
+	// reply to its last Register (registers: that Register's request
+	// number), as a client's proxy does; request stamps it.
+	sessions  map[uint64]uint64
+	registers map[uint64]uint64
 }
 
 // savedCkpt is an encoded checkpoint a replica's driver holds.
@@ -114,7 +119,8 @@ func newCluster(t *testing.T, n int) *cluster { return newClusterWith(t, n, nil)
 func newClusterWith(t *testing.T, n int, config func(*core.Config)) *cluster {
 	c := &cluster{t: t, cut: map[[2]int]bool{}, down: map[int]bool{}, from: map[message.Message]int{},
 		replicas: make([]*core.Replica, n), sms: make([]*counter, n), config: config,
-		saved: map[int][]savedCkpt{}, pending: map[int][]*core.Checkpoint{}}
+		saved: map[int][]savedCkpt{}, pending: map[int][]*core.Checkpoint{},
+		sessions: map[uint64]uint64{}, registers: map[uint64]uint64{}}
 	for i := 0; i < n; i++ {
 		c.start(i, false)
 	}
@@ -221,6 +227,13 @@ func (c *cluster) process(i int, out core.Output) {
 		c.queue = append(c.queue, e)
 	}
 	c.replies = append(c.replies, out.Replies...)
+	for _, rep := range out.Replies {
+		if c.registers[rep.ClientID] == rep.RequestNum && rep.Status == message.StatusOK {
+			if id, ok := message.DecodeSession(rep.Result); ok {
+				c.sessions[rep.ClientID] = id
+			}
+		}
+	}
 }
 
 // deliver runs the queue until it is empty (bounded).
@@ -256,8 +269,18 @@ func (c *cluster) tick(n int) {
 	}
 }
 
+// request sends a client's request to replica to, in the client's
+// session as the cluster last answered its Register.
 func (c *cluster) request(to int, client, reqNum uint64, kind message.RequestKind, payload string) {
-	c.replicas[to].Step(&message.Request{ClientID: client, RequestNum: reqNum, Kind: kind, Payload: []byte(payload)})
+	c.send(to, &message.Request{ClientID: client, RequestNum: reqNum, Session: c.sessions[client], Kind: kind, Payload: []byte(payload)})
+}
+
+// send delivers a request as it is, and what follows from it.
+func (c *cluster) send(to int, m *message.Request) {
+	if m.Kind == message.KindRegister {
+		c.registers[m.ClientID] = m.RequestNum
+	}
+	c.replicas[to].Step(m)
 	c.collect(to)
 	c.deliver()
 }

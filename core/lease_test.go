@@ -13,7 +13,7 @@ import (
 // log.
 func read(c *cluster, to int, kind message.RequestKind, reqNum uint64) (*message.Reply, bool) {
 	before := c.info(to).Op
-	c.replicas[to].Step(&message.Request{ClientID: 7, RequestNum: reqNum, Kind: kind, Payload: []byte("?")})
+	c.replicas[to].Step(&message.Request{ClientID: 7, RequestNum: reqNum, Session: c.sessions[7], Kind: kind, Payload: []byte("?")})
 	n := len(c.replies)
 	c.collect(to)
 	logged := c.info(to).Op > before

@@ -87,7 +87,10 @@ func (r *Replica) onRequest(m *message.Request) {
 	}
 	s := r.sessions.get(m.ClientID)
 	switch {
-	case s == nil && m.Kind != message.KindRegister:
+	case m.Kind != message.KindRegister && !r.inSession(s, m.Session):
+		// No session, or not the one the request was sent in (checked
+		// again at execution): a client that registers again gets a new
+		// one.
 		r.reply(m.ClientID, m.RequestNum, message.StatusSessionEvicted, nil)
 		return
 	case s != nil && m.RequestNum < s.lastRequest:
@@ -101,7 +104,7 @@ func (r *Replica) onRequest(m *message.Request) {
 	}
 	e := message.Entry{
 		Op: r.op() + 1, View: r.view, ClientID: m.ClientID,
-		RequestNum: m.RequestNum, Kind: m.Kind, Payload: m.Payload,
+		RequestNum: m.RequestNum, Session: m.Session, Kind: m.Kind, Payload: m.Payload,
 	}
 	if !r.hasRoom(e.Size()) {
 		return // the log is full of ops not yet executed; the client retries

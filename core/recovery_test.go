@@ -112,7 +112,8 @@ func runSlowNewMember(t *testing.T, bugs plant.Bugs) bool {
 	c := &cluster{t: t, cut: map[[2]int]bool{}, down: map[int]bool{}, from: map[message.Message]int{},
 		replicas: make([]*core.Replica, 3), sms: make([]*counter, 3),
 		config: func(cfg *core.Config) { cfg.Plant(bugs) },
-		saved:  map[int][]savedCkpt{}, pending: map[int][]*core.Checkpoint{}}
+		saved:  map[int][]savedCkpt{}, pending: map[int][]*core.Checkpoint{},
+		sessions: map[uint64]uint64{}, registers: map[uint64]uint64{}}
 	const a, b, slow = 0, 1, 2
 	c.hold = func(from int, e core.Envelope) bool {
 		_, rec := e.Msg.(*message.Recovery)

@@ -300,7 +300,7 @@ func TestSingleReplicaNewClusterServes(t *testing.T) {
 		t.Fatalf("single new replica: %+v", got)
 	}
 	r.Step(&message.Request{ClientID: 1, RequestNum: 1, Kind: message.KindRegister})
-	r.Step(&message.Request{ClientID: 1, RequestNum: 2, Payload: []byte("x")})
+	r.Step(&message.Request{ClientID: 1, RequestNum: 2, Session: 1, Payload: []byte("x")}) // registered at op 1
 	out := r.Output()
 	if len(out.Replies) != 2 || len(sm.ops) != 1 {
 		t.Fatalf("replies %d, applied %d", len(out.Replies), len(sm.ops))

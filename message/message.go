@@ -123,8 +123,11 @@ type Entry struct {
 	View       uint64 // view in which the primary assigned Op
 	ClientID   uint64
 	RequestNum uint64
-	Kind       RequestKind
-	Payload    []byte
+	// Session is the request's Session (see Request): the identity of the
+	// client's session it was sent in.
+	Session uint64
+	Kind    RequestKind
+	Payload []byte
 }
 
 // Request is sent by a client (through the VR proxy) to the primary.
@@ -132,9 +135,16 @@ type Request struct {
 	Epoch      uint64 // the sender's epoch (see Epoch)
 	ClientID   uint64
 	RequestNum uint64
-	Kind       RequestKind
-	View       uint64 // the view the client believes is current (advisory)
-	Payload    []byte
+	// Session is the identity of the client's session: the op-number of
+	// the KindRegister that opened it, which the Register's reply carries
+	// (EncodeSession). A request whose Session is not the live session's
+	// is refused (StatusSessionEvicted), so a replayed Register that opens
+	// a new session under the same ClientID never lets an older request
+	// in. Zero on a KindRegister, KindStaleRead or KindConfig.
+	Session uint64
+	Kind    RequestKind
+	View    uint64 // the view the client believes is current (advisory)
+	Payload []byte
 }
 
 // Reply answers a Request. View lets the client learn the current view.

@@ -5,7 +5,7 @@ package message
 // tests check every figure against its encoder.
 const (
 	// EntryOverhead is an encoded Entry's size without its payload.
-	EntryOverhead = 37
+	EntryOverhead = 45
 	// entryListOverhead is the count before an entry list.
 	entryListOverhead = 4
 	// bytesOverhead is the length before a byte slice.

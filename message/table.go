@@ -18,7 +18,7 @@ var specs = index(
 			return append(a, u64("client", m.ClientID), u64("request", m.RequestNum), slog.Int("kind", int(m.Kind)))
 		},
 		key:  func(m *Request) uint64 { return m.ClientID<<32 ^ m.RequestNum },
-		size: func(m *Request) int { return 33 + bytesOverhead + len(m.Payload) },
+		size: func(m *Request) int { return 41 + bytesOverhead + len(m.Payload) },
 	}),
 	define(def[*Reply]{
 		epoch:  func(m *Reply) *uint64 { return &m.Epoch },

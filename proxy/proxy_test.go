@@ -31,6 +31,9 @@ func reply(req *message.Request, view uint64, status message.ReplyStatus, result
 	return &message.Reply{View: view, ClientID: req.ClientID, RequestNum: req.RequestNum, Status: status, Result: []byte(result)}
 }
 
+// session is the result of a Register that opened session id.
+func session(id uint64) string { return string(message.EncodeSession(id)) }
+
 // registered returns a proxy whose session is open and nothing in flight.
 func registered(t *testing.T) *Proxy {
 	t.Helper()
@@ -39,7 +42,7 @@ func registered(t *testing.T) *Proxy {
 		t.Fatal(err)
 	}
 	reg := onlySend(t, p)
-	p.Handle(reply(reg.Req, 0, message.StatusOK, ""))
+	p.Handle(reply(reg.Req, 0, message.StatusOK, session(1)))
 	op := onlySend(t, p)
 	p.Handle(reply(op.Req, 0, message.StatusOK, "r"))
 	if out := p.Output(); len(out.Done) != 1 || p.Busy() || !p.Registered() {
@@ -82,7 +85,7 @@ func TestRegisterThenOp(t *testing.T) {
 	if err := p.Submit([]byte("other")); !errors.Is(err, ErrBusy) {
 		t.Fatalf("Submit while registering = %v, want ErrBusy", err)
 	}
-	p.Handle(reply(reg.Req, 0, message.StatusOK, ""))
+	p.Handle(reply(reg.Req, 0, message.StatusOK, session(3)))
 	out := p.Output()
 	if len(out.Done) != 0 {
 		t.Fatalf("registration must not complete the op: %+v", out.Done)
@@ -91,7 +94,8 @@ func TestRegisterThenOp(t *testing.T) {
 		t.Fatalf("want the op sent after register, got %+v", out.Sends)
 	}
 	op := out.Sends[0].Req
-	if op.Kind != message.KindApp || string(op.Payload) != "put" || op.RequestNum <= reg.Req.RequestNum {
+	if op.Kind != message.KindApp || string(op.Payload) != "put" || op.RequestNum <= reg.Req.RequestNum ||
+		op.Session != 3 || p.Session() != 3 || reg.Req.Session != 0 {
 		t.Fatalf("bad op request %+v after register %+v", op, reg.Req)
 	}
 	p.Handle(reply(op, 0, message.StatusOK, "ok"))

@@ -27,16 +27,22 @@ func (p *Proxy) Handle(rep *message.Reply) {
 		return
 	}
 	if rep.Status == message.StatusSessionEvicted {
-		p.registered = false
+		p.registered, p.session = false, 0 // the next operation registers again
 	}
 	p.complete(req.RequestNum, rep.Status, rep.Result)
 }
 
-// registerDone handles the answer to a registration: on success the waiting
-// operation is sent; otherwise it completes with the reply's status.
+// registerDone handles the answer to a registration: on success the proxy
+// keeps the session's identity (the result) and the waiting operation is
+// sent in it; otherwise it completes with the reply's status (a result
+// that is no session identity, StatusRejected: nothing was sent).
 func (p *Proxy) registerDone(rep *message.Reply) {
 	payload, kind, waiting := p.payload, p.kind, p.waiting
 	p.payload, p.waiting = nil, false
+	id, ok := message.DecodeSession(rep.Result)
+	if rep.Status == message.StatusOK && !ok {
+		rep = &message.Reply{RequestNum: rep.RequestNum, Status: message.StatusRejected}
+	}
 	if rep.Status != message.StatusOK {
 		if waiting {
 			// The operation never got a request number of its own; report
@@ -45,7 +51,7 @@ func (p *Proxy) registerDone(rep *message.Reply) {
 		}
 		return
 	}
-	p.registered = true
+	p.registered, p.session = true, id
 	if waiting {
 		p.start(kind, payload)
 	}

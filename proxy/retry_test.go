@@ -137,10 +137,27 @@ func TestEvictionDropsSession(t *testing.T) {
 	if reg.Kind != message.KindRegister || reg.RequestNum <= req.RequestNum {
 		t.Fatalf("re-registration %+v", reg)
 	}
-	p.Handle(reply(reg, 0, message.StatusOK, ""))
+	p.Handle(reply(reg, 0, message.StatusOK, session(9)))
 	op := onlySend(t, p).Req
-	if op.Kind != message.KindApp || string(op.Payload) != "y" || op.RequestNum <= reg.RequestNum {
-		t.Fatalf("op after re-registration %+v", op)
+	if op.Kind != message.KindApp || string(op.Payload) != "y" || op.RequestNum <= reg.RequestNum ||
+		req.Session != 1 || op.Session != 9 {
+		t.Fatalf("op after re-registration %+v (evicted one %+v)", op, req)
+	}
+}
+
+// TestRegistrationWithoutSessionRejected: a Register answered OK without
+// a session identity (a replica of another version) completes the
+// waiting operation as rejected, unsent.
+func TestRegistrationWithoutSessionRejected(t *testing.T) {
+	p := newProxy(t, 4, 2)
+	if err := p.Submit([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	reg := onlySend(t, p).Req
+	p.Handle(reply(reg, 0, message.StatusOK, ""))
+	out := p.Output()
+	if len(out.Done) != 1 || out.Done[0].Status != message.StatusRejected || len(out.Sends) != 0 || p.Registered() {
+		t.Fatalf("registration without a session: %+v, registered %v", out, p.Registered())
 	}
 }
 

@@ -21,6 +21,7 @@ type Proxy struct {
 	view       uint64 // the view believed current; primary = full[view mod len(full)]
 	requestNum uint64 // the last request number used (never reused)
 	registered bool   // a session is open in the client table
+	session    uint64 // its identity, from the Register's reply
 
 	inflight *message.Request    // the request awaiting a reply, or nil
 	payload  []byte              // the app op waiting for registration
@@ -106,6 +107,15 @@ func (p *Proxy) Busy() bool { return p.inflight != nil }
 // Registered reports whether the proxy holds an open session.
 func (p *Proxy) Registered() bool { return p.registered }
 
+// Session returns the identity of the proxy's session (the op-number of
+// the Register that opened it), 0 if it has none.
+func (p *Proxy) Session() uint64 {
+	if !p.registered {
+		return 0
+	}
+	return p.session
+}
+
 // Submit starts one application operation. It returns ErrBusy if one is in
 // flight. Without a session the proxy first registers (KindRegister) and
 // sends the operation once the registration is answered.
@@ -172,6 +182,9 @@ func (p *Proxy) startAt(kind message.RequestKind, payload []byte, to int) {
 		RequestNum: p.requestNum,
 		Kind:       kind,
 		Payload:    payload,
+	}
+	if kind != message.KindRegister && kind != message.KindStaleRead {
+		p.inflight.Session = p.session
 	}
 	p.ticks, p.retries, p.target = 0, 0, to
 	p.send(p.destination())

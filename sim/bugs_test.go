@@ -41,6 +41,7 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"witness-serves-state", "witness", 0},
 		{"witness-metadata-only", "witness", 0},
 		{"delta-skips-replaced", "large", 0},
+		{"register-reopens-evicted", "sessions", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.bug, func(t *testing.T) {
@@ -394,3 +395,25 @@ func TestStandbyPlantsCaught(t *testing.T) {
 
 // standbyPlants are the planted bugs TestStandbyPlantsCaught covers.
 var standbyPlants = []string{"standby-in-quorum", "standby-primary"}
+
+// TestRegisterReopensEvictedCaught: reconfig seed 1287, where a delayed
+// Register re-opened an evicted session and a retransmitted CAS ran
+// twice, passes; with the old behaviour planted, the at-most-once check
+// reports the second run (before the linearizability check at the end
+// does), and so it does within a few seeds of profile sessions.
+func TestRegisterReopensEvictedCaught(t *testing.T) {
+	opts := Options{Profile: "reconfig", Replicas: 3, Seed: 1287}
+	if _, err := Run(opts); err != nil {
+		t.Fatalf("reconfig seed 1287: %v", err)
+	}
+	opts.Bugs = plant.Bugs{RegisterReopensEvicted: true}
+	var v *Violation
+	if _, err := Run(opts); !errors.As(err, &v) || v.Kind != KindAtMostOnce {
+		t.Fatalf("reconfig seed 1287 with register-reopens-evicted: %v, want an at-most-once violation", err)
+	}
+	seed, v := firstViolationWithin(Options{Profile: "sessions", Bugs: opts.Bugs}, 20)
+	if v == nil {
+		t.Fatal("register-reopens-evicted not caught in 20 seeds of profile sessions")
+	}
+	t.Logf("sessions: caught at seed %d: %v", seed, v)
+}

@@ -14,7 +14,8 @@ type checker struct {
 	committed []message.Entry // committed[op-1]: first committed copy seen
 	results   []opResult      // results[op-1]: first execution seen
 	digests   map[uint64]uint64
-	maxNormal uint64 // highest view any replica was normal in
+	maxNormal uint64                // highest view any replica was normal in
+	ran       map[requestKey]uint64 // the op each request reached a state machine at
 	// commitViews: per epoch and view, the highest op a primary counted
 	// committed (commitview.go).
 	commitViews commitViews
@@ -26,11 +27,15 @@ type opResult struct {
 	result []byte
 }
 
-func (c *checker) init() { c.digests = make(map[uint64]uint64) }
+func (c *checker) init() {
+	c.digests = make(map[uint64]uint64)
+	c.ran = make(map[requestKey]uint64)
+}
 
 // checkReplica runs the per-step checks on the replica that just stepped.
 // It returns the end of rep's log, ok when the checks ran (no violation).
 func (r *run) checkReplica(rep *replica, applied []core.Applied) (logEnd uint64, ok bool) {
+	r.checkAtMostOnce(rep, applied)
 	if r.viol != nil {
 		return 0, false
 	}

@@ -22,6 +22,7 @@ type replica struct {
 	busyUntil, forcedStall int64
 	inbox                  []event
 	store                  *kv.Store
+	tap                    *applyTap // store, as the core sees it (atmostonce.go)
 	up                     bool
 	inc                    uint32 // incarnation; ticks of an older one are ignored
 	period                 int64  // tick period in real time (clock skew): the clock runs at Tick/period
@@ -226,7 +227,8 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 		c, err = core.New(cfg, nil) // a witness holds no state
 	} else {
 		store = kv.New(kv.DefaultLimits())
-		c, err = core.New(cfg, store)
+		rep.tap = &applyTap{Store: store}
+		c, err = core.New(cfg, rep.tap)
 	}
 	if err != nil {
 		if durable != nil && errors.Is(err, core.ErrBadDurableState) {
@@ -254,7 +256,7 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 // crash loses rep's state.
 func (r *run) crash(rep *replica) {
 	r.logf("crash replica %d (view %d, status %v)", rep.idx, rep.view, rep.status)
-	rep.core, rep.store, rep.up, rep.recovering = nil, nil, false, false
+	rep.core, rep.store, rep.tap, rep.up, rep.recovering = nil, nil, nil, false, false
 	rep.inbox, rep.busyUntil, rep.forcedStall, rep.draining = nil, 0, 0, false
 	if rep.disk != nil {
 		r.crashDisk(rep)

@@ -48,6 +48,9 @@ const (
 	// replica that may shut down before f'+1 new members started (see
 	// reconfig.go).
 	KindEpoch Kind = "epoch"
+	// KindAtMostOnce: one client request reached a state machine at two
+	// different ops (see atmostonce.go).
+	KindAtMostOnce Kind = "at-most-once"
 	// KindStandby: a standby was taken for a primary, counted in a quorum,
 	// or sent what only a voting member sends (see standby.go).
 	KindStandby Kind = "standby"

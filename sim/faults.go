@@ -22,7 +22,13 @@ type FaultConfig struct {
 	// messages of a dead incarnation arrive after its successor recovered.
 	LongDelay    float64
 	MaxLongDelay time.Duration
-	CleanEpochs  float64 // probability an epoch has no network fault at all
+	// LateCopies is the probability, during the fault phase, that a
+	// client's request gets one more copy that arrives up to MaxLongDelay
+	// late, as a retransmission stuck on a slow path does: a Register
+	// that arrives after its session was evicted (docs/protocol.md,
+	// "Client table").
+	LateCopies  float64
+	CleanEpochs float64 // probability an epoch has no network fault at all
 	// MTU adds a partition kind in which some links lose every large
 	// message (one carrying log entries: Prepare, DoViewChange, StartView,
 	// NewState, RecoveryResponse) but pass small ones, like a path MTU
@@ -183,8 +189,9 @@ func (fc FaultConfig) validate() error {
 		return fmt.Errorf("%w: drift-changes is a probability", ErrBadOptions)
 	case fc.BufferCut < 0 || fc.BufferCut > 1:
 		return fmt.Errorf("%w: buffer-cut is a probability", ErrBadOptions)
-	case fc.LongDelay < 0 || fc.LongDelay > 1 || (fc.LongDelay > 0 && fc.MaxLongDelay < time.Duration(maxDelay)*time.Microsecond):
-		return fmt.Errorf("%w: long delay is a probability, and its bound above the normal delay", ErrBadOptions)
+	case fc.LongDelay < 0 || fc.LongDelay > 1 || fc.LateCopies < 0 || fc.LateCopies > 1 ||
+		((fc.LongDelay > 0 || fc.LateCopies > 0) && fc.MaxLongDelay < time.Duration(maxDelay)*time.Microsecond):
+		return fmt.Errorf("%w: long delay and late copies are probabilities, and their bound above the normal delay", ErrBadOptions)
 	case fc.Bootstrap < 0 || fc.Bootstrap > 1 || (fc.Bootstrap > 0 && (fc.Durable || fc.MaxStartDelay < 0)):
 		return fmt.Errorf("%w: bootstrap is a probability, for diskless profiles", ErrBadOptions)
 	case fc.Reconfig && (fc.Witnesses || fc.Episode != "" || fc.BeyondF):
@@ -221,6 +228,27 @@ var profiles = map[string]FaultConfig{
 		TargetViewChange: 0.3,
 		SlowSteps:        0.005, MaxStepStall: 50 * time.Millisecond,
 		DriftChanges: 0.3,
+	},
+	// sessions: the faults of "all" with a client table smaller than the
+	// clients in every run, eager clients, and late copies of half the
+	// client requests sent during the fault phase (up to 300ms late):
+	// Registers arrive after their sessions were evicted, while their
+	// clients still retransmit requests that executed (the at-most-once
+	// hole of reconfig seed 1287; plant register-reopens-evicted).
+	"sessions": {
+		MaxLoss: 0.3, MaxDuplicate: 0.1, Reorder: 0.05, MaxDelay: 40 * time.Millisecond,
+		CleanEpochs: 0.2, Partitions: true, OneWay: true, MTU: true, ClientStay: 0.25,
+		Crashes: true, MeanCrashGap: 300 * time.Millisecond,
+		MinDowntime: 20 * time.Millisecond, MaxDowntime: 400 * time.Millisecond,
+		TargetPrimary: 0.4, Skew: 0.2, EagerClients: true,
+		EpochMin: 50 * time.Millisecond, EpochMax: 400 * time.Millisecond,
+		SessionPressure: 1, Checkpoints: true,
+		LongDelay: 0.002, LateCopies: 0.5, MaxLongDelay: 300 * time.Millisecond,
+		Bootstrap: 0.3, MaxStartDelay: 300 * time.Millisecond,
+		BufferCut:        0.4,
+		RandomLinks:      true,
+		TargetViewChange: 0.3,
+		DriftChanges:     0.3,
 	},
 	"none": {Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},
 	// crash: frequent crashes, mostly of the primary, with quick restarts,

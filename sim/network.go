@@ -137,6 +137,22 @@ func (r *run) send(from, to int, m message.Message) {
 		r.res.MessagesDuplicated++
 		r.enqueue(from, to, m)
 	}
+	r.lateCopy(from, to, m)
+}
+
+// lateCopy sends, with probability Faults.LateCopies during the fault
+// phase, one more copy of a client's request that arrives up to
+// MaxLongDelay late. Profiles without late copies draw nothing here.
+func (r *run) lateCopy(from, to int, m message.Message) {
+	fc := r.opts.Faults
+	if fc.LateCopies == 0 || r.quiet || from < r.n {
+		return
+	}
+	if _, ok := m.(*message.Request); !ok || !r.chance(fc.LateCopies) {
+		return
+	}
+	r.res.MessagesDuplicated++
+	r.scheduleDelivery(from, to, m, r.between(maxDelay, us(fc.MaxLongDelay)))
 }
 
 // tooBig reports whether m is a large message (see message.Bulky) on a

@@ -40,6 +40,7 @@ type admin struct {
 	initial    int // the size of epoch 0's configuration; 0: no reconfiguration run
 	busy       bool
 	registered bool
+	session    uint64 // the session's identity, from the Register's reply
 	req        uint64
 	target     []message.Member // the configuration asked for
 	promotes   bool             // target promotes a standby
@@ -149,7 +150,7 @@ func (r *run) adminSend() {
 	a := &r.adm
 	req := &message.Request{ClientID: r.adminID(), RequestNum: a.req, Kind: message.KindRegister}
 	if a.registered {
-		req.Kind = message.KindReconfigure
+		req.Kind, req.Session = message.KindReconfigure, a.session
 		req.Payload = message.Reconfiguration{Epoch: a.epoch, Members: a.target}.Encode()
 	}
 	for id := 0; id < r.n; id++ {
@@ -200,11 +201,12 @@ func (r *run) adminReply(from int, rp *message.Reply) {
 		a.req++
 		r.adminAgain()
 	case !a.registered:
-		if rp.Status != message.StatusOK {
-			r.violate(KindProtocol, "administrator's registration answered with status %d", rp.Status)
+		id, ok := message.DecodeSession(rp.Result)
+		if rp.Status != message.StatusOK || !ok {
+			r.violate(KindProtocol, "administrator's registration answered with status %d %x", rp.Status, rp.Result)
 			return
 		}
-		a.registered = true
+		a.registered, a.session = true, id
 		a.req++
 		r.adminSend()
 	case rp.Status == message.StatusOK:

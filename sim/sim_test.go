@@ -7,8 +7,17 @@ import (
 	"testing"
 )
 
+// knownHoles are seeds that fail by a hole docs/protocol.md lists under
+// "Known limits", not yet fixed: profile, then seed, then a text its
+// failure must contain. runSeeds requires each to fail just so (and
+// fails the test when one passes: then its entry must go).
+var knownHoles = map[string]map[uint64]string{
+	// None now. reconfig-durable seed 112 was here (a joiner entering view
+	// 0 from a checkpoint above R) until that hole was fixed.
+}
+
 // runSeeds runs seeds first..first+count-1 with opts and fails the test for
-// every violation, printing its replay command.
+// every violation, printing its replay command, but the known holes'.
 func runSeeds(t *testing.T, opts Options, first, count uint64) Totals {
 	t.Helper()
 	var totals Totals
@@ -16,7 +25,13 @@ func runSeeds(t *testing.T, opts Options, first, count uint64) Totals {
 		opts.Seed = seed
 		res, err := Run(opts)
 		totals.Add(res, err)
-		if err != nil {
+		hole, known := knownHoles[opts.Profile][seed]
+		switch {
+		case known && (err == nil || !strings.Contains(err.Error(), hole)):
+			t.Errorf("profile %s seed %d: known hole %q, got %v: update knownHoles", opts.Profile, seed, hole, err)
+		case known:
+			t.Logf("known hole (docs/protocol.md, Known limits): %v", err)
+		case err != nil:
 			t.Errorf("%v", err)
 		}
 	}
@@ -54,6 +69,7 @@ func TestSeeds(t *testing.T) {
 		{"reconfig", 300},
 		{"reconfig-durable", 300},
 		{"bandwidth", 300},
+		{"sessions", 300},
 	}
 	if testing.Short() {
 		for i := range cases {
@@ -171,7 +187,7 @@ func TestEveryProfileSeeded(t *testing.T) {
 		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
 		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true,
 		"witness": true, "witness-durable": true, "lost-checkpoint": true, "reconfig": true, "reconfig-durable": true,
-		"bandwidth": true, "lagging-backups": true}
+		"bandwidth": true, "lagging-backups": true, "sessions": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)

@@ -22,7 +22,7 @@ func entry(op, view uint64, n int) message.Entry {
 	for i := range p {
 		p[i] = byte(rng.Uint32())
 	}
-	return message.Entry{Op: op, View: view, ClientID: op * 7, RequestNum: op + view,
+	return message.Entry{Op: op, View: view, ClientID: op * 7, RequestNum: op + view, Session: op / 2,
 		Kind: message.RequestKind(op % 2), Payload: p}
 }
 
@@ -44,7 +44,7 @@ func sameEntries(t testing.TB, got, want []message.Entry) {
 	for i := range got {
 		g, w := got[i], want[i]
 		if g.Op != w.Op || g.View != w.View || g.ClientID != w.ClientID ||
-			g.RequestNum != w.RequestNum || g.Kind != w.Kind || !bytes.Equal(g.Payload, w.Payload) {
+			g.RequestNum != w.RequestNum || g.Session != w.Session || g.Kind != w.Kind || !bytes.Equal(g.Payload, w.Payload) {
 			t.Fatalf("entry %d: got op %d view %d, want op %d view %d (or other fields differ)",
 				i, g.Op, g.View, w.Op, w.View)
 		}

@@ -21,7 +21,8 @@ type Options struct {
 	// SegmentSize bounds the records of a segment file in bytes (default
 	// 64 MiB; the file also holds a 12 KiB header). A new segment starts
 	// before a group that would make the current one exceed it; a group
-	// larger than SegmentSize gets a segment alone. Groups never span
+	// larger than SegmentSize gets a segment alone. The sync record that
+	// ends each sync round (25 bytes) comes on top. Groups never span
 	// segments (logs written before format 2 may have such groups, and are
 	// still read).
 	SegmentSize int64

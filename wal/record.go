@@ -18,6 +18,11 @@ const (
 	recReset byte = 5 // the log is empty and continues at op
 	// 6 is the type byte of a format-2 segment header (format.go).
 	recSync byte = 7 // ends a sync round; carries the last group's seq and its own offset
+	// recEntryS is a log entry with its session (message.Entry.Session),
+	// written since entries carry one; recEntry records, written before,
+	// are still read, as entries of session 0. Decoding either gives a
+	// record of type recEntry.
+	recEntryS byte = 8
 )
 
 const (
@@ -26,10 +31,13 @@ const (
 	typeSize   = 1 // the type byte
 	headSize   = lenSize + crcSize
 	frameSize  = headSize + typeSize
-	entryFixed = 4*8 + 1 // op, view, client, request, kind
-	cutBody    = 8       // op
-	hardBody   = 5 * 8   // view, last normal view, promised view, commit, announced view
-	hardBodyV1 = 4 * 8   // written before the announced view was recorded
+	entryFixed = 4*8 + 1 // op, view, client, request, kind (recEntry)
+	// entryFixedS is the fixed part of a recEntryS: op, view, client,
+	// request, session, kind.
+	entryFixedS = 5*8 + 1
+	cutBody     = 8     // op
+	hardBody    = 5 * 8 // view, last normal view, promised view, commit, announced view
+	hardBodyV1  = 4 * 8 // written before the announced view was recorded
 	// hardEpochFixed is what follows hardBody in the hard state of a
 	// replica past epoch 0: epoch, epoch op, next id, and the counts of the
 	// two member lists (each member 2 bytes: id, role). The members'
@@ -44,7 +52,7 @@ const (
 	// reads records up to this size whatever MaxPayload is, so lowering
 	// MaxPayload never makes old records unreadable.
 	MaxPayloadLimit = 1 << 30
-	maxLength       = crcSize + typeSize + entryFixed + MaxPayloadLimit
+	maxLength       = crcSize + typeSize + entryFixedS + MaxPayloadLimit
 
 	cutSize  = frameSize + cutBody
 	hardSize = frameSize + hardBody
@@ -61,7 +69,7 @@ var (
 
 // record is one decoded record. Only the fields of its type are set.
 type record struct {
-	typ   byte
+	typ   byte           // recEntryS decodes as recEntry
 	entry message.Entry  // recEntry; the payload aliases the decoded buffer
 	op    uint64         // recCut, recReset
 	hard  core.HardState // recHard
@@ -71,7 +79,7 @@ type record struct {
 
 // entrySize is the encoded size of the entry record of e.
 func entrySize(e *message.Entry) int64 {
-	return int64(frameSize + entryFixed + len(e.Payload))
+	return int64(frameSize + entryFixedS + len(e.Payload))
 }
 
 // beginRecord appends the frame of a record of type typ to buf, with the
@@ -92,11 +100,12 @@ func finishRecord(buf []byte, start int) []byte {
 
 // appendEntry appends the entry record of e to buf.
 func appendEntry(buf []byte, e *message.Entry) []byte {
-	buf, start := beginRecord(buf, recEntry)
+	buf, start := beginRecord(buf, recEntryS)
 	buf = le.AppendUint64(buf, e.Op)
 	buf = le.AppendUint64(buf, e.View)
 	buf = le.AppendUint64(buf, e.ClientID)
 	buf = le.AppendUint64(buf, e.RequestNum)
+	buf = le.AppendUint64(buf, e.Session)
 	buf = append(buf, byte(e.Kind))
 	buf = append(buf, e.Payload...)
 	return finishRecord(buf, start)
@@ -180,16 +189,9 @@ func decodeBody(typ byte, body []byte) (record, error) {
 	rec := record{typ: typ}
 	switch {
 	case typ == recEntry && len(body) >= entryFixed:
-		rec.entry = message.Entry{
-			Op:         le.Uint64(body[0:]),
-			View:       le.Uint64(body[8:]),
-			ClientID:   le.Uint64(body[16:]),
-			RequestNum: le.Uint64(body[24:]),
-			Kind:       message.RequestKind(body[32]),
-		}
-		if len(body) > entryFixed {
-			rec.entry.Payload = body[entryFixed:]
-		}
+		rec.entry = decodeEntry(body, false)
+	case typ == recEntryS && len(body) >= entryFixedS:
+		rec.typ, rec.entry = recEntry, decodeEntry(body, true)
 	case (typ == recCut || typ == recReset) && len(body) == cutBody:
 		rec.op = le.Uint64(body)
 	case typ == recHard && (len(body) == hardBody || len(body) == hardBodyV1):
@@ -214,6 +216,27 @@ func decodeBody(typ byte, body []byte) (record, error) {
 	return rec, nil
 }
 
+// decodeEntry decodes the body of an entry record, with a session field
+// (recEntryS) or without (recEntry, session 0). The payload aliases body.
+func decodeEntry(body []byte, session bool) message.Entry {
+	e := message.Entry{
+		Op:         le.Uint64(body[0:]),
+		View:       le.Uint64(body[8:]),
+		ClientID:   le.Uint64(body[16:]),
+		RequestNum: le.Uint64(body[24:]),
+	}
+	fixed := entryFixed
+	if session {
+		e.Session = le.Uint64(body[32:])
+		fixed = entryFixedS
+	}
+	e.Kind = message.RequestKind(body[fixed-1])
+	if len(body) > fixed {
+		e.Payload = body[fixed:]
+	}
+	return e
+}
+
 // opOf returns the op-number a record names (0 for hard and end records).
 func opOf(rec *record) uint64 {
 	switch rec.typ {
@@ -228,7 +251,10 @@ func opOf(rec *record) uint64 {
 // storedOp returns the op field of the (possibly damaged) entry or cut
 // record at the start of b, or 0 if there is none to read.
 func storedOp(b []byte) uint64 {
-	if len(b) < frameSize+8 || (b[headSize] != recEntry && b[headSize] != recCut) {
+	if len(b) < frameSize+8 {
+		return 0
+	}
+	if t := b[headSize]; t != recEntry && t != recEntryS && t != recCut {
 		return 0
 	}
 	return le.Uint64(b[frameSize:])
@@ -245,7 +271,7 @@ func validRecordAt(b []byte) bool {
 	if n < minLength || int64(n) > int64(len(b)-lenSize) {
 		return false
 	}
-	if t := b[headSize]; (t < recEntry || t > recReset) && t != recSync {
+	if t := b[headSize]; (t < recEntry || t > recReset) && t != recSync && t != recEntryS {
 		return false
 	}
 	_, _, err := decodeRecord(b)

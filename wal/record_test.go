@@ -25,6 +25,20 @@ func TestRecordRoundTrip(t *testing.T) {
 			}
 		}
 	}
+	// An entry record of the layout before sessions (recEntry) still
+	// decodes, as an entry of session 0.
+	old := entry(5, 2, 3)
+	buf, start := beginRecord(nil, recEntry)
+	for _, v := range []uint64{old.Op, old.View, old.ClientID, old.RequestNum} {
+		buf = le.AppendUint64(buf, v)
+	}
+	buf = finishRecord(append(append(buf, byte(old.Kind)), old.Payload...), start)
+	got, n, err := decodeRecord(buf)
+	old.Session = 0
+	if err != nil || n != len(buf) || got.typ != recEntry || storedOp(buf) != 5 || !validRecordAt(buf) {
+		t.Fatalf("old entry record: n=%d type=%d err=%v", n, got.typ, err)
+	}
+	sameEntries(t, []message.Entry{got.entry}, []message.Entry{old})
 	hs := core.HardState{View: 7, LastNormalView: 6, PromisedView: 8, Commit: 1 << 40}
 	// Past epoch 0 the record also holds the epoch and its configurations.
 	he := core.HardState{View: 2, LastNormalView: 2, PromisedView: 2, AnnouncedView: 3, Commit: 90,

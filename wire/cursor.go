@@ -6,9 +6,9 @@ import (
 	"github.com/vr-go/vr/message"
 )
 
-// minEntrySize is the encoded size of an Entry with an empty payload: four
+// minEntrySize is the encoded size of an Entry with an empty payload: five
 // uint64s, the kind byte and the payload length.
-const minEntrySize = 4*8 + 1 + 4
+const minEntrySize = 5*8 + 1 + 4
 
 // cursor reads a body front to back. Its error is sticky: after the first
 // failure every read returns a zero value, so decoders read all their fields

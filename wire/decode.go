@@ -38,6 +38,7 @@ func decodeRequest(c cursor) (message.Message, error) {
 	return c.done(&message.Request{
 		ClientID:   c.u64("client id"),
 		RequestNum: c.u64("request number"),
+		Session:    c.u64("session"),
 		Kind:       c.kind(),
 		View:       c.u64("view"),
 		Payload:    owned(c.bytes("payload")),

@@ -8,7 +8,7 @@
 //
 //	offset size field
 //	     0    4 magic     Magic; the bytes "VRwf" on the wire
-//	     4    1 version   Version (3)
+//	     4    1 version   Version (4)
 //	     5    1 type      message.Type of the body
 //	     6    1 sender    replica index 0..254, or SenderClient (255)
 //	     7    1 reserved  must be 0
@@ -24,8 +24,8 @@
 // with no tags and no padding: uint64 fields take 8 bytes, uint32 fields 4,
 // uint8 fields and enums (RequestKind, ReplyStatus) 1 byte. A byte slice is
 // a uint32 length then the bytes. An entry list is a uint32 count then the
-// entries; an Entry is Op, View, ClientID, RequestNum, Kind, Payload, so 37
-// bytes plus its payload.
+// entries; an Entry is Op, View, ClientID, RequestNum, Session, Kind,
+// Payload, so 45 bytes plus its payload.
 //
 // The enums take these values; any other byte is malformed:
 //

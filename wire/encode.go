@@ -46,6 +46,7 @@ func appendEntries(dst []byte, es []message.Entry) ([]byte, error) {
 		dst = le.AppendUint64(dst, e.View)
 		dst = le.AppendUint64(dst, e.ClientID)
 		dst = le.AppendUint64(dst, e.RequestNum)
+		dst = le.AppendUint64(dst, e.Session)
 		dst = append(dst, uint8(e.Kind))
 		dst = appendBytes(dst, e.Payload)
 	}

@@ -13,6 +13,7 @@ func appendRequest(dst []byte, m *message.Request) ([]byte, error) {
 	}
 	dst = le.AppendUint64(dst, m.ClientID)
 	dst = le.AppendUint64(dst, m.RequestNum)
+	dst = le.AppendUint64(dst, m.Session)
 	dst = append(dst, uint8(m.Kind))
 	dst = le.AppendUint64(dst, m.View)
 	return appendBytes(dst, m.Payload), nil

@@ -54,6 +54,7 @@ func (c *cursor) entry(e *message.Entry, arena []byte) []byte {
 	e.View = c.u64("entry view")
 	e.ClientID = c.u64("entry client id")
 	e.RequestNum = c.u64("entry request number")
+	e.Session = c.u64("entry session")
 	e.Kind = c.entryKind()
 	p := c.bytes("payload")
 	if len(p) > len(arena) {

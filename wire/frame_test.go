@@ -15,7 +15,7 @@ func TestParseHeader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Header{Version: 3, Type: message.TypeRequest, Sender: 255, Cluster: 77, Length: uint32(len(f) - HeaderSize), Checksum: le.Uint32(f[20:])}
+	want := Header{Version: 4, Type: message.TypeRequest, Sender: 255, Cluster: 77, Length: uint32(len(f) - HeaderSize), Checksum: le.Uint32(f[20:])}
 	if h != want {
 		t.Fatalf("got %+v, want %+v", h, want)
 	}
@@ -43,7 +43,8 @@ func TestParseHeaderRejects(t *testing.T) {
 		{"version-0", patch(f, offVersion, 1, 0), Limits{}, ErrBadVersion},
 		{"version-1", patch(f, offVersion, 1, 1), Limits{}, ErrBadVersion},
 		{"version-2", patch(f, offVersion, 1, 2), Limits{}, ErrBadVersion},
-		{"version-4", patch(f, offVersion, 1, 4), Limits{}, ErrBadVersion},
+		{"version-3", patch(f, offVersion, 1, 3), Limits{}, ErrBadVersion},
+		{"version-5", patch(f, offVersion, 1, 5), Limits{}, ErrBadVersion},
 		{"reserved", patch(f, offReserved, 1, 0x80), Limits{}, ErrMalformed},
 		{"type-0", patch(f, offType, 1, 0), Limits{}, ErrUnknownType},
 		{"type-17", patch(f, offType, 1, 17), Limits{}, ErrUnknownType},

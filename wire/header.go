@@ -11,11 +11,12 @@ const (
 	// Magic starts every frame: the bytes "VRwf" read as a little-endian
 	// uint32.
 	Magic uint32 = 0x66775256
-	// Version is the only frame version this package reads and writes. 3:
-	// a PrepareOK carries the sender's newest saved checkpoint (Saved), and
+	// Version is the only frame version this package reads and writes. 4:
+	// a Request and every log Entry carry the client's Session after the
+	// request number; 3: a PrepareOK carries the sender's newest saved checkpoint (Saved), and
 	// a StartEpoch its members' addresses; 2:
 	// every body starts with the sender's epoch (uint64); 1 had none.
-	Version uint8 = 3
+	Version uint8 = 4
 	// HeaderSize is the size in bytes of a frame header.
 	HeaderSize = 24
 	// SenderClient is the sender of frames sent by clients.

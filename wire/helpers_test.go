@@ -38,6 +38,7 @@ func run(first uint64, n, payload int) []message.Entry {
 			View:       3,
 			ClientID:   0xC0FFEE + uint64(i%3),
 			RequestNum: 100 + uint64(i),
+			Session:    uint64(i % 2),
 			Kind:       message.RequestKind(i % 4),
 			Payload:    pattern(payload+i%5, byte(i)),
 		}
@@ -54,7 +55,7 @@ const (
 // values. Empty slices are nil, so decoded copies compare equal.
 func samples() []sample {
 	return []sample{
-		{"request", &message.Request{ClientID: 42, RequestNum: 7, Kind: message.KindApp, View: 3, Payload: []byte("put k v")}},
+		{"request", &message.Request{ClientID: 42, RequestNum: 7, Session: 5, Kind: message.KindApp, View: 3, Payload: []byte("put k v")}},
 		{"request-register-empty", &message.Request{ClientID: max64, RequestNum: max64, Kind: message.KindRegister, View: max64}},
 		{"request-zero", &message.Request{}},
 		{"reply", &message.Reply{View: 9, ClientID: 42, RequestNum: 7, Replica: 2, Status: message.StatusOK, Result: []byte("ok")}},
@@ -87,7 +88,7 @@ func samples() []sample {
 		{"checkpoint-chunk-zero", &message.CheckpointChunk{}},
 		// Appended last so the seed files of the samples above keep their
 		// frame's cluster and sender.
-		{"request-read", &message.Request{ClientID: 42, RequestNum: 8, Kind: message.KindRead, View: 3, Payload: []byte("get k")}},
+		{"request-read", &message.Request{ClientID: 42, RequestNum: 8, Session: max64, Kind: message.KindRead, View: 3, Payload: []byte("get k")}},
 		{"request-stale-read", &message.Request{ClientID: 43, RequestNum: 1, Kind: message.KindStaleRead, View: 2, Payload: []byte("get k")}},
 		{"start-epoch", &message.StartEpoch{Epoch: 3, Replica: 4, Op: 77, OpView: 3, NextID: 9,
 			Members: []message.Member{{ID: 0, Role: 1}, {ID: 5, Role: 1}, {ID: 8, Role: 2}},

@@ -68,24 +68,24 @@ func TestBadEnums(t *testing.T) {
 	// kind is 5 in an entry (KindConfig is no log entry's), 6 in a
 	// request.
 	for _, v := range []uint64{2, 3, 4} {
-		m, err := DecodeMessage(message.TypeRequest, patch(req, 8+16, 1, v), Limits{})
+		m, err := DecodeMessage(message.TypeRequest, patch(req, 8+24, 1, v), Limits{})
 		if err != nil || m.(*message.Request).Kind != message.RequestKind(v) {
 			t.Fatalf("Request of kind %d: %+v, %v", v, m, err)
 		}
-		m, err = DecodeMessage(message.TypePrepare, patch(patch(prep, 8+36+32, 1, v), 8+36+37+32, 1, v), Limits{})
+		m, err = DecodeMessage(message.TypePrepare, patch(patch(prep, 8+36+40, 1, v), 8+36+45+40, 1, v), Limits{})
 		if err != nil || m.(*message.Prepare).Entries[0].Kind != message.RequestKind(v) || m.(*message.Prepare).Entries[1].Kind != message.RequestKind(v) {
 			t.Fatalf("Prepare with entries of kind %d: %+v, %v", v, m, err)
 		}
 	}
-	if m, err := DecodeMessage(message.TypeRequest, patch(req, 8+16, 1, 5), Limits{}); err != nil || m.(*message.Request).Kind != message.KindConfig {
+	if m, err := DecodeMessage(message.TypeRequest, patch(req, 8+24, 1, 5), Limits{}); err != nil || m.(*message.Request).Kind != message.KindConfig {
 		t.Fatalf("Request of kind 5: %+v, %v", m, err)
 	}
 	for _, v := range []uint64{5, 6, 255} {
 		if v != 5 {
-			wantIs(t, decodeErr(t, message.TypeRequest, patch(req, 8+16, 1, v), Limits{}), ErrMalformed)
+			wantIs(t, decodeErr(t, message.TypeRequest, patch(req, 8+24, 1, v), Limits{}), ErrMalformed)
 		}
-		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 8+36+32, 1, v), Limits{}), ErrMalformed)
-		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 8+36+37+32, 1, v), Limits{}), ErrMalformed)
+		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 8+36+40, 1, v), Limits{}), ErrMalformed)
+		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 8+36+45+40, 1, v), Limits{}), ErrMalformed)
 	}
 	for _, v := range []uint64{5, 6, 255} { // 4 is StatusRefused
 		wantIs(t, decodeErr(t, message.TypeReply, patch(rep, 8+25, 1, v), Limits{}), ErrMalformed)

@@ -104,15 +104,17 @@ func TestBodyLayout(t *testing.T) {
 		{&message.PrepareOK{View: 3, Op: 0x0102, Replica: 4, Echo: 0x0A0B, Saved: 0x0D},
 			"0000000000000000 0300000000000000 0201000000000000 04 0b0a000000000000 0d00000000000000"},
 		{&message.Request{ClientID: 42, RequestNum: 7, Kind: message.KindRegister, View: 3, Payload: []byte("hi")},
-			"0000000000000000 2a00000000000000 0700000000000000 01 0300000000000000 02000000 6869"},
+			"0000000000000000 2a00000000000000 0700000000000000 0000000000000000 01 0300000000000000 02000000 6869"},
+		{&message.Request{ClientID: 42, RequestNum: 8, Session: 0x0506, Kind: message.KindApp, View: 3},
+			"0000000000000000 2a00000000000000 0800000000000000 0605000000000000 00 0300000000000000 00000000"},
 		{&message.Reply{View: 1, ClientID: 2, RequestNum: 3, Replica: 4, Status: message.StatusRejected},
 			"0000000000000000 0100000000000000 0200000000000000 0300000000000000 04 02 00000000"},
 		{&message.Request{ClientID: 1, RequestNum: 2, Kind: message.KindRead, View: 3},
-			"0000000000000000 0100000000000000 0200000000000000 02 0300000000000000 00000000"},
+			"0000000000000000 0100000000000000 0200000000000000 0000000000000000 02 0300000000000000 00000000"},
 		{&message.Request{ClientID: 1, RequestNum: 2, Kind: message.KindStaleRead, View: 3},
-			"0000000000000000 0100000000000000 0200000000000000 03 0300000000000000 00000000"},
-		{&message.Prepare{View: 1, Commit: 2, Sent: 0x0A0B, LogBase: 0x0D, Entries: []message.Entry{{Op: 3, View: 4, ClientID: 5, RequestNum: 6, Kind: 1, Payload: []byte{0xAA}}}},
-			"0000000000000000 0100000000000000 0200000000000000 0b0a000000000000 0d00000000000000 01000000 0300000000000000 0400000000000000 0500000000000000 0600000000000000 01 01000000 aa"},
+			"0000000000000000 0100000000000000 0200000000000000 0000000000000000 03 0300000000000000 00000000"},
+		{&message.Prepare{View: 1, Commit: 2, Sent: 0x0A0B, LogBase: 0x0D, Entries: []message.Entry{{Op: 3, View: 4, ClientID: 5, RequestNum: 6, Session: 7, Kind: 1, Payload: []byte{0xAA}}}},
+			"0000000000000000 0100000000000000 0200000000000000 0b0a000000000000 0d00000000000000 01000000 0300000000000000 0400000000000000 0500000000000000 0600000000000000 0700000000000000 01 01000000 aa"},
 		{&message.Recovery{Replica: 9, Nonce: 1}, "0000000000000000 09 0100000000000000 00"},
 		{&message.Recovery{Replica: 9, Nonce: 1, NewCluster: true}, "0000000000000000 09 0100000000000000 01"},
 		{&message.GetCheckpoint{Replica: 2, MinOp: 3, MaxOp: 0x0405, Op: 6, Offset: 0x0708},
@@ -139,7 +141,7 @@ func TestBodyLayout(t *testing.T) {
 
 func TestFrameLayout(t *testing.T) {
 	f := mustFrame(t, 0x0102030405060708, 7, &message.Commit{View: 3, Commit: 12, Sent: 40})
-	want, _ := hex.DecodeString("56527766" + "03" + "05" + "07" + "00" + "0807060504030201" + "28000000")
+	want, _ := hex.DecodeString("56527766" + "04" + "05" + "07" + "00" + "0807060504030201" + "28000000")
 	if len(f) != HeaderSize+40 || !bytes.Equal(f[:20], want) || string(f[:4]) != "VRwf" {
 		t.Fatalf("header %x, want %x then checksum", f[:min(len(f), HeaderSize)], want)
 	}

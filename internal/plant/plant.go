@@ -177,6 +177,12 @@ type Bugs struct {
 	// together, and views time out just before their StartView arrives
 	// (profile bandwidth; docs/protocol.md, "View change").
 	ViewTimerIgnoresProgress bool
+	// RegisterReopensEvicted ignores the session identity a request
+	// carries (the old behaviour): any session of the request's client id
+	// takes it. A client's delayed Register then re-opens its evicted
+	// session, and a retransmitted request executes a second time
+	// (reconfig seed 1287; docs/protocol.md, "Client table").
+	RegisterReopensEvicted bool
 	// SingleLane is a bug of the simulator's network, not of the core:
 	// links with a bandwidth carry every message in one FIFO (the old
 	// model, one TCP connection per peer) instead of a control lane and
