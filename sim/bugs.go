@@ -41,6 +41,7 @@ var bugFlags = []struct {
 	{"single-lane", func(b *plant.Bugs) *bool { return &b.SingleLane }},
 	{"transfer-before-start-view", func(b *plant.Bugs) *bool { return &b.TransferBeforeStartView }},
 	{"view-timer-ignores-progress", func(b *plant.Bugs) *bool { return &b.ViewTimerIgnoresProgress }},
+	{"fetch-pinned", func(b *plant.Bugs) *bool { return &b.FetchPinned }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -28,7 +28,7 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 		}
 	}
 	cfg.Plant(plant.Driver{SendBeforeDurable: r.opts.SendBeforeDurable, ClockOncePerDrain: r.opts.ClockOncePerDrain,
-		AckBeforeDurable: r.opts.AckBeforeDurable})
+		AckBeforeDurable: r.opts.AckBeforeDurable, ServeOnlyAsked: r.opts.Bugs.FetchPinned})
 	return cfg
 }
 

@@ -155,6 +155,15 @@ type Bugs struct {
 	// together, and views time out just before their StartView arrives
 	// (profile bandwidth; docs/protocol.md, "View change").
 	ViewTimerIgnoresProgress bool
+	// FetchPinned keeps a checkpoint fetch on the checkpoint it started
+	// (the old behaviour): a replica asked for a chunk of a checkpoint it
+	// no longer holds answers nothing (driver.Config.Plant gets it as
+	// plant.Driver.ServeOnlyAsked), and the fetcher ignores the first
+	// chunk of a newer one. Replicas keep their newest two checkpoints; a
+	// fetch slower than two checkpoint intervals then waits a retry per
+	// replica, one after the other, before it starts again (profile
+	// bandwidth; docs/protocol.md, "State transfer").
+	FetchPinned bool
 	// SingleLane is a bug of the simulator's network, not of the core:
 	// links with a bandwidth carry every message in one FIFO (the old
 	// model, one TCP connection per peer) instead of a control lane and
@@ -215,4 +224,9 @@ type Driver struct {
 	// Prepares (which leave early) let backups execute an op that only f
 	// disks hold.
 	AckBeforeDurable bool
+	// ServeOnlyAsked answers a GetCheckpoint for a checkpoint the replica
+	// no longer holds with nothing, rather than with the first chunk of a
+	// newer one in the asked range (the driver's half of
+	// plant.Bugs.FetchPinned).
+	ServeOnlyAsked bool
 }
