@@ -127,11 +127,15 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 		return
 	}
 	ck := CheckpointBytes(f.op, f.buf)
-	attempt := f.attempt
+	attempt, from := f.attempt, f.from
 	f.reset()
 	if !r.installFetched(ck) {
-		r.fetch.attempt = attempt + 1 // try elsewhere at the next retry
-		r.fetch.active, r.fetch.lastSent = true, r.now
+		// Try elsewhere at the next retry. The source stays set: a first
+		// chunk that arrives before then asks it for the next one (with
+		// the reset's zero, replica 0 asked itself: a panic, bandwidth
+		// seed 92622).
+		r.fetch.attempt = attempt + 1
+		r.fetch.active, r.fetch.lastSent, r.fetch.from = true, r.now, from
 		return
 	}
 	r.counters.CheckpointFetches++

@@ -59,3 +59,28 @@ func TestFetchMovesToNewerCheckpoint(t *testing.T) {
 		t.Fatalf("planted: fetching op %d with %d bytes, want 20 and 50", pinned.fetch.op, len(pinned.fetch.buf))
 	}
 }
+
+// TestFetchAfterBadInstallAsksItsSource: replica 0 assembles a checkpoint
+// that fails its checks, then receives the first chunk of a newer one
+// before its next retry: it asks the replica it asked last for the next
+// chunk. It used to ask replica 0, itself, and panic (bandwidth seed
+// 92622, once a replica asked for a checkpoint it no longer held answered
+// with a newer one).
+func TestFetchAfterBadInstallAsksItsSource(t *testing.T) {
+	r := heldLogReplica(t, 0, 30, 5, 30, plant.Bugs{})
+	r.base, r.log = 20, viewLog(21, 30)
+	r.recountLog()
+	r.fetch = fetchState{active: true, from: 2, op: 20, size: 60, buf: make([]byte, 50, 60)}
+	last := firstChunk(20, 60)
+	last.Offset = 50
+	r.onCheckpointChunk(last) // complete: 60 zero bytes, no checkpoint
+	if !r.fetch.active || r.fetch.op != 0 || r.fetch.from != 2 {
+		t.Fatalf("after a bad checkpoint: %+v, want an active fetch, no op, source 2", r.fetch)
+	}
+	r.Output()
+	r.onCheckpointChunk(firstChunk(25, 40))
+	msgs := r.Output().Messages
+	if len(msgs) != 1 || msgs[0].To != 2 {
+		t.Fatalf("sent %+v, want one GetCheckpoint to replica 2", msgs)
+	}
+}
