@@ -109,7 +109,7 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 		crc32.Checksum(m.Data, castagnoli) != m.Checksum || m.Size > maxCheckpointSize {
 		return
 	}
-	if f.op == 0 {
+	if f.op == 0 || r.newerCheckpoint(m) {
 		if m.Offset != 0 || m.Op < r.base || m.Op > r.commit {
 			return
 		}
@@ -127,14 +127,31 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 		return
 	}
 	ck := CheckpointBytes(f.op, f.buf)
-	attempt := f.attempt
+	attempt, from := f.attempt, f.from
 	f.reset()
 	if !r.installFetched(ck) {
-		r.fetch.attempt = attempt + 1 // try elsewhere at the next retry
-		r.fetch.active, r.fetch.lastSent = true, r.now
+		// Try elsewhere at the next retry. The source stays set: a first
+		// chunk that arrives before then asks it for the next one (with
+		// the reset's zero, replica 0 asked itself: a panic, bandwidth
+		// seed 92622).
+		r.fetch.attempt = attempt + 1
+		r.fetch.active, r.fetch.lastSent, r.fetch.from = true, r.now, from
 		return
 	}
 	r.counters.CheckpointFetches++
+}
+
+// newerCheckpoint reports whether m starts a checkpoint newer than the one
+// being fetched: the fetch then moves to it, dropping what it assembled.
+// Replicas keep their newest two checkpoints, so a fetch slower than two
+// checkpoint intervals asks for one that no replica holds any more; a
+// replica asked for it answers with the first chunk of its newest one in
+// the range (driver/serve.go). Before, such a fetch waited a retry at every
+// replica before it started again, and a newer checkpoint that arrived
+// whole meanwhile was ignored (plant FetchPinned; profile bandwidth, seed
+// 90052).
+func (r *Replica) newerCheckpoint(m *message.CheckpointChunk) bool {
+	return m.Offset == 0 && m.Op > r.fetch.op && !r.cfg.bugs.FetchPinned
 }
 
 // installFetched checks an assembled checkpoint whole before it installs

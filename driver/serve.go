@@ -51,14 +51,23 @@ func (d *Driver) save(ck *core.Checkpoint, hs core.HardState) {
 }
 
 // serve answers a peer's GetCheckpoint with one chunk of checkpoint m.Op,
-// or of the newest held in [m.MinOp, m.MaxOp]. A checkpoint that cannot be
-// read serves nothing: the peer asks another replica at its next retry.
+// or of the newest held in [m.MinOp, m.MaxOp]. Asked for a checkpoint it
+// no longer holds, it sends the first chunk of the newest one in the range
+// if that is newer: the peer's fetch moves to it (core/checkpointfetch.go)
+// instead of waiting a retry at every replica for a checkpoint they all
+// replaced. A checkpoint that cannot be read serves nothing: the peer asks
+// another replica at its next retry.
 func (d *Driver) serve(m *message.GetCheckpoint) {
 	self := d.replica.ID()
 	if d.cfg.Checkpoints == nil || m.Replica == self {
 		return
 	}
-	h, ok := pickHeld(d.cfg.Checkpoints.Held(), m)
+	held := d.cfg.Checkpoints.Held()
+	h, ok := pickHeld(held, m)
+	if !ok && m.Op != 0 && !d.cfg.bugs.ServeOnlyAsked {
+		h, ok = pickNewer(held, m)
+		m = &message.GetCheckpoint{Epoch: m.Epoch, Replica: m.Replica, MinOp: m.MinOp, MaxOp: m.MaxOp, Op: h.Op}
+	}
 	if !ok || m.Offset > h.Size {
 		return
 	}
@@ -74,6 +83,13 @@ func (d *Driver) serve(m *message.GetCheckpoint) {
 		Epoch: m.Epoch, Replica: self, Op: h.Op, Size: h.Size, Offset: m.Offset,
 		Checksum: crc32.Checksum(buf, castagnoli), Data: buf,
 	})
+}
+
+// pickNewer picks, for a GetCheckpoint whose m.Op is not held, the newest
+// held checkpoint in [m.MinOp, m.MaxOp] if it is newer than m.Op.
+func pickNewer(held []Held, m *message.GetCheckpoint) (Held, bool) {
+	h, ok := pickHeld(held, &message.GetCheckpoint{MinOp: m.MinOp, MaxOp: m.MaxOp})
+	return h, ok && h.Op > m.Op
 }
 
 // pickHeld picks the checkpoint m asks for: m.Op, or the newest held in

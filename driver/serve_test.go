@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
 )
 
@@ -76,5 +77,41 @@ func TestServeAnswersFromHeldCheckpoints(t *testing.T) {
 	}
 	if got := r.Output().Messages; len(got) != 0 {
 		t.Fatalf("the replica answered too: %+v", got)
+	}
+}
+
+// TestServeNewerForAGoneCheckpoint: asked for a chunk of a checkpoint it no
+// longer holds (op 15), the driver answers with the first chunk of the
+// newest one in the asked range (op 20), so that the peer's fetch moves to
+// it; for a checkpoint newer than any it holds (op 25), nothing. With
+// plant ServeOnlyAsked it answers nothing at all.
+func TestServeNewerForAGoneCheckpoint(t *testing.T) {
+	for _, planted := range []bool{false, true} {
+		r, err := core.New(core.Config{ReplicaCount: 3, Index: 0}, nopSM{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		newer := []byte("0123456789abcdef")
+		net := &sent{}
+		cfg := Config{Network: net, Period: time.Millisecond, ViewChangeTicks: 50, ChunkSize: 6, Checkpoints: heldCkpts{
+			{Op: 20, Size: uint64(len(newer)), Data: bytes.NewReader(newer)},
+		}}
+		cfg.Plant(plant.Driver{ServeOnlyAsked: planted})
+		d := New(r, cfg)
+		d.Step(0, &message.GetCheckpoint{Replica: 1, MinOp: 10, MaxOp: 30, Op: 15, Offset: 12})
+		d.Step(0, &message.GetCheckpoint{Replica: 1, MinOp: 10, MaxOp: 30, Op: 25, Offset: 6})
+		if planted {
+			if len(net.msgs) != 0 {
+				t.Fatalf("planted: sent %+v, want nothing", net.msgs)
+			}
+			continue
+		}
+		if len(net.msgs) != 1 {
+			t.Fatalf("sent %d messages, want 1: %+v", len(net.msgs), net.msgs)
+		}
+		ch := net.msgs[0].(*message.CheckpointChunk)
+		if net.to[0] != 1 || ch.Op != 20 || ch.Offset != 0 || string(ch.Data) != "012345" || ch.Size != 16 {
+			t.Errorf("sent %+v to %d, want the first chunk of 20 to 1", ch, net.to[0])
+		}
 	}
 }

@@ -45,6 +45,7 @@ var bugFlags = []struct {
 	{"transfer-before-start-view", func(b *plant.Bugs) *bool { return &b.TransferBeforeStartView }},
 	{"view-timer-ignores-progress", func(b *plant.Bugs) *bool { return &b.ViewTimerIgnoresProgress }},
 	{"register-reopens-evicted", func(b *plant.Bugs) *bool { return &b.RegisterReopensEvicted }},
+	{"fetch-pinned", func(b *plant.Bugs) *bool { return &b.FetchPinned }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -229,7 +229,10 @@ func TestLyingFsyncCaught(t *testing.T) {
 // progress also covers much of what reset-backoff-on-new-view,
 // single-lane and transfer-before-start-view break: at the profile's
 // bandwidth none of them is caught in 200 seeds any more, so they run on
-// the slower links too.
+// the slower links too. fetch-pinned (a checkpoint fetch that waits a
+// retry at every replica for a checkpoint they all replaced) failed seed
+// 90052 of the profile in 1,750 (the first in that range); on the slower
+// links it is caught at seed 21.
 func TestBandwidthPlantsCaught(t *testing.T) {
 	for _, c := range bandwidthPlants {
 		name := c.bug
@@ -271,6 +274,7 @@ var bandwidthPlants = []struct {
 }{
 	{"reset-backoff-on-new-view", 20}, {"retransmit-every-retry", 0}, {"single-lane", 20},
 	{"transfer-before-start-view", 20}, {"view-timer-ignores-progress", 20},
+	{"fetch-pinned", 20},
 }
 
 // TestDiskFaultPlantsCaught shows that each disk fault of the disk
@@ -398,22 +402,22 @@ var standbyPlants = []string{"standby-in-quorum", "standby-primary"}
 
 // TestRegisterReopensEvictedCaught: reconfig seed 1287, where a delayed
 // Register re-opened an evicted session and a retransmitted CAS ran
-// twice, passes; with the old behaviour planted, the at-most-once check
-// reports the second run (before the linearizability check at the end
-// does), and so it does within a few seeds of profile sessions.
+// twice, passes; with the old behaviour planted, random seeds of profile
+// sessions fail within a few, by the at-most-once check (or the
+// linearizability check at the end). Seed 1287 itself no longer plays
+// that schedule since later changes moved its runs; the core test
+// TestReplayedRegisterCannotReopenEvictedSession scripts it.
 func TestRegisterReopensEvictedCaught(t *testing.T) {
-	opts := Options{Profile: "reconfig", Replicas: 3, Seed: 1287}
-	if _, err := Run(opts); err != nil {
+	if _, err := Run(Options{Profile: "reconfig", Replicas: 3, Seed: 1287}); err != nil {
 		t.Fatalf("reconfig seed 1287: %v", err)
 	}
-	opts.Bugs = plant.Bugs{RegisterReopensEvicted: true}
-	var v *Violation
-	if _, err := Run(opts); !errors.As(err, &v) || v.Kind != KindAtMostOnce {
-		t.Fatalf("reconfig seed 1287 with register-reopens-evicted: %v, want an at-most-once violation", err)
+	bugs := plant.Bugs{RegisterReopensEvicted: true}
+	seed, v := firstViolationWithin(Options{Profile: "sessions", Bugs: bugs}, 20)
+	if v == nil || (v.Kind != KindAtMostOnce && v.Kind != KindLinearizability) {
+		t.Fatalf("register-reopens-evicted not caught as a double execution in 20 seeds of profile sessions: seed %d %v", seed, v)
 	}
-	seed, v := firstViolationWithin(Options{Profile: "sessions", Bugs: opts.Bugs}, 20)
-	if v == nil {
-		t.Fatal("register-reopens-evicted not caught in 20 seeds of profile sessions")
+	if _, err := Run(Options{Profile: "sessions", Seed: seed}); err != nil {
+		t.Fatalf("sessions seed %d fails without the plant too: %v", seed, err)
 	}
 	t.Logf("sessions: caught at seed %d: %v", seed, v)
 }

@@ -261,6 +261,8 @@ func (r *run) crash(rep *replica) {
 	if rep.disk != nil {
 		r.crashDisk(rep)
 	}
+	r.crashLinks(rep.idx)
+	r.crashHeld(rep.idx)
 	rep.inc++
 	rep.lastCrash = r.now
 	r.res.Crashes++

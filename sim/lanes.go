@@ -69,3 +69,51 @@ func (r *run) transmitted(from, to int) {
 		r.sendQuantum(from, to, cur)
 	}
 }
+
+// sendBuffer is how many bytes of one connection a dead process can still
+// deliver: what its kernel had accepted, at most one TCP send buffer
+// (4 MiB, the largest Linux grows one to by default: tcp_wmem). The
+// transport's own queues (transport.Config.QueueSize) die with the
+// process, and so must what a crashed replica's lanes had not yet handed
+// to the kernel.
+const sendBuffer = 4 << 20
+
+// crashLinks drops, on every link from the replica x that just crashed,
+// what a dead process could no longer send: on each lane (a connection of
+// its own), the messages after the first sendBuffer bytes not yet sent.
+// The message being sent stays whatever its size, so that its quantum ends
+// as scheduled.
+func (r *run) crashLinks(x int) {
+	if r.opts.Faults.Bandwidth == 0 || r.opts.Bugs.SingleLane {
+		return
+	}
+	for to := 0; to < r.n; to++ {
+		l := &r.net.links[x*r.net.nodes+to]
+		for lane := range l.lanes {
+			keep := 0
+			if l.busy && l.sending == message.Lane(lane) {
+				keep = 1
+			}
+			l.lanes[lane] = r.keepBuffered(l.lanes[lane], keep)
+		}
+	}
+}
+
+// keepBuffered returns the first messages of q whose bytes not yet sent
+// fit in sendBuffer, and at least its first keep ones; the rest are lost.
+func (r *run) keepBuffered(q []laneMsg, keep int) []laneMsg {
+	bytes := int64(0)
+	n := 0
+	for n < len(q) {
+		bytes += q[n].left
+		if bytes > sendBuffer && n >= keep {
+			break
+		}
+		n++
+	}
+	for k := n; k < len(q); k++ {
+		q[k] = laneMsg{}
+		r.res.MessagesLostInCrash++
+	}
+	return q[:n]
+}

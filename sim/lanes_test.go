@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/vr-go/vr/message"
@@ -76,4 +77,87 @@ func TestLanesShareTheLink(t *testing.T) {
 // enqueue does with the single-lane model.
 func (r *run) enqueueAt(from, to int, m message.Message) {
 	r.scheduleDelivery(from, to, m, r.transmission(from, to, m))
+}
+
+// chunkOf returns a checkpoint chunk (a bulk message) carrying size bytes.
+func chunkOf(op uint64, size int) *message.CheckpointChunk {
+	return &message.CheckpointChunk{Op: op, Data: make([]byte, size)}
+}
+
+// deliveredOps runs r's agenda to the end and returns the Op of each
+// checkpoint chunk delivered, in order, and how many Commits arrived.
+func deliveredOps(r *run) (chunks []uint64, commits int) {
+	for r.queue.len() > 0 {
+		e := r.queue.pop()
+		r.now = e.at
+		switch e.kind {
+		case evTransmit:
+			r.transmitted(e.from, e.node)
+		case evDeliver:
+			if c, ok := e.msg.(*message.CheckpointChunk); ok {
+				chunks = append(chunks, c.Op)
+			} else {
+				commits++
+			}
+		}
+	}
+	return chunks, commits
+}
+
+// TestCrashDropsUnsentLanes crashes a sender with 8 MiB of chunks queued
+// on its bulk lane and a Commit on its control lane: what a dead process
+// can still deliver is one send buffer per connection (4 MiB not yet sent:
+// four of the chunks, as the first had sent one quantum), and the Commit;
+// the old model delivered all eight chunks. A chunk larger than the buffer
+// that is being sent still arrives, and nothing after it on its lane.
+func TestCrashDropsUnsentLanes(t *testing.T) {
+	r := laneRun(40 << 20)
+	for op := uint64(1); op <= 8; op++ {
+		r.pushLane(0, 1, chunkOf(op, 1<<20), 0)
+	}
+	r.pushLane(0, 1, &message.Commit{View: 1, Commit: 2}, 0)
+	r.crashLinks(0)
+	chunks, commits := deliveredOps(r)
+	if want := []uint64{1, 2, 3, 4}; !slices.Equal(chunks, want) || commits != 1 {
+		t.Errorf("after the crash: chunks %v and %d Commits arrived, want %v and 1", chunks, commits, want)
+	}
+	if r.res.MessagesLostInCrash != 4 {
+		t.Errorf("%d messages counted lost, want 4", r.res.MessagesLostInCrash)
+	}
+
+	big := laneRun(40 << 20)
+	big.pushLane(0, 1, chunkOf(1, 6<<20), 0)
+	big.pushLane(0, 1, chunkOf(2, 1<<20), 0)
+	big.crashLinks(0)
+	if chunks, _ := deliveredOps(big); !slices.Equal(chunks, []uint64{1}) {
+		t.Errorf("a 6 MiB chunk being sent, then a 1 MiB one: %v arrived, want [1]", chunks)
+	}
+}
+
+// TestCrashDropsUnsentHeld crashes a sender whose cut link holds 8 MiB of
+// its chunks and one message of an earlier incarnation: after the heal,
+// the earlier incarnation's message and the dying one's first 4 MiB (three
+// chunks) arrive, the rest died with the process.
+func TestCrashDropsUnsentHeld(t *testing.T) {
+	r := &run{n: 2, replicas: []*replica{{idx: 0, up: true}, {idx: 1, up: true}}}
+	r.net.init(2)
+	r.net.st.buffer = true
+	r.net.st.cut[0*2+1] = true
+	r.replicas[0].inc = 1
+	r.hold(0, 1, chunkOf(100, 10))
+	r.replicas[0].inc = 2
+	for op := uint64(1); op <= 8; op++ {
+		r.hold(0, 1, chunkOf(op, 1<<20))
+	}
+	r.crashHeld(0)
+	var ops []uint64
+	for _, h := range r.net.held[1] {
+		ops = append(ops, h.msg.(*message.CheckpointChunk).Op)
+	}
+	if want := []uint64{100, 1, 2, 3}; !slices.Equal(ops, want) {
+		t.Errorf("held after the crash: %v, want %v", ops, want)
+	}
+	if r.res.MessagesLostInCrash != 5 {
+		t.Errorf("%d messages counted lost, want 5", r.res.MessagesLostInCrash)
+	}
 }

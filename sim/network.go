@@ -79,6 +79,30 @@ func (r *run) hold(from, to int, m message.Message) bool {
 	return true
 }
 
+// crashHeld drops what the cut links from the replica x, which just
+// crashed, hold of its dying incarnation beyond one send buffer per link
+// (sendBuffer, lanes.go): while a link is cut, a real sender's kernel
+// buffer fills, the rest waits in the transport's queue, and that queue
+// dies with the process.
+func (r *run) crashHeld(x int) {
+	inc := r.incarnation(x)
+	for to := 0; to < r.net.nodes; to++ {
+		link := x*r.net.nodes + to
+		kept, bytes := r.net.held[link][:0], 0
+		for _, h := range r.net.held[link] {
+			if h.inc == inc {
+				if bytes += message.Size(h.msg); bytes > sendBuffer {
+					r.res.MessagesLostInCrash++
+					continue
+				}
+			}
+			kept = append(kept, h)
+		}
+		clear(r.net.held[link][len(kept):])
+		r.net.held[link] = kept
+	}
+}
+
 // incarnation returns the incarnation of node (0 for clients).
 func (r *run) incarnation(node int) uint32 {
 	if node < r.n {

@@ -49,10 +49,13 @@ type Result struct {
 	MessagesDropped      int
 	MessagesDuplicated   int
 	MessagesHeld         int // messages a cut link buffered until it healed
-	LargestMessage       int // encoded size of the largest message sent, in bytes
-	SlowSteps            int // steps that took long (Faults.SlowSteps)
-	SimulatedTime        time.Duration
-	CheckTimeouts        int // linearizability checks that timed out (each fails its run)
+	// MessagesLostInCrash counts the messages a crashed replica had queued
+	// and its kernel had not yet accepted (sendBuffer): they die with it.
+	MessagesLostInCrash int
+	LargestMessage      int // encoded size of the largest message sent, in bytes
+	SlowSteps           int // steps that took long (Faults.SlowSteps)
+	SimulatedTime       time.Duration
+	CheckTimeouts       int // linearizability checks that timed out (each fails its run)
 	// TraceHash hashes every event in order: equal options give equal
 	// hashes.
 	TraceHash uint64
@@ -149,6 +152,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.MessagesDropped += res.MessagesDropped
 	s.MessagesDuplicated += res.MessagesDuplicated
 	s.MessagesHeld += res.MessagesHeld
+	s.MessagesLostInCrash += res.MessagesLostInCrash
 	s.LargestMessage = max(s.LargestMessage, res.LargestMessage)
 	s.SlowSteps += res.SlowSteps
 	s.SimulatedTime += res.SimulatedTime
@@ -194,6 +198,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"messages dropped", s.MessagesDropped},
 		{"messages duplicated", s.MessagesDuplicated},
 		{"messages held by cut links", s.MessagesHeld},
+		{"messages lost with their crashed sender", s.MessagesLostInCrash},
 		{"largest message (bytes)", s.LargestMessage},
 		{"slow steps", s.SlowSteps},
 		{"simulated time", s.SimulatedTime.Round(time.Millisecond)},

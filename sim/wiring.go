@@ -28,7 +28,8 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 		}
 	}
 	cfg.Plant(plant.Driver{SendBeforeDurable: r.opts.SendBeforeDurable, ClockOncePerDrain: r.opts.ClockOncePerDrain,
-		AckBeforeDurable: r.opts.AckBeforeDurable, TimersBeforeInbox: r.opts.TimersBeforeInbox})
+		AckBeforeDurable: r.opts.AckBeforeDurable, TimersBeforeInbox: r.opts.TimersBeforeInbox,
+		ServeOnlyAsked: r.opts.Bugs.FetchPinned})
 	return cfg
 }
 

@@ -183,6 +183,15 @@ type Bugs struct {
 	// session, and a retransmitted request executes a second time
 	// (reconfig seed 1287; docs/protocol.md, "Client table").
 	RegisterReopensEvicted bool
+	// FetchPinned keeps a checkpoint fetch on the checkpoint it started
+	// (the old behaviour): a replica asked for a chunk of a checkpoint it
+	// no longer holds answers nothing (driver.Config.Plant gets it as
+	// plant.Driver.ServeOnlyAsked), and the fetcher ignores the first
+	// chunk of a newer one. Replicas keep their newest two checkpoints; a
+	// fetch slower than two checkpoint intervals then waits a retry per
+	// replica, one after the other, before it starts again (profile
+	// bandwidth; docs/protocol.md, "State transfer").
+	FetchPinned bool
 	// SingleLane is a bug of the simulator's network, not of the core:
 	// links with a bandwidth carry every message in one FIFO (the old
 	// model, one TCP connection per peer) instead of a control lane and
@@ -248,4 +257,9 @@ type Driver struct {
 	// amplifier): a backup that was merely slow times out although its
 	// primary's Prepares and Commits are waiting in its inbox.
 	TimersBeforeInbox bool
+	// ServeOnlyAsked answers a GetCheckpoint for a checkpoint the replica
+	// no longer holds with nothing, rather than with the first chunk of a
+	// newer one in the asked range (the driver's half of
+	// plant.Bugs.FetchPinned).
+	ServeOnlyAsked bool
 }
