@@ -60,7 +60,10 @@ func TestPlantedBugsCaught(t *testing.T) {
 	// The reconfiguration plants have a test of their own
 	// (TestReconfigPlantsCaught).
 	// The standby plants too (TestStandbyPlantsCaught).
-	if len(cases)+1+len(bandwidthPlants)+len(reconfigPlants)+len(standbyPlants) != len(AllBugNames()) {
+	// install-unverified is caught with the driver's DeltaFromOtherChain
+	// (TestDeltaFromOtherChainCaught) and by core's
+	// TestInstallVerifiesBeforeRestore.
+	if len(cases)+2+len(bandwidthPlants)+len(reconfigPlants)+len(standbyPlants) != len(AllBugNames()) {
 		t.Fatalf("%d bug cases (+1 scenario) for %d planted bugs", len(cases), len(AllBugNames()))
 	}
 }
@@ -328,7 +331,11 @@ func TestDiskFaultPlantsCaught(t *testing.T) {
 //   - lease-across-epochs: the primary that moved to a new epoch answers
 //     reads under its old lease while the new epoch commits writes (the
 //     history check; about 1 seed in 20: the profile's eager clients
-//     find the new primary within the old lease).
+//     find the new primary within the old lease);
+//   - execute-while-installing: a replica whose driver installs a fetched
+//     checkpoint off its step uses its state machine meanwhile (a
+//     StartEpoch makes it join the epoch, restoring and checkpointing
+//     the state machine the install is restoring: the install check).
 func TestReconfigPlantsCaught(t *testing.T) {
 	for _, bug := range reconfigPlants {
 		t.Run(bug, func(t *testing.T) { caughtInReconfig(t, bug) })
@@ -357,7 +364,7 @@ func caughtInReconfig(t *testing.T, bug string) *Violation {
 
 // reconfigPlants are the planted bugs TestReconfigPlantsCaught covers.
 var reconfigPlants = []string{"epoch-from-message", "epoch-keeps-view", "retire-early", "op-after-reconfig",
-	"lease-across-epochs"}
+	"lease-across-epochs", "execute-while-installing"}
 
 // TestStandbyPlantsCaught shows that the standby checks can fail: with
 // each planted bug, random seeds of profile reconfig (whose administrator
@@ -381,3 +388,27 @@ func TestStandbyPlantsCaught(t *testing.T) {
 
 // standbyPlants are the planted bugs TestStandbyPlantsCaught covers.
 var standbyPlants = []string{"standby-in-quorum", "standby-primary"}
+
+// TestDeltaFromOtherChainCaught shows that the records a replica fetches
+// after the chain it holds are checked before they are installed: with a
+// server that serves the records after the wrong link
+// (plant.Driver.DeltaFromOtherChain) and an install that restores before
+// it verifies the assembled chain (plant.Bugs.InstallUnverified), random
+// seeds of lagging-backups fail; the same seed passes with the real code.
+// Either plant alone passes them: the verification refuses the joined
+// chain and the replica fetches again (a whole chain from a replica whose
+// chain lacks the link, or the records from a correct one), and without
+// the wrong records there is nothing for an unverified install to get
+// wrong (core's TestInstallVerifiesBeforeRestore covers that plant).
+func TestDeltaFromOtherChainCaught(t *testing.T) {
+	opts := Options{Profile: "lagging-backups", Replicas: 3, DeltaFromOtherChain: true,
+		Bugs: plant.Bugs{InstallUnverified: true}}
+	seed, v := firstViolation(opts)
+	if v == nil {
+		t.Fatalf("delta-from-other-chain not caught in %d seeds of lagging-backups", maxBugSeeds)
+	}
+	t.Logf("caught at seed %d: %v", seed, v)
+	if _, err := Run(Options{Profile: "lagging-backups", Replicas: 3, Seed: seed}); err != nil {
+		t.Fatalf("the same seed fails without the planted bug: %v", err)
+	}
+}

@@ -35,6 +35,12 @@ type replicaCkpts struct {
 	// next is a delta (durable: the storage's own chain decides).
 	links []simLink
 	chain *storage.Chain
+	// fetched are the chunks of the checkpoint being fetched
+	// (install.go).
+	fetched []byte
+	// installing: the driver installs a fetched checkpoint, and the
+	// replica must not touch its state machine (checkInstalling).
+	installing bool
 }
 
 // simLink is one link of a chain, in memory.
@@ -248,7 +254,7 @@ func (r *run) holdCkpt(rep *replica, op uint64, links []simLink) {
 	for _, l := range c.links {
 		c.size += int64(len(l))
 	}
-	h := driver.Held{Op: op, Size: uint64(c.size), Data: c}
+	h := driver.Held{Op: op, Size: uint64(c.size), Data: c, Links: heldLinks(links)}
 	rep.ckpts.held = append([]driver.Held{h}, rep.ckpts.held...)[:min(2, len(rep.ckpts.held)+1)]
 }
 
@@ -292,6 +298,6 @@ func (r *run) holdDurable(rep *replica, d *core.Durable) {
 		r.logf("replica %d cannot serve its checkpoint at op %d: %v", rep.idx, d.Checkpoint.Op, err)
 		return
 	}
-	rep.ckpts.links = []simLink{{d.Checkpoint.Op, b.Bytes()}}
+	rep.ckpts.links = splitLinks(d.Checkpoint.Op, rep.disk.st.Chain(), b.Bytes())
 	r.holdCkpt(rep, d.Checkpoint.Op, rep.ckpts.links)
 }

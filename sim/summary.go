@@ -29,6 +29,8 @@ type Result struct {
 	CheckpointsSkipped   int // due while the previous one was being written
 	CheckpointDeltas     int // saved as a delta on the previous one's chain
 	CheckpointBases      int // new bases written in the background
+	Installs             int // fetched checkpoints installed off the step
+	DeltaInstalls        int // of which only the records after a chain held were fetched
 	LeaseReads           int // reads a primary answered under its read lease
 	Reconfigurations     int // RECONFIGURATIONs the administrator saw executed (reconfig.go)
 	StandbyPromotions    int // of those, the ones that promoted a standby (standby.go)
@@ -129,6 +131,8 @@ func (t *Totals) Add(res Result, err error) {
 	s.CheckpointsSkipped += res.CheckpointsSkipped
 	s.CheckpointDeltas += res.CheckpointDeltas
 	s.CheckpointBases += res.CheckpointBases
+	s.Installs += res.Installs
+	s.DeltaInstalls += res.DeltaInstalls
 	s.LeaseReads += res.LeaseReads
 	s.Reconfigurations += res.Reconfigurations
 	s.StandbyPromotions += res.StandbyPromotions
@@ -183,6 +187,8 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"checkpoints skipped (writer busy)", s.CheckpointsSkipped},
 		{"checkpoints saved as deltas", s.CheckpointDeltas},
 		{"checkpoint bases written in the background", s.CheckpointBases},
+		{"fetched checkpoints installed off the step", s.Installs},
+		{"of which records after a chain held", s.DeltaInstalls},
 		{"reads under a lease", s.LeaseReads},
 		{"reconfigurations", s.Reconfigurations},
 		{"standby promotions", s.StandbyPromotions},
