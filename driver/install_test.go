@@ -90,3 +90,30 @@ func TestOpenInstallJoinsHeldChain(t *testing.T) {
 		t.Fatalf("a chain not held: %v, want ErrNoChain", err)
 	}
 }
+
+// TestServeRecordsFromOlderDeltas: records after a link that only the
+// deltas of the chain before the last background base hold are served
+// from those (Held.Older).
+func TestServeRecordsFromOlderDeltas(t *testing.T) {
+	chain, older := []byte("BASE20ddd25"), []byte("dd15dd20ddd25")
+	r, err := core.New(core.Config{ReplicaCount: 3, Index: 0}, nopSM{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := &sent{}
+	d := New(r, Config{Network: net, Period: time.Millisecond, ViewChangeTicks: 50, ChunkSize: 64,
+		Checkpoints: heldCkpts{{Op: 25, Size: uint64(len(chain)), Data: bytes.NewReader(chain), Links: []HeldLink{{20, 6}, {25, 5}},
+			Older: &Held{Op: 25, Size: uint64(len(older)), Data: bytes.NewReader(older), Links: []HeldLink{{15, 4}, {20, 4}, {25, 5}}}}}})
+	d.Step(0, &message.GetCheckpoint{Replica: 1, MinOp: 21, MaxOp: 30, After: 15})
+	d.Step(0, &message.GetCheckpoint{Replica: 1, MinOp: 21, MaxOp: 30, After: 20})
+	want := []struct {
+		data  string
+		after uint64
+	}{{"dd20ddd25", 15}, {"ddd25", 20}} // the chain's own link first
+	for i, w := range want {
+		ch := net.msgs[i].(*message.CheckpointChunk)
+		if string(ch.Data) != w.data || ch.After != w.after || ch.Size != uint64(len(w.data)) {
+			t.Fatalf("chunk %d: %+v (%q), want %q after %d", i, ch, ch.Data, w.data, w.after)
+		}
+	}
+}

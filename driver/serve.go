@@ -34,6 +34,10 @@ type Held struct {
 	// holds one after the other (nil: unknown; the chain is then served
 	// only whole).
 	Links []HeldLink
+	// Older, if not nil, holds deltas that lead to the same checkpoint
+	// from inside an older chain (storage.Chain.Older): records after one
+	// of them are served from it when Links do not hold the one asked.
+	Older *Held
 }
 
 // HeldLink is one record of a held checkpoint's chain.
@@ -43,7 +47,10 @@ type HeldLink struct{ Op, Size uint64 }
 // chain holds one that is not its last. The planted DeltaFromOtherChain
 // returns the offset of that record instead: the records served then do
 // not follow the asker's chain.
-func (h Held) suffix(op uint64, bugs plant.Driver) (uint64, bool) {
+func (h *Held) suffix(op uint64, bugs plant.Driver) (uint64, bool) {
+	if h == nil {
+		return 0, false
+	}
 	var off uint64
 	for i, l := range h.Links {
 		if l.Op == op && i < len(h.Links)-1 {
@@ -94,6 +101,8 @@ func (d *Driver) serve(m *message.GetCheckpoint) {
 	if m.After != 0 {
 		if s, ok := h.suffix(m.After, d.cfg.bugs); ok {
 			start, after = s, m.After
+		} else if s, ok := h.Older.suffix(m.After, d.cfg.bugs); ok {
+			h, start, after = *h.Older, s, m.After
 		} else if m.Op != 0 && m.Offset != 0 {
 			return
 		}
