@@ -23,6 +23,18 @@ import (
 // the protocol, but touches the state machine in no way: it executes
 // nothing, answers no read, takes no checkpoint and joins no epoch.
 
+// Releaser is a StateMachine that can drop its whole state at once, to
+// hold less memory: an install of a verified checkpoint calls Release
+// before Restore, so that the old state and the restored one are never
+// held together (a replica that installs lacks the state at its log's
+// base anyway, and does not use the old one). Release must leave a state
+// that Restore replaces as usual. It follows the contract of Restore as
+// to goroutines.
+type Releaser interface {
+	StateMachine
+	Release()
+}
+
 // Install is a fetched checkpoint that the replica asks its driver to
 // verify and restore into the state machine, off the replica's step.
 type Install struct {
@@ -60,7 +72,14 @@ func (in *Install) Run(open func() (io.ReadCloser, error)) error {
 			return in.err
 		}
 	}
+	rel, released := in.sm.(Releaser)
+	if released {
+		rel.Release() // verified: the restore below can only succeed
+	}
 	in.sessions, in.err = restoreChain(ck, in.sm, in.maxSessions)
+	if in.err != nil && released && !errors.Is(in.err, errRestoredBad) {
+		in.err = fmt.Errorf("%w: %w", errRestoredBad, in.err) // the old state is gone
+	}
 	return in.err
 }
 

@@ -31,7 +31,16 @@ type installer struct {
 	err     error // a write of the fetch failed: its Install fails
 	done    chan *core.Install
 	running sync.WaitGroup
+	busy    bool // an install runs: nothing on the loop may read the state machine
 }
+
+// installing reports whether an install runs, during which the loop must
+// not read the state machine (its size, its digest): the goroutine
+// restores it.
+func (s *installer) installing() bool { return s != nil && s.busy }
+
+// finished is called on the loop when an install's result arrives.
+func (s *installer) finished() { s.busy = false }
 
 func newInstaller(w *ckptWriter, log *slog.Logger) *installer {
 	return &installer{dir: w.dir, ckpts: w, log: log, done: make(chan *core.Install, 1)}
@@ -81,6 +90,7 @@ func (s *installer) Install(in *core.Install) {
 		err = fmt.Errorf("no fetch file")
 	}
 	s.log.Info("checkpoint install started", "op", in.Op, "after", in.After, "fetched_bytes", size)
+	s.busy = true
 	s.running.Add(1)
 	go func() {
 		defer s.running.Done()

@@ -155,7 +155,9 @@ func (n *Node) Run(ctx context.Context) error {
 			stall.begin("tick")
 			n.drv.CatchUp(elapsed())
 			n.drv.Flush()
-			n.memLimit.update()
+			if !n.installs.installing() { // the install's goroutine owns the state
+				n.memLimit.update()
+			}
 		case in := <-recv:
 			stall.begin("drain")
 			n.drv.Drain(elapsed, n.inputs(in, recv), maxDrain)
@@ -172,6 +174,7 @@ func (n *Node) Run(ctx context.Context) error {
 			n.drv.CheckpointSaved(d.op)
 		case in := <-installDone:
 			stall.begin("checkpoint installed")
+			n.installs.finished()
 			n.drv.Installed(in)
 		}
 		stall.end(n.log)
