@@ -35,6 +35,7 @@ type fetchState struct {
 	op       uint64 // the checkpoint being assembled; 0 until the first chunk
 	size     uint64
 	after    uint64 // the chunks continue the driver's chain of after (0: whole)
+	inState  bool   // ... or the state machine's state, at after
 	got      uint64 // bytes accepted, and passed to the driver
 	whole    bool   // ask for a whole chain, not the records after a saved one
 	lastSent uint64
@@ -75,7 +76,7 @@ func (r *Replica) maybeFetchCheckpoint() {
 		f := r.fetch
 		r.fetch = fetchState{attempt: f.attempt + 1, stalls: f.stalls + 1, whole: f.whole}
 		if f.stalls+1 < len(r.full) {
-			r.fetch.op, r.fetch.size, r.fetch.after, r.fetch.got = f.op, f.size, f.after, f.got
+			r.fetch.op, r.fetch.size, r.fetch.after, r.fetch.got, r.fetch.inState = f.op, f.size, f.after, f.got, f.inState
 		}
 	}
 	r.fetch.active = true
@@ -105,7 +106,10 @@ func (r *Replica) requestChunk() {
 
 // fetchAfter is the op of the checkpoint whose chain the driver holds and
 // the fetch continues: the fetch's, once its first chunk came; before, the
-// newest checkpoint saved (0: none, or the whole chain is wanted).
+// state machine's own state if it is the state at a checkpoint (the
+// replica installed one, or took one, and executed nothing since) and the
+// state machine applies deltas; else the newest checkpoint saved (0: none,
+// or the whole chain is wanted).
 func (r *Replica) fetchAfter() uint64 {
 	if r.fetch.op != 0 {
 		return r.fetch.after
@@ -113,7 +117,17 @@ func (r *Replica) fetchAfter() uint64 {
 	if r.fetch.whole {
 		return 0
 	}
+	if r.deltasInState() {
+		return r.executed
+	}
 	return r.saved[0]
+}
+
+// deltasInState reports whether fetched deltas may apply to the state
+// machine as it is: it holds the state at the replica's newest checkpoint.
+func (r *Replica) deltasInState() bool {
+	_, ok := r.sm.(DeltaStateMachine)
+	return ok && r.executed != 0 && r.executed == r.ckpt.Op && r.executed >= r.saved[0]
 }
 
 // onCheckpointChunk adds a chunk to the checkpoint being fetched and
@@ -134,6 +148,7 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 			return
 		}
 		f.op, f.size, f.after = m.Op, m.Size, m.After
+		f.inState = m.After != 0 && m.After == r.executed && r.deltasInState()
 	}
 	if m.Op != f.op || m.Size != f.size || m.After != f.after || m.Offset != f.got ||
 		uint64(len(m.Data)) > f.size-m.Offset || (len(m.Data) == 0 && m.Offset < f.size) {

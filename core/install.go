@@ -45,6 +45,10 @@ type Install struct {
 	// fetched bytes are the records of a chain after the record of After,
 	// and the checkpoint is the driver's chain of After followed by them.
 	After uint64
+	// InState: the fetched bytes are deltas after After that apply to the
+	// state machine as it is (it holds the state at After); the driver
+	// runs them alone, with no chain of its own before them.
+	InState bool
 
 	sm          StateMachine
 	maxSessions int
@@ -67,6 +71,10 @@ func (in *Install) Run(open func() (io.ReadCloser, error)) error {
 	}
 	in.ran = true
 	ck := ReadCheckpoint(in.Op, open)
+	if in.InState {
+		in.sessions, in.err = applyDeltas(ck, in.After, in.sm, in.maxSessions, !in.bugs.InstallUnverified)
+		return in.err
+	}
 	if !in.bugs.InstallUnverified {
 		if in.err = ck.Verify(); in.err != nil {
 			return in.err
@@ -81,6 +89,42 @@ func (in *Install) Run(open func() (io.ReadCloser, error)) error {
 		in.err = fmt.Errorf("%w: %w", errRestoredBad, in.err) // the old state is gone
 	}
 	return in.err
+}
+
+// applyDeltas verifies (with verify) the deltas after from that ck's bytes
+// hold and applies them to sm, whose state is the state at from. A delta
+// that sm refuses first leaves it unchanged; any failure after one was
+// applied wraps errRestoredBad.
+func applyDeltas(ck *Checkpoint, from uint64, sm StateMachine, maxSessions int, verify bool) (map[uint64]*session, error) {
+	dsm, ok := sm.(DeltaStateMachine)
+	if !ok {
+		return nil, fmt.Errorf("%w: deltas for a state machine without deltas", ErrBadCheckpoint)
+	}
+	read := func(use func(int, CheckpointRecord, io.Reader) error) (map[uint64]*session, error) {
+		rc, err := ck.open()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		return readChainFrom(rc, ck.Op, from, maxSessions, use)
+	}
+	if verify {
+		if _, err := read(nil); err != nil {
+			return nil, err
+		}
+	}
+	applied := false
+	sessions, err := read(func(_ int, rec CheckpointRecord, snap io.Reader) error {
+		if err := dsm.ApplyDelta(snap); err != nil {
+			return fmt.Errorf("%w: state machine: delta at op %d: %v", ErrBadCheckpoint, rec.Op, err)
+		}
+		applied = true
+		return nil
+	})
+	if err != nil && applied {
+		return nil, fmt.Errorf("%w: %w", errRestoredBad, err)
+	}
+	return sessions, err
 }
 
 // Fail reports that the driver could not assemble the checkpoint (its
@@ -104,7 +148,8 @@ func (r *Replica) startInstall(f *fetchState) {
 	if r.install != nil {
 		panic(fmt.Sprintf("core: replica %d: two installs at once", r.index))
 	}
-	in := &Install{Op: f.op, Size: f.size, After: f.after, sm: r.sm, maxSessions: r.cfg.MaxSessions, bugs: r.cfg.bugs}
+	in := &Install{Op: f.op, Size: f.size, After: f.after, InState: f.inState,
+		sm: r.sm, maxSessions: r.cfg.MaxSessions, bugs: r.cfg.bugs}
 	r.install, r.out.Install = in, in
 }
 
@@ -123,7 +168,7 @@ func (r *Replica) Installed(in *Install) {
 	if in.err != nil || in.Op <= r.executed {
 		// Try elsewhere at the next retry. A driver that could not
 		// assemble a chain on its own of After gets a whole one next.
-		r.fetch = fetchState{active: true, lastSent: r.now, attempt: attempt + 1, whole: in.failed}
+		r.fetch = fetchState{active: true, lastSent: r.now, attempt: attempt + 1, whole: in.failed || in.InState}
 		r.assertInvariants()
 		return
 	}

@@ -55,10 +55,11 @@ func (d *Driver) fetched(out core.Output) {
 
 // OpenInstall returns a way to open the bytes of the checkpoint that in
 // installs: the fetched bytes that fetched yields, after the chain of
-// in.After if in.After is not 0 (the held checkpoint of that op). It
+// in.After if in.After is not 0 (the held checkpoint of that op) and the
+// deltas do not apply to the state machine as it is (in.InState). It
 // reads held's Data, so the caller must keep it open until in ran.
 func OpenInstall(held []Held, in *core.Install, fetched func() io.Reader) (func() (io.ReadCloser, error), error) {
-	if in.After == 0 {
+	if in.After == 0 || in.InState {
 		return func() (io.ReadCloser, error) { return io.NopCloser(fetched()), nil }, nil
 	}
 	for _, h := range held {

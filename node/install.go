@@ -83,13 +83,13 @@ func (s *installer) Install(in *core.Install) {
 	f, size, err := s.file, s.written, s.err
 	s.file, s.written, s.err = nil, 0, nil
 	var held []heldFile
-	if err == nil && in.After != 0 {
+	if err == nil && in.After != 0 && !in.InState {
 		held, err = s.reopen(in.After)
 	}
 	if err == nil && f == nil {
 		err = fmt.Errorf("no fetch file")
 	}
-	s.log.Info("checkpoint install started", "op", in.Op, "after", in.After, "fetched_bytes", size)
+	s.log.Info("checkpoint install started", "op", in.Op, "after", in.After, "in_state", in.InState, "fetched_bytes", size)
 	s.busy = true
 	s.running.Add(1)
 	go func() {

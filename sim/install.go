@@ -80,6 +80,9 @@ func (r *run) installed(e event) {
 	if si.in.After != 0 {
 		r.res.DeltaInstalls++
 	}
+	if si.in.InState {
+		r.res.InStateInstalls++
+	}
 	if err := si.in.Err(); err != nil {
 		r.logf("replica %d: install of the checkpoint at op %d (after %d) failed: %v", rep.idx, si.in.Op, si.in.After, err)
 	}
