@@ -14,16 +14,17 @@ import (
 // does on a goroutine (core/install.go): the chunks the replica accepts
 // are kept (in memory: the node writes them to a file), and the install
 // completes after a simulated delay of up to maxInstall (a quarter of
-// them up to maxLongInstall: a large state takes seconds, longer than a
-// view-change timeout, so view changes, state transfers and epochs move
-// on meanwhile), while the replica's loop goes on; only then is the state machine restored, from
+// the whole restores up to maxLongInstall: a large state takes seconds,
+// longer than a view-change timeout, so view changes, state transfers and
+// epochs move on meanwhile; deltas applied to the state as it is are
+// quick), while the replica's loop goes on; only then is the state machine restored, from
 // the replica's own chain of Install.After (as held when the install
 // started) and the fetched bytes. A crash meanwhile loses the install.
 
 // maxInstall and maxLongInstall bound the simulated installs, in µs.
 const (
 	maxInstall     = 40_000
-	maxLongInstall = 800_000
+	maxLongInstall = 400_000
 )
 
 // simInstalls is a replica's installer as driver.Installs.
@@ -56,8 +57,9 @@ func (s simInstalls) Install(in *core.Install) {
 	si := &simInstall{in: in, held: rep.ckpts.held, fetched: rep.ckpts.fetched}
 	rep.ckpts.fetched, rep.ckpts.installing = nil, true
 	r.res.Installs++
+	r.logf("replica %d: installing the checkpoint at op %d (after %d, in state %v, %d bytes fetched)", rep.idx, in.Op, in.After, in.InState, len(si.fetched))
 	longest := int64(maxInstall)
-	if r.chance(0.25) {
+	if !in.InState && r.chance(0.25) {
 		longest = maxLongInstall
 	}
 	r.schedule(r.now+r.between(1, longest), event{kind: evInstalled, node: rep.idx, inc: rep.inc, inst: si})
@@ -85,6 +87,8 @@ func (r *run) installed(e event) {
 	}
 	if err := si.in.Err(); err != nil {
 		r.logf("replica %d: install of the checkpoint at op %d (after %d) failed: %v", rep.idx, si.in.Op, si.in.After, err)
+	} else {
+		r.logf("replica %d: installed the checkpoint at op %d", rep.idx, si.in.Op)
 	}
 	rep.drv.Installed(si.in)
 }
