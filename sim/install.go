@@ -13,8 +13,9 @@ import (
 // A fetched checkpoint is installed off the replica's step, as the node
 // does on a goroutine (core/install.go): the chunks the replica accepts
 // are kept (in memory: the node writes them to a file), and the install
-// completes after a simulated delay of up to maxInstall (a quarter of
-// the whole restores up to maxLongInstall: a large state takes seconds,
+// completes after a simulated delay of up to maxInstall (in the fault
+// phase, a quarter of the whole restores up to maxLongInstall, as disks
+// are slow only then: a large state takes seconds,
 // longer than a view-change timeout, so view changes, state transfers and
 // epochs move on meanwhile; deltas applied to the state as it is are
 // quick), while the replica's loop goes on; only then is the state machine restored, from
@@ -59,7 +60,7 @@ func (s simInstalls) Install(in *core.Install) {
 	r.res.Installs++
 	r.logf("replica %d: installing the checkpoint at op %d (after %d, in state %v, %d bytes fetched)", rep.idx, in.Op, in.After, in.InState, len(si.fetched))
 	longest := int64(maxInstall)
-	if !in.InState && r.chance(0.25) {
+	if !in.InState && !r.quiet && r.chance(0.25) { // slow like a slow disk: a fault, not in the quiet phase
 		longest = maxLongInstall
 	}
 	r.schedule(r.now+r.between(1, longest), event{kind: evInstalled, node: rep.idx, inc: rep.inc, inst: si})
