@@ -291,6 +291,17 @@ type Output struct {
 	HardState HardState
 	// Seq numbers Outputs from 1; Persisted takes it back.
 	Seq uint64
+	// FetchChunks are the chunks of a checkpoint being fetched that the
+	// replica accepted, in order: the driver stores each at its Offset
+	// (one at Offset 0 starts a new fetch, dropping any earlier one's
+	// bytes), to assemble the checkpoint for Install. They are never
+	// changed after.
+	FetchChunks []*message.CheckpointChunk
+	// Install, if not nil, asks the driver to install the fetched
+	// checkpoint off the replica's step (Install.Run) and to report it
+	// with Replica.Installed; until then the replica does not touch its
+	// state machine (install.go).
+	Install *Install
 	// Retire reports, once, that this replica left the configuration and
 	// f'+1 members of the new one hold the state: it may shut down.
 	Retire bool

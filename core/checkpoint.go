@@ -113,6 +113,9 @@ func (r *Replica) checkpointDue() bool {
 // restored.
 func (r *Replica) takeCheckpoint(prev uint64) *Checkpoint {
 	r.assertNotWitness("take a checkpoint")
+	if r.installing() {
+		panic(fmt.Sprintf("core: replica %d takes a checkpoint while its driver installs one", r.index))
+	}
 	return &Checkpoint{Op: r.executed, table: r.encodeTable(), snap: r.sm.Snapshot(), prev: prev, bugs: r.cfg.bugs}
 }
 
@@ -159,6 +162,9 @@ func (c *Checkpoint) Verify() error {
 // caller must discard the replica).
 func (r *Replica) installCheckpoint(ck *Checkpoint) error {
 	r.assertNotWitness("install a checkpoint")
+	if r.installing() {
+		panic(fmt.Sprintf("core: replica %d restores a checkpoint while its driver installs one", r.index))
+	}
 	if ck.Op < r.base || ck.Op > r.commit || ck.Op <= r.executed {
 		return fmt.Errorf("%w: op %d outside [%d, %d] or not above executed %d",
 			ErrBadCheckpoint, ck.Op, r.base, r.commit, r.executed)

@@ -1,8 +1,6 @@
 package core
 
 import (
-	"errors"
-	"fmt"
 	"hash/crc32"
 
 	"github.com/vr-go/vr/message"
@@ -29,13 +27,17 @@ import (
 // cannot make the replica allocate without bound.
 const maxCheckpointSize = 1 << 36
 
-// fetchState tracks one checkpoint fetch.
+// fetchState tracks one checkpoint fetch. The replica keeps none of the
+// bytes: each chunk it accepts goes to the driver (install.go).
 type fetchState struct {
 	active   bool
 	from     uint8  // the id of the replica asked last
 	op       uint64 // the checkpoint being assembled; 0 until the first chunk
 	size     uint64
-	buf      []byte
+	after    uint64 // the chunks continue the driver's chain of after (0: whole)
+	inState  bool   // ... or the state machine's state, at after
+	got      uint64 // bytes accepted, and passed to the driver
+	whole    bool   // ask for a whole chain, not the records after a saved one
 	lastSent uint64
 	attempt  int
 	stalls   int // retries since the last chunk arrived
@@ -43,12 +45,18 @@ type fetchState struct {
 
 func (f *fetchState) reset() { *f = fetchState{} }
 
-// needsCheckpoint reports whether the replica lacks the state at its base.
-// A witness never does: it holds no state.
-func (r *Replica) needsCheckpoint() bool { return !r.witness && r.executed < r.base }
+// needsCheckpoint reports whether the replica lacks the state at its base,
+// or its driver is installing a checkpoint into the state machine
+// (install.go). A witness never does: it holds no state.
+func (r *Replica) needsCheckpoint() bool {
+	return !r.witness && (r.executed < r.base || r.installing())
+}
 
 // maybeFetchCheckpoint starts or retries a fetch while one is needed.
 func (r *Replica) maybeFetchCheckpoint() {
+	if r.install != nil {
+		return // the driver installs what was fetched; Installed resumes
+	}
 	if !r.needsCheckpoint() || r.status == StatusRecovering || r.n == 1 {
 		if r.fetch.active {
 			r.fetch.reset()
@@ -66,9 +74,9 @@ func (r *Replica) maybeFetchCheckpoint() {
 		// every replica was tried without progress, the partial
 		// checkpoint is dropped.
 		f := r.fetch
-		r.fetch = fetchState{attempt: f.attempt + 1, stalls: f.stalls + 1}
+		r.fetch = fetchState{attempt: f.attempt + 1, stalls: f.stalls + 1, whole: f.whole}
 		if f.stalls+1 < len(r.full) {
-			r.fetch.op, r.fetch.size, r.fetch.buf = f.op, f.size, f.buf
+			r.fetch.op, r.fetch.size, r.fetch.after, r.fetch.got, r.fetch.inState = f.op, f.size, f.after, f.got, f.inState
 		}
 	}
 	r.fetch.active = true
@@ -92,8 +100,34 @@ func (r *Replica) requestChunk() {
 	r.fetch.lastSent = r.now
 	r.sendTo(r.fetch.from, &message.GetCheckpoint{
 		Replica: r.id, MinOp: r.base, MaxOp: r.commit,
-		Op: r.fetch.op, Offset: uint64(len(r.fetch.buf)),
+		Op: r.fetch.op, Offset: r.fetch.got, After: r.fetchAfter(),
 	})
+}
+
+// fetchAfter is the op of the checkpoint whose chain the driver holds and
+// the fetch continues: the fetch's, once its first chunk came; before, the
+// state machine's own state if it is the state at a checkpoint (the
+// replica installed one, or took one, and executed nothing since) and the
+// state machine applies deltas; else the newest checkpoint saved (0: none,
+// or the whole chain is wanted).
+func (r *Replica) fetchAfter() uint64 {
+	if r.fetch.op != 0 {
+		return r.fetch.after
+	}
+	if r.fetch.whole {
+		return 0
+	}
+	if r.deltasInState() {
+		return r.executed
+	}
+	return r.saved[0]
+}
+
+// deltasInState reports whether fetched deltas may apply to the state
+// machine as it is: it holds the state at the replica's newest checkpoint.
+func (r *Replica) deltasInState() bool {
+	_, ok := r.sm.(DeltaStateMachine)
+	return ok && r.executed != 0 && r.executed == r.ckpt.Op && r.executed >= r.saved[0]
 }
 
 // onCheckpointChunk adds a chunk to the checkpoint being fetched and
@@ -110,35 +144,32 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 		return
 	}
 	if f.op == 0 || r.newerCheckpoint(m) {
-		if m.Offset != 0 || m.Op < r.base || m.Op > r.commit {
+		if m.Offset != 0 || m.Op < r.base || m.Op > r.commit || (m.After != 0 && m.After != r.fetchAfter()) {
 			return
 		}
-		f.op, f.size = m.Op, m.Size
-		f.buf = make([]byte, 0, m.Size)
+		// A first chunk: the driver's installer starts over at offset 0
+		// (a move to a newer checkpoint drops what was assembled).
+		f.op, f.size, f.after, f.got = m.Op, m.Size, m.After, 0
+		f.inState = m.After != 0 && m.After == r.executed && r.deltasInState()
 	}
-	if m.Op != f.op || m.Size != f.size || m.Offset != uint64(len(f.buf)) ||
+	if m.Op != f.op || m.Size != f.size || m.After != f.after || m.Offset != f.got ||
 		uint64(len(m.Data)) > f.size-m.Offset || (len(m.Data) == 0 && m.Offset < f.size) {
 		return
 	}
-	f.buf = append(f.buf, m.Data...)
+	r.fetchChunk(m)
+	f.got += uint64(len(m.Data))
 	f.stalls = 0
-	if uint64(len(f.buf)) < f.size {
+	if f.got < f.size {
 		r.requestChunk()
 		return
 	}
-	ck := CheckpointBytes(f.op, f.buf)
-	attempt, from := f.attempt, f.from
+	from := f.from
+	r.startInstall(f)
 	f.reset()
-	if !r.installFetched(ck) {
-		// Try elsewhere at the next retry. The source stays set: a first
-		// chunk that arrives before then asks it for the next one (with
-		// the reset's zero, replica 0 asked itself: a panic, bandwidth
-		// seed 92622).
-		r.fetch.attempt = attempt + 1
-		r.fetch.active, r.fetch.lastSent, r.fetch.from = true, r.now, from
-		return
-	}
-	r.counters.CheckpointFetches++
+	// The source stays set: should the install fail, a first chunk that
+	// arrives before the next retry asks it for the next one (with the
+	// reset's zero, replica 0 asked itself: a panic, bandwidth seed 92622).
+	f.from = from
 }
 
 // newerCheckpoint reports whether m starts a checkpoint newer than the one
@@ -152,20 +183,6 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 // 90052).
 func (r *Replica) newerCheckpoint(m *message.CheckpointChunk) bool {
 	return m.Offset == 0 && m.Op > r.fetch.op && !r.cfg.bugs.FetchPinned
-}
-
-// installFetched checks an assembled checkpoint whole before it installs
-// it, so that the state machine never restores bytes that fail their
-// checksum.
-func (r *Replica) installFetched(ck *Checkpoint) bool {
-	if ck.Verify() != nil {
-		return false
-	}
-	err := r.installCheckpoint(ck)
-	if errors.Is(err, errRestoredBad) {
-		panic(fmt.Sprintf("core: replica %d: verified checkpoint at op %d: %v", r.index, ck.Op, err))
-	}
-	return err == nil
 }
 
 // fetchSource returns the id to ask for a checkpoint on this attempt: the

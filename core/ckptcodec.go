@@ -178,16 +178,23 @@ func (d *ckptDecoder) endRecord() (last bool, err error) {
 // client table. An error from use is returned as it is, with the index of
 // the record.
 func readChain(r io.Reader, op uint64, maxSessions int, use func(i int, rec CheckpointRecord, snap io.Reader) error) (map[uint64]*session, error) {
+	return readChainFrom(r, op, 0, maxSessions, use)
+}
+
+// readChainFrom is readChain of the part of a chain after its record of
+// op from (0: the whole chain): only deltas, the first following from.
+func readChainFrom(r io.Reader, op, from uint64, maxSessions int, use func(i int, rec CheckpointRecord, snap io.Reader) error) (map[uint64]*session, error) {
 	d := newCkptDecoder(r)
-	var prev uint64
+	prev := from
 	for i := 0; ; i++ {
 		if err := d.next(maxSessions); err != nil {
 			return nil, err
 		}
+		delta := i > 0 || from != 0
 		switch {
-		case d.rec.Delta != (i > 0):
+		case d.rec.Delta != delta:
 			return nil, fmt.Errorf("%w: record %d (op %d): a chain is one full record and then deltas", ErrBadCheckpoint, i, d.rec.Op)
-		case i > 0 && (d.rec.Prev != prev || d.rec.Op <= prev):
+		case delta && (d.rec.Prev != prev || d.rec.Op <= prev):
 			return nil, fmt.Errorf("%w: delta at op %d follows op %d, not %d", ErrBadCheckpoint, d.rec.Op, d.rec.Prev, prev)
 		case d.rec.Op > op:
 			return nil, fmt.Errorf("%w: holds op %d, expected %d", ErrBadCheckpoint, d.rec.Op, op)

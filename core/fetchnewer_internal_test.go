@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"hash/crc32"
 	"testing"
 
@@ -16,7 +17,7 @@ func fetchingReplica(t *testing.T, bugs plant.Bugs) *Replica {
 	r := heldLogReplica(t, 2, 30, 5, 30, bugs)
 	r.base, r.log = 20, viewLog(21, 30)
 	r.recountLog()
-	r.fetch = fetchState{active: true, op: 20, size: 100, buf: make([]byte, 50, 100)}
+	r.fetch = fetchState{active: true, op: 20, size: 100, got: 50}
 	return r
 }
 
@@ -37,13 +38,13 @@ func TestFetchMovesToNewerCheckpoint(t *testing.T) {
 	r := fetchingReplica(t, plant.Bugs{})
 	r.onCheckpointChunk(firstChunk(35, 40)) // beyond commit 30
 	r.onCheckpointChunk(firstChunk(15, 40)) // older
-	if r.fetch.op != 20 || len(r.fetch.buf) != 50 {
-		t.Fatalf("after chunks of 35 and 15: fetching op %d with %d bytes, want 20 and 50", r.fetch.op, len(r.fetch.buf))
+	if r.fetch.op != 20 || r.fetch.got != 50 {
+		t.Fatalf("after chunks of 35 and 15: fetching op %d with %d bytes, want 20 and 50", r.fetch.op, r.fetch.got)
 	}
 	r.onCheckpointChunk(firstChunk(25, 40))
-	if r.fetch.op != 25 || r.fetch.size != 40 || len(r.fetch.buf) != 10 {
+	if r.fetch.op != 25 || r.fetch.size != 40 || r.fetch.got != 10 {
 		t.Fatalf("after the first chunk of 25: fetching op %d (size %d) with %d bytes, want 25 (40) and 10",
-			r.fetch.op, r.fetch.size, len(r.fetch.buf))
+			r.fetch.op, r.fetch.size, r.fetch.got)
 	}
 	msgs := r.Output().Messages
 	if len(msgs) != 1 {
@@ -55,25 +56,32 @@ func TestFetchMovesToNewerCheckpoint(t *testing.T) {
 
 	pinned := fetchingReplica(t, plant.Bugs{FetchPinned: true})
 	pinned.onCheckpointChunk(firstChunk(25, 40))
-	if pinned.fetch.op != 20 || len(pinned.fetch.buf) != 50 {
-		t.Fatalf("planted: fetching op %d with %d bytes, want 20 and 50", pinned.fetch.op, len(pinned.fetch.buf))
+	if pinned.fetch.op != 20 || pinned.fetch.got != 50 {
+		t.Fatalf("planted: fetching op %d with %d bytes, want 20 and 50", pinned.fetch.op, pinned.fetch.got)
 	}
 }
 
-// TestFetchAfterBadInstallAsksItsSource: replica 0 assembles a checkpoint
-// that fails its checks, then receives the first chunk of a newer one
-// before its next retry: it asks the replica it asked last for the next
-// chunk. It used to ask replica 0, itself, and panic (bandwidth seed
-// 92622, once a replica asked for a checkpoint it no longer held answered
-// with a newer one).
+// TestFetchAfterBadInstallAsksItsSource: replica 1 assembles a checkpoint
+// whose install fails (its driver reports the failure), then receives the
+// first chunk of a newer one before its next retry: it asks the replica it
+// asked last for the next chunk. It used to ask replica 0, the zero of a
+// reset fetch; replica 0 itself then asked itself and panicked (bandwidth
+// seed 92622, once a replica asked for a checkpoint it no longer held
+// answered with a newer one).
 func TestFetchAfterBadInstallAsksItsSource(t *testing.T) {
-	r := heldLogReplica(t, 0, 30, 5, 30, plant.Bugs{})
+	r := heldLogReplica(t, 1, 30, 5, 30, plant.Bugs{})
 	r.base, r.log = 20, viewLog(21, 30)
 	r.recountLog()
-	r.fetch = fetchState{active: true, from: 2, op: 20, size: 60, buf: make([]byte, 50, 60)}
+	r.fetch = fetchState{active: true, from: 2, op: 20, size: 60, got: 50}
 	last := firstChunk(20, 60)
 	last.Offset = 50
-	r.onCheckpointChunk(last) // complete: 60 zero bytes, no checkpoint
+	r.onCheckpointChunk(last) // complete: the driver installs it
+	in := r.Output().Install
+	if in == nil {
+		t.Fatal("a complete fetch asked for no install")
+	}
+	in.Fail(errors.New("60 zero bytes are no checkpoint"))
+	r.Installed(in)
 	if !r.fetch.active || r.fetch.op != 0 || r.fetch.from != 2 {
 		t.Fatalf("after a bad checkpoint: %+v, want an active fetch, no op, source 2", r.fetch)
 	}

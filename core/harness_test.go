@@ -104,6 +104,13 @@ type cluster struct {
 	// number), as a client's proxy does; request stamps it.
 	sessions  map[uint64]uint64
 	registers map[uint64]uint64
+	// fetched holds, per replica, the chunks of the checkpoint it fetches
+	// (Output.FetchChunks), installed at once on Output.Install.
+	fetched map[int][]byte
+	// mangle, if set, changes the fetched bytes before an install runs;
+	// ran, if set, sees each install right after it ran.
+	mangle func(data []byte) []byte
+	ran    func(i int, in *core.Install)
 }
 
 // savedCkpt is an encoded checkpoint a replica's driver holds.
@@ -119,7 +126,7 @@ func newCluster(t *testing.T, n int) *cluster { return newClusterWith(t, n, nil)
 func newClusterWith(t *testing.T, n int, config func(*core.Config)) *cluster {
 	c := &cluster{t: t, cut: map[[2]int]bool{}, down: map[int]bool{}, from: map[message.Message]int{},
 		replicas: make([]*core.Replica, n), sms: make([]*counter, n), config: config,
-		saved: map[int][]savedCkpt{}, pending: map[int][]*core.Checkpoint{},
+		saved: map[int][]savedCkpt{}, pending: map[int][]*core.Checkpoint{}, fetched: map[int][]byte{},
 		sessions: map[uint64]uint64{}, registers: map[uint64]uint64{}}
 	for i := 0; i < n; i++ {
 		c.start(i, false)
@@ -162,12 +169,42 @@ func (c *cluster) start(i int, recovering bool) {
 func (c *cluster) collect(i int) {
 	out := c.replicas[i].Output()
 	c.process(i, out)
+	c.install(i, out)
 	if out.Checkpoint != nil {
 		c.pending[i] = append(c.pending[i], out.Checkpoint)
 		if !c.unsaved {
 			c.saveNow(i)
 		}
 	}
+}
+
+// install stores the fetched chunks out carries and runs its Install at
+// once, as a driver does off the loop (the harness serves whole chains).
+func (c *cluster) install(i int, out core.Output) {
+	for _, m := range out.FetchChunks {
+		if m.Offset == 0 {
+			c.fetched[i] = nil
+		}
+		c.fetched[i] = append(c.fetched[i][:m.Offset], m.Data...)
+	}
+	in := out.Install
+	if in == nil {
+		return
+	}
+	data := c.fetched[i]
+	c.fetched[i] = nil
+	if in.After != 0 || uint64(len(data)) != in.Size {
+		c.t.Fatalf("replica %d: install of %d bytes after %d; %d fetched", i, in.Size, in.After, len(data))
+	}
+	if c.mangle != nil {
+		data = c.mangle(data)
+	}
+	_ = in.Run(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+	if c.ran != nil {
+		c.ran(i, in)
+	}
+	c.replicas[i].Installed(in)
+	c.collect(i)
 }
 
 // saveNow saves replica i's pending checkpoints, as a driver does once it

@@ -76,6 +76,7 @@ type Replica struct {
 	rec     recoveryState
 	st      transferState
 	fetch   fetchState
+	install *Install // handed to the driver, not yet Installed
 	lease   leaseState
 	// leaseReads counts reads answered under a read lease.
 	leaseReads uint64
@@ -190,7 +191,9 @@ func (r *Replica) isPrimary() bool { return r.index >= 0 && r.primaryOf(r.view) 
 
 // Step feeds one message (from a replica, or a client *message.Request).
 func (r *Replica) Step(m message.Message) {
-	if !r.admitEpoch(m) {
+	if _, ok := m.(*message.StartEpoch); ok && r.installing() {
+		m = nil // joining an epoch restores the state machine: after the install
+	} else if !r.admitEpoch(m) {
 		m = nil // another epoch's, or StartEpoch and EpochStarted: handled
 	}
 	switch m := m.(type) {

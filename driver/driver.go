@@ -48,6 +48,9 @@ type Config struct {
 	// Checkpoints saves the replica's checkpoints and serves them to
 	// peers (nil: none are saved, and the log is never truncated).
 	Checkpoints Checkpoints
+	// Installs stores fetched checkpoint chunks and installs fetched
+	// checkpoints off the loop (nil: in memory, on the loop).
+	Installs Installs
 	// ChunkSize is the size of the checkpoint chunks served (0:
 	// core.DefaultCheckpointChunk); the replica's CheckpointChunk.
 	ChunkSize int
@@ -185,6 +188,7 @@ func (d *Driver) Flush() {
 	if d.cfg.OnOutput != nil {
 		d.cfg.OnOutput(out)
 	}
+	defer d.fetched(out) // after out is sent or persisting: an install flushes again
 	if d.cfg.Storage == nil {
 		d.send(out.Messages)
 		d.reply(out.Replies)

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/message"
 )
 
@@ -29,6 +30,38 @@ type Checkpoints interface {
 type Held struct {
 	Op, Size uint64
 	Data     io.ReaderAt
+	// Links are the records of its chain, base first, whose bytes Data
+	// holds one after the other (nil: unknown; the chain is then served
+	// only whole).
+	Links []HeldLink
+	// Older, if not nil, holds deltas that lead to the same checkpoint
+	// from inside an older chain (storage.Chain.Older): records after one
+	// of them are served from it when Links do not hold the one asked.
+	Older *Held
+}
+
+// HeldLink is one record of a held checkpoint's chain.
+type HeldLink struct{ Op, Size uint64 }
+
+// suffix returns the offset in h's bytes after its record of op, if h's
+// chain holds one that is not its last. The planted DeltaFromOtherChain
+// returns the offset of that record instead: the records served then do
+// not follow the asker's chain.
+func (h *Held) suffix(op uint64, bugs plant.Driver) (uint64, bool) {
+	if h == nil {
+		return 0, false
+	}
+	var off uint64
+	for i, l := range h.Links {
+		if l.Op == op && i < len(h.Links)-1 {
+			if bugs.DeltaFromOtherChain {
+				return off, true
+			}
+			return off + l.Size, true
+		}
+		off += l.Size
+	}
+	return 0, false
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -65,22 +98,42 @@ func (d *Driver) serve(m *message.GetCheckpoint) {
 	held := d.cfg.Checkpoints.Held()
 	h, ok := pickHeld(held, m)
 	if !ok && m.Op != 0 && !d.cfg.bugs.ServeOnlyAsked {
+		// A checkpoint this replica replaced: the first chunk of its
+		// newest one in the range instead.
 		h, ok = pickNewer(held, m)
-		m = &message.GetCheckpoint{Epoch: m.Epoch, Replica: m.Replica, MinOp: m.MinOp, MaxOp: m.MaxOp, Op: h.Op}
+		newer := *m
+		newer.Op, newer.Offset = h.Op, 0
+		m = &newer
 	}
-	if !ok || m.Offset > h.Size {
+	if !ok {
+		return
+	}
+	// The records after m.After, if the chain holds it; otherwise the
+	// whole chain, unless the asker resumes a fetch of records after it.
+	start, after := uint64(0), uint64(0)
+	if m.After != 0 {
+		if s, ok := h.suffix(m.After, d.cfg.bugs); ok {
+			start, after = s, m.After
+		} else if s, ok := h.Older.suffix(m.After, d.cfg.bugs); ok {
+			h, start, after = *h.Older, s, m.After
+		} else if m.Op != 0 && m.Offset != 0 {
+			return
+		}
+	}
+	size := h.Size - start
+	if m.Offset > size {
 		return
 	}
 	chunk := uint64(d.cfg.ChunkSize)
 	if chunk == 0 {
 		chunk = core.DefaultCheckpointChunk
 	}
-	buf := make([]byte, min(chunk, h.Size-m.Offset))
-	if n, _ := h.Data.ReadAt(buf, int64(m.Offset)); n < len(buf) {
+	buf := make([]byte, min(chunk, size-m.Offset))
+	if n, _ := h.Data.ReadAt(buf, int64(start+m.Offset)); n < len(buf) {
 		return // ReadAt's error is only useful when it read less
 	}
 	d.cfg.Network.Send(int(m.Replica), &message.CheckpointChunk{
-		Epoch: m.Epoch, Replica: self, Op: h.Op, Size: h.Size, Offset: m.Offset,
+		Epoch: m.Epoch, Replica: self, Op: h.Op, Size: size, Offset: m.Offset, After: after,
 		Checksum: crc32.Checksum(buf, castagnoli), Data: buf,
 	})
 }

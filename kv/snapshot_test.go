@@ -122,3 +122,20 @@ func sealSnapshot(body []byte) []byte {
 	sum := crc32Checksum(out)
 	return append(out, byte(sum>>24), byte(sum>>16), byte(sum>>8), byte(sum))
 }
+
+// TestReleaseThenRestore: Release empties the store, and a snapshot taken
+// before it restores the state exactly (what an install does).
+func TestReleaseThenRestore(t *testing.T) {
+	src := filledStore(5, 500)
+	snap, digest, size := src.Bytes(), src.Digest(), src.Size()
+	src.Release()
+	if src.Len() != 0 || src.Size() != 0 {
+		t.Fatalf("after Release: %d keys, %d bytes", src.Len(), src.Size())
+	}
+	if err := src.Restore(bytes.NewReader(snap)); err != nil {
+		t.Fatal(err)
+	}
+	if src.Digest() != digest || src.Size() != size {
+		t.Fatal("restored after Release: state differs")
+	}
+}

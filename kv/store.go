@@ -40,6 +40,14 @@ func New(limits Limits) *Store {
 // Limits returns the store's limits, defaults filled in.
 func (s *Store) Limits() Limits { return s.limits }
 
+// Release drops the whole state (core.Releaser): a replica that installs
+// a verified checkpoint calls it before Restore, so that the old tree and
+// the restored one are not held together. The store is then empty, at
+// its revision, until Restore replaces it.
+func (s *Store) Release() {
+	s.tree, s.sum, s.size, s.changes = newTree(), 0, 0, changes{from: s.revision, lost: true}
+}
+
 // Len returns the number of keys.
 func (s *Store) Len() int { return s.tree.Len() }
 

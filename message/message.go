@@ -299,7 +299,10 @@ type NewState struct {
 // GetCheckpoint asks for part of a checkpoint. A replica whose log starts
 // above what it executed needs the state at an op in [MinOp, MaxOp]. With Op
 // 0 it asks for the newest checkpoint the receiver holds in that range;
-// afterwards for checkpoint Op from byte Offset on.
+// afterwards for checkpoint Op from byte Offset on. With After not 0 the
+// sender holds the chain of records (core/delta.go) of the checkpoint at
+// After and asks only for the records after it, if the receiver's chain
+// holds a record of After; otherwise the receiver sends the whole chain.
 type GetCheckpoint struct {
 	Epoch   uint64 // the sender's epoch (see Epoch)
 	Replica uint8
@@ -307,17 +310,22 @@ type GetCheckpoint struct {
 	MaxOp   uint64
 	Op      uint64
 	Offset  uint64
+	After   uint64
 }
 
 // CheckpointChunk carries the bytes [Offset, Offset+len(Data)) of the
 // checkpoint taken after executing Op, which is Size bytes long. Checksum is
 // the CRC32C of Data; the checkpoint also ends in a checksum of its own.
+// With After not 0 the bytes are only the records of the checkpoint's chain
+// after the record of After (Size and Offset count those): they continue
+// a chain that ends at After.
 type CheckpointChunk struct {
 	Epoch    uint64 // the sender's epoch (see Epoch)
 	Replica  uint8
 	Op       uint64
 	Size     uint64
 	Offset   uint64
+	After    uint64
 	Checksum uint32
 	Data     []byte
 }

@@ -143,21 +143,21 @@ var specs = index(
 		route:  ReplicaToReplica,
 		sender: func(m *GetCheckpoint) uint8 { return m.Replica },
 		attrs: func(a []slog.Attr, m *GetCheckpoint) []slog.Attr {
-			return append(a, u64("min_op", m.MinOp), u64("max_op", m.MaxOp), u64("op", m.Op), u64("offset", m.Offset))
+			return append(a, u64("min_op", m.MinOp), u64("max_op", m.MaxOp), u64("op", m.Op), u64("offset", m.Offset), u64("after", m.After))
 		},
 		key:  func(*GetCheckpoint) uint64 { return 0 },
-		size: func(*GetCheckpoint) int { return 41 },
+		size: func(*GetCheckpoint) int { return 49 },
 	}),
 	define(def[*CheckpointChunk]{
 		epoch:  func(m *CheckpointChunk) *uint64 { return &m.Epoch },
 		route:  ReplicaToReplica,
 		sender: func(m *CheckpointChunk) uint8 { return m.Replica },
 		attrs: func(a []slog.Attr, m *CheckpointChunk) []slog.Attr {
-			return append(a, u64("op", m.Op), u64("size", m.Size), u64("offset", m.Offset), slog.Int("bytes", len(m.Data)))
+			return append(a, u64("op", m.Op), u64("size", m.Size), u64("offset", m.Offset), u64("after", m.After), slog.Int("bytes", len(m.Data)))
 		},
 		bulky: func(m *CheckpointChunk) bool { return len(m.Data) > 0 },
-		key:   func(m *CheckpointChunk) uint64 { return m.Op<<24 ^ m.Offset },
-		size:  func(m *CheckpointChunk) int { return 37 + bytesOverhead + len(m.Data) },
+		key:   func(m *CheckpointChunk) uint64 { return m.Op<<24 ^ m.Offset ^ m.After<<48 },
+		size:  func(m *CheckpointChunk) int { return 45 + bytesOverhead + len(m.Data) },
 	}),
 	define(def[*StartEpoch]{
 		epoch:  func(m *StartEpoch) *uint64 { return &m.Epoch },

@@ -60,6 +60,7 @@ type pendingSave struct {
 type ckptDone struct {
 	op     uint64
 	links  []storage.Link // the checkpoint's chain, base first
+	older  []storage.Link // storage.Chain.Older: served to peers whose chain ends in them
 	took   time.Duration
 	err    error
 	rebase *core.Checkpoint // to write whole in the background
@@ -69,9 +70,11 @@ type ckptDone struct {
 // bytes are their concatenation.
 type heldFile struct {
 	op, size uint64
+	ops      []uint64 // of each file's record
 	names    []string
 	files    []*os.File
 	sizes    []int64
+	older    *heldFile // deltas from inside the chain before (storage.Chain.Older)
 }
 
 // ReadAt reads the chain's concatenated bytes.
@@ -99,10 +102,41 @@ func (h heldFile) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// links returns the records of the chain, one per file.
+func (h heldFile) links() []driver.HeldLink {
+	out := make([]driver.HeldLink, len(h.files))
+	for i := range h.files {
+		out[i] = driver.HeldLink{Op: h.ops[i], Size: uint64(h.sizes[i])}
+	}
+	return out
+}
+
+// reopen opens the chain's files again, for a reader that must not see
+// them closed when the writer drops the checkpoint (an install).
+func (h heldFile) reopen(dir string) (heldFile, error) {
+	links := make([]storage.Link, len(h.names))
+	for i, name := range h.names {
+		links[i] = storage.Link{Op: h.ops[i], Name: name}
+	}
+	return openHeld(dir, h.op, links)
+}
+
 func (h heldFile) close() {
 	for _, f := range h.files {
 		f.Close()
 	}
+	if h.older != nil {
+		h.older.close()
+	}
+}
+
+// names returns the files to keep for h: its chain's and its older
+// deltas'.
+func (h heldFile) keep() []string {
+	if h.older == nil {
+		return h.names
+	}
+	return append(append([]string(nil), h.names...), h.older.names...)
 }
 
 // newCkptWriter returns the writer for a node: into the data directory of
@@ -148,17 +182,17 @@ func (w *ckptWriter) Save(ck *core.Checkpoint, hs core.HardState) {
 	st, dir, chain := w.storage, w.dir, &w.chain
 	go func() {
 		start := time.Now()
-		var links []storage.Link
+		var links, older []storage.Link
 		var rebase bool
 		var err error
 		if st != nil {
 			var wr storage.Written
 			wr, err = st.WriteCheckpoint(ck, hs, nil) // touches no state of the loop's
-			links, rebase = wr.Links, wr.Rebase
+			links, older, rebase = wr.Links, wr.Older, wr.Rebase
 		} else if _, rebase, err = storage.WriteLink(wal.OS, dir, chain, ck, false, nil); err == nil {
-			links = chain.Links()
+			links, older = chain.Both()
 		}
-		d := ckptDone{op: ck.Op, links: links, took: time.Since(start), err: err}
+		d := ckptDone{op: ck.Op, links: links, older: older, took: time.Since(start), err: err}
 		if rebase {
 			d.rebase = ck
 		}
@@ -199,7 +233,10 @@ func (w *ckptWriter) startBase(ck *core.Checkpoint) {
 func (w *ckptWriter) Held() []driver.Held {
 	out := make([]driver.Held, len(w.held))
 	for i, h := range w.held {
-		out[i] = driver.Held{Op: h.op, Size: h.size, Data: h}
+		out[i] = driver.Held{Op: h.op, Size: h.size, Data: h, Links: h.links()}
+		if o := h.older; o != nil {
+			out[i].Older = &driver.Held{Op: o.op, Size: o.size, Data: o, Links: o.links()}
+		}
 	}
 	return out
 }
@@ -226,6 +263,11 @@ func (w *ckptWriter) finish(d ckptDone) error {
 	if err != nil {
 		return fmt.Errorf("open checkpoint at op %d: %w", d.op, err)
 	}
+	if len(d.older) > 0 {
+		if o, err := openHeld(w.dir, d.op, d.older); err == nil {
+			h.older = &o // else served only whole or from its own chain
+		}
+	}
 	w.written++
 	w.last = d.took
 	newest := d.links[len(d.links)-1]
@@ -237,7 +279,7 @@ func (w *ckptWriter) finish(d ckptDone) error {
 	}
 	var keep []string
 	for _, h := range w.held {
-		keep = append(keep, h.names...)
+		keep = append(keep, h.keep()...)
 	}
 	if w.storage != nil {
 		w.storage.CheckpointWritten(d.op, keep...)
@@ -301,6 +343,7 @@ func openHeld(dir string, op uint64, links []storage.Link) (heldFile, error) {
 			return heldFile{}, err
 		}
 		h.names, h.files, h.sizes = append(h.names, l.Name), append(h.files, f), append(h.sizes, st.Size())
+		h.ops = append(h.ops, l.Op)
 		h.size += uint64(st.Size())
 	}
 	if len(h.files) == 0 {

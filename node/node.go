@@ -37,6 +37,7 @@ type Node struct {
 	storage   *storage.Storage // nil when diskless
 	drv       *driver.Driver   // the loop body, shared with the simulator
 	ckpts     *ckptWriter      // writes checkpoints off the loop, serves them
+	installs  *installer       // installs fetched checkpoints off the loop
 	discard   *discarder       // removes stale checkpoint files off the loop
 	memLimit  *memLimit        // the process's memory limit (memlimit.go)
 	flushed   bool             // the first Output (which carries a restart's work) was sent
@@ -122,6 +123,7 @@ func (n *Node) Run(ctx context.Context) error {
 		go syncLoop(ctx, n.storage)
 	}
 	var ckptDone <-chan ckptDone // nil for a witness: it takes no checkpoints
+	var installDone <-chan *core.Install
 	if !n.cfg.IsWitness() {
 		ckpts, err := newCkptWriter(n.storage, n.log, n.discard)
 		if err != nil {
@@ -129,6 +131,9 @@ func (n *Node) Run(ctx context.Context) error {
 		}
 		n.ckpts, ckptDone = ckpts, ckpts.done
 		defer ckpts.close() // before the storage closes: it may be writing there
+		n.installs = newInstaller(ckpts, n.log)
+		installDone = n.installs.done
+		defer n.installs.close() // first: it reads the writer's directory
 	}
 	n.log.Info("replica started", "listen", n.Addr().String(), "replicas", len(n.cfg.Peers),
 		"role", n.replica.Info().Role.String(),
@@ -152,7 +157,9 @@ func (n *Node) Run(ctx context.Context) error {
 			// hears from its primary before it checks its timeout.
 			stall.begin("tick")
 			n.drv.Drain(elapsed, n.queued(recv), maxDrain)
-			n.memLimit.update()
+			if !n.installs.installing() { // the install's goroutine owns the state
+				n.memLimit.update()
+			}
 		case in := <-recv:
 			stall.begin("drain")
 			n.drv.Drain(elapsed, n.inputs(in, recv), maxDrain)
@@ -167,6 +174,10 @@ func (n *Node) Run(ctx context.Context) error {
 			}
 			stall.mark("finished") // the rest truncates the log
 			n.drv.CheckpointSaved(d.op)
+		case in := <-installDone:
+			stall.begin("checkpoint installed")
+			n.installs.finished()
+			n.drv.Installed(in)
 		}
 		stall.end(n.log)
 		if err := n.drv.Failed(); err != nil {

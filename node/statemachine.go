@@ -28,6 +28,9 @@ func (c Config) stateMachine() core.StateMachine {
 
 // describe returns the state machine's size and digest, or zeros.
 func (n *Node) describe() (int, uint64) {
+	if n.installs.installing() {
+		return 0, 0 // a goroutine restores the state machine
+	}
 	if d, ok := n.sm.(Describer); ok {
 		return d.Len(), d.Digest()
 	}

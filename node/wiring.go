@@ -18,6 +18,7 @@ func (n *Node) driverConfig() driver.Config {
 	}
 	if n.ckpts != nil { // a witness has none
 		cfg.Checkpoints = n.ckpts
+		cfg.Installs = n.installs
 	}
 	if n.storage != nil {
 		cfg.Storage = n.storage

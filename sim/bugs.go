@@ -32,6 +32,8 @@ var bugFlags = []struct {
 	{"witness-serves-state", func(b *plant.Bugs) *bool { return &b.WitnessServesState }},
 	{"witness-metadata-only", func(b *plant.Bugs) *bool { return &b.WitnessMetadataOnly }},
 	{"delta-skips-replaced", func(b *plant.Bugs) *bool { return &b.DeltaSkipsReplaced }},
+	{"install-unverified", func(b *plant.Bugs) *bool { return &b.InstallUnverified }},
+	{"execute-while-installing", func(b *plant.Bugs) *bool { return &b.ExecuteWhileInstalling }},
 	{"standby-in-quorum", func(b *plant.Bugs) *bool { return &b.StandbyInQuorum }},
 	{"standby-primary", func(b *plant.Bugs) *bool { return &b.StandbyMayLead }},
 	{"epoch-from-message", func(b *plant.Bugs) *bool { return &b.EpochFromMessage }},

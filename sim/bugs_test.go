@@ -65,8 +65,11 @@ func TestPlantedBugsCaught(t *testing.T) {
 	// down; random seeds rarely meet that late enough to miss the liveness
 	// deadline (all seed 1296; none of all 1-1000): a core test plays it
 	// (TestProvenViewSuspectsAtBaseTimeout).
-	if len(cases)+2+len(bandwidthPlants)+len(reconfigPlants)+len(standbyPlants) != len(AllBugNames()) {
-		t.Fatalf("%d bug cases (+2 elsewhere) for %d planted bugs", len(cases), len(AllBugNames()))
+	// install-unverified is caught with the driver's DeltaFromOtherChain
+	// (TestDeltaFromOtherChainCaught) and by core's
+	// TestInstallVerifiesBeforeRestore.
+	if len(cases)+3+len(bandwidthPlants)+len(reconfigPlants)+len(standbyPlants) != len(AllBugNames()) {
+		t.Fatalf("%d bug cases (+3 elsewhere) for %d planted bugs", len(cases), len(AllBugNames()))
 	}
 }
 
@@ -347,6 +350,10 @@ func TestDiskFaultPlantsCaught(t *testing.T) {
 //     epoch's first op enters view 0 with commits of a later view (the
 //     commit-view check; 26 of seeds 1-1000, the first at seed 45;
 //     reconfig-durable 64 of 1000).
+//   - execute-while-installing: a replica whose driver installs a fetched
+//     checkpoint off its step uses its state machine meanwhile (a
+//     StartEpoch makes it join the epoch, restoring and checkpointing
+//     the state machine the install is restoring: the install check).
 func TestReconfigPlantsCaught(t *testing.T) {
 	for _, bug := range reconfigPlants {
 		t.Run(bug, func(t *testing.T) { caughtInReconfig(t, bug) })
@@ -375,7 +382,7 @@ func caughtInReconfig(t *testing.T, bug string) *Violation {
 
 // reconfigPlants are the planted bugs TestReconfigPlantsCaught covers.
 var reconfigPlants = []string{"epoch-from-message", "epoch-keeps-view", "retire-early", "op-after-reconfig",
-	"lease-across-epochs", "admit-new-majority", "joiner-in-view-0"}
+	"lease-across-epochs", "admit-new-majority", "joiner-in-view-0", "execute-while-installing"}
 
 // TestStandbyPlantsCaught shows that the standby checks can fail: with
 // each planted bug, random seeds of profile reconfig (whose administrator
@@ -420,4 +427,28 @@ func TestRegisterReopensEvictedCaught(t *testing.T) {
 		t.Fatalf("sessions seed %d fails without the plant too: %v", seed, err)
 	}
 	t.Logf("sessions: caught at seed %d: %v", seed, v)
+}
+
+// TestDeltaFromOtherChainCaught shows that the records a replica fetches
+// after the chain it holds are checked before they are installed: with a
+// server that serves the records after the wrong link
+// (plant.Driver.DeltaFromOtherChain) and an install that restores before
+// it verifies the assembled chain (plant.Bugs.InstallUnverified), random
+// seeds of lagging-backups fail; the same seed passes with the real code.
+// Either plant alone passes them: the verification refuses the joined
+// chain and the replica fetches again (a whole chain from a replica whose
+// chain lacks the link, or the records from a correct one), and without
+// the wrong records there is nothing for an unverified install to get
+// wrong (core's TestInstallVerifiesBeforeRestore covers that plant).
+func TestDeltaFromOtherChainCaught(t *testing.T) {
+	opts := Options{Profile: "lagging-backups", Replicas: 3, DeltaFromOtherChain: true,
+		Bugs: plant.Bugs{InstallUnverified: true}}
+	seed, v := firstViolation(opts)
+	if v == nil {
+		t.Fatalf("delta-from-other-chain not caught in %d seeds of lagging-backups", maxBugSeeds)
+	}
+	t.Logf("caught at seed %d: %v", seed, v)
+	if _, err := Run(Options{Profile: "lagging-backups", Replicas: 3, Seed: seed}); err != nil {
+		t.Fatalf("the same seed fails without the planted bug: %v", err)
+	}
 }

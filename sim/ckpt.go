@@ -34,7 +34,17 @@ type replicaCkpts struct {
 	// (storage/chain.go), base first; chain decides, diskless, whether the
 	// next is a delta (durable: the storage's own chain decides).
 	links []simLink
+	// older are the deltas of the chain before the last background base,
+	// up to the one of its op (storage.Chain.Older), served to peers
+	// whose chain ends in them.
+	older []simLink
 	chain *storage.Chain
+	// fetched are the chunks of the checkpoint being fetched
+	// (install.go).
+	fetched []byte
+	// installing: the driver installs a fetched checkpoint, and the
+	// replica must not touch its state machine (checkInstalling).
+	installing bool
 }
 
 // simLink is one link of a chain, in memory.
@@ -185,6 +195,10 @@ func (r *run) baseSaved(e event) {
 func (r *run) switchBase(rep *replica, op uint64, data []byte) {
 	for i, l := range rep.ckpts.links {
 		if l.op == op {
+			rep.ckpts.older = nil
+			if i > 0 {
+				rep.ckpts.older = slices.Clone(rep.ckpts.links[1 : i+1])
+			}
 			rep.ckpts.links = append([]simLink{{op, data}}, rep.ckpts.links[i+1:]...)
 			return
 		}
@@ -195,7 +209,7 @@ func (r *run) switchBase(rep *replica, op uint64, data []byte) {
 // and returns the chain's.
 func (r *run) linkCkpt(rep *replica, op uint64, delta bool, data []byte) []simLink {
 	if !delta {
-		rep.ckpts.links = nil
+		rep.ckpts.links, rep.ckpts.older = nil, nil
 	}
 	rep.ckpts.links = append(slices.Clip(rep.ckpts.links), simLink{op, data})
 	return rep.ckpts.links
@@ -248,7 +262,16 @@ func (r *run) holdCkpt(rep *replica, op uint64, links []simLink) {
 	for _, l := range c.links {
 		c.size += int64(len(l))
 	}
-	h := driver.Held{Op: op, Size: uint64(c.size), Data: c}
+	h := driver.Held{Op: op, Size: uint64(c.size), Data: c, Links: heldLinks(links)}
+	if older := rep.ckpts.older; len(older) > 0 && len(links) > 0 && links[0].op == older[len(older)-1].op {
+		o := append(slices.Clone(older), links[1:]...)
+		ob := chainBytes{}
+		for _, l := range o {
+			ob.links = append(ob.links, l.data)
+			ob.size += int64(len(l.data))
+		}
+		h.Older = &driver.Held{Op: op, Size: uint64(ob.size), Data: ob, Links: heldLinks(o)}
+	}
 	rep.ckpts.held = append([]driver.Held{h}, rep.ckpts.held...)[:min(2, len(rep.ckpts.held)+1)]
 }
 
@@ -292,6 +315,6 @@ func (r *run) holdDurable(rep *replica, d *core.Durable) {
 		r.logf("replica %d cannot serve its checkpoint at op %d: %v", rep.idx, d.Checkpoint.Op, err)
 		return
 	}
-	rep.ckpts.links = []simLink{{d.Checkpoint.Op, b.Bytes()}}
+	rep.ckpts.links = splitLinks(d.Checkpoint.Op, rep.disk.st.Chain(), b.Bytes())
 	r.holdCkpt(rep, d.Checkpoint.Op, rep.ckpts.links)
 }

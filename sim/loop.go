@@ -179,6 +179,8 @@ func (r *run) dispatch(e event) {
 		r.ckptSaved(e)
 	case evBaseSaved:
 		r.baseSaved(e)
+	case evInstalled:
+		r.installed(e)
 	case evAdmin:
 		r.adminStep()
 	case evTransmit:

@@ -25,6 +25,7 @@ const (
 	evDrain                          // a replica's slow step ends
 	evCkptSaved                      // a replica's checkpoint write completes
 	evBaseSaved                      // a replica's background checkpoint base write completes
+	evInstalled                      // a replica's driver finished installing a fetched checkpoint
 	evAdmin                          // the administrator acts (reconfiguration runs)
 	evTransmit                       // a link between replicas sent a quantum (lanes.go)
 )
@@ -40,6 +41,7 @@ type event struct {
 	inc  uint32 // incarnation of node the event belongs to (ticks)
 	msg  message.Message
 	ckpt *core.Checkpoint // evCkptSaved: the checkpoint written
+	inst *simInstall      // evInstalled: the install that ends
 }
 
 // eventQueue is the agenda: a binary min-heap of keys, which hold no

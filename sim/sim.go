@@ -87,6 +87,10 @@ type Options struct {
 	// driver bug (plant.Driver). For tests only.
 	IgnoreIOErrors, ShortReadIsEnd, ZeroIsEnd bool
 	AckBeforeDurable                          bool
+	// DeltaFromOtherChain plants the driver bug of that name
+	// (plant.Driver): records served after the wrong link. For tests
+	// only.
+	DeltaFromOtherChain bool
 
 	// Log, if set, receives a human-readable account of the run.
 	Log io.Writer

@@ -29,6 +29,9 @@ type Result struct {
 	CheckpointsSkipped   int // due while the previous one was being written
 	CheckpointDeltas     int // saved as a delta on the previous one's chain
 	CheckpointBases      int // new bases written in the background
+	Installs             int // fetched checkpoints installed off the step
+	DeltaInstalls        int // of which only the records after a chain held were fetched
+	InStateInstalls      int // of which deltas applied to the state machine as it was
 	LeaseReads           int // reads a primary answered under its read lease
 	Reconfigurations     int // RECONFIGURATIONs the administrator saw executed (reconfig.go)
 	StandbyPromotions    int // of those, the ones that promoted a standby (standby.go)
@@ -133,6 +136,9 @@ func (t *Totals) Add(res Result, err error) {
 	s.CheckpointsSkipped += res.CheckpointsSkipped
 	s.CheckpointDeltas += res.CheckpointDeltas
 	s.CheckpointBases += res.CheckpointBases
+	s.Installs += res.Installs
+	s.DeltaInstalls += res.DeltaInstalls
+	s.InStateInstalls += res.InStateInstalls
 	s.LeaseReads += res.LeaseReads
 	s.Reconfigurations += res.Reconfigurations
 	s.StandbyPromotions += res.StandbyPromotions
@@ -189,6 +195,9 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"checkpoints skipped (writer busy)", s.CheckpointsSkipped},
 		{"checkpoints saved as deltas", s.CheckpointDeltas},
 		{"checkpoint bases written in the background", s.CheckpointBases},
+		{"fetched checkpoints installed off the step", s.Installs},
+		{"of which records after a chain held", s.DeltaInstalls},
+		{"of which deltas on the state as it was", s.InStateInstalls},
 		{"reads under a lease", s.LeaseReads},
 		{"reconfigurations", s.Reconfigurations},
 		{"standby promotions", s.StandbyPromotions},

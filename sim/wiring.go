@@ -17,6 +17,7 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 		ViewChangeTicks: simViewChangeTicks,
 		OnOutput:        func(out core.Output) { r.checkOutput(rep, &out) },
 		Checkpoints:     simCheckpoints{r, rep}, ChunkSize: r.ckptChunk,
+		Installs: simInstalls{r, rep},
 	}
 	if d := rep.disk; d != nil {
 		st := &simStorage{r: r, rep: rep}
@@ -29,7 +30,7 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 	}
 	cfg.Plant(plant.Driver{SendBeforeDurable: r.opts.SendBeforeDurable, ClockOncePerDrain: r.opts.ClockOncePerDrain,
 		AckBeforeDurable: r.opts.AckBeforeDurable, TimersBeforeInbox: r.opts.TimersBeforeInbox,
-		ServeOnlyAsked: r.opts.Bugs.FetchPinned})
+		ServeOnlyAsked: r.opts.Bugs.FetchPinned, DeltaFromOtherChain: r.opts.DeltaFromOtherChain})
 	return cfg
 }
 
@@ -39,6 +40,9 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 func (r *run) checkOutput(rep *replica, out *core.Output) (logEnd uint64, ok bool) {
 	if out.Checkpoint != nil && r.isWitness(rep.idx) && r.viol == nil {
 		r.violate(KindWitness, "witness %d took a checkpoint at op %d", rep.idx, out.Checkpoint.Op)
+		return 0, false
+	}
+	if r.checkInstalling(rep, out) {
 		return 0, false
 	}
 	logEnd, ok = r.checkReplica(rep, out.Applied)

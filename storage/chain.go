@@ -66,6 +66,32 @@ type Chain struct {
 	links      []Link
 	deltaBytes uint64
 	basing     uint64 // the op of the base being written; 0: none
+	// older are the deltas of the chain before the last background base,
+	// up to the one of that base's op: kept (and served) so that a peer
+	// whose chain ends inside them fetches only the deltas after its end
+	// (Older), not the whole new base.
+	older []Link
+}
+
+// Older returns the deltas that lead from inside the chain before the
+// last background base to the chain's end: that chain's deltas up to the
+// one of the base's op, then the deltas after the base (nil: none, the
+// chain's base was written in line). Their bytes continue any chain that
+// ends at one of them but the last.
+func (c *Chain) Older() []Link {
+	_, older := c.Both()
+	return older
+}
+
+// Both returns Links and Older, at one moment.
+func (c *Chain) Both() (links, older []Link) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	links = append([]Link(nil), c.links...)
+	if len(c.older) > 0 {
+		older = append(append([]Link(nil), c.older...), c.links[1:]...)
+	}
+	return links, older
 }
 
 // Links returns the chain's files, base first (a copy).
@@ -84,6 +110,9 @@ func (c *Chain) Names() []string {
 	for _, l := range c.links {
 		names = append(names, l.Name)
 	}
+	for _, l := range c.older {
+		names = append(names, l.Name)
+	}
 	if c.basing != 0 {
 		names = append(names, CheckpointFile(c.basing))
 	}
@@ -93,7 +122,7 @@ func (c *Chain) Names() []string {
 // reset makes the chain links (read back at a restart).
 func (c *Chain) reset(links []Link) {
 	c.mu.Lock()
-	c.links, c.deltaBytes, c.basing = nil, 0, 0
+	c.links, c.deltaBytes, c.basing, c.older = nil, 0, 0, nil
 	c.mu.Unlock()
 	for _, l := range links {
 		c.Add(l)
@@ -140,7 +169,7 @@ func (c *Chain) Add(l Link) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !l.Delta {
-		c.links, c.deltaBytes = nil, 0
+		c.links, c.deltaBytes, c.older = nil, 0, nil
 	}
 	c.links = append(c.links, l)
 	if l.Delta {
@@ -161,6 +190,10 @@ func (c *Chain) BaseDone(base Link, ok bool) {
 	}
 	for i, l := range c.links {
 		if l.Op == base.Op {
+			c.older = nil
+			if i > 0 && l.Delta {
+				c.older = append([]Link(nil), c.links[1:i+1]...)
+			}
 			c.links = append([]Link{base}, c.links[i+1:]...)
 			c.deltaBytes = 0
 			for _, l := range c.links[1:] {

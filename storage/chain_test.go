@@ -169,3 +169,45 @@ func TestMissingDeltaIsRefused(t *testing.T) {
 		t.Fatal("a chain with a missing delta was restored")
 	}
 }
+
+// TestChainKeepsOlderDeltas: once a background base of op B is in place,
+// the chain keeps the deltas of the chain before it up to B's (Older,
+// with the deltas after B), and names their files to keep; a base
+// written in line drops them.
+func TestChainKeepsOlderDeltas(t *testing.T) {
+	var c Chain
+	c.Add(Link{Op: 10, Name: CheckpointFile(10), Size: 100})
+	for _, op := range []uint64{15, 20, 25} {
+		c.Add(Link{Op: op, Name: DeltaFile(op), Size: 5, Delta: true})
+	}
+	if c.Older() != nil {
+		t.Fatalf("older deltas before any background base: %v", c.Older())
+	}
+	c.BaseDone(Link{Op: 20, Name: CheckpointFile(20), Size: 100}, true)
+	c.Add(Link{Op: 30, Name: DeltaFile(30), Size: 5, Delta: true})
+	links, older := c.Both()
+	if ops(links) != "[20 25 30]" || ops(older) != "[15 20 25 30]" || !older[0].Delta || !older[1].Delta {
+		t.Fatalf("links %v, older %v", ops(links), ops(older))
+	}
+	names := fmt.Sprint(c.Names())
+	for _, n := range []string{DeltaFile(15), DeltaFile(20), CheckpointFile(20), DeltaFile(25)} {
+		if !bytes.Contains([]byte(names), []byte(n)) {
+			t.Fatalf("%s not kept: %s", n, names)
+		}
+	}
+	if bytes.Contains([]byte(names), []byte(CheckpointFile(10))) {
+		t.Fatalf("the old base is kept: %s", names)
+	}
+	c.Add(Link{Op: 35, Name: CheckpointFile(35), Size: 100})
+	if c.Older() != nil {
+		t.Fatalf("older deltas after a base in line: %v", ops(c.Older()))
+	}
+}
+
+func ops(links []Link) string {
+	var out []uint64
+	for _, l := range links {
+		out = append(out, l.Op)
+	}
+	return fmt.Sprint(out)
+}

@@ -50,6 +50,7 @@ func (s *Storage) CheckpointOp() uint64 { return s.ckptOp }
 type Written struct {
 	Op     uint64
 	Links  []Link
+	Older  []Link // Chain.Older: deltas from inside the chain before
 	Rebase bool
 }
 
@@ -73,7 +74,8 @@ func (s *Storage) WriteCheckpoint(ck *core.Checkpoint, hs core.HardState, tee io
 		}
 		return Written{}, fmt.Errorf("superblock for checkpoint at op %d: %w", ck.Op, err)
 	}
-	return Written{Op: ck.Op, Links: s.chain.Links(), Rebase: rebase}, nil
+	links, older := s.chain.Both()
+	return Written{Op: ck.Op, Links: links, Older: older, Rebase: rebase}, nil
 }
 
 // WriteBase writes a new base of ck, which WriteCheckpoint wrote as a

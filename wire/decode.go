@@ -141,6 +141,7 @@ func decodeGetCheckpoint(c cursor) (message.Message, error) {
 		MaxOp:   c.u64("max op"),
 		Op:      c.u64("op"),
 		Offset:  c.u64("offset"),
+		After:   c.u64("after"),
 	})
 }
 
@@ -150,6 +151,7 @@ func decodeCheckpointChunk(c cursor) (message.Message, error) {
 		Op:       c.u64("op"),
 		Size:     c.u64("size"),
 		Offset:   c.u64("offset"),
+		After:    c.u64("after"),
 		Checksum: c.u32("checksum"),
 		Data:     owned(c.bytesUpTo("data", MaxChunk)),
 	}

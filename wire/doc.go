@@ -68,8 +68,8 @@
 //	                     16    8 Sent
 //	                     24    8 LogBase
 //
-// And these for checkpoint transfer: a GetCheckpoint is 33 bytes, a
-// CheckpointChunk 37 bytes plus its Data.
+// And these for checkpoint transfer: a GetCheckpoint is 41 bytes, a
+// CheckpointChunk 45 bytes plus its Data.
 //
 //	GetCheckpoint    offset size field
 //	                      0    1 Replica
@@ -77,15 +77,17 @@
 //	                      9    8 MaxOp
 //	                     17    8 Op
 //	                     25    8 Offset
+//	                     33    8 After
 //
 //	CheckpointChunk  offset size field
 //	                      0    1 Replica
 //	                      1    8 Op
 //	                      9    8 Size
 //	                     17    8 Offset
-//	                     25    4 Checksum
-//	                     29    4 len(Data), at most MaxChunk
-//	                     33    n Data
+//	                     25    8 After
+//	                     33    4 Checksum
+//	                     37    4 len(Data), at most MaxChunk
+//	                     41    n Data
 //
 // Every integer has a fixed width, so the encoding is canonical: a body that
 // DecodeMessage accepts re-encodes with AppendMessage to the same bytes, and

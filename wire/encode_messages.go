@@ -135,7 +135,8 @@ func appendGetCheckpoint(dst []byte, m *message.GetCheckpoint) ([]byte, error) {
 	dst = le.AppendUint64(dst, m.MinOp)
 	dst = le.AppendUint64(dst, m.MaxOp)
 	dst = le.AppendUint64(dst, m.Op)
-	return le.AppendUint64(dst, m.Offset), nil
+	dst = le.AppendUint64(dst, m.Offset)
+	return le.AppendUint64(dst, m.After), nil
 }
 
 func appendCheckpointChunk(dst []byte, m *message.CheckpointChunk) ([]byte, error) {
@@ -146,6 +147,7 @@ func appendCheckpointChunk(dst []byte, m *message.CheckpointChunk) ([]byte, erro
 	dst = le.AppendUint64(dst, m.Op)
 	dst = le.AppendUint64(dst, m.Size)
 	dst = le.AppendUint64(dst, m.Offset)
+	dst = le.AppendUint64(dst, m.After)
 	dst = le.AppendUint32(dst, m.Checksum)
 	return appendBytes(dst, m.Data), nil
 }

@@ -81,9 +81,10 @@ func samples() []sample {
 		{"new-state-empty", &message.NewState{View: 4, Op: 20, Commit: 20, Replica: 1}},
 		{"get-checkpoint-newest", &message.GetCheckpoint{Replica: 2, MinOp: 100, MaxOp: 250}},
 		{"get-checkpoint-resume", &message.GetCheckpoint{Replica: 1, MinOp: 100, MaxOp: 250, Op: 200, Offset: 1 << 20}},
-		{"get-checkpoint-max", &message.GetCheckpoint{Replica: 255, MinOp: max64, MaxOp: max64, Op: max64, Offset: max64}},
+		{"get-checkpoint-after", &message.GetCheckpoint{Replica: 1, MinOp: 100, MaxOp: 250, After: 80}},
+		{"get-checkpoint-max", &message.GetCheckpoint{Replica: 255, MinOp: max64, MaxOp: max64, Op: max64, Offset: max64, After: max64}},
 		{"checkpoint-chunk", &message.CheckpointChunk{Replica: 0, Op: 200, Size: 5000, Offset: 1000, Checksum: crc32.Checksum(pattern(1000, 3), castagnoli), Data: pattern(1000, 3)}},
-		{"checkpoint-chunk-last", &message.CheckpointChunk{Replica: 254, Op: max64, Size: max64, Offset: max64 - 7, Checksum: max32, Data: pattern(7, 9)}},
+		{"checkpoint-chunk-last", &message.CheckpointChunk{Replica: 254, Op: max64, Size: max64, Offset: max64 - 7, After: max64, Checksum: max32, Data: pattern(7, 9)}},
 		{"checkpoint-chunk-empty", &message.CheckpointChunk{Replica: 3, Op: 200, Size: 5000, Offset: 5000}},
 		{"checkpoint-chunk-zero", &message.CheckpointChunk{}},
 		// Appended last so the seed files of the samples above keep their

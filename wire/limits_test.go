@@ -73,7 +73,7 @@ func TestChunkLimit(t *testing.T) {
 	if string(out) != "x" {
 		t.Fatalf("dst changed to %d bytes", len(out))
 	}
-	over := append(patch(at, 8+29, 4, MaxChunk+1), 0)
+	over := append(patch(at, 8+37, 4, MaxChunk+1), 0)
 	wantIs(t, decodeErr(t, message.TypeCheckpointChunk, over, Limits{}), ErrTooLarge)
 	wantIs(t, decodeErr(t, message.TypeCheckpointChunk, over, Limits{MaxPayload: 1 << 30}), ErrTooLarge)
 }
@@ -109,10 +109,10 @@ func TestHugeDeclaredLengths(t *testing.T) {
 		{message.TypeRequest, patch(req, 8+33, 4, math.MaxUint32), ErrTooLarge},
 		{message.TypeRequest, patch(req, 8+33, 4, 2<<20+1), ErrTooLarge},
 		{message.TypeRequest, patch(req, 8+33, 4, 1), ErrMalformed},
-		{message.TypeCheckpointChunk, patch(chunk, 8+29, 4, math.MaxUint32), ErrTooLarge},
-		{message.TypeCheckpointChunk, patch(chunk, 8+29, 4, MaxChunk+1), ErrTooLarge},
-		{message.TypeCheckpointChunk, patch(chunk, 8+29, 4, MaxChunk), ErrMalformed},
-		{message.TypeCheckpointChunk, patch(chunk, 8+29, 4, 1), ErrMalformed},
+		{message.TypeCheckpointChunk, patch(chunk, 8+37, 4, math.MaxUint32), ErrTooLarge},
+		{message.TypeCheckpointChunk, patch(chunk, 8+37, 4, MaxChunk+1), ErrTooLarge},
+		{message.TypeCheckpointChunk, patch(chunk, 8+37, 4, MaxChunk), ErrMalformed},
+		{message.TypeCheckpointChunk, patch(chunk, 8+37, 4, 1), ErrMalformed},
 	}
 	for i, c := range cases {
 		err := decodeErr(t, c.typ, c.body, Limits{})

@@ -117,16 +117,16 @@ func TestBodyLayout(t *testing.T) {
 			"0000000000000000 0100000000000000 0200000000000000 0b0a000000000000 0d00000000000000 01000000 0300000000000000 0400000000000000 0500000000000000 0600000000000000 0700000000000000 01 01000000 aa"},
 		{&message.Recovery{Replica: 9, Nonce: 1}, "0000000000000000 09 0100000000000000 00"},
 		{&message.Recovery{Replica: 9, Nonce: 1, NewCluster: true}, "0000000000000000 09 0100000000000000 01"},
-		{&message.GetCheckpoint{Replica: 2, MinOp: 3, MaxOp: 0x0405, Op: 6, Offset: 0x0708},
-			"0000000000000000 02 0300000000000000 0504000000000000 0600000000000000 0807000000000000"},
+		{&message.GetCheckpoint{Replica: 2, MinOp: 3, MaxOp: 0x0405, Op: 6, Offset: 0x0708, After: 9},
+			"0000000000000000 02 0300000000000000 0504000000000000 0600000000000000 0807000000000000 0900000000000000"},
 		{&message.StartEpoch{Epoch: 2, Replica: 1, Op: 3, OpView: 4, NextID: 0x0105, Members: []message.Member{{ID: 1, Role: 1}, {ID: 4, Role: 2}}},
 			"0200000000000000 01 0300000000000000 0400000000000000 0501 02 0101 0402 00 00"},
 		{&message.StartEpoch{Epoch: 2, Replica: 1, Op: 3, OpView: 4, NextID: 0x0105, Members: []message.Member{{ID: 1, Role: 1, Addr: "a:1"}, {ID: 4, Role: 2}},
 			Prev: []message.Member{{ID: 1, Role: 1, Addr: "b"}}},
 			"0200000000000000 01 0300000000000000 0400000000000000 0501 02 0101 0402 01 0101 01 03 613a31 00 01 62"},
 		{&message.EpochStarted{Epoch: 2, Replica: 7}, "0200000000000000 07"},
-		{&message.CheckpointChunk{Replica: 1, Op: 2, Size: 5, Offset: 3, Checksum: 0x0A0B0C0D, Data: []byte{0xAA, 0xBB}},
-			"0000000000000000 01 0200000000000000 0500000000000000 0300000000000000 0d0c0b0a 02000000 aabb"},
+		{&message.CheckpointChunk{Replica: 1, Op: 2, Size: 5, Offset: 3, After: 4, Checksum: 0x0A0B0C0D, Data: []byte{0xAA, 0xBB}},
+			"0000000000000000 01 0200000000000000 0500000000000000 0300000000000000 0400000000000000 0d0c0b0a 02000000 aabb"},
 	}
 	for _, c := range cases {
 		want, err := hex.DecodeString(strings.ReplaceAll(c.want, " ", ""))

@@ -155,6 +155,15 @@ type Bugs struct {
 	// what changed between the two, and a replica that restores the chain
 	// holds a state no other replica had.
 	DeltaSkipsReplaced bool
+	// InstallUnverified lets a fetched checkpoint be restored before its
+	// assembled bytes are verified whole (core.Install.Run streams them
+	// into the state machine at once): a chain whose records do not
+	// follow each other fails only after the state was replaced.
+	InstallUnverified bool
+	// ExecuteWhileInstalling lets a replica execute and answer reads while
+	// its driver restores a fetched checkpoint into the state machine off
+	// the loop, as if the state machine were still its own.
+	ExecuteWhileInstalling bool
 	// TransferBeforeStartView makes a replica in view-change status that
 	// receives a Prepare or Commit of the view it is changing to ask for
 	// state at once (the old behaviour) instead of waiting a view-change
@@ -262,4 +271,10 @@ type Driver struct {
 	// newer one in the asked range (the driver's half of
 	// plant.Bugs.FetchPinned).
 	ServeOnlyAsked bool
+	// DeltaFromOtherChain serves a GetCheckpoint that asks for the
+	// records after the checkpoint at After from the record of After on
+	// (the records after the link before it), as if the records after
+	// any older link would do: the fetcher's chain and the served
+	// records then do not join.
+	DeltaFromOtherChain bool
 }
