@@ -85,6 +85,21 @@ func (s simCheckpoints) Save(ck *core.Checkpoint, hs core.HardState) {
 	}
 }
 
+// loopDue reports whether e, a completion that rep's loop handles (a
+// checkpoint saved, an install run), runs now: not if rep crashed since
+// (it is lost with the crash), nor while rep's loop is stuck in a slow
+// step (it is put off until the step ends).
+func (r *run) loopDue(rep *replica, e event) bool {
+	if !rep.up || rep.inc != e.inc {
+		return false
+	}
+	if r.busy(rep) {
+		r.schedule(rep.busyUntil, e)
+		return false
+	}
+	return true
+}
+
 // Held returns the saved checkpoints.
 func (s simCheckpoints) Held() []driver.Held { return s.rep.ckpts.held }
 
@@ -96,11 +111,7 @@ func (s simCheckpoints) Held() []driver.Held { return s.rep.ckpts.held }
 // does), and the checkpoint is saved once the disk's barriers complete.
 func (r *run) ckptSaved(e event) {
 	rep := r.replicas[e.node]
-	if !rep.up || rep.inc != e.inc {
-		return // lost with the crash
-	}
-	if r.busy(rep) { // its loop is stuck in a slow step
-		r.schedule(rep.busyUntil, e)
+	if !r.loopDue(rep, e) {
 		return
 	}
 	var b bytes.Buffer

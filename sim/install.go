@@ -70,11 +70,7 @@ func (s simInstalls) Install(in *core.Install) {
 // replica.
 func (r *run) installed(e event) {
 	rep := r.replicas[e.node]
-	if !rep.up || rep.inc != e.inc {
-		return // lost with the crash
-	}
-	if r.busy(rep) { // its loop is stuck in a slow step
-		r.schedule(rep.busyUntil, e)
+	if !r.loopDue(rep, e) {
 		return
 	}
 	si := e.inst
