@@ -20,7 +20,7 @@ import (
 // the final members' digests agree, the removed replicas exit 0; it exits
 // non-zero otherwise.
 func TestReconfigureDemo(t *testing.T) {
-	base := freeDemoPorts(t, 6)
+	base := freeDemoPorts(t, 25100, 6)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(timeScale())*2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, vrBin, "demo", "--reconfigure", "--base-port", strconv.Itoa(base),
@@ -39,10 +39,11 @@ func TestReconfigureDemo(t *testing.T) {
 	}
 }
 
-// freeDemoPorts finds a base port whose n replica ports and n status ports
-// (+1000) are free.
-func freeDemoPorts(t *testing.T, n int) int {
-	for base := 25100; base < 30000; base += 41 {
+// freeDemoPorts finds a base port, from from on, whose n replica ports and
+// n status ports (+1000) are free. Each demo test starts from its own
+// range.
+func freeDemoPorts(t *testing.T, from, n int) int {
+	for base := from; base < 30000; base += 41 {
 		free := true
 		for i := range n {
 			for _, p := range []int{base + i, base + i + 1000} {

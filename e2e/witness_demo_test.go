@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"net"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -18,7 +17,7 @@ import (
 // checks itself: every acknowledged write reads back, the full replicas'
 // digests agree, the witness never leads; it exits non-zero otherwise.
 func TestWitnessDemo(t *testing.T) {
-	base := freeDemoBase(t)
+	base := freeDemoPorts(t, 24100, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(timeScale())*3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, vrBin, "demo", "--witness", "--base-port", strconv.Itoa(base),
@@ -32,25 +31,4 @@ func TestWitnessDemo(t *testing.T) {
 			t.Errorf("the demo's output lacks %q:\n%s", want, out)
 		}
 	}
-}
-
-// freeDemoBase finds a base port whose 3 replica ports and 3 status ports
-// (+1000) are free.
-func freeDemoBase(t *testing.T) int {
-	for base := 24100; base < 30000; base += 37 {
-		free := true
-		for _, p := range []int{base, base + 1, base + 2, base + 1000, base + 1001, base + 1002} {
-			ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-			if err != nil {
-				free = false
-				break
-			}
-			ln.Close()
-		}
-		if free {
-			return base
-		}
-	}
-	t.Fatal("no free ports for the demo")
-	return 0
 }
