@@ -14,7 +14,8 @@ import (
 	"time"
 )
 
-// TestReconfigureDemo runs `vr demo --reconfigure` (3 → 5, a killed member
+// TestReconfigureDemo runs `vr demo --reconfigure` (3 → 5 through two
+// standbys added, checked with vr reconfigure --check and promoted, a killed member
 // replaced on a new port, the primary removed, 5 → 3, a client writing
 // throughout), which checks itself: every acknowledged write reads back,
 // the final members' digests agree, the removed replicas exit 0; it exits

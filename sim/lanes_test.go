@@ -16,10 +16,9 @@ func laneRun(bw int) *run {
 	return r
 }
 
-// arrivals runs r's agenda to the end, sending the links' quanta, and
-// returns when each message arrives, by type.
-func arrivals(r *run) map[message.Type]int64 {
-	at := make(map[message.Type]int64)
+// runAgenda runs r's agenda to the end, sending the links' quanta, and
+// calls delivered for each message delivery.
+func runAgenda(r *run, delivered func(e event)) {
 	for r.queue.len() > 0 {
 		e := r.queue.pop()
 		r.now = e.at
@@ -27,9 +26,16 @@ func arrivals(r *run) map[message.Type]int64 {
 		case evTransmit:
 			r.transmitted(e.from, e.node)
 		case evDeliver:
-			at[e.msg.Type()] = e.at
+			delivered(e)
 		}
 	}
+}
+
+// arrivals runs r's agenda to the end and returns when each message
+// arrives, by type.
+func arrivals(r *run) map[message.Type]int64 {
+	at := make(map[message.Type]int64)
+	runAgenda(r, func(e event) { at[e.msg.Type()] = e.at })
 	return at
 }
 
@@ -87,20 +93,13 @@ func chunkOf(op uint64, size int) *message.CheckpointChunk {
 // deliveredOps runs r's agenda to the end and returns the Op of each
 // checkpoint chunk delivered, in order, and how many Commits arrived.
 func deliveredOps(r *run) (chunks []uint64, commits int) {
-	for r.queue.len() > 0 {
-		e := r.queue.pop()
-		r.now = e.at
-		switch e.kind {
-		case evTransmit:
-			r.transmitted(e.from, e.node)
-		case evDeliver:
-			if c, ok := e.msg.(*message.CheckpointChunk); ok {
-				chunks = append(chunks, c.Op)
-			} else {
-				commits++
-			}
+	runAgenda(r, func(e event) {
+		if c, ok := e.msg.(*message.CheckpointChunk); ok {
+			chunks = append(chunks, c.Op)
+		} else {
+			commits++
 		}
-	}
+	})
 	return chunks, commits
 }
 
