@@ -173,7 +173,12 @@ func (r *Replica) tickEpoch() {
 	}
 	if r.now-r.ep.lastSent >= uint64(r.cfg.RetryTicks) {
 		r.sendStartEpochs()
-		if r.ep.ckpt != nil && r.saved[0] < r.ep.op && r.out.Checkpoint == nil && r.ckpt.Op == r.ep.op {
+		// Offer the epoch's first checkpoint again until it is saved, but
+		// not while the driver installs a newer one over the state (it
+		// replaces it: joiners take any checkpoint at or above the
+		// epoch's first op).
+		if r.ep.ckpt != nil && r.saved[0] < r.ep.op && r.out.Checkpoint == nil && r.ckpt.Op == r.ep.op &&
+			(!r.installing() || r.cfg.bugs.EpochCheckpointWhileInstalling) {
 			r.out.Checkpoint = r.ep.ckpt
 		}
 	}

@@ -48,6 +48,7 @@ var bugFlags = []struct {
 	{"view-timer-ignores-progress", func(b *plant.Bugs) *bool { return &b.ViewTimerIgnoresProgress }},
 	{"register-reopens-evicted", func(b *plant.Bugs) *bool { return &b.RegisterReopensEvicted }},
 	{"fetch-pinned", func(b *plant.Bugs) *bool { return &b.FetchPinned }},
+	{"epoch-checkpoint-while-installing", func(b *plant.Bugs) *bool { return &b.EpochCheckpointWhileInstalling }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -450,5 +451,28 @@ func TestDeltaFromOtherChainCaught(t *testing.T) {
 	t.Logf("caught at seed %d: %v", seed, v)
 	if _, err := Run(Options{Profile: "lagging-backups", Replicas: 3, Seed: seed}); err != nil {
 		t.Fatalf("the same seed fails without the planted bug: %v", err)
+	}
+}
+
+// TestSweepFindingsReplayed replays two seeds the long run found
+// (docs/testing.md, "Long run on b760977"): reconfig seed 103262 fails
+// with the planted EpochCheckpointWhileInstalling (the old behaviour: a
+// replica offered its epoch's first checkpoint again while its driver
+// installed a newer one) and passes without it; reconfig seed 102002, a
+// false alarm of the commit-view check (a primary that committed and
+// executed its epoch's RECONFIGURATION in one step left no record of that
+// commit in the old epoch), passes.
+func TestSweepFindingsReplayed(t *testing.T) {
+	opts := Options{Profile: "reconfig", Replicas: 5, Seed: 103262}
+	if _, err := Run(opts); err != nil {
+		t.Fatalf("seed 103262 without the plant: %v", err)
+	}
+	opts.Bugs = plant.Bugs{EpochCheckpointWhileInstalling: true}
+	var v *Violation
+	if _, err := Run(opts); !errors.As(err, &v) || !strings.Contains(err.Error(), "while its driver installs") {
+		t.Fatalf("planted epoch-checkpoint-while-installing not caught at seed 103262: %v", err)
+	}
+	if _, err := Run(Options{Profile: "reconfig", Replicas: 5, Seed: 102002}); err != nil {
+		t.Fatalf("seed 102002: %v", err)
 	}
 }

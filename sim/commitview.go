@@ -42,6 +42,13 @@ func (c commitViews) recordStep(prev lastLed, info *core.Info) {
 	if prev.led && prev.epoch == info.Epoch && info.Commit > prev.commit {
 		c.record(info.Epoch, prev.view, info.Commit)
 	}
+	if prev.led && info.Epoch > prev.epoch && info.EpochOp > prev.commit {
+		// It executed its epoch's RECONFIGURATION in this step, so it
+		// committed the ops up to it, in the view it led (or, with a
+		// StartView further in the batch, a later one: looser, never
+		// wrong); its backups may learn that commit in the old epoch.
+		c.record(prev.epoch, prev.view, info.EpochOp)
+	}
 }
 
 // lastLed is what a replica's previous step said about the view it led.

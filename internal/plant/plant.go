@@ -201,6 +201,12 @@ type Bugs struct {
 	// replica, one after the other, before it starts again (profile
 	// bandwidth; docs/protocol.md, "State transfer").
 	FetchPinned bool
+	// EpochCheckpointWhileInstalling offers the epoch's first checkpoint
+	// to the driver again (it was not saved yet) while the driver
+	// installs a fetched checkpoint over the state machine (the old
+	// behaviour): the Output then carries a checkpoint taken from a state
+	// the replica no longer owns (profile reconfig, seed 103262).
+	EpochCheckpointWhileInstalling bool
 	// SingleLane is a bug of the simulator's network, not of the core:
 	// links with a bandwidth carry every message in one FIFO (the old
 	// model, one TCP connection per peer) instead of a control lane and
