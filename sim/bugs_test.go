@@ -458,10 +458,10 @@ func TestDeltaFromOtherChainCaught(t *testing.T) {
 // (docs/testing.md, "Long run on b760977"): reconfig seed 103262 fails
 // with the planted EpochCheckpointWhileInstalling (the old behaviour: a
 // replica offered its epoch's first checkpoint again while its driver
-// installed a newer one) and passes without it; reconfig seed 102002, a
-// false alarm of the commit-view check (a primary that committed and
-// executed its epoch's RECONFIGURATION in one step left no record of that
-// commit in the old epoch), passes.
+// installed a newer one) and passes without it; reconfig seed 102002 and
+// reconfig-durable seed 102033, false alarms of the commit-view check (a
+// primary that committed and executed its epoch's RECONFIGURATION in one
+// step left no record of that commit in the old epoch), pass.
 func TestSweepFindingsReplayed(t *testing.T) {
 	opts := Options{Profile: "reconfig", Replicas: 5, Seed: 103262}
 	if _, err := Run(opts); err != nil {
@@ -474,5 +474,8 @@ func TestSweepFindingsReplayed(t *testing.T) {
 	}
 	if _, err := Run(Options{Profile: "reconfig", Replicas: 5, Seed: 102002}); err != nil {
 		t.Fatalf("seed 102002: %v", err)
+	}
+	if _, err := Run(Options{Profile: "reconfig-durable", Replicas: 3, Seed: 102033}); err != nil {
+		t.Fatalf("seed 102033: %v", err)
 	}
 }
