@@ -57,6 +57,7 @@ func (n *Node) learnFrom(m message.Message) {
 	if !ok {
 		return
 	}
+	n.checkRole(se)
 	for _, ms := range [][]message.Member{se.Members, se.Prev} {
 		for _, mem := range ms {
 			n.learn(mem.ID, mem.Addr)

@@ -74,7 +74,8 @@ cluster and recovers instead.
 To add a replica to a running cluster, start it with --join --id N --listen
 ADDR --cluster (addresses of members it knows, id=host:port or epoch 0's
 host:port list), then run vr reconfigure --add N=ADDR: it fetches the new
-epoch's state and takes part. A replica that a reconfiguration removes
+epoch's state and takes part. With --join --witness it holds no state and
+is added with vr reconfigure --add-witness N=ADDR. A replica that a reconfiguration removes
 exits with status 0 once the new configuration holds the state.
 Reconfigurations are accepted only with the cluster's admin secret
 (--admin-secret-file, the same file on every replica and for vr reconfigure).`,
@@ -114,7 +115,7 @@ Reconfigurations are accepted only with the cluster's admin secret
 		"soft memory limit of the process: auto (2 × the state's data bytes + 192 MiB, at least 512 MiB, following the state), off (Go's default), or bytes, e.g. 2GiB; a GOMEMLIMIT environment variable wins")
 	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
 	fl.StringVar(&f.witnesses, "witnesses", "", "indexes of the cluster's witnesses (log only, never primary), comma-separated, at most f; the same on every replica")
-	fl.BoolVar(&f.witness, "witness", false, "run this replica as a witness: no state machine, no checkpoints; its --index must be in --witnesses")
+	fl.BoolVar(&f.witness, "witness", false, "run this replica as a witness: no state machine, no checkpoints; its --index must be in --witnesses (with --join: a witness that vr reconfigure --add-witness adds)")
 	fl.BoolVar(&f.join, "join", false, "start a new replica that a reconfiguration will add (vr reconfigure --add ID=ADDR): needs --id, --listen and --cluster with members' addresses")
 	fl.IntVar(&f.id, "id", -1, "--join: this replica's id, one no replica of the cluster ever had")
 	fl.StringVar(&f.adminSecretFile, "admin-secret-file", "", "file holding the cluster's admin secret (at least 16 bytes): reconfigurations must carry its MAC; without it every reconfiguration is refused")

@@ -61,8 +61,8 @@ func joinPeers(list string, id int, listen string) ([]string, error) {
 // joinConfig is nodeConfig for --join: a replica that is a member of no
 // configuration yet.
 func (f serverFlags) joinConfig(cfg node.Config) (node.Config, error) {
-	if f.witness || f.witnesses != "" {
-		return cfg, fmt.Errorf("--join: a joiner is a full replica; --witness and --witnesses do not apply")
+	if f.witnesses != "" {
+		return cfg, fmt.Errorf("--join: --witnesses does not apply (the reconfiguration that adds the joiner names its role; start a witness with --join --witness)")
 	}
 	if f.newCluster {
 		return cfg, fmt.Errorf("--join and --new-cluster exclude each other: a joiner joins a running cluster")
@@ -72,6 +72,7 @@ func (f serverFlags) joinConfig(cfg node.Config) (node.Config, error) {
 		return cfg, err
 	}
 	cfg.Join, cfg.Index, cfg.Peers, cfg.Listen = true, f.id, peers, ""
+	cfg.JoinWitness = f.witness
 	return cfg, nil
 }
 
