@@ -48,6 +48,7 @@ type serverFlags struct {
 	witness                     bool
 	witnesses                   string
 	join                        bool
+	standby                     bool
 	id                          int
 	adminSecretFile             string
 }
@@ -75,7 +76,9 @@ To add a replica to a running cluster, start it with --join --id N --listen
 ADDR --cluster (addresses of members it knows, id=host:port or epoch 0's
 host:port list), then run vr reconfigure --add N=ADDR: it fetches the new
 epoch's state and takes part. With --join --witness it holds no state and
-is added with vr reconfigure --add-witness N=ADDR. A replica that a reconfiguration removes
+is added with vr reconfigure --add-witness N=ADDR. With --join --standby it
+is a standby (vr reconfigure --add-standby N=ADDR) and, given
+--admin-secret-file, asks the cluster to add it itself. A replica that a reconfiguration removes
 exits with status 0 once the new configuration holds the state.
 Reconfigurations are accepted only with the cluster's admin secret
 (--admin-secret-file, the same file on every replica and for vr reconfigure).`,
@@ -117,6 +120,7 @@ Reconfigurations are accepted only with the cluster's admin secret
 	fl.StringVar(&f.witnesses, "witnesses", "", "indexes of the cluster's witnesses (log only, never primary), comma-separated, at most f; the same on every replica")
 	fl.BoolVar(&f.witness, "witness", false, "run this replica as a witness: no state machine, no checkpoints; its --index must be in --witnesses (with --join: a witness that vr reconfigure --add-witness adds)")
 	fl.BoolVar(&f.join, "join", false, "start a new replica that a reconfiguration will add (vr reconfigure --add ID=ADDR): needs --id, --listen and --cluster with members' addresses")
+	fl.BoolVar(&f.standby, "standby", false, "with --join: a standby (follows the log and the state, votes nowhere, never primary); with --admin-secret-file it asks the cluster to add it (as vr reconfigure --add-standby does), else it prints the command")
 	fl.IntVar(&f.id, "id", -1, "--join: this replica's id, one no replica of the cluster ever had")
 	fl.StringVar(&f.adminSecretFile, "admin-secret-file", "", "file holding the cluster's admin secret (at least 16 bytes): reconfigurations must carry its MAC; without it every reconfiguration is refused")
 	fl.StringVar(&f.dataDir, "data-dir", "", "durable mode: keep the log and the replica's promises in this directory")
@@ -140,6 +144,9 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		}
 	} else {
 		peers = []string{f.listen} // replaced by joinConfig
+	}
+	if f.standby && !f.join {
+		return node.Config{}, fmt.Errorf("--standby needs --join: a standby joins a running cluster (vr server --join --standby --id N --listen ADDR --cluster ...)")
 	}
 	if f.join && f.index >= 0 {
 		return node.Config{}, fmt.Errorf("--join takes --id, not --index")
@@ -244,6 +251,9 @@ func runServer(ctx context.Context, f serverFlags) error {
 	}
 	if err := serveStatus(ctx, f, cfg.Peers[cfg.Index], n, api, logger); err != nil {
 		return err
+	}
+	if f.join && f.standby {
+		startStandby(ctx, f, cfg.Peers, cfg.AdminSecret, cfg.TLS != nil, logger)
 	}
 	return n.Run(ctx)
 }

@@ -64,6 +64,9 @@ func (f serverFlags) joinConfig(cfg node.Config) (node.Config, error) {
 	if f.witnesses != "" {
 		return cfg, fmt.Errorf("--join: --witnesses does not apply (the reconfiguration that adds the joiner names its role; start a witness with --join --witness)")
 	}
+	if f.witness && f.standby {
+		return cfg, fmt.Errorf("--join: a joiner is a --witness or a --standby, not both")
+	}
 	if f.newCluster {
 		return cfg, fmt.Errorf("--join and --new-cluster exclude each other: a joiner joins a running cluster")
 	}
@@ -72,7 +75,7 @@ func (f serverFlags) joinConfig(cfg node.Config) (node.Config, error) {
 		return cfg, err
 	}
 	cfg.Join, cfg.Index, cfg.Peers, cfg.Listen = true, f.id, peers, ""
-	cfg.JoinWitness = f.witness
+	cfg.JoinWitness, cfg.JoinStandby = f.witness, f.standby
 	return cfg, nil
 }
 
@@ -83,3 +86,7 @@ func (f serverFlags) adminSecret() ([]byte, error) {
 	}
 	return auth.LoadAdminSecret(f.adminSecretFile)
 }
+
+// advertised is the address this replica gives peers and clients for
+// itself: its --listen.
+func (f serverFlags) advertised() string { return f.listen }
