@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vr-go/vr/internal/procs"
 	"github.com/vr-go/vr/node"
 )
 
@@ -19,14 +20,20 @@ import (
 // standby (no vr reconfigure); two replicas started with --join --witness
 // are added with vr reconfigure --add-witness (3 full + 2 witnesses); the
 // primary is demoted to a standby while the standby is promoted, in one
-// reconfiguration; the witnesses are removed and exit. Every acknowledged
-// write must read back and the full replicas and standbys agree on the
-// state.
+// reconfiguration; the witnesses are removed and exit; a full replica is
+// moved to a new port (vr reconfigure --move, restarted with --listen
+// there). Every acknowledged write must read back, through a client that
+// knows only the moved replica's new address, and the full replicas and
+// standbys agree on the state.
 func TestJoinerRoles(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second*time.Duration(timeScale()))
 	defer cancel()
 	r := startReconfigCluster(ctx, t)
+	var moved map[int]string // id → the address it was moved to (--listen)
 	r.Extra = func(i int) []string {
+		if a, ok := moved[i]; ok {
+			return []string{"--listen", a}
+		}
 		switch i {
 		case 3:
 			return []string{"--standby"}
@@ -68,7 +75,31 @@ func TestJoinerRoles(t *testing.T) {
 	r.waitEpoch(ctx, 4, []int{0, 1, 2, 3})
 	r.waitRetired(ctx, 4, 5)
 
-	acks.check(ctx, t, r.Addrs[:4])
+	// Move a full replica that is not the primary to a new port: SIGKILL
+	// it, give it the new address, restart it there (diskless: it
+	// recovers, learning the epoch from its peers).
+	sts = r.waitEpoch(ctx, 4, []int{0, 1, 2, 3})
+	mover := 1
+	for _, id := range []int{1, 2, 3} {
+		if id != r.primaryID(sts, 4) && sts[id].Role == "full" {
+			mover = id
+			break
+		}
+	}
+	free, err := procs.FreeAddrs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.kill(mover)
+	r.reconfigure(ctx, 5, "--move", strconv.Itoa(mover)+"="+free[0])
+	moved = map[int]string{mover: free[0]}
+	r.start(mover, false)
+	sts = r.waitEpoch(ctx, 5, []int{0, 1, 2, 3})
+	if a := sts[0].Members[mover].Addr; a != free[0] {
+		t.Fatalf("member %d at %s after the move, want %s", mover, a, free[0])
+	}
+
+	acks.check(ctx, t, []string{free[0]}) // a client that knows only the new address
 	r.checkDigests(ctx, []int{0, 1, 2, 3})
 }
 

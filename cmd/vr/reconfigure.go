@@ -33,11 +33,11 @@ type reconfigureFlags struct {
 // replicas or as standbys, standbys promoted to full replicas, members
 // removed (ids or id=host:port as the flags give them).
 type memberPlan struct {
-	adds, standbys, witnesses, promotes, demotes, removes []string
+	adds, standbys, witnesses, promotes, demotes, moves, removes []string
 }
 
 func (p memberPlan) empty() bool {
-	return len(p.adds)+len(p.standbys)+len(p.witnesses)+len(p.promotes)+len(p.demotes)+len(p.removes) == 0
+	return len(p.adds)+len(p.standbys)+len(p.witnesses)+len(p.promotes)+len(p.demotes)+len(p.moves)+len(p.removes) == 0
 }
 
 func newReconfigureCmd() *cobra.Command {
@@ -55,8 +55,10 @@ adds witnesses (--add-witness ID=host:port: a joiner started with vr server
 most f' of the 2f'+1 voting members), promotes standbys to full replicas (--promote ID: nearly instant, since a
 standby already holds the state), demotes full replicas to standbys
 (--demote ID: the replica keeps its state and stops voting; the primary
-too, the new epoch's primary is then another full replica) and removes
-members (--remove ID). The
+too, the new epoch's primary is then another full replica), moves members
+to new addresses (--move ID=host:port: the same replica, id, role and data,
+restarted with --listen on the new address; peers and clients learn it from
+the new configuration) and removes members (--remove ID). The
 cluster moves to a new epoch; removed replicas exit once the new
 configuration holds the state. It is a check-and-set on the current epoch
 (--epoch, default the epoch the cluster reports), and it needs the
@@ -79,12 +81,12 @@ up. Check before you retire the machines of removed members.`,
 			}
 			if r.check {
 				if !r.plan.empty() {
-					return usageError{errors.New("--check changes nothing: give it without --add, --add-standby, --add-witness, --promote, --demote or --remove")}
+					return usageError{errors.New("--check changes nothing: give it without --add, --add-standby, --add-witness, --promote, --demote, --move or --remove")}
 				}
 				return runCheck(cmd.Context(), cmd.OutOrStdout(), f, r.wait)
 			}
 			if r.plan.empty() {
-				return usageError{errors.New("nothing to do: give --add ID=host:port, --add-standby ID=host:port, --add-witness ID=host:port, --promote ID, --demote ID and/or --remove ID (or --check)")}
+				return usageError{errors.New("nothing to do: give --add ID=host:port, --add-standby ID=host:port, --add-witness ID=host:port, --promote ID, --demote ID, --move ID=host:port and/or --remove ID (or --check)")}
 			}
 			if r.secretFile == "" {
 				return usageError{errors.New("--admin-secret-file is required: reconfigurations need the cluster's admin secret")}
@@ -105,6 +107,7 @@ up. Check before you retire the machines of removed members.`,
 	fl.StringSliceVar(&r.plan.witnesses, "add-witness", nil, "add a witness (log only, never primary; started with vr server --join --witness): ID=host:port")
 	fl.StringSliceVar(&r.plan.promotes, "promote", nil, "promote the standby with this id to a full replica")
 	fl.StringSliceVar(&r.plan.demotes, "demote", nil, "demote the full replica with this id to a standby (it keeps its state, stops voting)")
+	fl.StringSliceVar(&r.plan.moves, "move", nil, "give the member with this id a new address (same replica, role and data; restart it with --listen there): ID=host:port")
 	fl.StringSliceVar(&r.plan.removes, "remove", nil, "remove the member with this id (repeat or comma-separate)")
 	fl.BoolVar(&r.check, "check", false, "change nothing: report whether the last reconfiguration finished (exit 0) or not (exit 1)")
 	fl.DurationVar(&r.wait, "wait", 0, "with --check: keep asking until the move finished or this time is up")
@@ -181,6 +184,11 @@ func nextMembers(cur []message.Member, p memberPlan) ([]message.Member, error) {
 			return nil, err
 		}
 	}
+	for _, s := range p.moves {
+		if err := move(next, s); err != nil {
+			return nil, err
+		}
+	}
 	for _, add := range []struct {
 		flag  string
 		items []string
@@ -235,6 +243,33 @@ func changeRole(next []message.Member, flag, s string, from, to uint8) error {
 			flag, id, id, roleName(next[i].Role), roleName(from))
 	}
 	next[i].Role = to
+	return nil
+}
+
+// move gives the member named by s (ID=host:port) its new address in
+// next: its id, role and data stay (docs/operations.md, "Moving a member").
+func move(next []message.Member, s string) error {
+	idStr, addr, ok := strings.Cut(s, "=")
+	if !ok {
+		return fmt.Errorf("bad --move %q: want ID=host:port", s)
+	}
+	id, err := parseID(idStr)
+	if err != nil {
+		return fmt.Errorf("bad --move %q: %w", s, err)
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil || len(addr) > message.MaxAddrLen {
+		return fmt.Errorf("bad --move %q: address %q is not host:port", s, addr)
+	}
+	i := slices.IndexFunc(next, func(m message.Member) bool { return m.ID == id })
+	switch {
+	case i < 0:
+		return fmt.Errorf("--move %d: no member has id %d (or it is removed too)", id, id)
+	case next[i].Addr == addr:
+		return fmt.Errorf("--move %d: member %d is at %s already", id, id, addr)
+	case slices.ContainsFunc(next, func(m message.Member) bool { return m.Addr == addr }):
+		return fmt.Errorf("--move %q: another member is at %s", s, addr)
+	}
+	next[i].Addr = addr
 	return nil
 }
 

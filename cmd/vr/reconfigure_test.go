@@ -128,3 +128,26 @@ func TestDemotePlans(t *testing.T) {
 		}
 	}
 }
+
+// TestMovePlans: --move gives a member a new address and keeps its id and
+// role; a move to where another member is, to the same address, or of a
+// non-member is refused.
+func TestMovePlans(t *testing.T) {
+	cur := []message.Member{{ID: 0, Role: 1, Addr: "a:1"}, {ID: 1, Role: 1, Addr: "b:1"}, {ID: 2, Role: 2, Addr: "c:1"}}
+	next, err := nextMembers(cur, memberPlan{moves: []string{"2=z:9"}})
+	if err != nil || describeConfig(next) != "0=a:1 1=b:1 2=z:9(witness)" || cur[2].Addr != "c:1" {
+		t.Fatalf("move 2: %s, %v", describeConfig(next), err)
+	}
+	for _, bad := range []memberPlan{
+		{moves: []string{"2=b:1"}},                         // another member's address
+		{moves: []string{"2=c:1"}},                         // where it is
+		{moves: []string{"7=z:9"}},                         // not a member
+		{moves: []string{"2=nope"}},                        // not host:port
+		{moves: []string{"2"}},                             // no address
+		{moves: []string{"1=z:9"}, removes: []string{"1"}}, // removed too
+	} {
+		if _, err := nextMembers(cur, bad); err == nil {
+			t.Errorf("%+v: accepted", bad)
+		}
+	}
+}

@@ -26,6 +26,7 @@ import (
 type serverFlags struct {
 	index                       int
 	cluster, listen, statusAddr string
+	advertise                   string
 	statusAddrs                 string
 	clusterID                   uint64
 	tick, heartbeat, viewTO     time.Duration
@@ -94,6 +95,7 @@ Reconfigurations are accepted only with the cluster's admin secret
 	fl.IntVar(&f.index, "index", -1, "this replica's index in --cluster (0-based)")
 	fl.StringVar(&f.cluster, "cluster", "", "every replica's host:port, comma-separated, in the same order on every replica")
 	fl.StringVar(&f.listen, "listen", "", "listen address (default: this replica's --cluster address)")
+	fl.StringVar(&f.advertise, "advertise", "", "the address peers and clients are given for this replica, when --listen is not it (0.0.0.0, NAT): a member's must be its --cluster entry; a joiner's goes into the reconfiguration that adds it (default: --listen)")
 	fl.StringVar(&f.statusAddr, "status-addr", "", "HTTP status address (default: same host, port+1000; \"off\" disables)")
 	fl.StringVar(&f.statusAddrs, "status-addrs", "", "every replica's status address, comma-separated in --cluster order, for the status page's cluster view (default: each replica's port+1000 when --status-addr is default)")
 	fl.Uint64Var(&f.clusterID, "cluster-id", 0, "cluster id carried by every frame; frames of other clusters are refused")
@@ -220,6 +222,9 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 			return node.Config{}, fmt.Errorf("bad --listen %q: %v", f.listen, err)
 		}
 	}
+	if err := f.checkAdvertise(cfg); err != nil {
+		return node.Config{}, err
+	}
 	return cfg, cfg.Validate()
 }
 
@@ -249,7 +254,11 @@ func runServer(ctx context.Context, f serverFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := serveStatus(ctx, f, cfg.Peers[cfg.Index], n, api, logger); err != nil {
+	statusBase := cfg.Peers[cfg.Index] // the status endpoint is at its port+1000
+	if f.advertise != "" {
+		statusBase = f.listen // the advertised address may not be this host's (NAT)
+	}
+	if err := serveStatus(ctx, f, statusBase, n, api, logger); err != nil {
 		return err
 	}
 	if f.join && f.standby {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"strconv"
@@ -70,11 +71,17 @@ func (f serverFlags) joinConfig(cfg node.Config) (node.Config, error) {
 	if f.newCluster {
 		return cfg, fmt.Errorf("--join and --new-cluster exclude each other: a joiner joins a running cluster")
 	}
-	peers, err := joinPeers(f.cluster, f.id, f.listen)
+	if f.listen == "" {
+		return cfg, fmt.Errorf("--join needs --listen: the address the new replica listens on, as given to vr reconfigure --add %d=ADDR", f.id)
+	}
+	peers, err := joinPeers(f.cluster, f.id, f.advertised())
 	if err != nil {
 		return cfg, err
 	}
 	cfg.Join, cfg.Index, cfg.Peers, cfg.Listen = true, f.id, peers, ""
+	if f.advertise != "" {
+		cfg.Listen = f.listen // Peers[id] is the advertised address
+	}
 	cfg.JoinWitness, cfg.JoinStandby = f.witness, f.standby
 	return cfg, nil
 }
@@ -88,5 +95,23 @@ func (f serverFlags) adminSecret() ([]byte, error) {
 }
 
 // advertised is the address this replica gives peers and clients for
-// itself: its --listen.
-func (f serverFlags) advertised() string { return f.listen }
+// itself: --advertise, else its --listen.
+func (f serverFlags) advertised() string { return cmp.Or(f.advertise, f.listen) }
+
+// checkAdvertise checks --advertise: host:port, and for a member of epoch
+// 0 its --cluster entry (which is what the others and clients are given:
+// a replica cannot advertise another address for itself than the one its
+// peers dial).
+func (f serverFlags) checkAdvertise(cfg node.Config) error {
+	if f.advertise == "" {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(f.advertise); err != nil {
+		return fmt.Errorf("bad --advertise %q: %v", f.advertise, err)
+	}
+	if !f.join && cfg.Peers[cfg.Index] != f.advertise {
+		return fmt.Errorf("--advertise %s differs from this replica's --cluster address %s: peers and clients are given the --cluster list (drop --advertise, or fix --cluster)",
+			f.advertise, cfg.Peers[cfg.Index])
+	}
+	return nil
+}

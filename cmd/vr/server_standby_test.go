@@ -66,3 +66,29 @@ func TestStandbyRequest(t *testing.T) {
 		t.Error("retryable refusals")
 	}
 }
+
+// TestServerFlagsAdvertise: a joiner listening on 0.0.0.0 gives peers and
+// clients its --advertise address (Peers[id], the standby's request) and
+// listens on --listen; a member's --advertise must be its --cluster entry.
+func TestServerFlagsAdvertise(t *testing.T) {
+	f := joinerFlags()
+	f.listen, f.advertise = "0.0.0.0:8005", "10.1.2.3:8005"
+	cfg, err := f.nodeConfig(nil)
+	if err != nil || cfg.Peers[5] != "10.1.2.3:8005" || cfg.Listen != "0.0.0.0:8005" || f.advertised() != "10.1.2.3:8005" {
+		t.Fatalf("joiner: peers %q listen %q advertised %q, %v", cfg.Peers, cfg.Listen, f.advertised(), err)
+	}
+	f.advertise = "nope"
+	if _, err := f.nodeConfig(nil); err == nil || !strings.Contains(err.Error(), "--advertise") {
+		t.Errorf("bad --advertise: %v", err)
+	}
+	m := serverFlags{index: 1, cluster: "10.0.0.1:8000,10.0.0.2:8000,10.0.0.3:8000", listen: "0.0.0.0:8000", sync: "sync",
+		tick: 10e6, heartbeat: 50e6, viewTO: 500e6, retry: 100e6, checkpointInterval: 100, maxClockDrift: 0.01, segmentSize: 1 << 20,
+		checkpointBytes: 8 << 20, maxMessageBytes: 32 << 20, memoryLimit: "auto", advertise: "10.0.0.2:8000"}
+	if cfg, err := m.nodeConfig(nil); err != nil || cfg.Listen != "0.0.0.0:8000" {
+		t.Fatalf("member advertising its --cluster entry: listen %q, %v", cfg.Listen, err)
+	}
+	m.advertise = "10.9.9.9:8000"
+	if _, err := m.nodeConfig(nil); err == nil || !strings.Contains(err.Error(), "differs from this replica's --cluster address") {
+		t.Errorf("member advertising another address: %v", err)
+	}
+}
