@@ -1,5 +1,7 @@
 package sim
 
+import "slices"
+
 // Witnesses by reconfiguration. In half of the random reconfiguration runs
 // two of the joiner slots (ids at or above Options.Replicas) are witness
 // slots: their replicas hold no state machine (vr server --join
@@ -14,6 +16,9 @@ package sim
 // The witness checks (witness.go) hold for the witness slots all run long:
 // never a primary (as the configuration of the replica that stepped
 // says), never a state source, no state.
+//
+// Demotions of full replicas to standbys (demotePlans) are drawn with the
+// standby plans (standby.go).
 
 // witnessSlots is how many joiner slots of a reconfiguration run are
 // witness slots, when it has any.
@@ -37,7 +42,7 @@ func (r *run) drawWitnessSlots() {
 // state machine and the unused witness slots).
 func (r *run) witnessPlans(voters, wit, stand, spare, wspare []uint8, prim uint8) []plan {
 	var plans []plan
-	add := func(ids ...uint8) []uint8 { return append(clone(voters), ids...) }
+	add := func(ids ...uint8) []uint8 { return append(slices.Clone(voters), ids...) }
 	if len(voters) == 3 && len(wspare) >= 2 {
 		plans = append(plans, func() ([]uint8, []uint8) { return add(wspare[0], wspare[1]), stand }) // 3 -> 5: two witnesses
 	}
@@ -73,8 +78,6 @@ func (r *run) witnessPlans(voters, wit, stand, spare, wspare []uint8, prim uint8
 	return plans
 }
 
-func clone(xs []uint8) []uint8 { return append([]uint8(nil), xs...) }
-
 // demotePlans are the demotions of full replicas to standbys (voters are
 // the voting members, wit the witnesses among them): a standby promoted in
 // place of a full replica or of the primary, which becomes a standby (a
@@ -101,19 +104,19 @@ func (r *run) demotePlans(voters, wit, stand, spare []uint8, prim uint8) []plan 
 			if r.chance(0.5) && x != prim && y != prim {
 				y = prim
 			}
-			return without(voters, x, y), append(clone(stand), x, y)
+			return without(voters, x, y), append(slices.Clone(stand), x, y)
 		})
 	}
 	if len(spare) >= 1 {
 		plans = append(plans, func() ([]uint8, []uint8) {
 			x := r.pick(full)
-			return append(without(voters, x), spare[0]), append(clone(stand), x)
+			return append(without(voters, x), spare[0]), append(slices.Clone(stand), x)
 		})
 	}
 	if len(voters) == 3 && len(full) == 3 && len(spare) >= 2 {
 		plans = append(plans, func() ([]uint8, []uint8) {
 			x := r.pick(full)
-			return []uint8{x, spare[0], spare[1]}, append(clone(stand), without(full, x)...)
+			return []uint8{x, spare[0], spare[1]}, append(slices.Clone(stand), without(full, x)...)
 		})
 	}
 	return plans
