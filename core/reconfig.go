@@ -55,6 +55,9 @@ func (r *Replica) checkReconfig(p []byte) (message.RefusalReason, []byte) {
 	if next.Voters() < 3 {
 		return message.RefuseTooSmall, nil
 	}
+	if len(next.Witnesses()) > next.faults() {
+		return message.RefuseTooManyWitnesses, nil // validate's rule, named: a quorum needs a full replica
+	}
 	if next.validate() != nil {
 		return message.RefuseInvalid, nil
 	}
@@ -66,8 +69,8 @@ func (r *Replica) checkReconfig(p []byte) (message.RefusalReason, []byte) {
 		switch {
 		case i < 0 && int(m.ID) < r.members.NextID:
 			return message.RefuseReusedID, nil
-		case i >= 0 && r.members.Role(i) != m.Role && !(r.members.IsStandby(i) && m.Role == RoleVoter):
-			return message.RefuseInvalid, nil // roles do not change in place, but for a standby's promotion
+		case i >= 0 && !roleChangeAdmitted(r.members.Role(i), m.Role):
+			return message.RefuseInvalid, nil // roles do not change in place, but by a promotion or a demotion
 		}
 	}
 	if r.promotesLagging(next) {
@@ -77,6 +80,15 @@ func (r *Replica) checkReconfig(p []byte) (message.RefusalReason, []byte) {
 		return message.RefuseNewMajority, nil
 	}
 	return 0, nil
+}
+
+// roleChangeAdmitted reports whether a kept member may go from role from
+// to role to: unchanged, a standby promoted to a full replica (it holds the
+// state), or a full replica demoted to a standby (it keeps its state and
+// stops voting). A witness holds no state, so it never becomes, nor comes
+// from, a role that holds one.
+func roleChangeAdmitted(from, to Role) bool {
+	return from == to || (from == RoleStandby && to == RoleVoter) || (from == RoleVoter && to == RoleStandby)
 }
 
 // stateHolders counts the voting members of next that take part in its
@@ -90,7 +102,8 @@ func (r *Replica) checkReconfig(p []byte) (message.RefusalReason, []byte) {
 // joiner: it fetches the state, and a joiner without a durable state
 // recovers once it joined, since it cannot tell that it never took part
 // in the epoch (core.Config.Recovering), so until then it counts against
-// f' like any recovering replica. With fewer than f'+1 holders the new
+// f' like any recovering replica; so does a new witness, although it
+// fetches nothing (plant NewWitnessHolds). With fewer than f'+1 holders the new
 // epoch would start beyond its fault threshold: a recovery needs f'+1
 // normal members to answer, and a view change f'+1 taking part
 // (docs/protocol.md, "A majority of new members").
@@ -100,6 +113,12 @@ func (r *Replica) stateHolders(next Membership) int {
 		cur := r.members.IndexOf(m.ID)
 		if next.Votes(i) && cur >= 0 && (cur == r.index || !r.lagsBehind(cur)) {
 			n++
+		}
+		if cur < 0 && next.IsWitness(i) && r.cfg.bugs.NewWitnessHolds {
+			n++ // planted: a new witness fetches nothing, but it recovers once it joined
+		}
+		if cur >= 0 && next.IsStandby(i) && r.members.Role(cur) == RoleVoter && r.cfg.bugs.DemotedHolds {
+			n++ // planted: a demoted member holds the state, but votes nowhere
 		}
 	}
 	return n
@@ -219,6 +238,13 @@ func (r *Replica) enterEpochAt(c Membership, op, at uint64, prev Membership) {
 	r.fetch.reset()
 	r.marks = nil
 	clear(r.inflight)
+	if !r.cfg.bugs.EpochKeepsBackoff {
+		// Views of the new epoch start afresh: the doubling counts failed
+		// views in a row of this epoch (a RECONFIGURATION that committed is
+		// progress). Kept, a primary of view 0 that lost its state was
+		// suspected only after 16 times the timeout (reconfig seed 168).
+		r.timers.backoff = 0
+	}
 	r.resetViewTimer()
 	if r.index < 0 {
 		r.status = StatusRetired

@@ -177,8 +177,8 @@ func TestPromotingLaggingStandbyRefused(t *testing.T) {
 	if r := refusal(t, c.reconfigureTo(0, 3, 0, full(0), full(1), standby(2), standby(3))); r != message.RefuseTooSmall {
 		t.Fatalf("two voting members: %v", r)
 	}
-	if r := refusal(t, c.reconfigureTo(0, 4, 0, full(0), standby(1), full(2), full(3))); r != message.RefuseInvalid {
-		t.Fatalf("a full replica made a standby in place: %v", r)
+	if r := refusal(t, c.reconfigureTo(0, 4, 0, full(0), standby(1), full(2), full(3))); r != message.RefuseStandbyLagging {
+		t.Fatalf("a full replica demoted while the lagging standby is promoted: %v", r)
 	}
 	c.heal()
 	c.tick(30)

@@ -109,8 +109,9 @@ const (
 	// executed.
 	RefuseInProgress RefusalReason = 4
 	// RefuseInvalid: the payload does not decode, or the configuration
-	// cannot run (an even count, an unknown role, a repeated id, more than
-	// f' witnesses, no full replica).
+	// cannot run (an even count, an unknown role, a repeated id, no full
+	// replica), or a kept member changes its role other than by a
+	// standby's promotion or a full replica's demotion.
 	RefuseInvalid RefusalReason = 5
 	// RefuseReusedID: a member new to the configuration has an id that was
 	// used before (ids are never reused).
@@ -132,6 +133,10 @@ const (
 	// standbys first, then promote them (docs/protocol.md, "A majority of
 	// new members").
 	RefuseNewMajority RefusalReason = 9
+	// RefuseTooManyWitnesses: the new configuration has more than f'
+	// witnesses among its 2f'+1 voting members, so a quorum of f'+1 could
+	// hold no full replica (docs/protocol.md, "Witnesses").
+	RefuseTooManyWitnesses RefusalReason = 10
 )
 
 func (r RefusalReason) String() string {
@@ -154,6 +159,8 @@ func (r RefusalReason) String() string {
 		return "a promoted standby lags by more than a checkpoint"
 	case RefuseNewMajority:
 		return "new members would be a majority"
+	case RefuseTooManyWitnesses:
+		return "more than f' witnesses"
 	}
 	return fmt.Sprintf("RefusalReason(%d)", uint8(r))
 }

@@ -1,6 +1,8 @@
 package node
 
 import (
+	"slices"
+
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/message"
 )
@@ -51,16 +53,29 @@ func (n *Node) learnMembers(ms []core.Member) {
 }
 
 // learnFrom learns the addresses a message from a peer carries: those of
-// a StartEpoch's new and previous configurations.
+// a StartEpoch's new configuration, and of the members of its previous one
+// that leave (they serve the new epoch's state). A member of both is where
+// the new configuration says: a member moved to a new address (vr
+// reconfigure --move) is in the previous one at its old address, and
+// learning both made peers dial it at either in turn. A StartEpoch of an
+// epoch older than the replica's own teaches nothing: its addresses may
+// have changed since.
 func (n *Node) learnFrom(m message.Message) {
 	se, ok := m.(*message.StartEpoch)
 	if !ok {
 		return
 	}
-	for _, ms := range [][]message.Member{se.Members, se.Prev} {
-		for _, mem := range ms {
+	n.checkRole(se)
+	if se.Epoch < n.last.Epoch {
+		return
+	}
+	for _, mem := range se.Prev {
+		if !slices.ContainsFunc(se.Members, func(x message.Member) bool { return x.ID == mem.ID }) {
 			n.learn(mem.ID, mem.Addr)
 		}
+	}
+	for _, mem := range se.Members {
+		n.learn(mem.ID, mem.Addr)
 	}
 }
 

@@ -38,6 +38,15 @@ type Config struct {
 	// once a reconfiguration adds it (core.Config.Join). Peers then need
 	// not be a whole configuration.
 	Join bool
+	// JoinWitness makes a joiner a witness: no state machine, no
+	// checkpoints. The reconfiguration that adds it must name it a
+	// witness (vr reconfigure --add-witness); one that names it otherwise
+	// stops it with ErrRole.
+	JoinWitness bool
+	// JoinStandby makes a joiner a standby: the reconfiguration that adds
+	// it must name it a standby (vr reconfigure --add-standby); one that
+	// names it otherwise stops it with ErrRole.
+	JoinStandby bool
 	// AdminSecret, if set, is the cluster's admin credential: a
 	// RECONFIGURATION is accepted only with a valid MAC of it (admin.go).
 	// Empty: every RECONFIGURATION is refused.
@@ -173,6 +182,8 @@ func (c Config) Validate() error {
 	}
 	n := len(c.Peers)
 	switch {
+	case c.JoinWitness || c.JoinStandby:
+		return fmt.Errorf("%w: JoinWitness and JoinStandby are for a joiner (Join)", ErrConfig)
 	case n == 0 || n%2 == 0:
 		return fmt.Errorf("%w: %d replicas is not 2f+1 (use 1, 3, 5, ...)", ErrConfig, n)
 	case c.StatusAddrs != nil && len(c.StatusAddrs) != n:
@@ -205,8 +216,10 @@ func (c Config) validateJoin() error {
 		return fmt.Errorf("%w: replica id %d out of range [0, %d)", ErrConfig, c.Index, message.MaxMembers)
 	case c.Index >= len(c.Peers) || c.Peers[c.Index] == "":
 		return fmt.Errorf("%w: a joiner needs its own address (Peers[%d])", ErrConfig, c.Index)
+	case c.JoinWitness && c.JoinStandby:
+		return fmt.Errorf("%w: a joiner is a witness or a standby, not both", ErrConfig)
 	case len(c.Witnesses) > 0:
-		return fmt.Errorf("%w: a joiner's role comes from the reconfiguration that adds it (full only)", ErrConfig)
+		return fmt.Errorf("%w: a joiner's role comes from the reconfiguration that adds it (JoinWitness for a witness)", ErrConfig)
 	case c.Tick < time.Millisecond:
 		return fmt.Errorf("%w: tick %v is below 1ms", ErrConfig, c.Tick)
 	case c.Sync != SyncAlways && c.Sync != SyncAsync:
@@ -246,7 +259,9 @@ func (c Config) membership() (core.Membership, error) {
 }
 
 // IsWitness reports whether this replica is a witness.
-func (c Config) IsWitness() bool { return slices.Contains(c.Witnesses, c.Index) }
+func (c Config) IsWitness() bool {
+	return (c.Join && c.JoinWitness) || (!c.Join && slices.Contains(c.Witnesses, c.Index))
+}
 
 func (c Config) coreConfig(restart *core.Durable) core.Config {
 	m, _ := c.membership() // an error leaves the full membership; Validate reports it

@@ -44,6 +44,7 @@ type Node struct {
 	forbidden atomic.Uint64    // client requests refused for their role (authz.go)
 	book      map[uint8]string // id → address (addrbook.go); loop goroutine only
 	retired   bool             // the replica reported Output.Retire: Run returns
+	roleErr   error            // a configuration named this joiner with a role it cannot take (role.go)
 }
 
 // New validates cfg and builds the node. Run starts it.
@@ -188,6 +189,10 @@ func (n *Node) Run(ctx context.Context) error {
 		if n.retired || n.leftBehind() {
 			n.logRetired()
 			return nil
+		}
+		if n.roleErr != nil {
+			n.log.Error("stopping: wrong role", "err", n.roleErr)
+			return n.roleErr
 		}
 	}
 }

@@ -63,8 +63,19 @@ func (r *run) checkConvergence() {
 		r.violate(KindConvergence, "replica %d is down at the end", first.idx)
 		return
 	}
-	want := r.replicas[r.fullReplica(first.idx)].core.Info()
-	wantDigest := r.replicas[r.fullReplica(first.idx)].store.Digest()
+	ref := first // a full replica to compare with: the first member that is not a witness
+	for _, rep := range members {
+		if !r.isWitness(rep.idx) {
+			ref = rep
+			break
+		}
+	}
+	if !ref.up {
+		r.violate(KindConvergence, "replica %d is down at the end", ref.idx)
+		return
+	}
+	want := ref.core.Info()
+	wantDigest := ref.store.Digest()
 	for _, rep := range members {
 		if !rep.up {
 			r.violate(KindConvergence, "replica %d is down at the end", rep.idx)

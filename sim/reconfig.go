@@ -44,10 +44,13 @@ type admin struct {
 	req        uint64
 	target     []message.Member // the configuration asked for
 	promotes   bool             // target promotes a standby
-	epoch      uint64           // the epoch it asked from
-	from       core.Membership  // that epoch's configuration
-	done       int
-	scripted   bool // a scenario test starts each reconfiguration (scriptReconfig)
+	demotes    bool             // target demotes a full replica to a standby
+	// witnessChange: target adds or removes a witness.
+	witnessChange bool
+	epoch         uint64          // the epoch it asked from
+	from          core.Membership // that epoch's configuration
+	done          int
+	scripted      bool // a scenario test starts each reconfiguration (scriptReconfig)
 	// endOp[e] is the op of the RECONFIGURATION that ended epoch e;
 	// started[e] the ids that sent EpochStarted for e holding its state.
 	endOp   map[uint64]uint64
@@ -217,16 +220,24 @@ func (r *run) adminReply(from int, rp *message.Reply) {
 		if a.promotes {
 			r.res.StandbyPromotions++
 		}
+		if a.witnessChange {
+			r.res.WitnessChanges++
+		}
+		if a.demotes {
+			r.res.Demotions++
+		}
 		r.logf("admin: reconfiguration from epoch %d done (replica %d answered)", a.epoch, from)
 		r.adminAgain()
 	case rp.Status == message.StatusRefused && len(rp.Result) > 0 &&
 		(message.RefusalReason(rp.Result[0]) == message.RefuseStaleEpoch ||
 			message.RefusalReason(rp.Result[0]) == message.RefuseInProgress ||
 			message.RefusalReason(rp.Result[0]) == message.RefuseStandbyLagging ||
-			message.RefusalReason(rp.Result[0]) == message.RefuseNewMajority):
+			message.RefusalReason(rp.Result[0]) == message.RefuseNewMajority ||
+			message.RefusalReason(rp.Result[0]) == message.RefuseTooManyWitnesses):
 		// Another epoch began, the last one is still moving, a standby to
-		// promote lags, or the new members would be a majority (an
-		// administrator adds them as standbys first): draw again. A
+		// promote lags, the new members would be a majority (an
+		// administrator adds them as standbys first), or the plan has
+		// more than f' witnesses: draw again. A
 		// scenario's administrator asks again until its move is admitted
 		// (adminStep re-sends while busy), when a member only lags.
 		why := message.RefusalReason(rp.Result[0])
@@ -240,6 +251,8 @@ func (r *run) adminReply(from int, rp *message.Reply) {
 			r.res.StandbyRefusals++
 		case message.RefuseNewMajority:
 			r.res.NewMajorityRefusals++
+		case message.RefuseTooManyWitnesses:
+			r.res.WitnessRefusals++
 		}
 		r.adminAgain()
 	default:
@@ -316,7 +329,7 @@ func (r *run) scriptReconfig(ids ...uint8) {
 func (r *run) scriptReconfigTo(ms ...message.Member) {
 	a := &r.adm
 	cur := r.latestConfig()
-	a.target, a.promotes = append(a.target[:0], ms...), false
+	a.target, a.promotes, a.witnessChange, a.demotes = append(a.target[:0], ms...), false, false, false
 	ids := make([]uint8, len(ms))
 	for i, m := range ms {
 		ids[i] = m.ID
@@ -385,7 +398,7 @@ func (r *run) checkEpochSend(from int, m message.Message) {
 	if info.Epoch != es.Epoch {
 		return // moved on since it output the message (durable mode holds messages)
 	}
-	if info.Members.IndexOf(uint8(from)) < 0 || info.Executed < info.EpochOp {
+	if info.Members.IndexOf(uint8(from)) < 0 || (info.Executed < info.EpochOp && info.Role != core.RoleWitness) {
 		r.violate(KindEpoch, "replica %d sent EpochStarted for epoch %d without its state (epoch %d, executed %d, first op %d)",
 			from, es.Epoch, info.Epoch, info.Executed, info.EpochOp)
 		return

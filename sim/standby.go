@@ -63,7 +63,10 @@ func (r *run) checkStandbySend(from int, m message.Message) {
 
 // planReconfig draws the next configuration from the newest one; it
 // reports false when none can be drawn now. Half the time, when it can, it
-// draws a plan that adds, removes or promotes a standby.
+// draws a plan that adds, removes, promotes a standby or demotes a full
+// replica to one (reconfig_roles.go); in runs with
+// witness slots, a third of the time one that adds or removes witnesses
+// (reconfig_roles.go).
 func (r *run) planReconfig() bool {
 	a := &r.adm
 	cur := r.latestConfig()
@@ -73,42 +76,74 @@ func (r *run) planReconfig() bool {
 		// waits before the next one.
 		return false
 	}
-	var ids, stand []uint8 // the full replicas, the standbys
+	var ids, stand, wit []uint8 // the voting members, the standbys, the witnesses
 	for _, m := range cur.Members {
-		if m.Role == core.RoleStandby {
+		switch m.Role {
+		case core.RoleStandby:
 			stand = append(stand, m.ID)
-		} else {
+		case core.RoleWitness:
+			wit = append(wit, m.ID)
+			ids = append(ids, m.ID)
+		default:
 			ids = append(ids, m.ID)
 		}
 	}
-	var spare []uint8
+	var spare, wspare []uint8 // unused slots: joiners with a state machine, witness joiners
 	for id := cur.NextID; id < r.n; id++ {
-		spare = append(spare, uint8(id))
+		if r.isWitness(id) {
+			wspare = append(wspare, uint8(id))
+		} else {
+			spare = append(spare, uint8(id))
+		}
 	}
 	prim := uint8(r.latestPrimary(r.latestView(cur.Epoch)))
 	full, standby := r.fullPlans(ids, stand, spare, prim), r.standbyPlans(ids, stand, spare, prim)
+	standby = append(standby, r.demotePlans(ids, wit, stand, spare, prim)...)
+	witness := r.witnessPlans(ids, wit, stand, spare, wspare, prim)
 	plans := full
-	if len(standby) > 0 && (len(full) == 0 || r.chance(0.5)) {
+	switch {
+	case len(witness) > 0 && r.chance(1.0/3):
+		plans = witness
+	case len(standby) > 0 && (len(full) == 0 || r.chance(0.5)):
 		plans = standby
 	}
 	if len(plans) == 0 {
 		return false
 	}
-	nextFull, nextStand := plans[r.rng.IntN(len(plans))]()
-	a.target, a.promotes = a.target[:0], false
-	for _, id := range nextFull {
-		a.target = append(a.target, message.Member{ID: id, Role: uint8(core.RoleVoter)})
-		a.promotes = a.promotes || slices.Contains(stand, id)
+	nextVoters, nextStand := plans[r.rng.IntN(len(plans))]()
+	r.setTarget(cur, nextVoters, nextStand)
+	r.logf("admin: reconfigure epoch %d %v+standbys %v -> %v+standbys %v (witnesses %v; request %d)",
+		cur.Epoch, ids, stand, nextVoters, nextStand, wit, a.req)
+	return true
+}
+
+// setTarget makes voters (each a witness if its slot is a witness slot,
+// else a full replica) and standbys the configuration the administrator
+// asks for next, from cur.
+func (r *run) setTarget(cur core.Membership, voters, standbys []uint8) {
+	a := &r.adm
+	a.target, a.promotes, a.witnessChange, a.demotes = a.target[:0], false, false, false
+	for _, id := range voters {
+		role := core.RoleVoter
+		if r.isWitness(int(id)) {
+			role = core.RoleWitness
+		}
+		a.target = append(a.target, message.Member{ID: id, Role: uint8(role)})
+		i := cur.IndexOf(id)
+		a.promotes = a.promotes || (i >= 0 && cur.IsStandby(i))
+		a.witnessChange = a.witnessChange || (i < 0 && role == core.RoleWitness)
 	}
-	for _, id := range nextStand {
+	for _, id := range standbys {
 		a.target = append(a.target, message.Member{ID: id, Role: uint8(core.RoleStandby)})
+		i := cur.IndexOf(id)
+		a.demotes = a.demotes || (i >= 0 && cur.Role(i) == core.RoleVoter)
+	}
+	for _, i := range cur.Witnesses() {
+		a.witnessChange = a.witnessChange || !slices.Contains(voters, cur.ID(i))
 	}
 	slices.SortFunc(a.target, func(x, y message.Member) int { return int(x.ID) - int(y.ID) })
 	a.epoch, a.from, a.busy = cur.Epoch, cur, true
 	a.req++
-	r.logf("admin: reconfigure epoch %d %v+standbys %v -> %v+standbys %v (request %d)",
-		cur.Epoch, ids, stand, nextFull, nextStand, a.req)
-	return true
 }
 
 // plan returns the full replicas and the standbys of a configuration.

@@ -37,6 +37,9 @@ type Result struct {
 	StandbyPromotions    int // of those, the ones that promoted a standby (standby.go)
 	StandbyRefusals      int // promotions refused because the standby lagged
 	NewMajorityRefusals  int // reconfigurations refused: new members a majority
+	WitnessChanges       int // reconfigurations that added or removed a witness (reconfig_roles.go)
+	WitnessRefusals      int // reconfigurations refused: more than f' witnesses
+	Demotions            int // reconfigurations that demoted a full replica to a standby
 	Crashes              int
 	ClusterCrashes       int // every replica crashed at once (durable mode)
 	Corruptions          int // restarts that found a corrupt disk and recovered
@@ -144,6 +147,9 @@ func (t *Totals) Add(res Result, err error) {
 	s.StandbyPromotions += res.StandbyPromotions
 	s.StandbyRefusals += res.StandbyRefusals
 	s.NewMajorityRefusals += res.NewMajorityRefusals
+	s.WitnessChanges += res.WitnessChanges
+	s.WitnessRefusals += res.WitnessRefusals
+	s.Demotions += res.Demotions
 	s.Crashes += res.Crashes
 	s.ClusterCrashes += res.ClusterCrashes
 	s.Corruptions += res.Corruptions
@@ -203,6 +209,9 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"standby promotions", s.StandbyPromotions},
 		{"standby promotions refused (lagging)", s.StandbyRefusals},
 		{"reconfigurations refused (new majority)", s.NewMajorityRefusals},
+		{"witnesses added or removed", s.WitnessChanges},
+		{"reconfigurations refused (more than f' witnesses)", s.WitnessRefusals},
+		{"full replicas demoted to standbys", s.Demotions},
 		{"messages sent", s.MessagesSent},
 		{"messages dropped", s.MessagesDropped},
 		{"messages duplicated", s.MessagesDuplicated},

@@ -31,6 +31,10 @@ func (o Options) witnessCount() int {
 
 // drawWitnesses picks the witnesses' indexes at random.
 func (r *run) drawWitnesses() {
+	if r.adm.initial > 0 && r.witness == nil {
+		r.drawWitnessSlots() // witnesses come and go by reconfiguration (reconfig_roles.go)
+		return
+	}
 	k := r.opts.witnessCount()
 	if k == 0 || r.witness != nil {
 		return // none, or placed by a scripted scenario
@@ -96,8 +100,8 @@ func (r *run) checkWitnessStep(rep *replica, info *core.Info, applied []core.App
 	if r.witness == nil || r.viol != nil {
 		return
 	}
-	if r.isWitness(info.Primary) {
-		r.violate(KindWitness, "replica %d takes witness %d for the primary of view %d", rep.idx, info.Primary, info.View)
+	if p := info.Primary; p >= 0 && p < info.Members.Size() && info.Members.IsWitness(p) {
+		r.violate(KindWitness, "replica %d takes witness %d for the primary of view %d", rep.idx, info.Members.ID(p), info.View)
 		return
 	}
 	if !r.isWitness(rep.idx) {
@@ -147,7 +151,8 @@ func (r *run) stateSurvives(x int) bool {
 			top = max(top, rep.core.Info().LogBase)
 		}
 	}
-	for _, rep := range r.replicas {
+	members := r.finalMembers() // in a reconfiguration run, the newest epoch's members
+	for _, rep := range members {
 		if rep.idx == x || !rep.up || rep.recovering || r.isWitness(rep.idx) || r.stateless(rep) ||
 			(rep.disk != nil && rep.disk.damaged) {
 			continue

@@ -33,11 +33,11 @@ type reconfigureFlags struct {
 // replicas or as standbys, standbys promoted to full replicas, members
 // removed (ids or id=host:port as the flags give them).
 type memberPlan struct {
-	adds, standbys, promotes, removes []string
+	adds, standbys, witnesses, promotes, demotes, moves, removes []string
 }
 
 func (p memberPlan) empty() bool {
-	return len(p.adds)+len(p.standbys)+len(p.promotes)+len(p.removes) == 0
+	return len(p.adds)+len(p.standbys)+len(p.witnesses)+len(p.promotes)+len(p.demotes)+len(p.moves)+len(p.removes) == 0
 }
 
 func newReconfigureCmd() *cobra.Command {
@@ -50,8 +50,15 @@ func newReconfigureCmd() *cobra.Command {
 members (--add ID=host:port, a replica started with vr server --join --id ID
 --listen host:port), adds standbys (--add-standby ID=host:port: a joiner
 that follows the log and the state but votes nowhere and is never primary),
-promotes standbys to full replicas (--promote ID: nearly instant, since a
-standby already holds the state) and removes members (--remove ID). The
+adds witnesses (--add-witness ID=host:port: a joiner started with vr server
+--join --witness, which holds the log but no state and is never primary; at
+most f' of the 2f'+1 voting members), promotes standbys to full replicas (--promote ID: nearly instant, since a
+standby already holds the state), demotes full replicas to standbys
+(--demote ID: the replica keeps its state and stops voting; the primary
+too, the new epoch's primary is then another full replica), moves members
+to new addresses (--move ID=host:port: the same replica, id, role and data,
+restarted with --listen on the new address; peers and clients learn it from
+the new configuration) and removes members (--remove ID). The
 cluster moves to a new epoch; removed replicas exit once the new
 configuration holds the state. It is a check-and-set on the current epoch
 (--epoch, default the epoch the cluster reports), and it needs the
@@ -74,12 +81,12 @@ up. Check before you retire the machines of removed members.`,
 			}
 			if r.check {
 				if !r.plan.empty() {
-					return usageError{errors.New("--check changes nothing: give it without --add, --add-standby, --promote or --remove")}
+					return usageError{errors.New("--check changes nothing: give it without --add, --add-standby, --add-witness, --promote, --demote, --move or --remove")}
 				}
 				return runCheck(cmd.Context(), cmd.OutOrStdout(), f, r.wait)
 			}
 			if r.plan.empty() {
-				return usageError{errors.New("nothing to do: give --add ID=host:port, --add-standby ID=host:port, --promote ID and/or --remove ID (or --check)")}
+				return usageError{errors.New("nothing to do: give --add ID=host:port, --add-standby ID=host:port, --add-witness ID=host:port, --promote ID, --demote ID, --move ID=host:port and/or --remove ID (or --check)")}
 			}
 			if r.secretFile == "" {
 				return usageError{errors.New("--admin-secret-file is required: reconfigurations need the cluster's admin secret")}
@@ -97,7 +104,10 @@ up. Check before you retire the machines of removed members.`,
 	fl := cmd.Flags()
 	fl.StringSliceVar(&r.plan.adds, "add", nil, "add a full replica: ID=host:port (repeat or comma-separate)")
 	fl.StringSliceVar(&r.plan.standbys, "add-standby", nil, "add a standby (non-voting, never primary): ID=host:port")
+	fl.StringSliceVar(&r.plan.witnesses, "add-witness", nil, "add a witness (log only, never primary; started with vr server --join --witness): ID=host:port")
 	fl.StringSliceVar(&r.plan.promotes, "promote", nil, "promote the standby with this id to a full replica")
+	fl.StringSliceVar(&r.plan.demotes, "demote", nil, "demote the full replica with this id to a standby (it keeps its state, stops voting)")
+	fl.StringSliceVar(&r.plan.moves, "move", nil, "give the member with this id a new address (same replica, role and data; restart it with --listen there): ID=host:port")
 	fl.StringSliceVar(&r.plan.removes, "remove", nil, "remove the member with this id (repeat or comma-separate)")
 	fl.BoolVar(&r.check, "check", false, "change nothing: report whether the last reconfiguration finished (exit 0) or not (exit 1)")
 	fl.DurationVar(&r.wait, "wait", 0, "with --check: keep asking until the move finished or this time is up")
@@ -165,7 +175,17 @@ func nextMembers(cur []message.Member, p memberPlan) ([]message.Member, error) {
 		next = slices.Delete(next, i, i+1)
 	}
 	for _, s := range p.promotes {
-		if err := promote(next, s); err != nil {
+		if err := changeRole(next, "--promote", s, roleStandby, roleFull); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range p.demotes {
+		if err := changeRole(next, "--demote", s, roleFull, roleStandby); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range p.moves {
+		if err := move(next, s); err != nil {
 			return nil, err
 		}
 	}
@@ -173,7 +193,7 @@ func nextMembers(cur []message.Member, p memberPlan) ([]message.Member, error) {
 		flag  string
 		items []string
 		role  uint8
-	}{{"--add", p.adds, roleFull}, {"--add-standby", p.standbys, roleStandby}} {
+	}{{"--add", p.adds, roleFull}, {"--add-standby", p.standbys, roleStandby}, {"--add-witness", p.witnesses, roleWitness}} {
 		for _, s := range add.items {
 			m, err := parseNewMember(add.flag, s, add.role, cur, next)
 			if err != nil {
@@ -182,24 +202,87 @@ func nextMembers(cur []message.Member, p memberPlan) ([]message.Member, error) {
 			next = append(next, m)
 		}
 	}
-	return next, nil
+	return next, checkWitnesses(next)
 }
 
-// promote makes the standby named by s (an id) a full replica in next.
-func promote(next []message.Member, s string) error {
+// checkWitnesses refuses a configuration with more than f' witnesses among
+// its voting members (the primary would refuse it too): a quorum of f'+1
+// could then hold no full replica.
+func checkWitnesses(ms []message.Member) error {
+	voters, witnesses := 0, 0
+	for _, m := range ms {
+		switch m.Role {
+		case roleWitness:
+			witnesses++
+			voters++
+		case roleFull:
+			voters++
+		}
+	}
+	if f := (voters - 1) / 2; witnesses > f {
+		return fmt.Errorf("%d witnesses among %d voting members: at most f' = %d (every quorum of f'+1 must hold a full replica)",
+			witnesses, voters, f)
+	}
+	return nil
+}
+
+// changeRole makes the member named by s (an id), which must have role
+// from, a member of role to in next: a standby promoted to a full replica,
+// or a full replica demoted to a standby (the only role changes in place).
+func changeRole(next []message.Member, flag, s string, from, to uint8) error {
 	id, err := parseID(s)
 	if err != nil {
-		return fmt.Errorf("bad --promote %q: %w", s, err)
+		return fmt.Errorf("bad %s %q: %w", flag, s, err)
 	}
 	i := slices.IndexFunc(next, func(m message.Member) bool { return m.ID == id })
 	switch {
 	case i < 0:
-		return fmt.Errorf("--promote %d: no member has id %d (or it is removed too)", id, id)
-	case next[i].Role != roleStandby:
-		return fmt.Errorf("--promote %d: member %d is not a standby (only a standby changes its role)", id, id)
+		return fmt.Errorf("%s %d: no member has id %d (or it is removed too)", flag, id, id)
+	case next[i].Role != from:
+		return fmt.Errorf("%s %d: member %d is a %s, not a %s (only a standby is promoted, only a full replica demoted)",
+			flag, id, id, roleName(next[i].Role), roleName(from))
 	}
-	next[i].Role = roleFull
+	next[i].Role = to
 	return nil
+}
+
+// move gives the member named by s (ID=host:port) its new address in
+// next: its id, role and data stay (docs/operations.md, "Moving a member").
+func move(next []message.Member, s string) error {
+	idStr, addr, ok := strings.Cut(s, "=")
+	if !ok {
+		return fmt.Errorf("bad --move %q: want ID=host:port", s)
+	}
+	id, err := parseID(idStr)
+	if err != nil {
+		return fmt.Errorf("bad --move %q: %w", s, err)
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil || len(addr) > message.MaxAddrLen {
+		return fmt.Errorf("bad --move %q: address %q is not host:port", s, addr)
+	}
+	i := slices.IndexFunc(next, func(m message.Member) bool { return m.ID == id })
+	switch {
+	case i < 0:
+		return fmt.Errorf("--move %d: no member has id %d (or it is removed too)", id, id)
+	case next[i].Addr == addr:
+		return fmt.Errorf("--move %d: member %d is at %s already", id, id, addr)
+	case slices.ContainsFunc(next, func(m message.Member) bool { return m.Addr == addr }):
+		return fmt.Errorf("--move %q: another member is at %s", s, addr)
+	}
+	next[i].Addr = addr
+	return nil
+}
+
+func roleName(r uint8) string {
+	switch r {
+	case roleFull:
+		return "full replica"
+	case roleWitness:
+		return "witness"
+	case roleStandby:
+		return "standby"
+	}
+	return fmt.Sprintf("role %d", r)
 }
 
 // parseNewMember parses a new member ID=host:port given to flag.
@@ -266,6 +349,8 @@ func refusalHint(r message.RefusalReason) string {
 		return ": the replicas need --admin-secret-file with the same secret as --admin-secret-file here"
 	case message.RefuseNewMajority:
 		return ": add the new members with --add-standby first, then --promote them (with the --remove) once they hold the state"
+	case message.RefuseTooManyWitnesses:
+		return ": at most f' of the 2f'+1 voting members may be witnesses"
 	case message.RefuseStandbyLagging:
 		return ": a standby to promote lags by more than a checkpoint; let it catch up (vr status) and try again"
 	}

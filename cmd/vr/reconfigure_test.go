@@ -76,3 +76,78 @@ func TestJoinPeers(t *testing.T) {
 		}
 	}
 }
+
+// TestWitnessPlans: --add-witness adds witnesses, and a configuration
+// with more than f' witnesses is refused before anything is sent.
+func TestWitnessPlans(t *testing.T) {
+	cur := []message.Member{{ID: 0, Role: 1, Addr: "a:1"}, {ID: 1, Role: 1, Addr: "b:1"}, {ID: 2, Role: 1, Addr: "c:1"}}
+	next, err := nextMembers(cur, memberPlan{witnesses: []string{"3=d:1", "4=e:1"}})
+	if err != nil || describeConfig(next) != "0=a:1 1=b:1 2=c:1 3=d:1(witness) 4=e:1(witness)" {
+		t.Fatalf("two witnesses: %s, %v", describeConfig(next), err)
+	}
+	back, err := nextMembers(next, memberPlan{removes: []string{"3", "4"}})
+	if err != nil || describeConfig(back) != "0=a:1 1=b:1 2=c:1" {
+		t.Fatalf("witnesses removed: %s, %v", describeConfig(back), err)
+	}
+	for _, bad := range []memberPlan{
+		{witnesses: []string{"3=d:1", "4=e:1"}, removes: []string{"1", "2"}},                   // 2 of 3
+		{witnesses: []string{"3=d:1", "4=e:1", "5=f:1"}, adds: []string{"6=g:1"}},              // 3 of 7... f' = 3: fine
+		{witnesses: []string{"3=d:1", "4=e:1", "5=f:1", "6=g:1"}, removes: []string{"0", "1"}}, // 4 of 5
+	} {
+		_, err := nextMembers(cur, bad)
+		ok := len(bad.adds) > 0 // the second is within f'
+		if (err == nil) != ok {
+			t.Errorf("%+v: err %v", bad, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "at most f'") {
+			t.Errorf("%+v: %v, want the witness rule named", bad, err)
+		}
+	}
+	if !strings.Contains(refusalHint(message.RefuseTooManyWitnesses), "witnesses") {
+		t.Error("no hint for too many witnesses")
+	}
+}
+
+// TestDemotePlans: --demote makes a full replica a standby (the reverse
+// of --promote), and only a full replica.
+func TestDemotePlans(t *testing.T) {
+	cur := []message.Member{{ID: 0, Role: 1, Addr: "a:1"}, {ID: 1, Role: 1, Addr: "b:1"}, {ID: 2, Role: 1, Addr: "c:1"},
+		{ID: 3, Role: 3, Addr: "d:1"}, {ID: 4, Role: 2, Addr: "e:1"}}
+	next, err := nextMembers(cur, memberPlan{demotes: []string{"0"}, promotes: []string{"3"}})
+	if err != nil || describeConfig(next) != "0=a:1(standby) 1=b:1 2=c:1 3=d:1 4=e:1(witness)" {
+		t.Fatalf("demote 0, promote 3: %s, %v", describeConfig(next), err)
+	}
+	for _, bad := range []memberPlan{
+		{demotes: []string{"3"}}, // a standby already
+		{demotes: []string{"4"}}, // a witness
+		{demotes: []string{"9"}}, // not a member
+		{demotes: []string{"1"}, removes: []string{"1"}},
+	} {
+		if _, err := nextMembers(cur, bad); err == nil {
+			t.Errorf("%+v: accepted", bad)
+		}
+	}
+}
+
+// TestMovePlans: --move gives a member a new address and keeps its id and
+// role; a move to where another member is, to the same address, or of a
+// non-member is refused.
+func TestMovePlans(t *testing.T) {
+	cur := []message.Member{{ID: 0, Role: 1, Addr: "a:1"}, {ID: 1, Role: 1, Addr: "b:1"}, {ID: 2, Role: 2, Addr: "c:1"}}
+	next, err := nextMembers(cur, memberPlan{moves: []string{"2=z:9"}})
+	if err != nil || describeConfig(next) != "0=a:1 1=b:1 2=z:9(witness)" || cur[2].Addr != "c:1" {
+		t.Fatalf("move 2: %s, %v", describeConfig(next), err)
+	}
+	for _, bad := range []memberPlan{
+		{moves: []string{"2=b:1"}},                         // another member's address
+		{moves: []string{"2=c:1"}},                         // where it is
+		{moves: []string{"7=z:9"}},                         // not a member
+		{moves: []string{"2=nope"}},                        // not host:port
+		{moves: []string{"2"}},                             // no address
+		{moves: []string{"1=z:9"}, removes: []string{"1"}}, // removed too
+	} {
+		if _, err := nextMembers(cur, bad); err == nil {
+			t.Errorf("%+v: accepted", bad)
+		}
+	}
+}

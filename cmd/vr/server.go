@@ -26,6 +26,7 @@ import (
 type serverFlags struct {
 	index                       int
 	cluster, listen, statusAddr string
+	advertise                   string
 	statusAddrs                 string
 	clusterID                   uint64
 	tick, heartbeat, viewTO     time.Duration
@@ -48,6 +49,7 @@ type serverFlags struct {
 	witness                     bool
 	witnesses                   string
 	join                        bool
+	standby                     bool
 	id                          int
 	adminSecretFile             string
 }
@@ -74,7 +76,10 @@ cluster and recovers instead.
 To add a replica to a running cluster, start it with --join --id N --listen
 ADDR --cluster (addresses of members it knows, id=host:port or epoch 0's
 host:port list), then run vr reconfigure --add N=ADDR: it fetches the new
-epoch's state and takes part. A replica that a reconfiguration removes
+epoch's state and takes part. With --join --witness it holds no state and
+is added with vr reconfigure --add-witness N=ADDR. With --join --standby it
+is a standby (vr reconfigure --add-standby N=ADDR) and, given
+--admin-secret-file, asks the cluster to add it itself. A replica that a reconfiguration removes
 exits with status 0 once the new configuration holds the state.
 Reconfigurations are accepted only with the cluster's admin secret
 (--admin-secret-file, the same file on every replica and for vr reconfigure).`,
@@ -90,6 +95,7 @@ Reconfigurations are accepted only with the cluster's admin secret
 	fl.IntVar(&f.index, "index", -1, "this replica's index in --cluster (0-based)")
 	fl.StringVar(&f.cluster, "cluster", "", "every replica's host:port, comma-separated, in the same order on every replica")
 	fl.StringVar(&f.listen, "listen", "", "listen address (default: this replica's --cluster address)")
+	fl.StringVar(&f.advertise, "advertise", "", "the address peers and clients are given for this replica, when --listen is not it (0.0.0.0, NAT): a member's must be its --cluster entry; a joiner's goes into the reconfiguration that adds it (default: --listen)")
 	fl.StringVar(&f.statusAddr, "status-addr", "", "HTTP status address (default: same host, port+1000; \"off\" disables)")
 	fl.StringVar(&f.statusAddrs, "status-addrs", "", "every replica's status address, comma-separated in --cluster order, for the status page's cluster view (default: each replica's port+1000 when --status-addr is default)")
 	fl.Uint64Var(&f.clusterID, "cluster-id", 0, "cluster id carried by every frame; frames of other clusters are refused")
@@ -114,8 +120,9 @@ Reconfigurations are accepted only with the cluster's admin secret
 		"soft memory limit of the process: auto (2 × the state's data bytes + 192 MiB, at least 512 MiB, following the state), off (Go's default), or bytes, e.g. 2GiB; a GOMEMLIMIT environment variable wins")
 	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
 	fl.StringVar(&f.witnesses, "witnesses", "", "indexes of the cluster's witnesses (log only, never primary), comma-separated, at most f; the same on every replica")
-	fl.BoolVar(&f.witness, "witness", false, "run this replica as a witness: no state machine, no checkpoints; its --index must be in --witnesses")
+	fl.BoolVar(&f.witness, "witness", false, "run this replica as a witness: no state machine, no checkpoints; its --index must be in --witnesses (with --join: a witness that vr reconfigure --add-witness adds)")
 	fl.BoolVar(&f.join, "join", false, "start a new replica that a reconfiguration will add (vr reconfigure --add ID=ADDR): needs --id, --listen and --cluster with members' addresses")
+	fl.BoolVar(&f.standby, "standby", false, "with --join: a standby (follows the log and the state, votes nowhere, never primary); with --admin-secret-file it asks the cluster to add it (as vr reconfigure --add-standby does), else it prints the command")
 	fl.IntVar(&f.id, "id", -1, "--join: this replica's id, one no replica of the cluster ever had")
 	fl.StringVar(&f.adminSecretFile, "admin-secret-file", "", "file holding the cluster's admin secret (at least 16 bytes): reconfigurations must carry its MAC; without it every reconfiguration is refused")
 	fl.StringVar(&f.dataDir, "data-dir", "", "durable mode: keep the log and the replica's promises in this directory")
@@ -139,6 +146,9 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		}
 	} else {
 		peers = []string{f.listen} // replaced by joinConfig
+	}
+	if f.standby && !f.join {
+		return node.Config{}, fmt.Errorf("--standby needs --join: a standby joins a running cluster (vr server --join --standby --id N --listen ADDR --cluster ...)")
 	}
 	if f.join && f.index >= 0 {
 		return node.Config{}, fmt.Errorf("--join takes --id, not --index")
@@ -212,6 +222,9 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 			return node.Config{}, fmt.Errorf("bad --listen %q: %v", f.listen, err)
 		}
 	}
+	if err := f.checkAdvertise(cfg); err != nil {
+		return node.Config{}, err
+	}
 	return cfg, cfg.Validate()
 }
 
@@ -241,8 +254,15 @@ func runServer(ctx context.Context, f serverFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := serveStatus(ctx, f, cfg.Peers[cfg.Index], n, api, logger); err != nil {
+	statusBase := cfg.Peers[cfg.Index] // the status endpoint is at its port+1000
+	if f.advertise != "" {
+		statusBase = f.listen // the advertised address may not be this host's (NAT)
+	}
+	if err := serveStatus(ctx, f, statusBase, n, api, logger); err != nil {
 		return err
+	}
+	if f.join && f.standby {
+		startStandby(ctx, f, cfg.Peers, cfg.AdminSecret, cfg.TLS != nil, logger)
 	}
 	return n.Run(ctx)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"strconv"
@@ -61,17 +62,27 @@ func joinPeers(list string, id int, listen string) ([]string, error) {
 // joinConfig is nodeConfig for --join: a replica that is a member of no
 // configuration yet.
 func (f serverFlags) joinConfig(cfg node.Config) (node.Config, error) {
-	if f.witness || f.witnesses != "" {
-		return cfg, fmt.Errorf("--join: a joiner is a full replica; --witness and --witnesses do not apply")
+	if f.witnesses != "" {
+		return cfg, fmt.Errorf("--join: --witnesses does not apply (the reconfiguration that adds the joiner names its role; start a witness with --join --witness)")
+	}
+	if f.witness && f.standby {
+		return cfg, fmt.Errorf("--join: a joiner is a --witness or a --standby, not both")
 	}
 	if f.newCluster {
 		return cfg, fmt.Errorf("--join and --new-cluster exclude each other: a joiner joins a running cluster")
 	}
-	peers, err := joinPeers(f.cluster, f.id, f.listen)
+	if f.listen == "" {
+		return cfg, fmt.Errorf("--join needs --listen: the address the new replica listens on, as given to vr reconfigure --add %d=ADDR", f.id)
+	}
+	peers, err := joinPeers(f.cluster, f.id, f.advertised())
 	if err != nil {
 		return cfg, err
 	}
 	cfg.Join, cfg.Index, cfg.Peers, cfg.Listen = true, f.id, peers, ""
+	if f.advertise != "" {
+		cfg.Listen = f.listen // Peers[id] is the advertised address
+	}
+	cfg.JoinWitness, cfg.JoinStandby = f.witness, f.standby
 	return cfg, nil
 }
 
@@ -81,4 +92,26 @@ func (f serverFlags) adminSecret() ([]byte, error) {
 		return nil, nil
 	}
 	return auth.LoadAdminSecret(f.adminSecretFile)
+}
+
+// advertised is the address this replica gives peers and clients for
+// itself: --advertise, else its --listen.
+func (f serverFlags) advertised() string { return cmp.Or(f.advertise, f.listen) }
+
+// checkAdvertise checks --advertise: host:port, and for a member of epoch
+// 0 its --cluster entry (which is what the others and clients are given:
+// a replica cannot advertise another address for itself than the one its
+// peers dial).
+func (f serverFlags) checkAdvertise(cfg node.Config) error {
+	if f.advertise == "" {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(f.advertise); err != nil {
+		return fmt.Errorf("bad --advertise %q: %v", f.advertise, err)
+	}
+	if !f.join && cfg.Peers[cfg.Index] != f.advertise {
+		return fmt.Errorf("--advertise %s differs from this replica's --cluster address %s: peers and clients are given the --cluster list (drop --advertise, or fix --cluster)",
+			f.advertise, cfg.Peers[cfg.Index])
+	}
+	return nil
 }

@@ -137,6 +137,22 @@ type Bugs struct {
 	// (members that stay, standbys promoted): its new members all recover
 	// once they joined, beyond the new epoch's fault threshold.
 	AdmitNewMajority bool
+	// NewWitnessHolds counts a witness that a RECONFIGURATION adds among
+	// the f'+1 voting members that take part in the new epoch at once
+	// (core.Replica.stateHolders): it fetches no state, but it is a
+	// joiner, which recovers once it joined like any new member.
+	NewWitnessHolds bool
+	// DemotedHolds counts a full replica that a RECONFIGURATION demotes to
+	// a standby among the f'+1 voting members that take part in the new
+	// epoch at once (core.Replica.stateHolders): it holds the state, but
+	// it votes nowhere in the new epoch.
+	DemotedHolds bool
+	// EpochKeepsBackoff keeps the view-change timeout's doubling (failed
+	// views in a row) as a replica enters a new epoch: after views that
+	// failed in the old epoch, a new epoch whose view-0 primary is down
+	// or lost its state waits up to 16 times the timeout before anyone
+	// suspects it.
+	EpochKeepsBackoff bool
 	// OpAfterReconfig lets the primary append client ops after a
 	// RECONFIGURATION in its epoch (no transitioning status).
 	OpAfterReconfig bool
