@@ -34,3 +34,19 @@ func TestCommitViewsAllowed(t *testing.T) {
 		t.Fatalf("view 0 allows %d after view 1's commits, want 54", got)
 	}
 }
+
+// A primary that committed and executed its epoch's RECONFIGURATION in one
+// step is in the next epoch when the check looks: the ops up to the
+// RECONFIGURATION committed in the view it led in the old epoch, where its
+// backups may learn them (the false alarms at reconfig seed 102002 and
+// reconfig-durable seed 102033 of the long run, docs/testing.md).
+func TestCommitViewsReconfigurationStep(t *testing.T) {
+	c := commitViews{}
+	old := &core.Info{Epoch: 2, Status: core.StatusNormal, View: 0, Primary: 1, Index: 1, AckCommit: 60, Commit: 60}
+	c.recordStep(lastLed{}, old)
+	next := &core.Info{Epoch: 3, EpochOp: 62, Status: core.StatusNormal, View: 0, Primary: 1, Index: 1, Commit: 62}
+	c.recordStep(ledBy(old), next)
+	if got := c.allowed(2, 54, 0); got != 62 {
+		t.Fatalf("view 0 of epoch 2 allows %d after its primary executed the RECONFIGURATION at 62, want 62", got)
+	}
+}
