@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/vr-go/vr/message"
 )
@@ -384,20 +385,37 @@ func (r *Replica) send(to int, m message.Message) {
 
 // sendTo sends m to the replica with id, member of any configuration.
 func (r *Replica) sendTo(id uint8, m message.Message) {
-	if id == r.id {
-		panic("core: replica sending to itself")
-	}
+	r.prepareSend(m)
+	r.enqueue(id, m)
+}
+
+// prepareSend checks m and stamps its epoch before it is sent; it depends
+// on m alone, not on where it goes.
+func (r *Replica) prepareSend(m message.Message) {
 	r.assertWitnessSends(m)
 	r.assertStandbySends(m)
 	r.checkSize(m)
 	message.SetEpoch(m, r.sendEpoch())
+}
+
+// enqueue puts m, checked and stamped by prepareSend, in the Output for id.
+func (r *Replica) enqueue(id uint8, m message.Message) {
+	if id == r.id {
+		panic("core: replica sending to itself")
+	}
 	r.out.Messages = append(r.out.Messages, Envelope{To: int(id), Msg: m})
 }
 
+// broadcast sends m to every other member. The checks of prepareSend,
+// which depend on m alone, run once for all the copies.
 func (r *Replica) broadcast(m message.Message) {
+	r.prepareSend(m)
+	// Room for every copy at once (allocation, not behaviour: the Output's
+	// slices start empty at every step).
+	r.out.Messages = slices.Grow(r.out.Messages, r.n-1)
 	for i := 0; i < r.n; i++ {
 		if i != r.index {
-			r.send(i, m)
+			r.enqueue(r.members.ID(i), m)
 		}
 	}
 }
