@@ -330,35 +330,17 @@ func (r *Replica) dirtyLog(o *Output) {
 }
 
 // Info reports the replica's protocol state.
-func (r *Replica) Info() Info {
-	acked, ackCommit := r.ackedNow()
-	return Info{
-		Index:          r.index,
-		View:           r.view,
-		LastNormalView: r.lastNormalView,
-		PromisedView:   r.promisedView,
-		Status:         r.status,
-		Op:             r.op(),
-		Commit:         r.commit,
-		Executed:       r.executed,
-		Primary:        r.primaryOf(r.view),
-		LogBase:        r.base,
-		CheckpointOp:   r.ckpt.Op,
-		SavedOp:        r.saved[0],
-		LeaseReads:     r.leaseReads,
-		Epoch:          r.members.Epoch,
-		EpochOp:        r.ep.op,
-		EpochEntryView: r.ep.entryView,
-		Role:           r.role(),
-		ID:             r.id,
-		Members:        r.members,
-		Transitioning:  r.transitioning(),
-		Started:        len(r.ep.started),
-		Counters:       r.countersNow(),
-		LogBytes:       r.logBytes,
-		Acked:          acked,
-		AckCommit:      ackCommit,
-	}
+func (r *Replica) Info() (i Info) {
+	// Field by field into the result (named): a literal was built aside
+	// and copied out, at every checked step of the simulator.
+	i.Index, i.View, i.LastNormalView, i.PromisedView = r.index, r.view, r.lastNormalView, r.promisedView
+	i.Status, i.Op, i.Commit, i.Executed = r.status, r.op(), r.commit, r.executed
+	i.Primary, i.LogBase, i.CheckpointOp, i.SavedOp = r.primaryOf(r.view), r.base, r.ckpt.Op, r.saved[0]
+	i.LeaseReads, i.Epoch, i.EpochOp, i.EpochEntryView = r.leaseReads, r.members.Epoch, r.ep.op, r.ep.entryView
+	i.Role, i.ID, i.Members, i.Transitioning = r.role(), r.id, r.members, r.transitioning()
+	i.Started, i.Counters, i.LogBytes = len(r.ep.started), r.countersNow(), r.logBytes
+	i.Acked, i.AckCommit = r.ackedNow()
+	return i
 }
 
 // role returns the replica's role, 0 when it is no member.
