@@ -2,6 +2,8 @@ package core
 
 import (
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/vr-go/vr/message"
 )
@@ -182,9 +184,19 @@ func (r *Replica) primaryOf(v uint64) int {
 		return -1 // no configuration yet (a joiner)
 	}
 	if r.cfg.bugs.WitnessMayLead {
-		return int(v % uint64(r.n))
+		return int(modN(v, r.n))
 	}
-	return r.full[v%uint64(len(r.full))]
+	return r.full[modN(v, len(r.full))]
+}
+
+// modN returns v mod n (n > 0), in 32 bits when v fits: views are small,
+// and a 64-bit division costs several times a 32-bit one (primaryOf runs
+// a few times per step).
+func modN(v uint64, n int) uint64 {
+	if v <= math.MaxUint32 {
+		return uint64(uint32(v) % uint32(n))
+	}
+	return v % uint64(n)
 }
 
 func (r *Replica) isPrimary() bool { return r.index >= 0 && r.primaryOf(r.view) == r.index }
@@ -318,35 +330,17 @@ func (r *Replica) dirtyLog(o *Output) {
 }
 
 // Info reports the replica's protocol state.
-func (r *Replica) Info() Info {
-	acked, ackCommit := r.ackedNow()
-	return Info{
-		Index:          r.index,
-		View:           r.view,
-		LastNormalView: r.lastNormalView,
-		PromisedView:   r.promisedView,
-		Status:         r.status,
-		Op:             r.op(),
-		Commit:         r.commit,
-		Executed:       r.executed,
-		Primary:        r.primaryOf(r.view),
-		LogBase:        r.base,
-		CheckpointOp:   r.ckpt.Op,
-		SavedOp:        r.saved[0],
-		LeaseReads:     r.leaseReads,
-		Epoch:          r.members.Epoch,
-		EpochOp:        r.ep.op,
-		EpochEntryView: r.ep.entryView,
-		Role:           r.role(),
-		ID:             r.id,
-		Members:        r.members,
-		Transitioning:  r.transitioning(),
-		Started:        len(r.ep.started),
-		Counters:       r.countersNow(),
-		LogBytes:       r.logBytes,
-		Acked:          acked,
-		AckCommit:      ackCommit,
-	}
+func (r *Replica) Info() (i Info) {
+	// Field by field into the result (named): a literal was built aside
+	// and copied out, at every checked step of the simulator.
+	i.Index, i.View, i.LastNormalView, i.PromisedView = r.index, r.view, r.lastNormalView, r.promisedView
+	i.Status, i.Op, i.Commit, i.Executed = r.status, r.op(), r.commit, r.executed
+	i.Primary, i.LogBase, i.CheckpointOp, i.SavedOp = r.primaryOf(r.view), r.base, r.ckpt.Op, r.saved[0]
+	i.LeaseReads, i.Epoch, i.EpochOp, i.EpochEntryView = r.leaseReads, r.members.Epoch, r.ep.op, r.ep.entryView
+	i.Role, i.ID, i.Members, i.Transitioning = r.role(), r.id, r.members, r.transitioning()
+	i.Started, i.Counters, i.LogBytes = len(r.ep.started), r.countersNow(), r.logBytes
+	i.Acked, i.AckCommit = r.ackedNow()
+	return i
 }
 
 // role returns the replica's role, 0 when it is no member.
@@ -373,20 +367,37 @@ func (r *Replica) send(to int, m message.Message) {
 
 // sendTo sends m to the replica with id, member of any configuration.
 func (r *Replica) sendTo(id uint8, m message.Message) {
-	if id == r.id {
-		panic("core: replica sending to itself")
-	}
+	r.prepareSend(m)
+	r.enqueue(id, m)
+}
+
+// prepareSend checks m and stamps its epoch before it is sent; it depends
+// on m alone, not on where it goes.
+func (r *Replica) prepareSend(m message.Message) {
 	r.assertWitnessSends(m)
 	r.assertStandbySends(m)
 	r.checkSize(m)
 	message.SetEpoch(m, r.sendEpoch())
+}
+
+// enqueue puts m, checked and stamped by prepareSend, in the Output for id.
+func (r *Replica) enqueue(id uint8, m message.Message) {
+	if id == r.id {
+		panic("core: replica sending to itself")
+	}
 	r.out.Messages = append(r.out.Messages, Envelope{To: int(id), Msg: m})
 }
 
+// broadcast sends m to every other member. The checks of prepareSend,
+// which depend on m alone, run once for all the copies.
 func (r *Replica) broadcast(m message.Message) {
+	r.prepareSend(m)
+	// Room for every copy at once (allocation, not behaviour: the Output's
+	// slices start empty at every step).
+	r.out.Messages = slices.Grow(r.out.Messages, r.n-1)
 	for i := 0; i < r.n; i++ {
 		if i != r.index {
-			r.send(i, m)
+			r.enqueue(r.members.ID(i), m)
 		}
 	}
 }

@@ -188,7 +188,9 @@ func (d *Driver) Flush() {
 	if d.cfg.OnOutput != nil {
 		d.cfg.OnOutput(out)
 	}
-	defer d.fetched(out) // after out is sent or persisting: an install flushes again
+	// After out is sent or persisting: an install flushes again. (The two
+	// fields, not out: a deferred call copies its arguments.)
+	defer d.fetched(out.FetchChunks, out.Install)
 	if d.cfg.Storage == nil {
 		d.send(out.Messages)
 		d.reply(out.Replies)

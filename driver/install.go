@@ -36,20 +36,20 @@ func (d *Driver) Installed(in *core.Install) {
 	d.Flush()
 }
 
-// fetched hands the chunks and the Install of out to the installer: the
+// fetched hands an Output's chunks and Install to the installer: the
 // driver's own, in memory and on the loop, when the Config names none.
-func (d *Driver) fetched(out core.Output) {
-	if len(out.FetchChunks) == 0 && out.Install == nil {
+func (d *Driver) fetched(chunks []*message.CheckpointChunk, install *core.Install) {
+	if len(chunks) == 0 && install == nil {
 		return
 	}
 	if d.cfg.Installs == nil {
 		d.cfg.Installs = &memInstalls{d: d}
 	}
-	for _, m := range out.FetchChunks {
+	for _, m := range chunks {
 		d.cfg.Installs.Chunk(m)
 	}
-	if out.Install != nil {
-		d.cfg.Installs.Install(out.Install)
+	if install != nil {
+		d.cfg.Installs.Install(install)
 	}
 }
 

@@ -254,7 +254,7 @@ func (r *run) finishCkpt(rep *replica, op uint64, links []simLink) {
 func (r *run) stopOnDiskError(rep *replica, err error) {
 	r.logf("replica %d stops: %v", rep.idx, err)
 	r.crash(rep)
-	fc := r.opts.Faults
+	fc := &r.opts.Faults
 	r.schedule(r.now+r.between(us(fc.MinDowntime), us(fc.MaxDowntime)), event{kind: evRestart, node: rep.idx, inc: rep.inc})
 }
 

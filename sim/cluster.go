@@ -162,7 +162,7 @@ func (r *run) drawCheckpoints() {
 // encoding; a Prepare's batch and a checkpoint chunk hold a third of a
 // message (the defaults, 1 MiB, for the 3 MiB messages of earlier runs).
 func (r *run) boundBytes(cfg *core.Config) {
-	fc := r.opts.Faults
+	fc := &r.opts.Faults
 	if fc.LargeValues == 0 {
 		return
 	}

@@ -34,7 +34,7 @@ func (r *run) crashEvent() {
 	}
 	rep := r.replicas[x]
 	r.crash(rep)
-	fc := r.opts.Faults
+	fc := &r.opts.Faults
 	down := r.between(us(fc.MinDowntime), us(fc.MaxDowntime))
 	r.schedule(r.now+down, event{kind: evRestart, node: x, inc: rep.inc})
 }

@@ -24,7 +24,7 @@ package sim
 
 // diskFaults returns the faults rep's disk injects.
 func (r *run) diskFaults(rep *replica) fsFaults {
-	fc := r.opts.Faults
+	fc := &r.opts.Faults
 	var f fsFaults
 	if fc.IOErrors > 0 {
 		f.ioError = func() error { return r.ioError(rep) }
@@ -118,7 +118,7 @@ func (r *run) mayLose(rep *replica) bool {
 // phase a slow disk now and then takes much longer, a fault of its links
 // for the stability monitor (like a slow step).
 func (r *run) diskLatency(rep *replica) int64 {
-	fc := r.opts.Faults
+	fc := &r.opts.Faults
 	if rep.idx == r.slowDisk && !r.quiet {
 		// A fault of its links for the stability monitor, as any slow
 		// write; it heals with the network.
@@ -157,7 +157,7 @@ func (r *run) stopFailed() {
 		}
 		r.logf("replica %d stops: %v", rep.idx, rep.drv.Failed())
 		r.crash(rep)
-		fc := r.opts.Faults
+		fc := &r.opts.Faults
 		r.schedule(r.now+r.between(us(fc.MinDowntime), us(fc.MaxDowntime)), event{kind: evRestart, node: rep.idx, inc: rep.inc})
 	}
 }

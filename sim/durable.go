@@ -190,7 +190,7 @@ func (r *run) restartDurable(rep *replica) bool {
 	r.rotDisk(rep)
 	start, ok := r.openDisk(rep)
 	if !ok {
-		fc := r.opts.Faults
+		fc := &r.opts.Faults
 		r.schedule(r.now+r.between(us(fc.MinDowntime), us(fc.MaxDowntime)), event{kind: evRestart, node: rep.idx, inc: rep.inc})
 		return false
 	}
@@ -206,7 +206,7 @@ func (r *run) restartDurable(rep *replica) bool {
 			r.logf("replica %d cannot start from its disk: %v", rep.idx, err)
 			_ = rep.disk.st.Close()
 			rep.disk.st = nil
-			fc := r.opts.Faults
+			fc := &r.opts.Faults
 			r.schedule(r.now+r.between(us(fc.MinDowntime), us(fc.MaxDowntime)), event{kind: evRestart, node: rep.idx, inc: rep.inc})
 			return false
 		}
@@ -330,7 +330,7 @@ func (r *run) clusterCrashEvent(e event) {
 	if r.quiet {
 		return
 	}
-	fc := r.opts.Faults
+	fc := &r.opts.Faults
 	if e.node != oneShot {
 		r.schedule(r.now+max(1, int64(r.rng.ExpFloat64()*float64(us(fc.MeanClusterCrashGap)))), event{kind: evClusterCrash})
 	}

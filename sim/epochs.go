@@ -25,7 +25,7 @@ func (r *run) newEpoch() {
 	if r.quiet {
 		return
 	}
-	fc := r.opts.Faults
+	fc := &r.opts.Faults
 	r.mon.update(r)
 	r.net.st = r.drawState()
 	r.releaseHeld()
@@ -38,7 +38,7 @@ func (r *run) newEpoch() {
 
 // drawState returns a random fault state from the profile.
 func (r *run) drawState() netState {
-	fc := r.opts.Faults
+	fc := &r.opts.Faults
 	st := r.net.clean()
 	if r.chance(fc.CleanEpochs) {
 		return st
@@ -59,7 +59,7 @@ func (r *run) drawState() netState {
 
 // drawPartition cuts links in st and describes the partition.
 func (r *run) drawPartition(st *netState) string {
-	fc := r.opts.Faults
+	fc := &r.opts.Faults
 	if fc.IsolateOnly {
 		x := r.pickTarget()
 		if fc.TargetPrimary == 0 {

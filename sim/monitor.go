@@ -28,9 +28,18 @@ func (m *monitor) init(n int) {
 func (m *monitor) update(r *run) {
 	global := r.net.st.loss > 0 || r.net.st.mtu != nil || r.net.drop != nil
 	for i := 0; i < m.n; i++ {
-		for j := 0; j < m.n; j++ {
-			if i != j && (global || r.net.isCut(i, j) || !r.healthy(i) || !r.healthy(j)) {
-				m.lastFault[i*m.n+j] = r.now
+		row := m.lastFault[i*m.n : (i+1)*m.n]
+		if global || !r.healthy(i) { // every link from i is faulty
+			for j := range row {
+				if j != i {
+					row[j] = r.now
+				}
+			}
+			continue
+		}
+		for j := range row {
+			if j != i && (r.net.isCut(i, j) || !r.healthy(j)) {
+				row[j] = r.now
 			}
 		}
 	}

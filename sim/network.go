@@ -168,7 +168,7 @@ func (r *run) send(from, to int, m message.Message) {
 // phase, one more copy of a client's request that arrives up to
 // MaxLongDelay late. Profiles without late copies draw nothing here.
 func (r *run) lateCopy(from, to int, m message.Message) {
-	fc := r.opts.Faults
+	fc := &r.opts.Faults // not a copy: the Faults are large, and this runs at every send
 	if fc.LateCopies == 0 || r.quiet || from < r.n {
 		return
 	}
@@ -191,7 +191,7 @@ func (nw *network) tooBig(from, to int, m message.Message) bool {
 // enqueue schedules the delivery of one copy of m.
 func (r *run) enqueue(from, to int, m message.Message) {
 	delay := r.between(minDelay, maxDelay)
-	fc := r.opts.Faults
+	fc := &r.opts.Faults
 	if r.chance(r.net.st.reorder) {
 		delay = r.between(maxDelay, us(fc.MaxDelay))
 	}

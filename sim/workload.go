@@ -2,16 +2,27 @@ package sim
 
 import (
 	"bytes"
-	"fmt"
+	"strconv"
 
 	"github.com/vr-go/vr/kv"
 )
+
+// keyName returns the name of key i of the key set, "k<i>" (a new slice:
+// the command keeps it).
+func keyName(i int) []byte { return strconv.AppendInt(append(make([]byte, 0, 8), 'k'), int64(i), 10) }
+
+// clientValue returns the value client idx writes as its n-th, "c<idx>-<n>"
+// (a new slice: the command keeps it).
+func clientValue(idx, n int) []byte {
+	v := strconv.AppendInt(append(make([]byte, 0, 16), 'c'), int64(idx), 10)
+	return strconv.AppendInt(append(v, '-'), int64(n), 10)
+}
 
 // randomCommand picks an operation on the small key set, so that
 // operations conflict often. In runs with the multi-key workload some reads
 // become scans and some writes open a batch of writes.
 func (r *run) randomCommand(c *client) kv.Command {
-	key := []byte(fmt.Sprintf("k%d", r.rng.IntN(r.opts.Keys)))
+	key := keyName(r.rng.IntN(r.opts.Keys))
 	if r.readers[c.idx] {
 		c.values++
 		return kv.NewGet(key)
@@ -35,7 +46,7 @@ func (r *run) randomCommand(c *client) kv.Command {
 // last saw, or absence with probability 0.2, drawn with chance).
 func (r *run) singleKeyCommand(c *client, x int, key []byte, chance func(float64) bool) kv.Command {
 	c.values++
-	value := r.padValue(c, []byte(fmt.Sprintf("c%d-%d", c.idx, c.values)))
+	value := r.padValue(c, clientValue(c.idx, c.values))
 	switch {
 	case x < 30:
 		return kv.NewGet(key)
@@ -54,7 +65,7 @@ func (r *run) singleKeyCommand(c *client, x int, key []byte, chance func(float64
 // randomScan picks a scan of the key set: all of it, a range, or a prefix,
 // with no limit or a limit of 1 or 2.
 func (r *run) randomScan(c *client) kv.Command {
-	keyN := func(i int) []byte { return []byte(fmt.Sprintf("k%d", i)) }
+	keyN := keyName
 	limit := []int{0, 0, 1, 2}[c.rng.IntN(4)]
 	switch c.rng.IntN(4) {
 	case 0:
@@ -83,7 +94,7 @@ func (r *run) randomBatch(c *client, first kv.Command) kv.Command {
 		more = 1 + c.rng.IntN(w-1)
 	}
 	for n := more; n > 0; n-- {
-		key := []byte(fmt.Sprintf("k%d", c.rng.IntN(r.opts.Keys)))
+		key := keyName(c.rng.IntN(r.opts.Keys))
 		x := 30 + c.rng.IntN(70) // a write
 		cmds = append(cmds, r.singleKeyCommand(c, x, key, func(p float64) bool { return c.rng.Float64() < p }))
 	}

@@ -46,7 +46,7 @@ const (
 
 // DeltaFile is the file name of the delta checkpoint at op.
 func DeltaFile(op uint64) string {
-	return fmt.Sprintf("%s%020d%s", checkpointPrefix, op, deltaExt)
+	return checkpointName(op, deltaExt)
 }
 
 // Link is one file of a checkpoint chain.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,7 +36,21 @@ const (
 
 // CheckpointFile is the file name of the checkpoint at op.
 func CheckpointFile(op uint64) string {
-	return fmt.Sprintf("%s%020d%s", checkpointPrefix, op, checkpointExt)
+	return checkpointName(op, checkpointExt)
+}
+
+// checkpointName is the name of the checkpoint file at op with extension
+// ext: the prefix, op in 20 digits padded with zeros (fmt's %020d, without
+// its cost), ext.
+func checkpointName(op uint64, ext string) string {
+	var d [20]byte
+	digits := strconv.AppendUint(d[:0], op, 10)
+	b := make([]byte, 0, len(checkpointPrefix)+20+len(ext))
+	b = append(b, checkpointPrefix...)
+	for i := len(digits); i < 20; i++ {
+		b = append(b, '0')
+	}
+	return string(append(append(b, digits...), ext...))
 }
 
 // Dir returns the data directory.

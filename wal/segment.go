@@ -56,7 +56,22 @@ func (s *segInfo) noteOp(op uint64) {
 func (s *segInfo) below(op uint64) bool { return s.maxEntry < op && s.maxCut < op }
 
 // segFile is the file name of segment seq.
-func segFile(seq uint64) string { return fmt.Sprintf("%0*d%s", nameDigits, seq, segExt) }
+func segFile(seq uint64) string {
+	var b [nameDigits + len(segExt)]byte
+	return string(append(zeroPadded(b[:0], seq, nameDigits), segExt...))
+}
+
+// zeroPadded appends the decimal digits of n, padded with zeros on the
+// left to width digits, to b (fmt's %0*d, without its cost: segments are
+// named at every roll and every restart's listing).
+func zeroPadded(b []byte, n uint64, width int) []byte {
+	var d [20]byte
+	digits := strconv.AppendUint(d[:0], n, 10)
+	for i := len(digits); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, digits...)
+}
 
 // parseName parses a segment file name.
 func parseName(s string) (uint64, bool) {
