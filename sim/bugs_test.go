@@ -452,3 +452,25 @@ func TestDeltaFromOtherChainCaught(t *testing.T) {
 		t.Fatalf("the same seed fails without the planted bug: %v", err)
 	}
 }
+
+// TestRetainAppendedCaught shows that a lagging backup's catch-up from a
+// retained log is checked: a driver that retains the entries its replica
+// appended, not only those it executed (plant.Driver.RetainAppended),
+// serves entries its primary has not committed, the backup commits them,
+// and random seeds of lagging-log fail; the same seed passes with the
+// real code, and catches up from the retained log.
+func TestRetainAppendedCaught(t *testing.T) {
+	opts := Options{Profile: "lagging-log", Replicas: 3, RetainAppended: true}
+	seed, v := firstViolation(opts)
+	if v == nil {
+		t.Fatalf("retain-appended not caught in %d seeds of lagging-log", maxBugSeeds)
+	}
+	t.Logf("caught at seed %d: %v", seed, v)
+	res, err := Run(Options{Profile: "lagging-log", Replicas: 3, Seed: seed})
+	if err != nil {
+		t.Fatalf("the same seed fails without the planted bug: %v", err)
+	}
+	if res.LogCatchUps == 0 {
+		t.Fatalf("seed %d: no backup caught up from a retained log", seed)
+	}
+}
