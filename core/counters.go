@@ -16,6 +16,10 @@ type Counters struct {
 	LogCatchUps uint64
 	// LogEntriesFetched counts the entries those transfers appended.
 	LogEntriesFetched uint64
+	// LogFetchesFailed counts catch-ups from a retained log given up (the
+	// source held none of the entries, or did not answer): the backup
+	// then jumps and fetches a checkpoint.
+	LogFetchesFailed uint64
 	// CheckpointFetches counts checkpoints fetched from a peer and
 	// installed.
 	CheckpointFetches uint64

@@ -17,8 +17,16 @@ import "github.com/vr-go/vr/message"
 // docs/protocol.md, "Catching up from the retained log".
 
 // maxLogAttempts is how many GetLogs without an answer a backup sends
-// before it gives up on the retained log and jumps.
-const maxLogAttempts = 3
+// before it gives up on the retained log and jumps; their spacing doubles
+// (retrygap.go), so that is about a second with the defaults.
+const maxLogAttempts = 4
+
+// logChunkBytes is how many bytes of entries a backup asks for at a
+// time: an eighth of a message (4 MiB with the defaults), and at least
+// the largest entry. A chunk as large as the log (tens of MiB) takes
+// longer to build, send and decode on a loaded machine than a retry, and
+// smaller chunks keep the backup's steps short.
+func (c *Config) logChunkBytes() int { return max(c.maxEntryBytes(), c.MaxMessageBytes/8) }
 
 // logFetch is the part of a state transfer that fetches retained entries.
 type logFetch struct {
@@ -41,6 +49,7 @@ func (r *Replica) fetchLogTo(m *message.NewState, upto uint64) bool {
 		return false
 	}
 	r.st.log = logFetch{upto: upto, src: src}
+	r.restartRetry(&r.st.retry)
 	r.sendGetLog()
 	return true
 }
@@ -49,17 +58,17 @@ func (r *Replica) fetchLogTo(m *message.NewState, upto uint64) bool {
 // as the log has room for. Without room for the largest entry it waits
 // for a checkpoint save (CheckpointSaved) or the next retry: a source
 // answers nothing but whole entries, and an empty answer means it has
-// none.
+// none. Retries without progress are spaced out (retrygap.go): each
+// answer may carry megabytes.
 func (r *Replica) sendGetLog() {
 	lf := &r.st.log
 	r.st.lastSent = r.now
-	r.restartRetry(&r.st.retry)
 	if !r.hasRoom(r.cfg.maxEntryBytes()) {
 		lf.waiting = true
 		return
 	}
 	lf.waiting = false
-	room := r.cfg.logLimit() - r.logBytes
+	room := min(r.cfg.logLimit()-r.logBytes, r.cfg.logChunkBytes())
 	r.send(lf.src, &message.GetLog{Replica: r.id, Op: r.op(), MaxBytes: uint64(room)})
 }
 
@@ -78,6 +87,7 @@ func (r *Replica) onLogChunk(m *message.LogChunk) {
 	r.appendFrom(m.Entries)
 	if r.op() > before {
 		lf.attempts = 0
+		r.restartRetry(&r.st.retry)
 		r.counters.LogEntriesFetched += r.op() - before
 		// The log up to before is a prefix of this view's log and lies
 		// below the source's base; the rest was executed at the source.
@@ -98,6 +108,7 @@ func (r *Replica) onLogChunk(m *message.LogChunk) {
 // logFetchFailed gives up on the retained log for this transfer: the
 // backup asks for the state again, and jumps to the answer's base.
 func (r *Replica) logFetchFailed() {
+	r.counters.LogFetchesFailed++
 	r.st.log = logFetch{failed: true}
 	r.sendGetState()
 }
