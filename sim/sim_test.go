@@ -192,7 +192,7 @@ func TestEveryProfileSeeded(t *testing.T) {
 		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
 		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true,
 		"witness": true, "witness-durable": true, "lost-checkpoint": true, "reconfig": true, "reconfig-durable": true,
-		"bandwidth": true, "lagging-backups": true, "sessions": true}
+		"bandwidth": true, "lagging-backups": true, "sessions": true, "lagging-log": true, "retain": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)
