@@ -157,6 +157,12 @@ type Config struct {
 	// JoinPeers are the ids a joiner asks, every RetryTicks, to tell it
 	// their epoch (the replicas it knows of; any one member suffices).
 	JoinPeers []uint8
+	// FetchLog makes a backup whose log ends below its state source's log
+	// base ask the source for the committed entries its driver retains
+	// (message.GetLog) before it jumps to that base and fetches a
+	// checkpoint (logfetch.go). Set it when the drivers retain a log
+	// (driver.Config.RetainLogBytes).
+	FetchLog bool
 	// Restart, when set, restarts a replica from what durable mode made
 	// durable before every message it sent. Such a replica never forgot a
 	// promise, so it rejoins without the recovery protocol; see restart.go.

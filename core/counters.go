@@ -11,6 +11,15 @@ type Counters struct {
 	// StateTransfers counts NewState messages that brought the log up to
 	// date.
 	StateTransfers uint64
+	// LogCatchUps counts state transfers that caught up from a peer's
+	// retained log (GetLog) instead of fetching a checkpoint.
+	LogCatchUps uint64
+	// LogEntriesFetched counts the entries those transfers appended.
+	LogEntriesFetched uint64
+	// LogFetchesFailed counts catch-ups from a retained log given up (the
+	// source held none of the entries, or did not answer): the backup
+	// then jumps and fetches a checkpoint.
+	LogFetchesFailed uint64
 	// CheckpointFetches counts checkpoints fetched from a peer and
 	// installed.
 	CheckpointFetches uint64

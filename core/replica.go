@@ -236,6 +236,11 @@ func (r *Replica) Step(m message.Message) {
 		// (driver/serve.go): the replica holds no checkpoint bytes.
 	case *message.CheckpointChunk:
 		r.onCheckpointChunk(m)
+	case *message.GetLog:
+		// The driver answers it from the committed entries it retains
+		// (driver/retain.go): the replica's log is bounded to one message.
+	case *message.LogChunk:
+		r.onLogChunk(m)
 	case *message.StartEpoch, *message.EpochStarted:
 		panic("core: admitEpoch passed on " + m.Type().String())
 	}

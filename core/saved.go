@@ -24,6 +24,7 @@ func (r *Replica) CheckpointSaved(op uint64) {
 	}
 	r.saved = [2]uint64{op, r.saved[0]}
 	r.truncateLog(r.cutLimit(r.saved[1]))
+	r.resumeLogFetch()
 	r.assertInvariants()
 }
 

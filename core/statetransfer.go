@@ -23,6 +23,7 @@ type transferState struct {
 	lastSent uint64   // when the last GetState left (plant RetransmitEveryRetry)
 	retry    retryGap // when the next GetState is due
 	attempt  int
+	log      logFetch // entries fetched from a driver's retained log (logfetch.go)
 }
 
 func (t *transferState) reset() { *t = transferState{} }
@@ -101,6 +102,9 @@ func (r *Replica) tickTransfer() {
 		r.st.reset()
 		return
 	}
+	if r.tickLogFetch() {
+		return
+	}
 	r.st.attempt++
 	r.sendGetState()
 }
@@ -142,6 +146,9 @@ func (r *Replica) onNewState(m *message.NewState) {
 		if start > r.op() {
 			// The sender truncated what we miss. Our log is a prefix of
 			// the view's log, so every op up to start is committed.
+			if r.fetchLogTo(m, start) {
+				return // the entries its driver retains, instead of a jump
+			}
 			r.jumpLog(start, m.Entries)
 			r.mustBoundLog()
 		} else {

@@ -54,6 +54,13 @@ type Config struct {
 	// ChunkSize is the size of the checkpoint chunks served (0:
 	// core.DefaultCheckpointChunk); the replica's CheckpointChunk.
 	ChunkSize int
+	// RetainLogBytes bounds the committed entries the driver keeps beyond
+	// the replica's log to answer peers' GetLog (retain.go; 0: none). Set
+	// core.Config.FetchLog with it.
+	RetainLogBytes int
+	// MaxMessageBytes is the replica's core.Config.MaxMessageBytes (0:
+	// core.DefaultMaxMessageBytes): a LogChunk the driver sends fits it.
+	MaxMessageBytes int
 
 	bugs plant.Driver
 }
@@ -72,11 +79,13 @@ type Driver struct {
 	timersDue bool
 	failed    error
 	free      []*pendingWrite // writes durable, to reuse
+	retained  retainedLog     // committed entries beyond the replica's log
 }
 
 // New returns a driver for r, whose clock starts now (elapsed 0).
 func New(r *core.Replica, cfg Config) *Driver {
-	return &Driver{cfg: cfg, replica: r, clock: NewClock(cfg.Period, cfg.ViewChangeTicks)}
+	return &Driver{cfg: cfg, replica: r, clock: NewClock(cfg.Period, cfg.ViewChangeTicks),
+		retained: retainedLog{limit: cfg.RetainLogBytes}}
 }
 
 // Replica returns the replica the driver owns.
@@ -126,6 +135,10 @@ func (d *Driver) Step(elapsed time.Duration, m message.Message) {
 	}
 	if g, ok := m.(*message.GetCheckpoint); ok && g.Epoch == d.replica.Epoch() {
 		d.serve(g)
+		return
+	}
+	if g, ok := m.(*message.GetLog); ok && g.Epoch == d.replica.Epoch() {
+		d.serveLog(g)
 		return
 	}
 	// A GetCheckpoint of another epoch goes to the replica, which answers
@@ -188,6 +201,7 @@ func (d *Driver) Flush() {
 	if d.cfg.OnOutput != nil {
 		d.cfg.OnOutput(out)
 	}
+	d.retain(&out)
 	// After out is sent or persisting: an install flushes again. (The two
 	// fields, not out: a deferred call copies its arguments.)
 	defer d.fetched(out.FetchChunks, out.Install)

@@ -34,6 +34,8 @@ const (
 	TypeCheckpointChunk  Type = 14
 	TypeStartEpoch       Type = 15
 	TypeEpochStarted     Type = 16
+	TypeGetLog           Type = 17
+	TypeLogChunk         Type = 18
 )
 
 // String returns the paper's name of the message type, which is also the
@@ -330,6 +332,28 @@ type CheckpointChunk struct {
 	Data     []byte
 }
 
+// GetLog asks a replica for the committed entries after Op that its
+// driver retains beyond its log (driver/retain.go): a backup whose log
+// ends below its state source's log base catches up from them instead of
+// fetching a checkpoint (docs/protocol.md, "Catching up from the retained
+// log"). MaxBytes bounds the entries' encoded size in the answer: the room
+// in the asker's log.
+type GetLog struct {
+	Epoch    uint64 // the sender's epoch (see Epoch)
+	Replica  uint8
+	Op       uint64
+	MaxBytes uint64
+}
+
+// LogChunk answers GetLog with committed entries from From+1 on, in op
+// order and without gaps; none if the replica retains no entry From+1.
+type LogChunk struct {
+	Epoch   uint64 // the sender's epoch (see Epoch)
+	Replica uint8
+	From    uint64
+	Entries []Entry
+}
+
 // Type implements Message.
 func (*Request) Type() Type { return TypeRequest }
 
@@ -377,3 +401,9 @@ func (*StartEpoch) Type() Type { return TypeStartEpoch }
 
 // Type implements Message.
 func (*EpochStarted) Type() Type { return TypeEpochStarted }
+
+// Type implements Message.
+func (*GetLog) Type() Type { return TypeGetLog }
+
+// Type implements Message.
+func (*LogChunk) Type() Type { return TypeLogChunk }

@@ -180,6 +180,27 @@ var specs = index(
 		key:  func(m *EpochStarted) uint64 { return m.Epoch },
 		size: func(*EpochStarted) int { return 9 },
 	}),
+	define(def[*GetLog]{
+		epoch:  func(m *GetLog) *uint64 { return &m.Epoch },
+		route:  ReplicaToReplica,
+		sender: func(m *GetLog) uint8 { return m.Replica },
+		attrs: func(a []slog.Attr, m *GetLog) []slog.Attr {
+			return append(a, u64("op", m.Op), u64("max_bytes", m.MaxBytes))
+		},
+		key:  func(m *GetLog) uint64 { return m.Op },
+		size: func(*GetLog) int { return 25 },
+	}),
+	define(def[*LogChunk]{
+		epoch:  func(m *LogChunk) *uint64 { return &m.Epoch },
+		route:  ReplicaToReplica,
+		sender: func(m *LogChunk) uint8 { return m.Replica },
+		attrs: func(a []slog.Attr, m *LogChunk) []slog.Attr {
+			return append(a, u64("from", m.From), slog.Int("entries", len(m.Entries)))
+		},
+		bulky: func(m *LogChunk) bool { return len(m.Entries) > 0 },
+		key:   func(m *LogChunk) uint64 { return m.From<<20 ^ uint64(len(m.Entries)) },
+		size:  func(m *LogChunk) int { return 17 + EntriesSize(m.Entries) },
+	}),
 )
 
 // u64 is slog.Uint64, spelled short for the table.

@@ -74,6 +74,11 @@ type Config struct {
 	// core.DefaultMaxMessageBytes); the log held in memory is bounded to
 	// fit one message. At most half the frame limit (64 MiB).
 	MaxMessageBytes int
+	// RetainLogBytes bounds the committed entries the driver keeps beyond
+	// the in-memory log, from which a backup that fell below its
+	// primary's log base catches up instead of fetching a checkpoint
+	// (driver/retain.go; default DefaultRetainLogBytes, negative: none).
+	RetainLogBytes int
 	// MaxClockDrift bounds how fast or slow, as a fraction, any replica's
 	// clock may run against real time (default DefaultMaxClockDrift). Read
 	// leases are safe only within it.
@@ -159,6 +164,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxMessageBytes == 0 {
 		c.MaxMessageBytes = core.DefaultMaxMessageBytes
+	}
+	if c.RetainLogBytes == 0 {
+		c.RetainLogBytes = DefaultRetainLogBytes
 	}
 	if c.KVLimits == (kv.Limits{}) {
 		c.KVLimits = kv.DefaultLimits()
@@ -272,6 +280,7 @@ func (c Config) coreConfig(restart *core.Durable) core.Config {
 		RetryTicks: c.RetryTicks, MaxSessions: c.MaxSessions,
 		CheckpointInterval: c.CheckpointInterval, CheckpointBytes: c.CheckpointBytes,
 		MaxMessageBytes: c.MaxMessageBytes,
+		FetchLog:        c.RetainLogBytes > 0,
 		MaxClockDrift:   int(math.Ceil(c.MaxClockDrift * 1000)),
 		// A joiner without a durable state always recovers once it joined:
 		// a diskless restart cannot tell a new joiner from one that took
@@ -309,6 +318,12 @@ var _ core.StateMachine = (*kv.Store)(nil)
 // checkpoints: view changes then carry at most 40,000 entries, well below
 // the size at which they outlast the view-change timeout.
 const DefaultCheckpointInterval = 20000
+
+// DefaultRetainLogBytes is the default RetainLogBytes: 64 MiB of committed
+// entries, about four seconds of writes at 16,000 writes of 1 KiB per
+// second, where the in-memory log (bounded to one 32 MiB message, cut at
+// checkpoints every 8 MiB) covers about one (docs/benchmarks.md).
+const DefaultRetainLogBytes = 64 << 20
 
 // maxMessageBytes is the largest MaxMessageBytes: half the wire's default
 // body limit, which the transport enforces on every frame.

@@ -28,6 +28,7 @@ var (
 	descRecoveries    = desc("vr_recoveries_total", "Runs of the recovery protocol, the new-cluster handshake included.")
 	descTransfers     = desc("vr_state_transfers_total", "State transfers (NewState) that brought the log up to date.")
 	descFetches       = desc("vr_checkpoint_fetches_total", "Checkpoints fetched from a peer and installed.")
+	descLogCatchUps   = desc("vr_log_catchups_total", "State transfers that caught up from a peer's retained log instead of a checkpoint.")
 	descLeaseReads    = desc("vr_lease_reads_total", "Reads answered under the primary's read lease.")
 	descSessions      = desc("vr_client_sessions", "Client sessions in the client table.")
 	descEvictions     = desc("vr_client_session_evictions_total", "Client sessions evicted from a full client table.")
@@ -54,7 +55,7 @@ type replicaCollector struct{ n *Node }
 func (c *replicaCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descView, descStatus, descIsPrimary, descOp, descCommit, descExecuted,
 		descLogBase, descCheckpointOp, descCheckpointAge, descHasState, descLogBytes, descViewChanges, descRecoveries,
-		descTransfers, descFetches, descLeaseReads, descSessions, descEvictions, descPeerSent, descPeerSentBytes,
+		descTransfers, descFetches, descLogCatchUps, descLeaseReads, descSessions, descEvictions, descPeerSent, descPeerSentBytes,
 		descPeerRecv, descPeerRecvBytes, descPeerDropped, descDroppedIn, descBadFrames, descReconnects,
 		descDialErrors, descRefusedConns, descHandshakes, descForbidden} {
 		ch <- d
@@ -88,6 +89,7 @@ func (c *replicaCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descRecoveries, k.Recoveries)
 	counter(descTransfers, k.StateTransfers)
 	counter(descFetches, k.CheckpointFetches)
+	counter(descLogCatchUps, k.LogCatchUps)
 	counter(descLeaseReads, info.LeaseReads)
 	gauge(descSessions, float64(k.Sessions))
 	counter(descEvictions, k.SessionEvictions)

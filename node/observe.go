@@ -156,6 +156,14 @@ func (n *Node) observeState(prev, info core.Info) {
 	if info.Role == core.RoleWitness {
 		return // it never holds the state
 	}
+	if k, was := info.Counters, prev.Counters; k.LogCatchUps > was.LogCatchUps {
+		n.log.Info("caught up from a peer's retained log instead of a checkpoint",
+			"op", info.Op, "entries", k.LogEntriesFetched-was.LogEntriesFetched)
+	}
+	if k, was := info.Counters, prev.Counters; k.LogFetchesFailed > was.LogFetchesFailed {
+		n.log.Info("a peer's retained log did not have the entries this replica misses (or did not answer)",
+			"op", info.Op, "commit", info.Commit)
+	}
 	was, is := prev.Executed >= prev.LogBase, info.Executed >= info.LogBase
 	switch {
 	case was && !is:

@@ -3,7 +3,6 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -497,28 +496,24 @@ func TestDeltaFromOtherChainCaught(t *testing.T) {
 	}
 }
 
-// TestSweepFindingsReplayed replays two seeds the long run found
-// (docs/testing.md, "Long run on b760977"): reconfig seed 103262 fails
-// with the planted EpochCheckpointWhileInstalling (the old behaviour: a
-// replica offered its epoch's first checkpoint again while its driver
-// installed a newer one) and passes without it; reconfig seed 102002 and
-// reconfig-durable seed 102033, false alarms of the commit-view check (a
-// primary that committed and executed its epoch's RECONFIGURATION in one
-// step left no record of that commit in the old epoch), pass.
-func TestSweepFindingsReplayed(t *testing.T) {
-	opts := Options{Profile: "reconfig", Replicas: 5, Seed: 103262}
-	if _, err := Run(opts); err != nil {
-		t.Fatalf("seed 103262 without the plant: %v", err)
+// TestRetainAppendedCaught shows that a lagging backup's catch-up from a
+// retained log is checked: a driver that retains the entries its replica
+// appended, not only those it executed (plant.Driver.RetainAppended),
+// serves entries its primary has not committed, the backup commits them,
+// and random seeds of lagging-log fail; the same seed passes with the
+// real code, and catches up from the retained log.
+func TestRetainAppendedCaught(t *testing.T) {
+	opts := Options{Profile: "lagging-log", Replicas: 3, RetainAppended: true}
+	seed, v := firstViolation(opts)
+	if v == nil {
+		t.Fatalf("retain-appended not caught in %d seeds of lagging-log", maxBugSeeds)
 	}
-	opts.Bugs = plant.Bugs{EpochCheckpointWhileInstalling: true}
-	var v *Violation
-	if _, err := Run(opts); !errors.As(err, &v) || !strings.Contains(err.Error(), "while its driver installs") {
-		t.Fatalf("planted epoch-checkpoint-while-installing not caught at seed 103262: %v", err)
+	t.Logf("caught at seed %d: %v", seed, v)
+	res, err := Run(Options{Profile: "lagging-log", Replicas: 3, Seed: seed})
+	if err != nil {
+		t.Fatalf("the same seed fails without the planted bug: %v", err)
 	}
-	if _, err := Run(Options{Profile: "reconfig", Replicas: 5, Seed: 102002}); err != nil {
-		t.Fatalf("seed 102002: %v", err)
-	}
-	if _, err := Run(Options{Profile: "reconfig-durable", Replicas: 3, Seed: 102033}); err != nil {
-		t.Fatalf("seed 102033: %v", err)
+	if res.LogCatchUps == 0 {
+		t.Fatalf("seed %d: no backup caught up from a retained log", seed)
 	}
 }

@@ -53,6 +53,9 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) (logEnd uint64,
 	r.checkCommitView(rep, &info)
 	r.res.LeaseReads += int(info.LeaseReads - rep.leaseReads)
 	rep.leaseReads = info.LeaseReads
+	r.res.LogCatchUps += int(info.Counters.LogCatchUps - rep.logCatchUps)
+	r.res.LogEntriesFetched += int(info.Counters.LogEntriesFetched - rep.logFetched)
+	rep.logCatchUps, rep.logFetched = info.Counters.LogCatchUps, info.Counters.LogEntriesFetched
 	r.checkCommitted(rep, info.Commit)
 	r.checkDigest(rep, info.Executed)
 	r.observeInfo(rep, &info)

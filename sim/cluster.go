@@ -58,6 +58,7 @@ type replica struct {
 	// per incarnation: what the checks saw last
 	commit, executed, checked uint64
 	leaseReads                uint64 // reads the core answered under a lease
+	logCatchUps, logFetched   uint64 // the core's counters of catch-ups from a retained log
 	digestAt                  uint64 // Executed when the digest was last compared
 	view                      uint64
 	status                    core.Status
@@ -213,6 +214,7 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 		Restart: durable, DurableAcks: rep.disk != nil,
 	}
 	r.boundBytes(&cfg)
+	cfg.FetchLog = r.opts.Faults.RetainLogBytes > 0
 	cfg.Plant(r.opts.Bugs)
 	var store *kv.Store
 	var c *core.Replica
@@ -247,6 +249,7 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 	rep.amnesiac = rep.joined
 	rep.inc++
 	rep.commit, rep.executed, rep.checked, rep.digestAt, rep.leaseReads = 0, 0, 0, 0, 0
+	rep.logCatchUps, rep.logFetched = 0, 0
 	rep.view, rep.status, rep.since = 0, 0, r.now
 	r.observe(rep)
 	r.schedule(r.now+r.between(1, rep.period), event{kind: evTick, node: rep.idx, inc: rep.inc})

@@ -23,6 +23,7 @@ type episode struct {
 	stall   stalledBackup  // the "stalled-backup" episode
 	lost    lostCheckpoint // the "lost-checkpoint" episode
 	lag     laggingBackups // the "lagging-backups" episode
+	laglog  laggingLog     // the "lagging-log" episode
 }
 
 // episodeStep enters phase (0 = quiet spell) and schedules the next one.
@@ -42,6 +43,9 @@ func (r *run) episodeStep(phase int) {
 		return
 	case "lagging-backups":
 		r.laggingBackupsStep(phase)
+		return
+	case "lagging-log":
+		r.laggingLogStep(phase)
 		return
 	}
 	next, dur := phase+1, int64(0)
@@ -99,7 +103,7 @@ func (r *run) dropStaleData(from, to int, m message.Message) bool {
 	x := r.ep.x
 	switch m.(type) {
 	case *message.Prepare, *message.GetState, *message.NewState,
-		*message.GetCheckpoint, *message.CheckpointChunk:
+		*message.GetCheckpoint, *message.CheckpointChunk, *message.GetLog, *message.LogChunk:
 		return to == x || from == x
 	}
 	return false

@@ -148,6 +148,10 @@ type FaultConfig struct {
 	// are then bounded by LargeValues plus room for keys and encoding.
 	MaxMessageBytes int
 	CheckpointBytes int
+	// RetainLogBytes, if set, makes each driver retain that many bytes of
+	// committed entries beyond its replica's log, and backups catch up
+	// from them (core.Config.FetchLog; driver/retain.go).
+	RetainLogBytes int
 	// Bandwidth, if set, is each directed link's capacity in bytes per
 	// second: a message occupies its link for its size over the bandwidth,
 	// and later messages on the link wait behind it (like one TCP
@@ -210,7 +214,7 @@ func (fc FaultConfig) validate() error {
 }
 
 // episodes are the scripted episodes (FaultConfig.Episode).
-var episodes = []string{"stale-learner", "stale-dvc", "stalled-backup", "lost-checkpoint", "lagging-backups"}
+var episodes = []string{"stale-learner", "stale-dvc", "stalled-backup", "lost-checkpoint", "lagging-backups", "lagging-log"}
 
 // profiles are the named fault configurations.
 var profiles = map[string]FaultConfig{
@@ -453,6 +457,15 @@ var profiles = map[string]FaultConfig{
 	"lagging-backups": {Episode: "lagging-backups", Skew: 0.2, MaxLoss: 0.02,
 		EpochMin: time.Second, EpochMax: time.Second,
 		LargeValues: 1 << 15, BatchWrites: 4, MaxMessageBytes: 1 << 19, CheckpointBytes: 1 << 13},
+	// lagging-log: issue 10, scripted with random timing (3 diskless
+	// replicas, a log of a few ops, a checkpoint after nearly every op,
+	// drivers that retain 2 MiB of committed entries (four logs)): a backup stalls
+	// and loses its primary's Prepares for longer than the primary's log
+	// covers, and catches up from the primary's retained log.
+	"lagging-log": {Episode: "lagging-log", Skew: 0.2, MaxLoss: 0.05,
+		EpochMin: time.Second, EpochMax: time.Second,
+		LargeValues: 1 << 15, BatchWrites: 4, MaxMessageBytes: 1 << 19, CheckpointBytes: 1 << 13,
+		RetainLogBytes: 2 << 20},
 	// isolate: a healthy cluster in which one backup at a time is cut off
 	// long enough to time out, then comes back with a stale, higher view.
 	"isolate": {
@@ -475,6 +488,12 @@ func init() {
 	profiles["reconfig"] = withReconfig(profiles["all"])
 	// reconfig-durable: the same on disks, with every fault of "durable".
 	profiles["reconfig-durable"] = withReconfig(profiles["durable"])
+	// retain: every fault of "all", with drivers that retain 64 KiB of
+	// committed entries beyond their logs, which lagging backups catch up
+	// from (core.Config.FetchLog; issue 10).
+	retain := profiles["all"]
+	retain.RetainLogBytes = 64 << 10
+	profiles["retain"] = retain
 }
 
 // withReconfig returns fc with an administrator that reconfigures, and

@@ -91,6 +91,10 @@ type Options struct {
 	// (plant.Driver): records served after the wrong link. For tests
 	// only.
 	DeltaFromOtherChain bool
+	// RetainAppended plants the driver bug of that name (plant.Driver):
+	// the retained log keeps entries that were appended, not executed,
+	// and never replaces them. For tests only.
+	RetainAppended bool
 
 	// Log, if set, receives a human-readable account of the run.
 	Log io.Writer

@@ -60,6 +60,8 @@ func TestSeeds(t *testing.T) {
 		{"stalled-backup", 300},
 		{"lost-checkpoint", 300},
 		{"lagging-backups", 300},
+		{"lagging-log", 300},
+		{"retain", 300},
 		{"lease", 300},
 		{"beyond-f", 300},
 		{"none", 300},
@@ -81,7 +83,7 @@ func TestSeeds(t *testing.T) {
 			t.Parallel()
 			opts := Options{Profile: c.profile}
 			if c.profile == "stale-learner" || c.profile == "stale-dvc" || c.profile == "stalled-backup" || c.profile == "lost-checkpoint" ||
-				c.profile == "lagging-backups" {
+				c.profile == "lagging-backups" || c.profile == "lagging-log" {
 				opts.Replicas = 3
 			}
 			totals := runSeeds(t, opts, 1, c.seeds)
@@ -97,6 +99,9 @@ func TestSeeds(t *testing.T) {
 			if c.profile == "all" && (s.ViewChanges == 0 || s.Recoveries == 0 || s.StateTransfers == 0 ||
 				s.MessagesDuplicated == 0 || s.Evictions == 0) {
 				t.Errorf("profile all did not exercise every fault: %+v", s)
+			}
+			if c.profile == "lagging-log" && s.LogCatchUps == 0 {
+				t.Errorf("profile lagging-log: no backup caught up from a retained log: %+v", s)
 			}
 			if (c.profile == "checkpoint" || c.profile == "durable" || c.profile == "disk") && s.CheckpointsInstalled == 0 {
 				t.Errorf("profile %s installed no checkpoint: %+v", c.profile, s)
@@ -187,7 +192,7 @@ func TestEveryProfileSeeded(t *testing.T) {
 		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
 		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true,
 		"witness": true, "witness-durable": true, "lost-checkpoint": true, "reconfig": true, "reconfig-durable": true,
-		"bandwidth": true, "lagging-backups": true, "sessions": true}
+		"bandwidth": true, "lagging-backups": true, "sessions": true, "lagging-log": true, "retain": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)

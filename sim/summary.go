@@ -22,6 +22,11 @@ type Result struct {
 	ViewChanges    int // times a higher view became normal somewhere
 	Recoveries     int // restarted replicas that completed recovery
 	StateTransfers int // NewState messages delivered
+	// LogCatchUps counts state transfers that caught up from a peer's
+	// retained log (GetLog) instead of a checkpoint, and
+	// LogEntriesFetched the entries they appended.
+	LogCatchUps       int
+	LogEntriesFetched int
 	// CheckpointsInstalled counts checkpoints a replica installed (fetched
 	// from a peer, or read from its disk at restart).
 	CheckpointsInstalled int
@@ -134,6 +139,8 @@ func (t *Totals) Add(res Result, err error) {
 	s.ViewChanges += res.ViewChanges
 	s.Recoveries += res.Recoveries
 	s.StateTransfers += res.StateTransfers
+	s.LogCatchUps += res.LogCatchUps
+	s.LogEntriesFetched += res.LogEntriesFetched
 	s.CheckpointsInstalled += res.CheckpointsInstalled
 	s.CheckpointsSaved += res.CheckpointsSaved
 	s.CheckpointsSkipped += res.CheckpointsSkipped
@@ -196,6 +203,8 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"acknowledged requests checked", s.AckedChecked},
 		{"recoveries", s.Recoveries},
 		{"state transfers", s.StateTransfers},
+		{"catch-ups from a retained log", s.LogCatchUps},
+		{"entries fetched from retained logs", s.LogEntriesFetched},
 		{"checkpoints installed", s.CheckpointsInstalled},
 		{"checkpoints saved", s.CheckpointsSaved},
 		{"checkpoints skipped (writer busy)", s.CheckpointsSkipped},

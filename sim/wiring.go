@@ -17,7 +17,11 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 		ViewChangeTicks: simViewChangeTicks,
 		OnOutput:        func(out core.Output) { r.checkOutput(rep, &out) },
 		Checkpoints:     simCheckpoints{r, rep}, ChunkSize: r.ckptChunk,
-		Installs: simInstalls{r, rep},
+		Installs:       simInstalls{r, rep},
+		RetainLogBytes: r.opts.Faults.RetainLogBytes,
+	}
+	if r.opts.Faults.LargeValues != 0 {
+		cfg.MaxMessageBytes = r.opts.Faults.MaxMessageBytes // boundBytes
 	}
 	if d := rep.disk; d != nil {
 		st := &simStorage{r: r, rep: rep}
@@ -30,7 +34,8 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 	}
 	cfg.Plant(plant.Driver{SendBeforeDurable: r.opts.SendBeforeDurable, ClockOncePerDrain: r.opts.ClockOncePerDrain,
 		AckBeforeDurable: r.opts.AckBeforeDurable, TimersBeforeInbox: r.opts.TimersBeforeInbox,
-		ServeOnlyAsked: r.opts.Bugs.FetchPinned, DeltaFromOtherChain: r.opts.DeltaFromOtherChain})
+		ServeOnlyAsked: r.opts.Bugs.FetchPinned, DeltaFromOtherChain: r.opts.DeltaFromOtherChain,
+		RetainAppended: r.opts.RetainAppended})
 	return cfg
 }
 

@@ -35,6 +35,8 @@ var codecs = [...]codec{
 	message.TypeCheckpointChunk:  {encoder(appendCheckpointChunk), withEpoch(decodeCheckpointChunk)},
 	message.TypeStartEpoch:       {encoder(appendStartEpoch), withEpoch(decodeStartEpoch)},
 	message.TypeEpochStarted:     {encoder(appendEpochStarted), withEpoch(decodeEpochStarted)},
+	message.TypeGetLog:           {encoder(appendGetLog), withEpoch(decodeGetLog)},
+	message.TypeLogChunk:         {encoder(appendLogChunk), withEpoch(decodeLogChunk)},
 }
 
 // codecOf returns the codec of t, nil if t has none. TestCodecForEveryType

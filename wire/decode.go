@@ -134,6 +134,16 @@ func decodeNewState(c cursor) (message.Message, error) {
 	return c.done(m)
 }
 
+func decodeGetLog(c cursor) (message.Message, error) {
+	return c.done(&message.GetLog{Replica: c.u8("replica"), Op: c.u64("op"), MaxBytes: c.u64("max bytes")})
+}
+
+func decodeLogChunk(c cursor) (message.Message, error) {
+	m := &message.LogChunk{Replica: c.u8("replica"), From: c.u64("from")}
+	m.Entries = c.entries()
+	return c.done(m)
+}
+
 func decodeGetCheckpoint(c cursor) (message.Message, error) {
 	return c.done(&message.GetCheckpoint{
 		Replica: c.u8("replica"),

@@ -130,6 +130,18 @@ func appendNewState(dst []byte, m *message.NewState) ([]byte, error) {
 	return appendEntries(dst, m.Entries)
 }
 
+func appendGetLog(dst []byte, m *message.GetLog) ([]byte, error) {
+	dst = append(dst, m.Replica)
+	dst = le.AppendUint64(dst, m.Op)
+	return le.AppendUint64(dst, m.MaxBytes), nil
+}
+
+func appendLogChunk(dst []byte, m *message.LogChunk) ([]byte, error) {
+	dst = append(dst, m.Replica)
+	dst = le.AppendUint64(dst, m.From)
+	return appendEntries(dst, m.Entries)
+}
+
 func appendGetCheckpoint(dst []byte, m *message.GetCheckpoint) ([]byte, error) {
 	dst = append(dst, m.Replica)
 	dst = le.AppendUint64(dst, m.MinOp)

@@ -47,7 +47,7 @@ func TestParseHeaderRejects(t *testing.T) {
 		{"version-5", patch(f, offVersion, 1, 5), Limits{}, ErrBadVersion},
 		{"reserved", patch(f, offReserved, 1, 0x80), Limits{}, ErrMalformed},
 		{"type-0", patch(f, offType, 1, 0), Limits{}, ErrUnknownType},
-		{"type-17", patch(f, offType, 1, 17), Limits{}, ErrUnknownType},
+		{"type-19", patch(f, offType, 1, 19), Limits{}, ErrUnknownType},
 		{"length", f, Limits{MaxBody: 39}, ErrTooLarge},
 		{"length-default", patch(f, offLength, 4, 64<<20+1), Limits{}, ErrTooLarge},
 	}

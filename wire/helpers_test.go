@@ -107,6 +107,9 @@ func samples() []sample {
 		{"request-reconfigure-addrs", &message.Request{Epoch: 1, ClientID: 9, RequestNum: 5, Kind: message.KindReconfigure,
 			Payload: message.Reconfiguration{Epoch: 1, Members: []message.Member{{ID: 0, Role: 1, Addr: "h0:1"}, {ID: 3, Role: 1, Addr: "h3:1"}, {ID: 4, Role: 2, Addr: "h4:1"}}}.Encode()}},
 		{"request-config", &message.Request{ClientID: 10, RequestNum: 1, Kind: message.KindConfig}},
+		{"get-log", &message.GetLog{Replica: 2, Op: 17, MaxBytes: 1 << 20}},
+		{"log-chunk", &message.LogChunk{Replica: 0, From: 17, Entries: run(18, 3, 9)}},
+		{"log-chunk-empty", &message.LogChunk{Replica: 1, From: 40}},
 	}
 }
 
@@ -127,6 +130,8 @@ func normalize(m message.Message) message.Message {
 	case *message.RecoveryResponse:
 		v.Log = normalizeEntries(v.Log)
 	case *message.NewState:
+		v.Entries = normalizeEntries(v.Entries)
+	case *message.LogChunk:
 		v.Entries = normalizeEntries(v.Entries)
 	case *message.CheckpointChunk:
 		v.Data = nilIfEmpty(v.Data)

@@ -242,7 +242,7 @@ type foreign struct{}
 func (foreign) Type() message.Type { return message.TypeCommit }
 
 func TestUnknownTypes(t *testing.T) {
-	for _, typ := range []message.Type{0, 17, 200, 255} {
+	for _, typ := range []message.Type{0, 19, 200, 255} {
 		wantIs(t, decodeErr(t, typ, nil, Limits{}), ErrUnknownType)
 	}
 	for _, m := range []message.Message{nil, foreign{}} {

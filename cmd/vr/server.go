@@ -35,6 +35,7 @@ type serverFlags struct {
 	checkpointInterval          uint64
 	checkpointBytes             int
 	maxMessageBytes             int
+	retainLogBytes              int
 	maxClockDrift               float64
 	segmentSize                 int64
 	baseRate                    int64
@@ -110,6 +111,8 @@ Reconfigurations are accepted only with the cluster's admin secret
 		"bytes of log between checkpoints: a checkpoint is taken at --checkpoint-interval ops or this many bytes, whichever comes first")
 	fl.IntVar(&f.maxMessageBytes, "max-message-bytes", core.DefaultMaxMessageBytes,
 		"bound on any message between replicas (at most 32 MiB); the in-memory log is bounded to fit one; at least 2×--checkpoint-bytes + 4 MiB + 142")
+	fl.IntVar(&f.retainLogBytes, "retain-log-bytes", node.DefaultRetainLogBytes,
+		"committed log kept beyond the in-memory log, in bytes, from which a backup that fell behind its primary's log catches up instead of fetching a checkpoint (0: none)")
 	fl.Float64Var(&f.maxClockDrift, "max-clock-drift", node.DefaultMaxClockDrift,
 		"bound on how fast or slow any replica's clock may run, as a fraction; read leases are safe only within it")
 	fl.Int64Var(&f.segmentSize, "segment-size", wal.DefaultSegmentSize,
@@ -168,7 +171,7 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		HeartbeatTicks: ticks(f.heartbeat), ViewChangeTicks: ticks(f.viewTO), RetryTicks: ticks(f.retry),
 		MaxSessions: f.maxSessions, NewCluster: f.newCluster, Logger: logger,
 		CheckpointInterval: f.checkpointInterval, MaxClockDrift: f.maxClockDrift,
-		CheckpointBytes: f.checkpointBytes, MaxMessageBytes: f.maxMessageBytes,
+		CheckpointBytes: f.checkpointBytes, MaxMessageBytes: f.maxMessageBytes, RetainLogBytes: f.retainLogBytes,
 		SegmentSize: f.segmentSize, CheckpointBaseRate: f.baseRate,
 		DataDir: f.dataDir, Sync: node.SyncMode(f.sync),
 	}
@@ -207,6 +210,12 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 	}
 	if f.segmentSize < 4096 {
 		return node.Config{}, fmt.Errorf("--segment-size %d is below 4096 bytes", f.segmentSize)
+	}
+	switch {
+	case f.retainLogBytes < 0:
+		return node.Config{}, fmt.Errorf("--retain-log-bytes %d must not be negative", f.retainLogBytes)
+	case f.retainLogBytes == 0:
+		cfg.RetainLogBytes = -1 // none
 	}
 	if f.checkpointInterval == 0 {
 		return node.Config{}, fmt.Errorf("--checkpoint-interval must be at least 1")

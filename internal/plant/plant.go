@@ -299,4 +299,10 @@ type Driver struct {
 	// any older link would do: the fetcher's chain and the served
 	// records then do not join.
 	DeltaFromOtherChain bool
+	// RetainAppended keeps in the retained log (driver/retain.go) the
+	// entries appended to the replica's log, not only those it executed,
+	// and never replaces one: a view change that replaces an uncommitted
+	// suffix leaves the old entries there, and a lagging backup that
+	// catches up from them commits ops of another chain.
+	RetainAppended bool
 }
