@@ -70,8 +70,12 @@ func TestPlantedBugsCaught(t *testing.T) {
 	// TestInstallVerifiesBeforeRestore.
 	// epoch-keeps-backoff was found at reconfig seed 168 (1 of seeds
 	// 1-300 fails with it); core's TestEpochResetsViewBackoff plays it.
-	if len(cases)+4+len(bandwidthPlants)+len(reconfigPlants)+len(standbyPlants) != len(AllBugNames()) {
-		t.Fatalf("%d bug cases (+4 elsewhere) for %d planted bugs", len(cases), len(AllBugNames()))
+	// epoch-checkpoint-while-installing was found at reconfig seed 103262
+	// of a long run, before the administrator's draws changed; no random
+	// seed finds it since (docs/testing.md): core's
+	// TestEpochCheckpointNotOfferedWhileInstalling plays it.
+	if len(cases)+5+len(bandwidthPlants)+len(reconfigPlants)+len(standbyPlants) != len(AllBugNames()) {
+		t.Fatalf("%d bug cases (+5 elsewhere) for %d planted bugs", len(cases), len(AllBugNames()))
 	}
 }
 
