@@ -48,6 +48,8 @@ var bugFlags = []struct {
 	{"view-timer-ignores-progress", func(b *plant.Bugs) *bool { return &b.ViewTimerIgnoresProgress }},
 	{"register-reopens-evicted", func(b *plant.Bugs) *bool { return &b.RegisterReopensEvicted }},
 	{"fetch-pinned", func(b *plant.Bugs) *bool { return &b.FetchPinned }},
+	{"answer-every-repeat", func(b *plant.Bugs) *bool { return &b.AnswerEveryRepeat }},
+	{"ask-while-arriving", func(b *plant.Bugs) *bool { return &b.AskWhileArriving }},
 }
 
 // BugNames returns the names of the bugs set in b.
