@@ -121,3 +121,70 @@ func TestBackupAsksOnlyForWhatDoesNotArrive(t *testing.T) {
 		t.Fatal("the planted old behaviour sent no GetState")
 	}
 }
+
+// pipelinedPrepares plays a backup whose Prepares arrive late but in a
+// steady stream, as on a slow bulk lane: the primary takes one op of
+// 100 KiB every other tick for 40 ticks, and every fourth tick backup 2
+// receives the oldest Prepare sent to it (retry period 3 ticks, base
+// view-change timeout 10). It returns how many
+// Prepares the primary sent to backup 2 again (their first entry was
+// sent before).
+func pipelinedPrepares(t *testing.T, bugs plant.Bugs) (again int) {
+	c := largeLog(t, bugs, 1)
+	top := c.info(0).Op
+	c.onOutput = func(i int, out core.Output) {
+		for _, e := range out.Messages {
+			if p, ok := e.Msg.(*message.Prepare); ok && i == 0 && e.To == 2 && len(p.Entries) > 0 {
+				if p.Entries[0].Op <= top {
+					again++
+				}
+				top = max(top, p.Entries[len(p.Entries)-1].Op)
+			}
+		}
+	}
+	c.hold = func(from int, e core.Envelope) bool {
+		switch e.Msg.(type) {
+		case *message.Prepare:
+			return from == 0 && e.To == 2
+		case *message.NewState:
+			return e.To == 2 // as slow as the Prepares; never released
+		}
+		return false
+	}
+	for k := 0; k < 40; k++ {
+		if k%2 == 0 {
+			c.request(0, 1, uint64(k/2+3), message.KindApp, strings.Repeat("z", 100<<10))
+		}
+		if k%4 == 3 {
+			releaseFirstPrepare(c)
+		}
+		c.tick(1)
+	}
+	return again
+}
+
+// A primary whose backup acknowledges a steady stream of late Prepares
+// does not send the ones still under way again a retry period after each
+// acknowledgement (plant ack-restarts-retry does: 7 times in 40 ticks,
+// against 2).
+func TestPrimaryDoesNotResendWhatIsUnderWay(t *testing.T) {
+	again := pipelinedPrepares(t, plant.Bugs{})
+	old := pipelinedPrepares(t, plant.Bugs{AckRestartsRetry: true})
+	t.Logf("Prepares sent again: %d, with plant ack-restarts-retry %d", again, old)
+	// Two retransmissions come before the spacing grew past the
+	// acknowledgements' period (3 ticks, then 6); then none.
+	if again > 2 || old <= again {
+		t.Fatalf("Prepares sent again to a backup that acknowledges a steady stream: %d (want at most 2), with the old behaviour %d (want more)", again, old)
+	}
+}
+
+// releaseFirstPrepare delivers the oldest held Prepare.
+func releaseFirstPrepare(c *cluster) {
+	for k, e := range c.held {
+		if _, ok := e.Msg.(*message.Prepare); ok {
+			c.queue = append(c.queue, e)
+			c.held = append(c.held[:k], c.held[k+1:]...)
+			return
+		}
+	}
+}

@@ -45,7 +45,7 @@ func (r *Replica) learnView(v uint64) {
 		// The paper read literally: truncate, take the view, then fetch.
 		r.replaceLog(r.commit, nil)
 		r.enterNormal(v)
-		r.requestMissing(0)
+		r.requestMissing(r.op() + 1)
 		return
 	}
 	if r.st.active && !r.st.sameView && r.st.view == v {
