@@ -256,7 +256,7 @@ func (r *Replica) onPrepareOK(m *message.PrepareOK) {
 	}
 	if m.Op > r.primary.acked[from] {
 		r.primary.acked[from] = m.Op
-		r.ackProgress(&r.primary.retry[from], m.Op == r.op())
+		r.restartRetry(&r.primary.retry[from])
 		r.advanceCommit()
 	}
 }

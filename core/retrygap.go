@@ -30,26 +30,6 @@ func (g *retryGap) due(now, limit uint64) bool {
 	return true
 }
 
-// postpone makes the next retransmission due one gap after now, keeping
-// the gap.
-func (g *retryGap) postpone(now uint64) { g.next = now + g.gap }
-
-// ackProgress moves the primary's retransmissions to a backup on after
-// it acknowledged a higher op. Caught up, the spacing restarts at the
-// retry period. Still behind, the next retransmission waits one more gap
-// of the current size: an acknowledgement shows the link delivers, and
-// the entries after it are most likely under way behind it. Restarted
-// at every acknowledgement, the spacing sent the entries in flight again
-// a retry period after each one, and on a slow link every Prepare left
-// two or three times (profile bandwidth at 20 MiB/s).
-func (r *Replica) ackProgress(g *retryGap, caughtUp bool) {
-	if caughtUp || r.cfg.bugs.AckRestartsRetry {
-		r.restartRetry(g)
-		return
-	}
-	g.postpone(r.now)
-}
-
 // restartRetry restarts g at the replica's retry period.
 func (r *Replica) restartRetry(g *retryGap) { g.restart(r.now, uint64(r.cfg.RetryTicks)) }
 

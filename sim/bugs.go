@@ -50,7 +50,6 @@ var bugFlags = []struct {
 	{"fetch-pinned", func(b *plant.Bugs) *bool { return &b.FetchPinned }},
 	{"answer-every-repeat", func(b *plant.Bugs) *bool { return &b.AnswerEveryRepeat }},
 	{"ask-while-arriving", func(b *plant.Bugs) *bool { return &b.AskWhileArriving }},
-	{"ack-restarts-retry", func(b *plant.Bugs) *bool { return &b.AckRestartsRetry }},
 }
 
 // BugNames returns the names of the bugs set in b.

@@ -282,7 +282,6 @@ var bandwidthPlants = []struct {
 	{"reset-backoff-on-new-view", 20}, {"retransmit-every-retry", 0}, {"single-lane", 20},
 	{"transfer-before-start-view", 20}, {"view-timer-ignores-progress", 20},
 	{"fetch-pinned", 20}, {"answer-every-repeat", 20}, {"ask-while-arriving", 20},
-	{"ack-restarts-retry", 20},
 }
 
 // TestDiskFaultPlantsCaught shows that each disk fault of the disk

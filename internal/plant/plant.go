@@ -217,14 +217,6 @@ type Bugs struct {
 	// more copy of them queued behind them (profile bandwidth at
 	// 20 MiB/s; docs/protocol.md, "Lanes").
 	AskWhileArriving bool
-	// AckRestartsRetry restarts the primary's spacing of Prepare
-	// retransmissions to a backup at the retry period whenever the backup
-	// acknowledges a higher op (the old behaviour), even while it is still
-	// behind: the entries under way after the one acknowledged are sent
-	// again a retry period later, so on a slow link each Prepare crosses
-	// it two or three times (profile bandwidth at 20 MiB/s;
-	// docs/protocol.md, "Retransmissions").
-	AckRestartsRetry bool
 	// SingleLane is a bug of the simulator's network, not of the core:
 	// links with a bandwidth carry every message in one FIFO (the old
 	// model, one TCP connection per peer) instead of a control lane and
