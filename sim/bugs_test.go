@@ -235,11 +235,14 @@ func TestLyingFsyncCaught(t *testing.T) {
 // the slower links too. fetch-pinned (a checkpoint fetch that waits a
 // retry at every replica for a checkpoint they all replaced) failed seed
 // 90052 of the profile in 1,750 (the first in that range); on the slower
-// links it is caught at seed 21. answer-every-repeat (a new copy of a
-// large RecoveryResponse or NewState for every repeat of its request) and
-// ask-while-arriving (a backup asks for the ops a Commit shows it lacks
-// while their Prepares are under way) swamp the 20 MiB/s links with
-// copies of the log; they are caught at seeds 9 and 21 there.
+// links it was caught at seed 21, and at seed 127 since the two rules
+// against repeated copies of the log (the first failing seeds of the
+// others moved too: docs/testing.md, "Planted bugs"). Those two rules'
+// plants, answer-every-repeat (a new copy of a large RecoveryResponse or
+// NewState for every repeat of its request) and ask-while-arriving (a
+// backup asks for the ops a Commit shows it lacks while their Prepares
+// are under way), swamp the 20 MiB/s links with copies of the log; they
+// are caught at seeds 9 and 21 there.
 func TestBandwidthPlantsCaught(t *testing.T) {
 	for _, c := range bandwidthPlants {
 		name := c.bug
