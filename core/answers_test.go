@@ -121,3 +121,28 @@ func TestBackupAsksOnlyForWhatDoesNotArrive(t *testing.T) {
 		t.Fatal("the planted old behaviour sent no GetState")
 	}
 }
+
+// A burst of the same GetState gets one NewState with the log (plant
+// answer-every-repeat: one per request); another op is answered at once.
+func TestRepeatedGetStateAnsweredOnce(t *testing.T) {
+	count := func(bugs plant.Bugs) (burst, other int) {
+		c := largeLog(t, bugs, 2)
+		n := c.countSent(0, func(m message.Message) bool { _, ok := m.(*message.NewState); return ok })
+		ask := func(op uint64) {
+			c.replicas[0].Step(&message.GetState{View: 0, Op: op, Replica: 2})
+			c.collect(0)
+		}
+		for k := 0; k < 5; k++ {
+			ask(1)
+		}
+		burst = *n
+		ask(0)
+		return burst, *n - burst
+	}
+	if burst, other := count(plant.Bugs{}); burst != 1 || other != 1 {
+		t.Fatalf("NewStates: %d for a burst of 5 GetState, %d for another op; want 1 and 1", burst, other)
+	}
+	if old, _ := count(plant.Bugs{AnswerEveryRepeat: true}); old != 5 {
+		t.Fatalf("the planted old behaviour sent %d NewStates for a burst of 5, want 5", old)
+	}
+}
