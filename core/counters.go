@@ -28,4 +28,8 @@ type Counters struct {
 	SessionEvictions uint64
 	// Sessions is the number of client sessions in the table now.
 	Sessions int
+	// AnswersWithheld counts large answers (a RecoveryResponse with the
+	// log, a NewState) not sent to a repeated request because the same
+	// answer to the same request left a moment before (answers.go).
+	AnswersWithheld uint64
 }

@@ -94,10 +94,17 @@ func (r *Replica) onLogChunk(m *message.LogChunk) {
 		r.learnCommit(r.op())
 	}
 	if r.op() >= lf.upto {
+		upto := lf.upto
 		r.counters.LogCatchUps++
 		r.st.reset()
 		r.ack()
-		r.requestMissing() // the entries after the source's base, as usual
+		// The entries after the source's base, as usual, but asked for at
+		// once: nothing sends them by themselves (requestMissing would
+		// wait a retry for them to arrive).
+		r.requestMissing(upto + 1)
+		if r.st.active && r.st.sameView {
+			r.sendGetState()
+		}
 		return
 	}
 	if r.op() > before {

@@ -32,7 +32,8 @@ func sentOf[T message.Message](out Output) []T {
 // replica 0 whose log starts at base 15 (ops 16..20, all committed).
 func askFor(t *testing.T, r *Replica) Output {
 	t.Helper()
-	r.requestMissing()
+	r.requestMissing(20) // waits a retry for the ops to arrive; ask now
+	r.sendGetState()
 	gs := sentOf[*message.GetState](r.Output())
 	if len(gs) != 1 {
 		t.Fatalf("sent %d GetStates, want 1", len(gs))

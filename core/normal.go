@@ -164,7 +164,7 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 			continue // already held: same view, so the same entry
 		}
 		if e.Op != r.op()+1 {
-			r.requestMissing()
+			r.requestMissing(m.Entries[len(m.Entries)-1].Op)
 			break
 		}
 		if !r.hasRoom(e.Size()) {
@@ -220,7 +220,7 @@ func (r *Replica) acceptFromPrimary(v uint64) bool {
 // learnCommit advances the commit-number from the primary's and executes.
 func (r *Replica) learnCommit(c uint64) {
 	if c > r.op() {
-		r.requestMissing()
+		r.requestMissing(c)
 		c = r.op()
 	}
 	if c > r.commit {

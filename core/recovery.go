@@ -65,6 +65,9 @@ func (r *Replica) onRecovery(m *message.Recovery) {
 	if normal && r.isPrimary() {
 		resp.Log = r.wholeLog()
 	}
+	if !r.answerAgain(m.Replica, answerKey{kind: answerRecovery, a: m.Nonce}, resp) {
+		return // the same answer is on its way
+	}
 	r.send(from, resp)
 }
 

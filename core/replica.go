@@ -84,6 +84,9 @@ type Replica struct {
 	leaseReads uint64
 	// counters count protocol events for monitoring (see Counters).
 	counters Counters
+	// answered is, per peer id, the last large answer sent to it
+	// (answers.go).
+	answered map[uint8]answerMemo
 
 	out          Output
 	logDirtyFrom uint64

@@ -24,6 +24,9 @@ type transferState struct {
 	retry    retryGap // when the next GetState is due
 	attempt  int
 	log      logFetch // entries fetched from a driver's retained log (logfetch.go)
+	// need and seen, when sameView: the highest op the backup learned
+	// exists, and its op-number when it last asked or checked.
+	need, seen uint64
 }
 
 func (t *transferState) reset() { *t = transferState{} }
@@ -43,7 +46,7 @@ func (r *Replica) learnView(v uint64) {
 		// The paper read literally: truncate, take the view, then fetch.
 		r.replaceLog(r.commit, nil)
 		r.enterNormal(v)
-		r.requestMissing()
+		r.requestMissing(r.op() + 1)
 		return
 	}
 	if r.st.active && !r.st.sameView && r.st.view == v {
@@ -65,17 +68,44 @@ func (r *Replica) learnView(v uint64) {
 	r.sendGetState()
 }
 
-// requestMissing asks for the ops a normal backup lacks in its own view.
-func (r *Replica) requestMissing() {
+// requestMissing asks for the ops up to need that a normal backup lacks
+// in its own view. It asks only if they do not come by themselves
+// (arriving): a Commit on the control lane overtakes the Prepares it
+// commits on the bulk lane, and the primary sends unacknowledged entries
+// again itself.
+func (r *Replica) requestMissing(need uint64) {
 	if r.status != StatusNormal || r.isPrimary() {
 		return
 	}
 	if r.st.active && r.st.sameView && r.st.view == r.view {
+		r.st.need = max(r.st.need, need)
 		return // in progress; tickTransfer retries
 	}
-	r.st = transferState{active: true, sameView: true, view: r.view}
+	r.st = transferState{active: true, sameView: true, view: r.view, need: need, seen: r.op()}
 	r.restartRetry(&r.st.retry)
+	if !r.cfg.bugs.AskWhileArriving {
+		r.st.lastSent = r.now
+		return // tickTransfer asks if nothing arrives
+	}
 	r.sendGetState()
+}
+
+// arriving reports whether the ops a backup lacks in its own view are
+// arriving by themselves: since it last asked or checked, its log grew,
+// or it no longer lacks any. A NewState is another copy of the log: on
+// a slow link, asking while the Prepares are under way queued copy after
+// copy of them on the bulk lane (profile bandwidth at 20 MiB/s).
+func (r *Replica) arriving() bool {
+	if !r.st.sameView || r.cfg.bugs.AskWhileArriving {
+		return false
+	}
+	if r.op() >= r.st.need {
+		r.st.reset()
+		return true
+	}
+	grew := r.op() > r.st.seen
+	r.st.seen = r.op()
+	return grew
 }
 
 // sendGetState sends GetState to the primary of the target view first, then
@@ -86,7 +116,7 @@ func (r *Replica) sendGetState() {
 		from = r.op()
 	}
 	to := r.stateSource(r.st.view, &r.st.attempt)
-	r.st.lastSent, r.st.from = r.now, from
+	r.st.lastSent, r.st.from, r.st.seen = r.now, from, r.op()
 	r.send(to, &message.GetState{View: r.st.view, Op: from, Replica: r.id})
 }
 
@@ -102,7 +132,7 @@ func (r *Replica) tickTransfer() {
 		r.st.reset()
 		return
 	}
-	if r.tickLogFetch() {
+	if r.tickLogFetch() || r.arriving() {
 		return
 	}
 	r.st.attempt++
@@ -123,10 +153,14 @@ func (r *Replica) onGetState(m *message.GetState) {
 	// Ops at or below base left the log: the answer then starts after
 	// base, and the requester fetches a checkpoint for the rest.
 	n := uint64(len(r.log))
-	r.send(from, &message.NewState{
+	ns := &message.NewState{
 		View: r.view, Op: r.op(), Commit: r.commit, Replica: r.id, From: m.Op,
 		Entries: r.log[max(m.Op, r.base)-r.base : n : n],
-	})
+	}
+	if !r.answerAgain(m.Replica, answerKey{kind: answerState, a: m.View, b: m.Op}, ns) {
+		return // the same answer is on its way
+	}
+	r.send(from, ns)
 }
 
 // onNewState installs a state transfer's answer.

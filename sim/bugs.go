@@ -52,6 +52,8 @@ var bugFlags = []struct {
 	{"register-reopens-evicted", func(b *plant.Bugs) *bool { return &b.RegisterReopensEvicted }},
 	{"fetch-pinned", func(b *plant.Bugs) *bool { return &b.FetchPinned }},
 	{"epoch-checkpoint-while-installing", func(b *plant.Bugs) *bool { return &b.EpochCheckpointWhileInstalling }},
+	{"answer-every-repeat", func(b *plant.Bugs) *bool { return &b.AnswerEveryRepeat }},
+	{"ask-while-arriving", func(b *plant.Bugs) *bool { return &b.AskWhileArriving }},
 }
 
 // BugNames returns the names of the bugs set in b.

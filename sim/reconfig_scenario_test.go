@@ -155,12 +155,19 @@ func TestScenarioReconfigPartitionedAcrossEpochs(t *testing.T) {
 }
 
 // TestScenarioReconfigJoinerCrashesMidTransfer: new member 3 crashes while
-// it fetches the new epoch's first checkpoint (in chunks of 8 bytes),
+// it fetches the new epoch's first checkpoint (in chunks of 16 bytes),
 // diskless and durable: it restarts as a joiner, learns of the epoch
-// again and fetches the whole checkpoint anew.
+// again and fetches the whole checkpoint anew. With chunks of 8 bytes
+// (until issue 9's rules against copies of the log made the cluster
+// commit faster here) the restarted joiner's fetch of the 753-byte
+// checkpoint, one chunk per round trip, took longer than the cluster took
+// to replace its newest two checkpoints: it reached offset 400 to 600 of
+// checkpoints 48, 64, 88 and 112 in turn, started again at each, and never
+// joined (a joiner's fetch restarts on the newest checkpoint; docs/testing.md,
+// "Issue 9 at 20 MiB/s").
 func TestScenarioReconfigJoinerCrashesMidTransfer(t *testing.T) {
 	for _, durable := range []bool{false, true} {
-		r := reconfigScenarioChunk(t, durable, 8)
+		r := reconfigScenarioChunk(t, durable, 16)
 		r.runUntil(400_000)
 		chunks := 0 // chunks sent to replica 3 (the network only counts)
 		r.net.drop = func(from, to int, m message.Message) bool {

@@ -223,6 +223,22 @@ type Bugs struct {
 	// behaviour): the Output then carries a checkpoint taken from a state
 	// the replica no longer owns (profile reconfig, seed 103262).
 	EpochCheckpointWhileInstalling bool
+	// AnswerEveryRepeat answers every repeat of a Recovery or GetState
+	// with a new copy of its large answer (the old behaviour), however
+	// recently the same answer to the same request left: on a slow link
+	// the copies queue on the bulk lane faster than it drains them, and a
+	// healed link that delivers the requests it held at once queues one
+	// copy per request (profile bandwidth at 20 MiB/s; docs/protocol.md,
+	// "Retransmissions").
+	AnswerEveryRepeat bool
+	// AskWhileArriving makes a normal backup that lacks ops of its own
+	// view ask for them (GetState) at once, and again at every retry
+	// while they arrive (the old behaviour), instead of only when none
+	// arrived since it last looked: a Commit on the control lane
+	// overtakes the Prepares on the bulk lane, and each NewState is one
+	// more copy of them queued behind them (profile bandwidth at
+	// 20 MiB/s; docs/protocol.md, "Lanes").
+	AskWhileArriving bool
 	// SingleLane is a bug of the simulator's network, not of the core:
 	// links with a bandwidth carry every message in one FIFO (the old
 	// model, one TCP connection per peer) instead of a control lane and
