@@ -45,15 +45,15 @@ func TestSeeds(t *testing.T) {
 		profile string
 		seeds   uint64
 	}{
-		{"all", 2000},
-		{"stale", 1000},
-		{"crash", 400},
-		{"split-brain", 400},
+		{"all", 1000},
+		{"stale", 500},
+		{"crash", 300},
+		{"split-brain", 300},
 		{"isolate", 300},
 		{"stale-learner", 300},
-		{"durable", 400},
+		{"durable", 300},
 		{"disk", 300},
-		{"checkpoint", 400},
+		{"checkpoint", 300},
 		{"bootstrap", 300},
 		{"amnesia", 300},
 		{"stale-dvc", 300},
