@@ -14,13 +14,7 @@ import (
 // replica keeps its state (no checkpoint fetched) and follows the new
 // primary's writes as a standby, voting nowhere.
 func TestDemotePrimaryToStandby(t *testing.T) {
-	c := newCluster(t, 3)
-	c.writes(0, 1, 5)
-	s := c.addJoiner()
-	if rp := c.reconfigureTo(0, 1, 0, full(0), full(1), full(2), standby(s)); rp == nil || rp.Status != message.StatusOK {
-		t.Fatalf("adding a standby: reply %+v, want OK", rp)
-	}
-	c.tick(40)
+	c, s := clusterWithStandby(t)
 	fetches := c.info(0).Counters.CheckpointFetches
 	if rp := c.reconfigureTo(0, 2, 1, standby(0), full(1), full(2), full(s)); rp == nil || rp.Status != message.StatusOK {
 		t.Fatalf("demoting the primary: reply %+v, want OK", rp)

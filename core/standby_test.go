@@ -38,13 +38,7 @@ func refusal(t *testing.T, rp *message.Reply) message.RefusalReason {
 // replica: it enters the new epoch by executing the RECONFIGURATION, with
 // no checkpoint to fetch.
 func TestStandbyAddedThenPromoted(t *testing.T) {
-	c := newCluster(t, 3)
-	c.writes(0, 1, 5)
-	s := c.addJoiner()
-	if rp := c.reconfigureTo(0, 1, 0, full(0), full(1), full(2), standby(s)); rp == nil || rp.Status != message.StatusOK {
-		t.Fatalf("adding a standby: reply %+v, want OK", rp)
-	}
-	c.tick(40)
+	c, s := clusterWithStandby(t)
 	in := c.info(s)
 	if in.Epoch != 1 || in.Status != core.StatusNormal || in.Role != core.RoleStandby || in.Members.Faults() != 1 {
 		t.Fatalf("standby: epoch %d %v role %v, f %d", in.Epoch, in.Status, in.Role, in.Members.Faults())
@@ -185,4 +179,18 @@ func TestPromotingLaggingStandbyRefused(t *testing.T) {
 	if rp := c.reconfigureTo(0, 5, 0, promote...); rp == nil || rp.Status != message.StatusOK {
 		t.Fatalf("promoting the caught-up standby: reply %+v, want OK", rp)
 	}
+}
+
+// clusterWithStandby returns 3 full replicas {0, 1, 2} that executed 5
+// writes and then added a standby, whose id it returns, in epoch 1.
+func clusterWithStandby(t *testing.T) (*cluster, int) {
+	t.Helper()
+	c := newCluster(t, 3)
+	c.writes(0, 1, 5)
+	s := c.addJoiner()
+	if rp := c.reconfigureTo(0, 1, 0, full(0), full(1), full(2), standby(s)); rp == nil || rp.Status != message.StatusOK {
+		t.Fatalf("adding a standby: reply %+v, want OK", rp)
+	}
+	c.tick(40)
+	return c, s
 }
