@@ -11,16 +11,23 @@ import (
 
 // addJoiner starts a replica with id len(c.replicas) that is a member of
 // no configuration yet.
-func (c *cluster) addJoiner() int {
+func (c *cluster) addJoiner() int { return c.addJoinerWith(&counter{}) }
+
+// addJoinerWith starts a joiner whose state machine is sm (nil: none, so
+// it can join only as a witness).
+func (c *cluster) addJoinerWith(sm *counter) int {
 	id := len(c.replicas)
-	sm := &counter{}
 	cfg := core.Config{Join: true, JoinID: uint8(id), Seed: 42, HeartbeatTicks: 2, ViewChangeTicks: 10,
 		RetryTicks: 3, MaxSessions: 4}
 	if c.config != nil {
 		c.config(&cfg)
 		cfg.Join, cfg.JoinID = true, uint8(id)
 	}
-	r, err := core.New(cfg, sm)
+	var machine core.StateMachine
+	if sm != nil {
+		machine = sm
+	}
+	r, err := core.New(cfg, machine)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -11,23 +11,7 @@ import (
 // addWitnessJoiner starts a replica with id len(c.replicas) that is a
 // member of no configuration yet and holds no state machine: it can join
 // only as a witness (vr server --join --witness).
-func (c *cluster) addWitnessJoiner() int {
-	id := len(c.replicas)
-	cfg := core.Config{Join: true, JoinID: uint8(id), Seed: 42, HeartbeatTicks: 2, ViewChangeTicks: 10,
-		RetryTicks: 3, MaxSessions: 4}
-	if c.config != nil {
-		c.config(&cfg)
-		cfg.Join, cfg.JoinID = true, uint8(id)
-	}
-	r, err := core.New(cfg, nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	c.replicas = append(c.replicas, r)
-	c.sms = append(c.sms, nil)
-	c.collect(id)
-	return id
-}
+func (c *cluster) addWitnessJoiner() int { return c.addJoinerWith(nil) }
 
 func witness(id int) message.Member {
 	return message.Member{ID: uint8(id), Role: uint8(core.RoleWitness)}
