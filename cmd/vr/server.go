@@ -41,6 +41,7 @@ type serverFlags struct {
 	baseRate                    int64
 	memoryLimit                 string
 	newCluster                  bool
+	enablePprof                 bool
 	logLevel, logFormat         string
 	dataDir, sync               string
 	gw                          gatewayFlags
@@ -98,6 +99,7 @@ Reconfigurations are accepted only with the cluster's admin secret
 	fl.StringVar(&f.listen, "listen", "", "listen address (default: this replica's --cluster address)")
 	fl.StringVar(&f.advertise, "advertise", "", "the address peers and clients are given for this replica, when --listen is not it (0.0.0.0, NAT): a member's must be its --cluster entry; a joiner's goes into the reconfiguration that adds it (default: --listen)")
 	fl.StringVar(&f.statusAddr, "status-addr", "", "HTTP status address (default: same host, port+1000; \"off\" disables)")
+	fl.BoolVar(&f.enablePprof, "enable-pprof", false, "serve Go's runtime profiles (CPU, heap, allocations, goroutines) under /debug/pprof/ on the status endpoint")
 	fl.StringVar(&f.statusAddrs, "status-addrs", "", "every replica's status address, comma-separated in --cluster order, for the status page's cluster view (default: each replica's port+1000 when --status-addr is default)")
 	fl.Uint64Var(&f.clusterID, "cluster-id", 0, "cluster id carried by every frame; frames of other clusters are refused")
 	fl.DurationVar(&f.tick, "tick", node.DefaultTick, "protocol tick")
@@ -303,7 +305,11 @@ func serveStatus(ctx context.Context, f serverFlags, addr string, n *node.Node, 
 	if err != nil {
 		return fmt.Errorf("status endpoint cannot listen: %w", err)
 	}
-	serveUntilDone(ctx, newStatusServer(withKVAPI(n.StatusHandler(), api), defaultStatusTimeouts), ln, "status endpoint", logger)
+	h := withKVAPI(n.StatusHandler(), api)
+	if f.enablePprof {
+		h = withPprof(h)
+	}
+	serveUntilDone(ctx, newStatusServer(h, defaultStatusTimeouts), ln, "status endpoint", logger)
 	logger.Info("status endpoint", "url", "http://"+sa+"/status")
 	return nil
 }
