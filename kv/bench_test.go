@@ -3,6 +3,10 @@ package kv
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"runtime"
 	"testing"
 
 	"github.com/vr-go/vr/internal/benchcpu"
@@ -75,6 +79,51 @@ func BenchmarkEncodeBatch(b *testing.B) {
 	for b.Loop() {
 		_ = NewBatch(puts).Encode()
 		_ = res.Encode()
+	}
+	done()
+}
+
+// BenchmarkApplyLargeState is issue 10's sustained load as one replica
+// applies it: batches of 64 Puts of 1 KiB values to uniformly random keys
+// of a store that holds 1,000,000 keys (about 1 GiB), with a checkpoint
+// snapshot taken every 8 MiB of writes and its delta written (as the
+// node does, core.DefaultCheckpointBytes): the tree's copy-on-write after
+// each snapshot and the collector's work over a large heap are in the
+// CPU per batch. The fill is not measured. Opt-in (VR_BENCH_LARGE=1):
+// the fill takes a GiB and tens of seconds.
+func BenchmarkApplyLargeState(b *testing.B) {
+	if os.Getenv("VR_BENCH_LARGE") == "" {
+		b.Skip("set VR_BENCH_LARGE=1: fills a store of 1M keys × 1 KiB")
+	}
+	const keys, batch, valueSize, snapEvery = 1_000_000, 64, 1024, (8 << 20) / (64 * 1024)
+	s := New(Limits{})
+	value := make([]byte, valueSize)
+	fill := make([]Command, 0, batch)
+	for k := 0; k < keys; k++ {
+		fill = append(fill, NewPut(fmt.Appendf(nil, "%08d", k), value))
+		if len(fill) == batch {
+			s.Apply(0, NewBatch(fill).Encode())
+			fill = fill[:0]
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	cmds := make([][]byte, 1024)
+	for i := range cmds {
+		puts := make([]Command, batch)
+		for j := range puts {
+			puts[j] = NewPut(fmt.Appendf(nil, "%08d", rng.IntN(keys)), value)
+		}
+		cmds[i] = NewBatch(puts).Encode()
+	}
+	s.Snapshot()
+	runtime.GC()
+	b.ReportAllocs()
+	done := benchcpu.Start(b)
+	for i := 0; b.Loop(); i++ {
+		s.Apply(0, cmds[i%len(cmds)])
+		if i%snapEvery == snapEvery-1 {
+			_, _ = s.Snapshot().(*snapshot).WriteDeltaTo(io.Discard)
+		}
 	}
 	done()
 }
