@@ -32,7 +32,9 @@ func (s *Store) exec(c Command) Result {
 	case KindGet:
 		var e entry
 		e, res.Found = s.lookup(c.Key)
-		res.Value, res.Version = e.value, e.version
+		if res.Found {
+			res.Value, res.Version = e.value(), e.version()
+		}
 	case KindPut:
 		res.Version = s.write(c.Key, c.Value)
 	case KindDelete:

@@ -111,16 +111,16 @@ func (p *snapshot) WriteDeltaTo(w io.Writer) (int64, error) {
 		if sw.err != nil {
 			break
 		}
-		e, found := p.tree.Get(entry{key: k})
+		e, found := p.tree.Get(probe(k))
 		if !found {
 			sw.b = append(sw.b, deltaDelete)
 			sw.item(k)
 			continue
 		}
 		sw.b = append(sw.b, deltaPut)
-		sw.item(e.key)
-		sw.item(e.value)
-		sw.b = binary.AppendUvarint(sw.b, e.version)
+		sw.item(e.key())
+		sw.item(e.value())
+		sw.b = binary.AppendUvarint(sw.b, e.version())
 	}
 	sw.flush()
 	if sw.err != nil {
@@ -190,18 +190,19 @@ func (d *snapReader) applyDelta(tree *btree.BTreeG[entry], sum, from, revision, 
 		}
 		prev = key
 		if kind[0] == deltaDelete {
-			if old, found := tree.Delete(entry{key: key}); found {
+			if old, found := tree.Delete(probe(key)); found {
 				sum -= entryHash(old)
 			}
 			continue
 		}
-		e := entry{key: key, value: d.item(), version: d.uvarint()}
+		value, version := d.item(), d.uvarint()
 		if d.err != nil {
 			break
 		}
-		if e.version <= from || e.version > revision {
-			return nil, 0, fmt.Errorf("%w: delta entry %d has version %d outside (%d, %d]", ErrBadSnapshot, i, e.version, from, revision)
+		if version <= from || version > revision {
+			return nil, 0, fmt.Errorf("%w: delta entry %d has version %d outside (%d, %d]", ErrBadSnapshot, i, version, from, revision)
 		}
+		e := newEntry(key, value, version)
 		if old, found := tree.ReplaceOrInsert(e); found {
 			sum -= entryHash(old)
 		}

@@ -53,16 +53,17 @@ func mix64(x uint64) uint64 {
 // hash (entryHashStreamed). The streamed form for every entry spent most
 // of its time copying small pieces into the Digest's buffer.
 func entryHash(e entry) uint64 {
-	n := 24 + len(e.key) + len(e.value)
+	key, value := e.key(), e.value()
+	n := 24 + len(key) + len(value)
 	if n > hashBufSize {
 		return entryHashStreamed(e)
 	}
 	var buf [hashBufSize]byte
-	b := binary.LittleEndian.AppendUint64(buf[:0], uint64(len(e.key)))
-	b = append(b, e.key...)
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(e.value)))
-	b = append(b, e.value...)
-	b = binary.LittleEndian.AppendUint64(b, e.version)
+	b := binary.LittleEndian.AppendUint64(buf[:0], uint64(len(key)))
+	b = append(b, key...)
+	b = binary.LittleEndian.AppendUint64(b, uint64(len(value)))
+	b = append(b, value...)
+	b = binary.LittleEndian.AppendUint64(b, e.version())
 	return mix64(xxhash.Sum64(b))
 }
 
@@ -75,13 +76,14 @@ func entryHashStreamed(e entry) uint64 {
 	var d xxhash.Digest
 	d.Reset()
 	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(e.key)))
+	key, value := e.key(), e.value()
+	binary.LittleEndian.PutUint64(n[:], uint64(len(key)))
 	d.Write(n[:])
-	d.Write(e.key)
-	binary.LittleEndian.PutUint64(n[:], uint64(len(e.value)))
+	d.Write(key)
+	binary.LittleEndian.PutUint64(n[:], uint64(len(value)))
 	d.Write(n[:])
-	d.Write(e.value)
-	binary.LittleEndian.PutUint64(n[:], e.version)
+	d.Write(value)
+	binary.LittleEndian.PutUint64(n[:], e.version())
 	d.Write(n[:])
 	return mix64(d.Sum64())
 }

@@ -13,9 +13,9 @@ func TestEntryHashMatchesStreamed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for size := 0; size <= hashBufSize+64; size += 1 + rng.IntN(7) {
 		k := rng.IntN(size + 1)
-		e := entry{key: randBytes(rng, k), value: randBytes(rng, size-k), version: rng.Uint64()}
+		e := newEntry(randBytes(rng, k), randBytes(rng, size-k), rng.Uint64())
 		if got, want := entryHash(e), entryHashStreamed(e); got != want {
-			t.Fatalf("entry of %d+%d bytes: hash %#x, streamed %#x", len(e.key), len(e.value), got, want)
+			t.Fatalf("entry of %d+%d bytes: hash %#x, streamed %#x", len(e.key()), len(e.value()), got, want)
 		}
 	}
 }

@@ -46,7 +46,7 @@ func (s *Store) CAS(key []byte, expected uint64, value []byte) (uint64, bool, er
 func (s *Store) cas(key []byte, expected uint64, value []byte) (uint64, bool) {
 	var current uint64
 	if e, found := s.lookup(key); found {
-		current = e.version
+		current = e.version()
 	}
 	if current != expected {
 		return current, false
@@ -89,10 +89,10 @@ func (s *Store) scan(start, end []byte, limit int) ([]Item, bool) {
 	var size int
 	more := false
 	visit := func(e entry) bool {
-		if len(end) > 0 && bytes.Compare(e.key, end) >= 0 {
+		if len(end) > 0 && bytes.Compare(e.key(), end) >= 0 {
 			return false
 		}
-		size += len(e.key) + len(e.value)
+		size += int(entrySize(e))
 		if len(items) == limit || (len(items) > 0 && size > s.limits.MaxScanBytes) {
 			more = true
 			return false
@@ -100,7 +100,7 @@ func (s *Store) scan(start, end []byte, limit int) ([]Item, bool) {
 		items = append(items, e.item())
 		return true
 	}
-	s.tree.AscendGreaterOrEqual(entry{key: start}, visit)
+	s.tree.AscendGreaterOrEqual(probe(start), visit)
 	return items, more
 }
 
@@ -117,7 +117,7 @@ func prefixEnd(prefix []byte) []byte {
 	return nil
 }
 
-func (e entry) item() Item { return Item{Key: e.key, Value: e.value, Version: e.version} }
+func (e entry) item() Item { return Item{Key: e.key(), Value: e.value(), Version: e.version()} }
 
 func (it Item) clone() Item {
 	return Item{Key: bytes.Clone(it.Key), Value: bytes.Clone(it.Value), Version: it.Version}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/google/btree"
@@ -79,9 +80,9 @@ func (p *snapshot) WriteTo(w io.Writer) (int64, error) {
 	sw.b = binary.AppendUvarint(sw.b, p.revision)
 	sw.b = binary.AppendUvarint(sw.b, uint64(p.tree.Len()))
 	p.tree.Ascend(func(e entry) bool {
-		sw.item(e.key)
-		sw.item(e.value)
-		sw.b = binary.AppendUvarint(sw.b, e.version)
+		sw.item(e.key())
+		sw.item(e.value())
+		sw.b = binary.AppendUvarint(sw.b, e.version())
 		return sw.err == nil
 	})
 	sw.flush()
@@ -176,16 +177,16 @@ func (d *snapReader) entries() (*btree.BTreeG[entry], uint64, uint64, error) {
 	tree, sum := newTree(), uint64(0)
 	var prev []byte
 	for i := uint64(0); i < n && d.err == nil; i++ {
-		e := entry{key: d.item(), value: d.item(), version: d.uvarint()}
+		e := d.entry()
 		if d.err != nil {
 			break
 		}
-		if len(e.key) == 0 || bytes.Compare(prev, e.key) >= 0 || e.version == 0 || e.version > revision {
+		if len(e.rec) == 0 || bytes.Compare(prev, e.key()) >= 0 || e.version() == 0 || e.version() > revision {
 			return nil, 0, 0, fmt.Errorf("%w: bad entry %d", ErrBadSnapshot, i)
 		}
 		tree.ReplaceOrInsert(e)
 		sum += entryHash(e)
-		prev = e.key
+		prev = e.key()
 	}
 	if err := d.end(); err != nil {
 		return nil, 0, 0, err
@@ -196,9 +197,10 @@ func (d *snapReader) entries() (*btree.BTreeG[entry], uint64, uint64, error) {
 // snapReader reads a snapshot's fields and checksums them; the first
 // error sticks.
 type snapReader struct {
-	r   *bufio.Reader
-	sum uint32
-	err error
+	r       *bufio.Reader
+	sum     uint32
+	err     error
+	scratch []byte // entry's key
 }
 
 // fail wraps the sticky error for what was being read.
@@ -245,12 +247,51 @@ func (d *snapReader) uvarint() uint64 {
 }
 
 // item reads a length-prefixed key or value.
-func (d *snapReader) item() []byte {
+func (d *snapReader) item() []byte { return d.take(d.itemLen()) }
+
+// entry reads a key, value and version into one new record (entry.go),
+// the key through a scratch buffer: one allocation per entry restored.
+func (d *snapReader) entry() entry {
+	d.scratch = d.readInto(d.scratch[:0], d.itemLen())
+	key := d.scratch
+	vlen := d.itemLen()
+	if d.err != nil {
+		return entry{}
+	}
+	n := uint64(len(key)) + vlen + 8
+	r := make([]byte, len(key), n)
+	copy(r, key)
+	r = d.readInto(r, vlen)
+	version := d.uvarint()
+	if d.err != nil {
+		return entry{}
+	}
+	r = binary.LittleEndian.AppendUint64(r, version)
+	return entry{prefix: keyPrefix(key), rec: r[:len(key):n]}
+}
+
+// itemLen reads a key's or value's length, within maxSnapshotItem.
+func (d *snapReader) itemLen() uint64 {
 	n := d.uvarint()
 	if n > maxSnapshotItem && d.err == nil {
 		d.err = fmt.Errorf("%w: item of %d bytes", ErrBadSnapshot, n)
 	}
-	return d.take(n)
+	return n
+}
+
+// readInto appends n bytes read to b and checksums them.
+func (d *snapReader) readInto(b []byte, n uint64) []byte {
+	if d.err != nil {
+		return b
+	}
+	start := len(b)
+	b = slices.Grow(b, int(n))[:start+int(n)]
+	if _, err := io.ReadFull(d.r, b[start:]); err != nil {
+		d.err = err
+		return b[:start]
+	}
+	d.sum = crc32.Update(d.sum, crcTable, b[start:])
+	return b
 }
 
 // end checks the checksum and that nothing follows it.

@@ -1,24 +1,8 @@
 package kv
 
 import (
-	"bytes"
-
 	"github.com/google/btree"
 )
-
-// btreeDegree is the B-tree's minimum degree.
-const btreeDegree = 32
-
-// entry is one key in the tree.
-type entry struct {
-	key     []byte
-	value   []byte
-	version uint64
-}
-
-func entryLess(a, b entry) bool { return bytes.Compare(a.key, b.key) < 0 }
-
-func newTree() *btree.BTreeG[entry] { return btree.NewG(btreeDegree, entryLess) }
 
 // Store is the key-value state machine. It implements core.StateMachine.
 // It is not safe for concurrent use.
@@ -57,7 +41,7 @@ func (s *Store) Len() int { return s.tree.Len() }
 func (s *Store) Size() int64 { return s.size }
 
 // entrySize is what an entry counts in Size.
-func entrySize(e entry) int64 { return int64(len(e.key) + len(e.value)) }
+func entrySize(e entry) int64 { return int64(cap(e.rec) - 8) }
 
 // treeSize is the Size of a whole tree.
 func treeSize(t *btree.BTreeG[entry]) int64 {
@@ -75,39 +59,36 @@ func (s *Store) Revision() uint64 { return s.revision }
 
 // lookup returns the entry for key, whose slices alias the store.
 func (s *Store) lookup(key []byte) (entry, bool) {
-	return s.tree.Get(entry{key: key})
+	return s.tree.Get(probe(key))
 }
 
 // write stores value under key at a new revision and returns the version.
 // It copies key and value and descends the tree once: ReplaceOrInsert
 // hands back the entry it replaced (a lookup first, to reuse the old key,
 // made every write two descents: 30% of a replica's apply time in a
-// profile). Key and value are copied into allocations of their own: keys
-// packed apart from the values make the tree's comparisons touch less
-// memory (one allocation for both cost 10% more CPU per write in
-// BenchmarkApplyBatch).
+// profile). Key, value and version are copied into one record (entry.go).
 func (s *Store) write(key, value []byte) uint64 {
 	s.revision++
-	e := entry{key: bytes.Clone(key), value: bytes.Clone(value), version: s.revision}
+	e := newEntry(key, value, s.revision)
 	if old, found := s.tree.ReplaceOrInsert(e); found {
 		s.sum -= entryHash(old)
 		s.size -= entrySize(old)
 	}
 	s.sum += entryHash(e)
 	s.size += entrySize(e)
-	s.changes.note(key, s.tree.Len())
-	return e.version
+	s.changes.note(e.key(), s.tree.Len())
+	return s.revision
 }
 
 // remove deletes key at a new revision and reports whether it existed. A
 // missing key is not a mutation: the revision stays.
 func (s *Store) remove(key []byte) bool {
-	old, found := s.tree.Delete(entry{key: key})
+	old, found := s.tree.Delete(probe(key))
 	if found {
 		s.revision++
 		s.sum -= entryHash(old)
 		s.size -= entrySize(old)
-		s.changes.note(old.key, s.tree.Len())
+		s.changes.note(old.key(), s.tree.Len())
 	}
 	return found
 }
