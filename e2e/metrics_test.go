@@ -117,6 +117,9 @@ func TestMetricsAndProbes(t *testing.T) {
 		}
 	}
 	checkAtLeast(t, fams, "go_goroutines", nil, 1)
+	for _, name := range []string{"vr_log_catchups_total", "vr_log_fetches_failed_total", "vr_answers_withheld_total"} {
+		checkAtLeast(t, fams, name, nil, 0) // exported, even while zero
+	}
 	for i, ep := range c.StatusAddrs {
 		if code, body := httpStatus(ctx, ep, "/healthz"); code != http.StatusOK {
 			t.Fatalf("replica %d /healthz: %d %s", i, code, body)

@@ -29,6 +29,8 @@ var (
 	descTransfers     = desc("vr_state_transfers_total", "State transfers (NewState) that brought the log up to date.")
 	descFetches       = desc("vr_checkpoint_fetches_total", "Checkpoints fetched from a peer and installed.")
 	descLogCatchUps   = desc("vr_log_catchups_total", "State transfers that caught up from a peer's retained log instead of a checkpoint.")
+	descLogFetchFail  = desc("vr_log_fetches_failed_total", "Catch-ups from a peer's retained log given up (the peer held none of the entries, or did not answer); the replica then fetched a checkpoint.")
+	descWithheld      = desc("vr_answers_withheld_total", "Large answers (a RecoveryResponse with the log, a NewState) not sent again to a repeated request because the same answer left a moment before.")
 	descLeaseReads    = desc("vr_lease_reads_total", "Reads answered under the primary's read lease.")
 	descSessions      = desc("vr_client_sessions", "Client sessions in the client table.")
 	descEvictions     = desc("vr_client_session_evictions_total", "Client sessions evicted from a full client table.")
@@ -55,7 +57,7 @@ type replicaCollector struct{ n *Node }
 func (c *replicaCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descView, descStatus, descIsPrimary, descOp, descCommit, descExecuted,
 		descLogBase, descCheckpointOp, descCheckpointAge, descHasState, descLogBytes, descViewChanges, descRecoveries,
-		descTransfers, descFetches, descLogCatchUps, descLeaseReads, descSessions, descEvictions, descPeerSent, descPeerSentBytes,
+		descTransfers, descFetches, descLogCatchUps, descLogFetchFail, descWithheld, descLeaseReads, descSessions, descEvictions, descPeerSent, descPeerSentBytes,
 		descPeerRecv, descPeerRecvBytes, descPeerDropped, descDroppedIn, descBadFrames, descReconnects,
 		descDialErrors, descRefusedConns, descHandshakes, descForbidden} {
 		ch <- d
@@ -90,6 +92,8 @@ func (c *replicaCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descTransfers, k.StateTransfers)
 	counter(descFetches, k.CheckpointFetches)
 	counter(descLogCatchUps, k.LogCatchUps)
+	counter(descLogFetchFail, k.LogFetchesFailed)
+	counter(descWithheld, k.AnswersWithheld)
 	counter(descLeaseReads, info.LeaseReads)
 	gauge(descSessions, float64(k.Sessions))
 	counter(descEvictions, k.SessionEvictions)
