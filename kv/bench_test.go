@@ -127,3 +127,40 @@ func BenchmarkApplyLargeState(b *testing.B) {
 	}
 	done()
 }
+
+// BenchmarkSnapshotLargeState writes a whole snapshot of a store of
+// 1,000,000 keys × 1 KiB (a checkpoint base at issue 10's size) to a file
+// in the temporary directory, as a diskless replica's base lane does.
+// Opt-in (VR_BENCH_LARGE=1).
+func BenchmarkSnapshotLargeState(b *testing.B) {
+	if os.Getenv("VR_BENCH_LARGE") == "" {
+		b.Skip("set VR_BENCH_LARGE=1: fills a store of 1M keys × 1 KiB")
+	}
+	s := New(Limits{})
+	value := make([]byte, 1024)
+	fill := make([]Command, 0, 64)
+	for k := 0; k < 1_000_000; k++ {
+		fill = append(fill, NewPut(fmt.Appendf(nil, "%08d", k), value))
+		if len(fill) == cap(fill) {
+			s.Apply(0, NewBatch(fill).Encode())
+			fill = fill[:0]
+		}
+	}
+	f, err := os.CreateTemp(b.TempDir(), "base-*")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	runtime.GC()
+	b.SetBytes(s.Size())
+	done := benchcpu.Start(b)
+	for b.Loop() {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Snapshot().WriteTo(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	done()
+}
