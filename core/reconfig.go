@@ -322,12 +322,12 @@ func (r *Replica) learnedEpochView(ck *Checkpoint) {
 
 // assertEpochInvariants checks the reconfiguration rules on the replica's
 // state.
-func (r *Replica) assertEpochInvariants(fail func(string, ...any)) {
+func (r *Replica) assertEpochInvariants() {
 	if r.members.Size() > 0 && r.index != r.members.IndexOf(r.id) {
-		fail("index %d but id %d is at %d", r.index, r.id, r.members.IndexOf(r.id))
+		r.invariantFailed("index %d but id %d is at %d", r.index, r.id, r.members.IndexOf(r.id))
 	}
 	if r.members.Epoch > 0 && r.commit < r.ep.op && r.status != StatusTransitioning {
-		fail("commit %d below the first op %d of epoch %d", r.commit, r.ep.op, r.members.Epoch)
+		r.invariantFailed("commit %d below the first op %d of epoch %d", r.commit, r.ep.op, r.members.Epoch)
 	}
 }
 

@@ -81,15 +81,16 @@ func (r *Replica) assertStandbySends(m message.Message) {
 }
 
 // assertStandbyInvariants checks the standby rules on the replica's state.
-func (r *Replica) assertStandbyInvariants(fail func(string, ...any)) {
+// p is the primary of the replica's view, primaryOf(r.view).
+func (r *Replica) assertStandbyInvariants(p int) {
 	if r.standbyBugs() {
 		return
 	}
-	if p := r.primaryOf(r.view); p >= 0 && r.members.IsStandby(p) {
-		fail("the primary of view %d is standby %d", r.view, p)
+	if p >= 0 && r.members.IsStandby(p) {
+		r.invariantFailed("the primary of view %d is standby %d", r.view, p)
 	}
 	if r.standby && (r.status == StatusViewChange || r.promisedView > r.lastNormalView) {
-		fail("standby in %v, promised view %d, last normal %d", r.status, r.promisedView, r.lastNormalView)
+		r.invariantFailed("standby in %v, promised view %d, last normal %d", r.status, r.promisedView, r.lastNormalView)
 	}
 }
 

@@ -112,12 +112,13 @@ func (r *Replica) assertNotWitness(what string) {
 }
 
 // assertWitnessInvariants checks the witness rules on the replica's state.
-func (r *Replica) assertWitnessInvariants(fail func(string, ...any)) {
-	if !r.witnessBugs() && r.members.IsWitness(r.primaryOf(r.view)) {
-		fail("the primary of view %d is witness %d", r.view, r.primaryOf(r.view))
+// p is the primary of the replica's view, primaryOf(r.view).
+func (r *Replica) assertWitnessInvariants(p int) {
+	if !r.witnessBugs() && r.members.IsWitness(p) {
+		r.invariantFailed("the primary of view %d is witness %d", r.view, p)
 	}
 	if r.witness && (r.executed != 0 || r.ckpt.Op != 0 || r.saved[0] != 0 || r.sessions.len() != 0) {
-		fail("witness holds state: executed %d, checkpoint %d, saved %d, %d sessions",
+		r.invariantFailed("witness holds state: executed %d, checkpoint %d, saved %d, %d sessions",
 			r.executed, r.ckpt.Op, r.saved[0], r.sessions.len())
 	}
 }
