@@ -72,7 +72,7 @@ type pendingMark struct {
 	written    func() // p.durable, made once
 }
 
-func (s *simStorage) Persist(out core.Output, status core.Status, done func()) error {
+func (s *simStorage) Persist(out *core.Output, status core.Status, done func()) error {
 	var p *pendingMark
 	if n := len(s.free); n > 0 {
 		p = s.free[n-1]
@@ -171,7 +171,7 @@ func (r *run) formatDisk(rep *replica) {
 	rep.disk.fs.newRoom = r.segSize + 1<<10
 	st, _, err := storage.Open(r.storageConfig(rep))
 	if err == nil {
-		err = st.Persist(core.Output{}, core.StatusNormal, func() {})
+		err = st.Persist(&core.Output{}, core.StatusNormal, func() {})
 	}
 	if err != nil {
 		panic("sim: formatting a disk: " + err.Error())

@@ -8,8 +8,8 @@ import (
 // Persist implements driver.Storage: it writes what out changed and, in
 // sync mode, waits until it is durable; then done (through Config.Wait).
 // A non-nil error means a write failed: the replica must stop.
-func (s *Storage) Persist(out core.Output, status core.Status, done func()) error {
-	if err := s.persist(&out, status); err != nil {
+func (s *Storage) Persist(out *core.Output, status core.Status, done func()) error {
+	if err := s.persist(out, status); err != nil {
 		return err
 	}
 	s.cfg.Wait(done)
