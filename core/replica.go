@@ -302,17 +302,23 @@ func (r *Replica) FireTimers() {
 // them. (o is named so that it is built in the caller's result: the
 // Output is a few hundred bytes, made at every step.)
 func (r *Replica) Output() (o Output) {
+	r.OutputTo(&o)
+	return o
+}
+
+// OutputTo is Output into o, whatever o held: a driver that keeps its
+// Output in place (driver.Flush) copies it once, not twice.
+func (r *Replica) OutputTo(o *Output) {
 	r.flush()
-	o = r.out
+	*o = r.out
 	o.Seq = r.markOutput()
-	r.dirtyLog(&o)
+	r.dirtyLog(o)
 	o.LogBase = r.base
 	o.HardState = HardState{View: r.view, LastNormalView: r.lastNormalView, PromisedView: r.promisedView,
 		AnnouncedView: r.announcedView, Commit: r.commit}
 	r.ep.fill(&o.HardState, r.members)
 	r.out = Output{}
 	r.logDirtyFrom, r.logReset = 0, false
-	return o
 }
 
 // dirtyLog fills o's LogDirtyFrom, LogReset and Entries.

@@ -244,7 +244,7 @@ func (d *Driver) output() *core.Output {
 	}
 	out := d.outs[d.depth]
 	d.depth++
-	*out = d.replica.Output()
+	d.replica.OutputTo(out)
 	return out
 }
 
