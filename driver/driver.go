@@ -205,15 +205,13 @@ func (d *Driver) Flush() {
 	}
 	d.fireTimers()
 	out := d.output()
-	defer d.outputDone(out)
+	// After out is sent or persisting: an install flushes again; then
+	// out's slot is free.
+	defer d.flushed(out)
 	if d.cfg.OnOutput != nil {
 		d.cfg.OnOutput(out)
 	}
 	d.retain(out)
-	// After out is sent or persisting: an install flushes again. (The two
-	// fields, not out: a deferred call copies its arguments; deferred
-	// calls run last first, so before outputDone.)
-	defer d.fetched(out.FetchChunks, out.Install)
 	if d.cfg.Storage == nil {
 		d.send(out.Messages)
 		d.reply(out.Replies)
@@ -248,9 +246,12 @@ func (d *Driver) output() *core.Output {
 	return out
 }
 
-// outputDone ends the Flush of out: its slot drops what it refers to and
-// is free for the next Flush at its depth.
-func (d *Driver) outputDone(out *core.Output) {
+// flushed ends the Flush of out: a fetched checkpoint's install goes on
+// (which may flush again), then out's slot drops what it refers to and is
+// free for the next Flush at its depth. (Nothing writes into out between:
+// its FetchChunks and Install are those the replica output.)
+func (d *Driver) flushed(out *core.Output) {
+	d.fetched(out.FetchChunks, out.Install)
 	d.depth--
 	if d.outs[d.depth] != out {
 		panic("driver: Flushes ended out of order")
