@@ -263,7 +263,10 @@ func (d *Driver) flushed(out *core.Output) {
 // replies leave and the replica learns what is durable (see
 // pendingWrite).
 func (d *Driver) persist(w *pendingWrite, out *core.Output, held []core.Envelope, replies []*message.Reply) {
-	w.inFlight, w.seq, w.ck, w.hs, w.held, w.replies = true, out.Seq, out.Checkpoint, out.HardState, held, replies
+	w.inFlight, w.seq, w.ck, w.held, w.replies = true, out.Seq, out.Checkpoint, held, replies
+	if out.Checkpoint != nil {
+		w.hs = out.HardState // for save, with the checkpoint only
+	}
 	status := d.replica.Status()
 	if d.replica.LostState() {
 		status = core.StatusRecovering // a joiner that will recover: nothing is durable yet
