@@ -345,8 +345,16 @@ func (r *Replica) dirtyLog(o *Output) {
 
 // Info reports the replica's protocol state.
 func (r *Replica) Info() (i Info) {
-	// Field by field into the result (named): a literal was built aside
-	// and copied out, at every checked step of the simulator.
+	r.InfoTo(&i)
+	return i
+}
+
+// InfoTo is Info into i, every field of which it sets: a caller that reads
+// the state at every step (the simulator) refills one Info rather than
+// having a new one zeroed and filled (TestInfoToSetsEveryField).
+func (r *Replica) InfoTo(i *Info) {
+	// Field by field: a literal was built aside and copied out, at every
+	// checked step of the simulator.
 	i.Index, i.View, i.LastNormalView, i.PromisedView = r.index, r.view, r.lastNormalView, r.promisedView
 	i.Status, i.Op, i.Commit, i.Executed = r.status, r.op(), r.commit, r.executed
 	i.Primary, i.LogBase, i.CheckpointOp, i.SavedOp = r.primaryOf(r.view), r.base, r.ckpt.Op, r.saved[0]
@@ -354,7 +362,6 @@ func (r *Replica) Info() (i Info) {
 	i.Role, i.ID, i.Members, i.Transitioning = r.role(), r.id, r.members, r.transitioning()
 	i.Started, i.Counters, i.LogBytes = len(r.ep.started), r.countersNow(), r.logBytes
 	i.Acked, i.AckCommit = r.ackedNow()
-	return i
 }
 
 // role returns the replica's role, 0 when it is no member.
