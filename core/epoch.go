@@ -26,6 +26,9 @@ type epochState struct {
 	// ckpt is the checkpoint at op, offered to the driver again until it
 	// is saved: new members fetch it, and no log below op is left.
 	ckpt *Checkpoint
+	// membersWire and prevWire are the wire forms fill last gave the
+	// hard state, reused while the configurations are the same.
+	membersWire, prevWire wireCache
 }
 
 // restore resumes the epoch's state from a durable hard state.
@@ -44,7 +47,37 @@ func (e *epochState) fill(hs *HardState, m Membership) {
 		return
 	}
 	hs.Epoch, hs.EpochOp, hs.EpochOpView, hs.NextID = m.Epoch, e.op, e.opView, uint16(m.NextID)
-	hs.Members, hs.Prev = m.Wire(), e.prev.Wire()
+	hs.Members, hs.Prev = e.membersWire.of(m), e.prevWire.of(e.prev)
+}
+
+// wireCache holds a configuration's wire form, so that every Output of a
+// reconfigured cluster does not build its hard state's two member lists
+// anew (they were a tenth of a durable simulation's allocated bytes).
+// The lists are shared by the Outputs: their readers (the driver, the
+// storage, the simulator) never write into them.
+type wireCache struct{ ws []message.Member }
+
+// of returns m's wire form: the cached one while it holds the same
+// members (compared member by member, so a configuration changed in
+// place is seen too), else a new one, cached.
+func (c *wireCache) of(m Membership) []message.Member {
+	if !sameWire(c.ws, m.Members) || len(m.Members) == 0 {
+		c.ws = m.Wire()
+	}
+	return c.ws
+}
+
+// sameWire reports whether ws is the wire form of ms.
+func sameWire(ws []message.Member, ms []Member) bool {
+	if len(ws) != len(ms) {
+		return false
+	}
+	for i, mem := range ms {
+		if w := ws[i]; w.ID != mem.ID || w.Role != uint8(mem.Role) || w.Addr != mem.Addr {
+			return false
+		}
+	}
+	return true
 }
 
 // newRetired returns a replica restarted from a durable state whose epoch's

@@ -320,15 +320,21 @@ func (r *Replica) learnedEpochView(ck *Checkpoint) {
 	r.sendEpochStarted()
 }
 
-// assertEpochInvariants checks the reconfiguration rules on the replica's
-// state.
-func (r *Replica) assertEpochInvariants(fail func(string, ...any)) {
+// epochRulesBroken reports whether the replica breaks a reconfiguration
+// rule: its index is not its id's in its configuration, or its
+// commit-number is below its epoch's first op. Small enough to inline into
+// assertInvariants; reportEpochRules says which.
+func (r *Replica) epochRulesBroken() bool {
+	return (r.members.Size() > 0 && r.index != r.members.IndexOf(r.id)) ||
+		(r.members.Epoch > 0 && r.commit < r.ep.op && r.status != StatusTransitioning)
+}
+
+// reportEpochRules panics with the reconfiguration rule the replica breaks.
+func (r *Replica) reportEpochRules() {
 	if r.members.Size() > 0 && r.index != r.members.IndexOf(r.id) {
-		fail("index %d but id %d is at %d", r.index, r.id, r.members.IndexOf(r.id))
+		r.invariantFailed("index %d but id %d is at %d", r.index, r.id, r.members.IndexOf(r.id))
 	}
-	if r.members.Epoch > 0 && r.commit < r.ep.op && r.status != StatusTransitioning {
-		fail("commit %d below the first op %d of epoch %d", r.commit, r.ep.op, r.members.Epoch)
-	}
+	r.invariantFailed("commit %d below the first op %d of epoch %d", r.commit, r.ep.op, r.members.Epoch)
 }
 
 // keepEpochCheckpoint keeps the checkpoint taken at the current epoch's

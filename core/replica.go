@@ -302,17 +302,23 @@ func (r *Replica) FireTimers() {
 // them. (o is named so that it is built in the caller's result: the
 // Output is a few hundred bytes, made at every step.)
 func (r *Replica) Output() (o Output) {
+	r.OutputTo(&o)
+	return o
+}
+
+// OutputTo is Output into o, whatever o held: a driver that keeps its
+// Output in place (driver.Flush) copies it once, not twice.
+func (r *Replica) OutputTo(o *Output) {
 	r.flush()
-	o = r.out
+	*o = r.out
 	o.Seq = r.markOutput()
-	r.dirtyLog(&o)
+	r.dirtyLog(o)
 	o.LogBase = r.base
 	o.HardState = HardState{View: r.view, LastNormalView: r.lastNormalView, PromisedView: r.promisedView,
 		AnnouncedView: r.announcedView, Commit: r.commit}
 	r.ep.fill(&o.HardState, r.members)
 	r.out = Output{}
 	r.logDirtyFrom, r.logReset = 0, false
-	return o
 }
 
 // dirtyLog fills o's LogDirtyFrom, LogReset and Entries.
@@ -339,8 +345,16 @@ func (r *Replica) dirtyLog(o *Output) {
 
 // Info reports the replica's protocol state.
 func (r *Replica) Info() (i Info) {
-	// Field by field into the result (named): a literal was built aside
-	// and copied out, at every checked step of the simulator.
+	r.InfoTo(&i)
+	return i
+}
+
+// InfoTo is Info into i, every field of which it sets: a caller that reads
+// the state at every step (the simulator) refills one Info rather than
+// having a new one zeroed and filled (TestInfoToSetsEveryField).
+func (r *Replica) InfoTo(i *Info) {
+	// Field by field: a literal was built aside and copied out, at every
+	// checked step of the simulator.
 	i.Index, i.View, i.LastNormalView, i.PromisedView = r.index, r.view, r.lastNormalView, r.promisedView
 	i.Status, i.Op, i.Commit, i.Executed = r.status, r.op(), r.commit, r.executed
 	i.Primary, i.LogBase, i.CheckpointOp, i.SavedOp = r.primaryOf(r.view), r.base, r.ckpt.Op, r.saved[0]
@@ -348,7 +362,6 @@ func (r *Replica) Info() (i Info) {
 	i.Role, i.ID, i.Members, i.Transitioning = r.role(), r.id, r.members, r.transitioning()
 	i.Started, i.Counters, i.LogBytes = len(r.ep.started), r.countersNow(), r.logBytes
 	i.Acked, i.AckCommit = r.ackedNow()
-	return i
 }
 
 // role returns the replica's role, 0 when it is no member.

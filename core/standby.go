@@ -80,17 +80,21 @@ func (r *Replica) assertStandbySends(m message.Message) {
 	}
 }
 
-// assertStandbyInvariants checks the standby rules on the replica's state.
-func (r *Replica) assertStandbyInvariants(fail func(string, ...any)) {
-	if r.standbyBugs() {
-		return
+// standbyRulesBroken reports whether the replica breaks a standby rule:
+// p, the primary of its view (primaryOf(r.view)), is a standby, or it is a
+// standby that changes views or promised a view. Small enough to inline
+// into assertInvariants; reportStandbyRules says which.
+func (r *Replica) standbyRulesBroken(p int) bool {
+	return !r.standbyBugs() && ((p >= 0 && r.members.IsStandby(p)) ||
+		(r.standby && (r.status == StatusViewChange || r.promisedView > r.lastNormalView)))
+}
+
+// reportStandbyRules panics with the standby rule the replica breaks.
+func (r *Replica) reportStandbyRules(p int) {
+	if p >= 0 && r.members.IsStandby(p) {
+		r.invariantFailed("the primary of view %d is standby %d", r.view, p)
 	}
-	if p := r.primaryOf(r.view); p >= 0 && r.members.IsStandby(p) {
-		fail("the primary of view %d is standby %d", r.view, p)
-	}
-	if r.standby && (r.status == StatusViewChange || r.promisedView > r.lastNormalView) {
-		fail("standby in %v, promised view %d, last normal %d", r.status, r.promisedView, r.lastNormalView)
-	}
+	r.invariantFailed("standby in %v, promised view %d, last normal %d", r.status, r.promisedView, r.lastNormalView)
 }
 
 // lagsBehind reports whether the member at index i lags by more than a

@@ -111,13 +111,20 @@ func (r *Replica) assertNotWitness(what string) {
 	}
 }
 
-// assertWitnessInvariants checks the witness rules on the replica's state.
-func (r *Replica) assertWitnessInvariants(fail func(string, ...any)) {
-	if !r.witnessBugs() && r.members.IsWitness(r.primaryOf(r.view)) {
-		fail("the primary of view %d is witness %d", r.view, r.primaryOf(r.view))
+// witnessRulesBroken reports whether the replica breaks a witness rule: p,
+// the primary of its view (primaryOf(r.view)), is a witness, or it is a
+// witness that holds state. Small enough to inline into assertInvariants,
+// which runs at every step; reportWitnessRules says which.
+func (r *Replica) witnessRulesBroken(p int) bool {
+	return (!r.witnessBugs() && r.members.IsWitness(p)) ||
+		(r.witness && (r.executed != 0 || r.ckpt.Op != 0 || r.saved[0] != 0 || r.sessions.len() != 0))
+}
+
+// reportWitnessRules panics with the witness rule the replica breaks.
+func (r *Replica) reportWitnessRules(p int) {
+	if !r.witnessBugs() && r.members.IsWitness(p) {
+		r.invariantFailed("the primary of view %d is witness %d", r.view, p)
 	}
-	if r.witness && (r.executed != 0 || r.ckpt.Op != 0 || r.saved[0] != 0 || r.sessions.len() != 0) {
-		fail("witness holds state: executed %d, checkpoint %d, saved %d, %d sessions",
-			r.executed, r.ckpt.Op, r.saved[0], r.sessions.len())
-	}
+	r.invariantFailed("witness holds state: executed %d, checkpoint %d, saved %d, %d sessions",
+		r.executed, r.ckpt.Op, r.saved[0], r.sessions.len())
 }

@@ -25,8 +25,9 @@ type Storage interface {
 	// simulator's disks). Messages that depend on the write wait for done.
 	// done is called once; the driver reuses it for a later write once
 	// it was called. A non-nil error means the write failed, and done is
-	// never called: the replica must stop.
-	Persist(out core.Output, status core.Status, done func()) error
+	// never called: the replica must stop. out is the driver's: Persist
+	// must not write into it nor keep it after it returns.
+	Persist(out *core.Output, status core.Status, done func()) error
 }
 
 // Config configures a Driver.
@@ -43,8 +44,9 @@ type Config struct {
 	Period          time.Duration
 	ViewChangeTicks int
 	// OnOutput, if set, sees every Output before anything of it is sent
-	// (the node logs checkpoint installs, the simulator checks).
-	OnOutput func(core.Output)
+	// (the node logs checkpoint installs, the simulator checks). out is
+	// the driver's: OnOutput must not write into it nor keep it.
+	OnOutput func(out *core.Output)
 	// Checkpoints saves the replica's checkpoints and serves them to
 	// peers (nil: none are saved, and the log is never truncated).
 	Checkpoints Checkpoints
@@ -79,7 +81,12 @@ type Driver struct {
 	timersDue bool
 	failed    error
 	free      []*pendingWrite // writes durable, to reuse
-	retained  retainedLog     // committed entries beyond the replica's log
+	// outs holds the Output of each Flush under way, by depth (a write
+	// durable at once flushes again from within): handed to OnOutput and
+	// the storage by pointer, it is copied once, not at every call.
+	outs     []*core.Output
+	depth    int         // Flushes under way
+	retained retainedLog // committed entries beyond the replica's log
 }
 
 // New returns a driver for r, whose clock starts now (elapsed 0).
@@ -197,14 +204,14 @@ func (d *Driver) Flush() {
 		return
 	}
 	d.fireTimers()
-	out := d.replica.Output()
+	out := d.output()
+	// After out is sent or persisting: an install flushes again; then
+	// out's slot is free.
+	defer d.flushed(out)
 	if d.cfg.OnOutput != nil {
 		d.cfg.OnOutput(out)
 	}
-	d.retain(&out)
-	// After out is sent or persisting: an install flushes again. (The two
-	// fields, not out: a deferred call copies its arguments.)
-	defer d.fetched(out.FetchChunks, out.Install)
+	d.retain(out)
 	if d.cfg.Storage == nil {
 		d.send(out.Messages)
 		d.reply(out.Replies)
@@ -222,22 +229,49 @@ func (d *Driver) Flush() {
 		held = d.sendPrepares(held, w.buf[:0])
 		w.buf = held
 	}
-	d.persist(w, &out, held, replies)
+	d.persist(w, out, held, replies)
 	if d.cfg.bugs.AckBeforeDurable && d.failed == nil && d.replica.Persisted(out.Seq) {
 		d.Flush() // planted: its own copy counts before it is durable
 	}
+}
+
+// output drains the replica's Output into the slot of this Flush's depth.
+func (d *Driver) output() *core.Output {
+	if d.depth == len(d.outs) {
+		d.outs = append(d.outs, new(core.Output))
+	}
+	out := d.outs[d.depth]
+	d.depth++
+	d.replica.OutputTo(out)
+	return out
+}
+
+// flushed ends the Flush of out: a fetched checkpoint's install goes on
+// (which may flush again), then out's slot drops what it refers to and is
+// free for the next Flush at its depth. (Nothing writes into out between:
+// its FetchChunks and Install are those the replica output.)
+func (d *Driver) flushed(out *core.Output) {
+	d.fetched(out.FetchChunks, out.Install)
+	d.depth--
+	if d.outs[d.depth] != out {
+		panic("driver: Flushes ended out of order")
+	}
+	*out = core.Output{}
 }
 
 // persist hands out to the storage; once durable, the held messages and
 // replies leave and the replica learns what is durable (see
 // pendingWrite).
 func (d *Driver) persist(w *pendingWrite, out *core.Output, held []core.Envelope, replies []*message.Reply) {
-	w.inFlight, w.seq, w.ck, w.hs, w.held, w.replies = true, out.Seq, out.Checkpoint, out.HardState, held, replies
+	w.inFlight, w.seq, w.ck, w.held, w.replies = true, out.Seq, out.Checkpoint, held, replies
+	if out.Checkpoint != nil {
+		w.hs = out.HardState // for save, with the checkpoint only
+	}
 	status := d.replica.Status()
 	if d.replica.LostState() {
 		status = core.StatusRecovering // a joiner that will recover: nothing is durable yet
 	}
-	if err := d.cfg.Storage.Persist(*out, status, w.done); err != nil {
+	if err := d.cfg.Storage.Persist(out, status, w.done); err != nil {
 		d.failed = err
 	}
 }

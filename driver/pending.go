@@ -17,7 +17,7 @@ type pendingWrite struct {
 	inFlight bool
 	seq      uint64
 	ck       *core.Checkpoint
-	hs       core.HardState
+	hs       core.HardState // set with ck only: save's
 	held     []core.Envelope
 	replies  []*message.Reply
 	done     func()          // w.written, made once

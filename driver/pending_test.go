@@ -11,7 +11,7 @@ import (
 // heldStorage keeps every write's done until the test calls it.
 type heldStorage struct{ dones []func() }
 
-func (s *heldStorage) Persist(out core.Output, _ core.Status, done func()) error {
+func (s *heldStorage) Persist(out *core.Output, _ core.Status, done func()) error {
 	s.dones = append(s.dones, done)
 	return nil
 }

@@ -11,9 +11,9 @@ func (n *Node) driverConfig() driver.Config {
 	cfg := driver.Config{
 		Network: nodeNetwork{n}, Period: n.cfg.Tick, ViewChangeTicks: n.cfg.ViewChangeTicks,
 		RetainLogBytes: max(n.cfg.RetainLogBytes, 0), MaxMessageBytes: n.cfg.MaxMessageBytes,
-		OnOutput: func(out core.Output) {
-			n.logRestores(out)
-			n.metrics.output(out)
+		OnOutput: func(out *core.Output) {
+			n.logRestores(*out)
+			n.metrics.output(*out)
 			n.retired = n.retired || out.Retire
 		},
 	}

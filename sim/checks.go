@@ -41,16 +41,17 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) (logEnd uint64,
 	}
 	rep.core.CheckInvariants()
 	r.checkApplied(rep, applied)
-	info := rep.core.Info()
+	info := &rep.info
+	rep.core.InfoTo(info)
 	if info.Commit < rep.commit {
 		r.violate(KindCommitRegress, "replica %d commit went from %d to %d", rep.idx, rep.commit, info.Commit)
 		return 0, false
 	}
 	rep.commit = info.Commit
-	r.checkWitnessStep(rep, &info, applied, false)
-	r.checkQuorumStep(rep, &info)
-	r.checkEpochStep(rep, &info)
-	r.checkCommitView(rep, &info)
+	r.checkWitnessStep(rep, info, applied, false)
+	r.checkQuorumStep(rep, info)
+	r.checkEpochStep(rep, info)
+	r.checkCommitView(rep, info)
 	r.res.LeaseReads += int(info.LeaseReads - rep.leaseReads)
 	rep.leaseReads = info.LeaseReads
 	r.res.LogCatchUps += int(info.Counters.LogCatchUps - rep.logCatchUps)
@@ -58,7 +59,7 @@ func (r *run) checkReplica(rep *replica, applied []core.Applied) (logEnd uint64,
 	rep.logCatchUps, rep.logFetched = info.Counters.LogCatchUps, info.Counters.LogEntriesFetched
 	r.checkCommitted(rep, info.Commit)
 	r.checkDigest(rep, info.Executed)
-	r.observeInfo(rep, &info)
+	r.observeInfo(rep, info)
 	return info.Op, true
 }
 

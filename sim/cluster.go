@@ -11,8 +11,11 @@ import (
 // replica is one simulated server: a core replica and its kv store, or
 // nothing while crashed. Fields below "per incarnation" restart with it.
 type replica struct {
-	idx    int
-	core   *core.Replica
+	idx  int
+	core *core.Replica
+	// info is the replica's state as the last checked step read it
+	// (checkReplica refills it: core.InfoTo).
+	info   core.Info
 	drv    *driver.Driver // the real loop body around core
 	bootAt int64          // when this incarnation started: its clock's zero
 	// A drain in progress (see drain.go): inbox holds the messages that

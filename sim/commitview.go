@@ -20,11 +20,13 @@ type commitViews map[uint64][]uint64
 // record notes that op committed in view v of epoch e.
 func (c commitViews) record(e, v, op uint64) {
 	views := c[e]
-	for uint64(len(views)) <= v {
-		views = append(views, 0)
+	if uint64(len(views)) <= v {
+		for uint64(len(views)) <= v {
+			views = append(views, 0)
+		}
+		c[e] = views // stored only when it grew: views[v] is the map's own
 	}
 	views[v] = max(views[v], op)
-	c[e] = views
 }
 
 // recordStep notes the commit a primary counted in its view. One step

@@ -40,8 +40,20 @@ type disk struct {
 // its log's end.
 type durableMark struct {
 	set   bool
-	hard  core.HardState
+	hard  markedHard
 	logTo uint64
+}
+
+// markedHard is the part of a hard state checkResumed compares: the
+// epoch and views (a copy of the whole HardState, with its member lists,
+// at every write was about 1% of a durable seed's instructions).
+type markedHard struct {
+	Epoch, View, LastNormalView, PromisedView uint64
+}
+
+// markOf returns the part of h a durable mark keeps.
+func markOf(h *core.HardState) markedHard {
+	return markedHard{Epoch: h.Epoch, View: h.View, LastNormalView: h.LastNormalView, PromisedView: h.PromisedView}
 }
 
 // simStorage is the storage of rep as driver.Storage: the real storage,
@@ -72,7 +84,7 @@ type pendingMark struct {
 	written    func() // p.durable, made once
 }
 
-func (s *simStorage) Persist(out core.Output, status core.Status, done func()) error {
+func (s *simStorage) Persist(out *core.Output, status core.Status, done func()) error {
 	var p *pendingMark
 	if n := len(s.free); n > 0 {
 		p = s.free[n-1]
@@ -88,7 +100,7 @@ func (s *simStorage) Persist(out core.Output, status core.Status, done func()) e
 		logTo = s.rep.core.Info().Op
 	}
 	s.logEndSet = false
-	p.m = durableMark{set: true, hard: out.HardState, logTo: logTo}
+	p.m = durableMark{set: true, hard: markOf(&out.HardState), logTo: logTo}
 	err := p.d.st.Persist(out, status, p.written)
 	if err != nil {
 		s.r.storageFailed = true // the driver stops: see stopFailed
@@ -117,11 +129,11 @@ func (p *pendingMark) durable() {
 // Torn writes were never reported durable, so the real log may cut them;
 // a cut of data a completed sync covered (review finding B) fails here.
 func (r *run) checkResumed(rep *replica, d *core.Durable) {
-	m, h := rep.disk.promised, d.HardState
+	m, h := rep.disk.promised, markOf(&d.HardState)
 	if !m.set {
 		return
 	}
-	views := func(h core.HardState) [3]uint64 { return [3]uint64{h.View, h.LastNormalView, h.PromisedView} }
+	views := func(h markedHard) [3]uint64 { return [3]uint64{h.View, h.LastNormalView, h.PromisedView} }
 	// A later epoch starts its views at 0 again (reconfig.go).
 	lost := h.Epoch < m.hard.Epoch || h.Epoch == m.hard.Epoch &&
 		(h.LastNormalView < m.hard.LastNormalView || h.PromisedView < m.hard.PromisedView ||
@@ -171,7 +183,7 @@ func (r *run) formatDisk(rep *replica) {
 	rep.disk.fs.newRoom = r.segSize + 1<<10
 	st, _, err := storage.Open(r.storageConfig(rep))
 	if err == nil {
-		err = st.Persist(core.Output{}, core.StatusNormal, func() {})
+		err = st.Persist(&core.Output{}, core.StatusNormal, func() {})
 	}
 	if err != nil {
 		panic("sim: formatting a disk: " + err.Error())

@@ -15,7 +15,7 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 	cfg := driver.Config{
 		Network: simNetwork{r, rep.idx}, Period: r.opts.Tick,
 		ViewChangeTicks: simViewChangeTicks,
-		OnOutput:        func(out core.Output) { r.checkOutput(rep, &out) },
+		OnOutput:        func(out *core.Output) { r.checkOutput(rep, out) },
 		Checkpoints:     simCheckpoints{r, rep}, ChunkSize: r.ckptChunk,
 		Installs:       simInstalls{r, rep},
 		RetainLogBytes: r.opts.Faults.RetainLogBytes,
@@ -27,9 +27,9 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 		st := &simStorage{r: r, rep: rep}
 		cfg.Storage = st
 		cfg.EarlyPrepares = true
-		cfg.OnOutput = func(out core.Output) {
+		cfg.OnOutput = func(out *core.Output) {
 			d.checkpointing = out.Checkpoint != nil
-			st.logEnd, st.logEndSet = r.checkOutput(rep, &out)
+			st.logEnd, st.logEndSet = r.checkOutput(rep, out)
 		}
 	}
 	cfg.Plant(plant.Driver{SendBeforeDurable: r.opts.SendBeforeDurable, ClockOncePerDrain: r.opts.ClockOncePerDrain,

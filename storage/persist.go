@@ -8,8 +8,8 @@ import (
 // Persist implements driver.Storage: it writes what out changed and, in
 // sync mode, waits until it is durable; then done (through Config.Wait).
 // A non-nil error means a write failed: the replica must stop.
-func (s *Storage) Persist(out core.Output, status core.Status, done func()) error {
-	if err := s.persist(&out, status); err != nil {
+func (s *Storage) Persist(out *core.Output, status core.Status, done func()) error {
+	if err := s.persist(out, status); err != nil {
 		return err
 	}
 	s.cfg.Wait(done)
@@ -44,17 +44,17 @@ func (s *Storage) persist(out *core.Output, status core.Status) error {
 // writeLog writes out's log changes and hard state as one group and, in
 // sync mode, waits until they are durable.
 func (s *Storage) writeLog(out *core.Output) error {
-	h := out.HardState
+	h := &out.HardState // the WAL copies it
 	hardChanged := h.View != s.last.View || h.LastNormalView != s.last.LastNormalView ||
 		h.PromisedView != s.last.PromisedView || h.AnnouncedView != s.last.AnnouncedView || h.Epoch != s.last.Epoch
 	if out.LogDirtyFrom == 0 && !hardChanged && s.written {
 		return nil
 	}
-	b := wal.Batch{From: out.LogDirtyFrom, Entries: out.Entries, Hard: &h, Reset: out.LogReset}
+	b := wal.Batch{From: out.LogDirtyFrom, Entries: out.Entries, Hard: h, Reset: out.LogReset}
 	if err := s.log.Write(b); err != nil {
 		return err
 	}
-	s.last, s.written = h, true
+	s.last, s.written = *h, true
 	if s.cfg.OnWrite != nil {
 		n := 0
 		for _, e := range out.Entries {
