@@ -129,6 +129,33 @@ func (r *reconfigCluster) reconfigure(ctx context.Context, want uint64, args ...
 	r.t.Logf("vr reconfigure %s:\n%s", strings.Join(args, " "), out)
 }
 
+// reconfigurePromoting is reconfigure for a change that promotes a
+// standby: the cluster refuses it while the standby lags by more than a
+// checkpoint ("let it catch up and try again"), which a loaded machine
+// can make last, so it asks again every 200 ms until the standby caught
+// up or the test's deadline. Any other refusal fails at once.
+func (r *reconfigCluster) reconfigurePromoting(ctx context.Context, want uint64, args ...string) {
+	r.t.Helper()
+	for {
+		out, err := r.vrReconfigure(ctx, r.secret, args...)
+		if err == nil || !strings.Contains(out, "lags by more than a checkpoint") || ctx.Err() != nil {
+			if err != nil {
+				r.t.Fatalf("vr reconfigure %v: %v\n%s", args, err, out)
+			}
+			if !strings.Contains(out, fmt.Sprintf("\nepoch %d: ", want)) {
+				r.t.Fatalf("vr reconfigure %v did not report epoch %d:\n%s", args, want, out)
+			}
+			r.t.Logf("vr reconfigure %s:\n%s", strings.Join(args, " "), out)
+			return
+		}
+		r.t.Logf("vr reconfigure %s refused while the standby catches up; asking again", strings.Join(args, " "))
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
 // vrReconfigure runs vr reconfigure against the addresses of ids 0..5.
 func (r *reconfigCluster) vrReconfigure(ctx context.Context, secret string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, waitLimit)

@@ -62,7 +62,7 @@ func TestJoinerRoles(t *testing.T) {
 	r.checkRoles(sts, map[int]string{3: "standby", 4: "witness", 5: "witness"})
 
 	primary := r.primaryID(sts, 2)
-	r.reconfigure(ctx, 3, "--demote", strconv.Itoa(primary), "--promote", "3")
+	r.reconfigurePromoting(ctx, 3, "--demote", strconv.Itoa(primary), "--promote", "3")
 	sts = r.waitEpoch(ctx, 3, []int{0, 1, 2, 3, 4, 5})
 	r.checkRoles(sts, map[int]string{primary: "standby", 3: "full"})
 	if p := r.primaryID(sts, 3); p == primary || p < 0 {
