@@ -120,6 +120,13 @@ func startReconfigCluster(ctx context.Context, t *testing.T) *reconfigCluster {
 func (r *reconfigCluster) reconfigure(ctx context.Context, want uint64, args ...string) {
 	r.t.Helper()
 	out, err := r.vrReconfigure(ctx, r.secret, args...)
+	r.reconfigured(want, args, out, err)
+}
+
+// reconfigured checks what vr reconfigure args said: it succeeded and
+// reported epoch want.
+func (r *reconfigCluster) reconfigured(want uint64, args []string, out string, err error) {
+	r.t.Helper()
 	if err != nil {
 		r.t.Fatalf("vr reconfigure %v: %v\n%s", args, err, out)
 	}
@@ -139,13 +146,7 @@ func (r *reconfigCluster) reconfigurePromoting(ctx context.Context, want uint64,
 	for {
 		out, err := r.vrReconfigure(ctx, r.secret, args...)
 		if err == nil || !strings.Contains(out, "lags by more than a checkpoint") || ctx.Err() != nil {
-			if err != nil {
-				r.t.Fatalf("vr reconfigure %v: %v\n%s", args, err, out)
-			}
-			if !strings.Contains(out, fmt.Sprintf("\nepoch %d: ", want)) {
-				r.t.Fatalf("vr reconfigure %v did not report epoch %d:\n%s", args, want, out)
-			}
-			r.t.Logf("vr reconfigure %s:\n%s", strings.Join(args, " "), out)
+			r.reconfigured(want, args, out, err)
 			return
 		}
 		r.t.Logf("vr reconfigure %s refused while the standby catches up; asking again", strings.Join(args, " "))
