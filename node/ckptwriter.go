@@ -139,6 +139,20 @@ func (h heldFile) keep() []string {
 	return append(append([]string(nil), h.names...), h.older.names...)
 }
 
+// stagger staggers this replica's background bases against its peers'
+// (storage.Chain.Stagger): replica index of the of in epoch 0. A joiner
+// (an index beyond them) does not stagger.
+func (w *ckptWriter) stagger(index, of int) {
+	if index < 0 || index >= of {
+		return
+	}
+	if w.storage != nil {
+		w.storage.StaggerBases(index, of)
+		return
+	}
+	w.chain.Stagger(index, of, time.Now)
+}
+
 // newCkptWriter returns the writer for a node: into the data directory of
 // st, or a new scratch directory when st is nil (diskless).
 func newCkptWriter(st *storage.Storage, log *slog.Logger, d *discarder) (*ckptWriter, error) {

@@ -130,6 +130,7 @@ func (n *Node) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		ckpts.stagger(n.cfg.Index, len(n.cfg.Peers))
 		n.ckpts, ckptDone = ckpts, ckpts.done
 		defer ckpts.close() // before the storage closes: it may be writing there
 		n.installs = newInstaller(ckpts, n.log)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/wal"
@@ -71,6 +72,35 @@ type Chain struct {
 	// whose chain ends inside them fetches only the deltas after its end
 	// (Older), not the whole new base.
 	older []Link
+	// turn, if set, says whether this replica's turn to start a base has
+	// come (Stagger); nil: any time.
+	turn func() bool
+}
+
+// staggerSlot is how long each replica's turn to start a base lasts
+// (Stagger): longer than a GiB-sized base takes to write unpaced.
+const staggerSlot = 8 * time.Second
+
+// Stagger makes the chain of replica index (of replicas) start its
+// background bases only in its turn: the staggerSlot-long slots of the
+// clock now that fall to it round-robin (unless the chain is overdue:
+// twice the thresholds). The replicas of a cluster write their
+// checkpoints at the same ops, so without it they all reach the rebase
+// thresholds at the same op, every time, and write their bases at the
+// same moment: all slowed at once (on a machine they share, and on their
+// own), where staggered ones leave a quorum that is not writing a base.
+// A due base waits at most (of−1) slots. Call it before the chain is
+// used; the zero value does not stagger (the simulator's chains: it has
+// no clock to read).
+func (c *Chain) Stagger(index, of int, now func() time.Time) {
+	if index < 0 || of < 1 || index >= of || now == nil {
+		panic(fmt.Sprintf("storage: stagger of replica %d of %d", index, of))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.turn = func() bool {
+		return now().UnixNano()/int64(staggerSlot)%int64(of) == int64(index)
+	}
 }
 
 // Older returns the deltas that lead from inside the chain before the
@@ -153,11 +183,13 @@ func (c *Chain) Plan(ck *core.Checkpoint) Plan {
 		return Plan{}
 	}
 	deltas := len(c.links) - 1
-	small := deltas < rebaseDeltas && c.deltaBytes*rebaseShare < c.links[0].Size
+	base := c.links[0].Size
+	small := deltas < rebaseDeltas && c.deltaBytes*rebaseShare < base
+	overdue := deltas >= 2*rebaseDeltas || c.deltaBytes*rebaseShare >= 2*base
 	switch {
 	case small:
 		return Plan{Delta: true}
-	case c.basing == 0:
+	case c.basing == 0 && (c.turn == nil || overdue || c.turn()):
 		c.basing = ck.Op
 		return Plan{Delta: true, Rebase: true}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/kv"
@@ -210,4 +211,70 @@ func ops(links []Link) string {
 		out = append(out, l.Op)
 	}
 	return fmt.Sprint(out)
+}
+
+// TestStaggeredRebasesStayApart feeds the chains of three replicas the
+// same checkpoints at the same moments, as a cluster's replicas write
+// them, each base taking baseTime to write, and checks that with Stagger
+// no two replicas ever write a base at the same time, and that each
+// starts its bases in its own turn; without Stagger all three write every
+// base together.
+func TestStaggeredRebasesStayApart(t *testing.T) {
+	const replicas, checkpoints = 3, 2000
+	const every, baseTime = 300 * time.Millisecond, 3 * time.Second
+	const deltaSize, baseSize = 1 << 20, 1 << 30 // the count of deltas decides
+	epoch := time.Unix(1_800_000_000, 0)
+	now := epoch
+	clock := func() time.Time { return now }
+	chains := make([]Chain, replicas)
+	type basing struct {
+		op    uint64
+		start time.Time
+	}
+	running := make([]*basing, replicas)
+	var starts [replicas][]time.Time
+	for i := range chains {
+		chains[i].Stagger(i, replicas, clock)
+		chains[i].Add(Link{Op: 1, Size: baseSize})
+	}
+	st := kv.New(kv.Limits{})
+	for op := uint64(2); op <= checkpoints; op++ {
+		now = now.Add(every)
+		st.Execute(kv.NewPut([]byte(fmt.Sprint(op)), []byte("v")))
+		ck := core.TakeCheckpoint(op, op-1, st.Snapshot())
+		for i := range chains {
+			c := &chains[i]
+			if b := running[i]; b != nil && now.Sub(b.start) >= baseTime {
+				c.BaseDone(Link{Op: b.op, Size: baseSize}, true)
+				running[i] = nil
+			}
+			p := c.Plan(ck)
+			if !p.Delta {
+				t.Fatalf("replica %d: op %d not planned as a delta", i, op)
+			}
+			c.Add(Link{Op: op, Size: deltaSize, Delta: true})
+			if p.Rebase {
+				running[i] = &basing{op, now}
+				starts[i] = append(starts[i], now)
+				if turn := now.UnixNano() / int64(staggerSlot) % replicas; turn != int64(i) {
+					t.Errorf("replica %d started a base at %v, in replica %d's turn", i, now.Sub(epoch), turn)
+				}
+			}
+		}
+	}
+	for i := range replicas {
+		if len(starts[i]) < 5 {
+			t.Fatalf("replica %d started %d bases: too few to judge", i, len(starts[i]))
+		}
+		for j := range i {
+			for _, a := range starts[i] {
+				for _, b := range starts[j] {
+					if d := a.Sub(b); d < baseTime && d > -baseTime {
+						t.Errorf("replicas %d and %d write bases at once: started at %v and %v", i, j, a.Sub(epoch), b.Sub(epoch))
+					}
+				}
+			}
+		}
+	}
+	t.Logf("bases per replica: %d, %d, %d", len(starts[0]), len(starts[1]), len(starts[2]))
 }

@@ -110,6 +110,11 @@ func (s *Storage) WriteBase(ck *core.Checkpoint, tee io.Writer) (Link, error) {
 // was; the next start writes a new base when one is due.
 func (s *Storage) AbortBases() { s.abortBases.Store(true) }
 
+// StaggerBases staggers the background bases of replica index (of
+// replicas) against its peers' (Chain.Stagger). Call it before the first
+// WriteCheckpoint.
+func (s *Storage) StaggerBases(index, of int) { s.chain.Stagger(index, of, s.cfg.Now) }
+
 // Chain returns the files of the newest durable checkpoint's chain, base
 // first: after Open, the one the replica restarts from.
 func (s *Storage) Chain() []Link { return s.chain.Links() }
