@@ -12,11 +12,14 @@ import (
 )
 
 // Incremental snapshots (core.DeltaSnapshot, core.DeltaStateMachine). The
-// store notes the key of every write and removal since its last Snapshot,
-// Restore or ApplyDelta; a snapshot takes those keys with it, and its
-// WriteDeltaTo writes, for each of them in key order, the entry the
-// snapshot holds or its absence. So a checkpoint costs what changed since
-// the previous one, not the state.
+// store notes every write (the entry it stored) and removal (a tombstone:
+// the key alone) since its last Snapshot, Restore or ApplyDelta; a
+// snapshot takes those notes with it, and its WriteDeltaTo writes, for
+// each key noted, in key order, the last note of it: the entry the
+// snapshot holds, or its absence. So a checkpoint costs what changed
+// since the previous one, not the state, and writing it looks nothing up
+// in the tree (looking each key up in the snapshot's tree was a third of
+// a delta's cost at 1M keys: benchmarks.md, "Deltas from the notes").
 //
 // Delta format: magic, format version, uvarint from-revision (the
 // revision of the state the delta applies to), uvarint revision, uvarint
@@ -37,27 +40,35 @@ const (
 	minTracked = 64
 )
 
-// changes are the keys written or removed since the baseline state (of
-// revision from), in the order of the writes, with repeats; lost once
-// there were too many. The keys alias the store's entries, whose keys
-// never change.
+// changes are the writes and removals since the baseline state (of
+// revision from), in the order they happened, with repeats: each the
+// entry written, or a tombstone of the key removed; lost once there were
+// too many. They alias the store's records, which never change.
 type changes struct {
-	keys [][]byte
-	lost bool
-	from uint64
+	notes []entry
+	lost  bool
+	from  uint64
 }
 
-// note records a change of key in a store of size keys.
-func (c *changes) note(key []byte, size int) {
+// note records a change, e (an entry or a tombstone), in a store of size
+// keys.
+func (c *changes) note(e entry, size int) {
 	if c.lost {
 		return
 	}
-	if len(c.keys) >= trackLimit(size) {
-		c.keys, c.lost = nil, true
+	if len(c.notes) >= trackLimit(size) {
+		c.notes, c.lost = nil, true
 		return
 	}
-	c.keys = append(c.keys, key)
+	c.notes = append(c.notes, e)
 }
+
+// tombstone is the note of key's removal: an entry whose record is the
+// key alone (a stored entry's record always holds a version after it).
+func tombstone(e entry) entry { return entry{prefix: e.prefix, rec: e.key()} }
+
+// isTombstone reports whether a note is a removal.
+func isTombstone(e entry) bool { return cap(e.rec) == len(e.rec) }
 
 // trackLimit is how many changes (with repeats) a store of size keys
 // tracks.
@@ -97,7 +108,7 @@ func (p *snapshot) WriteDeltaTo(w io.Writer) (int64, error) {
 	if p.lost {
 		return 0, fmt.Errorf("%w: the changes since the previous snapshot were not tracked", ErrBadSnapshot)
 	}
-	keys := p.changedKeys()
+	notes := p.lastNotes()
 	// The buffer grows as the delta is written, as WriteTo's does (a
 	// 32 KiB buffer per delta was a tenth of what the simulator's durable
 	// runs allocated).
@@ -106,15 +117,14 @@ func (p *snapshot) WriteDeltaTo(w io.Writer) (int64, error) {
 	sw.b = append(sw.b, deltaVersion)
 	sw.b = binary.AppendUvarint(sw.b, p.from)
 	sw.b = binary.AppendUvarint(sw.b, p.revision)
-	sw.b = binary.AppendUvarint(sw.b, uint64(len(keys)))
-	for _, k := range keys {
+	sw.b = binary.AppendUvarint(sw.b, uint64(len(notes)))
+	for _, e := range notes {
 		if sw.err != nil {
 			break
 		}
-		e, found := p.tree.Get(probe(k))
-		if !found {
+		if isTombstone(e) {
 			sw.b = append(sw.b, deltaDelete)
-			sw.item(k)
+			sw.item(e.key())
 			continue
 		}
 		sw.b = append(sw.b, deltaPut)
@@ -130,14 +140,34 @@ func (p *snapshot) WriteDeltaTo(w io.Writer) (int64, error) {
 	return sw.n + int64(k), err
 }
 
-// changedKeys returns the changed keys, sorted, each once.
-func (p *snapshot) changedKeys() [][]byte {
-	var keys [][]byte
+// lastNotes returns the last note of each key changed, in key order: the
+// notes of every set, oldest first, stably sorted by key, each run of
+// one key's notes kept by its last.
+func (p *snapshot) lastNotes() []entry {
+	var notes []entry
 	for _, s := range p.sets {
-		keys = append(keys, s...)
+		notes = append(notes, s...)
 	}
-	slices.SortFunc(keys, bytes.Compare)
-	return slices.CompactFunc(keys, bytes.Equal)
+	slices.SortStableFunc(notes, compareEntries)
+	out := notes[:0]
+	for i, e := range notes {
+		if i+1 < len(notes) && compareEntries(e, notes[i+1]) == 0 {
+			continue // a later note of the same key follows
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// compareEntries orders entries as entryLess does, for the slices package.
+func compareEntries(a, b entry) int {
+	switch {
+	case entryLess(a, b):
+		return -1
+	case entryLess(b, a):
+		return 1
+	}
+	return 0
 }
 
 // ApplyDelta applies a delta that WriteDeltaTo wrote to the state it

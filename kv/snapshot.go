@@ -39,9 +39,9 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 type snapshot struct {
 	tree     *btree.BTreeG[entry]
 	revision uint64
-	sets     [][][]byte // the changed keys (more than one set after Absorb)
-	from     uint64     // the revision the changes start from
-	lost     bool       // the changes were not tracked: no delta
+	sets     [][]entry // the notes of the changes (more than one set after Absorb): delta.go
+	from     uint64    // the revision the changes start from
+	lost     bool      // the changes were not tracked: no delta
 }
 
 // Snapshot captures the store as it is now, in O(1): a lazy copy-on-write
@@ -52,12 +52,12 @@ type snapshot struct {
 // original and the clone to be used concurrently once Clone returned, and
 // entries are never changed in place: a write stores a new entry), and
 // more than once. Snapshot itself must not run concurrently with the
-// store's other methods. The snapshot takes the keys changed since the
+// store's other methods. The snapshot takes the notes of the changes since the
 // previous Snapshot (Restore, ApplyDelta) with it, for WriteDeltaTo.
 func (s *Store) Snapshot() io.WriterTo {
 	c := s.changes
 	s.changes = changes{from: s.revision}
-	return &snapshot{tree: s.tree.Clone(), revision: s.revision, sets: [][][]byte{c.keys}, from: c.from, lost: c.lost}
+	return &snapshot{tree: s.tree.Clone(), revision: s.revision, sets: [][]entry{c.notes}, from: c.from, lost: c.lost}
 }
 
 // Bytes returns the whole state in the snapshot format, in one slice. It

@@ -76,7 +76,7 @@ func (s *Store) write(key, value []byte) uint64 {
 	}
 	s.sum += entryHash(e)
 	s.size += entrySize(e)
-	s.changes.note(e.key(), s.tree.Len())
+	s.changes.note(e, s.tree.Len())
 	return s.revision
 }
 
@@ -88,7 +88,7 @@ func (s *Store) remove(key []byte) bool {
 		s.revision++
 		s.sum -= entryHash(old)
 		s.size -= entrySize(old)
-		s.changes.note(old.key(), s.tree.Len())
+		s.changes.note(tombstone(old), s.tree.Len())
 	}
 	return found
 }
