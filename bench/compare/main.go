@@ -2,7 +2,10 @@
 // etcd 3.7 and against vr, three replicas each on 127.0.0.1, and prints one
 // table of the figures side by side with the project's targets.
 //
-//	cd bench/compare && go run . [--duration 10s] [--json]
+//	cd bench/compare && go run . [--duration 10s] [--json] [--only replication]
+//
+// --only replication runs just the replication row's two runs (three
+// replicas and one, durable on tmpfs), for before/after comparisons.
 //
 // Both systems run as child processes: etcd members through this binary's
 // hidden etcd-member subcommand (go.etcd.io/etcd/server/v3/embed), vr as
