@@ -1,6 +1,8 @@
 package kv
 
 import (
+	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -14,7 +16,7 @@ func TestEntryHashMatchesStreamed(t *testing.T) {
 	for size := 0; size <= hashBufSize+64; size += 1 + rng.IntN(7) {
 		k := rng.IntN(size + 1)
 		e := newEntry(randBytes(rng, k), randBytes(rng, size-k), rng.Uint64())
-		if got, want := entryHash(e), entryHashStreamed(e); got != want {
+		if got, want := hashEntry(e.key(), e.value(), e.version()), hashEntryStreamed(e.key(), e.value(), e.version()); got != want {
 			t.Fatalf("entry of %d+%d bytes: hash %#x, streamed %#x", len(e.key()), len(e.value()), got, want)
 		}
 	}
@@ -30,6 +32,66 @@ func TestDigestIsStable(t *testing.T) {
 	mustPut(t, s, "a", "2")
 	if got, want := s.Digest(), uint64(0xee68ff5d6c323c15); got != want {
 		t.Fatalf("digest %#x, want %#x", got, want)
+	}
+}
+
+// TestRecordsKeepTheirHash checks the hash each record keeps against the
+// hash of its key, value and version, for records made by writes, by a
+// snapshot's restore and by a delta's apply, values on both sides of the
+// stack buffer's bound.
+func TestRecordsKeepTheirHash(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	s := New(Limits{})
+	for i := range 300 {
+		mustPutBytes(t, s, fmt.Sprint("k", rng.IntN(100)), randBytes(rng, rng.IntN(2*hashBufSize)))
+		if i%7 == 0 {
+			s.Apply(0, NewDelete(fmt.Appendf(nil, "k%d", rng.IntN(100))).Encode())
+		}
+	}
+	checkStoredHashes(t, "written", s)
+	var base bytes.Buffer
+	if _, err := s.Snapshot().WriteTo(&base); err != nil {
+		t.Fatal(err)
+	}
+	r := New(Limits{})
+	if err := r.Restore(&base); err != nil {
+		t.Fatal(err)
+	}
+	checkStoredHashes(t, "restored", r)
+	for range 50 {
+		mustPutBytes(t, s, fmt.Sprint("k", rng.IntN(100)), randBytes(rng, rng.IntN(2*hashBufSize)))
+	}
+	d := s.Snapshot().(deltaSnapshot)
+	if !d.HasDelta() {
+		t.Fatal("no delta from the restored snapshot")
+	}
+	var delta bytes.Buffer
+	if _, err := d.WriteDeltaTo(&delta); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.ApplyDelta(&delta); err != nil {
+		t.Fatal(err)
+	}
+	checkStoredHashes(t, "delta-applied", r)
+	if r.Digest() != s.Digest() {
+		t.Fatalf("digest after the delta %#x, live %#x", r.Digest(), s.Digest())
+	}
+}
+
+// checkStoredHashes fails unless every record of s keeps the hash of its
+// key, value and version.
+func checkStoredHashes(t *testing.T, what string, s *Store) {
+	t.Helper()
+	n := 0
+	s.tree.Ascend(func(e entry) bool {
+		if got, want := entryHash(e), hashEntry(e.key(), e.value(), e.version()); got != want {
+			t.Fatalf("%s: key %q keeps hash %#x, its entry hashes to %#x", what, e.key(), got, want)
+		}
+		n++
+		return true
+	})
+	if n == 0 {
+		t.Fatalf("%s: empty store: nothing checked", what)
 	}
 }
 

@@ -266,7 +266,7 @@ func (d *snapReader) entry() entry {
 	if d.err != nil {
 		return entry{}
 	}
-	n := uint64(len(key)) + vlen + 8
+	n := uint64(len(key)) + vlen + recTail
 	r := make([]byte, len(key), n)
 	copy(r, key)
 	r = d.readInto(r, vlen)
@@ -274,7 +274,11 @@ func (d *snapReader) entry() entry {
 	if d.err != nil {
 		return entry{}
 	}
-	r = binary.LittleEndian.AppendUint64(r, version)
+	if uint64(cap(r)) != n {
+		panic("kv: a restored record outgrew its allocation")
+	}
+	r = r[:n]
+	seal(r, len(key), version)
 	return entry{prefix: keyPrefix(key), rec: r[:len(key):n]}
 }
 

@@ -45,7 +45,7 @@ func (s *Store) Len() int { return s.tree.Len() }
 func (s *Store) Size() int64 { return s.size }
 
 // entrySize is what an entry counts in Size.
-func entrySize(e entry) int64 { return int64(cap(e.rec) - 8) }
+func entrySize(e entry) int64 { return int64(cap(e.rec) - recTail) }
 
 // treeSize is the Size of a whole tree.
 func treeSize(t *btree.BTreeG[entry]) int64 {

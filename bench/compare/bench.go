@@ -44,9 +44,17 @@ func (b *bench) cleanup() {
 	os.RemoveAll(b.shm)
 }
 
-// plan lists every run. Each case runs etcd, then vr, so that both see
-// the machine in the same state.
-func plan() []runSpec {
+// plan lists the runs of only (onlyAll or onlyReplication). Each case
+// runs etcd, then vr, so that both see the machine in the same state.
+func plan(only string) []runSpec {
+	// Replication overhead: vr with 3 replicas and with 1 (f = 0) under the
+	// same load, both durable with their data on tmpfs: the whole durable
+	// code path, without the disk's cost.
+	replication := []runSpec{{System: sysVR, Replicas: 3, Tmpfs: true, Clients: 64},
+		{System: sysVR, Replicas: 1, Tmpfs: true, Clients: 64}}
+	if only == onlyReplication {
+		return replication
+	}
 	var specs []runSpec
 	for _, c := range []struct {
 		fsync     bool
@@ -57,11 +65,7 @@ func plan() []runSpec {
 			runSpec{System: sysEtcd, Replicas: 3, Fsync: c.fsync, Clients: c.clients, InProcess: c.inProcess},
 			runSpec{System: sysVR, Replicas: 3, Fsync: c.fsync, Clients: c.clients, InProcess: c.inProcess})
 	}
-	// Replication overhead: vr with 3 replicas and with 1 (f = 0) under the
-	// same load, both durable with their data on tmpfs: the whole durable
-	// code path, without the disk's cost.
-	return append(specs, runSpec{System: sysVR, Replicas: 3, Tmpfs: true, Clients: 64},
-		runSpec{System: sysVR, Replicas: 1, Tmpfs: true, Clients: 64})
+	return append(specs, replication...)
 }
 
 // runAll runs the plan and builds the report.
@@ -70,8 +74,9 @@ func (b *bench) runAll(ctx context.Context) (*report, error) {
 		Keys: b.opts.keys, ReadRatio: b.opts.readRatio}
 	rep.Machine.LoadBefore = loadAvg()
 	began := time.Now()
-	for i, spec := range plan() {
-		fmt.Fprintf(b.log, "[%2d/%d] %v ...", i+1, len(plan()), spec)
+	specs := plan(b.opts.only)
+	for i, spec := range specs {
+		fmt.Fprintf(b.log, "[%2d/%d] %v ...", i+1, len(specs), spec)
 		r, err := b.runOne(ctx, i, spec)
 		if err != nil {
 			fmt.Fprintln(b.log)

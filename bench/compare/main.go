@@ -2,7 +2,10 @@
 // etcd 3.7 and against vr, three replicas each on 127.0.0.1, and prints one
 // table of the figures side by side with the project's targets.
 //
-//	cd bench/compare && go run . [--duration 10s] [--json]
+//	cd bench/compare && go run . [--duration 10s] [--json] [--only replication]
+//
+// --only replication runs just the replication row's two runs (three
+// replicas and one, durable on tmpfs), for before/after comparisons.
 //
 // Both systems run as child processes: etcd members through this binary's
 // hidden etcd-member subcommand (go.etcd.io/etcd/server/v3/embed), vr as
@@ -32,7 +35,15 @@ type options struct {
 	dataRoot         string
 	shmRoot          string
 	vrBin            string
+	// only names a subset of the runs (onlyAll or onlyReplication).
+	only string
 }
+
+// Values of --only.
+const (
+	onlyAll         = "all"
+	onlyReplication = "replication"
+)
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == etcdMemberCmd {
@@ -79,6 +90,7 @@ func parseOptions(args []string) (options, error) {
 	fs.StringVar(&o.dataRoot, "data-root", os.TempDir(), "where the runs' data directories go (use a real disk: fsync is measured)")
 	fs.StringVar(&o.shmRoot, "shm-root", "/dev/shm", "a tmpfs directory, for the replication-overhead runs")
 	fs.StringVar(&o.vrBin, "vr-bin", "", "an already built vr binary (default: go build it)")
+	fs.StringVar(&o.only, "only", onlyAll, "which runs: all, or replication (the two tmpfs runs and their row only)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -88,12 +100,15 @@ func parseOptions(args []string) (options, error) {
 	if o.keys < 1 || o.keys > 100_000_000 || o.readRatio < 0 || o.readRatio > 1 {
 		return o, fmt.Errorf("--keys must be within 1..1e8 and --read-ratio within 0..1")
 	}
+	if o.only != onlyAll && o.only != onlyReplication {
+		return o, fmt.Errorf("--only must be %s or %s", onlyAll, onlyReplication)
+	}
 	return o, nil
 }
 
 // compare runs every case and prints the report to w, progress to log.
 func compare(ctx context.Context, opts options, w, log io.Writer) error {
-	runs := len(plan())
+	runs := len(plan(opts.only))
 	limit := time.Duration(runs)*(opts.duration+opts.warmup+time.Minute) + 5*time.Minute
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()

@@ -29,8 +29,12 @@ const (
 	goalCPU         = 0.02 // server CPU-seconds per 1,000 ops, 3 replicas, 64 clients
 )
 
-// rows builds the table from the results.
+// rows builds the table from the results (of every run, or of the
+// replication runs only).
 func (b *bench) rows() []row {
+	if b.opts.only == onlyReplication {
+		return []row{b.replicationRow()}
+	}
 	var rows []row
 	for _, fsync := range []bool{false, true} {
 		e, v := b.get(sysEtcd, 3, fsync, 64), b.get(sysVR, 3, fsync, 64)
@@ -44,11 +48,7 @@ func (b *bench) rows() []row {
 	}
 	rows = append(rows, latencyRow("1 client, fsync off, each cluster in one process: p50 latency",
 		b.getInProcess(sysEtcd, 1), b.getInProcess(sysVR, 1)))
-	t3, t1 := b.getTmpfs(3), b.getTmpfs(1)
-	rows = append(rows, judge(row{Case: "replication: vr 3 / 1 replicas (64 clients, data on tmpfs)",
-		Etcd: "-", VR: opsS(t3) + " / " + opsS(t1), Target: fmt.Sprintf(">= %.1f", goalReplication),
-		CPU: "- / " + cpuS(t3.ServerCPUPer1000) + " vs " + cpuS(t1.ServerCPUPer1000)},
-		t3.Throughput/t1.Throughput, goalReplication, true))
+	rows = append(rows, b.replicationRow())
 	v3 := b.get(sysVR, 3, false, 64)
 	e, v := b.get(sysEtcd, 3, false, 1000), b.get(sysVR, 3, false, 1000)
 	e64 := b.get(sysEtcd, 3, false, 64)
@@ -61,6 +61,15 @@ func (b *bench) rows() []row {
 		Etcd: cpuS(e.ServerCPUPer1000), VR: cpuS(v3.ServerCPUPer1000), Target: fmt.Sprintf("vr <= %.3f s", goalCPU),
 		CPU: cpuPair(e, v3)}, v3.ServerCPUPer1000, goalCPU, false))
 	return append(rows, b.infoRows()...)
+}
+
+// replicationRow judges vr's throughput with 3 replicas against 1.
+func (b *bench) replicationRow() row {
+	t3, t1 := b.getTmpfs(3), b.getTmpfs(1)
+	return judge(row{Case: "replication: vr 3 / 1 replicas (64 clients, data on tmpfs)",
+		Etcd: "-", VR: opsS(t3) + " / " + opsS(t1), Target: fmt.Sprintf(">= %.1f", goalReplication),
+		CPU: "- / " + cpuS(t3.ServerCPUPer1000) + " vs " + cpuS(t1.ServerCPUPer1000)},
+		t3.Throughput/t1.Throughput, goalReplication, true)
 }
 
 // throughputRow judges vr's throughput against etcd's.

@@ -12,7 +12,7 @@ import (
 // factor.
 func fakeResults(factor float64) *bench {
 	b := &bench{results: map[runSpec]*runResult{}}
-	for _, s := range plan() {
+	for _, s := range plan(onlyAll) {
 		tput, p50, cpu := 1000.0, 2*time.Millisecond, 0.2
 		if s.System == sysVR {
 			tput, p50, cpu = tput*factor, time.Duration(float64(p50)/factor), cpu/factor
@@ -53,11 +53,29 @@ func TestRowsJudgeTargets(t *testing.T) {
 
 func TestPlanRunsEveryCaseOnBothSystems(t *testing.T) {
 	seen := map[string]int{}
-	for _, s := range plan() {
+	for _, s := range plan(onlyAll) {
 		seen[s.System]++
 	}
 	if seen[sysEtcd] != 7 || seen[sysVR] != 9 {
 		t.Fatalf("plan has %v runs per system, want 7 etcd and 9 vr", seen)
+	}
+}
+
+func TestOnlyReplication(t *testing.T) {
+	specs := plan(onlyReplication)
+	if len(specs) != 2 || !specs[0].Tmpfs || !specs[1].Tmpfs || specs[0].Replicas != 3 || specs[1].Replicas != 1 {
+		t.Fatalf("plan(replication) = %v, want the two tmpfs runs, 3 replicas then 1", specs)
+	}
+	b := &bench{opts: options{only: onlyReplication}, results: map[runSpec]*runResult{}}
+	for i, s := range specs {
+		b.results[s] = &runResult{runSpec: s, Result: loadgen.Result{Throughput: float64(60 + 40*i)}}
+	}
+	rows := b.rows()
+	if len(rows) != 1 || !strings.HasPrefix(rows[0].Case, "replication") || rows[0].Ratio != 0.6 || rows[0].Result != "PASS" {
+		t.Fatalf("rows = %+v, want the replication row alone at ratio 0.6", rows)
+	}
+	if _, err := parseOptions([]string{"--only", "etcd"}); err == nil {
+		t.Error("--only etcd accepted")
 	}
 }
 
