@@ -93,7 +93,7 @@ func (p *snapshot) Absorb(prev io.WriterTo) bool {
 	for _, s := range p.sets {
 		n += len(s)
 	}
-	if n > trackLimit(p.count) {
+	if n > trackLimit(p.tree.Len()) {
 		p.lost, p.sets = true, nil
 		return false
 	}
@@ -108,7 +108,7 @@ func (p *snapshot) WriteDeltaTo(w io.Writer) (int64, error) {
 	if p.lost {
 		return 0, fmt.Errorf("%w: the changes since the previous snapshot were not tracked", ErrBadSnapshot)
 	}
-	notes := lastNotes(p.sets...)
+	notes := p.lastNotes()
 	// The buffer grows as the delta is written, as WriteTo's does (a
 	// 32 KiB buffer per delta was a tenth of what the simulator's durable
 	// runs allocated).
@@ -138,6 +138,36 @@ func (p *snapshot) WriteDeltaTo(w io.Writer) (int64, error) {
 	}
 	k, err := w.Write(binary.BigEndian.AppendUint32(nil, sw.sum))
 	return sw.n + int64(k), err
+}
+
+// lastNotes returns the last note of each key changed, in key order: the
+// notes of every set, oldest first, stably sorted by key, each run of
+// one key's notes kept by its last.
+func (p *snapshot) lastNotes() []entry {
+	var notes []entry
+	for _, s := range p.sets {
+		notes = append(notes, s...)
+	}
+	slices.SortStableFunc(notes, compareEntries)
+	out := notes[:0]
+	for i, e := range notes {
+		if i+1 < len(notes) && compareEntries(e, notes[i+1]) == 0 {
+			continue // a later note of the same key follows
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// compareEntries orders entries as entryLess does, for the slices package.
+func compareEntries(a, b entry) int {
+	switch {
+	case entryLess(a, b):
+		return -1
+	case entryLess(b, a):
+		return 1
+	}
+	return 0
 }
 
 // ApplyDelta applies a delta that WriteDeltaTo wrote to the state it
@@ -171,7 +201,6 @@ func (s *Store) ApplyDelta(r io.Reader) error {
 	s.tree, s.revision, s.sum = tree, revision, sum
 	s.size = treeSize(tree)
 	s.changes = changes{from: revision}
-	s.reanchor()
 	return nil
 }
 

@@ -34,41 +34,37 @@ const (
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// snapshot is a view of a store at one moment: the store's anchor and
-// its journal then (anchor.go), with the notes of the changes since the
-// store's previous snapshot (delta.go).
+// snapshot is a copy-on-write view of a store at one moment, with the
+// keys changed since the store's previous snapshot (delta.go).
 type snapshot struct {
-	base     *btree.BTreeG[entry] // the anchor's tree
-	journal  []entry              // the anchor's journal, clipped
-	count    int                  // the entries the store held
+	tree     *btree.BTreeG[entry]
 	revision uint64
 	sets     [][]entry // the notes of the changes (more than one set after Absorb): delta.go
 	from     uint64    // the revision the changes start from
 	lost     bool      // the changes were not tracked: no delta
 }
 
-// Snapshot captures the store as it is now, in O(1): the store's anchor,
-// a copy-on-write clone of the tree taken earlier, and the journal of the
-// changes since (anchor.go). The returned io.WriterTo writes the state in
-// the snapshot format; it may run on another goroutine while the store
-// keeps executing (btree allows the original and the clone to be used
-// concurrently once Clone returned, the journal is only appended to, and
+// Snapshot captures the store as it is now, in O(1): a lazy copy-on-write
+// clone of the tree (btree.Clone), after which the store and the clone
+// share their nodes and each copies a node before it would change it. The
+// returned io.WriterTo writes the state in the snapshot format; it may run
+// on another goroutine while the store keeps executing (btree allows the
+// original and the clone to be used concurrently once Clone returned, and
 // entries are never changed in place: a write stores a new entry), and
 // more than once. Snapshot itself must not run concurrently with the
-// store's other methods. The snapshot takes the notes of the changes since
-// the previous Snapshot (Restore, ApplyDelta) with it, for WriteDeltaTo.
+// store's other methods. The snapshot takes the notes of the changes since the
+// previous Snapshot (Restore, ApplyDelta) with it, for WriteDeltaTo.
 func (s *Store) Snapshot() io.WriterTo {
 	c := s.changes
 	s.changes = changes{from: s.revision}
-	return &snapshot{base: s.anchor.tree, journal: slices.Clip(s.anchor.journal), count: s.tree.Len(),
-		revision: s.revision, sets: [][]entry{c.notes}, from: c.from, lost: c.lost}
+	return &snapshot{tree: s.tree.Clone(), revision: s.revision, sets: [][]entry{c.notes}, from: c.from, lost: c.lost}
 }
 
 // Bytes returns the whole state in the snapshot format, in one slice. It
 // does not count as a Snapshot for the deltas.
 func (s *Store) Bytes() []byte {
 	var b bytes.Buffer
-	p := &snapshot{base: s.tree.Clone(), count: s.tree.Len(), revision: s.revision}
+	p := &snapshot{tree: s.tree.Clone(), revision: s.revision}
 	_, _ = p.WriteTo(&b) // a bytes.Buffer does not fail
 	return b.Bytes()
 }
@@ -82,16 +78,13 @@ func (p *snapshot) WriteTo(w io.Writer) (int64, error) {
 	sw.b = append(sw.b, snapshotMagic...)
 	sw.b = append(sw.b, snapshotVersion)
 	sw.b = binary.AppendUvarint(sw.b, p.revision)
-	sw.b = binary.AppendUvarint(sw.b, uint64(p.count))
-	n := p.ascend(func(e entry) bool {
+	sw.b = binary.AppendUvarint(sw.b, uint64(p.tree.Len()))
+	p.tree.Ascend(func(e entry) bool {
 		sw.item(e.key())
 		sw.item(e.value())
 		sw.b = binary.AppendUvarint(sw.b, e.version())
 		return sw.err == nil
 	})
-	if sw.err == nil {
-		p.checkCount(n)
-	}
 	sw.flush()
 	if sw.err != nil {
 		return sw.n, sw.err
@@ -164,7 +157,6 @@ func (s *Store) Restore(r io.Reader) error {
 	s.tree, s.revision, s.sum = tree, revision, sum
 	s.size = treeSize(tree)
 	s.changes = changes{from: revision}
-	s.reanchor()
 	return nil
 }
 

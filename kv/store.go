@@ -13,15 +13,12 @@ type Store struct {
 	sum      uint64  // sum of entryHash over all entries, for Digest
 	size     int64   // bytes of keys and values held (Size)
 	changes  changes // since the last Snapshot, Restore or ApplyDelta (delta.go)
-	anchor   anchor  // what snapshots write the state from (anchor.go)
 }
 
 // New returns an empty store. Zero or negative fields of limits take their
 // defaults.
 func New(limits Limits) *Store {
-	s := &Store{limits: limits.withDefaults(), tree: newTree()}
-	s.reanchor()
-	return s
+	return &Store{limits: limits.withDefaults(), tree: newTree()}
 }
 
 // Limits returns the store's limits, defaults filled in.
@@ -33,7 +30,6 @@ func (s *Store) Limits() Limits { return s.limits }
 // its revision, until Restore replaces it.
 func (s *Store) Release() {
 	s.tree, s.sum, s.size, s.changes = newTree(), 0, 0, changes{from: s.revision, lost: true}
-	s.reanchor()
 }
 
 // Len returns the number of keys.
@@ -81,7 +77,6 @@ func (s *Store) write(key, value []byte) uint64 {
 	s.sum += entryHash(e)
 	s.size += entrySize(e)
 	s.changes.note(e, s.tree.Len())
-	s.journal(e)
 	return s.revision
 }
 
@@ -94,7 +89,6 @@ func (s *Store) remove(key []byte) bool {
 		s.sum -= entryHash(old)
 		s.size -= entrySize(old)
 		s.changes.note(tombstone(old), s.tree.Len())
-		s.journal(tombstone(old))
 	}
 	return found
 }
