@@ -5,7 +5,6 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"testing"
-	"time"
 )
 
 // gcSetting reads GOGC and the memory limit without changing them.
@@ -13,6 +12,15 @@ func gcSetting() (percent int, limit int64) {
 	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
 	metrics.Read(s)
 	return int(s[0].Value.Uint64()), debug.SetMemoryLimit(-1)
+}
+
+// heapGoal returns the heap size at which the next collection starts,
+// after a collection.
+func heapGoal() uint64 {
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // TestTuneSimGC checks that a run of seeds gets the simulator's collector
@@ -23,78 +31,24 @@ func TestTuneSimGC(t *testing.T) {
 	before, beforeLimit := gcSetting()
 	restore := tuneSimGC(2)
 	percent, limit := gcSetting()
+	goal := heapGoal()
 	restore()
-	if percent != simGCPercentMax || limit != 2*simMemPerWorker {
-		t.Fatalf("during the run: GOGC %d, limit %d; want %d, %d", percent, limit, simGCPercentMax, 2*simMemPerWorker)
+	if percent != simGCPercent || limit != 2*simMemPerWorker {
+		t.Fatalf("during the run: GOGC %d, limit %d; want %d, %d", percent, limit, simGCPercent, 2*simMemPerWorker)
+	}
+	// The ballast: the heap may grow to 5 × 24 MiB before a collection.
+	if want := uint64(2*simBallastPerWorker) * (100 + simGCPercent) / 100; goal < want {
+		t.Fatalf("during the run: heap goal %d MiB, want at least %d MiB", goal>>20, want>>20)
 	}
 	if p, l := gcSetting(); p != before || l != beforeLimit {
 		t.Fatalf("after the run: GOGC %d, limit %d; want %d, %d", p, l, before, beforeLimit)
 	}
-	g := startSimGC(1)
-	g.stop()
-	g.percent = 0 // so that a late adjust would set GOGC again
-	g.adjust()    // a cleanup that runs after the stop
-	if p, l := gcSetting(); p != before || l != beforeLimit {
-		t.Fatalf("after a late cleanup: GOGC %d, limit %d; want %d, %d", p, l, before, beforeLimit)
+	if g := heapGoal(); g >= goal/2 {
+		t.Fatalf("after the run: heap goal %d MiB, want the ballast freed (goal during the run %d MiB)", g>>20, goal>>20)
 	}
 	t.Setenv("GOGC", "100")
 	tuneSimGC(2)()
 	if p, _ := gcSetting(); p != before {
 		t.Fatalf("with GOGC set: GOGC %d, want %d", p, before)
 	}
-}
-
-// TestGCPercentFor checks the setting's curve: the most while the live
-// heap is small, the least when it is large, the heap bound between.
-func TestGCPercentFor(t *testing.T) {
-	for _, c := range []struct {
-		live    uint64
-		workers int
-		want    int
-	}{
-		{0, 1, simGCPercentMax},
-		{1 << 20, 1, simGCPercentMax},
-		{1 << 20, 2, simGCPercentMax},
-		{8 << 20, 1, 700},
-		{16 << 20, 2, 700},
-		{16 << 20, 1, simGCPercentMin},
-		{150 << 20, 2, simGCPercentMin},
-	} {
-		if got := gcPercentFor(c.live, c.workers); got != c.want {
-			t.Errorf("gcPercentFor(%d MiB, %d) = %d, want %d", c.live>>20, c.workers, got, c.want)
-		}
-	}
-}
-
-// TestTuneSimGCFollowsLiveHeap checks that the setting follows the live
-// heap from one collection to the next: down to the least with a large
-// live heap, back up once it is freed.
-func TestTuneSimGCFollowsLiveHeap(t *testing.T) {
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
-	defer tuneSimGC(1)()
-	waitPercent := func(want int) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			runtime.GC()
-			p, _ := gcSetting()
-			if p == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("GOGC %d, want %d", p, want)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	func() {
-		live := make([][]byte, 64)
-		for i := range live {
-			live[i] = make([]byte, 1<<20)
-		}
-		waitPercent(simGCPercentMin)
-		runtime.KeepAlive(live)
-	}()
-	waitPercent(simGCPercentMax)
 }
