@@ -13,8 +13,8 @@ import (
 // collects every 4 MB. A collection costs about the live heap plus a
 // fixed part, so fewer of them cost less CPU for the same runs: at
 // GOGC=400 (`vr sim`'s setting before) a `durable` seed counted 50.1 M
-// instructions, with the collector off 47.0 (docs/testing.md, "Simulator
-// speed").
+// instructions, with the ballast below 48.1, with the collector off 47.0
+// (docs/testing.md, "Simulator speed").
 //
 // A higher GOGC helps the profiles with small live heaps but not those
 // with large ones (`bandwidth`, 100–180 MB a worker; `large`, 40–70 MB):
