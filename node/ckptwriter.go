@@ -150,7 +150,7 @@ func (w *ckptWriter) stagger(index, of int) {
 		w.storage.StaggerBases(index, of)
 		return
 	}
-	w.chain.Stagger(index, of, time.Now)
+	w.chain.Stagger(index, of, time.Now, 0) // diskless bases are not paced
 }
 
 // newCkptWriter returns the writer for a node: into the data directory of

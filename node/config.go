@@ -339,10 +339,14 @@ const DefaultMaxClockDrift = float64(core.DefaultMaxClockDrift) / 1000
 const MemoryLimitFromState = -1
 
 // DefaultCheckpointBaseRate is the default pace of a background base
-// write in durable mode: 64 MiB/s writes a GiB of state in 16 s, while
+// write in durable mode: 128 MiB/s writes a GiB of state in 8 s, while
 // the deltas go on every few seconds beside it (benchmarks.md, "Why views
-// changed").
-const DefaultCheckpointBaseRate = 64 << 20
+// changed"). Since the replicas' bases are staggered, one replica writes
+// a base at a time; at 64 MiB/s (16 s a GiB) the records written over
+// during a base, which its snapshot keeps alive, took a replica above
+// its memory budget at 16k writes a second (benchmarks.md, "Staggered
+// bases, deltas from the notes").
+const DefaultCheckpointBaseRate = 128 << 20
 
 // DefaultTick is the default length of one core tick.
 const DefaultTick = 10 * time.Millisecond

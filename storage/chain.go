@@ -72,19 +72,56 @@ type Chain struct {
 	// whose chain ends inside them fetches only the deltas after its end
 	// (Older), not the whole new base.
 	older []Link
-	// turn, if set, says whether this replica's turn to start a base has
-	// come (Stagger); nil: any time.
-	turn func() bool
+	// turn, if set, says whether this replica's turn to start a base of
+	// the given size has come (Stagger); nil: any time.
+	turn func(size uint64) bool
 }
 
-// staggerSlot is how long each replica's turn to start a base lasts
-// (Stagger): longer than a GiB-sized base takes to write unpaced.
+// staggerSlot is the shortest turn to start a base (Stagger): longer than
+// a GiB-sized base takes to write unpaced.
 const staggerSlot = 8 * time.Second
 
+// turnLength is how long each replica's turn lasts for a base of size
+// bytes written at rate bytes per second (0: unpaced: staggerSlot): what
+// the base takes in whole seconds (on which replicas whose bases differ a
+// little in size still agree), a quarter more and two seconds, at least
+// staggerSlot; a paced base starts only early enough in the turn to end
+// within it (inTurn). The turns must come round faster than a replica's
+// chain doubles, or the bases start overdue, out of turn: at 128 MiB/s, a
+// GiB-sized base takes 8 s, a turn 12 s and a round of 3 replicas 36 s,
+// against about 32 s for 64 deltas of 8 MiB at 16k writes of 1 KiB a
+// second.
+func turnLength(size uint64, rate int64) time.Duration {
+	if rate <= 0 {
+		return staggerSlot
+	}
+	return max(staggerSlot, time.Duration(baseSeconds(size, rate)*5/4+2)*time.Second)
+}
+
+// baseSeconds is how many whole seconds a base of size bytes takes at
+// rate (positive), rounded up.
+func baseSeconds(size uint64, rate int64) uint64 {
+	return (size + uint64(rate) - 1) / uint64(rate)
+}
+
+// inTurn reports whether the moment now falls in the turn of replica
+// index of of, for a base of size bytes at rate, early enough that the
+// base ends within the turn.
+func inTurn(now time.Time, index, of int, size uint64, rate int64) bool {
+	turn := turnLength(size, rate)
+	cycle := int64(turn) * int64(of)
+	into := now.UnixNano()%cycle - int64(turn)*int64(index)
+	if into < 0 || into >= int64(turn) {
+		return false
+	}
+	return rate <= 0 || into+int64(baseSeconds(size, rate))*int64(time.Second) <= int64(turn)
+}
+
 // Stagger makes the chain of replica index (of replicas) start its
-// background bases only in its turn: the staggerSlot-long slots of the
-// clock now that fall to it round-robin (unless the chain is overdue:
-// twice the thresholds). The replicas of a cluster write their
+// background bases only in its turn: the slots of the clock now that fall
+// to it round-robin, each as long as a base takes at rate bytes per
+// second (turnLength; unpaced: staggerSlot), unless the chain is overdue
+// (twice the thresholds). The replicas of a cluster write their
 // checkpoints at the same ops, so without it they all reach the rebase
 // thresholds at the same op, every time, and write their bases at the
 // same moment: all slowed at once (on a machine they share, and on their
@@ -92,15 +129,13 @@ const staggerSlot = 8 * time.Second
 // A due base waits at most (of−1) slots. Call it before the chain is
 // used; the zero value does not stagger (the simulator's chains: it has
 // no clock to read).
-func (c *Chain) Stagger(index, of int, now func() time.Time) {
+func (c *Chain) Stagger(index, of int, now func() time.Time, rate int64) {
 	if index < 0 || of < 1 || index >= of || now == nil {
 		panic(fmt.Sprintf("storage: stagger of replica %d of %d", index, of))
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.turn = func() bool {
-		return now().UnixNano()/int64(staggerSlot)%int64(of) == int64(index)
-	}
+	c.turn = func(size uint64) bool { return inTurn(now(), index, of, size, rate) }
 }
 
 // Older returns the deltas that lead from inside the chain before the
@@ -189,7 +224,7 @@ func (c *Chain) Plan(ck *core.Checkpoint) Plan {
 	switch {
 	case small:
 		return Plan{Delta: true}
-	case c.basing == 0 && (c.turn == nil || overdue || c.turn()):
+	case c.basing == 0 && (c.turn == nil || overdue || c.turn(base)):
 		c.basing = ck.Op
 		return Plan{Delta: true, Rebase: true}
 	}

@@ -220,9 +220,15 @@ func ops(links []Link) string {
 // starts its bases in its own turn; without Stagger all three write every
 // base together.
 func TestStaggeredRebasesStayApart(t *testing.T) {
+	t.Run("unpaced", func(t *testing.T) { testStaggered(t, 300*time.Millisecond, 3*time.Second, 1<<30, 0) })
+	// 1.5 GiB at 128 MiB/s: 12 s a base, turns of 16 s.
+	t.Run("paced", func(t *testing.T) { testStaggered(t, 600*time.Millisecond, 12*time.Second, 3<<29, 128<<20) })
+}
+
+func testStaggered(t *testing.T, every, baseTime time.Duration, baseSize uint64, rate int64) {
 	const replicas, checkpoints = 3, 2000
-	const every, baseTime = 300 * time.Millisecond, 3 * time.Second
-	const deltaSize, baseSize = 1 << 20, 1 << 30 // the count of deltas decides
+	const deltaSize = 1 << 20 // the count of deltas decides
+	rng := rand.New(rand.NewPCG(uint64(rate), 3))
 	epoch := time.Unix(1_800_000_000, 0)
 	now := epoch
 	clock := func() time.Time { return now }
@@ -234,12 +240,12 @@ func TestStaggeredRebasesStayApart(t *testing.T) {
 	running := make([]*basing, replicas)
 	var starts [replicas][]time.Time
 	for i := range chains {
-		chains[i].Stagger(i, replicas, clock)
+		chains[i].Stagger(i, replicas, clock, rate)
 		chains[i].Add(Link{Op: 1, Size: baseSize})
 	}
 	st := kv.New(kv.Limits{})
 	for op := uint64(2); op <= checkpoints; op++ {
-		now = now.Add(every)
+		now = now.Add(every/2 + time.Duration(rng.Int64N(int64(every)))) // on average every
 		st.Execute(kv.NewPut([]byte(fmt.Sprint(op)), []byte("v")))
 		ck := core.TakeCheckpoint(op, op-1, st.Snapshot())
 		for i := range chains {
@@ -256,8 +262,10 @@ func TestStaggeredRebasesStayApart(t *testing.T) {
 			if p.Rebase {
 				running[i] = &basing{op, now}
 				starts[i] = append(starts[i], now)
-				if turn := now.UnixNano() / int64(staggerSlot) % replicas; turn != int64(i) {
-					t.Errorf("replica %d started a base at %v, in replica %d's turn", i, now.Sub(epoch), turn)
+				turn := turnLength(baseSize, rate)
+				into := time.Duration(now.UnixNano()%int64(turn*replicas)) - turn*time.Duration(i)
+				if into < 0 || into >= turn || (rate > 0 && into+baseTime > turn) {
+					t.Errorf("replica %d started a base at %v, %v into its turn of %v", i, now.Sub(epoch), into, turn)
 				}
 			}
 		}
@@ -277,4 +285,47 @@ func TestStaggeredRebasesStayApart(t *testing.T) {
 		}
 	}
 	t.Logf("bases per replica: %d, %d, %d", len(starts[0]), len(starts[1]), len(starts[2]))
+}
+
+// TestTurnLength: a turn lasts as long as a base takes at the pace, in
+// whole slots, and at least one.
+func TestTurnLength(t *testing.T) {
+	for _, c := range []struct {
+		size uint64
+		rate int64
+		want time.Duration
+	}{
+		{1 << 30, 0, staggerSlot},
+		{1 << 20, 128 << 20, staggerSlot},
+		{1 << 30, 128 << 20, 12 * time.Second}, // 8 s a base
+		{1 << 30, 64 << 20, 22 * time.Second},  // 16 s a base
+	} {
+		if got := turnLength(c.size, c.rate); got != c.want {
+			t.Errorf("turnLength(%d, %d) = %v, want %v", c.size, c.rate, got, c.want)
+		}
+	}
+}
+
+// TestInTurnLeavesRoomForTheBase: a paced base starts in its replica's
+// turn only while it can end within it; an unpaced one any time in it.
+func TestInTurnLeavesRoomForTheBase(t *testing.T) {
+	const size, rate = 1 << 30, 128 << 20 // 8 s a base, turns of 12 s
+	turn := turnLength(size, rate)
+	start := time.Unix(0, 0).Add(turn) // replica 1's turn of 3
+	for _, c := range []struct {
+		into    time.Duration
+		rate    int64
+		want    bool
+		replica int
+	}{
+		{0, rate, true, 1},
+		{turn - 8*time.Second, rate, true, 1},
+		{turn - 7*time.Second, rate, false, 1}, // would end in replica 2's turn
+		{0, rate, false, 0},
+		{0, rate, false, 2},
+	} {
+		if got := inTurn(start.Add(c.into), c.replica, 3, size, c.rate); got != c.want {
+			t.Errorf("replica %d, %v into replica 1's turn, rate %d: inTurn %v, want %v", c.replica, c.into, c.rate, got, c.want)
+		}
+	}
 }

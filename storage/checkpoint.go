@@ -113,7 +113,9 @@ func (s *Storage) AbortBases() { s.abortBases.Store(true) }
 // StaggerBases staggers the background bases of replica index (of
 // replicas) against its peers' (Chain.Stagger). Call it before the first
 // WriteCheckpoint.
-func (s *Storage) StaggerBases(index, of int) { s.chain.Stagger(index, of, s.cfg.Now) }
+func (s *Storage) StaggerBases(index, of int) {
+	s.chain.Stagger(index, of, s.cfg.Now, s.cfg.BaseRate)
+}
 
 // Chain returns the files of the newest durable checkpoint's chain, base
 // first: after Open, the one the replica restarts from.
