@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/vr-go/vr/core"
@@ -76,16 +75,10 @@ type heldFile struct {
 	files    []*os.File
 	sizes    []int64
 	older    *heldFile // deltas from inside the chain before (storage.Chain.Older)
-	// served is when a peer last read it (UnixNano; nil: never tracked):
-	// a checkpoint being fetched is held a while longer (retainHeld).
-	served *atomic.Int64
 }
 
 // ReadAt reads the chain's concatenated bytes.
 func (h heldFile) ReadAt(p []byte, off int64) (int, error) {
-	if h.served != nil {
-		h.served.Store(time.Now().UnixNano())
-	}
 	n := 0
 	for i, f := range h.files {
 		if len(p) == 0 {
@@ -286,18 +279,17 @@ func (w *ckptWriter) finish(d ckptDone) error {
 	}
 	if len(d.older) > 0 {
 		if o, err := openHeld(w.dir, d.op, d.older); err == nil {
-			o.served = h.served // a read of either is a read of the checkpoint
-			h.older = &o        // else served only whole or from its own chain
+			h.older = &o // else served only whole or from its own chain
 		}
 	}
 	w.written++
 	w.last = d.took
 	newest := d.links[len(d.links)-1]
 	w.log.Debug("checkpoint saved", "op", d.op, "file", newest.Name, "bytes", newest.Size, "chain_bytes", h.size, "took", d.took)
-	var drop []heldFile
-	w.held, drop = retainHeld(append([]heldFile{h}, w.held...), time.Now())
-	for _, h := range drop {
-		h.close()
+	w.held = append([]heldFile{h}, w.held...)
+	for len(w.held) > 2 {
+		w.held[2].close()
+		w.held = append(w.held[:2], w.held[3:]...)
 	}
 	var keep []string
 	for _, h := range w.held {
@@ -313,34 +305,6 @@ func (w *ckptWriter) finish(d ckptDone) error {
 		w.discard.discard(scratchBut(w.dir, keep))
 	}
 	return nil
-}
-
-// Which saved checkpoints a node holds to serve: the newest two, as the
-// core expects (a fetch slower than two checkpoint intervals moves to a
-// newer one, core/checkpointfetch.go), and, beyond them, up to
-// servedExtra older ones that a peer read within servedGrace. Without
-// those, a diskless backup restarted under 30k writes a second never
-// caught up: checkpoints came every half second, fetching its 1.5 GB
-// chain took far longer than two of them, and every fetch was moved to a
-// newer checkpoint and started over (benchmarks.md, "Staggered bases,
-// deltas from the notes").
-const (
-	servedGrace = 10 * time.Second
-	servedExtra = 2
-)
-
-// retainHeld splits held (newest first) into those to keep and those to
-// close at now.
-func retainHeld(held []heldFile, now time.Time) (keep, drop []heldFile) {
-	for i, h := range held {
-		recent := h.served != nil && now.Sub(time.Unix(0, h.served.Load())) < servedGrace
-		if i < 2 || (recent && len(keep) < 2+servedExtra) {
-			keep = append(keep, h)
-			continue
-		}
-		drop = append(drop, h)
-	}
-	return keep, drop
 }
 
 // startPending starts writing the checkpoint that waited, if any.
@@ -379,7 +343,7 @@ func (w *ckptWriter) close() {
 
 // openHeld opens the files of a saved checkpoint's chain.
 func openHeld(dir string, op uint64, links []storage.Link) (heldFile, error) {
-	h := heldFile{op: op, served: new(atomic.Int64)}
+	h := heldFile{op: op}
 	for _, l := range links {
 		f, err := os.Open(filepath.Join(dir, l.Name))
 		if err != nil {
