@@ -108,15 +108,21 @@ func (p *snapshot) WriteDeltaTo(w io.Writer) (int64, error) {
 	if p.lost {
 		return 0, fmt.Errorf("%w: the changes since the previous snapshot were not tracked", ErrBadSnapshot)
 	}
-	notes := p.lastNotes()
+	return writeDelta(w, p.from, p.revision, p.lastNotes())
+}
+
+// writeDelta writes, in the delta format, the changes from revision from
+// to revision: one record per note (in key order; a tombstone is a
+// removal).
+func writeDelta(w io.Writer, from, revision uint64, notes []entry) (int64, error) {
 	// The buffer grows as the delta is written, as WriteTo's does (a
 	// 32 KiB buffer per delta was a tenth of what the simulator's durable
 	// runs allocated).
 	sw := &snapWriter{w: w, b: make([]byte, 0, 512)}
 	sw.b = append(sw.b, deltaMagic...)
 	sw.b = append(sw.b, deltaVersion)
-	sw.b = binary.AppendUvarint(sw.b, p.from)
-	sw.b = binary.AppendUvarint(sw.b, p.revision)
+	sw.b = binary.AppendUvarint(sw.b, from)
+	sw.b = binary.AppendUvarint(sw.b, revision)
 	sw.b = binary.AppendUvarint(sw.b, uint64(len(notes)))
 	for _, e := range notes {
 		if sw.err != nil {

@@ -2,7 +2,6 @@ package kv
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -253,7 +252,8 @@ func BenchmarkDeltaSmallChange(b *testing.B) {
 }
 
 // referenceDelta writes p's delta as the store once did: each changed key
-// looked up in the snapshot's tree, its entry or its absence.
+// looked up in the snapshot's tree, its entry or its absence (encoded
+// by the same writer).
 func referenceDelta(p *snapshot) []byte {
 	var keys [][]byte
 	for _, set := range p.sets {
@@ -263,27 +263,16 @@ func referenceDelta(p *snapshot) []byte {
 	}
 	slices.SortFunc(keys, bytes.Compare)
 	keys = slices.CompactFunc(keys, bytes.Equal)
-	var out bytes.Buffer
-	sw := &snapWriter{w: &out}
-	sw.b = append(sw.b, deltaMagic...)
-	sw.b = append(sw.b, deltaVersion)
-	sw.b = binary.AppendUvarint(sw.b, p.from)
-	sw.b = binary.AppendUvarint(sw.b, p.revision)
-	sw.b = binary.AppendUvarint(sw.b, uint64(len(keys)))
+	var notes []entry
 	for _, k := range keys {
 		e, found := p.tree.Get(probe(k))
 		if !found {
-			sw.b = append(sw.b, deltaDelete)
-			sw.item(k)
-			continue
+			e = entry{prefix: keyPrefix(k), rec: k[:len(k):len(k)]} // a removal
 		}
-		sw.b = append(sw.b, deltaPut)
-		sw.item(e.key())
-		sw.item(e.value())
-		sw.b = binary.AppendUvarint(sw.b, e.version())
+		notes = append(notes, e)
 	}
-	sw.flush()
-	out.Write(binary.BigEndian.AppendUint32(nil, sw.sum))
+	var out bytes.Buffer
+	_, _ = writeDelta(&out, p.from, p.revision, notes)
 	return out.Bytes()
 }
 
