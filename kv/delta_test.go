@@ -267,7 +267,7 @@ func referenceDelta(p *snapshot) []byte {
 	for _, k := range keys {
 		e, found := p.tree.Get(probe(k))
 		if !found {
-			e = entry{prefix: keyPrefix(k), rec: k[:len(k):len(k)]} // a removal
+			e = tombstone(probe(k)) // a removal
 		}
 		notes = append(notes, e)
 	}
