@@ -115,6 +115,13 @@ func (r *Replica) executeEntry(e message.Entry) (message.ReplyStatus, []byte) {
 	case e.RequestNum <= s.lastRequest:
 		return s.status, s.result // executed before: never twice
 	}
+	if e.Kind == message.KindRefusal {
+		// A RECONFIGURATION the primary refused (admitRequest): every copy
+		// of the request is answered with the refusal from now on.
+		result := slices.Clone(e.Payload)
+		s.lastRequest, s.status, s.result, s.lastOp = e.RequestNum, message.StatusRefused, result, e.Op
+		return message.StatusRefused, result
+	}
 	if e.Kind == message.KindReconfigure {
 		r.executeReconfig(e) // the state machine never sees it
 		s.lastRequest, s.status, s.result, s.lastOp = e.RequestNum, message.StatusOK, nil, e.Op

@@ -102,9 +102,15 @@ func (r *Replica) onRequest(m *message.Request) {
 	if !r.admitRequest(m) {
 		return
 	}
+	r.appendRequest(m, m.Kind, m.Payload)
+}
+
+// appendRequest appends the client request m to the log as an entry of
+// kind with payload (the request's own, or a refusal in its place).
+func (r *Replica) appendRequest(m *message.Request, kind message.RequestKind, payload []byte) {
 	e := message.Entry{
 		Op: r.op() + 1, View: r.view, ClientID: m.ClientID,
-		RequestNum: m.RequestNum, Session: m.Session, Kind: m.Kind, Payload: m.Payload,
+		RequestNum: m.RequestNum, Session: m.Session, Kind: kind, Payload: payload,
 	}
 	if !r.hasRoom(e.Size()) {
 		return // the log is full of ops not yet executed; the client retries

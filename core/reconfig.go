@@ -142,15 +142,31 @@ func (r *Replica) refuse(m *message.Request, why message.RefusalReason, detail [
 // at the primary, before it is appended; it reports whether to go on.
 func (r *Replica) admitRequest(m *message.Request) bool {
 	if r.transitioning() && !r.cfg.bugs.OpAfterReconfig {
-		if m.Kind == message.KindReconfigure {
+		// No client op after a RECONFIGURATION in its epoch, and no answer
+		// to another RECONFIGURATION either: the one in the log may never
+		// commit (a view change may elect a primary without it), and a
+		// later primary may then admit a copy of this one, which an
+		// answer "in progress" would have told its client was not
+		// applied. The client retries; once the epoch moved, the copy is
+		// refused for good (RefuseStaleEpoch).
+		if m.Kind == message.KindReconfigure && r.cfg.bugs.RefuseInProgress {
 			r.refuse(m, message.RefuseInProgress, nil)
 		}
-		return false // no client op after a RECONFIGURATION in its epoch
+		return false
 	}
 	if m.Kind != message.KindReconfigure {
 		return true
 	}
 	if why, detail := r.checkReconfig(m.Payload); why != 0 {
+		if why.Transient() && !r.cfg.bugs.RefusalOffTheLog {
+			// Another primary of this epoch, knowing its backups
+			// better, might admit a copy of the request still in the
+			// network: the refusal goes through the log in the
+			// request's place and becomes its one outcome
+			// (executeEntry records it in the client table).
+			r.appendRequest(m, message.KindRefusal, []byte{byte(why)})
+			return false
+		}
 		r.refuse(m, why, detail)
 		return false
 	}

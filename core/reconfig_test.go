@@ -161,7 +161,8 @@ func TestReconfigureRefusals(t *testing.T) {
 		}
 	}
 	// In progress: a RECONFIGURATION in the log, not executed (its
-	// Prepares held), refuses another, and every client op.
+	// Prepares held), holds back another (no answer: the client retries,
+	// TestNoRefusalWhileTransitioning), and every client op.
 	c.hold = func(from int, e core.Envelope) bool { _, ok := e.Msg.(*message.Prepare); return ok }
 	c.reconfigure(0, 5, 0, 0, 1, 3)
 	if !c.info(0).Transitioning {
@@ -174,8 +175,11 @@ func TestReconfigureRefusals(t *testing.T) {
 	}
 	c.request(0, 1, 11, message.KindReconfigure, string(message.Reconfiguration{Epoch: 0,
 		Members: []message.Member{{ID: 0, Role: 1}, {ID: 1, Role: 1}, {ID: 4, Role: 1}}}.Encode()))
-	if r := reason(c.lastReply(1)); r != message.RefuseInProgress {
-		t.Fatalf("second reconfiguration: %v", r)
+	if c.info(0).Op != op {
+		t.Fatal("primary appended a second RECONFIGURATION")
+	}
+	if rp := c.lastReply(1); rp.RequestNum == 11 {
+		t.Fatalf("second reconfiguration answered %+v while the first is in progress", rp)
 	}
 	// Ids are never reused: once 2 left, it cannot come back.
 	c.addJoiner() // id 3

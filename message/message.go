@@ -83,6 +83,14 @@ const (
 	// Clients discover the cluster with it; the Reply's Result is a
 	// Reconfiguration encoding (docs/protocol.md, "Client discovery").
 	KindConfig RequestKind = 5
+	// KindRefusal is a log entry no client sends: a RECONFIGURATION the
+	// primary refused for a reason that depends on what it knows of its
+	// backups (RefusalReason.Transient), put through the log in the
+	// request's place so that the client table answers every copy of the
+	// request with the refusal, and no later primary admits a copy that
+	// was still in the network. Its payload is the Reply's Result (the
+	// reason byte). It never reaches the state machine.
+	KindRefusal RequestKind = 6
 )
 
 // Valid reports whether k is a request kind the protocol (the core)
@@ -92,6 +100,10 @@ func (k RequestKind) Valid() bool { return k <= KindReconfigure }
 // OnWire reports whether k may travel in a Request frame: a kind the
 // protocol knows, or KindConfig.
 func (k RequestKind) OnWire() bool { return k.Valid() || k == KindConfig }
+
+// InLog reports whether a log entry may have kind k: a kind a client may
+// send to the protocol, or KindRefusal.
+func (k RequestKind) InLog() bool { return k.Valid() || k == KindRefusal }
 
 // ReplyStatus tells a client how its request ended.
 type ReplyStatus uint8

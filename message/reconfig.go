@@ -106,7 +106,10 @@ const (
 	// RefuseUnchanged: the configuration equals the current one.
 	RefuseUnchanged RefusalReason = 3
 	// RefuseInProgress: another reconfiguration is in the log, not yet
-	// executed.
+	// executed. Replicas no longer send it (the one in the log may never
+	// commit, and the refused request be admitted later): they leave the
+	// request unanswered until the epoch moved (docs/protocol.md,
+	// "Admission"). Clients still understand it.
 	RefuseInProgress RefusalReason = 4
 	// RefuseInvalid: the payload does not decode, or the configuration
 	// cannot run (an even count, an unknown role, a repeated id, no full
@@ -138,6 +141,15 @@ const (
 	// hold no full replica (docs/protocol.md, "Witnesses").
 	RefuseTooManyWitnesses RefusalReason = 10
 )
+
+// Transient reports whether the refusal depends on what the primary knows
+// of its backups (a member that lags), not on the replicated state alone:
+// another primary of the same epoch may admit the same request. The
+// primary puts such a refusal through the log (KindRefusal), so that the
+// refusal is the request's one outcome.
+func (r RefusalReason) Transient() bool {
+	return r == RefuseStandbyLagging || r == RefuseNewMajority
+}
 
 func (r RefusalReason) String() string {
 	switch r {

@@ -42,6 +42,7 @@ var bugFlags = []struct {
 	{"joiner-in-view-0", func(b *plant.Bugs) *bool { return &b.JoinerInViewZero }},
 	{"retire-early", func(b *plant.Bugs) *bool { return &b.RetireEarly }},
 	{"admit-new-majority", func(b *plant.Bugs) *bool { return &b.AdmitNewMajority }},
+	{"refusal-off-the-log", func(b *plant.Bugs) *bool { return &b.RefusalOffTheLog }},
 	{"new-witness-holds", func(b *plant.Bugs) *bool { return &b.NewWitnessHolds }},
 	{"demoted-holds", func(b *plant.Bugs) *bool { return &b.DemotedHolds }},
 	{"epoch-keeps-backoff", func(b *plant.Bugs) *bool { return &b.EpochKeepsBackoff }},

@@ -372,6 +372,16 @@ func TestDiskFaultPlantsCaught(t *testing.T) {
 //     an admitted move; without it, the liveness check: the new members
 //     all recover once they joined and the epoch has too few normal
 //     members to answer them);
+//   - refusal-off-the-log: the primary answers a RECONFIGURATION it
+//     refuses because a member lags (RefuseNewMajority,
+//     RefuseStandbyLagging) off the log, and a later primary of the epoch
+//     admits a copy of it still in the network after the administrator
+//     was told it is refused (the refusal check, refusals.go: 6 of seeds
+//     1-1000, the first at seed 100; 29 of 1-4000). Reconfig seed 200132
+//     with 5 replicas met it as a liveness failure: the refused move,
+//     admitted later, started its epoch while a member the crash
+//     scheduler had let go (the administrator was no longer busy) was
+//     down, beyond f' (TestRefusedReconfigSeed200132);
 //   - new-witness-holds: the primary counts a witness the configuration
 //     adds among the f'+1 members that take part in the new epoch at once
 //     (the epoch check on an admitted move: 5 of seeds 1-300, the first
@@ -429,7 +439,21 @@ var reconfigFrom = map[string]uint64{"new-witness-holds": 71}
 // reconfigPlants are the planted bugs TestReconfigPlantsCaught covers.
 var reconfigPlants = []string{"epoch-from-message", "epoch-keeps-view", "retire-early", "op-after-reconfig",
 	"lease-across-epochs", "admit-new-majority", "joiner-in-view-0", "execute-while-installing", "new-witness-holds",
-	"demoted-holds"}
+	"demoted-holds", "refusal-off-the-log"}
+
+// TestRefusedReconfigSeed200132: the reconfig seed that found
+// refusal-off-the-log (as a liveness failure: an epoch that started beyond
+// its f') passes, and fails with the plant.
+func TestRefusedReconfigSeed200132(t *testing.T) {
+	opts := Options{Profile: "reconfig", Replicas: 5, Seed: 200132}
+	if _, err := Run(opts); err != nil {
+		t.Fatalf("reconfig seed 200132: %v", err)
+	}
+	opts.Bugs = plant.Bugs{RefusalOffTheLog: true}
+	if _, err := Run(opts); err == nil {
+		t.Fatal("reconfig seed 200132 with refusal-off-the-log passes")
+	}
+}
 
 // TestWitnessPlantsCaughtInReconfig: the witness checks stay on while
 // witnesses come and go by reconfiguration. Random seeds of profile

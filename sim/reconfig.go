@@ -55,6 +55,7 @@ type admin struct {
 	// started[e] the ids that sent EpochStarted for e holding its state.
 	endOp   map[uint64]uint64
 	started map[uint64]map[uint8]bool
+	refused []refusedAsk // the asks answered with a refusal (refusals.go)
 }
 
 // clients is the number of client ids the administrator takes.
@@ -245,6 +246,7 @@ func (r *run) adminReply(from int, rp *message.Reply) {
 			r.logf("admin: reconfiguration from epoch %d refused (%v); asking again", a.epoch, why)
 			return
 		}
+		r.rememberRefusal()
 		a.busy = false
 		switch why {
 		case message.RefuseStandbyLagging:
@@ -372,6 +374,9 @@ func (r *run) checkEpochStep(rep *replica, info *core.Info) {
 		if op, ok := r.adm.endOp[info.Epoch-1]; ok && op != info.EpochOp {
 			r.violate(KindEpoch, "replica %d entered epoch %d after op %d; another after op %d", rep.idx, info.Epoch, info.EpochOp, op)
 			return
+		}
+		if _, seen := r.adm.endOp[info.Epoch-1]; !seen {
+			r.checkRefusedEpoch(info.Epoch, info.Members.Wire())
 		}
 		r.adm.endOp[info.Epoch-1] = info.EpochOp
 		r.logf("replica %d: epoch %d after op %d, members %v", rep.idx, info.Epoch, info.EpochOp, info.Members.Members)

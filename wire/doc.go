@@ -30,7 +30,8 @@
 // The enums take these values; any other byte is malformed:
 //
 //	RequestKind  0 KindApp, 1 KindRegister, 2 KindRead, 3 KindStaleRead,
-//	             4 KindReconfigure, 5 KindConfig
+//	             4 KindReconfigure, 5 KindConfig (requests only),
+//	             6 KindRefusal (log entries only)
 //	ReplyStatus  0 StatusOK, 1 StatusSessionEvicted, 2 StatusRejected,
 //	             3 StatusForbidden, 4 StatusRefused
 //

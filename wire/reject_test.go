@@ -63,16 +63,18 @@ func TestBadEnums(t *testing.T) {
 	req := mustBody(t, &message.Request{Kind: message.KindRegister})
 	rep := mustBody(t, &message.Reply{Status: message.StatusRejected})
 	prep := mustBody(t, &message.Prepare{Entries: run(1, 2, 0)})
-	// Kinds 0..4 are valid (KindApp, KindRegister, KindRead, KindStaleRead,
-	// KindReconfigure): the patch offsets are right and the first invalid
-	// kind is 5 in an entry (KindConfig is no log entry's), 6 in a
-	// request.
+	// Kinds 0..4 are valid in both (KindApp, KindRegister, KindRead,
+	// KindStaleRead, KindReconfigure): the patch offsets are right. Kind 5
+	// (KindConfig) is a request's only, kind 6 (KindRefusal) an entry's
+	// only, and 7 is neither's.
 	for _, v := range []uint64{2, 3, 4} {
 		m, err := DecodeMessage(message.TypeRequest, patch(req, 8+24, 1, v), Limits{})
 		if err != nil || m.(*message.Request).Kind != message.RequestKind(v) {
 			t.Fatalf("Request of kind %d: %+v, %v", v, m, err)
 		}
-		m, err = DecodeMessage(message.TypePrepare, patch(patch(prep, 8+36+40, 1, v), 8+36+45+40, 1, v), Limits{})
+	}
+	for _, v := range []uint64{2, 3, 4, 6} {
+		m, err := DecodeMessage(message.TypePrepare, patch(patch(prep, 8+36+40, 1, v), 8+36+45+40, 1, v), Limits{})
 		if err != nil || m.(*message.Prepare).Entries[0].Kind != message.RequestKind(v) || m.(*message.Prepare).Entries[1].Kind != message.RequestKind(v) {
 			t.Fatalf("Prepare with entries of kind %d: %+v, %v", v, m, err)
 		}
@@ -80,10 +82,10 @@ func TestBadEnums(t *testing.T) {
 	if m, err := DecodeMessage(message.TypeRequest, patch(req, 8+24, 1, 5), Limits{}); err != nil || m.(*message.Request).Kind != message.KindConfig {
 		t.Fatalf("Request of kind 5: %+v, %v", m, err)
 	}
-	for _, v := range []uint64{5, 6, 255} {
-		if v != 5 {
-			wantIs(t, decodeErr(t, message.TypeRequest, patch(req, 8+24, 1, v), Limits{}), ErrMalformed)
-		}
+	for _, v := range []uint64{6, 7, 255} {
+		wantIs(t, decodeErr(t, message.TypeRequest, patch(req, 8+24, 1, v), Limits{}), ErrMalformed)
+	}
+	for _, v := range []uint64{5, 7, 255} {
 		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 8+36+40, 1, v), Limits{}), ErrMalformed)
 		wantIs(t, decodeErr(t, message.TypePrepare, patch(prep, 8+36+45+40, 1, v), Limits{}), ErrMalformed)
 	}

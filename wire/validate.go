@@ -20,7 +20,7 @@ func checkKind(k message.RequestKind) error {
 
 // checkEntryKind reports a request kind a log entry cannot have.
 func checkEntryKind(k message.RequestKind) error {
-	if !k.Valid() {
+	if !k.InLog() {
 		return fmt.Errorf("%w: entry of request kind %d", ErrMalformed, k)
 	}
 	return nil

@@ -137,6 +137,17 @@ type Bugs struct {
 	// (members that stay, standbys promoted): its new members all recover
 	// once they joined, beyond the new epoch's fault threshold.
 	AdmitNewMajority bool
+	// RefusalOffTheLog answers a RECONFIGURATION the primary refuses for
+	// a transient reason (a member lags: message.RefusalReason.Transient)
+	// at once, off the log (the old behaviour): a copy of the request
+	// still in the network may be admitted by a later primary of the
+	// epoch, after the administrator was told it is refused.
+	RefusalOffTheLog bool
+	// RefuseInProgress answers a RECONFIGURATION that reaches a primary
+	// whose log ends with another, not yet executed, with RefuseInProgress
+	// (the old behaviour) instead of leaving it unanswered: the one in the
+	// log may never commit, and a later primary admit the refused one.
+	RefuseInProgress bool
 	// NewWitnessHolds counts a witness that a RECONFIGURATION adds among
 	// the f'+1 voting members that take part in the new epoch at once
 	// (core.Replica.stateHolders): it fetches no state, but it is a
