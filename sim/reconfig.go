@@ -240,10 +240,12 @@ func (r *run) adminReply(from int, rp *message.Reply) {
 		// administrator adds them as standbys first), or the plan has
 		// more than f' witnesses: draw again. A
 		// scenario's administrator asks again until its move is admitted
-		// (adminStep re-sends while busy), when a member only lags.
+		// (adminStep sends while busy), when a member only lags: by a new
+		// request, since the refusal is the refused one's outcome.
 		why := message.RefusalReason(rp.Result[0])
-		if a.scripted && (why == message.RefuseStandbyLagging || why == message.RefuseNewMajority) {
+		if a.scripted && why.Transient() {
 			r.logf("admin: reconfiguration from epoch %d refused (%v); asking again", a.epoch, why)
+			a.req++
 			return
 		}
 		r.rememberRefusal()
