@@ -38,6 +38,9 @@ func (r *runner) client(ctx context.Context, id int, st *clientStats) {
 			r.failed.Add(1)
 		} else {
 			r.window.record(lat)
+			if !read {
+				r.written.mark(w.index)
+			}
 		}
 		if measured {
 			st.record(read, lat, err)

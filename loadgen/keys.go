@@ -14,6 +14,7 @@ type workload struct {
 	keys      uint64
 	readRatio float64
 	key       []byte
+	index     uint64 // the index of key
 	values    []byte // random bytes; a value is a window of ValueSize
 	valueSize int
 }
@@ -42,6 +43,7 @@ func (w *workload) nextKey() []byte {
 	} else {
 		i = w.r.Uint64N(w.keys)
 	}
+	w.index = i
 	formatKey(w.key, i)
 	return w.key
 }

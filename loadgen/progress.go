@@ -28,7 +28,7 @@ func (r *runner) startProgress() (stop func()) {
 					Elapsed: now.Sub(r.start), Warmup: now.Before(r.measureFrom),
 					Ops: ops, Errors: r.failed.Load(),
 					Rate: float64(ops-prevOps) / now.Sub(prevAt).Seconds(),
-					P99:  p99, Max: most,
+					P99:  p99, Max: most, KeysWritten: r.written.distinct(),
 				})
 				prevOps, prevAt = ops, now
 			}

@@ -38,6 +38,10 @@ type Snapshot struct {
 	// P99 and Max are the latencies of the operations that succeeded
 	// since the previous Snapshot (zero if none did).
 	P99, Max time.Duration
+	// KeysWritten is how many distinct keys were written so far, warmup
+	// included: for a store that started empty, its data is KeysWritten
+	// times (KeySize + ValueSize) bytes.
+	KeysWritten int64
 }
 
 // summarise fills the latency and rate fields of r from h.

@@ -35,6 +35,7 @@ type runner struct {
 	done        atomic.Int64 // completed operations, warmup included
 	failed      atomic.Int64 // failed operations, warmup included
 	window      window       // latencies since the last Snapshot (Progress only)
+	written     *written     // the keys written, warmup included
 }
 
 // window is the latency histogram of one progress interval, shared by the
@@ -79,7 +80,7 @@ func Run(ctx context.Context, cfg Config, t Target) (Result, error) {
 	if t == nil {
 		return Result{}, errors.New("loadgen: nil target")
 	}
-	r := &runner{cfg: cfg, target: t, start: time.Now()}
+	r := &runner{cfg: cfg, target: t, start: time.Now(), written: newWritten(cfg.Keys)}
 	r.window.on = cfg.Progress != nil
 	r.measureFrom = r.start.Add(cfg.Warmup)
 	opCtx, cancel := context.WithCancel(ctx)

@@ -28,6 +28,7 @@ type benchFlags struct {
 	sync                                             string
 	json                                             bool
 	plot                                             string
+	samples                                          string
 	tls                                              tlsFlags
 	// serverLogLevel, serverArgs and keepLogs shape the --local servers:
 	// their --log-level, extra `vr server` flags, and whether their logs
@@ -95,6 +96,7 @@ func (f *benchFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.timeout, "timeout", 5*time.Minute, "give up if the whole run takes longer (default: 5m more than --warmup plus --duration)")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
 	fl.StringVar(&f.plot, "plot", "", "write an SVG plot of the request rate (and, with --local, each server's memory) per second to this file")
+	fl.StringVar(&f.samples, "samples", "", "write one CSV row per second to this file: request rate, p99, distinct keys written and the data they hold, and with --local each server's memory (bench/plot draws them against the data size)")
 	fl.StringVar(&f.serverLogLevel, "server-log-level", "warn", "with --local: the servers' --log-level (debug, info, warn, error)")
 	fl.StringArrayVar(&f.serverArgs, "server-arg", nil, "with --local: one more `vr server` flag for every server, e.g. --server-arg=--view-timeout=1s (repeatable)")
 	fl.BoolVar(&f.keepLogs, "keep-logs", false, "with --local: keep the servers' logs (and data) after the run, and say where")

@@ -13,15 +13,18 @@ import (
 // benchSample is one second of a run, for --plot: the request rate and,
 // with --local, every server's resident memory.
 type benchSample struct {
-	at   time.Duration
-	rate float64
-	p99  time.Duration // of the requests of that second
-	rss  []int64       // bytes per server; nil when unknown
+	at     time.Duration
+	warmup bool
+	rate   float64
+	p99    time.Duration // of the requests of that second
+	max    time.Duration
+	keys   int64   // distinct keys written so far
+	rss    []int64 // bytes per server; nil when unknown
 }
 
 // sampleOf reads the servers' memory at a progress snapshot.
 func sampleOf(s loadgen.Snapshot, local *benchLocal) benchSample {
-	b := benchSample{at: s.Elapsed, rate: s.Rate, p99: s.P99}
+	b := benchSample{at: s.Elapsed, warmup: s.Warmup, rate: s.Rate, p99: s.P99, max: s.Max, keys: s.KeysWritten}
 	if local != nil {
 		b.rss = local.rss()
 	}

@@ -80,7 +80,7 @@ func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLo
 	cfg.Progress = func(s loadgen.Snapshot) {
 		printBenchProgress(progress, s)
 		prog.add(s)
-		if f.plot != "" {
+		if f.plot != "" || f.samples != "" {
 			samples = append(samples, sampleOf(s, local))
 		}
 	}
@@ -106,6 +106,11 @@ func measure(ctx context.Context, f benchFlags, c *client.Client, local *benchLo
 			t.describe(), t.Clients, t.Keys, t.ValueSize, t.ReadRatio*100)
 		if err := writePlot(f.plot, title, samples); err != nil {
 			return nil, fmt.Errorf("--plot: %w", err)
+		}
+	}
+	if f.samples != "" {
+		if err := writeSamples(f.samples, f.keySize+f.valueSize, samples); err != nil {
+			return nil, fmt.Errorf("--samples: %w", err)
 		}
 	}
 	rep.Faults = faults()
