@@ -75,9 +75,15 @@ func (r *Replica) hasRoom(n int) bool {
 	}
 	if cut := r.statelessCut(); r.logBytes+n > limit && r.needsCheckpoint() && cut > r.base {
 		r.jumpLog(cut, r.log[cut-r.base:])
-		if r.fetch.op != 0 && r.fetch.op < r.base {
-			r.fetch.reset() // that checkpoint no longer fits the log
+		if r.fetch.op != 0 && r.fetch.op < r.base && r.cfg.bugs.FetchRestarts {
+			r.fetch.reset() // planted: what was assembled is dropped
 		}
+		// A fetch under way goes on: the checkpoint it fetches is now
+		// below the log's base, but its source continues it in a newer
+		// one of the same chain (onCheckpointChunk), and a state
+		// installed below the base only means another, short fetch of
+		// the records after it (Installed).
+
 	}
 	return r.logBytes+n <= limit
 }

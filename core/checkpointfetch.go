@@ -143,6 +143,12 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 		crc32.Checksum(m.Data, castagnoli) != m.Checksum || m.Size > maxCheckpointSize {
 		return
 	}
+	if r.continuesFetch(m) {
+		// The source replaced the checkpoint by a newer one of the same
+		// chain, whose bytes begin with those assembled (driver/serve.go):
+		// the fetch goes on in it.
+		f.op, f.size = m.Op, m.Size
+	}
 	if f.op == 0 || r.newerCheckpoint(m) {
 		if m.Offset != 0 || m.Op < r.base || m.Op > r.commit || (m.After != 0 && m.After != r.fetchAfter()) {
 			return
@@ -183,6 +189,17 @@ func (r *Replica) onCheckpointChunk(m *message.CheckpointChunk) {
 // 90052).
 func (r *Replica) newerCheckpoint(m *message.CheckpointChunk) bool {
 	return m.Offset == 0 && m.Op > r.fetch.op && !r.cfg.bugs.FetchPinned
+}
+
+// continuesFetch reports whether m continues the fetch under way in a newer
+// checkpoint: from the replica asked last, at the offset the fetch
+// reached, for the same chain (After), and no later than the commit-number.
+// A fetch slower than a checkpoint interval used to start over at every
+// newer checkpoint and, under load, never ended (plant FetchRestarts).
+func (r *Replica) continuesFetch(m *message.CheckpointChunk) bool {
+	f := &r.fetch
+	return f.op != 0 && m.Op > f.op && m.Offset == f.got && m.Offset > 0 && m.After == f.after &&
+		m.Replica == f.from && m.Op <= r.commit && m.Size > m.Offset && !r.cfg.bugs.FetchRestarts
 }
 
 // fetchSource returns the id to ask for a checkpoint on this attempt: the

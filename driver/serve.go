@@ -97,6 +97,17 @@ func (d *Driver) serve(m *message.GetCheckpoint) {
 	}
 	held := d.cfg.Checkpoints.Held()
 	h, ok := pickHeld(held, m)
+	if !ok && m.Op != 0 && m.Offset != 0 && !d.cfg.bugs.ServeNoContinuation {
+		// A checkpoint this replica replaced by a newer one of the same
+		// chain: its bytes so far are the newer one's too, so the fetch
+		// goes on in it from the same offset.
+		if c, ok := pickContinuation(held, m); ok {
+			newer := *m
+			newer.Op = c.Op
+			d.serveChunk(&newer, c)
+			return
+		}
+	}
 	if !ok && m.Op != 0 && !d.cfg.bugs.ServeOnlyAsked {
 		// A checkpoint this replica replaced: the first chunk of its
 		// newest one in the range instead.
@@ -108,6 +119,12 @@ func (d *Driver) serve(m *message.GetCheckpoint) {
 	if !ok {
 		return
 	}
+	d.serveChunk(m, h)
+}
+
+// serveChunk sends the chunk of h that m asks for.
+func (d *Driver) serveChunk(m *message.GetCheckpoint, h Held) {
+	self := d.replica.ID()
 	// The records after m.After, if the chain holds it; otherwise the
 	// whole chain, unless the asker resumes a fetch of records after it.
 	start, after := uint64(0), uint64(0)
@@ -136,6 +153,65 @@ func (d *Driver) serve(m *message.GetCheckpoint) {
 		Epoch: m.Epoch, Replica: self, Op: h.Op, Size: size, Offset: m.Offset, After: after,
 		Checksum: crc32.Checksum(buf, castagnoli), Data: buf,
 	})
+}
+
+// pickContinuation picks, for a GetCheckpoint that resumes a fetch of m.Op
+// (not held any more), the newest held checkpoint that continues it: its
+// bytes (after m.After) begin with the ones of m.Op's. For a whole chain
+// (After 0) that is a chain that holds the record of m.Op after its base:
+// the chain that ended at m.Op, grown by later deltas. For the records
+// after m.After, the chain serveChunk serves them from (the checkpoint's
+// own, or its Older deltas) must hold the records of m.After and of m.Op.
+// A chain rebased since, or one without the record of m.Op, does not
+// continue it.
+func pickContinuation(held []Held, m *message.GetCheckpoint) (Held, bool) {
+	var best Held
+	found := false
+	for _, h := range held {
+		if h.Op <= m.Op || h.Op > m.MaxOp || !h.continues(m) {
+			continue
+		}
+		if !found || h.Op > best.Op {
+			best, found = h, true
+		}
+	}
+	return best, found
+}
+
+// continues reports whether h's bytes for m begin with those of m.Op's.
+func (h *Held) continues(m *message.GetCheckpoint) bool {
+	if m.After == 0 {
+		return h.extends(m.Op)
+	}
+	chain := h
+	if !h.holdsLink(m.After) {
+		chain = h.Older
+	}
+	return chain != nil && m.Op > m.After && chain.holdsLink(m.After) && chain.holdsLink(m.Op)
+}
+
+// extends reports whether h's chain holds the record of op after its base:
+// the chain that ended at op, grown by later deltas.
+func (h *Held) extends(op uint64) bool {
+	for i, l := range h.Links {
+		if l.Op == op {
+			return i > 0
+		}
+	}
+	return false
+}
+
+// holdsLink reports whether h's chain holds a record of op.
+func (h *Held) holdsLink(op uint64) bool {
+	if h == nil {
+		return false
+	}
+	for _, l := range h.Links {
+		if l.Op == op {
+			return true
+		}
+	}
+	return false
 }
 
 // pickNewer picks, for a GetCheckpoint whose m.Op is not held, the newest

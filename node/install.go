@@ -28,7 +28,8 @@ type installer struct {
 	log     *slog.Logger
 	file    *os.File // the fetch being received; nil: none
 	written uint64
-	err     error // a write of the fetch failed: its Install fails
+	op      uint64 // the checkpoint the fetch assembles (it may move to a newer one of its chain)
+	err     error  // a write of the fetch failed: its Install fails
 	done    chan *core.Install
 	running sync.WaitGroup
 	busy    bool // an install runs: nothing on the loop may read the state machine
@@ -60,6 +61,12 @@ func (s *installer) Chunk(m *message.CheckpointChunk) {
 	}
 	if s.file == nil || s.err != nil || m.Offset != s.written {
 		return
+	}
+	if m.Offset == 0 {
+		s.op = m.Op
+	} else if m.Op != s.op {
+		s.op = m.Op
+		s.log.Info("checkpoint fetch goes on in a newer checkpoint of the same chain", "op", m.Op, "bytes", m.Size, "at", m.Offset, "from", m.Replica)
 	}
 	if _, err := s.file.WriteAt(m.Data, int64(m.Offset)); err != nil {
 		s.err = err

@@ -52,6 +52,7 @@ var bugFlags = []struct {
 	{"view-timer-ignores-progress", func(b *plant.Bugs) *bool { return &b.ViewTimerIgnoresProgress }},
 	{"register-reopens-evicted", func(b *plant.Bugs) *bool { return &b.RegisterReopensEvicted }},
 	{"fetch-pinned", func(b *plant.Bugs) *bool { return &b.FetchPinned }},
+	{"fetch-restarts", func(b *plant.Bugs) *bool { return &b.FetchRestarts }},
 	{"epoch-checkpoint-while-installing", func(b *plant.Bugs) *bool { return &b.EpochCheckpointWhileInstalling }},
 	{"answer-every-repeat", func(b *plant.Bugs) *bool { return &b.AnswerEveryRepeat }},
 	{"ask-while-arriving", func(b *plant.Bugs) *bool { return &b.AskWhileArriving }},

@@ -34,7 +34,8 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 	}
 	cfg.Plant(plant.Driver{SendBeforeDurable: r.opts.SendBeforeDurable, ClockOncePerDrain: r.opts.ClockOncePerDrain,
 		AckBeforeDurable: r.opts.AckBeforeDurable, TimersBeforeInbox: r.opts.TimersBeforeInbox,
-		ServeOnlyAsked: r.opts.Bugs.FetchPinned, DeltaFromOtherChain: r.opts.DeltaFromOtherChain,
+		ServeOnlyAsked: r.opts.Bugs.FetchPinned, ServeNoContinuation: r.opts.Bugs.FetchRestarts,
+		DeltaFromOtherChain: r.opts.DeltaFromOtherChain,
 		RetainAppended: r.opts.RetainAppended})
 	return cfg
 }

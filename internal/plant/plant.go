@@ -228,6 +228,19 @@ type Bugs struct {
 	// replica, one after the other, before it starts again (profile
 	// bandwidth; docs/protocol.md, "State transfer").
 	FetchPinned bool
+	// FetchRestarts starts a checkpoint fetch over whenever the checkpoint
+	// it fetches is replaced (the old behaviour): a replica asked for a
+	// chunk of a checkpoint it replaced by a newer one of the same chain
+	// answers with the newer one's first chunk rather than the asked
+	// offset of it (driver.Config.Plant gets it as
+	// plant.Driver.ServeNoContinuation), the fetcher takes no chunk that
+	// continues its bytes in a newer checkpoint, and a stateless replica
+	// whose log jumps past the checkpoint it fetches drops what it
+	// assembled. Under load a fetch slower than a checkpoint interval
+	// then never ends: a diskless replica restarted with 1 GB of state
+	// fetched for minutes and never caught up (docs/protocol.md, "State
+	// transfer").
+	FetchRestarts bool
 	// EpochCheckpointWhileInstalling offers the epoch's first checkpoint
 	// to the driver again (it was not saved yet) while the driver
 	// installs a fetched checkpoint over the state machine (the old
@@ -320,6 +333,11 @@ type Driver struct {
 	// newer one in the asked range (the driver's half of
 	// plant.Bugs.FetchPinned).
 	ServeOnlyAsked bool
+	// ServeNoContinuation answers a GetCheckpoint that resumes a fetch of
+	// a checkpoint the replica replaced by a newer one of the same chain
+	// with the newer one's first chunk (the driver's half of
+	// plant.Bugs.FetchRestarts).
+	ServeNoContinuation bool
 	// DeltaFromOtherChain serves a GetCheckpoint that asks for the
 	// records after the checkpoint at After from the record of After on
 	// (the records after the link before it), as if the records after
