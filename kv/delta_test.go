@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -198,12 +199,47 @@ func TestDeltaOnWrongStateRefused(t *testing.T) {
 	if !bytes.Equal(other.Bytes(), before) {
 		t.Fatal("a refused delta changed the store")
 	}
-	flipped := bytes.Clone(d.Bytes())
-	flipped[len(flipped)/2] ^= 1
-	ok := filledStore(3, 500)
-	_ = ok.Snapshot()
-	if err := ok.ApplyDelta(bytes.NewReader(flipped)); err == nil {
-		t.Fatal("a delta with a flipped byte was applied")
+	// A flipped byte anywhere (the last ones: after every change was
+	// applied, caught by the checksum at the end) is refused, and the
+	// store is rolled back to what it was, its size too.
+	for _, at := range []int{len(d.Bytes()) / 2, len(d.Bytes()) - 9, len(d.Bytes()) - 1} {
+		flipped := bytes.Clone(d.Bytes())
+		flipped[at] ^= 1
+		ok := filledStore(3, 500)
+		_ = ok.Snapshot()
+		before, size := ok.Bytes(), ok.Size()
+		if err := ok.ApplyDelta(bytes.NewReader(flipped)); err == nil {
+			t.Fatalf("a delta with a flipped byte at %d was applied", at)
+		}
+		if !bytes.Equal(ok.Bytes(), before) || ok.Size() != size {
+			t.Fatalf("a delta refused for a flipped byte at %d changed the store", at)
+		}
+	}
+}
+
+// TestDeltaKeepsSize: after deltas that replace, add and delete keys, the
+// store's size is what its entries add up to (counted as it applies them,
+// no longer by a walk of the tree).
+func TestDeltaKeepsSize(t *testing.T) {
+	src, dst := filledStore(3, 200), filledStore(3, 200)
+	_, _ = src.Snapshot(), dst.Snapshot()
+	for round := range 3 {
+		for i := range 50 {
+			mustPut(t, src, fmt.Sprintf("k%03d", i*3+round), strings.Repeat("x", i+round))
+		}
+		if _, err := src.Delete([]byte(fmt.Sprintf("k%03d", 7+round))); err != nil {
+			t.Fatal(err)
+		}
+		var d bytes.Buffer
+		if _, err := src.Snapshot().(deltaSnapshot).WriteDeltaTo(&d); err != nil {
+			t.Fatal(err)
+		}
+		if err := dst.ApplyDelta(&d); err != nil {
+			t.Fatal(err)
+		}
+		if dst.Size() != treeSize(dst.tree) || dst.Size() != src.Size() {
+			t.Fatalf("round %d: size %d, its entries %d, the source's %d", round, dst.Size(), treeSize(dst.tree), src.Size())
+		}
 	}
 }
 
