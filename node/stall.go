@@ -2,6 +2,7 @@ package node
 
 import (
 	"log/slog"
+	rtmetrics "runtime/metrics"
 	"time"
 )
 
@@ -19,10 +20,53 @@ type stallWatch struct {
 	start  time.Time
 	step   string        // a named first part of the iteration, if any
 	stepAt time.Duration // how long into the iteration it ended
+	// probe is what the process had used at probeAt, at most probeEvery
+	// before the iteration began: a slow iteration's line says how much
+	// of its time the process spent on a CPU, and how much of that the
+	// collector took (a loop that waited for a core, or for the
+	// collector, or worked).
+	probe   stallProbe
+	probeAt time.Time
+}
+
+// probeEvery bounds how often begin reads the process's CPU time: a
+// slow iteration is at least slowIteration long, so a probe up to
+// probeEvery before it measures it closely enough, at a cost of a few
+// reads a second rather than one per iteration.
+const probeEvery = 10 * time.Millisecond
+
+// stallProbe is the process's use of resources at one moment.
+type stallProbe struct {
+	cpu      time.Duration // user+system, the whole process (-1: unknown)
+	gcCPU    float64       // seconds the collector took, the runtime's estimate
+	gcCycles uint64
+}
+
+var stallMetrics = []string{"/cpu/classes/gc/total:cpu-seconds", "/gc/cycles/total:gc-cycles"}
+
+func readProbe() stallProbe {
+	samples := make([]rtmetrics.Sample, len(stallMetrics))
+	for i, name := range stallMetrics {
+		samples[i].Name = name
+	}
+	rtmetrics.Read(samples)
+	p := stallProbe{cpu: processCPU()}
+	if samples[0].Value.Kind() == rtmetrics.KindFloat64 {
+		p.gcCPU = samples[0].Value.Float64()
+	}
+	if samples[1].Value.Kind() == rtmetrics.KindUint64 {
+		p.gcCycles = samples[1].Value.Uint64()
+	}
+	return p
 }
 
 // begin starts timing an iteration that handles what.
-func (s *stallWatch) begin(what string) { s.what, s.start, s.step = what, time.Now(), "" }
+func (s *stallWatch) begin(what string) {
+	s.what, s.start, s.step = what, time.Now(), ""
+	if s.start.Sub(s.probeAt) >= probeEvery {
+		s.probe, s.probeAt = readProbe(), s.start
+	}
+}
 
 // mark notes that the part of the iteration called step ended.
 func (s *stallWatch) mark(step string) { s.step, s.stepAt = step, time.Since(s.start) }
@@ -37,7 +81,23 @@ func (s *stallWatch) end(log *slog.Logger) {
 		if s.step != "" {
 			attrs = append(attrs, s.step, s.stepAt.Round(time.Millisecond))
 		}
+		attrs = append(attrs, s.usage()...)
 		log.Warn("slow loop iteration", attrs...)
 	}
 	s.what = ""
+}
+
+// usage describes what the process used since the probe before the
+// iteration: its CPU time (of window's wall time, all its threads: the
+// background checkpoint writer and the collector included), the
+// collector's share, and the collections that ran.
+func (s *stallWatch) usage() []any {
+	p := readProbe()
+	window := time.Since(s.probeAt).Round(time.Millisecond)
+	attrs := []any{"window", window}
+	if p.cpu >= 0 && s.probe.cpu >= 0 {
+		attrs = append(attrs, "process_cpu", (p.cpu - s.probe.cpu).Round(time.Millisecond))
+	}
+	gc := time.Duration((p.gcCPU - s.probe.gcCPU) * float64(time.Second))
+	return append(attrs, "gc_cpu", gc.Round(time.Millisecond), "gc_cycles", p.gcCycles-s.probe.gcCycles)
 }
