@@ -75,7 +75,7 @@ func (r *Replica) hasRoom(n int) bool {
 	}
 	if cut := r.statelessCut(); r.logBytes+n > limit && r.needsCheckpoint() && cut > r.base {
 		r.jumpLog(cut, r.log[cut-r.base:])
-		if r.fetch.op != 0 && r.fetch.op < r.base && r.cfg.bugs.FetchRestarts {
+		if r.fetch.op != 0 && r.fetch.op < r.base && (r.cfg.bugs.FetchRestarts || r.cfg.bugs.FetchPinned) {
 			r.fetch.reset() // planted: what was assembled is dropped
 		}
 		// A fetch under way goes on: the checkpoint it fetches is now

@@ -199,7 +199,7 @@ func (r *Replica) newerCheckpoint(m *message.CheckpointChunk) bool {
 func (r *Replica) continuesFetch(m *message.CheckpointChunk) bool {
 	f := &r.fetch
 	return f.op != 0 && m.Op > f.op && m.Offset == f.got && m.Offset > 0 && m.After == f.after &&
-		m.Replica == f.from && m.Op <= r.commit && m.Size > m.Offset && !r.cfg.bugs.FetchRestarts
+		m.Replica == f.from && m.Op <= r.commit && m.Size > m.Offset && !r.cfg.bugs.FetchRestarts && !r.cfg.bugs.FetchPinned
 }
 
 // fetchSource returns the id to ask for a checkpoint on this attempt: the

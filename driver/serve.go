@@ -97,7 +97,7 @@ func (d *Driver) serve(m *message.GetCheckpoint) {
 	}
 	held := d.cfg.Checkpoints.Held()
 	h, ok := pickHeld(held, m)
-	if !ok && m.Op != 0 && m.Offset != 0 && !d.cfg.bugs.ServeNoContinuation {
+	if !ok && m.Op != 0 && m.Offset != 0 && !d.cfg.bugs.ServeNoContinuation && !d.cfg.bugs.ServeOnlyAsked {
 		// A checkpoint this replica replaced by a newer one of the same
 		// chain: its bytes so far are the newer one's too, so the fetch
 		// goes on in it from the same offset.

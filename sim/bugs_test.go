@@ -74,8 +74,13 @@ func TestPlantedBugsCaught(t *testing.T) {
 	// of a long run, before the administrator's draws changed; no random
 	// seed finds it since (docs/testing.md): core's
 	// TestEpochCheckpointNotOfferedWhileInstalling plays it.
-	if len(cases)+5+len(bandwidthPlants)+len(reconfigPlants)+len(standbyPlants) != len(AllBugNames()) {
-		t.Fatalf("%d bug cases (+5 elsewhere) for %d planted bugs", len(cases), len(AllBugNames()))
+	// fetch-restarts (a fetch that starts over at every newer checkpoint)
+	// needs a fetch several checkpoints long on links much faster than the
+	// writes; no profile plays that yet (docs/testing.md): core's
+	// TestFetchContinuesInANewerCheckpoint and TestLogJumpKeepsTheFetch
+	// and driver's TestServeContinuesInANewerCheckpointOfTheChain do.
+	if len(cases)+6+len(bandwidthPlants)+len(reconfigPlants)+len(standbyPlants) != len(AllBugNames()) {
+		t.Fatalf("%d bug cases (+6 elsewhere) for %d planted bugs", len(cases), len(AllBugNames()))
 	}
 }
 
@@ -292,10 +297,13 @@ func TestBandwidthPlantsCaught(t *testing.T) {
 
 // bandwidthPlants are the planted bugs TestBandwidthPlantsCaught covers,
 // each on the profile's links or, if mib is set, on links of mib MiB/s,
-// from seed from (0: seed 1). fetch-pinned starts at 101: seeds 1-126
-// take half a minute at 20 MiB/s and none of them catches it (127 is the
-// first); when the schedules change the test fails and says so, and the
-// seed must be found again (as in reconfigFrom).
+// from seed from (0: seed 1). fetch-pinned starts at 590: since a fetch
+// goes on in a newer checkpoint of its chain (which the plant turns off
+// too) the schedules moved, and of seeds 1-1000 only 599 fails with it and
+// passes without (127 was the first before; the 12 others that fail with
+// it fail without it too, the profile's residual at 20 MiB/s); when the
+// schedules change the test fails and says so, and the seed must be found
+// again (as in reconfigFrom).
 var bandwidthPlants = []struct {
 	bug  string
 	mib  int
@@ -303,7 +311,7 @@ var bandwidthPlants = []struct {
 }{
 	{"reset-backoff-on-new-view", 20, 0}, {"retransmit-every-retry", 20, 0}, {"single-lane", 20, 0},
 	{"transfer-before-start-view", 20, 0}, {"view-timer-ignores-progress", 20, 0},
-	{"fetch-pinned", 20, 101}, {"answer-every-repeat", 20, 0}, {"ask-while-arriving", 20, 0},
+	{"fetch-pinned", 20, 590}, {"answer-every-repeat", 20, 0}, {"ask-while-arriving", 20, 0},
 }
 
 // TestDiskFaultPlantsCaught shows that each disk fault of the disk

@@ -223,7 +223,8 @@ type Bugs struct {
 	// (the old behaviour): a replica asked for a chunk of a checkpoint it
 	// no longer holds answers nothing (driver.Config.Plant gets it as
 	// plant.Driver.ServeOnlyAsked), and the fetcher ignores the first
-	// chunk of a newer one. Replicas keep their newest two checkpoints; a
+	// chunk of a newer one, nor continues in one (plant FetchRestarts's
+	// rules are off with it too). Replicas keep their newest two checkpoints; a
 	// fetch slower than two checkpoint intervals then waits a retry per
 	// replica, one after the other, before it starts again (profile
 	// bandwidth; docs/protocol.md, "State transfer").
