@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vr-go/vr/internal/proccpu"
 )
 
 // Target is the store under test. Implementations must be safe for
@@ -113,7 +115,7 @@ func (r *runner) runClients(ctx, opCtx context.Context) ([]clientStats, time.Tim
 	}()
 	cpu0 := r.cpuAtMeasureStart(ctx, finished)
 	<-finished
-	end, cpu1 := time.Now(), processCPU()
+	end, cpu1 := time.Now(), proccpu.Self()
 	if cpu0 < 0 || cpu1 < 0 {
 		return stats, end, -1
 	}
@@ -130,5 +132,5 @@ func (r *runner) cpuAtMeasureStart(ctx context.Context, finished <-chan struct{}
 	case <-finished:
 	case <-ctx.Done():
 	}
-	return processCPU()
+	return proccpu.Self()
 }

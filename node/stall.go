@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	rtmetrics "runtime/metrics"
 	"time"
+
+	"github.com/vr-go/vr/internal/proccpu"
 )
 
 // slowIteration is the loop iteration that the node reports as a stall:
@@ -50,7 +52,7 @@ func readProbe() stallProbe {
 		samples[i].Name = name
 	}
 	rtmetrics.Read(samples)
-	p := stallProbe{cpu: processCPU()}
+	p := stallProbe{cpu: proccpu.Self()}
 	if samples[0].Value.Kind() == rtmetrics.KindFloat64 {
 		p.gcCPU = samples[0].Value.Float64()
 	}

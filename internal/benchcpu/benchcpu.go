@@ -7,31 +7,21 @@
 package benchcpu
 
 import (
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/vr-go/vr/internal/proccpu"
 )
 
 // Start notes the process's CPU time; call the returned function after the
 // benchmark loop to report the CPU time per operation as "cpu-ns/op".
 func Start(b *testing.B) func() {
 	b.Helper()
-	start := processCPU()
+	start := proccpu.Self()
 	return func() {
-		used := processCPU() - start
+		used := proccpu.Self() - start
 		if start < 0 || used < 0 || b.N == 0 {
 			return
 		}
 		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
-}
-
-// processCPU is the user+system CPU time this process has used so far, or
-// -1 if getrusage fails.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return -1
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
