@@ -252,19 +252,7 @@ func (s *Storage) truncateLog(logBase uint64) error {
 // behind. The list is made here, on the caller's goroutine, so that a
 // file created after it (by the writer's lanes) is never in it.
 func (s *Storage) removeOtherCheckpoints(keep ...string) {
-	entries, err := s.cfg.FS.ReadDir(s.cfg.Dir)
-	if err != nil {
-		return
-	}
-	var stale []string
-	for _, e := range entries {
-		n := e.Name()
-		ours := strings.HasSuffix(n, checkpointExt) || strings.HasSuffix(n, checkpointExt+".tmp") ||
-			strings.HasSuffix(n, deltaExt) || strings.HasSuffix(n, deltaExt+".tmp")
-		if !slices.Contains(keep, n) && strings.HasPrefix(n, checkpointPrefix) && ours {
-			stale = append(stale, filepath.Join(s.cfg.Dir, n))
-		}
-	}
+	stale := s.otherCheckpoints(keep)
 	if len(stale) == 0 {
 		return
 	}
@@ -275,6 +263,25 @@ func (s *Storage) removeOtherCheckpoints(keep ...string) {
 	for _, p := range stale {
 		_ = s.cfg.FS.Remove(p)
 	}
+}
+
+// otherCheckpoints lists the paths of the checkpoint files (and their
+// temporaries) in the directory but those named in keep.
+func (s *Storage) otherCheckpoints(keep []string) []string {
+	entries, err := s.cfg.FS.ReadDir(s.cfg.Dir)
+	if err != nil {
+		return nil
+	}
+	var stale []string
+	for _, e := range entries {
+		n := e.Name()
+		ours := strings.HasSuffix(n, checkpointExt) || strings.HasSuffix(n, checkpointExt+".tmp") ||
+			strings.HasSuffix(n, deltaExt) || strings.HasSuffix(n, deltaExt+".tmp")
+		if !slices.Contains(keep, n) && strings.HasPrefix(n, checkpointPrefix) && ours {
+			stale = append(stale, filepath.Join(s.cfg.Dir, n))
+		}
+	}
+	return stale
 }
 
 // opener is implemented by a file system that can stream a file (the

@@ -306,7 +306,13 @@ type Storage struct {
 	// caller's goroutine even when Config.Discard is set (the old
 	// behaviour: the node's loop unlinked GiB-sized bases itself).
 	RemoveCheckpointsInline bool
-	WAL                     WAL
+	// DiscardAtRestart hands the checkpoint files of no chain found at a
+	// restart to Config.Discard, which removes them in the background
+	// (the old behaviour), instead of removing them before the replica
+	// writes anything: a link the killed process wrote but never named is
+	// written again under the same name and then removed.
+	DiscardAtRestart bool
+	WAL              WAL
 }
 
 // Driver are deliberate bugs of the driver's loop (package driver).
