@@ -227,15 +227,22 @@ type deltaApply struct {
 	undoFound []bool // undo[i] replaced an entry (else it was new)
 }
 
-// change records that e took the place of old (found) in the tree.
-func (a *deltaApply) change(e, old entry, found bool) {
+// put records that e took the place of old (found) in the tree.
+func (a *deltaApply) put(e, old entry, found bool) {
 	if found {
-		a.sum -= entryHash(old)
-		a.size -= entrySize(old)
-		a.undo, a.undoFound = append(a.undo, old), append(a.undoFound, true)
+		a.removed(old)
 	} else {
 		a.undo, a.undoFound = append(a.undo, probe(e.key())), append(a.undoFound, false)
 	}
+	a.sum += entryHash(e)
+	a.size += entrySize(e)
+}
+
+// removed records that old left the tree (deleted or replaced).
+func (a *deltaApply) removed(old entry) {
+	a.sum -= entryHash(old)
+	a.size -= entrySize(old)
+	a.undo, a.undoFound = append(a.undo, old), append(a.undoFound, true)
 }
 
 // rollback undoes every change, newest first.
@@ -267,9 +274,7 @@ func (a *deltaApply) run(d *snapReader, from, revision, n uint64) error {
 		prev = key
 		if kind[0] == deltaDelete {
 			if old, found := a.tree.Delete(probe(key)); found {
-				a.sum -= entryHash(old)
-				a.size -= entrySize(old)
-				a.undo, a.undoFound = append(a.undo, old), append(a.undoFound, true)
+				a.removed(old)
 			}
 			continue
 		}
@@ -282,9 +287,7 @@ func (a *deltaApply) run(d *snapReader, from, revision, n uint64) error {
 		}
 		e := newEntry(key, value, version)
 		old, found := a.tree.ReplaceOrInsert(e)
-		a.change(e, old, found)
-		a.sum += entryHash(e)
-		a.size += entrySize(e)
+		a.put(e, old, found)
 	}
 	return d.end()
 }
