@@ -83,7 +83,6 @@ func (r *Replica) hasRoom(n int) bool {
 		// one of the same chain (onCheckpointChunk), and a state
 		// installed below the base only means another, short fetch of
 		// the records after it (Installed).
-
 	}
 	return r.logBytes+n <= limit
 }

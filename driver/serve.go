@@ -3,6 +3,7 @@ package driver
 import (
 	"hash/crc32"
 	"io"
+	"slices"
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/internal/plant"
@@ -192,26 +193,15 @@ func (h *Held) continues(m *message.GetCheckpoint) bool {
 
 // extends reports whether h's chain holds the record of op after its base:
 // the chain that ended at op, grown by later deltas.
-func (h *Held) extends(op uint64) bool {
-	for i, l := range h.Links {
-		if l.Op == op {
-			return i > 0
-		}
-	}
-	return false
-}
+func (h *Held) extends(op uint64) bool { return h.linkIndex(op) > 0 }
 
 // holdsLink reports whether h's chain holds a record of op.
-func (h *Held) holdsLink(op uint64) bool {
-	if h == nil {
-		return false
-	}
-	for _, l := range h.Links {
-		if l.Op == op {
-			return true
-		}
-	}
-	return false
+func (h *Held) holdsLink(op uint64) bool { return h != nil && h.linkIndex(op) >= 0 }
+
+// linkIndex returns the position of the record of op in h's chain, -1 if
+// it holds none.
+func (h *Held) linkIndex(op uint64) int {
+	return slices.IndexFunc(h.Links, func(l HeldLink) bool { return l.Op == op })
 }
 
 // pickNewer picks, for a GetCheckpoint whose m.Op is not held, the newest
