@@ -31,8 +31,9 @@ const AsyncInterval = storage.AsyncInterval
 func openStorage(cfg *Config, m walMetrics, d *discarder) (*storage.Storage, *core.Durable, error) {
 	st, start, err := storage.Open(storage.Config{
 		Dir: cfg.DataDir, Logger: cfg.Logger, Sync: cfg.Sync, SegmentSize: cfg.SegmentSize,
-		Owner:   wal.Owner{ClusterID: cfg.ClusterID, Replica: uint64(cfg.Index)},
-		OnWrite: func(n int) { m.writeBytes.Add(float64(n)) },
+		Preallocate: true, // fsyncs of data only: docs/benchmarks.md, "Prepared segments"
+		Owner:       wal.Owner{ClusterID: cfg.ClusterID, Replica: uint64(cfg.Index)},
+		OnWrite:     func(n int) { m.writeBytes.Add(float64(n)) },
 		OnSync: func(d time.Duration) {
 			m.syncTime.Observe(d.Seconds())
 			if d >= slowIteration {

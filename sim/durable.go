@@ -163,6 +163,7 @@ func (r *run) storageConfig(rep *replica) storage.Config {
 	cfg := storage.Config{
 		FS: rep.disk.fs, Dir: dataDir, Logger: slog.New(slog.DiscardHandler),
 		Owner: wal.Owner{Replica: uint64(rep.idx)}, SegmentSize: r.segSize,
+		Preallocate: r.prepared, Background: func(job func()) { job() }, // in place: deterministic
 		Now:     func() time.Time { return time.Unix(0, r.now*1000) },
 		Wait:    func(done func()) { r.diskWait(rep, done) },
 		Witness: r.isWitness(rep.idx),

@@ -39,6 +39,7 @@ type run struct {
 	ckptEvery uint64 // checkpoint interval given to the replicas (0: none)
 	ckptChunk int    // checkpoint chunk size given to the replicas
 	segSize   int64  // durable: the log's segment size
+	prepared  bool   // durable: the logs prepare their segments
 	slowDisk  int    // durable: the replica whose disk is slow throughout (-1: none)
 	// crashMidWrite: the crash under way is aimed into a checkpoint's
 	// write (Faults.CrashInCheckpoint).

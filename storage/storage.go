@@ -47,6 +47,12 @@ type Config struct {
 	Owner       wal.Owner // the replica the directory belongs to
 	Sync        SyncMode  // default SyncAlways
 	SegmentSize int64     // the log's segment size (default: wal's)
+	// Preallocate prepares the log's next segment in the background
+	// (wal.Options.Preallocate): fsyncs then write data only. Background
+	// runs its jobs (default: a goroutine each; the simulator runs them
+	// in place).
+	Preallocate bool
+	Background  func(job func())
 	// Now names the directories damaged files are moved into
 	// (corrupt-<nanoseconds>); default time.Now. The simulator passes its
 	// simulated clock.
@@ -188,7 +194,8 @@ func (s *Storage) Close() error {
 
 // walOptions are the options of the log.
 func (s *Storage) walOptions() wal.Options {
-	o := wal.Options{Dir: s.cfg.Dir, Logger: s.cfg.Logger, SegmentSize: s.cfg.SegmentSize, FS: s.cfg.FS}
+	o := wal.Options{Dir: s.cfg.Dir, Logger: s.cfg.Logger, SegmentSize: s.cfg.SegmentSize, FS: s.cfg.FS,
+		Preallocate: s.cfg.Preallocate, Background: s.cfg.Background}
 	o.Plant(s.cfg.bugs.WAL)
 	return o
 }

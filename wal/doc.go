@@ -62,6 +62,17 @@
 // torn final group, and TruncatePrefix removes the oldest segments once a
 // checkpoint makes them useless.
 //
+// With Options.Preallocate the next segment is prepared in the background:
+// a file of its full size holding zeros, durable, named "<segment>.prep"
+// until a roll writes its header and renames it into place (prepare.go).
+// Records then overwrite zeros, so an fsync writes data only, not the
+// file's new size as well. Replay takes zeros from some offset to the end
+// of the last segment, at or above its newest mark, for the unwritten
+// rest of such a file; zeros below the mark are lost durable records
+// (corruption). A roll cuts a prepared segment's unused zeros off, durably,
+// before it creates the next, so no other segment holds any. Open removes
+// prepared files a crash left behind.
+//
 // Group commit: Sync makes every group written before it durable. One
 // fsync covers every group written before that fsync started; callers that
 // arrive while an fsync runs wait for the next one, which covers all of

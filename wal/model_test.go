@@ -1,6 +1,7 @@
 package wal
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -51,6 +52,19 @@ type crashModel struct {
 	synced int          // states[synced] is surely durable
 	floor  uint64       // the highest op passed to TruncatePrefix
 	view   uint64
+	// prepared: the log prepares its segments (Options.Preallocate,
+	// jobs run in place), and a crash leaves the zeros of a prepared
+	// file after what it lost, not a shorter file.
+	prepared bool
+}
+
+// options returns the options the model opens its log with.
+func (m *crashModel) options() Options {
+	o := Options{Dir: m.dir, SegmentSize: m.seg}
+	if m.prepared {
+		o.Preallocate, o.Background = true, func(job func()) { job() }
+	}
+	return o
 }
 
 // tailPos returns where the next record would go.
@@ -157,6 +171,9 @@ func (m *crashModel) crash(rng *rand.Rand) {
 	m.t.Helper()
 	tail := m.tailPos()
 	m.noteDurable()
+	// Every byte below a completed round's end (the sync record after
+	// the last synced group included) is durable, and a mark may say so.
+	durable := uint64(m.w.tail().durable)
 	if err := m.w.Close(); err != nil {
 		m.t.Fatal(err)
 	}
@@ -164,16 +181,42 @@ func (m *crashModel) crash(rng *rand.Rand) {
 	if d := m.ends[m.synced]; d.seg == tail.seg {
 		lo = d.off
 	}
+	lo = max(lo, min(durable, tail.off))
 	at := pos{tail.seg, lo + rng.Uint64N(tail.off-lo+1)}
-	if err := os.Truncate(filepath.Join(m.dir, "log", segFile(at.seg)), int64(at.off)); err != nil {
-		m.t.Fatal(err)
-	}
+	at.off = m.loseAfter(filepath.Join(m.dir, "log", segFile(at.seg)), at.off)
+
 	k := m.synced
 	for k+1 < len(m.ends) && m.ends[k+1].atOrBefore(at) {
 		k++
 	}
 	m.states, m.ends = m.states[:k+1], m.ends[:k+1]
 	m.reopen(m.tornAfter(m.ends[k], at))
+}
+
+// loseAfter makes the file at path lose what follows off, as a crash
+// can: cut there or, in a prepared log, zeros from there to its end. It
+// returns where the loss starts: zeros that were zeros already (the high
+// bytes of an end record's number) were not lost.
+func (m *crashModel) loseAfter(path string, off uint64) uint64 {
+	m.t.Helper()
+	if !m.prepared {
+		if err := os.Truncate(path, int64(off)); err != nil {
+			m.t.Fatal(err)
+		}
+		return off
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for off < uint64(len(b)) && b[off] == 0 {
+		off++
+	}
+	clear(b[off:])
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		m.t.Fatal(err)
+	}
+	return off
 }
 
 // tornAfter returns how many bytes lie after the end of the last group
@@ -186,12 +229,25 @@ func (m *crashModel) tornAfter(end, at pos) int64 {
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	if end.seg != at.seg {
-		return int64(len(b)) - headerSize
+	keep := headerSize
+	if end.seg == at.seg {
+		keep = int(end.off)
+		if rec, n, err := decodeRecord(b[keep:]); err == nil && rec.typ == recSync {
+			keep += n
+		}
 	}
-	keep := int(end.off)
-	if rec, n, err := decodeRecord(b[keep:]); err == nil && rec.typ == recSync {
-		keep += n
+	// Whole records followed by zeros to the end are cut up to the zeros,
+	// a prepared segment's unwritten rest; damage, to the end.
+	p := keep
+	for {
+		_, n, err := decodeRecord(b[p:])
+		if err != nil {
+			break
+		}
+		p += n
+	}
+	if allZero(b[p:]) {
+		return int64(p - keep)
 	}
 	return int64(len(b) - keep)
 }
@@ -200,7 +256,7 @@ func (m *crashModel) tornAfter(end, at pos) int64 {
 // model state and the expected torn bytes.
 func (m *crashModel) reopen(torn int64) {
 	m.t.Helper()
-	w, rep, err := Open(Options{Dir: m.dir, SegmentSize: m.seg})
+	w, rep, err := Open(m.options())
 	if err != nil {
 		m.t.Fatalf("Open: %v", err)
 	}
@@ -231,11 +287,19 @@ func (m *crashModel) reopen(torn int64) {
 // against a model: the state after exactly the groups that ended before
 // the crash point, never fewer than a completed Sync covered.
 func TestRandomCrashes(t *testing.T) {
+	for _, prepared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("prepared=%v", prepared), func(t *testing.T) { randomCrashes(t, prepared) })
+	}
+}
+
+// randomCrashes runs TestRandomCrashes on logs that prepare their
+// segments, or not.
+func randomCrashes(t *testing.T, prepared bool) {
 	noFsync(t)
 	for seed := range uint64(16) {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		dir := t.TempDir()
-		m := &crashModel{t: t, dir: dir, seg: int64(150 + rng.IntN(1500)), view: 1}
+		m := &crashModel{t: t, dir: dir, seg: int64(150 + rng.IntN(1500)), view: 1, prepared: prepared}
 		m.states, m.ends = []modelState{{}}, []pos{{1, headerSize}}
 		m.reopen(0)
 		for range 250 {

@@ -33,6 +33,15 @@ type Options struct {
 	Logger *slog.Logger
 	// FS is the file system the log lives on (default: OS).
 	FS FS
+	// Preallocate prepares each next segment in the background: a file
+	// of its full size, zeros, durable before records go into it, so
+	// that a sync's fsync writes data only, not the file's new size
+	// too (prepare.go). It costs a segment's size of extra writes per
+	// segment, and as much disk space.
+	Preallocate bool
+	// Background runs a preparation job (default: on a new goroutine).
+	// The simulator runs it in place, deterministically.
+	Background func(job func())
 
 	bugs plant.WAL // planted bugs
 }
@@ -40,6 +49,9 @@ type Options struct {
 // ignoreSyncRecords plants plant.WAL.IgnoreSyncRecords in every log this
 // package's tests open. Production code never sets it.
 var ignoreSyncRecords = false
+
+// zeroTailAnywhere plants plant.WAL.ZeroTailAnywhere likewise.
+var zeroTailAnywhere = false
 
 // Plant plants deliberate bugs of the log (see package plant).
 func (o *Options) Plant(b plant.WAL) { o.bugs = b }
@@ -59,8 +71,12 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("%w: MaxPayload %d exceeds %d", ErrBadOptions, o.MaxPayload, MaxPayloadLimit)
 	}
 	o.bugs.IgnoreSyncRecords = o.bugs.IgnoreSyncRecords || ignoreSyncRecords
+	o.bugs.ZeroTailAnywhere = o.bugs.ZeroTailAnywhere || zeroTailAnywhere
 	if o.FS == nil {
 		o.FS = OS
+	}
+	if o.Background == nil {
+		o.Background = func(job func()) { go job() }
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

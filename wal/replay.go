@@ -39,6 +39,9 @@ type replayed struct {
 	segs     []segInfo
 	groupSeq uint64 // sequence number of the last complete group
 	hardSeg  uint64 // segment holding the latest hard record
+	// prepFiles are prepared segment files found (prepare.go): never
+	// part of the log, removed once it opened.
+	prepFiles []string
 }
 
 // pendingRec is a record of a group whose end record was not read yet.
@@ -80,7 +83,12 @@ func replayLog(fsys FS, dir string, log *slog.Logger, bugs plant.WAL) (replayed,
 	if err != nil {
 		return replayed{}, err
 	}
+	var prepFiles []string
 	for _, name := range other {
+		if isPrepFile(name) {
+			prepFiles = append(prepFiles, name)
+			continue
+		}
 		log.Warn("wal: ignoring unexpected file in the log directory", "file", name)
 	}
 	if err := checkConsecutive(seqs); err != nil {
@@ -101,7 +109,9 @@ func replayLog(fsys FS, dir string, log *slog.Logger, bugs plant.WAL) (replayed,
 			return replayed{}, err
 		}
 	}
-	return r.result(), nil
+	rp := r.result()
+	rp.prepFiles = prepFiles
+	return rp, nil
 }
 
 // readSegment reads segment i and takes its records.
@@ -118,7 +128,7 @@ func (r *replayer) readSegment(i int, last bool) error {
 		// stays down and tries again.
 		return err
 	}
-	r.segs[i].size = int64(len(buf))
+	r.segs[i].size, r.segs[i].fileSize = int64(len(buf)), int64(len(buf))
 	r.segs[i].midGroup = len(r.pending) > 0
 	switch {
 	case r.anyV2 || isSegHeader(buf):
@@ -137,6 +147,12 @@ func (r *replayer) readSegment(i int, last bool) error {
 func (r *replayer) readRecords(i int, buf []byte, start int, last bool, m mark) error {
 	for off := start; off < len(buf); {
 		rec, n, err := decodeRecord(buf[off:])
+		if err != nil && r.zeroTail(i, buf, off, last, m) {
+			if !r.bugs.ZeroTailAnywhere {
+				r.segs[i].size = int64(off)
+			}
+			return nil
+		}
 		if err != nil {
 			return r.damaged(i, buf, off, err, last, m)
 		}
@@ -168,6 +184,32 @@ func (r *replayer) damaged(i int, buf []byte, off int, cause error, last bool, m
 	}
 	r.torn = cause
 	return nil
+}
+
+// zeroTail reports whether the rest of the last segment, from off on, is
+// the zeros of a prepared segment (Options.Preallocate) that no write
+// reached yet: the log's clean end, not damage. Zeros below the newest
+// mark's durable offset are not: the mark vouches for durable records
+// there, so they were lost (corruption). Zeros followed by anything else
+// are damage too (a misdirected write leaves such a gap): damaged decides.
+func (r *replayer) zeroTail(i int, buf []byte, off int, last bool, m mark) bool {
+	return last && r.segs[i].v2 && (int64(off) >= m.durable || r.bugs.ZeroTailAnywhere) && allZero(buf[off:])
+}
+
+// allZero reports whether b holds only zeros.
+func allZero(b []byte) bool {
+	for len(b) >= 8 {
+		if le.Uint64(b) != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // zeroIsEnd reports whether the planted ZeroIsEnd takes the zero length

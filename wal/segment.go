@@ -24,7 +24,8 @@ type segInfo struct {
 	minOp    uint64 // lowest op of its entry and cut records; 0 if none
 	maxEntry uint64 // highest op of its entry records; 0 if none
 	maxCut   uint64 // highest op of its cut records; 0 if none
-	size     int64  // file size (of the last segment: as replayed)
+	size     int64  // bytes of header and records: the file's size, but for the zeros of a prepared last segment
+	fileSize int64  // the file's size: size, or more in a prepared segment (its zeros)
 
 	v2      bool   // format 2: a header with mark slots (see format.go)
 	flags   uint64 // flags of its newest mark
@@ -142,8 +143,13 @@ func createSegment(fsys FS, dir string, seq, flags uint64) (File, segInfo, error
 		f.Close()
 		return nil, segInfo{}, err
 	}
-	info := segInfo{seq: seq, size: headerSize, v2: true, flags: flags, markSeq: 2, markIdx: 1, durable: headerSize}
-	return f, info, nil
+	return f, newSegInfo(seq, flags), nil
+}
+
+// newSegInfo is what the WAL knows about segment seq once it was created
+// with flags: its header alone, durable, both marks written.
+func newSegInfo(seq, flags uint64) segInfo {
+	return segInfo{seq: seq, size: headerSize, fileSize: headerSize, v2: true, flags: flags, markSeq: 2, markIdx: 1, durable: headerSize}
 }
 
 // openSegment opens the existing segment seq for writing at offsets.

@@ -52,6 +52,7 @@ func (w *WAL) leadSync() {
 	} else {
 		w.noteRound(seq, end)
 		w.markDurable(covered)
+		w.keepPreparing()
 	}
 	w.cond.Broadcast()
 }

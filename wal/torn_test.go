@@ -198,8 +198,7 @@ func TestTornEndRecord(t *testing.T) {
 }
 
 // TestTornTailShapes covers tails that are not a cut, all written after
-// the last completed sync (beyond its mark's claim): zero fill (a file
-// extended but not written), a length field alone, a whole group whose end
+// the last completed sync (beyond its mark's claim): a length field alone, a whole group whose end
 // record is damaged, and a group's records left without their end. A flipped
 // byte in the synced group itself is corruption instead
 // (TestSyncedLastGroupDamage).
@@ -212,8 +211,7 @@ func TestTornTailShapes(t *testing.T) {
 	badGroup := appendEnd(bytes.Clone(noEnd), 4)
 	badGroup[len(badGroup)-1] ^= 0x10 // damage with valid data after it is corruption, even here
 	for name, tail := range map[string][]byte{
-		"zeros":       make([]byte, 4096),
-		"length only": {26, 0, 0, 0},
+		"length only": append([]byte{26, 0, 0, 0}, make([]byte, 4096)...),
 		"bad record":  badGroup,
 		"no end":      noEnd,
 	} {

@@ -19,6 +19,7 @@ type WAL struct {
 	segs     []segInfo      // the live segments, oldest first; never empty
 	cur      File           // the last segment, which records go to
 	curSize  int64          // bytes written to cur
+	curFile  int64          // cur's file size: curSize, or more while a prepared segment's zeros remain
 	first    uint64         // op of the first entry
 	last     uint64         // op of the last entry; 0 when the log is empty
 	hard     core.HardState // the latest hard state written
@@ -34,6 +35,8 @@ type WAL struct {
 	closed   bool           // Close was called
 	shut     bool           // Close has closed the files
 	err      error          // sticky I/O failure (wraps ErrFailed)
+	prep     *preparation   // the next segment's file being prepared, or ready (prepare.go)
+	stopPrep atomic.Bool    // set by Close: a preparation stops
 
 	fsyncs atomic.Uint64 // fsyncs of segment files, for tests and benchmarks
 	hooks  testHooks
@@ -78,6 +81,13 @@ func Open(opts Options) (*WAL, Replay, error) {
 		}
 		return nil, Replay{}, err
 	}
+	if err := w.removePrepFiles(rp.prepFiles); err != nil {
+		w.cur.Close()
+		return nil, Replay{}, err
+	}
+	w.mu.Lock()
+	w.prepare(w.tail().seq + 1)
+	w.mu.Unlock()
 	return w, rp.Replay, nil
 }
 
@@ -121,6 +131,7 @@ func (w *WAL) Close() error {
 		return ErrClosed
 	}
 	w.closed = true
+	w.stopPreparing()
 	err := w.syncTo(w.written)
 	for w.syncing {
 		w.cond.Wait()

@@ -95,9 +95,12 @@ func (w *WAL) roll() error {
 	if err := w.syncHeld(); err != nil {
 		return err
 	}
+	if err := w.trimZeros(); err != nil {
+		return err
+	}
 	old := len(w.segs) - 1
-	w.segs[old].size = w.curSize
-	f, info, err := createSegment(w.opts.FS, w.dir, w.segs[old].seq+1, 0)
+	w.segs[old].size, w.segs[old].fileSize = w.curSize, w.curSize
+	f, info, err := w.nextSegment(w.segs[old].seq + 1)
 	if err != nil {
 		return err
 	}
@@ -106,9 +109,34 @@ func (w *WAL) roll() error {
 		return err
 	}
 	w.retire(w.cur)
-	w.cur, w.curSize = f, headerSize
+	w.cur, w.curSize, w.curFile = f, headerSize, info.fileSize
 	w.segs = append(w.segs, info)
+	w.prepare(info.seq + 1)
 	return nil
+}
+
+// trimZeros cuts the unused zeros of a prepared current segment off,
+// durably, before a roll creates its successor: a segment that is not
+// the last ends where its last group does (prepare.go).
+func (w *WAL) trimZeros() error {
+	if w.curFile <= w.curSize {
+		return nil
+	}
+	if err := w.cur.Truncate(w.curSize); err != nil {
+		return err
+	}
+	w.curFile = w.curSize
+	return w.fsync(w.cur)
+}
+
+// nextSegment creates segment seq: from its prepared file when that is
+// ready, or as a file that grows as it is written. Called with mu held.
+func (w *WAL) nextSegment(seq uint64) (File, segInfo, error) {
+	if w.reapPrep(seq) {
+		w.prep = nil
+		return adoptSegment(w.opts.FS, w.dir, seq, 0, w.segmentFileSize())
+	}
+	return createSegment(w.opts.FS, w.dir, seq, 0)
 }
 
 // flush writes the buffered records to the current segment.
@@ -121,6 +149,7 @@ func (w *WAL) flush() error {
 		n, err = len(w.buf), nil // planted: as if it had been written
 	}
 	w.curSize += int64(n)
+	w.curFile = max(w.curFile, w.curSize)
 	if cap(w.buf) > maxKeptBuffer {
 		w.buf = nil
 	} else {

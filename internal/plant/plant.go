@@ -295,6 +295,12 @@ type WAL struct {
 	// valid data follows it (a misdirected write leaves such a gap before
 	// the data that landed too far).
 	ZeroIsEnd bool
+	// ZeroTailAnywhere takes zeros to the end of the last segment for the
+	// unwritten rest of a prepared segment wherever they start, and the
+	// file's size for the segment's, as if the zeros were records: synced
+	// records lost as zeros below the newest mark (a lost write, a file
+	// cut and extended again) are dropped as if never written.
+	ZeroTailAnywhere bool
 }
 
 // Storage are deliberate bugs of durable storage (package storage).
