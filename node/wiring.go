@@ -26,6 +26,7 @@ func (n *Node) driverConfig() driver.Config {
 		// In sync mode Prepares leave before the write (the core counts
 		// the primary's own copy only once Persisted says it is durable).
 		cfg.EarlyPrepares = n.storage.Mode() == SyncAlways
+		cfg.EarlyReplies = true
 	}
 	return cfg
 }

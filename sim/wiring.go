@@ -27,6 +27,7 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 		st := &simStorage{r: r, rep: rep}
 		cfg.Storage = st
 		cfg.EarlyPrepares = true
+		cfg.EarlyReplies = true
 		cfg.OnOutput = func(out *core.Output) {
 			d.checkpointing = out.Checkpoint != nil
 			st.logEnd, st.logEndSet = r.checkOutput(rep, out)

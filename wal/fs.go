@@ -103,10 +103,10 @@ func (osFS) Lock(name string) (io.Closer, error) {
 	return osLock{f}, nil
 }
 
-// osFile is an *os.File whose Sync goes through syncFile (see there).
+// osFile is an *os.File whose Sync goes through syncData (see there).
 type osFile struct{ *os.File }
 
-func (f osFile) Sync() error { return syncFile(f.File) }
+func (f osFile) Sync() error { return syncData(f.File) }
 
 // osLock releases a flock.
 type osLock struct{ f *os.File }
@@ -119,7 +119,14 @@ func (l osLock) Close() error {
 	return err
 }
 
-// syncFile fsyncs f. Tests that simulate crashes by editing files, and so
-// never depend on what an fsync makes durable, may replace it with a no-op
-// to stay fast on a busy disk.
-var syncFile = (*os.File).Sync
+// syncFile fsyncs f (a directory) and syncData makes a file's data
+// durable (fdatasync where there is one: the log's files are written in
+// place, and what a sync must carry besides data is at most their size,
+// which fdatasync carries too; docs/benchmarks.md, "Prepared segments").
+// Tests that simulate crashes by editing files, and so never depend on what
+// an fsync makes durable, may replace them with no-ops to stay fast on a
+// busy disk.
+var (
+	syncFile = (*os.File).Sync
+	syncData = datasync
+)

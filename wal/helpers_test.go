@@ -179,7 +179,8 @@ func recordTypes(t testing.TB, path string) ([]int, []byte, int) {
 func noFsync(t testing.TB) {
 	t.Helper()
 	syncFile = func(*os.File) error { return nil }
-	t.Cleanup(func() { syncFile = (*os.File).Sync })
+	syncData = syncFile
+	t.Cleanup(func() { syncFile, syncData = (*os.File).Sync, datasync })
 }
 
 // equalHard reports whether two hard states are equal.

@@ -90,6 +90,31 @@ func fillZeros(fsys FS, path string, size int64, stop *atomic.Bool) error {
 	return err
 }
 
+// prepareTail fills the rest of the last segment with zeros, durably,
+// when it was not prepared (a new log's first segment, a segment a
+// process before this one grew, one created while its preparation was
+// not ready): so the fsyncs after a restart write data only at once, not
+// only from the next segment on. It costs one segment's writes at Open.
+// Called by Open.
+func (w *WAL) prepareTail() error {
+	full := w.segmentFileSize()
+	if !w.opts.Preallocate || w.curFile >= full {
+		return nil
+	}
+	for off := w.curFile; off < full; {
+		n, err := w.cur.WriteAt(zeros[:min(int64(len(zeros)), full-off)], off)
+		if err != nil {
+			return err
+		}
+		off += int64(n)
+	}
+	if err := w.fsync(w.cur); err != nil {
+		return err
+	}
+	w.curFile = full
+	return nil
+}
+
 // reapPrep collects a finished preparation: a failed one, or one for a
 // segment other than next (created without it meanwhile), is dropped and
 // its file removed. It returns whether segment next's file is prepared.

@@ -85,6 +85,10 @@ func Open(opts Options) (*WAL, Replay, error) {
 		w.cur.Close()
 		return nil, Replay{}, err
 	}
+	if err := w.prepareTail(); err != nil {
+		w.cur.Close()
+		return nil, Replay{}, err
+	}
 	w.mu.Lock()
 	w.prepare(w.tail().seq + 1)
 	w.mu.Unlock()
