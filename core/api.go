@@ -124,7 +124,13 @@ type Config struct {
 	// MaxBatchBytes bounds the entries of one Prepare, in bytes.
 	MaxBatchBytes int
 	// LeaseTicks is how long a backup's read-lease promise lasts on its
-	// own clock (default ViewChangeTicks); see lease.go.
+	// own clock (default ViewChangeTicks); see lease.go. A backup sends
+	// no DoViewChange while its promise to an earlier primary runs, so it
+	// also bounds how soon a view change can replace a primary that
+	// crashed: with the transport's hint that its connections closed
+	// (PeerLost), the new view forms about a lease after the last
+	// Prepare, not a view-change timeout after it (node's default is half
+	// the timeout).
 	LeaseTicks int
 	// MaxClockDrift bounds, in parts per thousand, how far any replica's
 	// tick rate may stray from real time (0: DefaultMaxClockDrift). Read

@@ -372,7 +372,7 @@ func (r *Replica) primaryHasQuorumContact() bool {
 // in view changes and learns the next view from its StartView, Prepares
 // or Commits.
 func (r *Replica) tickBackup() {
-	if r.now-r.timers.lastContact >= r.timers.viewTimeout && !r.standby {
+	if (r.now-r.timers.lastContact >= r.timers.viewTimeout || r.primaryLost()) && !r.standby {
 		r.startViewChange(r.view + 1)
 		return
 	}

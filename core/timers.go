@@ -14,12 +14,51 @@ type timers struct {
 	// silent is set by a restart from disk: the replica has not heard from
 	// any primary since, so it is not sticky (see heardFromPrimaryRecently).
 	silent bool
+	// lost: the connection with the primary of the view in force ended
+	// at tick lostAt (PeerLost), and nothing was heard from it since;
+	// cleared when the replica enters or starts another view.
+	lost   bool
+	lostAt uint64
 }
 
 // heardFromPrimary records contact with the primary of the current view.
 func (r *Replica) heardFromPrimary() {
 	r.timers.lastContact = r.now
 	r.timers.silent = false
+	r.timers.lost = false
+}
+
+// PeerLost tells the replica that its connection with replica i ended:
+// the transport saw it close (a killed process's sockets close at once).
+// It is a hint, not a proof, that i crashed. A backup that loses its
+// primary this way suspects it after lostGrace ticks in which it hears
+// nothing from it, instead of after its whole view-change timeout (0.5 to
+// 1 s by default): a view change after a primary's crash then takes a
+// few hundred milliseconds less. A primary that is alive connects again
+// and is heard within the grace (an idle one sends a Commit every
+// HeartbeatTicks), which cancels the hint. A view change is safe at any
+// time, so a wrong hint costs only a view change; the transport delivers
+// the hint after every message the connection carried, so that those do
+// not cancel it. Other replicas ignore it.
+func (r *Replica) PeerLost(i int) {
+	if r.status != StatusNormal || r.isPrimary() || i != r.primaryOf(r.view) || r.cfg.bugs.IgnorePeerLost {
+		return
+	}
+	r.timers.lost, r.timers.lostAt = true, r.now
+}
+
+// lostGrace is how long a backup waits to hear from a primary whose
+// connection ended before it suspects it: two heartbeats, below the
+// view-change timeout.
+func (r *Replica) lostGrace() uint64 {
+	return uint64(min(2*r.cfg.HeartbeatTicks, r.cfg.ViewChangeTicks))
+}
+
+// primaryLost reports whether the primary's connection ended more than
+// the grace ago in this view, with nothing heard from it since.
+func (r *Replica) primaryLost() bool {
+	t := &r.timers
+	return t.lost && r.now-t.lostAt >= r.lostGrace()
 }
 
 // maxBackoff caps the doubling of the view-change timeout (2^4 = 16x).
@@ -36,6 +75,7 @@ func (r *Replica) resetViewTimer() {
 	r.timers.lastContact = r.now
 	r.timers.viewStarted = r.now
 	r.timers.lastRetry = r.now
+	r.timers.lost = false // about the connection of a view no longer in force
 }
 
 // retryDue reports whether RetryTicks passed since the last retransmission

@@ -163,6 +163,12 @@ func (d *Driver) Step(elapsed time.Duration, m message.Message) {
 	d.replica.Step(m)
 }
 
+// PeerLost passes on the transport's hint that the connection with
+// replica i ended (core.Replica.PeerLost). It produces nothing at once:
+// the timers, when they next fire, start a view change if the replica
+// still has not heard from a primary it lost.
+func (d *Driver) PeerLost(i int) { d.replica.PeerLost(i) }
+
 // Drain handles inputs while next yields them, at most limit, each after
 // the clock caught up with now(): a step that took long (a checkpoint, a
 // GC pause) must not leave later inputs with a stale clock (review finding

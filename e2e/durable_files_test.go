@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -81,17 +82,22 @@ func tearTail(t *testing.T, dataDir string, n int64) string {
 	t.Helper()
 	segs := segments(t, dataDir)
 	seg := segs[len(segs)-1]
-	st, err := os.Stat(seg)
+	b, err := os.ReadFile(seg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Size() <= n {
-		t.Fatalf("%s has only %d bytes", seg, st.Size())
+	// A prepared segment holds zeros after its records: the data ends at
+	// its last byte that is not zero (or a few zero bytes later, the high
+	// bytes of the last record's offset).
+	end := int64(bytes.LastIndexFunc(b, func(r rune) bool { return r != 0 }) + 1)
+	if end <= n {
+		t.Fatalf("%s has only %d bytes of data", seg, end)
 	}
-	if err := os.Truncate(seg, st.Size()-n); err != nil {
+	clear(b[end-n : end]) // what a crash inside the final write leaves in a prepared file
+	if err := os.WriteFile(seg, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("cut %d of the %d bytes of %s", n, st.Size(), filepath.Base(seg))
+	return fmt.Sprintf("zeroed %d of the %d bytes of data of %s (%d bytes)", n, end, filepath.Base(seg), len(b))
 }
 
 // corruptDirs returns the corrupt-* directories a replica moved aside.

@@ -60,7 +60,14 @@ type Config struct {
 	HeartbeatTicks  int           // default core.DefaultHeartbeatTicks (50ms with the default tick)
 	ViewChangeTicks int           // default core.DefaultViewChangeTicks (a timeout in [0.5s, 1s))
 	RetryTicks      int           // default core.DefaultRetryTicks
-	MaxSessions     int           // client table bound; default core.DefaultMaxSessions
+	// LeaseTicks is a backup's read-lease promise (core.Config.LeaseTicks);
+	// default half of ViewChangeTicks: a backup whose primary's process
+	// died learns it from its closed connections (core.Replica.PeerLost)
+	// but joins the new view only once its promise ran out, so the lease,
+	// not the timeout, decides how soon a killed primary is replaced. At
+	// 25 ticks a lease still spans five heartbeats.
+	LeaseTicks  int
+	MaxSessions int // client table bound; default core.DefaultMaxSessions
 	// CheckpointInterval is how many ops lie between checkpoints (default
 	// DefaultCheckpointInterval). The log before the previous checkpoint
 	// is dropped, so view changes carry at most two intervals of ops.
@@ -146,6 +153,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ViewChangeTicks == 0 {
 		c.ViewChangeTicks = core.DefaultViewChangeTicks
+	}
+	if c.LeaseTicks == 0 {
+		c.LeaseTicks = max(1, c.ViewChangeTicks/2)
 	}
 	if c.RetryTicks == 0 {
 		c.RetryTicks = core.DefaultRetryTicks
@@ -277,7 +287,7 @@ func (c Config) coreConfig(restart *core.Durable) core.Config {
 		Membership:   m,
 		ReplicaCount: len(c.Peers), Index: c.Index, Seed: c.Seed,
 		HeartbeatTicks: c.HeartbeatTicks, ViewChangeTicks: c.ViewChangeTicks,
-		RetryTicks: c.RetryTicks, MaxSessions: c.MaxSessions,
+		RetryTicks: c.RetryTicks, MaxSessions: c.MaxSessions, LeaseTicks: c.LeaseTicks,
 		CheckpointInterval: c.CheckpointInterval, CheckpointBytes: c.CheckpointBytes,
 		MaxMessageBytes: c.MaxMessageBytes,
 		FetchLog:        c.RetainLogBytes > 0,

@@ -242,6 +242,10 @@ func (n *Node) queued(recv <-chan Inbound) func() (message.Message, bool) {
 // admit routes an input to the replica, or answers or refuses it here
 // (refuse, answerConfig, refuseReconfig) and reports false.
 func (n *Node) admit(in Inbound) bool {
+	if in.Lost {
+		n.drv.PeerLost(in.From)
+		return false
+	}
 	if n.refuse(in) || n.answerConfig(in) || n.refuseReconfig(in) {
 		return false
 	}

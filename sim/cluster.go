@@ -275,6 +275,7 @@ func (r *run) crash(rep *replica) {
 	r.crashHeld(rep.idx)
 	rep.inc++
 	rep.lastCrash = r.now
+	r.announceLost(rep.idx)
 	r.res.Crashes++
 	r.mon.update(r)
 }

@@ -162,6 +162,8 @@ func (r *run) dispatch(e event) {
 		r.newEpoch()
 	case evCrash:
 		r.crashEvent()
+	case evPeerLost:
+		r.peerLost(e)
 	case evRestart:
 		r.restartEvent(e)
 	case evQuiet:

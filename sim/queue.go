@@ -28,6 +28,7 @@ const (
 	evInstalled                      // a replica's driver finished installing a fetched checkpoint
 	evAdmin                          // the administrator acts (reconfiguration runs)
 	evTransmit                       // a link between replicas sent a quantum (lanes.go)
+	evPeerLost                       // a replica learns a crashed peer's connection ended (peerlost.go)
 )
 
 // event is one entry of the simulator's agenda. Events run in (at, seq)

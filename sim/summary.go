@@ -47,6 +47,7 @@ type Result struct {
 	Demotions            int // reconfigurations that demoted a full replica to a standby
 	Crashes              int
 	ClusterCrashes       int // every replica crashed at once (durable mode)
+	PeerLostHints        int // peers told that a crashed replica's connection ended (peerlost.go)
 	Corruptions          int // restarts that found a corrupt disk and recovered
 	TornWrites           int // crashes that lost or tore writes in flight
 	DiskErrors           int // EIO or ENOSPC returned to the storage by a write or a sync
@@ -159,6 +160,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.Demotions += res.Demotions
 	s.Crashes += res.Crashes
 	s.ClusterCrashes += res.ClusterCrashes
+	s.PeerLostHints += res.PeerLostHints
 	s.Corruptions += res.Corruptions
 	s.TornWrites += res.TornWrites
 	s.DiskErrors += res.DiskErrors
@@ -193,6 +195,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"view changes", s.ViewChanges},
 		{"crashes", s.Crashes},
 		{"whole-cluster crashes", s.ClusterCrashes},
+		{"lost-connection hints", s.PeerLostHints},
 		{"corrupt disks repaired", s.Corruptions},
 		{"crashes that tore or lost writes", s.TornWrites},
 		{"write errors (EIO, ENOSPC)", s.DiskErrors},

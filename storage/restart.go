@@ -37,7 +37,8 @@ func (s *Storage) open() (Start, error) {
 		return Start{MustRecover: true}, nil
 	}
 	if rep.TornBytes > 0 {
-		s.cfg.Logger.Warn("cut a torn write at the end of the log", "bytes", rep.TornBytes)
+		s.cfg.Logger.Warn("cut a torn write at the end of the log", "bytes", rep.TornBytes-rep.TornZeros,
+			"prepared_zeros", rep.TornZeros)
 	}
 	return s.resume(rep)
 }

@@ -63,6 +63,9 @@ func (t *Transport) serveInbound(raw net.Conn) {
 	// Count and log before closing, so that a remote which sees the close
 	// also sees the counters updated.
 	t.reportEnd(conn, c.from, err)
+	if c.from >= 0 && !errors.Is(err, net.ErrClosed) && !t.closed.Load() {
+		t.deliver(Inbound{From: c.from, Lost: true})
+	}
 	t.untrack(raw)
 	if c.client != nil {
 		c.client.shutdown()

@@ -100,8 +100,19 @@ func tryCluster(t testing.TB, addrs []string, edit func(*Config)) ([]*Transport,
 	return trs, nil
 }
 
-// receive waits for the next inbound message of tr.
+// receive waits for the next inbound message of tr, passing over reports
+// of ended connections (Inbound.Lost: an idle link's close is one).
 func receive(t testing.TB, tr *Transport) Inbound {
+	t.Helper()
+	for {
+		if in := receiveAny(t, tr); !in.Lost {
+			return in
+		}
+	}
+}
+
+// receiveAny waits for the next Inbound of tr, a Lost report included.
+func receiveAny(t testing.TB, tr *Transport) Inbound {
 	t.Helper()
 	tm := time.NewTimer(waitFor)
 	defer tm.Stop()

@@ -26,6 +26,12 @@ type Inbound struct {
 	// certificate under TLS, auth.RoleAdmin without TLS (no
 	// authentication, see Config.TLS). RoleNone for replicas.
 	Role auth.Role
+	// Lost reports that a connection that carried replica From's
+	// messages ended, not closed here (Msg is nil): it comes after every
+	// message that connection delivered. A killed process's connections
+	// end at once, so this tells its peers before any timeout would
+	// (core.Replica.PeerLost).
+	Lost bool
 }
 
 // Transport connects one replica to its peers and clients over TCP. All

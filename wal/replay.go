@@ -31,6 +31,9 @@ type Replay struct {
 	// cut from; 0 and "" if none.
 	TornBytes   int64
 	TornSegment string
+	// TornZeros is how many of TornBytes were the zeros after the damage
+	// in a prepared segment (Options.Preallocate): no data was there.
+	TornZeros int64
 }
 
 // replayed is what Open needs to go on writing after a replay.
@@ -74,6 +77,7 @@ type replayer struct {
 	dropLast  error // why the last segment is a creation a crash interrupted, or nil
 	tornBytes int64
 	tornSeg   string
+	tornZeros int64 // of tornBytes, the zeros of a prepared segment's end
 }
 
 // replayLog replays every segment of dir and cuts off a torn final group.
@@ -183,7 +187,22 @@ func (r *replayer) damaged(i int, buf []byte, off int, cause error, last bool, m
 		return r.corrupt(i, off, storedOp(buf[off:]), cause.Error())
 	}
 	r.torn = cause
+	// In a prepared segment zeros follow the damage: the cut removes them
+	// too (Open prepares the rest again), but they held no data.
+	r.tornZeros = int64(len(buf) - dataEnd(buf))
 	return nil
+}
+
+// dataEnd returns the length of buf without the zeros at its end.
+func dataEnd(buf []byte) int {
+	n := len(buf)
+	for n >= 8 && le.Uint64(buf[n-8:]) == 0 {
+		n -= 8
+	}
+	for n > 0 && buf[n-1] == 0 {
+		n--
+	}
+	return n
 }
 
 // zeroTail reports whether the rest of the last segment, from off on, is
@@ -236,7 +255,8 @@ func (r *replayer) corrupt(i, off int, op uint64, reason string) error {
 
 // result returns what the replay found.
 func (r *replayer) result() replayed {
-	rep := Replay{Hard: r.hard, HasHard: r.hasHard, TornBytes: r.tornBytes, TornSegment: r.tornSeg}
+	rep := Replay{Hard: r.hard, HasHard: r.hasHard, TornBytes: r.tornBytes, TornSegment: r.tornSeg,
+		TornZeros: min(r.tornZeros, r.tornBytes)}
 	if len(r.st.entries) > 0 {
 		rep.Entries, rep.FirstOp, rep.LastOp = r.st.entries, r.st.first, r.st.last()
 	}

@@ -227,6 +227,9 @@ func TestTornTailShapes(t *testing.T) {
 		if rep.TornBytes != int64(len(tail)) {
 			t.Fatalf("%s: torn %d, want %d", name, rep.TornBytes, len(tail))
 		}
+		if name == "length only" && rep.TornZeros != 4096+3 { // the zeros after the length's first byte
+			t.Fatalf("%s: %d of the torn bytes counted as zeros, want %d", name, rep.TornZeros, 4096+3)
+		}
 		if fi, _ := os.Stat(path); fi.Size() != int64(size) {
 			t.Fatalf("%s: file is %d bytes after the cut, want %d", name, fi.Size(), size)
 		}

@@ -30,6 +30,7 @@ type serverFlags struct {
 	statusAddrs                 string
 	clusterID                   uint64
 	tick, heartbeat, viewTO     time.Duration
+	lease                       time.Duration
 	retry                       time.Duration
 	maxSessions                 int
 	checkpointInterval          uint64
@@ -105,6 +106,7 @@ Reconfigurations are accepted only with the cluster's admin secret
 	fl.DurationVar(&f.tick, "tick", node.DefaultTick, "protocol tick")
 	fl.DurationVar(&f.heartbeat, "heartbeat", core.DefaultHeartbeatTicks*node.DefaultTick, "primary heartbeat interval when idle")
 	fl.DurationVar(&f.viewTO, "view-timeout", core.DefaultViewChangeTicks*node.DefaultTick, "time without the primary before a view change (jittered up to 2x)")
+	fl.DurationVar(&f.lease, "read-lease", 0, "how long a backup's read-lease promise to its primary lasts; a crashed primary is replaced about this long after its last message (default: half of --view-timeout)")
 	fl.DurationVar(&f.retry, "retry", core.DefaultRetryTicks*node.DefaultTick, "retransmission interval")
 	fl.IntVar(&f.maxSessions, "max-sessions", core.DefaultMaxSessions, "client-table bound")
 	fl.Uint64Var(&f.checkpointInterval, "checkpoint-interval", node.DefaultCheckpointInterval,
@@ -171,6 +173,7 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 	cfg := node.Config{
 		ClusterID: f.clusterID, Index: f.index, Peers: peers, Listen: f.listen, Tick: f.tick,
 		HeartbeatTicks: ticks(f.heartbeat), ViewChangeTicks: ticks(f.viewTO), RetryTicks: ticks(f.retry),
+		LeaseTicks:  leaseTicks(f.lease, f.tick),
 		MaxSessions: f.maxSessions, NewCluster: f.newCluster, Logger: logger,
 		CheckpointInterval: f.checkpointInterval, MaxClockDrift: f.maxClockDrift,
 		CheckpointBytes: f.checkpointBytes, MaxMessageBytes: f.maxMessageBytes, RetainLogBytes: f.retainLogBytes,
@@ -224,6 +227,9 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 	}
 	if f.checkpointBytes < 1 || f.maxMessageBytes < 1 {
 		return node.Config{}, fmt.Errorf("--checkpoint-bytes and --max-message-bytes must be at least 1")
+	}
+	if f.lease < 0 || f.lease > f.viewTO {
+		return node.Config{}, fmt.Errorf("--read-lease %v must be within 0..--view-timeout (%v)", f.lease, f.viewTO)
 	}
 	if cfg.ViewChangeTicks <= cfg.HeartbeatTicks {
 		return node.Config{}, fmt.Errorf("--view-timeout %v must exceed --heartbeat %v", f.viewTO, f.heartbeat)
@@ -412,4 +418,13 @@ func parseWitnesses(list string, n int) ([]int, error) {
 		return nil, fmt.Errorf("--witnesses %q: %d witnesses among %d replicas; at most f = %d", list, len(ws), n, f)
 	}
 	return ws, nil
+}
+
+// leaseTicks converts --read-lease to ticks: 0 keeps the default (half
+// the view-change timeout), and a lease shorter than a tick is one tick.
+func leaseTicks(lease, tick time.Duration) int {
+	if lease <= 0 {
+		return 0
+	}
+	return max(1, int(lease/tick))
 }

@@ -12,6 +12,11 @@ package plant
 type Bugs struct {
 	// CommitOneShort commits with one PrepareOK fewer than f.
 	CommitOneShort bool
+	// IgnorePeerLost ignores the transport's hint that the primary's
+	// connection ended (core.Replica.PeerLost): a backup waits its whole
+	// view-change timeout after its primary was killed (the old
+	// behaviour).
+	IgnorePeerLost bool
 	// DVCByOpOnly picks the new view's log by op-number alone, ignoring the
 	// last normal view.
 	DVCByOpOnly bool
