@@ -123,6 +123,10 @@ type Config struct {
 	// DefaultCheckpointBaseRate; negative: unpaced). See
 	// storage.Config.BaseRate.
 	CheckpointBaseRate int64
+	// NoPreallocate turns off the log's prepared segments
+	// (wal.Options.Preallocate): with them a sync writes data only, but
+	// every segment is written twice, once as zeros.
+	NoPreallocate bool
 
 	// NewStateMachine returns the empty state machine to replicate; it is
 	// called once per start (the replica rebuilds its state from the log

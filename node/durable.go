@@ -31,7 +31,7 @@ const AsyncInterval = storage.AsyncInterval
 func openStorage(cfg *Config, m walMetrics, d *discarder) (*storage.Storage, *core.Durable, error) {
 	st, start, err := storage.Open(storage.Config{
 		Dir: cfg.DataDir, Logger: cfg.Logger, Sync: cfg.Sync, SegmentSize: cfg.SegmentSize,
-		Preallocate: true, // fsyncs of data only: docs/benchmarks.md, "Prepared segments"
+		Preallocate: !cfg.NoPreallocate, // fsyncs of data only: docs/benchmarks.md, "Prepared segments"
 		Owner:       wal.Owner{ClusterID: cfg.ClusterID, Replica: uint64(cfg.Index)},
 		OnWrite:     func(n int) { m.writeBytes.Add(float64(n)) },
 		OnSync: func(d time.Duration) {

@@ -31,6 +31,7 @@ type serverFlags struct {
 	clusterID                   uint64
 	tick, heartbeat, viewTO     time.Duration
 	lease                       time.Duration
+	preallocate                 bool
 	retry                       time.Duration
 	maxSessions                 int
 	checkpointInterval          uint64
@@ -121,6 +122,7 @@ Reconfigurations are accepted only with the cluster's admin secret
 		"bound on how fast or slow any replica's clock may run, as a fraction; read leases are safe only within it")
 	fl.Int64Var(&f.segmentSize, "segment-size", wal.DefaultSegmentSize,
 		"durable mode: size of a log segment file in bytes; the log is truncated a segment at a time")
+	fl.BoolVar(&f.preallocate, "preallocate", true, "durable mode: prepare each next log segment as a file of zeros in the background, so that a sync writes data only (it doubles the log's writes)")
 	fl.Int64Var(&f.baseRate, "checkpoint-base-rate", node.DefaultCheckpointBaseRate,
 		"durable mode: bytes per second at which a new checkpoint base is written in the background, so that the log's fsyncs do not wait behind it (0: as fast as the disk takes it)")
 	fl.StringVar(&f.memoryLimit, "memory-limit", "auto",
@@ -177,7 +179,7 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		MaxSessions: f.maxSessions, NewCluster: f.newCluster, Logger: logger,
 		CheckpointInterval: f.checkpointInterval, MaxClockDrift: f.maxClockDrift,
 		CheckpointBytes: f.checkpointBytes, MaxMessageBytes: f.maxMessageBytes, RetainLogBytes: f.retainLogBytes,
-		SegmentSize: f.segmentSize, CheckpointBaseRate: f.baseRate,
+		SegmentSize: f.segmentSize, CheckpointBaseRate: f.baseRate, NoPreallocate: !f.preallocate,
 		DataDir: f.dataDir, Sync: node.SyncMode(f.sync),
 	}
 	if f.baseRate == 0 {
