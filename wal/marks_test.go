@@ -134,11 +134,7 @@ func syncedDamage(t *testing.T, seed uint64) string {
 // log as corrupt or returns all of it.
 func TestRandomSyncedDamage(t *testing.T) {
 	noFsync(t)
-	for seed := range uint64(60) {
-		if why := syncedDamage(t, seed); why != "" {
-			t.Fatal(why)
-		}
-	}
+	everySeedHolds(t, 60, syncedDamage)
 }
 
 // TestRandomSyncedDamageCatchesPlant plants the old behaviour (the marks
@@ -149,8 +145,26 @@ func TestRandomSyncedDamageCatchesPlant(t *testing.T) {
 	noFsync(t)
 	ignoreSyncRecords = true
 	t.Cleanup(func() { ignoreSyncRecords = false })
-	for seed := range uint64(60) {
-		if why := syncedDamage(t, seed); why != "" {
+	someSeedCatches(t, 60, syncedDamage)
+}
+
+// everySeedHolds fails t with the first reason check gives, for seeds 0
+// to n-1 ("" where the seed's log held).
+func everySeedHolds(t *testing.T, n uint64, check func(*testing.T, uint64) string) {
+	t.Helper()
+	for seed := range n {
+		if why := check(t, seed); why != "" {
+			t.Fatal(why)
+		}
+	}
+}
+
+// someSeedCatches fails t unless check gives a reason for one of seeds 0
+// to n-1: a randomized test that catches the bug planted.
+func someSeedCatches(t *testing.T, n uint64, check func(*testing.T, uint64) string) {
+	t.Helper()
+	for seed := range n {
+		if why := check(t, seed); why != "" {
 			t.Logf("planted bug caught: %s", why)
 			return
 		}
