@@ -32,8 +32,9 @@ func prepFile(seq uint64) string { return segFile(seq) + prepExt }
 
 // isPrepFile reports whether name is a prepared segment's.
 func isPrepFile(name string) bool {
-	seq, ok := parseName(strings.TrimSuffix(name, prepExt))
-	return ok && seq > 0 && strings.HasSuffix(name, prepExt)
+	seg, found := strings.CutSuffix(name, prepExt)
+	_, ok := parseName(seg)
+	return found && ok
 }
 
 // zeros is what prepared segments are filled from (never written).
@@ -72,15 +73,7 @@ func fillZeros(fsys FS, path string, size int64, stop *atomic.Bool) error {
 	if err != nil {
 		return err
 	}
-	for off := int64(0); off < size && err == nil; {
-		if stop.Load() {
-			err = errPrepStopped
-			break
-		}
-		var n int
-		n, err = f.WriteAt(zeros[:min(int64(len(zeros)), size-off)], off)
-		off += int64(n)
-	}
+	err = writeZeros(f, 0, size, stop)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -88,6 +81,22 @@ func fillZeros(fsys FS, path string, size int64, stop *atomic.Bool) error {
 		err = cerr
 	}
 	return err
+}
+
+// writeZeros writes zeros into f from offset from up to to, a MiB at a
+// time, failing with errPrepStopped once stop (if any) is set.
+func writeZeros(f File, from, to int64, stop *atomic.Bool) error {
+	for off := from; off < to; {
+		if stop != nil && stop.Load() {
+			return errPrepStopped
+		}
+		n, err := f.WriteAt(zeros[:min(int64(len(zeros)), to-off)], off)
+		if err != nil {
+			return err
+		}
+		off += int64(n)
+	}
+	return nil
 }
 
 // prepareTail fills the rest of the last segment with zeros, durably,
@@ -101,12 +110,8 @@ func (w *WAL) prepareTail() error {
 	if !w.opts.Preallocate || w.curFile >= full {
 		return nil
 	}
-	for off := w.curFile; off < full; {
-		n, err := w.cur.WriteAt(zeros[:min(int64(len(zeros)), full-off)], off)
-		if err != nil {
-			return err
-		}
-		off += int64(n)
+	if err := writeZeros(w.cur, w.curFile, full, nil); err != nil {
+		return err
 	}
 	if err := w.fsync(w.cur); err != nil {
 		return err

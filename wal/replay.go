@@ -216,20 +216,7 @@ func (r *replayer) zeroTail(i int, buf []byte, off int, last bool, m mark) bool 
 }
 
 // allZero reports whether b holds only zeros.
-func allZero(b []byte) bool {
-	for len(b) >= 8 {
-		if le.Uint64(b) != 0 {
-			return false
-		}
-		b = b[8:]
-	}
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
+func allZero(b []byte) bool { return dataEnd(b) == 0 }
 
 // zeroIsEnd reports whether the planted ZeroIsEnd takes the zero length
 // field at off for the end of the log.
