@@ -45,6 +45,7 @@ var (
 	descReconnects    = desc("vr_transport_reconnects_total", "Outbound connections re-established to a peer.")
 	descDialErrors    = desc("vr_transport_dial_errors_total", "Failed outbound dial attempts.")
 	descRefusedConns  = desc("vr_transport_refused_connections_total", "Inbound connections refused for a connection limit (in total or per source address).")
+	descLostPeers     = desc("vr_transport_peer_connections_lost_total", "Replica connections that ended while the transport was open (each a hint to core.Replica.PeerLost).")
 	descHandshakes    = desc("vr_transport_tls_handshake_failures_total", "Inbound TLS handshakes that failed: no or a rejected certificate, plaintext, or the handshake deadline.")
 	descForbidden     = desc("vr_forbidden_requests_total", "Client requests refused because the role in the client's certificate does not allow them.")
 )
@@ -59,7 +60,7 @@ func (c *replicaCollector) Describe(ch chan<- *prometheus.Desc) {
 		descLogBase, descCheckpointOp, descCheckpointAge, descHasState, descLogBytes, descViewChanges, descRecoveries,
 		descTransfers, descFetches, descLogCatchUps, descLogFetchFail, descWithheld, descLeaseReads, descSessions, descEvictions, descPeerSent, descPeerSentBytes,
 		descPeerRecv, descPeerRecvBytes, descPeerDropped, descDroppedIn, descBadFrames, descReconnects,
-		descDialErrors, descRefusedConns, descHandshakes, descForbidden} {
+		descDialErrors, descRefusedConns, descHandshakes, descForbidden, descLostPeers} {
 		ch <- d
 	}
 }
@@ -118,6 +119,7 @@ func (c *replicaCollector) collectTransport(counter func(*prometheus.Desc, uint6
 	counter(descDialErrors, s.DialErrors)
 	counter(descRefusedConns, s.RefusedConns)
 	counter(descHandshakes, s.HandshakeFailures)
+	counter(descLostPeers, s.LostPeers)
 	counter(descForbidden, c.n.forbidden.Load())
 }
 

@@ -155,7 +155,11 @@ func (c *inConn) identify(from int) error {
 func (t *Transport) deliver(in Inbound) bool {
 	select {
 	case t.inbox <- in:
-		t.stats.received.Add(1)
+		if in.Lost {
+			t.stats.lostPeers.Add(1)
+		} else {
+			t.stats.received.Add(1)
+		}
 		return true
 	default:
 		t.stats.droppedIn.Add(1)

@@ -28,6 +28,9 @@ func TestLostAfterMessages(t *testing.T) {
 	if !in.Lost || in.From != 0 || in.Msg != nil {
 		t.Fatalf("after the sender closed: got %+v, want Lost from 0", in)
 	}
+	if s := b.Stats(); s.Received != 3 || s.LostPeers == 0 {
+		t.Fatalf("stats %+v: want 3 messages received and the loss counted apart", s)
+	}
 }
 
 // TestNoLostWhenClosedHere: closing the receiving side reports nothing

@@ -6,8 +6,12 @@ import "sync/atomic"
 type Stats struct {
 	// Sent counts messages written to a socket (peers and clients).
 	Sent uint64
-	// Received counts inbound messages delivered to the Receive channel.
+	// Received counts inbound messages delivered to the Receive channel
+	// (not the Lost notices: LostPeers counts those).
 	Received uint64
+	// LostPeers counts Inbound{Lost} notices delivered: a replica's
+	// connection that ended while this transport was open.
+	LostPeers uint64
 	// DroppedOut counts outbound messages lost: refused by Send (full
 	// queue, invalid destination, closed transport), refused by the
 	// encoder, or lost with a batch whose write failed.
@@ -41,6 +45,7 @@ type counters struct {
 	sent, received, droppedOut, droppedIn atomic.Uint64
 	badFrames, reconnects, dialErrors     atomic.Uint64
 	refusedConns, handshakeFailures       atomic.Uint64
+	lostPeers                             atomic.Uint64
 }
 
 // snapshot reads every counter.
@@ -48,6 +53,7 @@ func (c *counters) snapshot() Stats {
 	return Stats{
 		Sent:       c.sent.Load(),
 		Received:   c.received.Load(),
+		LostPeers:  c.lostPeers.Load(),
 		DroppedOut: c.droppedOut.Load(),
 		DroppedIn:  c.droppedIn.Load(),
 		BadFrames:  c.badFrames.Load(),
