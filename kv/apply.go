@@ -33,7 +33,7 @@ func (s *Store) exec(c Command) Result {
 		var e entry
 		e, res.Found = s.lookup(c.Key)
 		if res.Found {
-			res.Value, res.Version = e.value(), e.version()
+			res.Value, res.Version = s.recs().value(e), s.recs().version(e)
 		}
 	case KindPut:
 		res.Version = s.write(c.Key, c.Value)

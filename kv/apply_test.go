@@ -87,7 +87,7 @@ func TestExecuteMatchesApplyAndCopies(t *testing.T) {
 // sumDigest recomputes the digest from the tree, ignoring the running sum.
 func sumDigest(s *Store) uint64 {
 	c := *s
-	c.sum = sumTree(s.tree)
+	c.sum = sumTree(s.tree, s.recs())
 	return c.Digest()
 }
 

@@ -3,6 +3,7 @@ package kv
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -43,7 +44,8 @@ const (
 // changes are the writes and removals since the baseline state (of
 // revision from), in the order they happened, with repeats: each the
 // entry written, or a tombstone of the key removed; lost once there were
-// too many. They alias the store's records, which never change.
+// too many. They name records of the store's arena, which never change
+// and stay until a snapshot has taken the notes (arena.go).
 type changes struct {
 	notes []entry
 	lost  bool
@@ -63,12 +65,19 @@ func (c *changes) note(e entry, size int) {
 	c.notes = append(c.notes, e)
 }
 
-// tombstone is the note of key's removal: an entry whose record is the
-// key alone (a stored entry's record always holds a version after it).
-func tombstone(e entry) entry { return entry{prefix: e.prefix, rec: e.key()} }
+// noteSet is a set of notes and the table of slabs to read them with:
+// the one of the snapshot that took them.
+type noteSet struct {
+	notes []entry
+	recs  slabs
+}
+
+// tombstone is the note of the removal of e's key: e with its record cut
+// to the key (a stored entry's record always holds a version after it).
+func tombstone(e entry) entry { e.n = e.klen; return e }
 
 // isTombstone reports whether a note is a removal.
-func isTombstone(e entry) bool { return cap(e.rec) == len(e.rec) }
+func isTombstone(e entry) bool { return e.n == e.klen }
 
 // trackLimit is how many changes (with repeats) a store of size keys
 // tracks.
@@ -88,10 +97,10 @@ func (p *snapshot) Absorb(prev io.WriterTo) bool {
 	}
 	n := 0
 	for _, s := range q.sets {
-		n += len(s)
+		n += len(s.notes)
 	}
 	for _, s := range p.sets {
-		n += len(s)
+		n += len(s.notes)
 	}
 	if n > trackLimit(p.tree.Len()) {
 		p.lost, p.sets = true, nil
@@ -114,7 +123,7 @@ func (p *snapshot) WriteDeltaTo(w io.Writer) (int64, error) {
 // writeDelta writes, in the delta format, the changes from revision from
 // to revision: one record per note (in key order; a tombstone is a
 // removal).
-func writeDelta(w io.Writer, from, revision uint64, notes []entry) (int64, error) {
+func writeDelta(w io.Writer, from, revision uint64, notes []note) (int64, error) {
 	// The buffer grows as the delta is written, as WriteTo's does (a
 	// 32 KiB buffer per delta was a tenth of what the simulator's durable
 	// runs allocated).
@@ -124,19 +133,20 @@ func writeDelta(w io.Writer, from, revision uint64, notes []entry) (int64, error
 	sw.b = binary.AppendUvarint(sw.b, from)
 	sw.b = binary.AppendUvarint(sw.b, revision)
 	sw.b = binary.AppendUvarint(sw.b, uint64(len(notes)))
-	for _, e := range notes {
+	for _, nt := range notes {
 		if sw.err != nil {
 			break
 		}
+		e, recs := nt.e, nt.recs
 		if isTombstone(e) {
 			sw.b = append(sw.b, deltaDelete)
-			sw.item(e.key())
+			sw.item(recs.key(e))
 			continue
 		}
 		sw.b = append(sw.b, deltaPut)
-		sw.item(e.key())
-		sw.item(e.value())
-		sw.b = binary.AppendUvarint(sw.b, e.version())
+		sw.item(recs.key(e))
+		sw.item(recs.value(e))
+		sw.b = binary.AppendUvarint(sw.b, recs.version(e))
 	}
 	sw.flush()
 	if sw.err != nil {
@@ -146,34 +156,46 @@ func writeDelta(w io.Writer, from, revision uint64, notes []entry) (int64, error
 	return sw.n + int64(k), err
 }
 
+// note is a note with the table to read it with.
+type note struct {
+	e    entry
+	recs slabs
+}
+
+// key returns the note's key.
+func (n note) key() []byte { return n.recs.key(n.e) }
+
 // lastNotes returns the last note of each key changed, in key order: the
 // notes of every set, oldest first, stably sorted by key, each run of
 // one key's notes kept by its last.
-func (p *snapshot) lastNotes() []entry {
-	var notes []entry
+func (p *snapshot) lastNotes() []note {
+	var notes []note
 	for _, s := range p.sets {
-		notes = append(notes, s...)
+		for _, e := range s.notes {
+			notes = append(notes, note{e, s.recs})
+		}
 	}
-	slices.SortStableFunc(notes, compareEntries)
+	slices.SortStableFunc(notes, compareNotes)
 	out := notes[:0]
-	for i, e := range notes {
-		if i+1 < len(notes) && compareEntries(e, notes[i+1]) == 0 {
+	for i, n := range notes {
+		if i+1 < len(notes) && compareNotes(n, notes[i+1]) == 0 {
 			continue // a later note of the same key follows
 		}
-		out = append(out, e)
+		out = append(out, n)
 	}
 	return out
 }
 
-// compareEntries orders entries as entryLess does, for the slices package.
-func compareEntries(a, b entry) int {
+// compareNotes orders notes by key, as lessBy orders entries, for the
+// slices package; each note's key is read through its own table.
+func compareNotes(a, b note) int {
 	switch {
-	case entryLess(a, b):
-		return -1
-	case entryLess(b, a):
-		return 1
+	case a.e.prefix != b.e.prefix:
+		return cmp.Compare(a.e.prefix, b.e.prefix)
+	case a.e.klen <= 8 && b.e.klen <= 8:
+		return cmp.Compare(a.e.klen, b.e.klen)
 	}
-	return 0
+	return bytes.Compare(a.key(), b.key())
 }
 
 // ApplyDelta applies a delta that WriteDeltaTo wrote to the state it
@@ -207,19 +229,24 @@ func (s *Store) ApplyDelta(r io.Reader) error {
 	if d.err == nil && (from != s.revision || revision < from) {
 		return fmt.Errorf("%w: delta from revision %d to %d onto a store at revision %d", ErrBadSnapshot, from, revision, s.revision)
 	}
-	a := deltaApply{tree: s.tree, sum: s.sum, size: s.size}
+	a := deltaApply{arena: s.arena, tree: s.tree, sum: s.sum, size: s.size}
 	if err := a.run(d, from, revision, n); err != nil {
 		a.rollback()
 		return err
 	}
 	s.revision, s.sum, s.size = revision, a.sum, a.size
 	s.changes = changes{from: revision}
+	for s.arena.needsCompaction() && s.arena.compact(s.tree) {
+	}
+	s.arena.freeEmpty() // no notes left to name a slab
 	return nil
 }
 
 // deltaApply applies one delta to a tree in place, keeping what it
-// replaced so that a bad delta leaves the tree as it was.
+// replaced so that a bad delta leaves the tree (and the arena's
+// accounting) as it was.
 type deltaApply struct {
+	arena     *arena
 	tree      *btree.BTreeG[entry]
 	sum       uint64 // the entries' hashes, summed
 	size      int64  // the entries' sizes, summed
@@ -232,26 +259,34 @@ func (a *deltaApply) put(e, old entry, found bool) {
 	if found {
 		a.removed(old)
 	} else {
-		a.undo, a.undoFound = append(a.undo, probe(e.key())), append(a.undoFound, false)
+		a.undo, a.undoFound = append(a.undo, e), append(a.undoFound, false)
 	}
-	a.sum += entryHash(e)
+	a.sum += a.arena.slabs.hash(e)
 	a.size += entrySize(e)
 }
 
 // removed records that old left the tree (deleted or replaced).
 func (a *deltaApply) removed(old entry) {
-	a.sum -= entryHash(old)
+	a.sum -= a.arena.slabs.hash(old)
 	a.size -= entrySize(old)
+	a.arena.kill(old)
 	a.undo, a.undoFound = append(a.undo, old), append(a.undoFound, true)
 }
 
-// rollback undoes every change, newest first.
+// rollback undoes every change, newest first: an entry put back revives
+// its record, one taken out is killed.
 func (a *deltaApply) rollback() {
 	for i := len(a.undo) - 1; i >= 0; i-- {
+		var cur entry
+		var found bool
 		if a.undoFound[i] {
-			a.tree.ReplaceOrInsert(a.undo[i])
+			a.arena.revive(a.undo[i])
+			cur, found = a.tree.ReplaceOrInsert(a.undo[i])
 		} else {
-			a.tree.Delete(a.undo[i])
+			cur, found = a.tree.Delete(a.undo[i])
+		}
+		if found {
+			a.arena.kill(cur)
 		}
 	}
 	a.undo, a.undoFound = nil, nil
@@ -273,7 +308,10 @@ func (a *deltaApply) run(d *snapReader, from, revision, n uint64) error {
 		}
 		prev = key
 		if kind[0] == deltaDelete {
-			if old, found := a.tree.Delete(probe(key)); found {
+			a.arena.probeKey = key
+			old, found := a.tree.Delete(probe(key))
+			a.arena.probeKey = nil
+			if found {
 				a.removed(old)
 			}
 			continue
@@ -285,7 +323,7 @@ func (a *deltaApply) run(d *snapReader, from, revision, n uint64) error {
 		if version <= from || version > revision {
 			return fmt.Errorf("%w: delta entry %d has version %d outside (%d, %d]", ErrBadSnapshot, i, version, from, revision)
 		}
-		e := newEntry(key, value, version)
+		e := a.arena.put(key, value, version)
 		old, found := a.tree.ReplaceOrInsert(e)
 		a.put(e, old, found)
 	}

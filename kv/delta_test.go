@@ -291,21 +291,27 @@ func BenchmarkDeltaSmallChange(b *testing.B) {
 // looked up in the snapshot's tree, its entry or its absence (encoded
 // by the same writer).
 func referenceDelta(p *snapshot) []byte {
+	have := map[string]entry{}
+	p.tree.Ascend(func(e entry) bool {
+		have[string(p.recs.key(e))] = e
+		return true
+	})
 	var keys [][]byte
 	for _, set := range p.sets {
-		for _, e := range set {
-			keys = append(keys, e.key())
+		for _, e := range set.notes {
+			keys = append(keys, set.recs.key(e))
 		}
 	}
 	slices.SortFunc(keys, bytes.Compare)
 	keys = slices.CompactFunc(keys, bytes.Equal)
-	var notes []entry
+	var notes []note
 	for _, k := range keys {
-		e, found := p.tree.Get(probe(k))
-		if !found {
-			e = tombstone(probe(k)) // a removal
+		if e, found := have[string(k)]; found {
+			notes = append(notes, note{e, p.recs})
+			continue
 		}
-		notes = append(notes, e)
+		a := newArena() // a removal: a tombstone of k, in an arena of its own
+		notes = append(notes, note{tombstone(a.put(k, nil, 1)), a.slabs})
 	}
 	var out bytes.Buffer
 	_, _ = writeDelta(&out, p.from, p.revision, notes)

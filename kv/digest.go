@@ -97,11 +97,12 @@ func (s *Store) Digest() uint64 {
 	return mix64(fnvUint(h, s.sum))
 }
 
-// sumTree recomputes the entry-hash sum of a tree from scratch.
-func sumTree(t *btree.BTreeG[entry]) uint64 {
+// sumTree recomputes the entry-hash sum of a tree, whose records recs
+// holds, from scratch.
+func sumTree(t *btree.BTreeG[entry], recs slabs) uint64 {
 	var sum uint64
 	t.Ascend(func(e entry) bool {
-		sum += entryHash(e)
+		sum += recs.hash(e)
 		return true
 	})
 	return sum

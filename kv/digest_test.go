@@ -15,9 +15,11 @@ func TestEntryHashMatchesStreamed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for size := 0; size <= hashBufSize+64; size += 1 + rng.IntN(7) {
 		k := rng.IntN(size + 1)
-		e := newEntry(randBytes(rng, k), randBytes(rng, size-k), rng.Uint64())
-		if got, want := hashEntry(e.key(), e.value(), e.version()), hashEntryStreamed(e.key(), e.value(), e.version()); got != want {
-			t.Fatalf("entry of %d+%d bytes: hash %#x, streamed %#x", len(e.key()), len(e.value()), got, want)
+		a := newArena()
+		e := a.put(randBytes(rng, k), randBytes(rng, size-k), rng.Uint64())
+		key, value, version := a.slabs.key(e), a.slabs.value(e), a.slabs.version(e)
+		if got, want := hashEntry(key, value, version), hashEntryStreamed(key, value, version); got != want {
+			t.Fatalf("entry of %d+%d bytes: hash %#x, streamed %#x", len(key), len(value), got, want)
 		}
 	}
 }
@@ -83,9 +85,10 @@ func TestRecordsKeepTheirHash(t *testing.T) {
 func checkStoredHashes(t *testing.T, what string, s *Store) {
 	t.Helper()
 	n := 0
+	recs := s.recs()
 	s.tree.Ascend(func(e entry) bool {
-		if got, want := entryHash(e), hashEntry(e.key(), e.value(), e.version()); got != want {
-			t.Fatalf("%s: key %q keeps hash %#x, its entry hashes to %#x", what, e.key(), got, want)
+		if got, want := recs.hash(e), hashEntry(recs.key(e), recs.value(e), recs.version(e)); got != want {
+			t.Fatalf("%s: key %q keeps hash %#x, its entry hashes to %#x", what, recs.key(e), got, want)
 		}
 		n++
 		return true

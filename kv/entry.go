@@ -3,31 +3,36 @@ package kv
 import (
 	"bytes"
 	"encoding/binary"
-
-	"github.com/google/btree"
 )
 
 // btreeDegree is the B-tree's minimum degree.
 const btreeDegree = 32
 
-// entry is one key in the tree. Its key, value and version live in one
-// allocation, the record: key | value | version | hash (version and hash
-// 8 bytes each, little-endian; hash is entryHash's, computed once when the
-// record is made).
-// rec is the record sliced to the key, its capacity the whole record, so
-// that a probe for a lookup is entry{prefix, key} with no allocation.
-// prefix is the key's first 8 bytes, big-endian and zero-padded: it
-// decides most of the tree's comparisons without touching any record.
+// entry is one key in the tree: where its record is, and enough of it to
+// order most keys without reading the record. It holds no pointer, so
+// the collector never scans the tree's items and copying them (a
+// snapshot's copy-on-write) needs no write barriers.
 //
-// Why (issue 10, docs/benchmarks.md "One record per key"): at 1M keys the
-// tree's comparisons each followed a key pointer to memory not in cache,
-// every key cost the collector two objects (key and value), and each
-// snapshot's copy-on-write copied 56-byte items; now no pointer is
-// followed until the prefixes tie, a key is one object, and an item is
-// 32 bytes.
+// The record (arena.go) is key | value | version | hash in a slab of the
+// store's arena: version and hash 8 bytes each, little-endian; hash is
+// entryHash's, computed once when the record is made. ref is the slab's
+// index (high 32 bits) and the record's offset in it (low 32). klen is the
+// key's length and n the record's (key, value and tail); a tombstone
+// (delta.go) has n == klen. prefix is the key's first 8 bytes, big-endian
+// and zero-padded: it decides most of the tree's comparisons, and with
+// klen all of them for keys of at most 8 bytes.
+//
+// Why (issue 10, docs/benchmarks.md "Records in slabs"): with a record
+// per allocation, each item held a pointer, so every collection followed
+// a million pointers at 1M keys and every copied tree node ran the
+// collector's write barrier per item: a third of a backup's CPU at 1 GB of
+// state. Earlier (docs/benchmarks.md "One record per key") key and value
+// were two objects and items 56 bytes; now items are 24.
 type entry struct {
 	prefix uint64
-	rec    []byte
+	ref    uint64
+	klen   uint32
+	n      uint32
 }
 
 // recTail is the bytes of a record after its value: version and hash.
@@ -39,14 +44,47 @@ type entry struct {
 // version.
 const recTail = 16
 
-// newEntry lays key, value and version out in a new record.
-func newEntry(key, value []byte, version uint64) entry {
-	n := len(key) + len(value) + recTail
-	r := make([]byte, n)
-	copy(r, key)
-	copy(r[len(key):], value)
-	seal(r, len(key), version)
-	return entry{prefix: keyPrefix(key), rec: r[:len(key):n]}
+// probeRef is the ref of a probe: an entry to look a key up with, whose
+// key is the arena's probeKey rather than a record.
+const probeRef = ^uint64(0)
+
+// slabs is a table of slabs by index: an arena's own (live) table, or a
+// snapshot's copy of it. An entry's record is read through the table of
+// the tree it came from.
+type slabs [][]byte
+
+// rec returns e's record, capacity trimmed to it.
+func (t slabs) rec(e entry) []byte {
+	off := uint32(e.ref) + recHeader
+	return t[e.ref>>32][off : off+e.n : off+e.n]
+}
+
+// key returns e's key; its capacity ends with it, so appending to it
+// cannot write over the value.
+func (t slabs) key(e entry) []byte { return t.rec(e)[:e.klen:e.klen] }
+
+// value returns e's value (capacity trimmed likewise).
+func (t slabs) value(e entry) []byte {
+	end := e.n - recTail
+	return t.rec(e)[e.klen:end:end]
+}
+
+// version returns e's version.
+func (t slabs) version(e entry) uint64 {
+	r := t.rec(e)
+	return binary.LittleEndian.Uint64(r[len(r)-recTail:])
+}
+
+// hash returns e's hash (hashEntry of its key, value and version), as
+// its record keeps it.
+func (t slabs) hash(e entry) uint64 {
+	r := t.rec(e)
+	return binary.LittleEndian.Uint64(r[len(r)-8:])
+}
+
+// item returns e as an Item whose slices alias the record.
+func (t slabs) item(e entry) Item {
+	return Item{Key: t.key(e), Value: t.value(e), Version: t.version(e)}
 }
 
 // seal writes version and the entry's hash into the tail of record r,
@@ -57,8 +95,14 @@ func seal(r []byte, klen int, version uint64) {
 	binary.LittleEndian.PutUint64(r[n-8:], hashEntry(r[:klen], r[klen:n-recTail], version))
 }
 
-// probe is an entry to look key up with; only its key may be read.
-func probe(key []byte) entry { return entry{prefix: keyPrefix(key), rec: key} }
+// entrySize is what an entry counts in Size: its key and value.
+func entrySize(e entry) int64 { return int64(e.n) - recTail }
+
+// probe is an entry to look key up with; the arena must hold key as its
+// probeKey while the tree compares it (arena.lookupProbe).
+func probe(key []byte) entry {
+	return entry{prefix: keyPrefix(key), ref: probeRef, klen: uint32(len(key))}
+}
 
 // keyPrefix is the first 8 bytes of key, big-endian, zero-padded.
 func keyPrefix(key []byte) uint64 {
@@ -70,42 +114,18 @@ func keyPrefix(key []byte) uint64 {
 	return binary.BigEndian.Uint64(b[:])
 }
 
-// key returns the entry's key; its capacity ends with it, so appending to
-// it cannot write over the value.
-func (e entry) key() []byte { return e.rec[:len(e.rec):len(e.rec)] }
-
-// value returns the entry's value (capacity trimmed likewise).
-func (e entry) value() []byte {
-	end := cap(e.rec) - recTail
-	return e.rec[len(e.rec):end:end]
-}
-
-// version returns the entry's version.
-func (e entry) version() uint64 {
-	full := e.rec[:cap(e.rec)]
-	return binary.LittleEndian.Uint64(full[len(full)-recTail:])
-}
-
-// entryHash returns the entry's hash (hashEntry of its key, value and
-// version), as its record keeps it.
-func entryHash(e entry) uint64 {
-	full := e.rec[:cap(e.rec)]
-	return binary.LittleEndian.Uint64(full[len(full)-8:])
-}
-
-// entryLess orders entries by key, bytewise. Unequal prefixes order as
-// the keys do: the first byte where they differ is a real byte of both,
-// or a real byte above zero against the padding of a shorter key that
-// is a prefix of the longer. Equal prefixes of keys no longer than 8
-// bytes mean one key is the other padded with zeros: the shorter is less.
-func entryLess(a, b entry) bool {
+// lessBy orders entries by key, bytewise, reading keys with key when the
+// prefixes tie. Unequal prefixes order as the keys do: the first byte
+// where they differ is a real byte of both, or a real byte above zero
+// against the padding of a shorter key that is a prefix of the longer.
+// Equal prefixes of keys no longer than 8 bytes mean one key is the
+// other padded with zeros: the shorter is less.
+func lessBy(a, b entry, key func(entry) []byte) bool {
 	if a.prefix != b.prefix {
 		return a.prefix < b.prefix
 	}
-	if len(a.rec) <= 8 && len(b.rec) <= 8 {
-		return len(a.rec) < len(b.rec)
+	if a.klen <= 8 && b.klen <= 8 {
+		return a.klen < b.klen
 	}
-	return bytes.Compare(a.rec, b.rec) < 0
+	return bytes.Compare(key(a), key(b)) < 0
 }
-
-func newTree() *btree.BTreeG[entry] { return btree.NewG(btreeDegree, entryLess) }

@@ -26,18 +26,26 @@ func TestEntryLessIsBytewise(t *testing.T) {
 			b = append(bytes.Clone(a), make([]byte, rng.IntN(4))...)
 		}
 		want := bytes.Compare(a, b) < 0
-		if got := entryLess(newEntry(a, []byte("v"), 1), probe(b)); got != want {
+		ar := newArena()
+		ar.probeKey = b
+		if got := lessBy(ar.put(a, []byte("v"), 1), probe(b), ar.key); got != want {
 			t.Fatalf("entryLess(%q, %q) = %v, bytes.Compare says %v", a, b, got, want)
 		}
 	}
 }
 
 func TestEntryFieldsDoNotOverlap(t *testing.T) {
-	e := newEntry([]byte("key"), []byte("value"), 42)
-	k := append(e.key(), "XX"...) // must not write over the value
-	v := append(e.value(), "YY"...)
-	if string(e.key()) != "key" || string(e.value()) != "value" || e.version() != 42 || string(k) != "keyXX" || string(v) != "valueYY" {
-		t.Fatalf("entry after appends to its views: %q %q %d", e.key(), e.value(), e.version())
+	a := newArena()
+	e := a.put([]byte("key"), []byte("value"), 42)
+	next := a.put([]byte("next"), []byte("record"), 43) // packed after e
+	t1 := a.slabs
+	k := append(t1.key(e), "XX"...) // must not write over the value
+	v := append(t1.value(e), "YY"...)
+	if string(t1.key(e)) != "key" || string(t1.value(e)) != "value" || t1.version(e) != 42 || string(k) != "keyXX" || string(v) != "valueYY" {
+		t.Fatalf("entry after appends to its views: %q %q %d", t1.key(e), t1.value(e), t1.version(e))
+	}
+	if e.ref>>32 != next.ref>>32 || string(t1.key(next)) != "next" || string(t1.value(next)) != "record" {
+		t.Fatalf("the next record: %x after %x, %q %q", next.ref, e.ref, t1.key(next), t1.value(next))
 	}
 	if entrySize(e) != 8 {
 		t.Fatalf("entrySize %d, want 8", entrySize(e))

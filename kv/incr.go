@@ -31,7 +31,7 @@ func (s *Store) incr(key []byte, delta int64) (int64, uint64, Code) {
 	var cur int64
 	if e, found := s.lookup(key); found {
 		var ok bool
-		if cur, ok = ParseCounter(e.value()); !ok {
+		if cur, ok = ParseCounter(s.recs().value(e)); !ok {
 			return 0, 0, CodeNotInteger
 		}
 	}

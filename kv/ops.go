@@ -11,7 +11,7 @@ func (s *Store) Get(key []byte) (Item, bool, error) {
 	if !found {
 		return Item{}, false, nil
 	}
-	return e.item().clone(), true, nil
+	return s.recs().item(e).clone(), true, nil
 }
 
 // Put stores value under key and returns its new version.
@@ -46,7 +46,7 @@ func (s *Store) CAS(key []byte, expected uint64, value []byte) (uint64, bool, er
 func (s *Store) cas(key []byte, expected uint64, value []byte) (uint64, bool) {
 	var current uint64
 	if e, found := s.lookup(key); found {
-		current = e.version()
+		current = s.recs().version(e)
 	}
 	if current != expected {
 		return current, false
@@ -88,8 +88,9 @@ func (s *Store) scan(start, end []byte, limit int) ([]Item, bool) {
 	var items []Item
 	var size int
 	more := false
+	recs := s.recs()
 	visit := func(e entry) bool {
-		if len(end) > 0 && bytes.Compare(e.key(), end) >= 0 {
+		if len(end) > 0 && bytes.Compare(recs.key(e), end) >= 0 {
 			return false
 		}
 		size += int(entrySize(e))
@@ -97,10 +98,12 @@ func (s *Store) scan(start, end []byte, limit int) ([]Item, bool) {
 			more = true
 			return false
 		}
-		items = append(items, e.item())
+		items = append(items, recs.item(e))
 		return true
 	}
+	s.arena.probeKey = start
 	s.tree.AscendGreaterOrEqual(probe(start), visit)
+	s.arena.probeKey = nil
 	return items, more
 }
 
@@ -116,8 +119,6 @@ func prefixEnd(prefix []byte) []byte {
 	}
 	return nil
 }
-
-func (e entry) item() Item { return Item{Key: e.key(), Value: e.value(), Version: e.version()} }
 
 func (it Item) clone() Item {
 	return Item{Key: bytes.Clone(it.Key), Value: bytes.Clone(it.Value), Version: it.Version}

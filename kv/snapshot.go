@@ -38,8 +38,9 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // keys changed since the store's previous snapshot (delta.go).
 type snapshot struct {
 	tree     *btree.BTreeG[entry]
+	recs     slabs // the table of the tree's records, as it was
 	revision uint64
-	sets     [][]entry // the notes of the changes (more than one set after Absorb): delta.go
+	sets     []noteSet // the notes of the changes (more than one set after Absorb): delta.go
 	from     uint64    // the revision the changes start from
 	lost     bool      // the changes were not tracked: no delta
 }
@@ -53,18 +54,24 @@ type snapshot struct {
 // entries are never changed in place: a write stores a new entry), and
 // more than once. Snapshot itself must not run concurrently with the
 // store's other methods. The snapshot takes the notes of the changes since the
-// previous Snapshot (Restore, ApplyDelta) with it, for WriteDeltaTo.
+// previous Snapshot (Restore, ApplyDelta) with it, for WriteDeltaTo,
+// and a copy of the arena's table of slabs, through which it reads its
+// records and the notes'; the arena then drops the slabs emptied since
+// (arena.go), which only this snapshot and older ones can still read.
 func (s *Store) Snapshot() io.WriterTo {
 	c := s.changes
 	s.changes = changes{from: s.revision}
-	return &snapshot{tree: s.tree.Clone(), revision: s.revision, sets: [][]entry{c.notes}, from: c.from, lost: c.lost}
+	recs := s.arena.table()
+	s.arena.freeEmpty()
+	return &snapshot{tree: s.tree.Clone(), recs: recs, revision: s.revision,
+		sets: []noteSet{{notes: c.notes, recs: recs}}, from: c.from, lost: c.lost}
 }
 
 // Bytes returns the whole state in the snapshot format, in one slice. It
 // does not count as a Snapshot for the deltas.
 func (s *Store) Bytes() []byte {
 	var b bytes.Buffer
-	p := &snapshot{tree: s.tree.Clone(), revision: s.revision}
+	p := &snapshot{tree: s.tree.Clone(), recs: s.arena.table(), revision: s.revision}
 	_, _ = p.WriteTo(&b) // a bytes.Buffer does not fail
 	return b.Bytes()
 }
@@ -80,9 +87,9 @@ func (p *snapshot) WriteTo(w io.Writer) (int64, error) {
 	sw.b = binary.AppendUvarint(sw.b, p.revision)
 	sw.b = binary.AppendUvarint(sw.b, uint64(p.tree.Len()))
 	p.tree.Ascend(func(e entry) bool {
-		sw.item(e.key())
-		sw.item(e.value())
-		sw.b = binary.AppendUvarint(sw.b, e.version())
+		sw.item(p.recs.key(e))
+		sw.item(p.recs.value(e))
+		sw.b = binary.AppendUvarint(sw.b, p.recs.version(e))
 		return sw.err == nil
 	})
 	sw.flush()
@@ -149,18 +156,18 @@ func (s *Store) Restore(r io.Reader) error {
 		br.Reset(nil)
 		restoreBuffers.Put(br)
 	}()
-	d := &snapReader{r: br}
+	d := &snapReader{r: br, arena: newArena()}
 	tree, revision, sum, err := d.entries()
 	if err != nil {
 		return err
 	}
-	s.tree, s.revision, s.sum = tree, revision, sum
+	s.arena, s.tree, s.revision, s.sum = d.arena, tree, revision, sum
 	s.size = treeSize(tree)
 	s.changes = changes{from: revision}
 	return nil
 }
 
-// entries decodes a snapshot into a new tree, checking that keys are
+// entries decodes a snapshot into a new tree of d's arena, checking that keys are
 // non-empty and strictly increasing, that every version is in [1,
 // revision], the checksum, and that nothing follows it.
 func (d *snapReader) entries() (*btree.BTreeG[entry], uint64, uint64, error) {
@@ -174,19 +181,20 @@ func (d *snapReader) entries() (*btree.BTreeG[entry], uint64, uint64, error) {
 		return nil, 0, 0, fmt.Errorf("%w: unsupported format version %d", ErrBadSnapshot, hdr[len(snapshotMagic)])
 	}
 	revision, n := d.uvarint(), d.uvarint()
-	tree, sum := newTree(), uint64(0)
+	tree, sum := d.arena.newTree(), uint64(0)
 	var prev []byte
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		e := d.entry()
 		if d.err != nil {
 			break
 		}
-		if len(e.rec) == 0 || bytes.Compare(prev, e.key()) >= 0 || e.version() == 0 || e.version() > revision {
+		recs := d.arena.slabs
+		if e.klen == 0 || bytes.Compare(prev, recs.key(e)) >= 0 || recs.version(e) == 0 || recs.version(e) > revision {
 			return nil, 0, 0, fmt.Errorf("%w: bad entry %d", ErrBadSnapshot, i)
 		}
 		tree.ReplaceOrInsert(e)
-		sum += entryHash(e)
-		prev = e.key()
+		sum += recs.hash(e)
+		prev = recs.key(e)
 	}
 	if err := d.end(); err != nil {
 		return nil, 0, 0, err
@@ -201,6 +209,7 @@ type snapReader struct {
 	sum     uint32
 	err     error
 	scratch []byte // entry's key
+	arena   *arena // where entry puts records
 }
 
 // fail wraps the sticky error for what was being read.
@@ -249,8 +258,8 @@ func (d *snapReader) uvarint() uint64 {
 // item reads a length-prefixed key or value.
 func (d *snapReader) item() []byte { return d.take(d.itemLen()) }
 
-// entry reads a key, value and version into one new record (entry.go),
-// the key through a scratch buffer: one allocation per entry restored.
+// entry reads a key, value and version into one new record of d's arena
+// (entry.go), the key through a scratch buffer.
 func (d *snapReader) entry() entry {
 	d.scratch = d.readInto(d.scratch[:0], d.itemLen())
 	key := d.scratch
@@ -258,20 +267,18 @@ func (d *snapReader) entry() entry {
 	if d.err != nil {
 		return entry{}
 	}
-	n := uint64(len(key)) + vlen + recTail
-	r := make([]byte, len(key), n)
+	e, r := d.arena.alloc(len(key), int(vlen))
 	copy(r, key)
-	r = d.readInto(r, vlen)
+	if got := d.readInto(r[:len(key)], vlen); d.err == nil && len(got) > 0 && &got[0] != &r[0] {
+		panic("kv: a restored record outgrew its place")
+	}
 	version := d.uvarint()
 	if d.err != nil {
 		return entry{}
 	}
-	if uint64(cap(r)) != n {
-		panic("kv: a restored record outgrew its allocation")
-	}
-	r = r[:n]
 	seal(r, len(key), version)
-	return entry{prefix: keyPrefix(key), rec: r[:len(key):n]}
+	e.prefix = keyPrefix(key)
+	return e
 }
 
 // itemLen reads a key's or value's length, within maxSnapshotItem.

@@ -8,6 +8,7 @@ import (
 // It is not safe for concurrent use.
 type Store struct {
 	limits   Limits
+	arena    *arena // the records of tree's entries (arena.go)
 	tree     *btree.BTreeG[entry]
 	revision uint64
 	sum      uint64  // sum of entryHash over all entries, for Digest
@@ -18,7 +19,8 @@ type Store struct {
 // New returns an empty store. Zero or negative fields of limits take their
 // defaults.
 func New(limits Limits) *Store {
-	return &Store{limits: limits.withDefaults(), tree: newTree()}
+	a := newArena()
+	return &Store{limits: limits.withDefaults(), arena: a, tree: a.newTree()}
 }
 
 // Limits returns the store's limits, defaults filled in.
@@ -29,7 +31,8 @@ func (s *Store) Limits() Limits { return s.limits }
 // the restored one are not held together. The store is then empty, at
 // its revision, until Restore replaces it.
 func (s *Store) Release() {
-	s.tree, s.sum, s.size, s.changes = newTree(), 0, 0, changes{from: s.revision, lost: true}
+	s.arena = newArena()
+	s.tree, s.sum, s.size, s.changes = s.arena.newTree(), 0, 0, changes{from: s.revision, lost: true}
 }
 
 // Len returns the number of keys.
@@ -39,9 +42,6 @@ func (s *Store) Len() int { return s.tree.Len() }
 // data size, without the tree's and the allocator's overhead. A node sizes
 // its memory limit from it.
 func (s *Store) Size() int64 { return s.size }
-
-// entrySize is what an entry counts in Size.
-func entrySize(e entry) int64 { return int64(cap(e.rec) - recTail) }
 
 // treeSize is the Size of a whole tree.
 func treeSize(t *btree.BTreeG[entry]) int64 {
@@ -57,38 +57,63 @@ func treeSize(t *btree.BTreeG[entry]) int64 {
 // mutations so far, and the version of the last key written.
 func (s *Store) Revision() uint64 { return s.revision }
 
-// lookup returns the entry for key, whose slices alias the store.
+// lookup returns the entry for key.
 func (s *Store) lookup(key []byte) (entry, bool) {
-	return s.tree.Get(probe(key))
+	s.arena.probeKey = key
+	e, found := s.tree.Get(probe(key))
+	s.arena.probeKey = nil
+	return e, found
 }
+
+// recs is the table of the store's records, to read an entry of its tree.
+func (s *Store) recs() slabs { return s.arena.slabs }
 
 // write stores value under key at a new revision and returns the version.
 // It copies key and value and descends the tree once: ReplaceOrInsert
 // hands back the entry it replaced (a lookup first, to reuse the old key,
 // made every write two descents: 30% of a replica's apply time in a
-// profile). Key, value and version are copied into one record (entry.go).
+// profile). Key, value and version are copied into one record (entry.go)
+// in the arena.
 func (s *Store) write(key, value []byte) uint64 {
 	s.revision++
-	e := newEntry(key, value, s.revision)
+	e := s.arena.put(key, value, s.revision)
 	if old, found := s.tree.ReplaceOrInsert(e); found {
-		s.sum -= entryHash(old)
+		s.sum -= s.recs().hash(old)
 		s.size -= entrySize(old)
+		s.arena.kill(old)
 	}
-	s.sum += entryHash(e)
+	s.sum += s.recs().hash(e)
 	s.size += entrySize(e)
 	s.changes.note(e, s.tree.Len())
+	s.tidy()
 	return s.revision
 }
 
 // remove deletes key at a new revision and reports whether it existed. A
 // missing key is not a mutation: the revision stays.
 func (s *Store) remove(key []byte) bool {
+	s.arena.probeKey = key
 	old, found := s.tree.Delete(probe(key))
+	s.arena.probeKey = nil
 	if found {
 		s.revision++
-		s.sum -= entryHash(old)
+		s.sum -= s.recs().hash(old)
 		s.size -= entrySize(old)
+		s.arena.kill(old)
 		s.changes.note(tombstone(old), s.tree.Len())
+		s.tidy()
 	}
 	return found
+}
+
+// tidy keeps the arena's slabs near its live records: it compacts one
+// slab when they hold too much more, and drops emptied slabs when no note
+// can name them (the changes are lost; otherwise the next Snapshot does).
+func (s *Store) tidy() {
+	if s.arena.needsCompaction() {
+		s.arena.compact(s.tree)
+	}
+	if s.changes.lost {
+		s.arena.freeEmpty()
+	}
 }
