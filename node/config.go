@@ -113,7 +113,7 @@ type Config struct {
 	SegmentSize int64
 	// MemoryLimit is the process's soft memory limit in bytes: 0 leaves
 	// Go's setting alone; MemoryLimitFromState derives it from the state's
-	// size (2 × data + 192 MiB, at least 512 MiB), as `vr server` does by
+	// size (2 × data + 128 MiB, at least 512 MiB), as `vr server` does by
 	// default. A GOMEMLIMIT environment variable wins. See memlimit.go. It
 	// applies to the whole process: nodes that share one (tests, in-process
 	// clusters) should leave it 0.

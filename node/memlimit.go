@@ -25,7 +25,7 @@ const (
 	// memoryHeadroom is what the derived limit allows beyond twice the
 	// data: the 256 MB less a margin for memory the runtime does
 	// not count against the limit.
-	memoryHeadroom = 192 << 20
+	memoryHeadroom = 128 << 20
 	// minMemoryLimit is the least derived limit: below it a small state
 	// would make the collector run for every few MB of requests.
 	minMemoryLimit = 512 << 20

@@ -19,14 +19,16 @@ import (
 // checkpoint-<op>.vrcd, each holding what changed since the link before
 // it (its header names that link's op). A checkpoint whose state machine
 // can write a delta starting at the chain's end is appended as a delta.
-// Once the deltas add up to half the base, or number rebaseDeltas, the
+// Once the deltas add up to the base, or number rebaseDeltas, the
 // checkpoint is still appended as a delta, and a new base of it is written
 // *in the background* (WriteBase, the writer's second lane) while later
 // checkpoints keep being appended as deltas: when the base is durable, the
 // chain becomes that base and the deltas after it. So no checkpoint ever
 // waits for a whole-state write (which would let the log fill up and hold
 // requests back), and a checkpoint costs what changed plus, amortised, a
-// base per base/2 bytes of deltas: at most three times what changed. Only
+// base per base's worth of deltas: at most twice what changed (bases every
+// half base cost a diskless replica at 1 GB a quarter of its CPU:
+// docs/benchmarks.md, "Records in slabs, fewer bases"). Only
 // a chain that cannot continue (no delta: the first checkpoint, one after
 // a restore or a failed write, or maxDeltas reached while the base is
 // still being written) gets its base in line. A checkpoint's bytes are its
@@ -37,12 +39,13 @@ import (
 const (
 	deltaExt = ".vrcd"
 	// rebaseDeltas is how many deltas start a new base at the latest.
-	rebaseDeltas = 64
+	rebaseDeltas = 128
 	// maxDeltas bounds the deltas of a chain (files held open to serve
 	// it, records to restore) while a base is being written.
 	maxDeltas = 256
 	// rebaseShare: a new base once the deltas reach base/rebaseShare.
-	rebaseShare = 2
+	// (Until the fifth session 64 and 2.)
+	rebaseShare = 1
 )
 
 // DeltaFile is the file name of the delta checkpoint at op.

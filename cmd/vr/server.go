@@ -126,7 +126,7 @@ Reconfigurations are accepted only with the cluster's admin secret
 	fl.Int64Var(&f.baseRate, "checkpoint-base-rate", node.DefaultCheckpointBaseRate,
 		"durable mode: bytes per second at which a new checkpoint base is written in the background, so that the log's fsyncs do not wait behind it (0: as fast as the disk takes it)")
 	fl.StringVar(&f.memoryLimit, "memory-limit", "auto",
-		"soft memory limit of the process: auto (2 × the state's data bytes + 192 MiB, at least 512 MiB, following the state), off (Go's default), or bytes, e.g. 2GiB; a GOMEMLIMIT environment variable wins")
+		"soft memory limit of the process: auto (2 × the state's data bytes + 128 MiB, at least 512 MiB, following the state), off (Go's default), or bytes, e.g. 2GiB; a GOMEMLIMIT environment variable wins")
 	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
 	fl.StringVar(&f.witnesses, "witnesses", "", "indexes of the cluster's witnesses (log only, never primary), comma-separated, at most f; the same on every replica")
 	fl.BoolVar(&f.witness, "witness", false, "run this replica as a witness: no state machine, no checkpoints; its --index must be in --witnesses (with --join: a witness that vr reconfigure --add-witness adds)")
