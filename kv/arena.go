@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"sync/atomic"
 
 	"github.com/google/btree"
 )
@@ -35,6 +36,10 @@ const (
 	// its bytes never share a word with another record (a snapshot's
 	// writer reads records while the store marks others dead).
 	recAlign = 8
+	// compactCredit is the bytes compactions may move per byte the
+	// store's writes store: a backlog of sparse slabs (after a pause, a
+	// restore) is worked off over many writes, not in one.
+	compactCredit = 4
 )
 
 // Variables only for this package's tests, which use small slabs so that
@@ -69,6 +74,12 @@ type arena struct {
 	probeKey []byte
 	// compactions counts the slabs compacted.
 	compactions int
+	// credit is the bytes compactions may move now (compactCredit).
+	credit int64
+	// pinned counts the whole snapshots being written (WriteTo): while
+	// one is, compacting would copy records that its slabs keep alive
+	// anyway, so the store compacts only past a hard bound.
+	pinned atomic.Int32
 }
 
 func newArena() *arena { return &arena{cur: -1} }
@@ -217,9 +228,20 @@ func (a *arena) freeEmpty() {
 func (a *arena) table() slabs { return slices.Clone(a.slabs) }
 
 // needsCompaction reports whether the slabs in use hold more than a
-// quarter beyond the live records, and compactFloor.
+// quarter beyond the live records, and compactFloor; while a whole
+// snapshot is being written, more than half.
 func (a *arena) needsCompaction() bool {
-	return a.inUse > a.liveBytes+a.liveBytes/4+compactFloor
+	slack := a.liveBytes / 4
+	if a.pinned.Load() > 0 {
+		slack = a.liveBytes / 2
+	}
+	return a.inUse > a.liveBytes+slack+compactFloor
+}
+
+// earn credits compactions with compactCredit times size, up to what
+// a few slabs' compaction moves.
+func (a *arena) earn(size int64) {
+	a.credit = min(a.credit+size*compactCredit, 4*int64(slabSize))
 }
 
 // compact moves the live records of the sparsest packed slab (other than
@@ -227,17 +249,19 @@ func (a *arena) needsCompaction() bool {
 // current slab, replacing their entries in tree, which must be the tree
 // of a's records. The slab is then empty. It reports whether there was a
 // slab to compact. Each compaction frees a fifth of a slab or more, so
-// repeated ones end; a slab filled by compactions is not sparse.
-func (a *arena) compact(tree *btree.BTreeG[entry]) bool {
+// repeated ones end; a slab filled by compactions is not sparse. A
+// limited compaction spends credit (earn) and waits for enough.
+func (a *arena) compact(tree *btree.BTreeG[entry], limited bool) bool {
 	victim, best := -1, int64(slabSize)*4/5
 	for idx, s := range a.slabs {
 		if len(s) == slabSize && idx != a.cur && a.live[idx] > 0 && a.live[idx] < best {
 			victim, best = idx, a.live[idx]
 		}
 	}
-	if victim < 0 {
+	if victim < 0 || limited && a.credit < best {
 		return false
 	}
+	a.credit = max(0, a.credit-best)
 	a.compactions++
 	s := a.slabs[victim]
 	for off := 0; off+recHeader <= len(s) && a.live[victim] > 0; {

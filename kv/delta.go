@@ -236,7 +236,7 @@ func (s *Store) ApplyDelta(r io.Reader) error {
 	}
 	s.revision, s.sum, s.size = revision, a.sum, a.size
 	s.changes = changes{from: revision}
-	for s.arena.needsCompaction() && s.arena.compact(s.tree) {
+	for s.arena.needsCompaction() && s.arena.compact(s.tree, false) {
 	}
 	s.arena.freeEmpty() // no notes left to name a slab
 	return nil

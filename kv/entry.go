@@ -22,7 +22,7 @@ const btreeDegree = 32
 // and zero-padded: it decides most of the tree's comparisons, and with
 // klen all of them for keys of at most 8 bytes.
 //
-// Why (issue 10, docs/benchmarks.md "Records in slabs"): with a record
+// Why (issue 10, docs/benchmarks.md "Records in slabs, fewer bases"): with a record
 // per allocation, each item held a pointer, so every collection followed
 // a million pointers at 1M keys and every copied tree node ran the
 // collector's write barrier per item: a third of a backup's CPU at 1 GB of

@@ -38,7 +38,8 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // keys changed since the store's previous snapshot (delta.go).
 type snapshot struct {
 	tree     *btree.BTreeG[entry]
-	recs     slabs // the table of the tree's records, as it was
+	recs     slabs  // the table of the tree's records, as it was
+	arena    *arena // the store's, pinned while WriteTo runs (arena.pinned)
 	revision uint64
 	sets     []noteSet // the notes of the changes (more than one set after Absorb): delta.go
 	from     uint64    // the revision the changes start from
@@ -63,7 +64,7 @@ func (s *Store) Snapshot() io.WriterTo {
 	s.changes = changes{from: s.revision}
 	recs := s.arena.table()
 	s.arena.freeEmpty()
-	return &snapshot{tree: s.tree.Clone(), recs: recs, revision: s.revision,
+	return &snapshot{tree: s.tree.Clone(), recs: recs, arena: s.arena, revision: s.revision,
 		sets: []noteSet{{notes: c.notes, recs: recs}}, from: c.from, lost: c.lost}
 }
 
@@ -71,7 +72,7 @@ func (s *Store) Snapshot() io.WriterTo {
 // does not count as a Snapshot for the deltas.
 func (s *Store) Bytes() []byte {
 	var b bytes.Buffer
-	p := &snapshot{tree: s.tree.Clone(), recs: s.arena.table(), revision: s.revision}
+	p := &snapshot{tree: s.tree.Clone(), recs: s.arena.table(), arena: s.arena, revision: s.revision}
 	_, _ = p.WriteTo(&b) // a bytes.Buffer does not fail
 	return b.Bytes()
 }
@@ -79,6 +80,8 @@ func (s *Store) Bytes() []byte {
 // WriteTo writes the snapshot to w, buffering snapshotFlush bytes at a
 // time, and computes the checksum as it goes.
 func (p *snapshot) WriteTo(w io.Writer) (int64, error) {
+	p.arena.pinned.Add(1)
+	defer p.arena.pinned.Add(-1)
 	// The buffer grows as the state is written, up to snapshotFlush and
 	// an item: a small state does not pay for all of it.
 	sw := &snapWriter{w: w, b: make([]byte, 0, 512)}

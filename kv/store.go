@@ -85,6 +85,7 @@ func (s *Store) write(key, value []byte) uint64 {
 	s.sum += s.recs().hash(e)
 	s.size += entrySize(e)
 	s.changes.note(e, s.tree.Len())
+	s.arena.earn(footprint(e.n))
 	s.tidy()
 	return s.revision
 }
@@ -111,7 +112,7 @@ func (s *Store) remove(key []byte) bool {
 // can name them (the changes are lost; otherwise the next Snapshot does).
 func (s *Store) tidy() {
 	if s.arena.needsCompaction() {
-		s.arena.compact(s.tree)
+		s.arena.compact(s.tree, true)
 	}
 	if s.changes.lost {
 		s.arena.freeEmpty()
