@@ -63,17 +63,13 @@ func checkArena(s *Store) error {
 	return nil
 }
 
-// arenaCommand is a random write over keys keys, with values of every
-// size class: empty, packed, and big (a slab of their own).
+// arenaCommand is wideCommand's random write, or one time in eight a put
+// of a record big enough for a slab of its own.
 func arenaCommand(rng *rand.Rand, keys int) Command {
-	key := b(fmt.Sprintf("key-%06d", rng.IntN(keys)))
-	switch rng.IntN(10) {
-	case 0, 1:
-		return NewDelete(key)
-	case 2:
-		return NewPut(key, bytes.Repeat(b("B"), 300+rng.IntN(1500)))
+	if rng.IntN(8) == 0 {
+		return NewPut(b(fmt.Sprintf("k%05d", rng.IntN(keys))), bytes.Repeat(b("B"), 300+rng.IntN(1500)))
 	}
-	return NewPut(key, bytes.Repeat(b("v"), rng.IntN(200)))
+	return wideCommand(rng, keys)
 }
 
 // heldSnapshot is a snapshot and the bytes it wrote when it was taken.
