@@ -86,7 +86,7 @@ func newArena() *arena { return &arena{cur: -1} }
 
 // newTree returns an empty tree ordered by the keys of a's records.
 func (a *arena) newTree() *btree.BTreeG[entry] {
-	return btree.NewG(btreeDegree, func(x, y entry) bool { return lessBy(x, y, a.key) })
+	return btree.NewG(btreeDegree, a.less)
 }
 
 // key returns e's key: the probe's for a probe.

@@ -186,7 +186,7 @@ func (p *snapshot) lastNotes() []note {
 	return out
 }
 
-// compareNotes orders notes by key, as lessBy orders entries, for the
+// compareNotes orders notes by key, as arena.less orders entries, for the
 // slices package; each note's key is read through its own table.
 func compareNotes(a, b note) int {
 	switch {

@@ -99,7 +99,7 @@ func seal(r []byte, klen int, version uint64) {
 func entrySize(e entry) int64 { return int64(e.n) - recTail }
 
 // probe is an entry to look key up with; the arena must hold key as its
-// probeKey while the tree compares it (arena.lookupProbe).
+// probeKey while the tree compares it (as Store.lookup sets it).
 func probe(key []byte) entry {
 	return entry{prefix: keyPrefix(key), ref: probeRef, klen: uint32(len(key))}
 }
@@ -114,18 +114,18 @@ func keyPrefix(key []byte) uint64 {
 	return binary.BigEndian.Uint64(b[:])
 }
 
-// lessBy orders entries by key, bytewise, reading keys with key when the
-// prefixes tie. Unequal prefixes order as the keys do: the first byte
+// less orders entries by key, bytewise, reading keys from the arena
+// (or its probe) when the prefixes tie. Unequal prefixes order as the keys do: the first byte
 // where they differ is a real byte of both, or a real byte above zero
 // against the padding of a shorter key that is a prefix of the longer.
 // Equal prefixes of keys no longer than 8 bytes mean one key is the
 // other padded with zeros: the shorter is less.
-func lessBy(a, b entry, key func(entry) []byte) bool {
+func (ar *arena) less(a, b entry) bool {
 	if a.prefix != b.prefix {
 		return a.prefix < b.prefix
 	}
 	if a.klen <= 8 && b.klen <= 8 {
 		return a.klen < b.klen
 	}
-	return bytes.Compare(key(a), key(b)) < 0
+	return bytes.Compare(ar.key(a), ar.key(b)) < 0
 }

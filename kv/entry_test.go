@@ -28,8 +28,8 @@ func TestEntryLessIsBytewise(t *testing.T) {
 		want := bytes.Compare(a, b) < 0
 		ar := newArena()
 		ar.probeKey = b
-		if got := lessBy(ar.put(a, []byte("v"), 1), probe(b), ar.key); got != want {
-			t.Fatalf("entryLess(%q, %q) = %v, bytes.Compare says %v", a, b, got, want)
+		if got := ar.less(ar.put(a, []byte("v"), 1), probe(b)); got != want {
+			t.Fatalf("less(%q, %q) = %v, bytes.Compare says %v", a, b, got, want)
 		}
 	}
 }
