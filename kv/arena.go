@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/google/btree"
+	"github.com/vr-go/vr/internal/plant"
 )
 
 // The arena keeps the store's records packed in large slabs, which hold
@@ -42,25 +43,58 @@ const (
 	compactCredit = 4
 )
 
-// Variables only for this package's tests, which use small slabs so that
-// small states compact.
-var (
-	// slabSize is the size of the slabs records are packed in; a record
-	// larger than a sixteenth of it gets a slab of its own, dropped when
-	// the record dies (so a packed slab wastes less than a sixteenth at
-	// its end, and a full one is never sparse enough to compact).
-	slabSize = 1 << 20
-	// compactFloor is the slack, beyond a quarter of the live bytes,
-	// that slabs may hold before the store compacts one.
-	compactFloor = int64(8 << 20)
-	// freeAtOnce is a planted bug: an emptied slab is dropped at once,
-	// while notes of the changes may still name its records.
-	freeAtOnce = false
+// Layout sizes the slabs a store packs its records in. The zero Layout
+// is the default (1 MiB slabs, compaction past 8 MiB of slack); the
+// simulator and the tests use small slabs so that small states compact.
+type Layout struct {
+	// SlabSize is the bytes of a slab (0: 1 MiB; at least MinSlabSize);
+	// a record larger than a sixteenth of it gets a slab of its own,
+	// dropped when the record dies (so a packed slab wastes less than a
+	// sixteenth at its end, and a full one is never sparse enough to
+	// compact).
+	SlabSize int
+	// CompactFloor is the slack, beyond a quarter of the live bytes, that
+	// slabs may hold before the store compacts one (0: 8 MiB; negative:
+	// none).
+	CompactFloor int64
+	// freeAtOnce is a planted bug (Plant): an emptied slab is dropped at
+	// once, while notes of the changes may still name its records.
+	freeAtOnce bool
+}
+
+// MinSlabSize is the smallest Layout.SlabSize.
+const MinSlabSize = 1 << 10
+
+const (
+	defaultSlabSize     = 1 << 20
+	defaultCompactFloor = int64(8 << 20)
 )
+
+// Plant plants the bugs of b in stores made with l (tests and the
+// simulator only: see package plant).
+func (l *Layout) Plant(b plant.KV) { l.freeAtOnce = b.FreeAtOnce }
+
+// withDefaults fills in l's zero fields and checks it.
+func (l Layout) withDefaults() Layout {
+	if l.SlabSize == 0 {
+		l.SlabSize = defaultSlabSize
+	}
+	if l.SlabSize < MinSlabSize {
+		panic(fmt.Sprintf("kv: slabs of %d bytes (at least %d)", l.SlabSize, MinSlabSize))
+	}
+	switch {
+	case l.CompactFloor == 0:
+		l.CompactFloor = defaultCompactFloor
+	case l.CompactFloor < 0:
+		l.CompactFloor = 0
+	}
+	return l
+}
 
 // arena is a store's slabs and their accounting. It is not safe for
 // concurrent use; snapshots read their own copy of the table.
 type arena struct {
+	layout  Layout // defaults filled in
 	slabs   slabs
 	live    []int64 // bytes of live records (headers and alignment included) per slab
 	cur     int     // the slab being filled, -1 for none
@@ -82,7 +116,7 @@ type arena struct {
 	pinned atomic.Int32
 }
 
-func newArena() *arena { return &arena{cur: -1} }
+func newArena(l Layout) *arena { return &arena{layout: l.withDefaults(), cur: -1} }
 
 // newTree returns an empty tree ordered by the keys of a's records.
 func (a *arena) newTree() *btree.BTreeG[entry] {
@@ -120,6 +154,7 @@ func (a *arena) alloc(klen, vlen int) (entry, []byte) {
 	}
 	size := footprint(uint32(n))
 	var idx, off int
+	slabSize := a.layout.SlabSize
 	if size > int64(slabSize/16) {
 		idx = a.newSlab(int(size))
 	} else {
@@ -188,7 +223,7 @@ func (a *arena) kill(e entry) {
 	if a.live[idx] == 0 && idx != a.cur {
 		a.emptied = append(a.emptied, idx)
 		a.inUse -= int64(len(a.slabs[idx]))
-		if freeAtOnce {
+		if a.layout.freeAtOnce {
 			a.freeEmpty()
 		}
 	}
@@ -228,20 +263,20 @@ func (a *arena) freeEmpty() {
 func (a *arena) table() slabs { return slices.Clone(a.slabs) }
 
 // needsCompaction reports whether the slabs in use hold more than a
-// quarter beyond the live records, and compactFloor; while a whole
+// quarter beyond the live records, and the layout's floor; while a whole
 // snapshot is being written, more than half.
 func (a *arena) needsCompaction() bool {
 	slack := a.liveBytes / 4
 	if a.pinned.Load() > 0 {
 		slack = a.liveBytes / 2
 	}
-	return a.inUse > a.liveBytes+slack+compactFloor
+	return a.inUse > a.liveBytes+slack+a.layout.CompactFloor
 }
 
 // earn credits compactions with compactCredit times size, up to what
 // a few slabs' compaction moves.
 func (a *arena) earn(size int64) {
-	a.credit = min(a.credit+size*compactCredit, 4*int64(slabSize))
+	a.credit = min(a.credit+size*compactCredit, 4*int64(a.layout.SlabSize))
 }
 
 // compact moves the live records of the sparsest packed slab (other than
@@ -252,6 +287,7 @@ func (a *arena) earn(size int64) {
 // repeated ones end; a slab filled by compactions is not sparse. A
 // limited compaction spends credit (earn) and waits for enough.
 func (a *arena) compact(tree *btree.BTreeG[entry], limited bool) bool {
+	slabSize := a.layout.SlabSize
 	victim, best := -1, int64(slabSize)*4/5
 	for idx, s := range a.slabs {
 		if len(s) == slabSize && idx != a.cur && a.live[idx] > 0 && a.live[idx] < best {

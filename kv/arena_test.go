@@ -7,16 +7,14 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/vr-go/vr/internal/plant"
 )
 
-// smallSlabs makes this test's stores pack records in 4 KiB slabs (big
-// records: above 256 bytes) and compact as soon as the slabs hold a
-// quarter more than the live records.
-func smallSlabs(t *testing.T) {
-	oldSize, oldFloor := slabSize, compactFloor
-	slabSize, compactFloor = 4<<10, 0
-	t.Cleanup(func() { slabSize, compactFloor = oldSize, oldFloor })
-}
+// smallSlabs packs records in 4 KiB slabs (big records: above 256 bytes)
+// and compacts as soon as the slabs hold a quarter more than the live
+// records.
+var smallSlabs = Layout{SlabSize: 4 << 10, CompactFloor: -1}
 
 // checkArena returns what is wrong with s's arena: every entry of the
 // tree must name a live record whose header agrees with it, each slab's
@@ -57,7 +55,7 @@ func checkArena(s *Store) error {
 	if total != a.liveBytes || inUse != a.inUse {
 		return fmt.Errorf("live bytes %d counted, %d held; in use %d counted, %d held", a.liveBytes, total, a.inUse, inUse)
 	}
-	if bound := a.liveBytes + a.liveBytes/4 + compactFloor + 2*int64(slabSize); a.inUse > bound {
+	if bound := a.liveBytes + a.liveBytes/4 + a.layout.CompactFloor + 2*int64(a.layout.SlabSize); a.inUse > bound {
 		return fmt.Errorf("slabs in use hold %d bytes for %d live (bound %d)", a.inUse, a.liveBytes, bound)
 	}
 	return nil
@@ -83,7 +81,7 @@ type heldSnapshot struct {
 // moved their records and dropped and reused their slabs), writes a chain
 // of base and deltas and restores it, and checks the arena after every
 // write. It returns the first failure.
-func runArena(t *testing.T, seed uint64) (err error) {
+func runArena(t *testing.T, seed uint64, layout Layout) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("seed %d: panic: %v", seed, r)
@@ -91,8 +89,8 @@ func runArena(t *testing.T, seed uint64) (err error) {
 	}()
 	rng := rand.New(rand.NewPCG(seed, 5))
 	keys := []int{10, 100, 1000}[rng.IntN(3)]
-	s := New(Limits{MaxValue: 1 << 20})
-	c := &chainWriter{}
+	s := NewWithLayout(Limits{MaxValue: 1 << 20}, layout)
+	c := &chainWriter{layout: layout}
 	var held []heldSnapshot
 	var want []byte
 	for step := range 60 {
@@ -147,10 +145,9 @@ func runArena(t *testing.T, seed uint64) (err error) {
 
 // TestArenaKeepsRecordsAndBounds runs runArena over many seeds.
 func TestArenaKeepsRecordsAndBounds(t *testing.T) {
-	smallSlabs(t)
 	arenaCompactions = 0
 	for seed := range uint64(40) {
-		if err := runArena(t, seed); err != nil {
+		if err := runArena(t, seed, smallSlabs); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -163,15 +160,14 @@ func TestArenaKeepsRecordsAndBounds(t *testing.T) {
 // arenaCompactions counts the compactions of runArena's stores.
 var arenaCompactions int
 
-// TestArenaCatchesFreeAtOnce plants freeAtOnce (an emptied slab dropped
+// TestArenaCatchesFreeAtOnce plants FreeAtOnce (an emptied slab dropped
 // while notes of the changes still name its records, its index then
 // reused): some seed's deltas or snapshots come out wrong.
 func TestArenaCatchesFreeAtOnce(t *testing.T) {
-	smallSlabs(t)
-	freeAtOnce = true
-	t.Cleanup(func() { freeAtOnce = false })
+	layout := smallSlabs
+	layout.Plant(plant.KV{FreeAtOnce: true})
 	for seed := range uint64(40) {
-		if err := runArena(t, seed); err != nil {
+		if err := runArena(t, seed, layout); err != nil {
 			t.Logf("caught: %v", err)
 			return
 		}
@@ -183,8 +179,7 @@ func TestArenaCatchesFreeAtOnce(t *testing.T) {
 // its slabs sparse; the store compacts them back near its live bytes,
 // and every key reads back.
 func TestCompactionMovesRecords(t *testing.T) {
-	smallSlabs(t)
-	s := New(Limits{})
+	s := NewWithLayout(Limits{}, smallSlabs)
 	value := bytes.Repeat(b("x"), 40)
 	for i := range 2000 {
 		mustPutBytes(t, s, fmt.Sprintf("k%05d", i), value)
@@ -226,9 +221,8 @@ func TestCompactionMovesRecords(t *testing.T) {
 // concurrency half: records are never written once a snapshot can read
 // them, and the dead bits are words of their own).
 func TestSnapshotWhileCompacting(t *testing.T) {
-	smallSlabs(t)
 	rng := rand.New(rand.NewPCG(3, 4))
-	s := New(Limits{MaxValue: 1 << 20})
+	s := NewWithLayout(Limits{MaxValue: 1 << 20}, smallSlabs)
 	type result struct {
 		got, want []byte
 		err       error

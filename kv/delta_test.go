@@ -38,6 +38,7 @@ type chainWriter struct {
 	deltas       [][]byte
 	pending      io.WriterTo // taken, not written
 	dropReplaced bool
+	layout       Layout // of the stores restore makes
 }
 
 // take handles a new snapshot: written now (whole or as a delta), or kept
@@ -69,7 +70,7 @@ func (c *chainWriter) take(t *testing.T, rng *rand.Rand, snap io.WriterTo) {
 
 // restore rebuilds a store from the base and the deltas.
 func (c *chainWriter) restore() (*Store, error) {
-	s := New(Limits{})
+	s := NewWithLayout(Limits{}, c.layout)
 	if err := s.Restore(bytes.NewReader(c.base)); err != nil {
 		return nil, err
 	}
@@ -309,7 +310,7 @@ func referenceDelta(p *snapshot) []byte {
 			notes = append(notes, note{e, p.recs})
 			continue
 		}
-		a := newArena() // a removal: a tombstone of k, in an arena of its own
+		a := newArena(Layout{}) // a removal: a tombstone of k, in an arena of its own
 		notes = append(notes, note{tombstone(a.put(k, nil, 1)), a.slabs})
 	}
 	var out bytes.Buffer

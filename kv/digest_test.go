@@ -15,7 +15,7 @@ func TestEntryHashMatchesStreamed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for size := 0; size <= hashBufSize+64; size += 1 + rng.IntN(7) {
 		k := rng.IntN(size + 1)
-		a := newArena()
+		a := newArena(Layout{})
 		e := a.put(randBytes(rng, k), randBytes(rng, size-k), rng.Uint64())
 		key, value, version := a.slabs.key(e), a.slabs.value(e), a.slabs.version(e)
 		if got, want := hashEntry(key, value, version), hashEntryStreamed(key, value, version); got != want {

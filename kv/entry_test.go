@@ -26,7 +26,7 @@ func TestEntryLessIsBytewise(t *testing.T) {
 			b = append(bytes.Clone(a), make([]byte, rng.IntN(4))...)
 		}
 		want := bytes.Compare(a, b) < 0
-		ar := newArena()
+		ar := newArena(Layout{})
 		ar.probeKey = b
 		if got := ar.less(ar.put(a, []byte("v"), 1), probe(b)); got != want {
 			t.Fatalf("less(%q, %q) = %v, bytes.Compare says %v", a, b, got, want)
@@ -35,7 +35,7 @@ func TestEntryLessIsBytewise(t *testing.T) {
 }
 
 func TestEntryFieldsDoNotOverlap(t *testing.T) {
-	a := newArena()
+	a := newArena(Layout{})
 	e := a.put([]byte("key"), []byte("value"), 42)
 	next := a.put([]byte("next"), []byte("record"), 43) // packed after e
 	t1 := a.slabs

@@ -159,11 +159,12 @@ func (s *Store) Restore(r io.Reader) error {
 		br.Reset(nil)
 		restoreBuffers.Put(br)
 	}()
-	d := &snapReader{r: br, arena: newArena()}
+	d := &snapReader{r: br, arena: newArena(s.layout)}
 	tree, revision, sum, err := d.entries()
 	if err != nil {
 		return err
 	}
+	d.arena.compactions = s.arena.compactions
 	s.arena, s.tree, s.revision, s.sum = d.arena, tree, revision, sum
 	s.size = treeSize(tree)
 	s.changes = changes{from: revision}

@@ -8,6 +8,7 @@ import (
 // It is not safe for concurrent use.
 type Store struct {
 	limits   Limits
+	layout   Layout // as given: each new arena fills in its defaults
 	arena    *arena // the records of tree's entries (arena.go)
 	tree     *btree.BTreeG[entry]
 	revision uint64
@@ -18,9 +19,13 @@ type Store struct {
 
 // New returns an empty store. Zero or negative fields of limits take their
 // defaults.
-func New(limits Limits) *Store {
-	a := newArena()
-	return &Store{limits: limits.withDefaults(), arena: a, tree: a.newTree()}
+func New(limits Limits) *Store { return NewWithLayout(limits, Layout{}) }
+
+// NewWithLayout returns an empty store whose records are packed as
+// layout says (zero fields: the defaults).
+func NewWithLayout(limits Limits, layout Layout) *Store {
+	a := newArena(layout)
+	return &Store{limits: limits.withDefaults(), layout: layout, arena: a, tree: a.newTree()}
 }
 
 // Limits returns the store's limits, defaults filled in.
@@ -31,8 +36,27 @@ func (s *Store) Limits() Limits { return s.limits }
 // the restored one are not held together. The store is then empty, at
 // its revision, until Restore replaces it.
 func (s *Store) Release() {
-	s.arena = newArena()
+	compactions := s.arena.compactions
+	s.arena = newArena(s.layout)
+	s.arena.compactions = compactions
 	s.tree, s.sum, s.size, s.changes = s.arena.newTree(), 0, 0, changes{from: s.revision, lost: true}
+}
+
+// Memory is how a store's records use the memory of its slabs.
+type Memory struct {
+	// SlabBytes is the bytes of the slabs that hold a live record (or
+	// are being filled); LiveBytes the bytes of the live records, headers
+	// and alignment included. The difference is slack that compaction
+	// takes back (Layout.CompactFloor).
+	SlabBytes, LiveBytes int64
+	// Compactions counts the slabs the store compacted since it was made.
+	Compactions int
+}
+
+// Memory returns the store's memory accounting.
+func (s *Store) Memory() Memory {
+	a := s.arena
+	return Memory{SlabBytes: a.inUse, LiveBytes: a.liveBytes, Compactions: a.compactions}
 }
 
 // Len returns the number of keys.

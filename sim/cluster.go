@@ -4,6 +4,7 @@ import (
 	"errors"
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/driver"
+	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/kv"
 	"math"
 )
@@ -235,7 +236,7 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 	if r.isWitness(rep.idx) {
 		c, err = core.New(cfg, nil) // a witness holds no state
 	} else {
-		store = kv.New(kv.DefaultLimits())
+		store = kv.NewWithLayout(kv.DefaultLimits(), r.kvLayout())
 		rep.tap = &applyTap{Store: store}
 		c, err = core.New(cfg, rep.tap)
 	}
@@ -266,6 +267,7 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 // crash loses rep's state.
 func (r *run) crash(rep *replica) {
 	r.logf("crash replica %d (view %d, status %v)", rep.idx, rep.view, rep.status)
+	r.countCompactions(rep)
 	rep.core, rep.store, rep.tap, rep.up, rep.recovering = nil, nil, nil, false, false
 	rep.inbox, rep.busyUntil, rep.forcedStall, rep.draining = nil, 0, 0, false
 	if rep.disk != nil {
@@ -278,6 +280,25 @@ func (r *run) crash(rep *replica) {
 	r.announceLost(rep.idx)
 	r.res.Crashes++
 	r.mon.update(r)
+}
+
+// kvLayout is the layout of the replicas' stores: slabs of 1, 2 or 4 KiB
+// (by seed, drawing nothing from the run's generator) with no floor, so
+// that the small states of a run compact and drop slabs while snapshots,
+// deltas and installs read them; with Options.KVFreeAtOnce, that bug
+// planted.
+func (r *run) kvLayout() kv.Layout {
+	l := kv.Layout{SlabSize: kv.MinSlabSize << (r.opts.Seed % 3), CompactFloor: -1}
+	l.Plant(plant.KV{FreeAtOnce: r.opts.KVFreeAtOnce})
+	return l
+}
+
+// countCompactions adds what rep's store compacted to the result (at a
+// crash, which drops the store, and at the end).
+func (r *run) countCompactions(rep *replica) {
+	if rep.store != nil {
+		r.res.KVCompactions += rep.store.Memory().Compactions
+	}
 }
 
 // restart brings a crashed replica back: from its disk in durable mode, in

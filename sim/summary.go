@@ -38,29 +38,32 @@ type Result struct {
 	DeltaInstalls        int // of which only the records after a chain held were fetched
 	InStateInstalls      int // of which deltas applied to the state machine as it was
 	LeaseReads           int // reads a primary answered under its read lease
-	Reconfigurations     int // RECONFIGURATIONs the administrator saw executed (reconfig.go)
-	StandbyPromotions    int // of those, the ones that promoted a standby (standby.go)
-	StandbyRefusals      int // promotions refused because the standby lagged
-	NewMajorityRefusals  int // reconfigurations refused: new members a majority
-	WitnessChanges       int // reconfigurations that added or removed a witness (reconfig_roles.go)
-	WitnessRefusals      int // reconfigurations refused: more than f' witnesses
-	Demotions            int // reconfigurations that demoted a full replica to a standby
-	Crashes              int
-	ClusterCrashes       int // every replica crashed at once (durable mode)
-	PeerLostHints        int // peers told that a crashed replica's connection ended (peerlost.go)
-	Corruptions          int // restarts that found a corrupt disk and recovered
-	TornWrites           int // crashes that lost or tore writes in flight
-	DiskErrors           int // EIO or ENOSPC returned to the storage by a write or a sync
-	ReadErrors           int // EIO returned to the storage by a read
-	Misdirected          int // writes that landed at the wrong offset
-	FsyncLies            int // syncs reported done that made nothing durable
-	Rotted               int // restarts that found rotted bits
-	AckedChecked         int // acknowledged requests found in the final log
-	Epochs               int // network fault states drawn
-	MessagesSent         int
-	MessagesDropped      int
-	MessagesDuplicated   int
-	MessagesHeld         int // messages a cut link buffered until it healed
+	// KVCompactions counts the slabs the replicas' stores compacted (the
+	// runs' stores use small slabs: kvLayout).
+	KVCompactions       int
+	Reconfigurations    int // RECONFIGURATIONs the administrator saw executed (reconfig.go)
+	StandbyPromotions   int // of those, the ones that promoted a standby (standby.go)
+	StandbyRefusals     int // promotions refused because the standby lagged
+	NewMajorityRefusals int // reconfigurations refused: new members a majority
+	WitnessChanges      int // reconfigurations that added or removed a witness (reconfig_roles.go)
+	WitnessRefusals     int // reconfigurations refused: more than f' witnesses
+	Demotions           int // reconfigurations that demoted a full replica to a standby
+	Crashes             int
+	ClusterCrashes      int // every replica crashed at once (durable mode)
+	PeerLostHints       int // peers told that a crashed replica's connection ended (peerlost.go)
+	Corruptions         int // restarts that found a corrupt disk and recovered
+	TornWrites          int // crashes that lost or tore writes in flight
+	DiskErrors          int // EIO or ENOSPC returned to the storage by a write or a sync
+	ReadErrors          int // EIO returned to the storage by a read
+	Misdirected         int // writes that landed at the wrong offset
+	FsyncLies           int // syncs reported done that made nothing durable
+	Rotted              int // restarts that found rotted bits
+	AckedChecked        int // acknowledged requests found in the final log
+	Epochs              int // network fault states drawn
+	MessagesSent        int
+	MessagesDropped     int
+	MessagesDuplicated  int
+	MessagesHeld        int // messages a cut link buffered until it healed
 	// MessagesLostInCrash counts the messages a crashed replica had queued
 	// and its kernel had not yet accepted (sendBuffer): they die with it.
 	MessagesLostInCrash int
@@ -76,6 +79,7 @@ type Result struct {
 // finishResult fills the fields computed at the end.
 func (r *run) finishResult() {
 	for _, rep := range r.replicas {
+		r.countCompactions(rep)
 		if rep.up {
 			r.res.OpsCommitted = max(r.res.OpsCommitted, rep.core.Info().Commit)
 		}
@@ -151,6 +155,7 @@ func (t *Totals) Add(res Result, err error) {
 	s.DeltaInstalls += res.DeltaInstalls
 	s.InStateInstalls += res.InStateInstalls
 	s.LeaseReads += res.LeaseReads
+	s.KVCompactions += res.KVCompactions
 	s.Reconfigurations += res.Reconfigurations
 	s.StandbyPromotions += res.StandbyPromotions
 	s.StandbyRefusals += res.StandbyRefusals
@@ -217,6 +222,7 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"of which records after a chain held", s.DeltaInstalls},
 		{"of which deltas on the state as it was", s.InStateInstalls},
 		{"reads under a lease", s.LeaseReads},
+		{"kv slabs compacted", s.KVCompactions},
 		{"reconfigurations", s.Reconfigurations},
 		{"standby promotions", s.StandbyPromotions},
 		{"standby promotions refused (lagging)", s.StandbyRefusals},

@@ -326,6 +326,15 @@ type Storage struct {
 	WAL              WAL
 }
 
+// KV are deliberate bugs of the key-value store (package kv), planted
+// through kv.Layout.Plant.
+type KV struct {
+	// FreeAtOnce drops a slab whose records all died at once, while the
+	// notes of the changes since the last snapshot (the next delta) may
+	// still name its records, instead of at the next safe point.
+	FreeAtOnce bool
+}
+
 // Driver are deliberate bugs of the driver's loop (package driver).
 type Driver struct {
 	// SendBeforeDurable lets every message leave before the write it

@@ -40,8 +40,8 @@ func importers(t *testing.T, root string) map[string]bool {
 }
 
 // allowedImporter lists the packages that may import this one: those that
-// read planted bugs (core, driver, wal, storage) and the simulator.
-var allowedImporter = map[string]bool{"core": true, "driver": true, "wal": true, "storage": true, "sim": true}
+// read planted bugs (core, driver, wal, storage, kv) and the simulator.
+var allowedImporter = map[string]bool{"core": true, "driver": true, "wal": true, "storage": true, "kv": true, "sim": true}
 
 // TestOnlyCoreAndSimImportPlant keeps planted bugs out of production code:
 // only the packages that read them and the simulator may import this
