@@ -176,6 +176,32 @@ func TestWALMetrics(t *testing.T) {
 	checkAtLeast(t, fams, "vr_wal_fsync_duration_seconds", nil, writes)
 	checkAtLeast(t, fams, "vr_wal_written_entry_bytes_total", nil, writes*size)
 	checkAtLeast(t, fams, "vr_log_bytes", nil, 1)
+	checkKVMemory(ctx, t, d.StatusAddrs[p], writes*size)
+}
+
+// checkKVMemory waits until the replica at statusAddr reports at least
+// live bytes of live kv records (the loop publishes them at its ticks),
+// in slabs that hold at least as much.
+func checkKVMemory(ctx context.Context, t *testing.T, statusAddr string, live float64) {
+	t.Helper()
+	for {
+		fams, err := scrape(ctx, statusAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := value(fams, "vr_kv_live_record_bytes", nil)
+		slabs, _ := value(fams, "vr_kv_slab_bytes", nil)
+		_, hasCompactions := value(fams, "vr_kv_compactions_total", nil)
+		if got >= live && slabs >= got && hasCompactions {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("vr_kv_live_record_bytes %v, vr_kv_slab_bytes %v, compactions present %v: want at least %v live bytes in slabs at least as large",
+				got, slabs, hasCompactions, live)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // putKeys writes keys k0..k<n-1> with values of size bytes, one at a time,

@@ -60,7 +60,8 @@ func (c *replicaCollector) Describe(ch chan<- *prometheus.Desc) {
 		descLogBase, descCheckpointOp, descCheckpointAge, descHasState, descLogBytes, descViewChanges, descRecoveries,
 		descTransfers, descFetches, descLogCatchUps, descLogFetchFail, descWithheld, descLeaseReads, descSessions, descEvictions, descPeerSent, descPeerSentBytes,
 		descPeerRecv, descPeerRecvBytes, descPeerDropped, descDroppedIn, descBadFrames, descReconnects,
-		descDialErrors, descRefusedConns, descHandshakes, descForbidden, descLostPeers} {
+		descDialErrors, descRefusedConns, descHandshakes, descForbidden, descLostPeers,
+		descKVSlabBytes, descKVLiveBytes, descKVCompactions} {
 		ch <- d
 	}
 }
@@ -99,6 +100,7 @@ func (c *replicaCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descSessions, float64(k.Sessions))
 	counter(descEvictions, k.SessionEvictions)
 	c.collectTransport(counter)
+	c.collectKVMemory(ch)
 }
 
 // collectTransport sends the transport's counters, per peer where it keeps

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/driver"
+	"github.com/vr-go/vr/kv"
 	"github.com/vr-go/vr/message"
 	"github.com/vr-go/vr/storage"
 	"github.com/vr-go/vr/transport"
@@ -32,6 +33,7 @@ type Node struct {
 	statusReq chan chan Status
 	status    atomic.Pointer[Status]
 	info      atomic.Pointer[core.Info] // the latest Info, for metrics
+	kvMemory  atomic.Pointer[kv.Memory] // the store's memory, for metrics (kvmemory.go)
 	metrics   *metrics
 	last      core.Info
 	storage   *storage.Storage // nil when diskless
@@ -161,6 +163,7 @@ func (n *Node) Run(ctx context.Context) error {
 			n.drv.Drain(elapsed, n.queued(recv), maxDrain)
 			if !n.installs.installing() { // the install's goroutine owns the state
 				n.memLimit.update()
+				n.publishMemory()
 			}
 		case in := <-recv:
 			stall.begin("drain")
