@@ -47,7 +47,8 @@ const (
 // is the default (1 MiB slabs, compaction past 8 MiB of slack); the
 // simulator and the tests use small slabs so that small states compact.
 type Layout struct {
-	// SlabSize is the bytes of a slab (0: 1 MiB; at least MinSlabSize);
+	// SlabSize is the bytes of a slab (0: 1 MiB; else MinSlabSize to
+	// MaxSlabSize);
 	// a record larger than a sixteenth of it gets a slab of its own,
 	// dropped when the record dies (so a packed slab wastes less than a
 	// sixteenth at its end, and a full one is never sparse enough to
@@ -62,8 +63,12 @@ type Layout struct {
 	freeAtOnce bool
 }
 
-// MinSlabSize is the smallest Layout.SlabSize.
-const MinSlabSize = 1 << 10
+// MinSlabSize and MaxSlabSize bound Layout.SlabSize (an entry holds a
+// record's offset in its slab in 32 bits).
+const (
+	MinSlabSize = 1 << 10
+	MaxSlabSize = 1 << 30
+)
 
 const (
 	defaultSlabSize     = 1 << 20
@@ -79,8 +84,8 @@ func (l Layout) withDefaults() Layout {
 	if l.SlabSize == 0 {
 		l.SlabSize = defaultSlabSize
 	}
-	if l.SlabSize < MinSlabSize {
-		panic(fmt.Sprintf("kv: slabs of %d bytes (at least %d)", l.SlabSize, MinSlabSize))
+	if l.SlabSize < MinSlabSize || l.SlabSize > MaxSlabSize {
+		panic(fmt.Sprintf("kv: slabs of %d bytes (%d to %d)", l.SlabSize, MinSlabSize, MaxSlabSize))
 	}
 	switch {
 	case l.CompactFloor == 0:

@@ -250,3 +250,24 @@ func TestSnapshotWhileCompacting(t *testing.T) {
 		t.Fatalf("%d compactions, %d slabs dropped: the test proves nothing", s.arena.compactions, len(s.arena.free))
 	}
 }
+
+// TestLayoutBounds: a slab size out of range is refused at once; zero
+// fields take the defaults, and a negative floor means none.
+func TestLayoutBounds(t *testing.T) {
+	for _, size := range []int{-1, MinSlabSize - 1, MaxSlabSize + 1} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("slabs of %d bytes accepted", size)
+				}
+			}()
+			NewWithLayout(Limits{}, Layout{SlabSize: size})
+		}()
+	}
+	if l := (Layout{}).withDefaults(); l.SlabSize != defaultSlabSize || l.CompactFloor != defaultCompactFloor {
+		t.Errorf("zero layout: %+v", l)
+	}
+	if l := (Layout{SlabSize: MinSlabSize, CompactFloor: -1}).withDefaults(); l.SlabSize != MinSlabSize || l.CompactFloor != 0 {
+		t.Errorf("small slabs, no floor: %+v", l)
+	}
+}

@@ -22,7 +22,8 @@ type Store struct {
 func New(limits Limits) *Store { return NewWithLayout(limits, Layout{}) }
 
 // NewWithLayout returns an empty store whose records are packed as
-// layout says (zero fields: the defaults).
+// layout says (zero fields: the defaults). It panics if layout.SlabSize is
+// out of its range: a programming error, not an input.
 func NewWithLayout(limits Limits, layout Layout) *Store {
 	a := newArena(layout)
 	return &Store{limits: limits.withDefaults(), layout: layout, arena: a, tree: a.newTree()}

@@ -25,8 +25,8 @@ func TestMemLimitFollowsState(t *testing.T) {
 	if got := current(); got < minMemoryLimit {
 		t.Fatalf("empty state: limit %d, below the floor %d", got, minMemoryLimit)
 	}
-	if got := derived(1<<30, 3<<30); got != 9<<29 {
-		t.Fatalf("a live heap of 3 GiB over 1 GiB of state: limit %d, want 1.5 × the live heap", got)
+	if got, want := derived(1<<30, 3<<30), int64(3<<30)*liveFloorNum/liveFloorDen; got != want {
+		t.Fatalf("a live heap of 3 GiB over 1 GiB of state: limit %d, want %d (%d/%d × the live heap)", got, want, liveFloorNum, liveFloorDen)
 	}
 	sm.n = 1 << 30
 	m.update()
