@@ -39,6 +39,7 @@ type memLimit struct {
 	fixed int64 // Config.MemoryLimit
 	set   int64 // the limit last set (0: none)
 	sm    sizer // nil: nothing to derive from
+	size  int64 // the state's size when update last read it
 	log   *slog.Logger
 }
 
@@ -54,7 +55,7 @@ func newMemLimit(fixed int64, sm any, log *slog.Logger) *memLimit {
 		return m
 	}
 	m.sm, _ = sm.(sizer)
-	m.update()
+	m.update(false)
 	return m
 }
 
@@ -91,17 +92,49 @@ func liveHeap() int64 {
 	return int64(s[0].Value.Uint64())
 }
 
-// update sets the derived limit again once the state moved it by more
-// than a sixteenth. Only the loop goroutine calls it (the state is its).
-func (m *memLimit) update() {
+// update sets the derived limit again once the state or the live heap
+// moved it by more than a sixteenth. Only the loop goroutine calls it.
+// While a fetched checkpoint is installed (installing) another goroutine
+// owns the state, so the size last read stands in for it, and the live
+// heap's floor follows the state being restored: without it the limit
+// stayed where the state was before the install (512 MiB for a replica
+// that restarted empty), far below the restored heap, and the collector,
+// held to a share of the CPU, let the heap grow to twice the live one.
+func (m *memLimit) update(installing bool) {
 	if m.sm == nil {
 		return
 	}
-	want := derived(m.sm.Size(), liveHeap())
+	if !installing {
+		m.size = m.sm.Size()
+	}
+	want := derived(m.size, liveHeap())
 	if d := want - m.set; m.set == 0 || d > m.set/16 || -d > m.set/16 {
 		m.apply(want)
 	}
 }
+
+// restoring returns the GC percentage to set while a replica restores its
+// state from its disk, before the loop (and update) runs, and whether to:
+// 25 when the limit is derived from the state and GOGC is not set. A
+// restarted replica restored its gigabyte with no limit yet and GOGC=100,
+// so the heap could grow to twice what was live at the last collection
+// before the next: a durable backup restarting with 1M keys × 1 KiB
+// peaked at 2,423 MiB 6 s after its start (budget about 2,200); at 25
+// the heap grows by a quarter between collections, which cost little on
+// pointer-free slabs, and the same restart peaked at 1,953 MiB
+// (docs/benchmarks.md, sixth session).
+func restoring(fixed int64) (int, bool) {
+	if _, env := os.LookupEnv("GOGC"); env || fixed != MemoryLimitFromState {
+		return 0, false
+	}
+	if _, env := os.LookupEnv("GOMEMLIMIT"); env {
+		return 0, false
+	}
+	return restoreGCPercent, true
+}
+
+// restoreGCPercent is the GC percentage while a restart restores the state.
+const restoreGCPercent = 25
 
 func (m *memLimit) apply(limit int64) {
 	debug.SetMemoryLimit(limit)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -75,6 +76,10 @@ func New(cfg Config) (*Node, error) {
 	sm := cfg.stateMachine()
 	if restart != nil {
 		cfg.NewCluster = false // resuming from disk: the flag has no effect
+	}
+	if pct, ok := restoring(cfg.MemoryLimit); ok && restart != nil {
+		old := debug.SetGCPercent(pct) // core.New restores the state from the disk
+		defer debug.SetGCPercent(old)
 	}
 	replica, err := core.New(cfg.coreConfig(restart), sm)
 	if err != nil {
@@ -161,8 +166,9 @@ func (n *Node) Run(ctx context.Context) error {
 			// hears from its primary before it checks its timeout.
 			stall.begin("tick")
 			n.drv.Drain(elapsed, n.queued(recv), maxDrain)
-			if !n.installs.installing() { // the install's goroutine owns the state
-				n.memLimit.update()
+			installing := n.installs.installing() // its goroutine owns the state
+			n.memLimit.update(installing)
+			if !installing {
 				n.publishMemory()
 			}
 		case in := <-recv:
