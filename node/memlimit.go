@@ -96,10 +96,11 @@ func liveHeap() int64 {
 // moved it by more than a sixteenth. Only the loop goroutine calls it.
 // While a fetched checkpoint is installed (installing) another goroutine
 // owns the state, so the size last read stands in for it, and the live
-// heap's floor follows the state being restored: without it the limit
+// heap's floor follows the state being restored. Without it the limit
 // stayed where the state was before the install (512 MiB for a replica
-// that restarted empty), far below the restored heap, and the collector,
-// held to a share of the CPU, let the heap grow to twice the live one.
+// that restarted empty), below the restored heap, where the collector,
+// held to a share of the CPU, may let the heap grow past it (reasoned,
+// not measured apart from the restore at a restart: see restoring).
 func (m *memLimit) update(installing bool) {
 	if m.sm == nil {
 		return
