@@ -165,7 +165,7 @@ func (n *Node) Run(ctx context.Context) error {
 			// timers fire (driver.Flush): after a stall, a backup
 			// hears from its primary before it checks its timeout.
 			stall.begin("tick")
-			n.drv.Drain(elapsed, n.queued(recv), maxDrain)
+			n.drv.Drain(elapsed, stall.timed(n.queued(recv)), maxDrain)
 			installing := n.installs.installing() // its goroutine owns the state
 			n.memLimit.update(installing)
 			if !installing {
@@ -173,7 +173,7 @@ func (n *Node) Run(ctx context.Context) error {
 			}
 		case in := <-recv:
 			stall.begin("drain")
-			n.drv.Drain(elapsed, n.inputs(in, recv), maxDrain)
+			n.drv.Drain(elapsed, stall.timed(n.inputs(in, recv)), maxDrain)
 		case reply := <-n.statusReq:
 			stall.begin("status")
 			reply <- n.fullStatus()

@@ -1,11 +1,13 @@
 package node
 
 import (
+	"fmt"
 	"log/slog"
 	rtmetrics "runtime/metrics"
 	"time"
 
 	"github.com/vr-go/vr/internal/proccpu"
+	"github.com/vr-go/vr/message"
 )
 
 // slowIteration is the loop iteration that the node reports as a stall:
@@ -29,6 +31,12 @@ type stallWatch struct {
 	// collector, or worked).
 	probe   stallProbe
 	probeAt time.Time
+	// The inputs of a drain (timed): the one that took longest to step,
+	// how long, and when the input being stepped began.
+	slowest     string
+	slowestTook time.Duration
+	input       string
+	inputAt     time.Time
 }
 
 // probeEvery bounds how often begin reads the process's CPU time: a
@@ -65,8 +73,32 @@ func readProbe() stallProbe {
 // begin starts timing an iteration that handles what.
 func (s *stallWatch) begin(what string) {
 	s.what, s.start, s.step = what, time.Now(), ""
+	s.slowest, s.slowestTook, s.input = "", 0, ""
 	if s.start.Sub(s.probeAt) >= probeEvery {
 		s.probe, s.probeAt = readProbe(), s.start
+	}
+}
+
+// timed returns next, timing each input it yields until the next call:
+// the driver steps an input between two calls, so the time between them
+// is that input's step. The drain's Flush comes after the last call (the
+// "inputs stepped" part of a slow iteration's line).
+func (s *stallWatch) timed(next func() (message.Message, bool)) func() (message.Message, bool) {
+	return func() (message.Message, bool) {
+		now := time.Now()
+		if s.input != "" {
+			if d := now.Sub(s.inputAt); d > s.slowestTook {
+				s.slowest, s.slowestTook = s.input, d
+			}
+		}
+		m, ok := next()
+		s.input, s.inputAt = "", now
+		if ok {
+			s.input = fmt.Sprintf("%T", m)
+		} else {
+			s.mark("inputs stepped")
+		}
+		return m, ok
 	}
 }
 
@@ -82,6 +114,9 @@ func (s *stallWatch) end(log *slog.Logger) {
 		attrs := []any{"handling", s.what, "took", d.Round(time.Millisecond)}
 		if s.step != "" {
 			attrs = append(attrs, s.step, s.stepAt.Round(time.Millisecond))
+		}
+		if s.slowest != "" {
+			attrs = append(attrs, "slowest_input", s.slowest, "slowest_input_took", s.slowestTook.Round(time.Millisecond))
 		}
 		attrs = append(attrs, s.usage()...)
 		log.Warn("slow loop iteration", attrs...)
