@@ -19,7 +19,7 @@ var smallSlabs = Layout{SlabSize: 4 << 10, CompactFloor: -1}
 // checkArena returns what is wrong with s's arena: every entry of the
 // tree must name a live record whose header agrees with it, each slab's
 // live bytes must be those of its entries, inUse the slabs holding one
-// (or current), and the slabs in use within a quarter of the live bytes
+// (or current), and the slabs in use within the slack of the live bytes
 // and two slabs.
 func checkArena(s *Store) error {
 	a := s.arena
@@ -55,7 +55,7 @@ func checkArena(s *Store) error {
 	if total != a.liveBytes || inUse != a.inUse {
 		return fmt.Errorf("live bytes %d counted, %d held; in use %d counted, %d held", a.liveBytes, total, a.inUse, inUse)
 	}
-	if bound := a.liveBytes + a.liveBytes/4 + a.layout.CompactFloor + 2*int64(a.layout.SlabSize); a.inUse > bound {
+	if bound := a.liveBytes + a.liveBytes*int64(a.layout.SlackPercent)/100 + a.layout.CompactFloor + 2*int64(a.layout.SlabSize); a.inUse > bound {
 		return fmt.Errorf("slabs in use hold %d bytes for %d live (bound %d)", a.inUse, a.liveBytes, bound)
 	}
 	return nil
@@ -264,7 +264,7 @@ func TestLayoutBounds(t *testing.T) {
 			NewWithLayout(Limits{}, Layout{SlabSize: size})
 		}()
 	}
-	if l := (Layout{}).withDefaults(); l.SlabSize != defaultSlabSize || l.CompactFloor != defaultCompactFloor {
+	if l := (Layout{}).withDefaults(); l.SlabSize != defaultSlabSize || l.CompactFloor != defaultCompactFloor || l.SlackPercent != defaultSlackPercent {
 		t.Errorf("zero layout: %+v", l)
 	}
 	if l := (Layout{SlabSize: MinSlabSize, CompactFloor: -1}).withDefaults(); l.SlabSize != MinSlabSize || l.CompactFloor != 0 {

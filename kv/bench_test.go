@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/vr-go/vr/internal/benchcpu"
@@ -96,7 +97,11 @@ func BenchmarkApplyLargeState(b *testing.B) {
 		b.Skip("set VR_BENCH_LARGE=1: fills a store of 1M keys × 1 KiB")
 	}
 	const keys, batch, valueSize, snapEvery = 1_000_000, 64, 1024, (8 << 20) / (64 * 1024)
-	s := New(Limits{})
+	var layout Layout
+	if v := os.Getenv("VR_BENCH_SLACK"); v != "" { // percent: Layout.SlackPercent
+		layout.SlackPercent, _ = strconv.Atoi(v)
+	}
+	s := NewWithLayout(Limits{}, layout)
 	value := make([]byte, valueSize)
 	fill := make([]Command, 0, batch)
 	for k := 0; k < keys; k++ {
@@ -126,6 +131,63 @@ func BenchmarkApplyLargeState(b *testing.B) {
 		}
 	}
 	done()
+	m := s.Memory()
+	b.ReportMetric(float64(m.SlabBytes)/float64(m.LiveBytes), "slab/live")
+	b.ReportMetric(float64(m.Compactions)/float64(b.N), "compactions/op")
+}
+
+// BenchmarkOverwriteLargeState is BenchmarkApplyLargeState with every
+// batch drawn anew (its encoding inside the measured loop, a few percent
+// of it): uniform overwrites over all 1M keys thin every slab, as `vr
+// bench` does, so the store compacts. (ApplyLargeState cycles through
+// 1,024 batches, about 65k keys, whose slabs empty whole and compact
+// nothing.) Opt-in (VR_BENCH_LARGE=1); VR_BENCH_SLACK sets
+// Layout.SlackPercent. Run it for a few million puts (-benchtime 60000x)
+// so that the slabs reach their steady state.
+func BenchmarkOverwriteLargeState(b *testing.B) {
+	if os.Getenv("VR_BENCH_LARGE") == "" {
+		b.Skip("set VR_BENCH_LARGE=1: fills a store of 1M keys × 1 KiB")
+	}
+	const keys, batch, valueSize, snapEvery = 1_000_000, 64, 1024, (8 << 20) / (64 * 1024)
+	var layout Layout
+	if v := os.Getenv("VR_BENCH_SLACK"); v != "" {
+		layout.SlackPercent, _ = strconv.Atoi(v)
+	}
+	s := NewWithLayout(Limits{}, layout)
+	value := make([]byte, valueSize)
+	puts := make([]Command, 0, batch)
+	for k := 0; k < keys; k += batch {
+		puts = puts[:0]
+		for j := k; j < k+batch && j < keys; j++ {
+			puts = append(puts, NewPut(fmt.Appendf(nil, "%08d", j), value))
+		}
+		s.Apply(0, NewBatch(puts).Encode())
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	keyBufs := make([][]byte, batch)
+	for j := range keyBufs {
+		keyBufs[j] = make([]byte, 0, 8)
+	}
+	s.Snapshot()
+	runtime.GC()
+	before := s.Memory().Compactions
+	b.ReportAllocs()
+	done := benchcpu.Start(b)
+	for i := 0; b.Loop(); i++ {
+		puts = puts[:0]
+		for j := range batch {
+			keyBufs[j] = fmt.Appendf(keyBufs[j][:0], "%08d", rng.IntN(keys))
+			puts = append(puts, NewPut(keyBufs[j], value))
+		}
+		s.Apply(0, NewBatch(puts).Encode())
+		if i%snapEvery == snapEvery-1 {
+			_, _ = s.Snapshot().(*snapshot).WriteDeltaTo(io.Discard)
+		}
+	}
+	done()
+	m := s.Memory()
+	b.ReportMetric(float64(m.SlabBytes)/float64(m.LiveBytes), "slab/live")
+	b.ReportMetric(float64(m.Compactions-before)/float64(b.N), "compactions/op")
 }
 
 // BenchmarkSnapshotLargeState writes a whole snapshot of a store of
