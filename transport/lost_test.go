@@ -28,6 +28,10 @@ func TestLostAfterMessages(t *testing.T) {
 	if !in.Lost || in.From != 0 || in.Msg != nil {
 		t.Fatalf("after the sender closed: got %+v, want Lost from 0", in)
 	}
+	// The counters follow the inbox: a notice is counted just after it is
+	// queued (the same goroutine delivered the three messages before it).
+	// Read at once, LostPeers was once still 0 under -race.
+	waitStat(t, b, "lost peers", func(s Stats) uint64 { return s.LostPeers }, 1)
 	if s := b.Stats(); s.Received != 3 || s.LostPeers == 0 {
 		t.Fatalf("stats %+v: want 3 messages received and the loss counted apart", s)
 	}
