@@ -2,6 +2,7 @@ package kv
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -88,13 +89,24 @@ const (
 // simulator only: see package plant).
 func (l *Layout) Plant(b plant.KV) { l.freeAtOnce = b.FreeAtOnce }
 
-// withDefaults fills in l's zero fields and checks it.
+// ErrBadLayout is the error of a Layout out of range (NewWithLayout).
+var ErrBadLayout = errors.New("kv: bad layout")
+
+// check reports a slab size out of range.
+func (l Layout) check() error {
+	if l.SlabSize != 0 && (l.SlabSize < MinSlabSize || l.SlabSize > MaxSlabSize) {
+		return fmt.Errorf("%w: slabs of %d bytes (0, or %d to %d)", ErrBadLayout, l.SlabSize, MinSlabSize, MaxSlabSize)
+	}
+	return nil
+}
+
+// withDefaults fills in l's zero fields; l was checked.
 func (l Layout) withDefaults() Layout {
+	if err := l.check(); err != nil {
+		panic(err) // NewWithLayout refuses it: a store never holds one
+	}
 	if l.SlabSize == 0 {
 		l.SlabSize = defaultSlabSize
-	}
-	if l.SlabSize < MinSlabSize || l.SlabSize > MaxSlabSize {
-		panic(fmt.Sprintf("kv: slabs of %d bytes (%d to %d)", l.SlabSize, MinSlabSize, MaxSlabSize))
 	}
 	if l.SlackPercent <= 0 {
 		l.SlackPercent = defaultSlackPercent

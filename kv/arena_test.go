@@ -3,6 +3,7 @@ package kv
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -89,7 +90,7 @@ func runArena(t *testing.T, seed uint64, layout Layout) (err error) {
 	}()
 	rng := rand.New(rand.NewPCG(seed, 5))
 	keys := []int{10, 100, 1000}[rng.IntN(3)]
-	s := NewWithLayout(Limits{MaxValue: 1 << 20}, layout)
+	s := newStore(Limits{MaxValue: 1 << 20}, layout)
 	c := &chainWriter{layout: layout}
 	var held []heldSnapshot
 	var want []byte
@@ -179,7 +180,7 @@ func TestArenaCatchesFreeAtOnce(t *testing.T) {
 // its slabs sparse; the store compacts them back near its live bytes,
 // and every key reads back.
 func TestCompactionMovesRecords(t *testing.T) {
-	s := NewWithLayout(Limits{}, smallSlabs)
+	s := newStore(Limits{}, smallSlabs)
 	value := bytes.Repeat(b("x"), 40)
 	for i := range 2000 {
 		mustPutBytes(t, s, fmt.Sprintf("k%05d", i), value)
@@ -222,7 +223,7 @@ func TestCompactionMovesRecords(t *testing.T) {
 // them, and the dead bits are words of their own).
 func TestSnapshotWhileCompacting(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	s := NewWithLayout(Limits{MaxValue: 1 << 20}, smallSlabs)
+	s := newStore(Limits{MaxValue: 1 << 20}, smallSlabs)
 	type result struct {
 		got, want []byte
 		err       error
@@ -251,18 +252,16 @@ func TestSnapshotWhileCompacting(t *testing.T) {
 	}
 }
 
-// TestLayoutBounds: a slab size out of range is refused at once; zero
+// TestLayoutBounds: a slab size out of range is refused (ErrBadLayout); zero
 // fields take the defaults, and a negative floor means none.
 func TestLayoutBounds(t *testing.T) {
 	for _, size := range []int{-1, MinSlabSize - 1, MaxSlabSize + 1} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("slabs of %d bytes accepted", size)
-				}
-			}()
-			NewWithLayout(Limits{}, Layout{SlabSize: size})
-		}()
+		if s, err := NewWithLayout(Limits{}, Layout{SlabSize: size}); !errors.Is(err, ErrBadLayout) || s != nil {
+			t.Errorf("slabs of %d bytes: %v, %v", size, s, err)
+		}
+	}
+	if _, err := NewWithLayout(Limits{}, Layout{SlabSize: MinSlabSize}); err != nil {
+		t.Errorf("the smallest slabs refused: %v", err)
 	}
 	if l := (Layout{}).withDefaults(); l.SlabSize != defaultSlabSize || l.CompactFloor != defaultCompactFloor || l.SlackPercent != defaultSlackPercent {
 		t.Errorf("zero layout: %+v", l)

@@ -101,7 +101,7 @@ func BenchmarkApplyLargeState(b *testing.B) {
 	if v := os.Getenv("VR_BENCH_SLACK"); v != "" { // percent: Layout.SlackPercent
 		layout.SlackPercent, _ = strconv.Atoi(v)
 	}
-	s := NewWithLayout(Limits{}, layout)
+	s := newStore(Limits{}, layout)
 	value := make([]byte, valueSize)
 	fill := make([]Command, 0, batch)
 	for k := 0; k < keys; k++ {
@@ -153,7 +153,7 @@ func BenchmarkOverwriteLargeState(b *testing.B) {
 	if v := os.Getenv("VR_BENCH_SLACK"); v != "" {
 		layout.SlackPercent, _ = strconv.Atoi(v)
 	}
-	s := NewWithLayout(Limits{}, layout)
+	s := newStore(Limits{}, layout)
 	value := make([]byte, valueSize)
 	puts := make([]Command, 0, batch)
 	for k := 0; k < keys; k += batch {

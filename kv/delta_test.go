@@ -70,7 +70,7 @@ func (c *chainWriter) take(t *testing.T, rng *rand.Rand, snap io.WriterTo) {
 
 // restore rebuilds a store from the base and the deltas.
 func (c *chainWriter) restore() (*Store, error) {
-	s := NewWithLayout(Limits{}, c.layout)
+	s := newStore(Limits{}, c.layout)
 	if err := s.Restore(bytes.NewReader(c.base)); err != nil {
 		return nil, err
 	}

@@ -19,12 +19,20 @@ type Store struct {
 
 // New returns an empty store. Zero or negative fields of limits take their
 // defaults.
-func New(limits Limits) *Store { return NewWithLayout(limits, Layout{}) }
+func New(limits Limits) *Store { return newStore(limits, Layout{}) }
 
 // NewWithLayout returns an empty store whose records are packed as
-// layout says (zero fields: the defaults). It panics if layout.SlabSize is
-// out of its range: a programming error, not an input.
-func NewWithLayout(limits Limits, layout Layout) *Store {
+// layout says (zero fields: the defaults), or an error wrapping
+// ErrBadLayout if its slab size is out of range.
+func NewWithLayout(limits Limits, layout Layout) (*Store, error) {
+	if err := layout.check(); err != nil {
+		return nil, err
+	}
+	return newStore(limits, layout), nil
+}
+
+// newStore returns an empty store; layout was checked.
+func newStore(limits Limits, layout Layout) *Store {
 	a := newArena(layout)
 	return &Store{limits: limits.withDefaults(), layout: layout, arena: a, tree: a.newTree()}
 }

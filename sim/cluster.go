@@ -236,7 +236,7 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 	if r.isWitness(rep.idx) {
 		c, err = core.New(cfg, nil) // a witness holds no state
 	} else {
-		store = kv.NewWithLayout(kv.DefaultLimits(), r.kvLayout())
+		store = r.newStore()
 		rep.tap = &applyTap{Store: store}
 		c, err = core.New(cfg, rep.tap)
 	}
@@ -291,6 +291,15 @@ func (r *run) kvLayout() kv.Layout {
 	l := kv.Layout{SlabSize: kv.MinSlabSize << (r.opts.Seed % 3), CompactFloor: -1}
 	l.Plant(plant.KV{FreeAtOnce: r.opts.KVFreeAtOnce})
 	return l
+}
+
+// newStore returns an empty store with the run's layout.
+func (r *run) newStore() *kv.Store {
+	s, err := kv.NewWithLayout(kv.DefaultLimits(), r.kvLayout())
+	if err != nil {
+		panic(err) // kvLayout's sizes are in range: a sim bug
+	}
+	return s
 }
 
 // countCompactions adds what rep's store compacted to the result (at a

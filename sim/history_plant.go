@@ -73,7 +73,7 @@ func (r *run) answerFromOld(c *client, cmd kv.Command, res kv.Result, strike fun
 		maxAge = 100_000
 	}
 	if o == nil || o.inc != rep.inc || r.now-o.at > maxAge {
-		store := kv.NewWithLayout(kv.DefaultLimits(), r.kvLayout())
+		store := r.newStore()
 		if err := store.Restore(bytes.NewReader(rep.store.Bytes())); err != nil {
 			panic(err)
 		}
