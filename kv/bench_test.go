@@ -97,11 +97,7 @@ func BenchmarkApplyLargeState(b *testing.B) {
 		b.Skip("set VR_BENCH_LARGE=1: fills a store of 1M keys × 1 KiB")
 	}
 	const keys, batch, valueSize, snapEvery = 1_000_000, 64, 1024, (8 << 20) / (64 * 1024)
-	var layout Layout
-	if v := os.Getenv("VR_BENCH_SLACK"); v != "" { // percent: Layout.SlackPercent
-		layout.SlackPercent, _ = strconv.Atoi(v)
-	}
-	s := newStore(Limits{}, layout)
+	s := newStore(Limits{}, benchLayout())
 	value := make([]byte, valueSize)
 	fill := make([]Command, 0, batch)
 	for k := 0; k < keys; k++ {
@@ -136,6 +132,16 @@ func BenchmarkApplyLargeState(b *testing.B) {
 	b.ReportMetric(float64(m.Compactions)/float64(b.N), "compactions/op")
 }
 
+// benchLayout is the large benchmarks' layout: the default, with
+// VR_BENCH_SLACK (percent) as its SlackPercent if set.
+func benchLayout() Layout {
+	var layout Layout
+	if v := os.Getenv("VR_BENCH_SLACK"); v != "" {
+		layout.SlackPercent, _ = strconv.Atoi(v)
+	}
+	return layout
+}
+
 // BenchmarkOverwriteLargeState is BenchmarkApplyLargeState with every
 // batch drawn anew (its encoding inside the measured loop, a few percent
 // of it): uniform overwrites over all 1M keys thin every slab, as `vr
@@ -149,11 +155,7 @@ func BenchmarkOverwriteLargeState(b *testing.B) {
 		b.Skip("set VR_BENCH_LARGE=1: fills a store of 1M keys × 1 KiB")
 	}
 	const keys, batch, valueSize, snapEvery = 1_000_000, 64, 1024, (8 << 20) / (64 * 1024)
-	var layout Layout
-	if v := os.Getenv("VR_BENCH_SLACK"); v != "" {
-		layout.SlackPercent, _ = strconv.Atoi(v)
-	}
-	s := newStore(Limits{}, layout)
+	s := newStore(Limits{}, benchLayout())
 	value := make([]byte, valueSize)
 	puts := make([]Command, 0, batch)
 	for k := 0; k < keys; k += batch {

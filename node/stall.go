@@ -32,10 +32,11 @@ type stallWatch struct {
 	probe   stallProbe
 	probeAt time.Time
 	// The inputs of a drain (timed): the one that took longest to step,
-	// how long, and when the input being stepped began.
-	slowest     string
+	// how long, and the input being stepped and when it began. Only a
+	// slow iteration's line formats the slowest one's type.
+	slowest     message.Message
 	slowestTook time.Duration
-	input       string
+	input       message.Message
 	inputAt     time.Time
 }
 
@@ -73,7 +74,7 @@ func readProbe() stallProbe {
 // begin starts timing an iteration that handles what.
 func (s *stallWatch) begin(what string) {
 	s.what, s.start, s.step = what, time.Now(), ""
-	s.slowest, s.slowestTook, s.input = "", 0, ""
+	s.slowest, s.slowestTook, s.input = nil, 0, nil
 	if s.start.Sub(s.probeAt) >= probeEvery {
 		s.probe, s.probeAt = readProbe(), s.start
 	}
@@ -86,16 +87,15 @@ func (s *stallWatch) begin(what string) {
 func (s *stallWatch) timed(next func() (message.Message, bool)) func() (message.Message, bool) {
 	return func() (message.Message, bool) {
 		now := time.Now()
-		if s.input != "" {
+		if s.input != nil {
 			if d := now.Sub(s.inputAt); d > s.slowestTook {
 				s.slowest, s.slowestTook = s.input, d
 			}
 		}
 		m, ok := next()
-		s.input, s.inputAt = "", now
-		if ok {
-			s.input = fmt.Sprintf("%T", m)
-		} else {
+		s.input, s.inputAt = m, now
+		if !ok {
+			s.input = nil
 			s.mark("inputs stepped")
 		}
 		return m, ok
@@ -115,13 +115,13 @@ func (s *stallWatch) end(log *slog.Logger) {
 		if s.step != "" {
 			attrs = append(attrs, s.step, s.stepAt.Round(time.Millisecond))
 		}
-		if s.slowest != "" {
-			attrs = append(attrs, "slowest_input", s.slowest, "slowest_input_took", s.slowestTook.Round(time.Millisecond))
+		if s.slowest != nil {
+			attrs = append(attrs, "slowest_input", fmt.Sprintf("%T", s.slowest), "slowest_input_took", s.slowestTook.Round(time.Millisecond))
 		}
 		attrs = append(attrs, s.usage()...)
 		log.Warn("slow loop iteration", attrs...)
 	}
-	s.what = ""
+	s.what, s.slowest, s.input = "", nil, nil
 }
 
 // usage describes what the process used since the probe before the
