@@ -61,7 +61,8 @@ type Layout struct {
 	CompactFloor int64
 	// SlackPercent is the slack, in percent of the live bytes, that slabs
 	// may hold (beyond CompactFloor) before the store compacts one (0:
-	// 37); while a whole snapshot is being written, 25 points more. Under
+	// 37); while a whole snapshot is being written, at least
+	// pinnedSlackPercent. Under
 	// uniform overwrites a cleaner held to 25% moved about three bytes per
 	// byte freed, a fifth of a replica's CPU; at 37% a batch of puts costs
 	// 11% less CPU, and the memory limit, not the slabs, still sets the
@@ -83,6 +84,14 @@ const (
 	defaultSlabSize     = 1 << 20
 	defaultCompactFloor = int64(8 << 20)
 	defaultSlackPercent = 37
+	// pinnedSlackPercent is the slack allowed while a whole snapshot is
+	// being written: compacting then copies records out of slabs the
+	// snapshot keeps alive, so it adds to memory instead of freeing it;
+	// but the peak memory of a replica is the live heap at that moment,
+	// and past half of the live bytes the memory limit's floor (1.25 x
+	// the live heap) lifts resident memory over 2 x the data + 256 MiB
+	// (docs/benchmarks.md, seventh session).
+	pinnedSlackPercent = 50
 )
 
 // Plant plants the bugs of b in stores made with l (tests and the
@@ -293,11 +302,12 @@ func (a *arena) table() slabs { return slices.Clone(a.slabs) }
 
 // needsCompaction reports whether the slabs in use hold more than the
 // layout's slack (a share of the live records) and floor beyond the live
-// records; while a whole snapshot is being written, 25 points more.
+// records; while a whole snapshot is being written, at least
+// pinnedSlackPercent.
 func (a *arena) needsCompaction() bool {
 	pct := int64(a.layout.SlackPercent)
 	if a.pinned.Load() > 0 {
-		pct += 25
+		pct = max(pct, pinnedSlackPercent)
 	}
 	slack := a.liveBytes * pct / 100
 	return a.inUse > a.liveBytes+slack+a.layout.CompactFloor

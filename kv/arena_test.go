@@ -270,3 +270,33 @@ func TestLayoutBounds(t *testing.T) {
 		t.Errorf("small slabs, no floor: %+v", l)
 	}
 }
+
+// TestPinnedSlackBounded: while a whole snapshot is being written
+// (arena.pinned), the store lets its slabs grow past the usual slack, but
+// not past pinnedSlackPercent of the live bytes: the live heap at that
+// moment is a replica's peak memory (docs/benchmarks.md, seventh session).
+func TestPinnedSlackBounded(t *testing.T) {
+	s := newStore(Limits{}, smallSlabs)
+	rng := rand.New(rand.NewPCG(5, 6))
+	value := bytes.Repeat(b("v"), 100)
+	const keys = 4000
+	for i := range keys {
+		mustPutBytes(t, s, fmt.Sprintf("k%05d", i), value)
+	}
+	a := s.arena
+	a.pinned.Add(1) // as WriteTo does for its whole run
+	defer a.pinned.Add(-1)
+	worst := 0.0
+	for range 20 * keys {
+		mustPutBytes(t, s, fmt.Sprintf("k%05d", rng.IntN(keys)), value)
+		slack := float64(a.inUse-a.liveBytes-2*int64(a.layout.SlabSize)) / float64(a.liveBytes)
+		worst = max(worst, slack)
+	}
+	t.Logf("largest slack while pinned: %.1f%% of the live bytes", 100*worst)
+	if worst > pinnedSlackPercent/100.0 {
+		t.Fatalf("slabs held %.1f%% more than the live bytes while a snapshot was pinned; at most %d%% allowed", 100*worst, pinnedSlackPercent)
+	}
+	if worst*100 < float64(a.layout.SlackPercent) {
+		t.Fatalf("slack while pinned stayed at %.1f%%, under the %d%% allowed unpinned: the test proves nothing", 100*worst, a.layout.SlackPercent)
+	}
+}
