@@ -116,6 +116,8 @@ func TestMetricsAndProbes(t *testing.T) {
 			checkAtLeast(t, fams, "vr_transport_sent_bytes_total", map[string]string{"peer": fmt.Sprint(peer)}, 1)
 		}
 	}
+	// At this light load the loop writes most messages itself.
+	checkAtLeast(t, fams, "vr_transport_direct_writes_total", nil, 1)
 	checkAtLeast(t, fams, "go_goroutines", nil, 1)
 	for _, name := range []string{"vr_log_catchups_total", "vr_log_fetches_failed_total", "vr_answers_withheld_total"} {
 		checkAtLeast(t, fams, name, nil, 0) // exported, even while zero

@@ -74,12 +74,17 @@ func (w *batchWriter) flush(conn net.Conn, buf []byte, n int) error {
 		w.stats.dropOut(w.link, uint64(n))
 		return err
 	}
+	w.counted(n, len(buf))
+	return nil
+}
+
+// counted counts n frames of size bytes in all as sent.
+func (w *batchWriter) counted(n, size int) {
 	w.stats.sent.Add(uint64(n))
 	if w.link != nil {
 		w.link.sent.Add(uint64(n))
-		w.link.sentBytes.Add(uint64(len(buf)))
+		w.link.sentBytes.Add(uint64(size))
 	}
-	return nil
 }
 
 // retain keeps buf for the next batch unless it grew too large.

@@ -17,12 +17,14 @@ type ClientConn struct {
 	w    batchWriter
 	done chan struct{} // closed by shutdown
 	once sync.Once
+	// direct takes replies while the writer is idle; its mutex guards w.
+	direct direct
 }
 
 // newClientConn returns the reply path of an inbound client connection.
 // Its writer goroutine is run by the caller.
 func newClientConn(t *Transport, conn net.Conn) *ClientConn {
-	return &ClientConn{
+	c := &ClientConn{
 		t:    t,
 		conn: conn,
 		q:    newOutQueue(t.cfg.QueueSize),
@@ -35,17 +37,29 @@ func newClientConn(t *Transport, conn net.Conn) *ClientConn {
 		},
 		done: make(chan struct{}),
 	}
+	c.direct.attach(conn)
+	return c
 }
 
 // Send queues m (normally a *message.Reply) for the client and reports
 // whether it was accepted. It never blocks: it fails, counting the message
 // as dropped, when the queue is full or the connection has ended.
 func (c *ClientConn) Send(m message.Message) bool {
-	if m != nil && c.q.push(m) {
+	if m != nil && !c.ended() && (c.direct.try(&c.w, m, c.q.pending, c.q.wake) || c.q.push(m)) {
 		return true
 	}
 	c.t.stats.droppedOut.Add(1)
 	return false
+}
+
+// ended reports whether shutdown ran.
+func (c *ClientConn) ended() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // RemoteAddr returns the client's address.
@@ -75,8 +89,7 @@ func (c *ClientConn) run() {
 			return
 		case <-c.q.ready:
 		}
-		batch := c.q.take(spare)
-		err := c.w.write(c.conn, batch)
+		batch, err := c.writeNext(spare)
 		spare = recycle(batch)
 		if err != nil {
 			c.t.log.Debug("transport: write to client failed", "remote", c.conn.RemoteAddr().String(), "err", err)
@@ -84,4 +97,17 @@ func (c *ClientConn) run() {
 			return
 		}
 	}
+}
+
+// writeNext writes the tail of a direct write, then everything queued,
+// holding the direct lock so that no direct write comes between.
+func (c *ClientConn) writeNext(spare []message.Message) ([]message.Message, error) {
+	c.direct.mu.Lock()
+	defer c.direct.mu.Unlock()
+	batch := c.q.take(spare)
+	if err := c.direct.writeTail(&c.w); err != nil {
+		c.t.stats.dropOut(nil, uint64(len(batch)))
+		return batch, err
+	}
+	return batch, c.w.write(c.conn, batch)
 }

@@ -36,6 +36,9 @@ type peer struct {
 	dialled bool
 	// failures counts consecutive failed dials.
 	failures int
+	// direct takes the loop's messages while the writer is idle; its
+	// mutex guards w.
+	direct direct
 }
 
 // newPeer returns the outbound side of lane of the link to replica index
@@ -203,9 +206,10 @@ func (p *peer) watch(c *outConn) {
 func (p *peer) serve(ctx context.Context, c *outConn, spare []message.Message) []message.Message {
 	idle := time.NewTimer(p.idleAfter)
 	defer idle.Stop()
+	p.direct.attach(c.conn)
+	defer p.direct.detach()
 	for {
-		batch := p.q.take(spare)
-		err := p.w.write(c.conn, batch)
+		batch, err := p.writeNext(c, spare)
 		spare = recycle(batch)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -222,11 +226,34 @@ func (p *peer) serve(ctx context.Context, c *outConn, spare []message.Message) [
 			p.lost(c)
 			return spare
 		case <-idle.C:
+			if p.direct.used.Swap(false) {
+				idle.Reset(p.idleAfter)
+				continue
+			}
 			p.bo.delay = 0
 			return spare
 		case <-p.q.ready:
 		}
 	}
+}
+
+// writeNext writes the tail of a direct write, then everything queued,
+// holding the direct lock so that no direct write comes between.
+func (p *peer) writeNext(c *outConn, spare []message.Message) ([]message.Message, error) {
+	p.direct.mu.Lock()
+	defer p.direct.mu.Unlock()
+	batch := p.q.take(spare)
+	if err := p.direct.writeTail(&p.w); err != nil {
+		p.t.stats.dropOut(&p.t.links[p.index], uint64(len(batch)))
+		return batch, err
+	}
+	return batch, p.w.write(c.conn, batch)
+}
+
+// send writes m itself when the lane's writer is idle and nothing is
+// queued, else queues it; it reports whether m was taken.
+func (p *peer) send(m message.Message) bool {
+	return p.direct.try(&p.w, m, p.q.pending, p.q.wake) || p.q.push(m)
 }
 
 // lost sets the back-off after c broke: short after a long-lived

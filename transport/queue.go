@@ -37,12 +37,18 @@ func (q *outQueue) push(m message.Message) bool {
 	wake := len(q.items) == 1
 	q.mu.Unlock()
 	if wake {
-		select {
-		case q.ready <- struct{}{}:
-		default:
-		}
+		q.wake()
 	}
 	return true
+}
+
+// wake makes sure the consumer looks at the queue (and whatever else it
+// writes first) soon.
+func (q *outQueue) wake() {
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
 }
 
 // take returns every queued message, leaving spare (which must be empty,

@@ -6,6 +6,10 @@ import "sync/atomic"
 type Stats struct {
 	// Sent counts messages written to a socket (peers and clients).
 	Sent uint64
+	// Direct counts the messages of Sent that the sender wrote on the
+	// connection itself, its writer idle (see direct); DirectTails those
+	// of them the socket took only in part, the writer writing the rest.
+	Direct, DirectTails uint64
 	// Received counts inbound messages delivered to the Receive channel
 	// (not the Lost notices: LostPeers counts those).
 	Received uint64
@@ -46,19 +50,22 @@ type counters struct {
 	badFrames, reconnects, dialErrors     atomic.Uint64
 	refusedConns, handshakeFailures       atomic.Uint64
 	lostPeers                             atomic.Uint64
+	direct, directTails                   atomic.Uint64
 }
 
 // snapshot reads every counter.
 func (c *counters) snapshot() Stats {
 	return Stats{
-		Sent:       c.sent.Load(),
-		Received:   c.received.Load(),
-		LostPeers:  c.lostPeers.Load(),
-		DroppedOut: c.droppedOut.Load(),
-		DroppedIn:  c.droppedIn.Load(),
-		BadFrames:  c.badFrames.Load(),
-		Reconnects: c.reconnects.Load(),
-		DialErrors: c.dialErrors.Load(),
+		Sent:        c.sent.Load(),
+		Direct:      c.direct.Load(),
+		DirectTails: c.directTails.Load(),
+		Received:    c.received.Load(),
+		LostPeers:   c.lostPeers.Load(),
+		DroppedOut:  c.droppedOut.Load(),
+		DroppedIn:   c.droppedIn.Load(),
+		BadFrames:   c.badFrames.Load(),
+		Reconnects:  c.reconnects.Load(),
+		DialErrors:  c.dialErrors.Load(),
 
 		RefusedConns:      c.refusedConns.Load(),
 		HandshakeFailures: c.handshakeFailures.Load(),

@@ -205,7 +205,7 @@ func (t *Transport) Send(to int, m message.Message) bool {
 	if to >= 0 && to < len(t.peers) {
 		ls = t.peers[to].Load()
 	}
-	if ls != nil && m != nil && peerMessage(m) && !t.closed.Load() && ls[t.laneOf(m)].q.push(m) {
+	if ls != nil && m != nil && peerMessage(m) && !t.closed.Load() && ls[t.laneOf(m)].send(m) {
 		return true
 	}
 	var link *linkCounters

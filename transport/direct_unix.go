@@ -1,0 +1,25 @@
+//go:build unix
+
+package transport
+
+import "syscall"
+
+// directWrites reports whether senders may write on a connection
+// themselves (see direct).
+const directWrites = true
+
+// writeNonblocking makes one write of buf on raw's socket, which Go keeps
+// non-blocking, without waiting for it to become writable: n bytes were
+// taken (0 with EAGAIN when its send buffer is full). tried is false when
+// the write was not attempted (a write deadline passed).
+func writeNonblocking(raw syscall.RawConn, buf []byte) (n int, tried bool, err error) {
+	werr := raw.Write(func(fd uintptr) bool {
+		tried = true
+		n, err = syscall.Write(int(fd), buf)
+		return true
+	})
+	if !tried {
+		return 0, false, werr
+	}
+	return max(n, 0), true, err
+}
