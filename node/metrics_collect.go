@@ -47,6 +47,7 @@ var (
 	descRefusedConns  = desc("vr_transport_refused_connections_total", "Inbound connections refused for a connection limit (in total or per source address).")
 	descDirect        = desc("vr_transport_direct_writes_total", "Messages the loop wrote on their connection itself, its writer idle (the rest were queued for the writer goroutine).")
 	descDirectTails   = desc("vr_transport_direct_tails_total", "Direct writes the socket took only in part; the writer wrote the rest.")
+	descSlowClients   = desc("vr_transport_slow_clients_total", "Client connections closed because they did not read their replies (the reply queue's byte or count bound).")
 	descLostPeers     = desc("vr_transport_peer_connections_lost_total", "Replica connections that ended while the transport was open (each a hint to core.Replica.PeerLost).")
 	descHandshakes    = desc("vr_transport_tls_handshake_failures_total", "Inbound TLS handshakes that failed: no or a rejected certificate, plaintext, or the handshake deadline.")
 	descForbidden     = desc("vr_forbidden_requests_total", "Client requests refused because the role in the client's certificate does not allow them.")
@@ -63,7 +64,7 @@ func (c *replicaCollector) Describe(ch chan<- *prometheus.Desc) {
 		descTransfers, descFetches, descLogCatchUps, descLogFetchFail, descWithheld, descLeaseReads, descSessions, descEvictions, descPeerSent, descPeerSentBytes,
 		descPeerRecv, descPeerRecvBytes, descPeerDropped, descDroppedIn, descBadFrames, descReconnects,
 		descDialErrors, descRefusedConns, descHandshakes, descForbidden, descLostPeers,
-		descDirect, descDirectTails,
+		descDirect, descDirectTails, descSlowClients,
 		descKVSlabBytes, descKVLiveBytes, descKVCompactions} {
 		ch <- d
 	}
@@ -127,6 +128,7 @@ func (c *replicaCollector) collectTransport(counter func(*prometheus.Desc, uint6
 	counter(descLostPeers, s.LostPeers)
 	counter(descDirect, s.Direct)
 	counter(descDirectTails, s.DirectTails)
+	counter(descSlowClients, s.SlowClients)
 	counter(descForbidden, c.n.forbidden.Load())
 }
 

@@ -37,18 +37,34 @@ func newClientConn(t *Transport, conn net.Conn) *ClientConn {
 		},
 		done: make(chan struct{}),
 	}
+	c.q.maxBytes = t.cfg.MaxReplyBytes
 	c.direct.attach(conn)
 	return c
 }
 
 // Send queues m (normally a *message.Reply) for the client and reports
 // whether it was accepted. It never blocks: it fails, counting the message
-// as dropped, when the queue is full or the connection has ended.
+// as dropped, when the connection has ended or its queue is full (by
+// count, or by MaxReplyBytes: then the client is not reading its replies,
+// and the connection is closed).
 func (c *ClientConn) Send(m message.Message) bool {
-	if m != nil && !c.ended() && (c.direct.try(&c.w, m, c.q.pending, c.q.wake) || c.q.push(m)) {
+	if m == nil || c.ended() {
+		c.t.stats.droppedOut.Add(1)
+		return false
+	}
+	if c.direct.try(&c.w, m, c.q.pending, c.q.wake) {
 		return true
 	}
+	size := int64(message.Size(m))
+	total := c.t.replyBytes.Add(size)
+	if total <= int64(c.t.cfg.MaxReplyBytes)*maxTotalReplyFactor && c.q.push(m) {
+		return true
+	}
+	c.t.replyBytes.Add(-size)
 	c.t.stats.droppedOut.Add(1)
+	c.t.stats.slowClients.Add(1)
+	c.t.logLimited(c.conn, "slow-client", "transport: closing a client connection that does not read its replies")
+	_ = c.Close()
 	return false
 }
 
@@ -74,7 +90,9 @@ func (c *ClientConn) Close() error {
 // shutdown refuses further replies and stops the writer.
 func (c *ClientConn) shutdown() {
 	c.once.Do(func() {
-		c.t.stats.droppedOut.Add(uint64(c.q.close()))
+		n, bytes := c.q.close()
+		c.t.stats.droppedOut.Add(uint64(n))
+		c.t.replyBytes.Add(-int64(bytes))
 		close(c.done)
 	})
 }
@@ -105,9 +123,19 @@ func (c *ClientConn) writeNext(spare []message.Message) ([]message.Message, erro
 	c.direct.mu.Lock()
 	defer c.direct.mu.Unlock()
 	batch := c.q.take(spare)
+	c.t.replyBytes.Add(-queuedSize(batch))
 	if err := c.direct.writeTail(&c.w); err != nil {
 		c.t.stats.dropOut(nil, uint64(len(batch)))
 		return batch, err
 	}
 	return batch, c.w.write(c.conn, batch)
+}
+
+// queuedSize is the encoded size of batch, as Send counted it.
+func queuedSize(batch []message.Message) int64 {
+	var n int64
+	for _, m := range batch {
+		n += int64(message.Size(m))
+	}
+	return n
 }

@@ -78,3 +78,33 @@ func TestClientConnAfterDisconnect(t *testing.T) {
 	}
 	expectClosed(t, conn)
 }
+
+// TestSlowClientDisconnected: a client that sends a request and never
+// reads its replies must not make the replica queue them without bound:
+// once MaxReplyBytes are queued for it, its connection is closed. (Before
+// the byte bound, 4,096 replies of any size were queued per connection:
+// 3 connections reading 1 MB values took a replica to 1.04 GB.)
+func TestSlowClientDisconnected(t *testing.T) {
+	trs, _ := startCluster(t, 1, func(c *Config) { c.MaxReplyBytes = 1 << 20 })
+	tr := trs[0]
+	conn := dialRaw(t, tr)
+	_ = conn.SetReadBuffer(16 << 10)
+	writeFrame(t, conn, testCluster, wire.SenderClient, &message.Request{ClientID: 1, RequestNum: 1})
+	in := receive(t, tr)
+	value := make([]byte, 256<<10)
+	accepted := 0
+	for num := range uint64(400) { // 100 MiB of replies
+		if in.Client.Send(&message.Reply{ClientID: 1, RequestNum: num + 1, Result: value}) {
+			accepted++
+		}
+	}
+	s := tr.Stats()
+	t.Logf("%d of 400 replies of 256 KiB accepted; %d written directly", accepted, s.Direct)
+	// What the two sockets' buffers, one batch being written and 1 MiB
+	// queued can hold (19 here), well under what the bound for all
+	// clients together (16 MiB: 64 replies) would let through.
+	if accepted > 40 || s.SlowClients != 1 {
+		t.Fatalf("%d of 400 replies accepted, %d slow clients closed: replies to a client that does not read are not bounded", accepted, s.SlowClients)
+	}
+	expectClosed(t, conn)
+}

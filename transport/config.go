@@ -21,6 +21,14 @@ const (
 	DefaultMaxConns       = 1024
 	DefaultMaxConnsPerIP  = 256
 	DefaultHandshake      = 5 * time.Second
+	// DefaultMaxReplyBytes bounds the replies queued for one client
+	// connection: several of the largest replies (a 1 MiB value, a
+	// scan's page), far below what thousands of clients could pin at
+	// QueueSize replies each.
+	DefaultMaxReplyBytes = 16 << 20
+	// maxTotalReplyFactor times MaxReplyBytes bounds the replies queued
+	// for all client connections together.
+	maxTotalReplyFactor = 16
 
 	// clientIdleFactor multiplies IOTimeout to give the idle read deadline
 	// of client connections, which have no heartbeat.
@@ -50,6 +58,15 @@ type Config struct {
 	// each peer (two per peer, see message.Lane) and of each client
 	// connection, and the Receive channel. Default 4096.
 	QueueSize int
+	// MaxReplyBytes bounds, in bytes of encoded replies, what may be
+	// queued for one client connection (a reply is always accepted into
+	// an empty queue). A reply beyond it means the client is not reading
+	// what it asked for: the connection is closed and the client must
+	// reconnect (its requests' outcomes unknown to it, as after any
+	// disconnection). The replies queued for all clients together are
+	// bounded by 16 × MaxReplyBytes likewise: the client whose reply would
+	// pass that is disconnected. Default DefaultMaxReplyBytes.
+	MaxReplyBytes int
 	// IOTimeout is the write deadline of each batch and the idle read
 	// deadline of peer connections (client connections get ten times
 	// more). Default 5s.
@@ -95,6 +112,7 @@ func (c Config) withDefaults() Config {
 	c.MaxConns = orDefault(c.MaxConns, DefaultMaxConns)
 	c.MaxConnsPerIP = orDefault(c.MaxConnsPerIP, DefaultMaxConnsPerIP)
 	c.HandshakeTimeout = orDefault(c.HandshakeTimeout, DefaultHandshake)
+	c.MaxReplyBytes = orDefault(c.MaxReplyBytes, DefaultMaxReplyBytes)
 	d := wire.DefaultLimits()
 	c.Limits.MaxBody = orDefault(c.Limits.MaxBody, d.MaxBody)
 	c.Limits.MaxEntries = orDefault(c.Limits.MaxEntries, d.MaxEntries)
@@ -123,7 +141,7 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: %d peers, at most %d", ErrConfig, n, maxReplicas)
 	case c.Self < 0 || c.Self >= n:
 		return fmt.Errorf("%w: self index %d out of range [0,%d)", ErrConfig, c.Self, n)
-	case c.QueueSize < 0, c.MaxConns < 0, c.MaxConnsPerIP < 0:
+	case c.QueueSize < 0, c.MaxConns < 0, c.MaxConnsPerIP < 0, c.MaxReplyBytes < 0:
 		return fmt.Errorf("%w: negative queue size or connection limit", ErrConfig)
 	case c.IOTimeout < 0, c.DialBackoffMin < 0, c.DialBackoffMax < 0, c.HandshakeTimeout < 0:
 		return fmt.Errorf("%w: negative duration", ErrConfig)

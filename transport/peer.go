@@ -102,7 +102,10 @@ func (c *outConn) close() {
 // run is the writer goroutine: it waits for queued messages, connects, and
 // writes batches until ctx ends.
 func (p *peer) run(ctx context.Context) {
-	defer func() { p.t.stats.dropOut(&p.t.links[p.index], uint64(p.q.close())) }()
+	defer func() {
+		n, _ := p.q.close()
+		p.t.stats.dropOut(&p.t.links[p.index], uint64(n))
+	}()
 	var spare []message.Message
 	for p.awaitWork(ctx) {
 		c := p.connect(ctx)

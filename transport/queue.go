@@ -16,6 +16,9 @@ type outQueue struct {
 	items  []message.Message
 	limit  int
 	closed bool
+	// maxBytes bounds the encoded bytes of the queued messages (0: no
+	// bound); bytes counts them.
+	maxBytes, bytes int
 	// ready holds a token whenever items became non-empty since the
 	// consumer last took them (it may also hold a stale token).
 	ready chan struct{}
@@ -28,11 +31,16 @@ func newOutQueue(limit int) *outQueue {
 
 // push appends m and reports whether it was accepted.
 func (q *outQueue) push(m message.Message) bool {
+	size := 0
+	if q.maxBytes > 0 {
+		size = message.Size(m)
+	}
 	q.mu.Lock()
-	if q.closed || len(q.items) >= q.limit {
+	if q.closed || len(q.items) >= q.limit || len(q.items) > 0 && q.bytes+size > q.maxBytes && q.maxBytes > 0 {
 		q.mu.Unlock()
 		return false
 	}
+	q.bytes += size
 	q.items = append(q.items, m)
 	wake := len(q.items) == 1
 	q.mu.Unlock()
@@ -57,7 +65,7 @@ func (q *outQueue) wake() {
 func (q *outQueue) take(spare []message.Message) []message.Message {
 	q.mu.Lock()
 	out := q.items
-	q.items = spare[:0]
+	q.items, q.bytes = spare[:0], 0
 	q.mu.Unlock()
 	return out
 }
@@ -70,15 +78,15 @@ func (q *outQueue) pending() bool {
 }
 
 // close refuses further pushes and reports how many queued messages were
-// discarded.
-func (q *outQueue) close() int {
+// discarded, and their bytes (counted under maxBytes only).
+func (q *outQueue) close() (n, bytes int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.closed = true
-	n := len(q.items)
+	n, bytes = len(q.items), q.bytes
 	clear(q.items)
-	q.items = q.items[:0]
-	return n
+	q.items, q.bytes = q.items[:0], 0
+	return n, bytes
 }
 
 // recycle empties a taken batch for reuse as spare, dropping its

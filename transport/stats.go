@@ -10,6 +10,10 @@ type Stats struct {
 	// connection itself, its writer idle (see direct); DirectTails those
 	// of them the socket took only in part, the writer writing the rest.
 	Direct, DirectTails uint64
+	// SlowClients counts client connections closed because their
+	// replies filled the queue (Config.MaxReplyBytes or QueueSize): the
+	// client did not read them.
+	SlowClients uint64
 	// Received counts inbound messages delivered to the Receive channel
 	// (not the Lost notices: LostPeers counts those).
 	Received uint64
@@ -50,7 +54,7 @@ type counters struct {
 	badFrames, reconnects, dialErrors     atomic.Uint64
 	refusedConns, handshakeFailures       atomic.Uint64
 	lostPeers                             atomic.Uint64
-	direct, directTails                   atomic.Uint64
+	direct, directTails, slowClients      atomic.Uint64
 }
 
 // snapshot reads every counter.
@@ -59,6 +63,7 @@ func (c *counters) snapshot() Stats {
 		Sent:        c.sent.Load(),
 		Direct:      c.direct.Load(),
 		DirectTails: c.directTails.Load(),
+		SlowClients: c.slowClients.Load(),
 		Received:    c.received.Load(),
 		LostPeers:   c.lostPeers.Load(),
 		DroppedOut:  c.droppedOut.Load(),

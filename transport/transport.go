@@ -46,7 +46,10 @@ type Transport struct {
 	peers [maxReplicas]atomic.Pointer[lanes]
 	inbox chan Inbound
 	stats counters
-	links [maxReplicas]linkCounters // per replica id; unused at Self
+	// replyBytes counts the encoded replies queued for every client
+	// connection (not those a writer took).
+	replyBytes atomic.Int64
+	links      [maxReplicas]linkCounters // per replica id; unused at Self
 	// oneLane sends every message to a peer on one connection, the old
 	// behaviour (tests only: it shows what the bulk lane is for).
 	oneLane bool
