@@ -26,6 +26,14 @@ const (
 	// scan's page), far below what thousands of clients could pin at
 	// QueueSize replies each.
 	DefaultMaxReplyBytes = 16 << 20
+	// DefaultMaxInboundBytes bounds the bodies of large inbound frames
+	// being read at once, over all connections: eight frames of the
+	// core's largest message (32 MiB).
+	DefaultMaxInboundBytes = 256 << 20
+	// inboundFree is the body size up to which a frame is read without
+	// counting against MaxInboundBytes (a Reader grows its buffer by that
+	// much ahead of the data anyway).
+	inboundFree = 64 << 10
 	// maxTotalReplyFactor times MaxReplyBytes bounds the replies queued
 	// for all client connections together.
 	maxTotalReplyFactor = 16
@@ -67,6 +75,16 @@ type Config struct {
 	// bounded by 16 × MaxReplyBytes likewise: the client whose reply would
 	// pass that is disconnected. Default DefaultMaxReplyBytes.
 	MaxReplyBytes int
+	// MaxInboundBytes bounds the bodies of inbound frames larger than 64
+	// KiB being read at once, over all connections together: a frame
+	// whose header announces more than the room left closes its
+	// connection before its body is read (counted as a bad frame), so
+	// that connections announcing large frames and sending them slowly
+	// cannot take the replica's memory. Each frame is also checked, from
+	// its header, against what its sender may send: a client only
+	// Requests of at most Limits.MaxPayload of payload. Default
+	// DefaultMaxInboundBytes.
+	MaxInboundBytes int
 	// IOTimeout is the write deadline of each batch and the idle read
 	// deadline of peer connections (client connections get ten times
 	// more). Default 5s.
@@ -113,6 +131,7 @@ func (c Config) withDefaults() Config {
 	c.MaxConnsPerIP = orDefault(c.MaxConnsPerIP, DefaultMaxConnsPerIP)
 	c.HandshakeTimeout = orDefault(c.HandshakeTimeout, DefaultHandshake)
 	c.MaxReplyBytes = orDefault(c.MaxReplyBytes, DefaultMaxReplyBytes)
+	c.MaxInboundBytes = orDefault(c.MaxInboundBytes, DefaultMaxInboundBytes)
 	d := wire.DefaultLimits()
 	c.Limits.MaxBody = orDefault(c.Limits.MaxBody, d.MaxBody)
 	c.Limits.MaxEntries = orDefault(c.Limits.MaxEntries, d.MaxEntries)
@@ -141,7 +160,7 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: %d peers, at most %d", ErrConfig, n, maxReplicas)
 	case c.Self < 0 || c.Self >= n:
 		return fmt.Errorf("%w: self index %d out of range [0,%d)", ErrConfig, c.Self, n)
-	case c.QueueSize < 0, c.MaxConns < 0, c.MaxConnsPerIP < 0, c.MaxReplyBytes < 0:
+	case c.QueueSize < 0, c.MaxConns < 0, c.MaxConnsPerIP < 0, c.MaxReplyBytes < 0, c.MaxInboundBytes < 0:
 		return fmt.Errorf("%w: negative queue size or connection limit", ErrConfig)
 	case c.IOTimeout < 0, c.DialBackoffMin < 0, c.DialBackoffMax < 0, c.HandshakeTimeout < 0:
 		return fmt.Errorf("%w: negative duration", ErrConfig)

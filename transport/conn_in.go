@@ -59,6 +59,10 @@ func (t *Transport) serveInbound(raw net.Conn) {
 		id:   id,
 	}
 	c.setIdle(t.cfg.IOTimeout * clientIdleFactor)
+	stop := t.stopSignal()
+	c.r.SetCheck(func(h wire.Header) (func(), error) {
+		return t.checkHeader(h, time.Now().Add(c.idle), stop)
+	})
 	err = c.loop()
 	// Count and log before closing, so that a remote which sees the close
 	// also sees the counters updated.
@@ -216,4 +220,14 @@ func isBadInput(err error) bool {
 		}
 	}
 	return false
+}
+
+// stopSignal is closed when the transport stops (its run context ends).
+func (t *Transport) stopSignal() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.runCtx == nil {
+		return nil
+	}
+	return t.runCtx.Done()
 }

@@ -49,7 +49,10 @@ type Transport struct {
 	// replyBytes counts the encoded replies queued for every client
 	// connection (not those a writer took).
 	replyBytes atomic.Int64
-	links      [maxReplicas]linkCounters // per replica id; unused at Self
+	// inbound bounds the bodies of large inbound frames being read
+	// (MaxInboundBytes).
+	inbound *byteBudget
+	links   [maxReplicas]linkCounters // per replica id; unused at Self
 	// oneLane sends every message to a peer on one connection, the old
 	// behaviour (tests only: it shows what the bulk lane is for).
 	oneLane bool
@@ -83,6 +86,7 @@ func New(cfg Config) (*Transport, error) {
 		conns: make(map[net.Conn]struct{}),
 		perIP: make(map[string]int),
 	}
+	t.inbound = newByteBudget(int64(cfg.MaxInboundBytes))
 	t.cfg.Logger = t.log
 	if cfg.TLS != nil {
 		t.serverTLS = cfg.TLS.ServerConfig(cfg.ClusterID)

@@ -17,12 +17,28 @@ const readChunk = 64 << 10
 // reuses it from frame to frame; decoded messages never alias it. A Reader
 // is not safe for concurrent use.
 type Reader struct {
-	r   io.Reader
-	lim Limits
-	hdr [HeaderSize]byte
-	buf []byte
-	err error
+	r     io.Reader
+	lim   Limits
+	hdr   [HeaderSize]byte
+	buf   []byte
+	err   error
+	check HeaderCheck
 }
+
+// HeaderCheck vets a frame's header before its body is read (SetCheck):
+// an error ends the stream without reading the body; release, if not
+// nil, is called once the frame was read and decoded, or failed.
+type HeaderCheck func(Header) (release func(), err error)
+
+// SetCheck makes every frame's header pass check before its body is
+// read, so that a frame its sender may not send, or may not send that
+// large, costs no memory.
+func (r *Reader) SetCheck(check HeaderCheck) { r.check = check }
+
+// maxRetainedBody is the largest body buffer a Reader keeps between
+// frames; a larger one, grown by one large frame, is dropped, so that an
+// idle connection does not hold the largest frame it ever carried.
+const maxRetainedBody = 1 << 20
 
 // NewReader returns a Reader of frames from r under the limits lim (zero
 // fields mean the defaults). It does not buffer r beyond the current frame.
@@ -54,12 +70,30 @@ func (r *Reader) next() (Header, message.Message, error) {
 	if err != nil {
 		return Header{}, nil, err
 	}
+	if r.check != nil {
+		release, err := r.check(h)
+		if err != nil {
+			return h, nil, err
+		}
+		if release != nil {
+			defer release()
+		}
+	}
+	defer r.shrink()
 	body, err := r.readBody(int(h.Length))
 	if err != nil {
 		return h, nil, err
 	}
 	m, err := DecodeFrame(h, r.hdr[:], body, r.lim)
 	return h, m, err
+}
+
+// shrink drops the body buffer if a large frame grew it (decoded
+// messages never alias it).
+func (r *Reader) shrink() {
+	if cap(r.buf) > maxRetainedBody {
+		r.buf = nil
+	}
 }
 
 // readBody reads n bytes into the reused buffer, growing it at most
