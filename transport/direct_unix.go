@@ -15,8 +15,12 @@ const directWrites = true
 func writeNonblocking(raw syscall.RawConn, buf []byte) (n int, tried bool, err error) {
 	werr := raw.Write(func(fd uintptr) bool {
 		tried = true
-		n, err = syscall.Write(int(fd), buf)
-		return true
+		for {
+			n, err = syscall.Write(int(fd), buf)
+			if err != syscall.EINTR { // a signal: the write did not happen
+				return true
+			}
+		}
 	})
 	if !tried {
 		return 0, false, werr
