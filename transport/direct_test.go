@@ -18,6 +18,27 @@ import (
 // sentinel, ^0, when the stream breaks: a frame garbled by writes out of
 // order).
 func orderPeer(ln net.Listener, rate int, offsets chan<- uint64) {
+	acceptEach(ln, func(conn net.Conn) {
+		_ = conn.(*net.TCPConn).SetReadBuffer(32 << 10)
+		r := wire.NewReader(pacedReader{conn, rate}, wire.Limits{})
+		for {
+			_, m, err := r.Next()
+			if err != nil {
+				if err != io.EOF {
+					offsets <- ^uint64(0)
+				}
+				return
+			}
+			if c, ok := m.(*message.CheckpointChunk); ok {
+				offsets <- c.Offset
+			}
+		}
+	})
+}
+
+// acceptEach serves every connection ln accepts with serve on a goroutine
+// of its own, closing it after, until ln is closed.
+func acceptEach(ln net.Listener, serve func(net.Conn)) {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
@@ -25,26 +46,14 @@ func orderPeer(ln net.Listener, rate int, offsets chan<- uint64) {
 		}
 		go func() {
 			defer conn.Close()
-			_ = conn.(*net.TCPConn).SetReadBuffer(32 << 10)
-			r := wire.NewReader(pacedReader{conn, rate}, wire.Limits{})
-			for {
-				_, m, err := r.Next()
-				if err != nil {
-					if err != io.EOF {
-						offsets <- ^uint64(0)
-					}
-					return
-				}
-				if c, ok := m.(*message.CheckpointChunk); ok {
-					offsets <- c.Offset
-				}
-			}
+			serve(conn)
 		}()
 	}
 }
 
-// pacedReader reads at most rate bytes per second from r: the pause is
-// the transmission time of a link of that bandwidth.
+// pacedReader reads at most rate bytes per second from r, as a link of
+// that bandwidth delivers them: the pause after each read is the link's
+// transmission time, not a wait for some event.
 type pacedReader struct {
 	r    io.Reader
 	rate int

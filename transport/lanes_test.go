@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"io"
 	"net"
 	"testing"
 	"time"
@@ -15,41 +14,20 @@ import (
 // TestControlOvertakesBulk takes seconds to cross.
 const slowLinkRate = 4 << 20
 
-// slowReader reads at most slowLinkRate bytes per second from r, as a
-// link of that bandwidth delivers them. The pause after each read is the
-// link's transmission time, not a wait for some event.
-type slowReader struct{ r io.Reader }
-
-func (s slowReader) Read(p []byte) (int, error) {
-	if len(p) > 16<<10 {
-		p = p[:16<<10]
-	}
-	n, err := s.r.Read(p)
-	time.Sleep(time.Duration(n) * time.Second / slowLinkRate)
-	return n, err
-}
-
 // slowPeer is a fake replica behind a slow link: it accepts connections
-// and reads each one through a slowReader, reporting the type of every
-// message it decodes on arrivals, until the sender closes it.
+// and reads each one at slowLinkRate (pacedReader), reporting the type
+// of every message it decodes on arrivals, until the sender closes it.
 func slowPeer(ln net.Listener, arrivals chan<- message.Type) {
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer conn.Close()
-			r := wire.NewReader(slowReader{conn}, wire.Limits{})
-			for {
-				_, m, err := r.Next()
-				if err != nil {
-					return
-				}
-				arrivals <- m.Type()
+	acceptEach(ln, func(conn net.Conn) {
+		r := wire.NewReader(pacedReader{conn, slowLinkRate}, wire.Limits{})
+		for {
+			_, m, err := r.Next()
+			if err != nil {
+				return
 			}
-		}()
-	}
+			arrivals <- m.Type()
+		}
+	})
 }
 
 // TestControlOvertakesBulk queues megabytes of checkpoint chunks to a
