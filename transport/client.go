@@ -55,12 +55,16 @@ func (c *ClientConn) Send(m message.Message) bool {
 	if c.direct.try(&c.w, m, c.q.pending, c.q.wake) {
 		return true
 	}
-	size := int64(message.Size(m))
-	total := c.t.replyBytes.Add(size)
-	if total <= int64(c.t.cfg.MaxReplyBytes)*maxTotalReplyFactor && c.q.push(m) {
+	size := message.Size(m)
+	total := c.t.replyBytes.Add(int64(size))
+	if total <= int64(c.t.cfg.MaxReplyBytes)*maxTotalReplyFactor && c.q.pushSized(m, size) {
 		return true
 	}
-	c.t.replyBytes.Add(-size)
+	c.t.replyBytes.Add(-int64(size))
+	if c.ended() { // closed meanwhile, not slow
+		c.t.stats.droppedOut.Add(1)
+		return false
+	}
 	c.t.stats.droppedOut.Add(1)
 	c.t.stats.slowClients.Add(1)
 	c.t.logLimited(c.conn, "slow-client", "transport: closing a client connection that does not read its replies")
@@ -122,20 +126,11 @@ func (c *ClientConn) run() {
 func (c *ClientConn) writeNext(spare []message.Message) ([]message.Message, error) {
 	c.direct.mu.Lock()
 	defer c.direct.mu.Unlock()
-	batch := c.q.take(spare)
-	c.t.replyBytes.Add(-queuedSize(batch))
+	batch, bytes := c.q.takeSized(spare)
+	c.t.replyBytes.Add(-int64(bytes))
 	if err := c.direct.writeTail(&c.w); err != nil {
 		c.t.stats.dropOut(nil, uint64(len(batch)))
 		return batch, err
 	}
 	return batch, c.w.write(c.conn, batch)
-}
-
-// queuedSize is the encoded size of batch, as Send counted it.
-func queuedSize(batch []message.Message) int64 {
-	var n int64
-	for _, m := range batch {
-		n += int64(message.Size(m))
-	}
-	return n
 }

@@ -30,11 +30,11 @@ func newOutQueue(limit int) *outQueue {
 }
 
 // push appends m and reports whether it was accepted.
-func (q *outQueue) push(m message.Message) bool {
-	size := 0
-	if q.maxBytes > 0 {
-		size = message.Size(m)
-	}
+func (q *outQueue) push(m message.Message) bool { return q.pushSized(m, 0) }
+
+// pushSized is push for a queue bounded by bytes: size is m's encoded
+// size, which the caller computed once for its own accounting too.
+func (q *outQueue) pushSized(m message.Message, size int) bool {
 	q.mu.Lock()
 	if q.closed || len(q.items) >= q.limit || len(q.items) > 0 && q.bytes+size > q.maxBytes && q.maxBytes > 0 {
 		q.mu.Unlock()
@@ -63,11 +63,18 @@ func (q *outQueue) wake() {
 // see recycle) as the new backing store. The caller owns the result until
 // it passes it back as spare.
 func (q *outQueue) take(spare []message.Message) []message.Message {
-	q.mu.Lock()
-	out := q.items
-	q.items, q.bytes = spare[:0], 0
-	q.mu.Unlock()
+	out, _ := q.takeSized(spare)
 	return out
+}
+
+// takeSized is take that also returns the bytes pushSized counted for
+// the messages taken.
+func (q *outQueue) takeSized(spare []message.Message) ([]message.Message, int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out, bytes := q.items, q.bytes
+	q.items, q.bytes = spare[:0], 0
+	return out, bytes
 }
 
 // pending reports whether messages are queued.
@@ -78,7 +85,7 @@ func (q *outQueue) pending() bool {
 }
 
 // close refuses further pushes and reports how many queued messages were
-// discarded, and their bytes (counted under maxBytes only).
+// discarded, and their bytes (as pushSized counted them).
 func (q *outQueue) close() (n, bytes int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
