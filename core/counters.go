@@ -32,4 +32,8 @@ type Counters struct {
 	// log, a NewState) not sent to a repeated request because the same
 	// answer to the same request left a moment before (answers.go).
 	AnswersWithheld uint64
+	// PreparesHeld counts Prepares a backup received after a gap (a later
+	// Prepare overtook an earlier one on another lane) and held until the
+	// gap filled, instead of dropping them (early.go).
+	PreparesHeld uint64
 }

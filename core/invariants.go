@@ -22,6 +22,7 @@ func (r *Replica) assertInvariants() {
 	if r.logBytes > r.cfg.logLimit() || r.logBytes < 0 {
 		r.invariantFailed("log of %d bytes outside its bound %d", r.logBytes, r.cfg.logLimit())
 	}
+	r.checkEarly()
 	if r.status == StatusTransitioning || r.status == StatusRetired || r.index < 0 {
 		if r.epochRulesBroken() {
 			r.reportEpochRules()

@@ -145,6 +145,9 @@ func (r *Replica) flush() {
 	if r.status != StatusNormal || !r.isPrimary() {
 		return
 	}
+	if r.primary.prepared < r.op() {
+		r.restartIdleRetries()
+	}
 	for r.primary.prepared < r.op() {
 		batch := r.entries(r.primary.prepared, r.op())
 		p := &message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, LogBase: r.base, Entries: batch}
@@ -158,18 +161,53 @@ func (r *Replica) flush() {
 	}
 }
 
+// restartIdleRetries restarts the retransmission gap of each backup that
+// acknowledged everything sent so far, as new entries leave for it: their
+// retransmission is due RetryTicks after they were sent. A gap left to
+// run out while the backup was caught up made the next retry tick resend
+// entries sent a moment before, or not yet sent (the timers fire before
+// the Output's Prepares are built): every first Prepare after an idle
+// spell went twice, in the simulator's fault-free profiles (plant
+// retry-after-idle).
+func (r *Replica) restartIdleRetries() {
+	if r.cfg.bugs.RetryAfterIdle {
+		return
+	}
+	for b, acked := range r.primary.acked {
+		if b != r.index && acked >= r.primary.prepared {
+			r.restartRetry(&r.primary.retry[b])
+		}
+	}
+}
+
 // onPrepare handles a Prepare at a backup.
 func (r *Replica) onPrepare(m *message.Prepare) {
 	if !r.acceptFromPrimary(m.View) {
 		return
 	}
 	r.grantLease(m.Sent)
+	commit := m.Commit
+	for p := m; p != nil; p = r.takeEarly() {
+		r.appendPrepared(p)
+		commit = max(commit, p.Commit)
+	}
+	r.ack()
+	r.learnCommit(commit)
+	r.proveViewAtBackup()
+}
+
+// appendPrepared appends the entries of m, a Prepare of the backup's view,
+// that continue its log. One whose new entries start after a gap is held
+// until the gap fills (early.go); the gap is noted either way, so that a
+// Prepare lost for good is fetched.
+func (r *Replica) appendPrepared(m *message.Prepare) {
 	r.followBase(m.LogBase, m.Commit) // first, to make room
 	for _, e := range m.Entries {
 		if e.Op <= r.op() {
 			continue // already held: same view, so the same entry
 		}
 		if e.Op != r.op()+1 {
+			r.holdEarly(m)
 			r.requestMissing(m.Entries[len(m.Entries)-1].Op)
 			break
 		}
@@ -179,9 +217,6 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 		r.appendEntry(r.plantedWitnessCopy(e))
 	}
 	r.followBase(m.LogBase, m.Commit) // again, over the entries just appended
-	r.ack()
-	r.learnCommit(m.Commit)
-	r.proveViewAtBackup()
 }
 
 // onCommit handles the primary's Commit (heartbeat) at a backup.
@@ -343,9 +378,14 @@ func (r *Replica) tickPrimary() {
 		r.timers.lastHeartbeat = r.now
 	}
 	if r.retryDue() {
+		// Entries after prepared have not left yet: flush sends them.
+		sent := r.primary.prepared
+		if r.cfg.bugs.RetryAfterIdle {
+			sent = r.op()
+		}
 		for b, acked := range r.primary.acked {
-			if b != r.index && acked < r.op() && r.retryAgain(&r.primary.retry[b]) {
-				batch := r.entries(acked, r.op())
+			if b != r.index && acked < sent && r.retryAgain(&r.primary.retry[b]) {
+				batch := r.entries(acked, sent)
 				r.send(b, &message.Prepare{View: r.view, Commit: r.commit, Sent: r.now, LogBase: r.base, Entries: batch})
 			}
 		}

@@ -77,6 +77,7 @@ type Replica struct {
 	vc      viewChangeState
 	rec     recoveryState
 	st      transferState
+	early   earlyPrepares // backup: Prepares that arrived after a gap (early.go)
 	fetch   fetchState
 	install *Install // handed to the driver, not yet Installed
 	lease   leaseState

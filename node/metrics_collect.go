@@ -31,6 +31,7 @@ var (
 	descLogCatchUps   = desc("vr_log_catchups_total", "State transfers that caught up from a peer's retained log instead of a checkpoint.")
 	descLogFetchFail  = desc("vr_log_fetches_failed_total", "Catch-ups from a peer's retained log given up (the peer held none of the entries, or did not answer); the replica then fetched a checkpoint.")
 	descWithheld      = desc("vr_answers_withheld_total", "Large answers (a RecoveryResponse with the log, a NewState) not sent again to a repeated request because the same answer left a moment before.")
+	descPreparesHeld  = desc("vr_prepares_held_total", "Prepares a backup received after a gap (a later Prepare overtook an earlier one on the other lane) and held until the gap filled.")
 	descLeaseReads    = desc("vr_lease_reads_total", "Reads answered under the primary's read lease.")
 	descSessions      = desc("vr_client_sessions", "Client sessions in the client table.")
 	descEvictions     = desc("vr_client_session_evictions_total", "Client sessions evicted from a full client table.")
@@ -61,7 +62,7 @@ type replicaCollector struct{ n *Node }
 func (c *replicaCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descView, descStatus, descIsPrimary, descOp, descCommit, descExecuted,
 		descLogBase, descCheckpointOp, descCheckpointAge, descHasState, descLogBytes, descViewChanges, descRecoveries,
-		descTransfers, descFetches, descLogCatchUps, descLogFetchFail, descWithheld, descLeaseReads, descSessions, descEvictions, descPeerSent, descPeerSentBytes,
+		descTransfers, descFetches, descLogCatchUps, descLogFetchFail, descWithheld, descPreparesHeld, descLeaseReads, descSessions, descEvictions, descPeerSent, descPeerSentBytes,
 		descPeerRecv, descPeerRecvBytes, descPeerDropped, descDroppedIn, descBadFrames, descReconnects,
 		descDialErrors, descRefusedConns, descHandshakes, descForbidden, descLostPeers,
 		descDirect, descDirectTails, descSlowClients,
@@ -100,6 +101,7 @@ func (c *replicaCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descLogCatchUps, k.LogCatchUps)
 	counter(descLogFetchFail, k.LogFetchesFailed)
 	counter(descWithheld, k.AnswersWithheld)
+	counter(descPreparesHeld, k.PreparesHeld)
 	counter(descLeaseReads, info.LeaseReads)
 	gauge(descSessions, float64(k.Sessions))
 	counter(descEvictions, k.SessionEvictions)

@@ -56,6 +56,8 @@ var bugFlags = []struct {
 	{"epoch-checkpoint-while-installing", func(b *plant.Bugs) *bool { return &b.EpochCheckpointWhileInstalling }},
 	{"answer-every-repeat", func(b *plant.Bugs) *bool { return &b.AnswerEveryRepeat }},
 	{"ask-while-arriving", func(b *plant.Bugs) *bool { return &b.AskWhileArriving }},
+	{"drop-early-prepares", func(b *plant.Bugs) *bool { return &b.DropEarlyPrepares }},
+	{"retry-after-idle", func(b *plant.Bugs) *bool { return &b.RetryAfterIdle }},
 }
 
 // BugNames returns the names of the bugs set in b.

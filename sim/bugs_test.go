@@ -42,6 +42,8 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"witness-metadata-only", "witness", 0},
 		{"delta-skips-replaced", "large", 0},
 		{"register-reopens-evicted", "sessions", 0},
+		{"drop-early-prepares", "lanes", 0},
+		{"retry-after-idle", "none", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.bug, func(t *testing.T) {

@@ -61,6 +61,9 @@ const (
 	// while a Prepare or Commit of that view from its primary waited unread
 	// in its inbox (see spurious.go).
 	KindSpuriousViewChange Kind = "spurious-view-change"
+	// KindFaultFree: in a profile with no fault, a replica asked for state
+	// or started a view change (see faultfree.go).
+	KindFaultFree Kind = "fault-free-repair"
 )
 
 // Violation is a failed check. Replay is the command that reproduces it.

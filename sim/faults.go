@@ -166,6 +166,9 @@ type FaultConfig struct {
 	// Witnesses gives every run's cluster f witnesses at random indexes
 	// (3 replicas: 2 full and 1 witness; 5: 3 full and 2 witnesses).
 	Witnesses bool
+	// FaultFree declares that the profile injects no fault: a replica
+	// that asks for state or changes views fails the run (faultfree.go).
+	FaultFree bool
 	// Reconfig runs an administrator that reconfigures the cluster during
 	// the fault phase (reconfig.go): the cluster has reconfigPool replica
 	// slots, of which the first Options.Replicas form epoch 0 and the
@@ -254,7 +257,15 @@ var profiles = map[string]FaultConfig{
 		TargetViewChange: 0.3,
 		DriftChanges:     0.3,
 	},
-	"none": {Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second},
+	"none": {Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second, FaultFree: true},
+	// lanes: no fault, requests of up to 128 KiB (batches of up to 64
+	// writes) on links of 40 MiB/s, so that consecutive Prepares straddle
+	// the bulk lane's 64 KiB and overtake each other: a backup must take
+	// them as they come, never by asking for state or changing views
+	// (plant drop-early-prepares; docs/protocol.md, "Prepares out of
+	// order").
+	"lanes": {Skew: 0.2, EpochMin: time.Second, EpochMax: time.Second, FaultFree: true,
+		LargeValues: 1 << 17, BatchWrites: 64, Bandwidth: 40 << 20},
 	// crash: frequent crashes, mostly of the primary, with quick restarts,
 	// so that recoveries overlap view changes.
 	"crash": {

@@ -21,6 +21,10 @@ type run struct {
 	queue eventQueue
 	trace uint64
 
+	// sentOps is, per link between replicas, the highest op a Prepare
+	// carried on it, in fault-free profiles (faultfree.go).
+	sentOps map[[2]int]uint64
+
 	quietAt int64 // when the fault phase ends
 	drainAt int64 // when clients stop submitting
 	endAt   int64 // when the run ends

@@ -147,6 +147,7 @@ func (r *run) send(from, to int, m message.Message) {
 	r.checkWitnessSend(from, m)
 	r.checkStandbySend(from, m)
 	r.checkEpochSend(from, m)
+	r.checkFaultFree(from, to, m)
 	r.res.MessagesSent++
 	r.res.LargestMessage = max(r.res.LargestMessage, message.Size(m))
 	if (r.net.isCut(from, to) && r.hold(from, to, m)) || r.holdEpisode(from, to, m) {

@@ -65,6 +65,7 @@ func TestSeeds(t *testing.T) {
 		{"lease", 300},
 		{"beyond-f", 300},
 		{"none", 300},
+		{"lanes", 200},
 		{"large", 300},
 		{"witness", 300},
 		{"witness-durable", 300},
@@ -192,7 +193,7 @@ func TestEveryProfileSeeded(t *testing.T) {
 		"stale-learner": true, "durable": true, "disk": true, "checkpoint": true, "bootstrap": true, "amnesia": true,
 		"stale-dvc": true, "stalled-backup": true, "lease": true, "beyond-f": true, "none": true, "large": true,
 		"witness": true, "witness-durable": true, "lost-checkpoint": true, "reconfig": true, "reconfig-durable": true,
-		"bandwidth": true, "lagging-backups": true, "sessions": true, "lagging-log": true, "retain": true}
+		"bandwidth": true, "lagging-backups": true, "sessions": true, "lagging-log": true, "retain": true, "lanes": true}
 	for _, name := range Profiles() {
 		if !seeded[name] {
 			t.Errorf("profile %s is not run by TestSeeds", name)

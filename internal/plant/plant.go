@@ -276,6 +276,18 @@ type Bugs struct {
 	// messages wait behind megabytes of entries and checkpoint chunks
 	// (profile bandwidth; docs/protocol.md, "Lanes").
 	SingleLane bool
+	// DropEarlyPrepares makes a backup drop a Prepare whose ops start
+	// after a gap (the old behaviour, the paper's) instead of holding it
+	// until the Prepares before it arrive: a Prepare on the control lane
+	// that overtakes a larger one on the bulk lane is lost, and the
+	// backup waits for a retransmission or a state transfer
+	// (docs/protocol.md, "Prepares out of order").
+	DropEarlyPrepares bool
+	// RetryAfterIdle leaves a caught-up backup's retransmission gap
+	// running out while nothing is sent to it, so the next retry tick
+	// after new entries leave resends them at once, however recently they
+	// left (the old behaviour; core.Replica.restartIdleRetries).
+	RetryAfterIdle bool
 }
 
 // WAL are deliberate bugs of the write-ahead log (package wal).
