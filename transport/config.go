@@ -26,6 +26,11 @@ const (
 	// scan's page), far below what thousands of clients could pin at
 	// QueueSize replies each.
 	DefaultMaxReplyBytes = 16 << 20
+	// DefaultMaxPeerQueueBytes bounds the messages queued on one lane to
+	// one peer: two of the core's largest messages (32 MiB each), or
+	// about a second of Prepares at 64 MB/s. A peer that is down or slow
+	// gets the rest again by retransmission or state transfer.
+	DefaultMaxPeerQueueBytes = 64 << 20
 	// DefaultMaxInboundBytes bounds the bodies of large inbound frames
 	// being read at once, over all connections: eight frames of the
 	// core's largest message (32 MiB).
@@ -75,6 +80,15 @@ type Config struct {
 	// bounded by 16 × MaxReplyBytes likewise: the client whose reply would
 	// pass that is disconnected. Default DefaultMaxReplyBytes.
 	MaxReplyBytes int
+	// MaxPeerQueueBytes bounds, in encoded bytes, the messages queued on
+	// each lane to each peer (a message is always accepted into an empty
+	// queue); a message beyond it is dropped, as the protocol allows:
+	// the peer gets what it misses by retransmission or state transfer.
+	// Without it a peer that was down for seconds held QueueSize (4,096)
+	// Prepares per lane in the sender's memory, hundreds of megabytes at
+	// 1 KiB values, all sent to it when it came back. Default
+	// DefaultMaxPeerQueueBytes.
+	MaxPeerQueueBytes int
 	// MaxInboundBytes bounds the bodies of inbound frames larger than 64
 	// KiB being read at once, over all connections together: a frame
 	// whose header announces more than the room left closes its
@@ -131,6 +145,7 @@ func (c Config) withDefaults() Config {
 	c.MaxConnsPerIP = orDefault(c.MaxConnsPerIP, DefaultMaxConnsPerIP)
 	c.HandshakeTimeout = orDefault(c.HandshakeTimeout, DefaultHandshake)
 	c.MaxReplyBytes = orDefault(c.MaxReplyBytes, DefaultMaxReplyBytes)
+	c.MaxPeerQueueBytes = orDefault(c.MaxPeerQueueBytes, DefaultMaxPeerQueueBytes)
 	c.MaxInboundBytes = orDefault(c.MaxInboundBytes, DefaultMaxInboundBytes)
 	d := wire.DefaultLimits()
 	c.Limits.MaxBody = orDefault(c.Limits.MaxBody, d.MaxBody)
@@ -160,7 +175,7 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: %d peers, at most %d", ErrConfig, n, maxReplicas)
 	case c.Self < 0 || c.Self >= n:
 		return fmt.Errorf("%w: self index %d out of range [0,%d)", ErrConfig, c.Self, n)
-	case c.QueueSize < 0, c.MaxConns < 0, c.MaxConnsPerIP < 0, c.MaxReplyBytes < 0, c.MaxInboundBytes < 0:
+	case c.QueueSize < 0, c.MaxConns < 0, c.MaxConnsPerIP < 0, c.MaxReplyBytes < 0, c.MaxInboundBytes < 0, c.MaxPeerQueueBytes < 0:
 		return fmt.Errorf("%w: negative queue size or connection limit", ErrConfig)
 	case c.IOTimeout < 0, c.DialBackoffMin < 0, c.DialBackoffMax < 0, c.HandshakeTimeout < 0:
 		return fmt.Errorf("%w: negative duration", ErrConfig)

@@ -68,6 +68,7 @@ func newPeer(t *Transport, index int, lane message.Lane, addr string) *peer {
 		log:       cfg.Logger.With("peer", index, "lane", lane.String()),
 		idleAfter: cfg.IOTimeout / 2,
 	}
+	p.q.maxBytes = cfg.MaxPeerQueueBytes
 	p.addr.Store(&addr)
 	return p
 }
@@ -254,9 +255,10 @@ func (p *peer) writeNext(c *outConn, spare []message.Message) ([]message.Message
 }
 
 // send writes m itself when the lane's writer is idle and nothing is
-// queued, else queues it; it reports whether m was taken.
+// queued, else queues it within the queue's bounds; it reports whether m
+// was taken.
 func (p *peer) send(m message.Message) bool {
-	return p.direct.try(&p.w, m, p.q.pending, p.q.wake) || p.q.push(m)
+	return p.direct.try(&p.w, m, p.q.pending, p.q.wake) || p.q.pushSized(m, message.Size(m))
 }
 
 // lost sets the back-off after c broke: short after a long-lived

@@ -170,6 +170,34 @@ func TestBoundedQueue(t *testing.T) {
 	}
 }
 
+// TestPeerQueueBoundedByBytes queues Prepares of 64 KiB to an unreachable
+// peer with MaxPeerQueueBytes at 1 MiB: the queue takes what fits (the
+// first always) and drops the rest, far below QueueSize. Bounded by
+// count alone it held all 200 (13 MB; 4,096 at the default QueueSize).
+func TestPeerQueueBoundedByBytes(t *testing.T) {
+	addrs := freeAddrs(t, 2) // nothing listens on addrs[1] once freed
+	cfg := testConfig(t, 0, addrs)
+	cfg.MaxPeerQueueBytes = 1 << 20
+	tr := startTransport(t, cfg)
+	entry := message.Entry{Op: 1, Payload: make([]byte, 64<<10)}
+	size := message.Size(&message.Prepare{Entries: []message.Entry{entry}})
+	accepted := 0
+	for i := range 200 {
+		entry.Op = uint64(i + 1)
+		if tr.Send(1, &message.Prepare{View: 1, Entries: []message.Entry{entry}}) {
+			accepted++
+		}
+	}
+	want := max(1, cfg.MaxPeerQueueBytes/size)
+	t.Logf("accepted %d Prepares of %d bytes", accepted, size)
+	if accepted != want {
+		t.Fatalf("accepted %d Prepares of %d bytes into a lane bounded at %d bytes, want %d", accepted, size, cfg.MaxPeerQueueBytes, want)
+	}
+	if got := tr.Stats().DroppedOut; got != uint64(200-accepted) {
+		t.Fatalf("dropped %d, want %d", got, 200-accepted)
+	}
+}
+
 // TestSendRefusesInvalid checks destinations and message types Send
 // refuses.
 func TestSendRefusesInvalid(t *testing.T) {
