@@ -165,7 +165,7 @@ func (n *Node) Run(ctx context.Context) error {
 			// timers fire (driver.Flush): after a stall, a backup
 			// hears from its primary before it checks its timeout.
 			stall.begin("tick")
-			n.drv.Drain(elapsed, stall.timed(n.queued(recv)), maxDrain)
+			n.drv.Drain(elapsed, stall.timed(drainFor(n.queued(recv), elapsed, maxDrainTime)), maxDrain)
 			installing := n.installs.installing() // its goroutine owns the state
 			n.memLimit.update(installing)
 			if !installing {
@@ -173,7 +173,7 @@ func (n *Node) Run(ctx context.Context) error {
 			}
 		case in := <-recv:
 			stall.begin("drain")
-			n.drv.Drain(elapsed, stall.timed(n.inputs(in, recv)), maxDrain)
+			n.drv.Drain(elapsed, stall.timed(drainFor(n.inputs(in, recv), elapsed, maxDrainTime)), maxDrain)
 		case reply := <-n.statusReq:
 			stall.begin("status")
 			reply <- n.fullStatus()
@@ -209,6 +209,31 @@ func (n *Node) Run(ctx context.Context) error {
 
 // maxDrain bounds the inputs handled before one Output.
 const maxDrain = 1025
+
+// maxDrainTime bounds the time spent stepping inputs before one Output.
+// A backup that fell behind (after a stall, with thousands of Prepares
+// queued) stepped 1,025 of them, executing each, for up to 880 ms before
+// its one PrepareOK left; when both backups did, the primary committed
+// nothing meanwhile and then executed the whole backlog in one step
+// (slow-loop logs of the eighth session's sustained run: PrepareOK steps
+// of 100-240 ms at the primary). Acknowledgements now leave at least
+// every few milliseconds of work.
+const maxDrainTime = 5 * time.Millisecond
+
+// drainFor yields next's inputs until budget has passed since the first
+// call (the first input is always yielded).
+func drainFor(next func() (message.Message, bool), now func() time.Duration, budget time.Duration) func() (message.Message, bool) {
+	var start time.Duration
+	started := false
+	return func() (message.Message, bool) {
+		if !started {
+			start, started = now(), true
+		} else if now()-start >= budget {
+			return nil, false
+		}
+		return next()
+	}
+}
 
 // Inbound is the transport's inbound message type.
 type Inbound = transport.Inbound
