@@ -167,7 +167,7 @@ func (r *Replica) flush() {
 // run out while the backup was caught up made the next retry tick resend
 // entries sent a moment before, or not yet sent (the timers fire before
 // the Output's Prepares are built): every first Prepare after an idle
-// spell went twice, in the simulator's fault-free profiles (plant
+// spell went twice, in the simulator's fault-free profile lanes (plant
 // retry-after-idle).
 func (r *Replica) restartIdleRetries() {
 	if r.cfg.bugs.RetryAfterIdle {

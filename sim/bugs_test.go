@@ -43,7 +43,7 @@ func TestPlantedBugsCaught(t *testing.T) {
 		{"delta-skips-replaced", "large", 0},
 		{"register-reopens-evicted", "sessions", 0},
 		{"drop-early-prepares", "lanes", 0},
-		{"retry-after-idle", "none", 0},
+		{"retry-after-idle", "lanes", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.bug, func(t *testing.T) {
@@ -456,15 +456,14 @@ var reconfigPlants = []string{"epoch-from-message", "epoch-keeps-view", "retire-
 
 // TestRefusedReconfigSeed200132: the reconfig seed that found
 // refusal-off-the-log (as a liveness failure: an epoch that started beyond
-// its f') passes, and fails with the plant.
+// its f') passes. It also failed with the plant until the eighth session
+// of issue 10, whose held Prepares and retransmission timing moved its
+// schedule away from the refusal; TestReconfigPlantsCaught still catches
+// the plant from seed 420.
 func TestRefusedReconfigSeed200132(t *testing.T) {
 	opts := Options{Profile: "reconfig", Replicas: 5, Seed: 200132}
 	if _, err := Run(opts); err != nil {
 		t.Fatalf("reconfig seed 200132: %v", err)
-	}
-	opts.Bugs = plant.Bugs{RefusalOffTheLog: true}
-	if _, err := Run(opts); err == nil {
-		t.Fatal("reconfig seed 200132 with refusal-off-the-log passes")
 	}
 }
 
