@@ -127,7 +127,11 @@ func (c *ClientConn) writeNext(spare []message.Message) ([]message.Message, erro
 	c.direct.mu.Lock()
 	defer c.direct.mu.Unlock()
 	batch, bytes := c.q.takeSized(spare)
-	c.t.replyBytes.Add(-int64(bytes))
+	// The batch counts against the bound over all clients until it is
+	// written: a writer blocked on a client that does not read holds it
+	// (not counting it let every connection hold a batch of up to
+	// MaxReplyBytes beyond the total bound).
+	defer c.t.replyBytes.Add(-int64(bytes))
 	if err := c.direct.writeTail(&c.w); err != nil {
 		c.t.stats.dropOut(nil, uint64(len(batch)))
 		return batch, err

@@ -108,3 +108,53 @@ func TestSlowClientDisconnected(t *testing.T) {
 	}
 	expectClosed(t, conn)
 }
+
+// TestSlowClientsTotalBound: 24 clients that never read. Each is sent
+// replies of 64 KiB until its socket is full (a direct write leaves a
+// tail, which its writer then waits to write) and then until 768 KiB are
+// queued for it, under its own bound (MaxReplyBytes, 1 MiB); all of them
+// together would queue 18 MiB. The bound over all clients (16 ×
+// MaxReplyBytes) must refuse a reply to a client below its own bound
+// and close that connection. With only the per-connection bound no reply
+// is refused.
+func TestSlowClientsTotalBound(t *testing.T) {
+	trs, _ := startCluster(t, 1, func(c *Config) { c.MaxReplyBytes = 1 << 20 })
+	tr := trs[0]
+	const clients = 24
+	conns := make([]*ClientConn, clients)
+	for i := range conns {
+		conn := dialRaw(t, tr)
+		_ = conn.SetReadBuffer(16 << 10)
+		writeFrame(t, conn, testCluster, wire.SenderClient, &message.Request{ClientID: uint64(i + 1), RequestNum: 1})
+		conns[i] = receive(t, tr).Client
+	}
+	value := make([]byte, 64<<10)
+	refusedUnderOwn := 0
+	for i, c := range conns {
+		tails := tr.Stats().DirectTails
+		for num := uint64(1); num < 1000 && (tr.Stats().DirectTails == tails || c.queuedBytes() < 768<<10); num++ {
+			before := c.queuedBytes()
+			if !c.Send(&message.Reply{ClientID: uint64(i + 1), RequestNum: num, Result: value}) {
+				if before+len(value) < 1<<20 {
+					refusedUnderOwn++
+				}
+				break
+			}
+		}
+	}
+	s := tr.Stats()
+	t.Logf("%d clients refused below their own bound, %d closed; %d bytes queued or being written in all", refusedUnderOwn, s.SlowClients, tr.replyBytes.Load())
+	if refusedUnderOwn == 0 || s.SlowClients == 0 {
+		t.Fatalf("no client refused below its own bound (%d closed): replies to all clients together are not bounded", s.SlowClients)
+	}
+	if queued := tr.replyBytes.Load(); queued > 16<<20 {
+		t.Fatalf("%d bytes of replies queued, above 16 × MaxReplyBytes", queued)
+	}
+}
+
+// queuedBytes reports the bytes of replies queued for c.
+func (c *ClientConn) queuedBytes() int {
+	c.q.mu.Lock()
+	defer c.q.mu.Unlock()
+	return c.q.bytes
+}

@@ -76,9 +76,9 @@ type Config struct {
 	// an empty queue). A reply beyond it means the client is not reading
 	// what it asked for: the connection is closed and the client must
 	// reconnect (its requests' outcomes unknown to it, as after any
-	// disconnection). The replies queued for all clients together are
-	// bounded by 16 × MaxReplyBytes likewise: the client whose reply would
-	// pass that is disconnected. Default DefaultMaxReplyBytes.
+	// disconnection). The replies queued or being written for all clients
+	// together are bounded by 16 × MaxReplyBytes likewise: the client
+	// whose reply would pass that is disconnected. Default DefaultMaxReplyBytes.
 	MaxReplyBytes int
 	// MaxPeerQueueBytes bounds, in encoded bytes, the messages queued on
 	// each lane to each peer (a message is always accepted into an empty
