@@ -107,9 +107,19 @@ func TestCoalescedBatchesRefill(t *testing.T) {
 // and returns the writes per log entry (batch) the primary appended.
 func refillRound(t *testing.T, c *testcluster.Cluster, cl *client.Client, writers int) float64 {
 	t.Helper()
-	ctx := ctxT(t)
 	const each = 200
 	before := primaryStatus(t, c)
+	putConcurrently(t, cl, writers, each)
+	ops := primaryStatus(t, c).OpNumber - before.OpNumber
+	return float64(writers*each) / float64(ops)
+}
+
+// putConcurrently has writers callers put each values, back to back, each
+// under its own key ("w0", "w1", ...: the value is the put's number), and
+// fails t on the first error.
+func putConcurrently(t *testing.T, cl *client.Client, writers, each int) {
+	t.Helper()
+	ctx := ctxT(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
 	for w := range writers {
@@ -127,6 +137,4 @@ func refillRound(t *testing.T, c *testcluster.Cluster, cl *client.Client, writer
 	for err := range errs {
 		t.Fatal(err)
 	}
-	ops := primaryStatus(t, c).OpNumber - before.OpNumber
-	return float64(writers*each) / float64(ops)
 }

@@ -91,26 +91,9 @@ func TestSequentialCallsRegisterOneSession(t *testing.T) {
 func TestConcurrencyGrowsPoolOnlyAsFarAsUsed(t *testing.T) {
 	c := startTable(t, 0)
 	cl := dial(t, c, client.Config{Coalesce: -1}) // 16 sessions, no batching
-	ctx := ctxT(t)
 	before := logOps(t, c)
 	const workers, each = 4, 10
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := range workers {
-		wg.Go(func() {
-			for i := range each {
-				if _, err := cl.Put(ctx, []byte(fmt.Sprintf("w%d", w)), []byte(fmt.Sprint(i))); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	putConcurrently(t, cl, workers, each)
 	regs := logOps(t, c) - before - workers*each
 	if regs < 1 || regs > workers {
 		t.Fatalf("%d concurrent callers registered %d sessions, want 1 to %d", workers, regs, workers)

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -47,7 +48,7 @@ func (r *Replica) holdEarly(m *message.Prepare) bool {
 	}
 	first := m.Entries[0].Op
 	i, found := slices.BinarySearchFunc(r.early.held, first, func(p *message.Prepare, op uint64) int {
-		return cmpOp(p.Entries[0].Op, op)
+		return cmp.Compare(p.Entries[0].Op, op)
 	})
 	switch {
 	case found && len(r.early.held[i].Entries) >= len(m.Entries):
@@ -106,14 +107,4 @@ func (r *Replica) checkEarly() {
 			panic(fmt.Sprintf("core: replica %d holds early Prepares out of order at %d", r.index, k))
 		}
 	}
-}
-
-func cmpOp(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
