@@ -125,7 +125,8 @@ type Config struct {
 	CheckpointBaseRate int64
 	// NoPreallocate turns off the log's prepared segments
 	// (wal.Options.Preallocate): with them a sync writes data only, but
-	// every segment is written twice, once as zeros.
+	// every segment is written twice, once as zeros. They are off anyway
+	// when DataDir is on tmpfs, where a sync writes nothing.
 	NoPreallocate bool
 
 	// NewStateMachine returns the empty state machine to replicate; it is

@@ -1,0 +1,50 @@
+package node
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+)
+
+// mountedTmpfs returns a tmpfs mount point from /proc/mounts, "" if none.
+func mountedTmpfs(t *testing.T) string {
+	f, err := os.Open("/proc/mounts")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 3 && fields[2] == "tmpfs" && fields[1] == "/dev/shm" {
+			return fields[1]
+		}
+	}
+	return ""
+}
+
+// TestNoPreparedSegmentsOnTmpfs: a data directory on tmpfs (as /proc/mounts
+// lists /dev/shm) gets no prepared segments; one on the test's temporary
+// directory, if that is not tmpfs, does unless turned off.
+func TestNoPreparedSegmentsOnTmpfs(t *testing.T) {
+	shm := mountedTmpfs(t)
+	if shm == "" {
+		t.Skip("no tmpfs at /dev/shm")
+	}
+	dir, err := os.MkdirTemp(shm, "vr-tmpfs-test-")
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if preallocate(&Config{DataDir: dir}) {
+		t.Fatalf("a data directory on tmpfs (%s) prepares segments", dir)
+	}
+	disk := t.TempDir()
+	if onTmpfs(disk) {
+		t.Skipf("the temporary directory %s is on tmpfs too", disk)
+	}
+	if !preallocate(&Config{DataDir: disk}) || preallocate(&Config{DataDir: disk, NoPreallocate: true}) {
+		t.Fatalf("a data directory on disk: prepared segments %v, %v with NoPreallocate", preallocate(&Config{DataDir: disk}), preallocate(&Config{DataDir: disk, NoPreallocate: true}))
+	}
+}
