@@ -8,7 +8,7 @@ import (
 )
 
 // mountedTmpfs returns a tmpfs mount point from /proc/mounts, "" if none.
-func mountedTmpfs(t *testing.T) string {
+func mountedTmpfs() string {
 	f, err := os.Open("/proc/mounts")
 	if err != nil {
 		return ""
@@ -28,7 +28,7 @@ func mountedTmpfs(t *testing.T) string {
 // lists /dev/shm) gets no prepared segments; one on the test's temporary
 // directory, if that is not tmpfs, does unless turned off.
 func TestNoPreparedSegmentsOnTmpfs(t *testing.T) {
-	shm := mountedTmpfs(t)
+	shm := mountedTmpfs()
 	if shm == "" {
 		t.Skip("no tmpfs at /dev/shm")
 	}
