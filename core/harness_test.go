@@ -176,6 +176,9 @@ func (c *cluster) collect(i int) {
 			c.saveNow(i)
 		}
 	}
+	if c.replicas[i].ExecuteCommitted() { // as the driver does once out left
+		c.collect(i)
+	}
 }
 
 // install stores the fetched chunks out carries and runs its Install at

@@ -192,7 +192,7 @@ func (r *Replica) onPrepare(m *message.Prepare) {
 		commit = max(commit, p.Commit)
 	}
 	r.ack()
-	r.learnCommit(commit)
+	r.learnCommitLater(commit)
 	r.proveViewAtBackup()
 }
 
@@ -228,7 +228,7 @@ func (r *Replica) onCommit(m *message.Commit) {
 	r.followBase(m.LogBase, m.Commit)
 	// The acknowledgement doubles as the backup's heartbeat to the primary.
 	r.ack()
-	r.learnCommit(m.Commit)
+	r.learnCommitLater(m.Commit)
 	r.proveViewAtBackup()
 }
 

@@ -93,6 +93,7 @@ type Replica struct {
 	logDirtyFrom uint64
 	logReset     bool // the log was replaced whole: it now starts at logDirtyFrom
 	ackPending   bool // a PrepareOK is due at the next Output
+	execDue      bool // committed entries wait for ExecuteCommitted (lateexec.go)
 	outputSeq    uint64
 	marks        []outputMark // DurableAcks: Outputs not yet reported durable
 }
@@ -207,6 +208,7 @@ func (r *Replica) isPrimary() bool { return r.index >= 0 && r.primaryOf(r.view) 
 
 // Step feeds one message (from a replica, or a client *message.Request).
 func (r *Replica) Step(m message.Message) {
+	r.executeDue()
 	if _, ok := m.(*message.StartEpoch); ok && r.installing() {
 		m = nil // joining an epoch restores the state machine: after the install
 	} else if !r.admitEpoch(m) {
@@ -274,6 +276,7 @@ func (r *Replica) Advance(ticks uint64) { r.now += ticks }
 // After Advance(n) it acts once for the n ticks: a timer does not fire
 // once per tick that passed.
 func (r *Replica) FireTimers() {
+	r.executeDue()
 	switch r.status {
 	case StatusNormal:
 		if r.isPrimary() {

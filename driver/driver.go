@@ -231,6 +231,7 @@ func (d *Driver) Flush() {
 		d.send(out.Messages)
 		d.reply(out.Replies)
 		d.save(out.Checkpoint, out.HardState)
+		d.executeLate()
 		return
 	}
 	w := d.newWrite()
@@ -251,6 +252,16 @@ func (d *Driver) Flush() {
 	d.persist(w, out, held, replies)
 	if d.cfg.bugs.AckBeforeDurable && d.failed == nil && d.replica.Persisted(out.Seq) {
 		d.Flush() // planted: its own copy counts before it is durable
+	}
+	d.executeLate()
+}
+
+// executeLate has a backup execute what its primary committed, now that
+// the acknowledgement it owed is sent or persisting (core/lateexec.go),
+// and flushes what that produced.
+func (d *Driver) executeLate() {
+	if d.failed == nil && d.replica.ExecuteCommitted() {
+		d.Flush()
 	}
 }
 
