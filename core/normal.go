@@ -260,14 +260,8 @@ func (r *Replica) acceptFromPrimary(v uint64) bool {
 
 // learnCommit advances the commit-number from the primary's and executes.
 func (r *Replica) learnCommit(c uint64) {
-	if c > r.op() {
-		r.requestMissing(c)
-		c = r.op()
-	}
-	if c > r.commit {
-		r.commit = c
-		r.execute()
-	}
+	r.learnCommitLater(c)
+	r.executeDue()
 }
 
 // onPrepareOK counts a backup's cumulative acknowledgement at the primary.
