@@ -167,6 +167,13 @@ func (r *run) storageConfig(rep *replica) storage.Config {
 		Now:     func() time.Time { return time.Unix(0, r.now*1000) },
 		Wait:    func(done func()) { r.diskWait(rep, done) },
 		Witness: r.isWitness(rep.idx),
+		// At once, but through the path the node's discarder takes: the
+		// log renames the segments it drops, and a crash may leave them.
+		Discard: func(paths []string) {
+			for _, p := range paths {
+				_ = rep.disk.fs.Remove(p)
+			}
+		},
 	}
 	cfg.Plant(plant.Storage{TruncateBeforeCheckpoint: r.opts.TruncateBeforeCheckpoint,
 		WAL: plant.WAL{IgnoreSyncRecords: r.opts.IgnoreSyncRecords, IgnoreIOErrors: r.opts.IgnoreIOErrors,

@@ -76,7 +76,8 @@ type Config struct {
 	// second on ext4 under load, which on the replica's loop stopped it
 	// from handling anything and made its peers start view changes
 	// (benchmarks.md, "Why views changed, and what changed"). Each path listed is stale for
-	// good: no later checkpoint takes its name.
+	// good: no later checkpoint takes its name. The log's removed segments
+	// go to it too (wal.Options.Discard).
 	Discard func(paths []string)
 	// BaseRate, if positive, bounds how fast a new base is written on the
 	// writer's background lane (WriteBase), in bytes per second: written
@@ -195,7 +196,7 @@ func (s *Storage) Close() error {
 // walOptions are the options of the log.
 func (s *Storage) walOptions() wal.Options {
 	o := wal.Options{Dir: s.cfg.Dir, Logger: s.cfg.Logger, SegmentSize: s.cfg.SegmentSize, FS: s.cfg.FS,
-		Preallocate: s.cfg.Preallocate, Background: s.cfg.Background}
+		Preallocate: s.cfg.Preallocate, Background: s.cfg.Background, Discard: s.cfg.Discard}
 	o.Plant(s.cfg.bugs.WAL)
 	return o
 }

@@ -42,6 +42,10 @@ type Options struct {
 	// Background runs a preparation job (default: on a new goroutine).
 	// The simulator runs it in place, deterministically.
 	Background func(job func())
+	// Discard, if set, removes segments TruncatePrefix took out of the
+	// log, which it renames (stale.go) rather than removes; it must not
+	// block. Unset, TruncatePrefix removes them itself.
+	Discard func(paths []string)
 
 	bugs plant.WAL // planted bugs
 }

@@ -45,6 +45,9 @@ type replayed struct {
 	// prepFiles are prepared segment files found (prepare.go): never
 	// part of the log, removed once it opened.
 	prepFiles []string
+	// staleFiles are segments TruncatePrefix took out of the log
+	// (stale.go): never part of it; Open discards them.
+	staleFiles []string
 }
 
 // pendingRec is a record of a group whose end record was not read yet.
@@ -87,10 +90,14 @@ func replayLog(fsys FS, dir string, log *slog.Logger, bugs plant.WAL) (replayed,
 	if err != nil {
 		return replayed{}, err
 	}
-	var prepFiles []string
+	var prepFiles, staleFiles []string
 	for _, name := range other {
 		if isPrepFile(name) {
 			prepFiles = append(prepFiles, name)
+			continue
+		}
+		if isStaleFile(name) {
+			staleFiles = append(staleFiles, name)
 			continue
 		}
 		log.Warn("wal: ignoring unexpected file in the log directory", "file", name)
@@ -115,6 +122,7 @@ func replayLog(fsys FS, dir string, log *slog.Logger, bugs plant.WAL) (replayed,
 	}
 	rp := r.result()
 	rp.prepFiles = prepFiles
+	rp.staleFiles = staleFiles
 	return rp, nil
 }
 

@@ -71,8 +71,14 @@ func (w *WAL) rewriteHard() error {
 // removeOldest removes the n oldest segments (never the last), oldest
 // first, making each removal durable before the next.
 func (w *WAL) removeOldest(n int) error {
+	var stale []string
+	defer func() { w.discard(stale) }()
 	for i := range n {
-		if err := removeFile(w.opts.FS, w.dir, segFile(w.segs[i].seq)); err != nil {
+		path, err := w.retireFile(w.segs[i].seq)
+		if path != "" {
+			stale = append(stale, path)
+		}
+		if err != nil {
 			w.segs = w.segs[i:]
 			return err
 		}

@@ -85,6 +85,7 @@ func Open(opts Options) (*WAL, Replay, error) {
 		w.cur.Close()
 		return nil, Replay{}, err
 	}
+	w.discardStale(rp.staleFiles)
 	if err := w.prepareTail(); err != nil {
 		w.cur.Close()
 		return nil, Replay{}, err
