@@ -3,7 +3,10 @@ package kv
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
 	"testing"
 )
 
@@ -138,4 +141,31 @@ func TestReleaseThenRestore(t *testing.T) {
 	if src.Digest() != digest || src.Size() != size {
 		t.Fatal("restored after Release: state differs")
 	}
+}
+
+// TestReleaseCollects: Release leaves the old state's memory to the
+// collector, collected: the live heap the runtime reports drops by the
+// state's size at once, so that a restore after it reuses that memory
+// rather than growing the heap beside it.
+func TestReleaseCollects(t *testing.T) {
+	s := New(Limits{})
+	value := make([]byte, 1<<10)
+	for i := range 32 << 10 { // 32 MiB of values
+		s.Apply(0, NewPut([]byte(fmt.Sprintf("key-%08d", i)), value).Encode())
+	}
+	runtime.GC()
+	before := liveHeapBytes()
+	s.Release()
+	after := liveHeapBytes()
+	runtime.KeepAlive(s)
+	if before-after < 24<<20 {
+		t.Fatalf("live heap %d MiB before Release, %d after: the old state was not collected", before>>20, after>>20)
+	}
+}
+
+// liveHeapBytes is the live heap after the last collection.
+func liveHeapBytes() int64 {
+	m := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(m)
+	return int64(m[0].Value.Uint64())
 }
