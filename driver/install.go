@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/yield"
 	"github.com/vr-go/vr/message"
 )
 
@@ -58,14 +59,17 @@ func (d *Driver) fetched(chunks []*message.CheckpointChunk, install *core.Instal
 // in.After if in.After is not 0 (the held checkpoint of that op) and the
 // deltas do not apply to the state machine as it is (in.InState). It
 // reads held's Data, so the caller must keep it open until in ran.
+//
+// The reader yields the processor as it goes (package yield): restoring a
+// GiB computes for seconds, off the loop, which must not wait behind it.
 func OpenInstall(held []Held, in *core.Install, fetched func() io.Reader) (func() (io.ReadCloser, error), error) {
 	if in.After == 0 || in.InState {
-		return func() (io.ReadCloser, error) { return io.NopCloser(fetched()), nil }, nil
+		return func() (io.ReadCloser, error) { return io.NopCloser(&yield.Reader{R: fetched()}), nil }, nil
 	}
 	for _, h := range held {
 		if h.Op == in.After {
 			return func() (io.ReadCloser, error) {
-				return io.NopCloser(io.MultiReader(io.NewSectionReader(h.Data, 0, int64(h.Size)), fetched())), nil
+				return io.NopCloser(&yield.Reader{R: io.MultiReader(io.NewSectionReader(h.Data, 0, int64(h.Size)), fetched())}), nil
 			}, nil
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"slices"
 
 	"github.com/google/btree"
+
+	"github.com/vr-go/vr/internal/yield"
 )
 
 // Incremental snapshots (core.DeltaSnapshot, core.DeltaStateMachine). The
@@ -175,7 +177,11 @@ func (p *snapshot) lastNotes() []note {
 			notes = append(notes, note{e, s.recs})
 		}
 	}
-	slices.SortStableFunc(notes, compareNotes)
+	// Sorting a few hundred thousand notes computes for tens of
+	// milliseconds; it yields the processor as it goes, so that the
+	// replica's loop never waits behind it (package yield).
+	steps := yield.Counter{Steps: 1 << 14}
+	slices.SortStableFunc(notes, func(a, b note) int { steps.Tick(); return compareNotes(a, b) })
 	out := notes[:0]
 	for i, n := range notes {
 		if i+1 < len(notes) && compareNotes(n, notes[i+1]) == 0 {

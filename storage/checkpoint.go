@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/internal/yield"
 	"github.com/vr-go/vr/wal"
 )
 
@@ -166,6 +167,10 @@ func writeFile(fsys wal.FS, dir, name string, o fileOpts, write func(io.Writer) 
 	if tee != nil {
 		out = io.MultiWriter(out, tee)
 	}
+	// Encoding a checkpoint computes for seconds at a GiB: it yields the
+	// processor as it goes, so that the replica's loop never waits behind
+	// it (package yield).
+	out = &yield.Writer{W: out}
 	bw := checkpointBuffers.Get().(*bufio.Writer)
 	bw.Reset(out)
 	n, werr := write(bw)
