@@ -42,6 +42,7 @@ type Node struct {
 	ckpts     *ckptWriter      // writes checkpoints off the loop, serves them
 	installs  *installer       // installs fetched checkpoints off the loop
 	discard   *discarder       // removes stale checkpoint files off the loop
+	stall     stallWatch       // times the loop's iterations (loop goroutine only)
 	memLimit  *memLimit        // the process's memory limit (memlimit.go)
 	flushed   bool             // the first Output (which carries a restart's work) was sent
 	forbidden atomic.Uint64    // client requests refused for their role (authz.go)
@@ -154,7 +155,7 @@ func (n *Node) Run(ctx context.Context) error {
 	ticker := time.NewTicker(n.cfg.Tick)
 	defer ticker.Stop()
 	recv := n.transport.Receive()
-	var stall stallWatch
+	stall := &n.stall
 	for {
 		select {
 		case <-ctx.Done():
@@ -166,6 +167,7 @@ func (n *Node) Run(ctx context.Context) error {
 			// hears from its primary before it checks its timeout.
 			stall.begin("tick")
 			n.drv.Drain(elapsed, stall.timed(drainFor(n.queued(recv), elapsed, maxDrainTime)), maxDrain)
+			stall.mark("drained")                 // the rest sizes the state machine
 			installing := n.installs.installing() // its goroutine owns the state
 			n.memLimit.update(installing)
 			if !installing {

@@ -6,6 +6,8 @@ import (
 	rtmetrics "runtime/metrics"
 	"time"
 
+	"github.com/vr-go/vr/core"
+	"github.com/vr-go/vr/driver"
 	"github.com/vr-go/vr/internal/proccpu"
 	"github.com/vr-go/vr/message"
 )
@@ -20,10 +22,13 @@ const slowIteration = 100 * time.Millisecond
 // that a view change nobody injected can be matched with what the replica
 // was doing (an fsync, a checkpoint, a GC pause, the machine's load).
 type stallWatch struct {
-	what   string
-	start  time.Time
-	step   string        // a named first part of the iteration, if any
-	stepAt time.Duration // how long into the iteration it ended
+	what  string
+	start time.Time
+	steps []stallStep // named parts of the iteration that ended, in order
+	// persisting is how long the iteration spent in the storage's
+	// Persist (writing and, in sync mode, fsyncing the log): its part of
+	// a drain's Flush (timedStorage).
+	persisting time.Duration
 	// probe is what the process had used at probeAt, at most probeEvery
 	// before the iteration began: a slow iteration's line says how much
 	// of its time the process spent on a CPU, and how much of that the
@@ -38,6 +43,13 @@ type stallWatch struct {
 	slowestTook time.Duration
 	input       message.Message
 	inputAt     time.Time
+}
+
+// stallStep is a named part of an iteration and how long into the
+// iteration it ended.
+type stallStep struct {
+	name string
+	at   time.Duration
 }
 
 // probeEvery bounds how often begin reads the process's CPU time: a
@@ -73,7 +85,7 @@ func readProbe() stallProbe {
 
 // begin starts timing an iteration that handles what.
 func (s *stallWatch) begin(what string) {
-	s.what, s.start, s.step = what, time.Now(), ""
+	s.what, s.start, s.steps, s.persisting = what, time.Now(), s.steps[:0], 0
 	s.slowest, s.slowestTook, s.input = nil, 0, nil
 	if s.start.Sub(s.probeAt) >= probeEvery {
 		s.probe, s.probeAt = readProbe(), s.start
@@ -103,7 +115,9 @@ func (s *stallWatch) timed(next func() (message.Message, bool)) func() (message.
 }
 
 // mark notes that the part of the iteration called step ended.
-func (s *stallWatch) mark(step string) { s.step, s.stepAt = step, time.Since(s.start) }
+func (s *stallWatch) mark(step string) {
+	s.steps = append(s.steps, stallStep{step, time.Since(s.start)})
+}
 
 // end logs the iteration if it was slow.
 func (s *stallWatch) end(log *slog.Logger) {
@@ -112,8 +126,11 @@ func (s *stallWatch) end(log *slog.Logger) {
 	}
 	if d := time.Since(s.start); d >= slowIteration {
 		attrs := []any{"handling", s.what, "took", d.Round(time.Millisecond)}
-		if s.step != "" {
-			attrs = append(attrs, s.step, s.stepAt.Round(time.Millisecond))
+		for _, st := range s.steps {
+			attrs = append(attrs, st.name, st.at.Round(time.Millisecond))
+		}
+		if s.persisting > 0 {
+			attrs = append(attrs, "persisting", s.persisting.Round(time.Millisecond))
 		}
 		if s.slowest != nil {
 			attrs = append(attrs, "slowest_input", fmt.Sprintf("%T", s.slowest), "slowest_input_took", s.slowestTook.Round(time.Millisecond))
@@ -137,4 +154,19 @@ func (s *stallWatch) usage() []any {
 	}
 	gc := time.Duration((p.gcCPU - s.probe.gcCPU) * float64(time.Second))
 	return append(attrs, "gc_cpu", gc.Round(time.Millisecond), "gc_cycles", p.gcCycles-s.probe.gcCycles)
+}
+
+// timedStorage is the driver's storage, timed into a stallWatch: a slow
+// iteration's line says how much of it the log's writes and fsyncs took,
+// and so how much the rest of the Flush (sending, executing) did.
+type timedStorage struct {
+	driver.Storage
+	watch *stallWatch
+}
+
+func (t timedStorage) Persist(out *core.Output, status core.Status, done func()) error {
+	start := time.Now()
+	err := t.Storage.Persist(out, status, done)
+	t.watch.persisting += time.Since(start)
+	return err
 }

@@ -22,7 +22,7 @@ func (n *Node) driverConfig() driver.Config {
 		cfg.Installs = n.installs
 	}
 	if n.storage != nil {
-		cfg.Storage = n.storage
+		cfg.Storage = timedStorage{n.storage, &n.stall}
 		// In sync mode Prepares leave before the write (the core counts
 		// the primary's own copy only once Persisted says it is durable).
 		cfg.EarlyPrepares = n.storage.Mode() == SyncAlways
