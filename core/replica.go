@@ -347,6 +347,10 @@ func (r *Replica) dirtyLog(o *Output) {
 	}
 }
 
+// Executed returns the op number of the last op the replica executed: what
+// Info reports as Executed, without filling an Info.
+func (r *Replica) Executed() uint64 { return r.executed }
+
 // Info reports the replica's protocol state.
 func (r *Replica) Info() (i Info) {
 	r.InfoTo(&i)

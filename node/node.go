@@ -165,7 +165,7 @@ func (n *Node) Run(ctx context.Context) error {
 			// What queued while the loop was busy is read before the
 			// timers fire (driver.Flush): after a stall, a backup
 			// hears from its primary before it checks its timeout.
-			stall.begin("tick")
+			stall.begin("tick", n.replica.Executed())
 			n.drv.Drain(elapsed, stall.timed(drainFor(n.queued(recv), elapsed, maxDrainTime)), maxDrain)
 			stall.mark("drained")                 // the rest sizes the state machine
 			installing := n.installs.installing() // its goroutine owns the state
@@ -174,13 +174,13 @@ func (n *Node) Run(ctx context.Context) error {
 				n.publishMemory()
 			}
 		case in := <-recv:
-			stall.begin("drain")
+			stall.begin("drain", n.replica.Executed())
 			n.drv.Drain(elapsed, stall.timed(drainFor(n.inputs(in, recv), elapsed, maxDrainTime)), maxDrain)
 		case reply := <-n.statusReq:
-			stall.begin("status")
+			stall.begin("status", n.replica.Executed())
 			reply <- n.fullStatus()
 		case d := <-ckptDone:
-			stall.begin("checkpoint saved")
+			stall.begin("checkpoint saved", n.replica.Executed())
 			if err := n.ckpts.finish(d); err != nil {
 				n.log.Error("stopping: the checkpoint cannot be written", "err", err)
 				return err
@@ -188,11 +188,11 @@ func (n *Node) Run(ctx context.Context) error {
 			stall.mark("finished") // the rest truncates the log
 			n.drv.CheckpointSaved(d.op)
 		case in := <-installDone:
-			stall.begin("checkpoint installed")
+			stall.begin("checkpoint installed", n.replica.Executed())
 			n.installs.finished()
 			n.drv.Installed(in)
 		}
-		stall.end(n.log)
+		stall.end(n.log, n.replica.Executed())
 		if err := n.drv.Failed(); err != nil {
 			n.log.Error("stopping: the log cannot be written", "err", err)
 			return err

@@ -29,6 +29,9 @@ type stallWatch struct {
 	// Persist (writing and, in sync mode, fsyncing the log): its part of
 	// a drain's Flush (timedStorage).
 	persisting time.Duration
+	// executedAt is the op the replica had executed when the iteration
+	// began: a slow one's line says how many it executed.
+	executedAt uint64
 	// probe is what the process had used at probeAt, at most probeEvery
 	// before the iteration began: a slow iteration's line says how much
 	// of its time the process spent on a CPU, and how much of that the
@@ -83,8 +86,10 @@ func readProbe() stallProbe {
 	return p
 }
 
-// begin starts timing an iteration that handles what.
-func (s *stallWatch) begin(what string) {
+// begin starts timing an iteration that handles what, the replica having
+// executed up to op executed.
+func (s *stallWatch) begin(what string, executed uint64) {
+	s.executedAt = executed
 	s.what, s.start, s.steps, s.persisting = what, time.Now(), s.steps[:0], 0
 	s.slowest, s.slowestTook, s.input = nil, 0, nil
 	if s.start.Sub(s.probeAt) >= probeEvery {
@@ -119,8 +124,9 @@ func (s *stallWatch) mark(step string) {
 	s.steps = append(s.steps, stallStep{step, time.Since(s.start)})
 }
 
-// end logs the iteration if it was slow.
-func (s *stallWatch) end(log *slog.Logger) {
+// end logs the iteration if it was slow; executed is the op the replica
+// executed up to by then.
+func (s *stallWatch) end(log *slog.Logger, executed uint64) {
 	if s.what == "" {
 		return
 	}
@@ -128,6 +134,9 @@ func (s *stallWatch) end(log *slog.Logger) {
 		attrs := []any{"handling", s.what, "took", d.Round(time.Millisecond)}
 		for _, st := range s.steps {
 			attrs = append(attrs, st.name, st.at.Round(time.Millisecond))
+		}
+		if executed > s.executedAt {
+			attrs = append(attrs, "ops_executed", executed-s.executedAt)
 		}
 		if s.persisting > 0 {
 			attrs = append(attrs, "persisting", s.persisting.Round(time.Millisecond))

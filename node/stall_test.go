@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/message"
 )
 
@@ -19,11 +20,11 @@ func TestSlowIterationSaysWhatTheProcessUsed(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	var s stallWatch
-	s.begin("drain")
+	s.begin("drain", 0)
 	runtime.GC()
 	for start := time.Now(); time.Since(start) < 2*slowIteration; {
 	}
-	s.end(log)
+	s.end(log, 0)
 	line := buf.String()
 	for _, want := range []string{"slow loop iteration", "handling=drain", "process_cpu=", "gc_cpu=", "gc_cycles="} {
 		if !strings.Contains(line, want) {
@@ -34,8 +35,8 @@ func TestSlowIterationSaysWhatTheProcessUsed(t *testing.T) {
 		t.Fatalf("line %q: want the forced collection and the busy loop's CPU counted", line)
 	}
 	buf.Reset()
-	s.begin("tick")
-	s.end(log)
+	s.begin("tick", 0)
+	s.end(log, 0)
 	if buf.Len() != 0 {
 		t.Fatalf("a fast iteration logged %q", buf.String())
 	}
@@ -48,7 +49,7 @@ func TestSlowIterationNamesItsSlowestInput(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	var s stallWatch
-	s.begin("drain")
+	s.begin("drain", 0)
 	inputs := []message.Message{&message.Commit{}, &message.Prepare{}, &message.Commit{}}
 	next := s.timed(func() (message.Message, bool) {
 		if len(inputs) == 0 {
@@ -67,7 +68,7 @@ func TestSlowIterationNamesItsSlowestInput(t *testing.T) {
 			time.Sleep(2 * slowIteration)
 		}
 	}
-	s.end(log)
+	s.end(log, 0)
 	line := buf.String()
 	for _, want := range []string{"slowest_input=*message.Prepare", "inputs stepped"} {
 		if !strings.Contains(line, want) {
@@ -78,5 +79,37 @@ func TestSlowIterationNamesItsSlowestInput(t *testing.T) {
 	took, err := time.ParseDuration(strings.Fields(after + " ")[0])
 	if err != nil || took < 2*slowIteration {
 		t.Fatalf("line %q: the slowest input took %v (%v), want at least %v", line, took, err, 2*slowIteration)
+	}
+}
+
+// slowDisk is a driver.Storage whose writes take twice slowIteration.
+type slowDisk struct{}
+
+func (slowDisk) Persist(out *core.Output, status core.Status, done func()) error {
+	time.Sleep(2 * slowIteration)
+	done()
+	return nil
+}
+
+// TestSlowIterationSaysWhatItPersistedAndExecuted: the line says how long
+// the log's writes took (timedStorage) and how many ops the replica
+// executed in the iteration.
+func TestSlowIterationSaysWhatItPersistedAndExecuted(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	var s stallWatch
+	s.begin("drain", 100)
+	if err := (timedStorage{slowDisk{}, &s}).Persist(&core.Output{}, core.StatusNormal, func() {}); err != nil {
+		t.Fatal(err)
+	}
+	s.end(log, 164)
+	line := buf.String()
+	for _, want := range []string{"persisting=", "ops_executed=64"} {
+		if !strings.Contains(line, want) {
+			t.Fatalf("line %q lacks %q", line, want)
+		}
+	}
+	if strings.Contains(line, "persisting=0s") {
+		t.Fatalf("line %q: the write's time not counted", line)
 	}
 }
