@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync/atomic"
 
@@ -148,13 +149,19 @@ type arena struct {
 	compactions int
 	// credit is the bytes compactions may move now (compactCredit).
 	credit int64
+	// mostMoved is the most bytes one limited compaction (one write's)
+	// moved.
+	mostMoved int64
+	// victim is the slab a compaction is emptying (-1: none), and
+	// victimOff the offset of the next record it looks at (compact).
+	victim, victimOff int
 	// pinned counts the whole snapshots being written (WriteTo): while
 	// one is, compacting would copy records that its slabs keep alive
 	// anyway, so the store compacts only past a hard bound.
 	pinned atomic.Int32
 }
 
-func newArena(l Layout) *arena { return &arena{layout: l.withDefaults(), cur: -1} }
+func newArena(l Layout) *arena { return &arena{layout: l.withDefaults(), cur: -1, victim: -1} }
 
 // newTree returns an empty tree ordered by the keys of a's records.
 func (a *arena) newTree() *btree.BTreeG[entry] {
@@ -292,6 +299,9 @@ func (a *arena) freeEmpty() {
 		if a.live[idx] == 0 && idx != a.cur && a.slabs[idx] != nil {
 			a.slabs[idx] = nil
 			a.free = append(a.free, idx)
+			if idx == a.victim {
+				a.victim = -1 // its records all died before it moved them
+			}
 		}
 	}
 	a.emptied = a.emptied[:0]
@@ -313,20 +323,57 @@ func (a *arena) needsCompaction() bool {
 	return a.inUse > a.liveBytes+slack+a.layout.CompactFloor
 }
 
-// earn credits compactions with compactCredit times size, up to what
-// a few slabs' compaction moves.
+// earn credits compactions with compactCredit times size, up to
+// maxCredit.
 func (a *arena) earn(size int64) {
-	a.credit = min(a.credit+size*compactCredit, 4*int64(a.layout.SlabSize))
+	a.credit = min(a.credit+size*compactCredit, a.maxCredit())
 }
 
-// compact moves the live records of the sparsest packed slab (other than
-// the current one), if less than four fifths of it is live, to the
-// current slab, replacing their entries in tree, which must be the tree
-// of a's records. The slab is then empty. It reports whether there was a
-// slab to compact. Each compaction frees a fifth of a slab or more, so
-// repeated ones end; a slab filled by compactions is not sparse. A
-// limited compaction spends credit (earn) and waits for enough.
+// maxCredit bounds the credit, and so what one write's compaction moves:
+// a quarter of a slab, what compactCredit earns for the largest record a
+// packed slab holds (a sixteenth of it). It was four slabs, compacted
+// whole: one write moved up to 683 KB of records (BenchmarkOverwriteLarge
+// State, 1M keys × 1 KiB), 7 ms alone and 40-150 ms on a replica's loop
+// sharing two cores (docs/benchmarks.md, eleventh session).
+func (a *arena) maxCredit() int64 { return int64(a.layout.SlabSize) / 4 }
+
+// compact moves live records of the sparsest packed slab (other than the
+// current one), if less than four fifths of it is live, to the current
+// slab, replacing their entries in tree, which must be the tree of a's
+// records; the slab is then empty. It reports whether there was a slab
+// to compact. Each compaction frees a fifth of a slab or more, so
+// repeated ones end; a slab filled by compactions is not sparse.
+//
+// A limited compaction (a write's) moves only what its credit allows
+// (earn) and goes on from there at the next one: the slab being
+// compacted is the victim, and its records before victimOff are all dead
+// (moved, or killed before), so none can be revived (delta rollback) or
+// need moving again. An unlimited one finishes the slab.
 func (a *arena) compact(tree *btree.BTreeG[entry], limited bool) bool {
+	if limited && a.credit <= 0 {
+		return false
+	}
+	if a.victim < 0 {
+		a.victim, a.victimOff = a.sparsest(), 0
+		if a.victim < 0 {
+			return false
+		}
+	}
+	budget := int64(math.MaxInt64)
+	if limited {
+		budget = a.credit
+	}
+	moved := a.moveFromVictim(tree, budget)
+	if limited {
+		a.credit = max(0, a.credit-moved)
+		a.mostMoved = max(a.mostMoved, moved)
+	}
+	return true
+}
+
+// sparsest returns the packed slab, other than the current one, with the
+// fewest live bytes if under four fifths of it, else -1.
+func (a *arena) sparsest() int {
 	slabSize := a.layout.SlabSize
 	victim, best := -1, int64(slabSize)*4/5
 	for idx, s := range a.slabs {
@@ -334,13 +381,18 @@ func (a *arena) compact(tree *btree.BTreeG[entry], limited bool) bool {
 			victim, best = idx, a.live[idx]
 		}
 	}
-	if victim < 0 || limited && a.credit < best {
-		return false
-	}
-	a.credit = max(0, a.credit-best)
-	a.compactions++
+	return victim
+}
+
+// moveFromVictim moves the victim's live records from victimOff on until
+// it moved budget bytes or more, or the victim is empty, and returns the
+// bytes it moved. An empty victim's compaction is done.
+func (a *arena) moveFromVictim(tree *btree.BTreeG[entry], budget int64) int64 {
+	victim := a.victim
 	s := a.slabs[victim]
-	for off := 0; off+recHeader <= len(s) && a.live[victim] > 0; {
+	var moved int64
+	off := a.victimOff
+	for off+recHeader <= len(s) && a.live[victim] > 0 && moved < budget {
 		klen, n := binary.LittleEndian.Uint32(s[off:]), binary.LittleEndian.Uint32(s[off+4:])
 		if n == 0 {
 			break // the unused rest of the slab
@@ -349,13 +401,19 @@ func (a *arena) compact(tree *btree.BTreeG[entry], limited bool) bool {
 			old := entry{ref: uint64(victim)<<32 | uint64(off), klen: klen, n: n}
 			old.prefix = keyPrefix(a.slabs.key(old))
 			a.move(tree, old)
+			moved += footprint(n)
 		}
 		off += int(footprint(n &^ deadBit))
 	}
-	if a.live[victim] != 0 {
-		panic(fmt.Sprintf("kv: slab %d kept %d live bytes after compaction", victim, a.live[victim]))
+	a.victimOff = off
+	if moved < budget || a.live[victim] == 0 {
+		if a.live[victim] != 0 {
+			panic(fmt.Sprintf("kv: slab %d kept %d live bytes after compaction", victim, a.live[victim]))
+		}
+		a.victim = -1
+		a.compactions++
 	}
-	return true
+	return moved
 }
 
 // move copies old's record to the current slab and replaces old in tree.

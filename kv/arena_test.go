@@ -300,3 +300,40 @@ func TestPinnedSlackBounded(t *testing.T) {
 		t.Fatalf("slack while pinned stayed at %.1f%%, under the %d%% allowed unpinned: the test proves nothing", 100*worst, a.layout.SlackPercent)
 	}
 }
+
+// TestCompactionMovesLittleAtOnce: a write's compaction runs on the
+// replica's loop, inside the write, so it moves at most its credit's
+// bound (a quarter of a slab) plus one record, going on with the same
+// slab at later writes, while the slabs stay within their slack.
+// Compacting a whole slab (up to four fifths of it) in one write, as
+// before, fails it.
+func TestCompactionMovesLittleAtOnce(t *testing.T) {
+	layout := Layout{SlabSize: 64 << 10, CompactFloor: 256 << 10}
+	s := newStore(Limits{}, layout)
+	rng := rand.New(rand.NewPCG(5, 6))
+	const keys, valueSize = 4000, 500
+	value := make([]byte, valueSize)
+	for i := range 60_000 {
+		k := i
+		if i >= keys {
+			k = rng.IntN(keys)
+		}
+		s.Apply(0, NewPut(fmt.Appendf(nil, "%06d", k), value).Encode())
+		if i%5000 == 4999 {
+			s.Snapshot() // as a checkpoint does: the slabs stay shared
+		}
+	}
+	m := s.Memory()
+	bound := int64(layout.SlabSize)/4 + footprint(uint32(6+valueSize+recTail))
+	if m.Compactions < 20 {
+		t.Fatalf("%d compactions: the test proves little", m.Compactions)
+	}
+	if m.MostMovedAtOnce > bound || m.MostMovedAtOnce == 0 {
+		t.Errorf("one write's compaction moved %d bytes (bound %d)", m.MostMovedAtOnce, bound)
+	}
+	slack := m.LiveBytes*int64(defaultSlackPercent)/100 + layout.CompactFloor + 4*int64(layout.SlabSize)
+	if m.SlabBytes > m.LiveBytes+slack {
+		t.Errorf("slabs %d bytes for %d live: compaction fell behind", m.SlabBytes, m.LiveBytes)
+	}
+	t.Logf("%d compactions, at most %d bytes moved by one write, slabs %d for %d live", m.Compactions, m.MostMovedAtOnce, m.SlabBytes, m.LiveBytes)
+}

@@ -69,12 +69,17 @@ type Memory struct {
 	SlabBytes, LiveBytes int64
 	// Compactions counts the slabs the store compacted since it was made.
 	Compactions int
+	// MostMovedAtOnce is the most bytes of records one write's
+	// compaction moved (since the store was made or restored): the
+	// compaction runs inside the write, on the replica's loop, so this
+	// bounds the longest pause it adds to a write.
+	MostMovedAtOnce int64
 }
 
 // Memory returns the store's memory accounting.
 func (s *Store) Memory() Memory {
 	a := s.arena
-	return Memory{SlabBytes: a.inUse, LiveBytes: a.liveBytes, Compactions: a.compactions}
+	return Memory{SlabBytes: a.inUse, LiveBytes: a.liveBytes, Compactions: a.compactions, MostMovedAtOnce: a.mostMoved}
 }
 
 // Len returns the number of keys.
