@@ -123,6 +123,12 @@ type Config struct {
 	// DefaultCheckpointBaseRate; negative: unpaced). See
 	// storage.Config.BaseRate.
 	CheckpointBaseRate int64
+	// SlowTraceDir, if set, keeps the process's last seconds of execution
+	// trace in memory and writes them to a file in this directory when
+	// the replica's loop has a slow iteration (at most one every 10 s, 20
+	// in all): `go tool trace` shows what the loop waited for. One node
+	// per process may set it. See stalltrace.go.
+	SlowTraceDir string
 	// NoPreallocate turns off the log's prepared segments
 	// (wal.Options.Preallocate): with them a sync writes data only, but
 	// every segment is written twice, once as zeros. They are off anyway

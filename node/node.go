@@ -126,6 +126,14 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	defer n.transport.Close()
 	defer n.storage.Close()
+	if n.cfg.SlowTraceDir != "" {
+		tracer, err := startStallTracer(n.cfg.SlowTraceDir, n.log)
+		if err != nil {
+			return err
+		}
+		n.stall.tracer = tracer
+		defer tracer.stop()
+	}
 	n.discard.start()
 	defer n.discard.close() // after the checkpoint writer's close, before the storage's
 	if n.storage != nil {

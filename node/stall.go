@@ -22,9 +22,11 @@ const slowIteration = 100 * time.Millisecond
 // that a view change nobody injected can be matched with what the replica
 // was doing (an fsync, a checkpoint, a GC pause, the machine's load).
 type stallWatch struct {
-	what  string
-	start time.Time
-	steps []stallStep // named parts of the iteration that ended, in order
+	// tracer writes the trace of a slow iteration (nil: none).
+	tracer *stallTracer
+	what   string
+	start  time.Time
+	steps  []stallStep // named parts of the iteration that ended, in order
 	// persisting is how long the iteration spent in the storage's
 	// Persist (writing and, in sync mode, fsyncing the log): its part of
 	// a drain's Flush (timedStorage).
@@ -146,6 +148,7 @@ func (s *stallWatch) end(log *slog.Logger, executed uint64) {
 		}
 		attrs = append(attrs, s.usage()...)
 		log.Warn("slow loop iteration", attrs...)
+		s.tracer.slow(s.what, d, time.Now())
 	}
 	s.what, s.slowest, s.input = "", nil, nil
 }

@@ -42,6 +42,7 @@ type serverFlags struct {
 	segmentSize                 int64
 	baseRate                    int64
 	memoryLimit                 string
+	slowTraceDir                string
 	newCluster                  bool
 	enablePprof                 bool
 	logLevel, logFormat         string
@@ -125,6 +126,8 @@ Reconfigurations are accepted only with the cluster's admin secret
 	fl.BoolVar(&f.preallocate, "preallocate", true, "durable mode: prepare each next log segment as a file of zeros in the background, so that a sync writes data only (it doubles the log's writes)")
 	fl.Int64Var(&f.baseRate, "checkpoint-base-rate", node.DefaultCheckpointBaseRate,
 		"durable mode: bytes per second at which a new checkpoint base is written in the background, so that the log's fsyncs do not wait behind it (0: as fast as the disk takes it)")
+	fl.StringVar(&f.slowTraceDir, "slow-trace-dir", "",
+		"keep the last seconds of the process's execution trace in memory and write them to a file in this directory when the replica's loop has a slow iteration (at most one every 10s, 20 in all; read with go tool trace)")
 	fl.StringVar(&f.memoryLimit, "memory-limit", "auto",
 		"soft memory limit of the process: auto (2 × the state's data bytes + 128 MiB, at least 512 MiB, following the state), off (Go's default), or bytes, e.g. 2GiB; a GOMEMLIMIT environment variable wins")
 	fl.BoolVar(&f.newCluster, "new-cluster", false, "this is the first start of a new cluster")
@@ -209,6 +212,7 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 	if f.maxClockDrift <= 0 || f.maxClockDrift >= 0.5 {
 		return node.Config{}, fmt.Errorf("--max-clock-drift %v must be in (0, 0.5)", f.maxClockDrift)
 	}
+	cfg.SlowTraceDir = f.slowTraceDir
 	if cfg.MemoryLimit, err = parseMemoryLimit(f.memoryLimit); err != nil {
 		return node.Config{}, err
 	}

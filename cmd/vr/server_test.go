@@ -15,6 +15,11 @@ func TestServerFlagsRejectBadInput(t *testing.T) {
 	if _, err := good.nodeConfig(nil); err != nil {
 		t.Fatalf("good flags rejected: %v", err)
 	}
+	traced := good
+	traced.slowTraceDir = "/var/tmp/vr-traces"
+	if cfg, err := traced.nodeConfig(nil); err != nil || cfg.SlowTraceDir != traced.slowTraceDir {
+		t.Fatalf("--slow-trace-dir %q gave SlowTraceDir %q (%v)", traced.slowTraceDir, cfg.SlowTraceDir, err)
+	}
 	cases := []struct {
 		name string
 		edit func(*serverFlags)
