@@ -332,9 +332,11 @@ func (a *arena) earn(size int64) {
 // maxCredit bounds the credit, and so what one write's compaction moves:
 // a quarter of a slab, what compactCredit earns for the largest record a
 // packed slab holds (a sixteenth of it). It was four slabs, compacted
-// whole: one write moved up to 683 KB of records (BenchmarkOverwriteLarge
-// State, 1M keys × 1 KiB), 7 ms alone and 40-150 ms on a replica's loop
-// sharing two cores (docs/benchmarks.md, eleventh session).
+// whole: one write moved up to 683 KB of records
+// (BenchmarkOverwriteLargeState, 1M keys × 1 KiB), and a traced 124 ms
+// iteration of a durable replica's loop, on two cores shared with two
+// more replicas and the load, was one such compaction (docs/benchmarks.md,
+// eleventh session).
 func (a *arena) maxCredit() int64 { return int64(a.layout.SlabSize) / 4 }
 
 // compact moves live records of the sparsest packed slab (other than the
