@@ -25,15 +25,12 @@ const Every = 64 << 10
 // after every Every bytes.
 type Writer struct {
 	W io.Writer
-	n int
+	c byteCount
 }
 
 func (y *Writer) Write(p []byte) (int, error) {
 	n, err := y.W.Write(p)
-	if y.n += n; y.n >= Every {
-		y.n = 0
-		runtime.Gosched()
-	}
+	y.c.add(n)
 	return n, err
 }
 
@@ -41,16 +38,24 @@ func (y *Writer) Write(p []byte) (int, error) {
 // bytes.
 type Reader struct {
 	R io.Reader
-	n int
+	c byteCount
 }
 
 func (y *Reader) Read(p []byte) (int, error) {
 	n, err := y.R.Read(p)
-	if y.n += n; y.n >= Every {
-		y.n = 0
+	y.c.add(n)
+	return n, err
+}
+
+// byteCount counts the bytes through a Writer or Reader and yields after
+// every Every of them.
+type byteCount struct{ n int }
+
+func (b *byteCount) add(n int) {
+	if b.n += n; b.n >= Every {
+		b.n = 0
 		runtime.Gosched()
 	}
-	return n, err
 }
 
 // Counter yields its processor every Steps calls of Tick: for work that
