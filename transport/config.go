@@ -31,6 +31,11 @@ const (
 	// about a second of Prepares at 64 MB/s. A peer that is down or slow
 	// gets the rest again by retransmission or state transfer.
 	DefaultMaxPeerQueueBytes = 64 << 20
+	// DefaultMaxDownPeerQueueBytes bounds the messages queued on one lane
+	// to a peer that cannot be reached: enough for the view change and
+	// recovery messages of a peer starting up, far below what seconds of
+	// Prepares to a dead peer would pin.
+	DefaultMaxDownPeerQueueBytes = 1 << 20
 	// DefaultMaxInboundBytes bounds the bodies of large inbound frames
 	// being read at once, over all connections: eight frames of the
 	// core's largest message (32 MiB).
@@ -89,6 +94,16 @@ type Config struct {
 	// 1 KiB values, all sent to it when it came back. Default
 	// DefaultMaxPeerQueueBytes.
 	MaxPeerQueueBytes int
+	// MaxDownPeerQueueBytes bounds, in encoded bytes, the messages queued
+	// on each lane to a peer whose last dial failed: the failure drops
+	// the oldest queued messages beyond it, and until a dial succeeds a
+	// message beyond it is dropped (a message is always accepted into an
+	// empty queue). A dead peer then costs the sender this much, not
+	// MaxPeerQueueBytes per lane of Prepares it could never deliver and
+	// that a restarted peer would receive only to discard. Default
+	// DefaultMaxDownPeerQueueBytes, or MaxPeerQueueBytes if that is
+	// smaller.
+	MaxDownPeerQueueBytes int
 	// MaxInboundBytes bounds the bodies of inbound frames larger than 64
 	// KiB being read at once, over all connections together: a frame
 	// whose header announces more than the room left closes its
@@ -146,6 +161,7 @@ func (c Config) withDefaults() Config {
 	c.HandshakeTimeout = orDefault(c.HandshakeTimeout, DefaultHandshake)
 	c.MaxReplyBytes = orDefault(c.MaxReplyBytes, DefaultMaxReplyBytes)
 	c.MaxPeerQueueBytes = orDefault(c.MaxPeerQueueBytes, DefaultMaxPeerQueueBytes)
+	c.MaxDownPeerQueueBytes = min(orDefault(c.MaxDownPeerQueueBytes, DefaultMaxDownPeerQueueBytes), c.MaxPeerQueueBytes)
 	c.MaxInboundBytes = orDefault(c.MaxInboundBytes, DefaultMaxInboundBytes)
 	d := wire.DefaultLimits()
 	c.Limits.MaxBody = orDefault(c.Limits.MaxBody, d.MaxBody)
@@ -175,7 +191,7 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: %d peers, at most %d", ErrConfig, n, maxReplicas)
 	case c.Self < 0 || c.Self >= n:
 		return fmt.Errorf("%w: self index %d out of range [0,%d)", ErrConfig, c.Self, n)
-	case c.QueueSize < 0, c.MaxConns < 0, c.MaxConnsPerIP < 0, c.MaxReplyBytes < 0, c.MaxInboundBytes < 0, c.MaxPeerQueueBytes < 0:
+	case c.QueueSize < 0, c.MaxConns < 0, c.MaxConnsPerIP < 0, c.MaxReplyBytes < 0, c.MaxInboundBytes < 0, c.MaxPeerQueueBytes < 0, c.MaxDownPeerQueueBytes < 0:
 		return fmt.Errorf("%w: negative queue size or connection limit", ErrConfig)
 	case c.IOTimeout < 0, c.DialBackoffMin < 0, c.DialBackoffMax < 0, c.HandshakeTimeout < 0:
 		return fmt.Errorf("%w: negative duration", ErrConfig)

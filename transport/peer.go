@@ -145,6 +145,9 @@ func (p *peer) connect(ctx context.Context) *outConn {
 		if p.dialled {
 			p.t.stats.reconnects.Add(1)
 		}
+		if p.failures > 0 {
+			p.q.rebound(p.t.cfg.MaxPeerQueueBytes)
+		}
 		p.dialled, p.failures = true, 0
 		p.log.Debug("transport: connected to peer")
 		c := &outConn{conn: conn, dead: make(chan struct{}), since: time.Now()}
@@ -174,7 +177,12 @@ func (p *peer) dial(ctx context.Context) (net.Conn, error) {
 
 // dialFailed counts and logs a failed dial and grows the back-off. Only
 // the first failure of a series is a warning.
+// While the peer cannot be reached its queue holds at most
+// MaxDownPeerQueueBytes (the oldest messages beyond it are dropped now).
 func (p *peer) dialFailed(err error) {
+	if n := p.q.rebound(p.t.cfg.MaxDownPeerQueueBytes); n > 0 {
+		p.t.stats.dropOut(&p.t.links[p.index], uint64(n))
+	}
 	p.t.stats.dialErrors.Add(1)
 	p.failures++
 	lvl := slog.LevelDebug

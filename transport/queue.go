@@ -77,6 +77,26 @@ func (q *outQueue) takeSized(spare []message.Message) ([]message.Message, int) {
 	return out, bytes
 }
 
+// rebound sets the queue's byte bound to maxBytes and drops the oldest
+// messages until the rest fit (the newest is always kept); it reports how
+// many it dropped. Only for queues whose messages were pushed with their
+// message.Size.
+func (q *outQueue) rebound(maxBytes int) (dropped int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.maxBytes = maxBytes
+	for dropped < len(q.items)-1 && q.bytes > maxBytes {
+		q.bytes -= message.Size(q.items[dropped])
+		dropped++
+	}
+	if dropped > 0 {
+		kept := copy(q.items, q.items[dropped:])
+		clear(q.items[kept:])
+		q.items = q.items[:kept]
+	}
+	return dropped
+}
+
 // pending reports whether messages are queued.
 func (q *outQueue) pending() bool {
 	q.mu.Lock()

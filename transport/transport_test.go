@@ -365,3 +365,73 @@ func TestCloseUnblocksWriter(t *testing.T) {
 		t.Fatal("Close blocked behind a stuck write")
 	}
 }
+
+// TestDeadPeerQueueShrinks checks what a peer that cannot be reached
+// costs its sender: a failed dial drops the queued messages beyond
+// MaxDownPeerQueueBytes (the oldest first), and until a dial succeeds the
+// lane takes no more than that, instead of MaxPeerQueueBytes of Prepares
+// it could never deliver (each lane's 64 MiB by default pinned the new
+// primary's memory after its predecessor was killed, then went to the
+// restarted replica, which discarded them).
+func TestDeadPeerQueueShrinks(t *testing.T) {
+	addrs := freeAddrs(t, 2) // nothing listens on addrs[1]
+	cfg := testConfig(t, 0, addrs)
+	cfg.MaxPeerQueueBytes, cfg.MaxDownPeerQueueBytes = 8<<20, 256<<10
+	tr, err := New(cfg) // not started: nothing dials until dialFailed is called
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	p := tr.peers[1].Load()[message.LaneControl]
+	prepare := func(op uint64) *message.Prepare {
+		return &message.Prepare{View: 1, Entries: []message.Entry{{Op: op, Payload: make([]byte, 64<<10)}}}
+	}
+	size := message.Size(prepare(1))
+	for op := range uint64(100) {
+		if !p.send(prepare(op + 1)) {
+			t.Fatalf("Prepare %d of %d bytes refused by a lane bounded at %d bytes", op+1, size, cfg.MaxPeerQueueBytes)
+		}
+	}
+	p.dialFailed(errors.New("connection refused"))
+	kept, bytes := p.q.takeSized(nil)
+	if bytes > cfg.MaxDownPeerQueueBytes || len(kept) != cfg.MaxDownPeerQueueBytes/size {
+		t.Fatalf("after a failed dial the lane holds %d Prepares, %d bytes; want %d, at most %d bytes",
+			len(kept), bytes, cfg.MaxDownPeerQueueBytes/size, cfg.MaxDownPeerQueueBytes)
+	}
+	if last := kept[len(kept)-1].(*message.Prepare).Entries[0].Op; last != 100 {
+		t.Fatalf("kept Prepares up to op %d, want the newest (100)", last)
+	}
+	if got, want := tr.Stats().DroppedOut, uint64(100-len(kept)); got != want {
+		t.Fatalf("dropped %d, want %d", got, want)
+	}
+	accepted := 0
+	for op := range uint64(100) {
+		if p.send(prepare(op + 101)) {
+			accepted++
+		}
+	}
+	if want := cfg.MaxDownPeerQueueBytes / size; accepted != want {
+		t.Fatalf("a lane to a peer that cannot be reached took %d Prepares of %d bytes, want %d (%d bytes)",
+			accepted, size, want, cfg.MaxDownPeerQueueBytes)
+	}
+}
+
+// TestReachedPeerQueueGrowsBack checks that a lane whose peer came back
+// takes MaxPeerQueueBytes again.
+func TestReachedPeerQueueGrowsBack(t *testing.T) {
+	trs, _ := startCluster(t, 2, func(c *Config) { c.MaxPeerQueueBytes, c.MaxDownPeerQueueBytes = 8<<20, 64<<10 })
+	p := trs[0].peers[1].Load()[message.LaneControl]
+	p.dialFailed(errors.New("connection refused")) // as if the peer had been down
+	if !trs[0].Send(1, &message.Commit{View: 1, Commit: 1}) {
+		t.Fatal("Commit refused")
+	}
+	if in := receive(t, trs[1]); in.Msg.(*message.Commit).Commit != 1 {
+		t.Fatalf("received %+v, want the Commit", in.Msg)
+	}
+	p.q.mu.Lock()
+	bound := p.q.maxBytes
+	p.q.mu.Unlock()
+	if bound != 8<<20 {
+		t.Fatalf("after a successful dial the lane is bounded at %d bytes, want %d", bound, 8<<20)
+	}
+}
