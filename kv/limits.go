@@ -113,3 +113,7 @@ func (l Limits) checkScanLimit(n int) error {
 	}
 	return nil
 }
+
+// WithDefaults returns l with the fields that are zero or negative
+// replaced by the defaults, as New does.
+func (l Limits) WithDefaults() Limits { return l.withDefaults() }

@@ -130,3 +130,8 @@ func cloneItems(items []Item) []Item {
 	}
 	return items
 }
+
+// PrefixEnd returns the first key after every key starting with prefix,
+// or nil if there is none: the end of ScanPrefix's range, for another
+// engine of this state machine.
+func PrefixEnd(prefix []byte) []byte { return prefixEnd(prefix) }

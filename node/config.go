@@ -141,6 +141,11 @@ type Config struct {
 	// state machine that implements Describer shows its size and digest on
 	// the status page.
 	NewStateMachine func() core.StateMachine
+	// OpenStateMachine, if set, is used instead of NewStateMachine: a
+	// state machine whose opening can fail, such as one that keeps its
+	// working copy on disk (pebblekv). New calls it once, after it holds
+	// the data directory's lock; Run closes it (io.Closer) on its way out.
+	OpenStateMachine func() (core.StateMachine, error)
 	KVLimits        kv.Limits
 	Seed            uint64 // jitter and nonces; 0 draws one from crypto/rand
 	Logger          *slog.Logger

@@ -74,7 +74,11 @@ func New(cfg Config) (*Node, error) {
 			return nil, err
 		}
 	}
-	sm := cfg.stateMachine()
+	sm, err := cfg.stateMachine()
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
 	if restart != nil {
 		cfg.NewCluster = false // resuming from disk: the flag has no effect
 	}
@@ -85,6 +89,7 @@ func New(cfg Config) (*Node, error) {
 	replica, err := core.New(cfg.coreConfig(restart), sm)
 	if err != nil {
 		_ = st.Close()
+		closeStateMachine(sm, cfg.Logger)
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	tr, err := transport.New(transport.Config{
@@ -93,6 +98,7 @@ func New(cfg Config) (*Node, error) {
 	})
 	if err != nil {
 		_ = st.Close()
+		closeStateMachine(sm, cfg.Logger)
 		return nil, err
 	}
 	n := &Node{storage: st, discard: discard,
@@ -124,6 +130,7 @@ func (n *Node) Run(ctx context.Context) error {
 	if err := n.Start(ctx); err != nil {
 		return err
 	}
+	defer n.closeStateMachine() // last: checkpoint writers and installs read it
 	defer n.transport.Close()
 	defer n.storage.Close()
 	if n.cfg.SlowTraceDir != "" {

@@ -1,6 +1,10 @@
 package node
 
 import (
+	"fmt"
+	"io"
+	"log/slog"
+
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/kv"
 )
@@ -16,14 +20,20 @@ type Describer interface {
 var _ Describer = (*kv.Store)(nil)
 
 // stateMachine returns a new, empty state machine for the replica.
-func (c Config) stateMachine() core.StateMachine {
-	if c.IsWitness() {
-		return nil // a witness holds no state
+func (c Config) stateMachine() (core.StateMachine, error) {
+	switch {
+	case c.IsWitness():
+		return nil, nil // a witness holds no state
+	case c.OpenStateMachine != nil:
+		sm, err := c.OpenStateMachine()
+		if err != nil {
+			return nil, fmt.Errorf("node: opening the state machine: %w", err)
+		}
+		return sm, nil
+	case c.NewStateMachine != nil:
+		return c.NewStateMachine(), nil
 	}
-	if c.NewStateMachine != nil {
-		return c.NewStateMachine()
-	}
-	return kv.New(c.KVLimits)
+	return kv.New(c.KVLimits), nil
 }
 
 // describe returns the state machine's size and digest, or zeros.
@@ -35,4 +45,19 @@ func (n *Node) describe() (int, uint64) {
 		return d.Len(), d.Digest()
 	}
 	return 0, 0
+}
+
+// closeStateMachine closes the node's state machine if it holds resources
+// (io.Closer: an engine on disk such as pebblekv.Store). Run calls it on
+// its way out, after the checkpoint writers and installs stopped.
+func (n *Node) closeStateMachine() { closeStateMachine(n.sm, n.log) }
+
+func closeStateMachine(sm core.StateMachine, log *slog.Logger) {
+	c, ok := sm.(io.Closer)
+	if !ok {
+		return
+	}
+	if err := c.Close(); err != nil {
+		log.Error("closing the state machine", "err", err)
+	}
 }

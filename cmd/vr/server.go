@@ -57,6 +57,7 @@ type serverFlags struct {
 	standby                     bool
 	id                          int
 	adminSecretFile             string
+	engine                      engineFlags
 }
 
 func init() { register(newServerCmd) }
@@ -142,6 +143,7 @@ Reconfigurations are accepted only with the cluster's admin secret
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug shows every protocol message)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "text or json")
 	f.gw.register(fl)
+	f.engine.register(fl)
 	fl.BoolVar(&f.statusKV, "status-kv-api", true, "serve the HTTP/JSON API (/v1/kv) on the status address too (plaintext without roles: off, and refused, under TLS)")
 	f.tls.register(cmd, "this replica's")
 	fl.BoolVar(&f.insecure, "insecure", false, "run without TLS on a non-loopback address: anyone who reaches it can read, write and forge messages")
@@ -213,6 +215,9 @@ func (f serverFlags) nodeConfig(logger *slog.Logger) (node.Config, error) {
 		return node.Config{}, fmt.Errorf("--max-clock-drift %v must be in (0, 0.5)", f.maxClockDrift)
 	}
 	cfg.SlowTraceDir = f.slowTraceDir
+	if err := f.engine.apply(&cfg, f.witness, logger); err != nil {
+		return node.Config{}, err
+	}
 	if cfg.MemoryLimit, err = parseMemoryLimit(f.memoryLimit); err != nil {
 		return node.Config{}, err
 	}
