@@ -84,22 +84,40 @@ func (p *snapshot) WriteTo(w io.Writer) (int64, error) {
 	defer p.arena.pinned.Add(-1)
 	// The buffer grows as the state is written, up to snapshotFlush and
 	// an item: a small state does not pay for all of it.
+	sw := newSnapWriter(w, p.revision, uint64(p.tree.Len()))
+	p.tree.Ascend(func(e entry) bool {
+		sw.entry(p.recs.key(e), p.recs.value(e), p.recs.version(e))
+		return sw.err == nil
+	})
+	return sw.finish()
+}
+
+// newSnapWriter starts a snapshot of count entries at revision: its
+// header goes into the buffer.
+func newSnapWriter(w io.Writer, revision, count uint64) *snapWriter {
 	sw := &snapWriter{w: w, b: make([]byte, 0, 512)}
 	sw.b = append(sw.b, snapshotMagic...)
 	sw.b = append(sw.b, snapshotVersion)
-	sw.b = binary.AppendUvarint(sw.b, p.revision)
-	sw.b = binary.AppendUvarint(sw.b, uint64(p.tree.Len()))
-	p.tree.Ascend(func(e entry) bool {
-		sw.item(p.recs.key(e))
-		sw.item(p.recs.value(e))
-		sw.b = binary.AppendUvarint(sw.b, p.recs.version(e))
-		return sw.err == nil
-	})
+	sw.b = binary.AppendUvarint(sw.b, revision)
+	sw.b = binary.AppendUvarint(sw.b, count)
+	return sw
+}
+
+// entry appends one entry; entries must come in key order.
+func (sw *snapWriter) entry(key, value []byte, version uint64) {
+	sw.item(key)
+	sw.item(value)
+	sw.b = binary.AppendUvarint(sw.b, version)
+}
+
+// finish writes what is buffered and the checksum, and returns the bytes
+// written and the first error.
+func (sw *snapWriter) finish() (int64, error) {
 	sw.flush()
 	if sw.err != nil {
 		return sw.n, sw.err
 	}
-	k, err := w.Write(binary.BigEndian.AppendUint32(nil, sw.sum))
+	k, err := sw.w.Write(binary.BigEndian.AppendUint32(nil, sw.sum))
 	return sw.n + int64(k), err
 }
 
@@ -175,16 +193,10 @@ func (s *Store) Restore(r io.Reader) error {
 // non-empty and strictly increasing, that every version is in [1,
 // revision], the checksum, and that nothing follows it.
 func (d *snapReader) entries() (*btree.BTreeG[entry], uint64, uint64, error) {
-	hdr := d.take(uint64(snapshotHeader))
-	switch {
-	case d.err != nil:
-		return nil, 0, 0, d.fail("header")
-	case string(hdr[:len(snapshotMagic)]) != snapshotMagic:
-		return nil, 0, 0, fmt.Errorf("%w: bad magic", ErrBadSnapshot)
-	case hdr[len(snapshotMagic)] != snapshotVersion:
-		return nil, 0, 0, fmt.Errorf("%w: unsupported format version %d", ErrBadSnapshot, hdr[len(snapshotMagic)])
+	revision, n, err := d.header()
+	if err != nil {
+		return nil, 0, 0, err
 	}
-	revision, n := d.uvarint(), d.uvarint()
 	tree, sum := d.arena.newTree(), uint64(0)
 	var prev []byte
 	for i := uint64(0); i < n && d.err == nil; i++ {
@@ -193,8 +205,8 @@ func (d *snapReader) entries() (*btree.BTreeG[entry], uint64, uint64, error) {
 			break
 		}
 		recs := d.arena.slabs
-		if e.klen == 0 || bytes.Compare(prev, recs.key(e)) >= 0 || recs.version(e) == 0 || recs.version(e) > revision {
-			return nil, 0, 0, fmt.Errorf("%w: bad entry %d", ErrBadSnapshot, i)
+		if err := checkEntry(i, prev, recs.key(e), recs.version(e), revision); err != nil {
+			return nil, 0, 0, err
 		}
 		tree.ReplaceOrInsert(e)
 		sum += recs.hash(e)
@@ -204,6 +216,30 @@ func (d *snapReader) entries() (*btree.BTreeG[entry], uint64, uint64, error) {
 		return nil, 0, 0, err
 	}
 	return tree, revision, sum, nil
+}
+
+// header reads and checks the magic and version, and returns the revision
+// and the entry count.
+func (d *snapReader) header() (revision, n uint64, err error) {
+	hdr := d.take(uint64(snapshotHeader))
+	switch {
+	case d.err != nil:
+		return 0, 0, d.fail("header")
+	case string(hdr[:len(snapshotMagic)]) != snapshotMagic:
+		return 0, 0, fmt.Errorf("%w: bad magic", ErrBadSnapshot)
+	case hdr[len(snapshotMagic)] != snapshotVersion:
+		return 0, 0, fmt.Errorf("%w: unsupported format version %d", ErrBadSnapshot, hdr[len(snapshotMagic)])
+	}
+	return d.uvarint(), d.uvarint(), nil
+}
+
+// checkEntry checks entry i after the entry whose key is prev: a
+// non-empty key above prev, and a version in [1, revision].
+func checkEntry(i uint64, prev, key []byte, version, revision uint64) error {
+	if len(key) == 0 || bytes.Compare(prev, key) >= 0 || version == 0 || version > revision {
+		return fmt.Errorf("%w: bad entry %d", ErrBadSnapshot, i)
+	}
+	return nil
 }
 
 // snapReader reads a snapshot's fields and checksums them; the first

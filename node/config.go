@@ -146,9 +146,9 @@ type Config struct {
 	// working copy on disk (pebblekv). New calls it once, after it holds
 	// the data directory's lock; Run closes it (io.Closer) on its way out.
 	OpenStateMachine func() (core.StateMachine, error)
-	KVLimits        kv.Limits
-	Seed            uint64 // jitter and nonces; 0 draws one from crypto/rand
-	Logger          *slog.Logger
+	KVLimits         kv.Limits
+	Seed             uint64 // jitter and nonces; 0 draws one from crypto/rand
+	Logger           *slog.Logger
 
 	// TLS turns on mutual TLS on every connection, with the replica's
 	// identity bound to its certificate and the clients' roles checked

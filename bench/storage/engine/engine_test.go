@@ -9,7 +9,7 @@ import (
 )
 
 // snapshotter is what both engines offer besides Engine.
-type snapshotter interface{ Snapshot() []byte }
+type snapshotter interface{ Bytes() []byte }
 
 // TestCheckpointRestoreBothEngines loads both engines with the same
 // commands, checkpoints and restores them, and requires the same state
@@ -30,12 +30,12 @@ func TestCheckpointRestoreBothEngines(t *testing.T) {
 		if st.Written <= 0 || st.DirBytes < n*(workload.KeySize+workload.ValueSize) {
 			t.Errorf("%s: implausible checkpoint stats %+v", name, st)
 		}
-		snaps = append(snaps, e.(snapshotter).Snapshot())
+		snaps = append(snaps, e.(snapshotter).Bytes())
 		if err := e.Close(); err != nil {
 			t.Fatal(err)
 		}
 		r := restore(t, name, ckpt)
-		snaps = append(snaps, r.(snapshotter).Snapshot())
+		snaps = append(snaps, r.(snapshotter).Bytes())
 		if err := r.Close(); err != nil {
 			t.Fatal(err)
 		}

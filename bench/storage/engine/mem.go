@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,7 +28,7 @@ func (*Mem) Name() string { return "kv" }
 // file, with fsync of the file and the directory: the cost grows with the
 // state, however few ops changed since the last checkpoint.
 func (m *Mem) Checkpoint(dir string) (CheckpointStats, error) {
-	snap := m.Snapshot()
+	snap := m.Bytes()
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return CheckpointStats{}, err
 	}
@@ -51,7 +52,7 @@ func RestoreMem(dir string) (*Mem, error) {
 		return nil, err
 	}
 	m := NewMem()
-	if err := m.Restore(snap); err != nil {
+	if err := m.Restore(bytes.NewReader(snap)); err != nil {
 		return nil, fmt.Errorf("restore %s: %w", dir, err)
 	}
 	return m, nil

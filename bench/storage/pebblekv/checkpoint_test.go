@@ -26,7 +26,7 @@ func TestCheckpointIsolatedFromLaterOps(t *testing.T) {
 		s.Apply(s.Applied()+1, put(i, 0))
 		ref.Apply(0, put(i, 0))
 	}
-	want := ref.Snapshot()
+	want := ref.Bytes()
 	if err := s.Checkpoint(filepath.Join(dir, "ckpt")); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestCheckpointIsolatedFromLaterOps(t *testing.T) {
 	if c.Applied() != 2000 || c.Revision() != ref.Revision() {
 		t.Fatalf("checkpoint at op %d revision %d, want 2000 and %d", c.Applied(), c.Revision(), ref.Revision())
 	}
-	if !bytes.Equal(c.Snapshot(), want) {
+	if !bytes.Equal(c.Bytes(), want) {
 		t.Fatal("checkpoint contents differ from the state it was taken at")
 	}
 }
@@ -64,13 +64,13 @@ func TestCloseKeepsState(t *testing.T) {
 	for i := range 100 {
 		s.Apply(s.Applied()+1, put(i, 0))
 	}
-	want := s.Snapshot()
+	want := s.Bytes()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	s = openTest(t, dir, kv.Limits{})
 	defer s.Close()
-	if s.Applied() != 100 || !bytes.Equal(s.Snapshot(), want) {
+	if s.Applied() != 100 || !bytes.Equal(s.Bytes(), want) {
 		t.Fatalf("reopened at op %d with different contents", s.Applied())
 	}
 }

@@ -10,6 +10,10 @@
 // Checkpoint flushes the memtable and takes a hard-linked Pebble checkpoint;
 // Open on that directory resumes with the same op-number and contents.
 //
-// Commands, results, versions and snapshots are byte-for-byte those of
-// kv.Store: the differential test feeds both the same commands.
+// This is the design docs/storage-engine.md measured (hard-linked Pebble
+// checkpoints, an applied op-number kept in the database), kept for that
+// measurement. The engine vr server runs (--engine pebble) is the
+// module's own package pebblekv, a working copy restored from the VR
+// checkpoints; its differential test against kv.Store (which this package
+// had, before kv gained Incr and batches) lives there.
 package pebblekv

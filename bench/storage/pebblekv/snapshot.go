@@ -25,10 +25,10 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// Snapshot returns the whole state in kv.Store's snapshot format, for VR
+// Bytes returns the whole state in kv.Store's snapshot format, for VR
 // state transfer. It holds the whole state in memory: the durable mode's
 // checkpoints use Checkpoint instead.
-func (s *Store) Snapshot() []byte {
+func (s *Store) Bytes() []byte {
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: dataStart, UpperBound: dataEnd})
 	if err != nil {
 		panic(fmt.Errorf("pebblekv: snapshot: %w", err))

@@ -19,7 +19,7 @@ func TestRestoreFromKV(t *testing.T) {
 			ref.Apply(0, kv.NewDelete([]byte("key-0001")).Encode())
 		}
 	}
-	snap := ref.Snapshot()
+	snap := ref.Bytes()
 	s := openTest(t, filepath.Join(t.TempDir(), "db"), kv.Limits{})
 	defer s.Close()
 	for i := range 500 {
@@ -28,11 +28,11 @@ func TestRestoreFromKV(t *testing.T) {
 	if err := s.RestoreAt(42, snap); err != nil {
 		t.Fatal(err)
 	}
-	if s.Applied() != 42 || s.Revision() != ref.Revision() || !bytes.Equal(s.Snapshot(), snap) {
+	if s.Applied() != 42 || s.Revision() != ref.Revision() || !bytes.Equal(s.Bytes(), snap) {
 		t.Fatalf("restored at op %d revision %d with different contents", s.Applied(), s.Revision())
 	}
 	back := kv.New(kv.Limits{})
-	if err := back.Restore(s.Snapshot()); err != nil || back.Digest() != ref.Digest() {
+	if err := back.Restore(bytes.NewReader(s.Bytes())); err != nil || back.Digest() != ref.Digest() {
 		t.Fatalf("kv could not take the Pebble snapshot back: %v", err)
 	}
 }
@@ -44,11 +44,11 @@ func TestRestoreRejectsBadSnapshots(t *testing.T) {
 	for i := range 20 {
 		ref.Apply(0, put(i, 0))
 	}
-	good := ref.Snapshot()
+	good := ref.Bytes()
 	s := openTest(t, filepath.Join(t.TempDir(), "db"), kv.Limits{})
 	defer s.Close()
 	s.Apply(s.Applied()+1, put(1, 1))
-	before := s.Snapshot()
+	before := s.Bytes()
 	bad := [][]byte{nil, good[:len(good)-1], append(bytes.Clone(good), 0)}
 	for i := 0; i < len(good); i += 7 {
 		b := bytes.Clone(good)
@@ -60,7 +60,7 @@ func TestRestoreRejectsBadSnapshots(t *testing.T) {
 			t.Fatalf("bad snapshot %d: %v, want ErrBadSnapshot", i, err)
 		}
 	}
-	if !bytes.Equal(s.Snapshot(), before) || s.Applied() != 1 {
+	if !bytes.Equal(s.Bytes(), before) || s.Applied() != 1 {
 		t.Fatal("a rejected snapshot changed the state")
 	}
 }

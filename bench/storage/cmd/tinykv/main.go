@@ -12,5 +12,5 @@ import (
 func main() {
 	s := kv.New(kv.Limits{})
 	s.Apply(1, kv.NewPut([]byte("k"), []byte("v")).Encode())
-	fmt.Println(len(s.Snapshot()))
+	fmt.Println(len(s.Bytes()))
 }

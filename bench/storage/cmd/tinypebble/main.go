@@ -22,7 +22,7 @@ func main() {
 		panic(err)
 	}
 	s.Apply(1, kv.NewPut([]byte("k"), []byte("v")).Encode())
-	fmt.Println(len(s.Snapshot()))
+	fmt.Println(len(s.Bytes()))
 	if err := s.Close(); err != nil {
 		panic(err)
 	}
