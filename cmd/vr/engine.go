@@ -38,7 +38,7 @@ func (e *engineFlags) register(fl *pflag.FlagSet) {
 // machine, after it locked the directory.
 func (e engineFlags) apply(cfg *node.Config, witness bool, logger *slog.Logger) error {
 	switch e.engine {
-	case engineMemory:
+	case "", engineMemory: // the zero value is the default
 		return nil
 	case enginePebble:
 	default:
@@ -51,6 +51,9 @@ func (e engineFlags) apply(cfg *node.Config, witness bool, logger *slog.Logger) 
 		return fmt.Errorf("--engine %s needs --data-dir: its working copy of the state goes there", enginePebble)
 	case e.pebbleCache < 1<<20:
 		return fmt.Errorf("--pebble-cache-bytes %d is below 1 MiB", e.pebbleCache)
+	}
+	if logger == nil {
+		logger = slog.Default()
 	}
 	dir, opts := filepath.Join(cfg.DataDir, pebbleDirName), pebblekv.Options{
 		Limits: cfg.KVLimits, CacheSize: e.pebbleCache, Logger: logger.With("engine", enginePebble),

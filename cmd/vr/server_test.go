@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,6 +51,12 @@ func TestServerFlagsRejectBadInput(t *testing.T) {
 		{"witness index out of range", func(f *serverFlags) { f.witnesses = "3" }, "not a replica index"},
 		{"witness twice", func(f *serverFlags) { f.witnesses = "1,1" }, "twice"},
 		{"more than f witnesses", func(f *serverFlags) { f.witnesses = "1,2" }, "at most f"},
+		{"unknown engine", func(f *serverFlags) { f.engine.engine = "rocks" }, "bad --engine"},
+		{"pebble without data dir", func(f *serverFlags) { f.engine.engine = enginePebble }, "needs --data-dir"},
+		{"pebble cache too small", func(f *serverFlags) {
+			f.engine = engineFlags{engine: enginePebble, pebbleCache: 4096}
+			f.dataDir = "/var/tmp/vr"
+		}, "--pebble-cache-bytes"},
 	}
 	for _, c := range cases {
 		f := good
@@ -113,5 +121,36 @@ func TestServerFlagsWitness(t *testing.T) {
 	f.index, f.witness = 0, false
 	if cfg, err = f.nodeConfig(nil); err != nil || cfg.IsWitness() || len(cfg.Witnesses) != 1 {
 		t.Fatalf("full replica of a cluster with a witness: %+v, %v", cfg.Witnesses, err)
+	}
+}
+
+// TestServerFlagsEngine: the memory engine leaves the node's default state
+// machine; the pebble engine opens its working copy inside --data-dir.
+func TestServerFlagsEngine(t *testing.T) {
+	f := serverFlags{index: 0, cluster: "127.0.0.1:8000,127.0.0.1:8001,127.0.0.1:8002", sync: "sync",
+		tick: 10e6, heartbeat: 50e6, viewTO: 500e6, retry: 100e6, checkpointInterval: 100, maxClockDrift: 0.01, segmentSize: 1 << 20,
+		checkpointBytes: 8 << 20, maxMessageBytes: 32 << 20, memoryLimit: "auto", engine: engineFlags{engine: engineMemory}}
+	if cfg, err := f.nodeConfig(nil); err != nil || cfg.OpenStateMachine != nil {
+		t.Fatalf("memory engine: OpenStateMachine set %v, err %v", cfg.OpenStateMachine != nil, err)
+	}
+	f.dataDir = t.TempDir()
+	f.engine = engineFlags{engine: enginePebble, pebbleCache: 8 << 20}
+	cfg, err := f.nodeConfig(nil)
+	if err != nil || cfg.OpenStateMachine == nil {
+		t.Fatalf("pebble engine: OpenStateMachine set %v, err %v", cfg.OpenStateMachine != nil, err)
+	}
+	sm, err := cfg.OpenStateMachine()
+	if err != nil {
+		t.Fatalf("open the pebble state machine: %v", err)
+	}
+	if c, ok := sm.(interface{ Close() error }); ok {
+		defer c.Close()
+	}
+	if _, err := os.Stat(filepath.Join(f.dataDir, pebbleDirName)); err != nil {
+		t.Fatalf("the working copy is not in --data-dir: %v", err)
+	}
+	f.witness, f.witnesses = true, "0"
+	if _, err := f.nodeConfig(nil); err == nil || !strings.Contains(err.Error(), "holds no state") {
+		t.Fatalf("a pebble witness was accepted: %v", err)
 	}
 }
