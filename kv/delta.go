@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"slices"
@@ -126,36 +125,20 @@ func (p *snapshot) WriteDeltaTo(w io.Writer) (int64, error) {
 // to revision: one record per note (in key order; a tombstone is a
 // removal).
 func writeDelta(w io.Writer, from, revision uint64, notes []note) (int64, error) {
-	// The buffer grows as the delta is written, as WriteTo's does (a
-	// 32 KiB buffer per delta was a tenth of what the simulator's durable
-	// runs allocated).
-	sw := &snapWriter{w: w, b: make([]byte, 0, 512)}
-	sw.b = append(sw.b, deltaMagic...)
-	sw.b = append(sw.b, deltaVersion)
-	sw.b = binary.AppendUvarint(sw.b, from)
-	sw.b = binary.AppendUvarint(sw.b, revision)
-	sw.b = binary.AppendUvarint(sw.b, uint64(len(notes)))
+	dw := NewDeltaWriter(w, from, revision, uint64(len(notes)))
 	for _, nt := range notes {
-		if sw.err != nil {
+		e, recs := nt.e, nt.recs
+		var err error
+		if isTombstone(e) {
+			err = dw.Delete(recs.key(e))
+		} else {
+			err = dw.Put(recs.key(e), recs.value(e), recs.version(e))
+		}
+		if err != nil {
 			break
 		}
-		e, recs := nt.e, nt.recs
-		if isTombstone(e) {
-			sw.b = append(sw.b, deltaDelete)
-			sw.item(recs.key(e))
-			continue
-		}
-		sw.b = append(sw.b, deltaPut)
-		sw.item(recs.key(e))
-		sw.item(recs.value(e))
-		sw.b = binary.AppendUvarint(sw.b, recs.version(e))
 	}
-	sw.flush()
-	if sw.err != nil {
-		return sw.n, sw.err
-	}
-	k, err := w.Write(binary.BigEndian.AppendUint32(nil, sw.sum))
-	return sw.n + int64(k), err
+	return dw.Close()
 }
 
 // note is a note with the table to read it with.
@@ -221,22 +204,9 @@ func (s *Store) ApplyDelta(r io.Reader) error {
 		br.Reset(nil)
 		restoreBuffers.Put(br)
 	}()
-	d := &snapReader{r: br}
-	hdr := d.take(uint64(len(deltaMagic) + 1))
-	switch {
-	case d.err != nil:
-		return d.fail("delta header")
-	case string(hdr[:len(deltaMagic)]) != deltaMagic:
-		return fmt.Errorf("%w: bad delta magic", ErrBadSnapshot)
-	case hdr[len(deltaMagic)] != deltaVersion:
-		return fmt.Errorf("%w: unsupported delta version %d", ErrBadSnapshot, hdr[len(deltaMagic)])
-	}
-	from, revision, n := d.uvarint(), d.uvarint(), d.uvarint()
-	if d.err == nil && (from != s.revision || revision < from) {
-		return fmt.Errorf("%w: delta from revision %d to %d onto a store at revision %d", ErrBadSnapshot, from, revision, s.revision)
-	}
 	a := deltaApply{arena: s.arena, tree: s.tree, sum: s.sum, size: s.size}
-	if err := a.run(d, from, revision, n); err != nil {
+	_, revision, err := readDelta(br, s.revision, a.change)
+	if err != nil {
 		a.rollback()
 		return err
 	}
@@ -298,40 +268,19 @@ func (a *deltaApply) rollback() {
 	a.undo, a.undoFound = nil, nil
 }
 
-// run applies n changes read from d, checking that keys are non-empty and
-// strictly increasing and that every version written is in (from,
-// revision]; then the checksum.
-func (a *deltaApply) run(d *snapReader, from, revision, n uint64) error {
-	var prev []byte
-	for i := uint64(0); i < n && d.err == nil; i++ {
-		kind := d.take(1)
-		key := d.item()
-		if d.err != nil {
-			break
+// change applies one change of a delta: a put of key, or its deletion.
+func (a *deltaApply) change(key, value []byte, version uint64, deleted bool) error {
+	if deleted {
+		a.arena.probeKey = key
+		old, found := a.tree.Delete(probe(key))
+		a.arena.probeKey = nil
+		if found {
+			a.removed(old)
 		}
-		if len(key) == 0 || bytes.Compare(prev, key) >= 0 || kind[0] > deltaPut {
-			return fmt.Errorf("%w: bad delta entry %d", ErrBadSnapshot, i)
-		}
-		prev = key
-		if kind[0] == deltaDelete {
-			a.arena.probeKey = key
-			old, found := a.tree.Delete(probe(key))
-			a.arena.probeKey = nil
-			if found {
-				a.removed(old)
-			}
-			continue
-		}
-		value, version := d.item(), d.uvarint()
-		if d.err != nil {
-			break
-		}
-		if version <= from || version > revision {
-			return fmt.Errorf("%w: delta entry %d has version %d outside (%d, %d]", ErrBadSnapshot, i, version, from, revision)
-		}
-		e := a.arena.put(key, value, version)
-		old, found := a.tree.ReplaceOrInsert(e)
-		a.put(e, old, found)
+		return nil
 	}
-	return d.end()
+	e := a.arena.put(key, value, version)
+	old, found := a.tree.ReplaceOrInsert(e)
+	a.put(e, old, found)
+	return nil
 }

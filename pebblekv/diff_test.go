@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/kv"
 )
 
@@ -25,15 +26,21 @@ func openTest(t testing.TB, limits kv.Limits) *Store {
 
 // TestDifferential feeds the same random commands (every kind, batches,
 // every limit, undecodable ones, keys with 0x00 and 0xff) to kv.Store and
-// pebblekv.Store and requires byte-identical results, and every 250 ops
-// equal revisions and snapshot bytes. Halfway through
-// each engine restores the other's snapshot, so that restores across
-// engines are checked too.
+// pebblekv.Store and requires byte-identical results, and every 50 ops
+// equal revisions and snapshot bytes, and byte-identical deltas whenever
+// both engines have one, which two mirrors apply across (mirrors). Halfway
+// through each engine restores the other's snapshot, so that restores
+// across engines are checked too.
 func TestDifferential(t *testing.T) {
 	for seed := range uint64(4) {
 		ref := kv.New(testLimits)
 		got := openTest(t, testLimits)
 		g := &gen{r: rand.New(rand.NewPCG(seed, 99)), ref: ref}
+		m := &mirrors{kv: kv.New(testLimits), pebble: openTest(t, testLimits)}
+		if seed >= 2 { // track few changes, so that some snapshots have no delta
+			got.trackLimit, m.pebble.trackLimit = 120, 120
+			got.resetChanges(0)
+		}
 		const ops = 6000
 		for i := range ops {
 			op := g.op()
@@ -44,12 +51,16 @@ func TestDifferential(t *testing.T) {
 			if q, ok := got.Query(op); ok != ref.ReadOnly(op) || (ok && !bytes.Equal(q, want)) {
 				t.Fatalf("seed %d op %d: Query %x %v, want %x %v", seed, i, q, ok, want, ref.ReadOnly(op))
 			}
-			if i%250 == 249 {
-				compareStores(t, ref, got)
+			if i%50 == 49 {
+				m.follow(t, ref, got)
 			}
-			if i == ops/2 {
+			if i == ops/2-1 { // right after a follow: the mirrors hold the restored state
 				crossRestore(t, ref, got)
 			}
+		}
+		t.Logf("seed %d: %d deltas compared and applied across, %d whole snapshots", seed, m.deltas, m.wholes)
+		if m.deltas < 10 || (seed >= 2 && m.wholes < 10) {
+			t.Fatalf("seed %d: only %d deltas and %d whole snapshots", seed, m.deltas, m.wholes)
 		}
 	}
 }
@@ -90,4 +101,58 @@ func crossRestore(t *testing.T, ref *kv.Store, got *Store) {
 		t.Fatalf("kv restoring pebblekv's snapshot: %v", err)
 	}
 	compareStores(t, ref, got)
+}
+
+// mirrors follow the two stores by their deltas: the kv mirror applies
+// pebblekv's deltas and the pebblekv mirror kv's, each restoring the
+// other's whole snapshot when there is no delta. Both engines' deltas of
+// the same changes must be byte-identical.
+type mirrors struct {
+	kv     *kv.Store
+	pebble *Store
+	deltas int // how many deltas were compared
+	wholes int // how many snapshots were taken whole
+}
+
+// follow snapshots both stores, and brings each mirror up to date.
+func (m *mirrors) follow(t *testing.T, ref *kv.Store, got *Store) {
+	t.Helper()
+	rs, gs := ref.Snapshot().(core.DeltaSnapshot), got.Snapshot().(core.DeltaSnapshot)
+	var rb, gb bytes.Buffer
+	switch {
+	case rs.HasDelta() && gs.HasDelta():
+		if _, err := rs.WriteDeltaTo(&rb); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := gs.WriteDeltaTo(&gb); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(rb.Bytes(), gb.Bytes()) {
+			t.Fatalf("deltas differ: %d bytes from kv, %d from pebblekv", rb.Len(), gb.Len())
+		}
+		if err := m.pebble.ApplyDelta(bytes.NewReader(rb.Bytes())); err != nil {
+			t.Fatalf("pebblekv applying kv's delta: %v", err)
+		}
+		if err := m.kv.ApplyDelta(bytes.NewReader(gb.Bytes())); err != nil {
+			t.Fatalf("kv applying pebblekv's delta: %v", err)
+		}
+		m.deltas++
+	default: // kv tracks fewer changes (half its keys): restore whole
+		if _, err := rs.WriteTo(&rb); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := gs.WriteTo(&gb); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.pebble.Restore(bytes.NewReader(rb.Bytes())); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.kv.Restore(bytes.NewReader(gb.Bytes())); err != nil {
+			t.Fatal(err)
+		}
+		m.wholes++
+	}
+	compareStores(t, ref, got)
+	compareStores(t, m.kv, m.pebble)
+	compareStores(t, ref, m.pebble)
 }

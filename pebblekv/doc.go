@@ -14,7 +14,9 @@
 //
 // Snapshots are Pebble snapshots, taken in O(1) on the replica's
 // goroutine and written later by WriteTo on any goroutine, in kv's
-// format, so that state transfer works between replicas of either engine.
+// format; a snapshot also writes the changes since the previous one
+// (WriteDeltaTo, kv's delta format, from the keys the store noted), so
+// that a checkpoint costs what changed rather than the state.
 // A restore writes the new state under the other of two key prefixes
 // (generations) and drops the old one only once the whole snapshot has
 // been read and checked: on a bad snapshot the state is unchanged.

@@ -44,6 +44,7 @@ func (s *Store) write(key, value []byte) uint64 {
 	if err := s.batch.Set(s.keyBuf, s.valBuf, nil); err != nil {
 		panic(fmt.Errorf("pebblekv: set: %w", err))
 	}
+	s.changes.note(key, len(key)+len(value))
 	return s.revision
 }
 
@@ -58,6 +59,7 @@ func (s *Store) remove(key []byte) bool {
 	if err := s.batch.Delete(s.keyBuf, nil); err != nil {
 		panic(fmt.Errorf("pebblekv: delete: %w", err))
 	}
+	s.changes.note(key, len(key))
 	return true
 }
 

@@ -43,6 +43,7 @@ func (s *Store) Restore(r io.Reader) error {
 	}
 	s.dropGeneration(s.gen)
 	s.gen, s.revision = next, revision
+	s.resetChanges(revision)
 	return nil
 }
 

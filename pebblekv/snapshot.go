@@ -19,6 +19,9 @@ type snapshot struct {
 	snap     *pebble.Snapshot
 	gen      byte
 	revision uint64
+	sets     []changes // the changes since the previous snapshot (more than one after Absorb)
+	from     uint64    // the revision the changes start from
+	lost     bool      // the changes were not tracked: no delta
 }
 
 // Snapshot captures the state as it is now, in O(1): a Pebble snapshot,
@@ -31,7 +34,10 @@ func (s *Store) Snapshot() io.WriterTo {
 	s.mu.Lock()
 	s.snaps[snap] = struct{}{}
 	s.mu.Unlock()
-	h := &snapshot{s: s, snap: snap, gen: s.gen, revision: s.revision}
+	c := s.changes
+	s.resetChanges(s.revision)
+	h := &snapshot{s: s, snap: snap, gen: s.gen, revision: s.revision,
+		sets: []changes{c}, from: c.from, lost: c.lost}
 	runtime.AddCleanup(h, s.closeSnapshot, snap)
 	return h
 }

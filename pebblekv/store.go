@@ -19,7 +19,7 @@ const markerFile = "VR-PEBBLEKV"
 var ErrClosed = errors.New("pebblekv: store closed")
 
 // Store is the key-value state machine on Pebble. It implements
-// core.StateMachine, core.Querier and node.ReadOnlyChecker; not
+// core.DeltaStateMachine, core.Querier and node.ReadOnlyChecker; not
 // node.Describer: its writes are blind (ops.go), so it knows neither its
 // key count nor a digest without reading the whole state. Apply, Query, Snapshot and Restore run on one
 // goroutine; a snapshot's WriteTo may run on any other (core.Snapshot).
@@ -29,8 +29,11 @@ type Store struct {
 	limits kv.Limits
 	batch  *pebble.Batch // indexed: a batch's later commands read its earlier writes
 
-	gen      byte   // the live generation (keys.go)
-	revision uint64 // as kv.Store.Revision
+	gen      byte    // the live generation (keys.go)
+	revision uint64  // as kv.Store.Revision
+	changes  changes // since the last Snapshot, Restore or ApplyDelta (delta.go)
+	// trackLimit bounds changes (maxTrackedBytes; tests lower it).
+	trackLimit int
 
 	keyBuf, valBuf []byte
 
@@ -57,8 +60,10 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pebblekv: open %s: %w", dir, err)
 	}
-	return &Store{db: db, dir: dir, limits: o.Limits, batch: db.NewIndexedBatch(), gen: genA,
-		snaps: map[*pebble.Snapshot]struct{}{}}, nil
+	s := &Store{db: db, dir: dir, limits: o.Limits, batch: db.NewIndexedBatch(), gen: genA,
+		trackLimit: maxTrackedBytes, snaps: map[*pebble.Snapshot]struct{}{}}
+	s.resetChanges(0)
+	return s, nil
 }
 
 // resetDir empties dir if it is a working copy, creates it if absent, and
