@@ -1,8 +1,10 @@
 // Package pebblekv is the key-value state machine of package kv on Pebble
 // (github.com/cockroachdb/pebble/v2): the same commands with byte-identical
-// results, the same snapshot format and the same digest, with the state on
-// disk instead of in memory. It is the engine for a state larger than RAM
-// (vr server --engine pebble); kv.Store stays the default.
+// results and the same snapshot format (so state transfer works between
+// engines), with the state on disk instead of in memory. It has no
+// digest of the state and no key count: the status page shows neither.
+// It is the engine for a state larger than RAM (vr server --engine
+// pebble); kv.Store stays the default.
 //
 // The Pebble database is the state machine's working copy, not a durable
 // record: the replica's log and checkpoints are (as with kv.Store). Open
