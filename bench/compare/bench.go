@@ -71,7 +71,7 @@ func plan(only string) []runSpec {
 // runAll runs the plan and builds the report.
 func (b *bench) runAll(ctx context.Context) (*report, error) {
 	rep := &report{Machine: machineInfo(), Duration: b.opts.duration.String(), Warmup: b.opts.warmup.String(),
-		Keys: b.opts.keys, ReadRatio: b.opts.readRatio}
+		Keys: b.opts.keys, ReadRatio: b.opts.readRatio, ServerGOMAXPROCS: b.opts.serverProcs}
 	rep.Machine.LoadBefore = loadAvg()
 	began := time.Now()
 	specs := plan(b.opts.only)

@@ -22,7 +22,7 @@ type etcdCluster struct {
 // startEtcd starts a new cluster of members with data under dir and waits
 // until it commits a write: each member a child process, or all of them
 // in one child process (inProcess).
-func startEtcd(ctx context.Context, dir string, members int, fsync, inProcess bool) (*etcdCluster, error) {
+func startEtcd(ctx context.Context, dir string, members int, fsync, inProcess bool, gomaxprocs int) (*etcdCluster, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func startEtcd(ctx context.Context, dir string, members int, fsync, inProcess bo
 		initial = append(initial, fmt.Sprintf("m%d=%s", i, peers[i]))
 		c.clients = append(c.clients, fmt.Sprintf("http://127.0.0.1:%d", ports[2*i+1]))
 	}
-	if err := c.startProcs(exe, dir, peers, initial, fsync, inProcess); err != nil {
+	if err := c.startProcs(exe, dir, peers, initial, fsync, inProcess, gomaxprocs); err != nil {
 		c.stop()
 		return nil, err
 	}
@@ -50,12 +50,12 @@ func startEtcd(ctx context.Context, dir string, members int, fsync, inProcess bo
 }
 
 // startProcs starts the members: one child process each, or one for all.
-func (c *etcdCluster) startProcs(exe, dir string, peers, initial []string, fsync, inProcess bool) error {
+func (c *etcdCluster) startProcs(exe, dir string, peers, initial []string, fsync, inProcess bool, gomaxprocs int) error {
 	noFsync := "-unsafe-no-fsync=" + strconv.FormatBool(!fsync)
 	if inProcess {
 		args := []string{etcdMembersCmd, "-dir", dir, "-peer-urls", strings.Join(peers, ","),
 			"-client-urls", strings.Join(c.clients, ","), noFsync}
-		p, err := startProc(exe, args, filepath.Join(dir, "etcd-members.log"))
+		p, err := startProc(exe, args, filepath.Join(dir, "etcd-members.log"), gomaxprocs)
 		if err == nil {
 			c.procs = append(c.procs, p)
 		}
@@ -64,7 +64,7 @@ func (c *etcdCluster) startProcs(exe, dir string, peers, initial []string, fsync
 	for i := range peers {
 		args := []string{etcdMemberCmd, "-name", "m" + strconv.Itoa(i), "-dir", filepath.Join(dir, "etcd-m"+strconv.Itoa(i)),
 			"-peer-url", peers[i], "-client-url", c.clients[i], "-initial-cluster", strings.Join(initial, ","), noFsync}
-		p, err := startProc(exe, args, filepath.Join(dir, "etcd-m"+strconv.Itoa(i)+".log"))
+		p, err := startProc(exe, args, filepath.Join(dir, "etcd-m"+strconv.Itoa(i)+".log"), gomaxprocs)
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,15 @@ type options struct {
 	vrBin            string
 	// only names a subset of the runs (onlyAll or onlyReplication).
 	only string
+	// serverProcs sets the servers' GOMAXPROCS (procsShare or procsInherit).
+	serverProcs string
 }
+
+// Values of --server-gomaxprocs.
+const (
+	procsShare   = "share"
+	procsInherit = "inherit"
+)
 
 // Values of --only.
 const (
@@ -91,6 +99,8 @@ func parseOptions(args []string) (options, error) {
 	fs.StringVar(&o.shmRoot, "shm-root", "/dev/shm", "a tmpfs directory, for the replication-overhead runs")
 	fs.StringVar(&o.vrBin, "vr-bin", "", "an already built vr binary (default: go build it)")
 	fs.StringVar(&o.only, "only", onlyAll, "which runs: all, or replication (the two tmpfs runs and their row only)")
+	fs.StringVar(&o.serverProcs, "server-gomaxprocs", procsShare,
+		"each server process's GOMAXPROCS, for both systems: share (the CPUs divided among the cluster's server processes, at least 1, as a container limited to that share would set it) or inherit (this process's)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -99,6 +109,9 @@ func parseOptions(args []string) (options, error) {
 	}
 	if o.keys < 1 || o.keys > 100_000_000 || o.readRatio < 0 || o.readRatio > 1 {
 		return o, fmt.Errorf("--keys must be within 1..1e8 and --read-ratio within 0..1")
+	}
+	if o.serverProcs != procsShare && o.serverProcs != procsInherit {
+		return o, fmt.Errorf("--server-gomaxprocs must be %s or %s", procsShare, procsInherit)
 	}
 	if o.only != onlyAll && o.only != onlyReplication {
 		return o, fmt.Errorf("--only must be %s or %s", onlyAll, onlyReplication)

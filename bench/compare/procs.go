@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,9 +22,11 @@ type proc struct {
 	done chan struct{} // closed when the process has exited
 }
 
-// startProc runs exe with args, logging to logPath. The child is killed
-// by the kernel if this process dies (Linux), so no server outlives a run.
-func startProc(exe string, args []string, logPath string) (*proc, error) {
+// startProc runs exe with args, logging to logPath, with GOMAXPROCS set
+// to gomaxprocs unless that is 0 or the environment sets it. The child is
+// killed by the kernel if this process dies (Linux), so no server outlives
+// a run.
+func startProc(exe string, args []string, logPath string, gomaxprocs int) (*proc, error) {
 	f, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -30,6 +34,9 @@ func startProc(exe string, args []string, logPath string) (*proc, error) {
 	cmd := exec.Command(exe, args...)
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.Env = envWithout("VR_")
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set && gomaxprocs > 0 {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(gomaxprocs))
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		f.Close()
@@ -86,6 +93,12 @@ func procsCPU(ps []*proc) time.Duration {
 	}
 	return total
 }
+
+// coreShare is the GOMAXPROCS of each of n server processes that share
+// this machine's CPUs: its share of them, at least 1. Go sets GOMAXPROCS
+// to the CPUs a process may use (its cgroup's limit, when it has one), so
+// the share is what each server would see in a container limited to it.
+func coreShare(n int) int { return max(1, runtime.NumCPU()/n) }
 
 // envWithout is this process's environment less variables with prefix.
 func envWithout(prefix string) []string {

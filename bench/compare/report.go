@@ -13,14 +13,16 @@ import (
 
 // report is the comparison's output: the table and every run behind it.
 type report struct {
-	Machine   machine      `json:"machine"`
-	Duration  string       `json:"duration_per_run"`
-	Warmup    string       `json:"warmup_per_run"`
-	Keys      int          `json:"keys"`
-	ReadRatio float64      `json:"read_ratio"`
-	Took      string       `json:"took"`
-	Rows      []row        `json:"rows"`
-	Runs      []*runResult `json:"runs"`
+	Machine   machine `json:"machine"`
+	Duration  string  `json:"duration_per_run"`
+	Warmup    string  `json:"warmup_per_run"`
+	Keys      int     `json:"keys"`
+	ReadRatio float64 `json:"read_ratio"`
+	Took      string  `json:"took"`
+	// ServerGOMAXPROCS is --server-gomaxprocs (share or inherit).
+	ServerGOMAXPROCS string       `json:"server_gomaxprocs"`
+	Rows             []row        `json:"rows"`
+	Runs             []*runResult `json:"runs"`
 }
 
 // machine describes where the comparison ran.
@@ -82,7 +84,16 @@ func (r *report) print(w io.Writer, asJSON bool) error {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\n%d CPUs (%s), %s; %s measured + %s warmup per run, %d keys, %.0f%% reads, "+
-		"8-byte keys, 256-byte values; load average %s before, %s after; took %s\n",
-		m.CPUs, m.CPUModel, m.GoVersion, r.Duration, r.Warmup, r.Keys, r.ReadRatio*100, m.LoadBefore, m.LoadAfter, r.Took)
+		"8-byte keys, 256-byte values; servers' GOMAXPROCS: %s; load average %s before, %s after; took %s\n",
+		m.CPUs, m.CPUModel, m.GoVersion, r.Duration, r.Warmup, r.Keys, r.ReadRatio*100, procsNote(r.ServerGOMAXPROCS),
+		m.LoadBefore, m.LoadAfter, r.Took)
 	return err
+}
+
+// procsNote says how the servers' GOMAXPROCS was set.
+func procsNote(mode string) string {
+	if mode == procsInherit {
+		return "inherited"
+	}
+	return "each server process its share of the CPUs (CPUs / server processes, at least 1)"
 }

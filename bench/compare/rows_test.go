@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -84,7 +87,10 @@ func TestParseOptions(t *testing.T) {
 	if err != nil || o.duration != 5*time.Second || !o.json || o.warmup != time.Second {
 		t.Fatalf("got %+v, %v", o, err)
 	}
-	for _, bad := range [][]string{{"--duration", "10ms"}, {"--keys", "0"}, {"--read-ratio", "2"}, {"--nope"}} {
+	if o.serverProcs != procsShare {
+		t.Errorf("--server-gomaxprocs defaults to %q, want %q", o.serverProcs, procsShare)
+	}
+	for _, bad := range [][]string{{"--duration", "10ms"}, {"--keys", "0"}, {"--read-ratio", "2"}, {"--nope"}, {"--server-gomaxprocs", "4"}} {
 		if _, err := parseOptions(bad); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
@@ -107,5 +113,52 @@ func TestReportPrintsOneTable(t *testing.T) {
 	if !strings.Contains(sb.String(), "etcd 3.7.3") || strings.Count(sb.String(), "PASS") != 9 ||
 		!strings.Contains(sb.String(), "machine:") {
 		t.Fatalf("unexpected table:\n%s", sb.String())
+	}
+}
+
+// TestServerGOMAXPROCS: with share, each server process gets its share of
+// the CPUs, the same for both systems; with inherit, nothing is set.
+func TestServerGOMAXPROCS(t *testing.T) {
+	cpus := runtime.NumCPU()
+	share := &bench{opts: options{serverProcs: procsShare}}
+	for _, c := range []struct {
+		spec runSpec
+		want int
+	}{
+		{runSpec{System: sysVR, Replicas: 3}, max(1, cpus/3)},
+		{runSpec{System: sysEtcd, Replicas: 3}, max(1, cpus/3)},
+		{runSpec{System: sysVR, Replicas: 1, Tmpfs: true}, cpus},
+		{runSpec{System: sysVR, Replicas: 3, InProcess: true}, cpus},
+		{runSpec{System: sysEtcd, Replicas: 3, InProcess: true}, cpus},
+	} {
+		if got := share.gomaxprocs(c.spec); got != c.want {
+			t.Errorf("share, %v: GOMAXPROCS %d, want %d", c.spec, got, c.want)
+		}
+	}
+	inherit := &bench{opts: options{serverProcs: procsInherit}}
+	if got := inherit.gomaxprocs(runSpec{System: sysVR, Replicas: 3}); got != 0 {
+		t.Errorf("inherit: GOMAXPROCS %d, want 0", got)
+	}
+}
+
+// TestStartProcSetsGOMAXPROCS runs a child that prints its environment.
+func TestStartProcSetsGOMAXPROCS(t *testing.T) {
+	if _, set := os.LookupEnv("GOMAXPROCS"); set {
+		t.Skip("GOMAXPROCS is set here, and wins")
+	}
+	for _, n := range []int{0, 1} {
+		logPath := filepath.Join(t.TempDir(), "env.log")
+		p, err := startProc("/usr/bin/env", nil, logPath, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-p.done
+		b, err := os.ReadFile(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(b), "GOMAXPROCS=1\n"); got != (n == 1) {
+			t.Errorf("gomaxprocs %d: child environment has GOMAXPROCS=1: %v", n, got)
+		}
 	}
 }

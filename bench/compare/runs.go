@@ -50,6 +50,8 @@ type runResult struct {
 	// measuring, summed over all of them (from /proc/PID/stat).
 	ServerCPUSeconds float64 `json:"server_cpu_seconds"`
 	ServerCPUPer1000 float64 `json:"server_cpu_seconds_per_1000_ops"`
+	// ServerGOMAXPROCS is each server process's GOMAXPROCS (0: inherited).
+	ServerGOMAXPROCS int `json:"server_gomaxprocs"`
 	// LoadAverage is the machine's load average right after the run.
 	LoadAverage string `json:"load_average_after"`
 }
@@ -85,12 +87,26 @@ func (b *bench) runOne(ctx context.Context, n int, spec runSpec) (*runResult, er
 	if res.Ops == 0 {
 		return nil, fmt.Errorf("%v: no operation succeeded (%d failed, first: %s)", spec, res.Errors, res.FirstError)
 	}
-	r := &runResult{runSpec: spec, Result: res, ServerCPUSeconds: -1, ServerCPUPer1000: -1, LoadAverage: loadAvg()}
+	r := &runResult{runSpec: spec, Result: res, ServerCPUSeconds: -1, ServerCPUPer1000: -1, ServerGOMAXPROCS: b.gomaxprocs(spec), LoadAverage: loadAvg()}
 	if c0, c1 := <-cpu0, procsCPU(cl.procs); c0 >= 0 && c1 >= 0 {
 		r.ServerCPUSeconds = (c1 - c0).Seconds()
 		r.ServerCPUPer1000 = r.ServerCPUSeconds / float64(res.Ops) * 1000
 	}
 	return r, nil
+}
+
+// gomaxprocs is the GOMAXPROCS of each server process of spec: with
+// --server-gomaxprocs share, the share of the CPUs of each of its
+// processes (one per member, or one for all), the same rule for both
+// systems; 0 (inherited) with inherit.
+func (b *bench) gomaxprocs(spec runSpec) int {
+	if b.opts.serverProcs == procsInherit {
+		return 0
+	}
+	if spec.InProcess {
+		return coreShare(1)
+	}
+	return coreShare(spec.Replicas)
 }
 
 // workload is the same for both systems: 8-byte keys, 256-byte values.
@@ -112,7 +128,7 @@ func (b *bench) dataDir(dir string, spec runSpec) string {
 // start starts the system of spec and connects to it.
 func (b *bench) start(ctx context.Context, dir string, spec runSpec) (*cluster, error) {
 	if spec.System == sysEtcd {
-		ec, err := startEtcd(ctx, dir, spec.Replicas, spec.Fsync, spec.InProcess)
+		ec, err := startEtcd(ctx, dir, spec.Replicas, spec.Fsync, spec.InProcess, b.gomaxprocs(spec))
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +139,7 @@ func (b *bench) start(ctx context.Context, dir string, spec runSpec) (*cluster, 
 		}
 		return &cluster{target: t, procs: ec.procs, stop: func() { t.close(); ec.stop() }}, nil
 	}
-	vc, err := startVR(ctx, b.vrBin, b.dataDir(dir, spec), spec)
+	vc, err := startVR(ctx, b.vrBin, b.dataDir(dir, spec), spec, b.gomaxprocs(spec))
 	if err != nil {
 		return nil, err
 	}

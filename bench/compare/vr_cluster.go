@@ -33,7 +33,7 @@ type vrCluster struct {
 
 // startVR starts a new cluster for spec: diskless, or durable with --sync
 // sync (fsync before every reply) when spec.Fsync or spec.Tmpfs is set.
-func startVR(ctx context.Context, bin, dir string, spec runSpec) (*vrCluster, error) {
+func startVR(ctx context.Context, bin, dir string, spec runSpec, gomaxprocs int) (*vrCluster, error) {
 	n, durable := spec.Replicas, spec.Fsync || spec.Tmpfs
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func startVR(ctx context.Context, bin, dir string, spec runSpec) (*vrCluster, er
 		c.addrs = append(c.addrs, "127.0.0.1:"+strconv.Itoa(p))
 	}
 	if spec.InProcess {
-		return c, c.startInProcess(dir)
+		return c, c.startInProcess(dir, gomaxprocs)
 	}
 	for i := range n {
 		args := []string{"server", "--index", strconv.Itoa(i), "--cluster", strings.Join(c.addrs, ","),
@@ -60,7 +60,7 @@ func startVR(ctx context.Context, bin, dir string, spec runSpec) (*vrCluster, er
 			}
 			args = append(args, "--data-dir", data, "--sync", "sync")
 		}
-		p, err := startProc(bin, args, filepath.Join(dir, "vr-"+strconv.Itoa(i)+".log"))
+		p, err := startProc(bin, args, filepath.Join(dir, "vr-"+strconv.Itoa(i)+".log"), gomaxprocs)
 		if err != nil {
 			c.stop()
 			return nil, err
@@ -72,12 +72,12 @@ func startVR(ctx context.Context, bin, dir string, spec runSpec) (*vrCluster, er
 
 // startInProcess starts every replica (diskless) in one child process:
 // this binary's hidden vr-replicas subcommand.
-func (c *vrCluster) startInProcess(dir string) error {
+func (c *vrCluster) startInProcess(dir string, gomaxprocs int) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	p, err := startProc(exe, []string{vrReplicasCmd, "-cluster", strings.Join(c.addrs, ",")}, filepath.Join(dir, "vr-replicas.log"))
+	p, err := startProc(exe, []string{vrReplicasCmd, "-cluster", strings.Join(c.addrs, ",")}, filepath.Join(dir, "vr-replicas.log"), gomaxprocs)
 	if err != nil {
 		return err
 	}
