@@ -6,6 +6,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/vr-go/vr/kv"
 )
 
@@ -29,6 +30,10 @@ type Options struct {
 	// Logger takes Pebble's errors (and its informational messages at
 	// debug level); nil: slog.Default().
 	Logger *slog.Logger
+	// FS holds the working copy; nil: the operating system's, where Open
+	// empties dir first. Any other FS (vfs.NewMem(), for tests and the
+	// simulator) must hold no database at dir.
+	FS vfs.FS
 }
 
 func (o Options) withDefaults() Options {
@@ -55,6 +60,9 @@ func (o Options) pebbleOptions() (*pebble.Options, *pebble.Cache) {
 		MemTableSize:       o.MemTableSize,
 		FormatMajorVersion: pebble.FormatNewest,
 		Logger:             pebbleLogger{o.Logger},
+	}
+	if o.FS != nil {
+		po.FS = o.FS
 	}
 	// A Bloom filter on every level (later levels inherit L0's) spares
 	// a Get the sstables that cannot hold its key.

@@ -42,6 +42,17 @@ func (s *Store) Snapshot() io.WriterTo {
 	return h
 }
 
+// Export writes the state as it is now in kv's snapshot format, as
+// Snapshot().WriteTo would, but without starting a new delta: the next
+// Snapshot's delta still starts at the previous Snapshot. For checks and
+// tools that read the state beside the replica (the simulator's digests).
+func (s *Store) Export(w io.Writer) (int64, error) {
+	snap := s.db.NewSnapshot()
+	defer snap.Close()
+	p := &snapshot{s: s, snap: snap, gen: s.gen, revision: s.revision, lost: true}
+	return p.WriteTo(w)
+}
+
 // closeSnapshot closes snap unless Close already did.
 func (s *Store) closeSnapshot(snap *pebble.Snapshot) {
 	s.mu.Lock()

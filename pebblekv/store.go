@@ -51,8 +51,10 @@ type Store struct {
 // such a working copy.
 func Open(dir string, o Options) (*Store, error) {
 	o = o.withDefaults()
-	if err := resetDir(dir); err != nil {
-		return nil, err
+	if o.FS == nil {
+		if err := resetDir(dir); err != nil {
+			return nil, err
+		}
 	}
 	po, cache := o.pebbleOptions()
 	db, err := pebble.Open(dir, po)

@@ -3,6 +3,7 @@ package sim
 import (
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/kv"
+	"github.com/vr-go/vr/pebblekv"
 )
 
 // applyTap is a replica's kv store that notes the ops it applies, so that
@@ -10,11 +11,27 @@ import (
 // answered from the client table (both report StatusOK).
 type applyTap struct {
 	*kv.Store
-	ops []uint64 // ops applied since the last check, in order
+	*tapOps
 }
+
+// tapOps are the ops a replica's state machine applied since the last
+// check, in order.
+type tapOps struct{ ops []uint64 }
 
 // Apply notes op and applies it.
 func (t *applyTap) Apply(op uint64, payload []byte) []byte {
+	t.ops = append(t.ops, op)
+	return t.Store.Apply(op, payload)
+}
+
+// pebbleTap is applyTap for the pebble engine.
+type pebbleTap struct {
+	*pebblekv.Store
+	*tapOps
+}
+
+// Apply notes op and applies it.
+func (t *pebbleTap) Apply(op uint64, payload []byte) []byte {
 	t.ops = append(t.ops, op)
 	return t.Store.Apply(op, payload)
 }

@@ -180,7 +180,7 @@ func (r *run) checkDigest(rep *replica, executed uint64) {
 		return
 	}
 	rep.digestAt = executed
-	d := rep.store.Digest()
+	d := r.digestOf(rep)
 	want, ok := r.chk.digests[executed]
 	if !ok {
 		r.chk.digests[executed] = d

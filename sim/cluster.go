@@ -6,6 +6,7 @@ import (
 	"github.com/vr-go/vr/driver"
 	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/kv"
+	"github.com/vr-go/vr/pebblekv"
 	"math"
 )
 
@@ -25,8 +26,9 @@ type replica struct {
 	draining               bool
 	busyUntil, forcedStall int64
 	inbox                  []event
-	store                  *kv.Store
-	tap                    *applyTap // store, as the core sees it (atmostonce.go)
+	store                  *kv.Store       // with EngineKV
+	pebble                 *pebblekv.Store // with EnginePebble
+	tap                    *tapOps         // what the state machine applied (atmostonce.go)
 	up                     bool
 	inc                    uint32 // incarnation; ticks of an older one are ignored
 	period                 int64  // tick period in real time (clock skew): the clock runs at Tick/period
@@ -236,9 +238,9 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 	if r.isWitness(rep.idx) {
 		c, err = core.New(cfg, nil) // a witness holds no state
 	} else {
-		store = r.newStore()
-		rep.tap = &applyTap{Store: store}
-		c, err = core.New(cfg, rep.tap)
+		var sm core.StateMachine
+		sm, store = r.newStateMachine(rep)
+		c, err = core.New(cfg, sm)
 	}
 	if err != nil {
 		if durable != nil && errors.Is(err, core.ErrBadDurableState) {
@@ -268,6 +270,7 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 func (r *run) crash(rep *replica) {
 	r.logf("crash replica %d (view %d, status %v)", rep.idx, rep.view, rep.status)
 	r.countCompactions(rep)
+	r.closePebble(rep)
 	rep.core, rep.store, rep.tap, rep.up, rep.recovering = nil, nil, nil, false, false
 	rep.inbox, rep.busyUntil, rep.forcedStall, rep.draining = nil, 0, 0, false
 	if rep.disk != nil {

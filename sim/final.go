@@ -75,7 +75,7 @@ func (r *run) checkConvergence() {
 		return
 	}
 	want := ref.core.Info()
-	wantDigest := ref.store.Digest()
+	wantDigest := r.digestOf(ref)
 	for _, rep := range members {
 		if !rep.up {
 			r.violate(KindConvergence, "replica %d is down at the end", rep.idx)
@@ -94,7 +94,7 @@ func (r *run) checkConvergence() {
 			r.violate(KindConvergence, "not converged at the end: %s", r.describeReplicas())
 			return
 		}
-		if d := rep.store.Digest(); d != wantDigest {
+		if d := r.digestOf(rep); d != wantDigest {
 			r.violate(KindConvergence, "replica %d digest %016x differs from replica 0's %016x at op %d",
 				rep.idx, d, wantDigest, info.Executed)
 			return

@@ -74,7 +74,7 @@ func (r *run) answerFromOld(c *client, cmd kv.Command, res kv.Result, strike fun
 	}
 	if o == nil || o.inc != rep.inc || r.now-o.at > maxAge {
 		store := r.newStore()
-		if err := store.Restore(bytes.NewReader(rep.store.Bytes())); err != nil {
+		if err := store.Restore(bytes.NewReader(r.stateBytes(rep))); err != nil {
 			panic(err)
 		}
 		p.old[c.from] = &oldCopy{store: store, inc: rep.inc, at: r.now}

@@ -100,6 +100,12 @@ type Options struct {
 	// next delta still name them. For tests only.
 	KVFreeAtOnce bool
 
+	// Engine is the replicas' state machine: EngineKV (the default, also
+	// "") or EnginePebble (package pebblekv on an in-memory file system,
+	// one per incarnation, as vr server --engine pebble reopens an empty
+	// working copy at every start).
+	Engine string
+
 	// Log, if set, receives a human-readable account of the run.
 	Log io.Writer
 	// LogMessages also logs every message delivery (very verbose).
@@ -172,6 +178,10 @@ func (o Options) validate() error {
 		return fmt.Errorf("%w: tick must be >= 1µs and drain shorter than the quiet phase", ErrBadOptions)
 	case o.FaultDuration < 0 || o.LivenessBound <= 0 || o.StableWindow <= 0:
 		return fmt.Errorf("%w: negative durations", ErrBadOptions)
+	case o.Engine != "" && o.Engine != EngineKV && o.Engine != EnginePebble:
+		return fmt.Errorf("%w: engine %q: use %s or %s", ErrBadOptions, o.Engine, EngineKV, EnginePebble)
+	case o.Engine == EnginePebble && o.KVFreeAtOnce:
+		return fmt.Errorf("%w: KVFreeAtOnce plants a bug of package kv, not of the pebble engine", ErrBadOptions)
 	}
 	return o.Faults.validate()
 }
@@ -184,6 +194,7 @@ func Run(opts Options) (Result, error) {
 		return Result{}, err
 	}
 	r := newRun(opts)
+	defer r.closeStores()
 	r.start()
 	r.runUntil(r.endAt)
 	return r.finish()

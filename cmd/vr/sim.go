@@ -19,6 +19,7 @@ type simFlags struct {
 	keys, maxSessions  int
 	workers            int
 	profile, bugs      string
+	engine             string
 	fault, quiet       time.Duration
 	messages           bool
 	showFailures       int
@@ -59,6 +60,7 @@ replay one seed with a full account of the run with --seed N.`,
 	fl.IntVar(&f.bandwidth, "bandwidth", 0, "capacity of each link between replicas in MiB/s, with control and bulk lanes (default: as the profile says; bandwidth: 40)")
 	fl.StringVar(&f.profile, "profile", "all", "fault profile: "+strings.Join(sim.Profiles(), ", "))
 	fl.StringVar(&f.bugs, "bugs", "", "planted core bugs, comma-separated: "+strings.Join(sim.AllBugNames(), ", "))
+	fl.StringVar(&f.engine, "engine", sim.EngineKV, "the replicas' state machine: kv (the in-memory store) or pebble (package pebblekv, on an in-memory file system)")
 	fl.DurationVar(&f.fault, "fault", 0, "simulated length of the fault phase (default 2s)")
 	fl.DurationVar(&f.quiet, "quiet", 0, "simulated length of the quiet phase (default 2.5s)")
 	fl.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "parallel runs")
@@ -77,7 +79,7 @@ func (f simFlags) options(seed uint64) (sim.Options, error) {
 		Seed: seed, Replicas: f.replicas, Clients: f.clients, Keys: f.keys,
 		FaultDuration: f.fault, QuietDuration: f.quiet,
 		Profile: f.profile, MaxSessions: f.maxSessions, Bugs: bugs, Witnesses: f.witnesses,
-		BandwidthMiB: f.bandwidth,
+		BandwidthMiB: f.bandwidth, Engine: f.engine,
 	}, nil
 }
 
