@@ -3,6 +3,7 @@ package pebblekv
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -16,6 +17,9 @@ import (
 const (
 	DefaultCacheSize    = 64 << 20
 	DefaultMemTableSize = 32 << 20
+	// memTableStopWrites is how many memtables may queue for flushing
+	// before Pebble stops writes: up to that many × MemTableSize of memory.
+	memTableStopWrites = 4
 )
 
 // Options configure a Store.
@@ -25,7 +29,7 @@ type Options struct {
 	// CacheSize is Pebble's block cache in bytes (0: DefaultCacheSize).
 	CacheSize int64
 	// MemTableSize is one Pebble memtable in bytes (0:
-	// DefaultMemTableSize). Up to two may be in memory at once.
+	// DefaultMemTableSize). Up to four may be in memory at once.
 	MemTableSize uint64
 	// Logger takes Pebble's errors (and its informational messages at
 	// debug level); nil: slog.Default().
@@ -55,15 +59,20 @@ func (o Options) withDefaults() Options {
 func (o Options) pebbleOptions() (*pebble.Options, *pebble.Cache) {
 	cache := pebble.NewCache(o.CacheSize)
 	po := &pebble.Options{
-		DisableWAL:         true, // the replica's log is the WAL
-		Cache:              cache,
-		MemTableSize:       o.MemTableSize,
-		FormatMajorVersion: pebble.FormatNewest,
-		Logger:             pebbleLogger{o.Logger},
+		DisableWAL:   true, // the replica's log is the WAL
+		Cache:        cache,
+		MemTableSize: o.MemTableSize,
+		// Queued memtables before writes stop: Pebble's default of 2
+		// stalled every Apply for 200-430 ms at a time while a restarted
+		// replica restored and replayed (docs/storage-engine.md).
+		MemTableStopWritesThreshold: memTableStopWrites,
+		FormatMajorVersion:          pebble.FormatNewest,
+		Logger:                      pebbleLogger{o.Logger},
 	}
 	if o.FS != nil {
 		po.FS = o.FS
 	}
+	po.EventListener = stallLogger(o.Logger)
 	// A Bloom filter on every level (later levels inherit L0's) spares
 	// a Get the sstables that cannot hold its key.
 	po.Levels[0].FilterPolicy = bloom.FilterPolicy(10)
@@ -86,4 +95,20 @@ func (l pebbleLogger) Errorf(format string, args ...any) {
 // Fatalf panics: Pebble cannot go on, and neither can the replica.
 func (pebbleLogger) Fatalf(format string, args ...any) {
 	panic("pebblekv: pebble: " + fmt.Sprintf(format, args...))
+}
+
+// stallLogger reports Pebble's write stalls, during which every Apply
+// waits (and so does the replica's loop): at warning level when one
+// begins, with Pebble's reason, and with its length when it ends.
+func stallLogger(log *slog.Logger) *pebble.EventListener {
+	var began time.Time
+	return &pebble.EventListener{
+		WriteStallBegin: func(info pebble.WriteStallBeginInfo) {
+			began = time.Now()
+			log.Warn("pebble: write stall: every write waits", "reason", info.Reason)
+		},
+		WriteStallEnd: func() {
+			log.Warn("pebble: write stall over", "took", time.Since(began))
+		},
+	}
 }
