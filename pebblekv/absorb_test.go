@@ -3,7 +3,6 @@ package pebblekv
 import (
 	"bytes"
 	"io"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/vr-go/vr/core"
@@ -17,16 +16,7 @@ import (
 // or their changes together exceed the tracking limit.
 func TestDeltaAbsorb(t *testing.T) {
 	ref, got := kv.New(testLimits), openTest(t, testLimits)
-	g := &gen{r: rand.New(rand.NewPCG(7, 7)), ref: ref}
-	op := 0
-	run := func(n int) {
-		for range n {
-			op++
-			c := g.op()
-			ref.Apply(uint64(op), c)
-			got.Apply(uint64(op), c)
-		}
-	}
+	run := lockstep(7, ref, got)
 	run(200)
 	mirror := openTest(t, testLimits)
 	if err := mirror.Restore(reader(t, got.Snapshot())); err != nil {

@@ -2,7 +2,6 @@ package pebblekv
 
 import (
 	"bytes"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -23,16 +22,7 @@ func TestExportLeavesTheDeltaAlone(t *testing.T) {
 	}
 	defer got.Close()
 	ref := kv.New(testLimits)
-	g := &gen{r: rand.New(rand.NewPCG(11, 11)), ref: ref}
-	op := 0
-	run := func(n int) {
-		for range n {
-			op++
-			c := g.op()
-			ref.Apply(uint64(op), c)
-			got.Apply(uint64(op), c)
-		}
-	}
+	run := lockstep(11, ref, got)
 	run(100)
 	ref.Snapshot()
 	got.Snapshot()
@@ -49,14 +39,7 @@ func TestExportLeavesTheDeltaAlone(t *testing.T) {
 	if !gd.HasDelta() || !rd.HasDelta() {
 		t.Fatalf("deltas: pebble %v, kv %v; want both", gd.HasDelta(), rd.HasDelta())
 	}
-	var pb, kb bytes.Buffer
-	if _, err := gd.WriteDeltaTo(&pb); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rd.WriteDeltaTo(&kb); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(pb.Bytes(), kb.Bytes()) {
-		t.Fatalf("after an export, pebble's delta (%d bytes) differs from kv's over the same 60 ops (%d bytes)", pb.Len(), kb.Len())
+	if pb, kb := deltaBytes(t, gd), deltaBytes(t, rd); !bytes.Equal(pb, kb) {
+		t.Fatalf("after an export, pebble's delta (%d bytes) differs from kv's over the same 60 ops (%d bytes)", len(pb), len(kb))
 	}
 }

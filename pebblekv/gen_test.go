@@ -1,9 +1,12 @@
 package pebblekv
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"strconv"
+	"testing"
 
+	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/kv"
 )
 
@@ -105,4 +108,29 @@ func (g *gen) command() kv.Command {
 	}
 	deltas := []int64{1, -1, 7, 1 << 62, -(1 << 62)}
 	return kv.NewIncr(g.key(), deltas[g.r.IntN(len(deltas))])
+}
+
+// lockstep returns a function that applies n more random ops (of a
+// generator seeded with seed) to both ref and got, at the same op-numbers.
+func lockstep(seed uint64, ref *kv.Store, got *Store) func(n int) {
+	g := &gen{r: rand.New(rand.NewPCG(seed, seed)), ref: ref}
+	op := 0
+	return func(n int) {
+		for range n {
+			op++
+			c := g.op()
+			ref.Apply(uint64(op), c)
+			got.Apply(uint64(op), c)
+		}
+	}
+}
+
+// deltaBytes is the delta s writes.
+func deltaBytes(t *testing.T, s core.DeltaSnapshot) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := s.WriteDeltaTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
