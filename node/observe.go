@@ -42,6 +42,12 @@ type Status struct {
 	Role   string `json:"role"`
 	Keys   int    `json:"keys"`
 	Digest uint64 `json:"digest,omitempty"`
+	// KeysUnknown: the state machine neither counts its keys nor digests
+	// its state (the pebble engine), so Keys and Digest say nothing.
+	KeysUnknown bool `json:"keys_unknown,omitempty"`
+	// StateDiskBytes is what a state machine on disk takes there (the
+	// pebble engine's working copy); 0 for one in memory.
+	StateDiskBytes uint64 `json:"state_disk_bytes,omitempty"`
 	// ID is the replica's stable id (Index is its position in the
 	// configuration, -1 when it is not a member).
 	ID int `json:"id"`
@@ -91,7 +97,8 @@ func (n *Node) publish() {
 // fullStatus adds the state digest; only the loop goroutine may call it.
 func (n *Node) fullStatus() Status {
 	s := n.statusOf(n.replica.Info())
-	s.Keys, s.Digest = n.describe()
+	sum := n.describe()
+	s.Keys, s.Digest, s.KeysUnknown, s.StateDiskBytes = sum.keys, sum.digest, sum.unknown, sum.diskBytes
 	return s
 }
 

@@ -19,6 +19,21 @@ type Describer interface {
 
 var _ Describer = (*kv.Store)(nil)
 
+// DiskSizer is implemented by a state machine that keeps its state on
+// disk (pebblekv.Store): how many bytes its files take, for the status
+// page.
+type DiskSizer interface {
+	DiskBytes() uint64
+}
+
+// stateSummary is what the status page says of the state machine.
+type stateSummary struct {
+	keys      int
+	digest    uint64
+	unknown   bool   // it is no Describer: keys and digest are not known
+	diskBytes uint64 // from a DiskSizer
+}
+
 // stateMachine returns a new, empty state machine for the replica.
 func (c Config) stateMachine() (core.StateMachine, error) {
 	switch {
@@ -36,15 +51,21 @@ func (c Config) stateMachine() (core.StateMachine, error) {
 	return kv.New(c.KVLimits), nil
 }
 
-// describe returns the state machine's size and digest, or zeros.
-func (n *Node) describe() (int, uint64) {
+// describe summarizes the state machine, or returns zeros.
+func (n *Node) describe() stateSummary {
+	var s stateSummary
 	if n.installs.installing() {
-		return 0, 0 // a goroutine restores the state machine
+		return s // a goroutine restores the state machine
 	}
 	if d, ok := n.sm.(Describer); ok {
-		return d.Len(), d.Digest()
+		s.keys, s.digest = d.Len(), d.Digest()
+	} else {
+		s.unknown = n.sm != nil // a witness has none
 	}
-	return 0, 0
+	if d, ok := n.sm.(DiskSizer); ok {
+		s.diskBytes = d.DiskBytes()
+	}
+	return s
 }
 
 // closeStateMachine closes the node's state machine if it holds resources

@@ -116,5 +116,16 @@ func (s *Store) Revision() uint64 { return s.revision }
 // Limits returns the store's limits.
 func (s *Store) Limits() kv.Limits { return s.limits }
 
+// DiskBytes is how many bytes the working copy's files take
+// (node.DiskSizer); 0 once the store is closed.
+func (s *Store) DiskBytes() uint64 {
+	s.life.RLock()
+	defer s.life.RUnlock()
+	if s.closed {
+		return 0
+	}
+	return s.db.Metrics().DiskSpaceUsage()
+}
+
 // Metrics returns Pebble's metrics.
 func (s *Store) Metrics() *pebble.Metrics { return s.db.Metrics() }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vr-go/vr/kv"
 )
@@ -150,5 +151,39 @@ func TestOpenStartsEmptyAndRefusesForeignDirs(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(foreign, "precious")); err != nil {
 		t.Fatalf("the foreign file: %v", err)
+	}
+}
+
+// TestDiskBytes: the working copy's size on disk grows once writes are
+// flushed past a memtable, and reads 0 after Close.
+func TestDiskBytes(t *testing.T) {
+	s, err := Open(t.TempDir()+"/state", Options{Limits: kv.DefaultLimits(), MemTableSize: 256 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := s.DiskBytes()
+	r := rand.New(rand.NewPCG(1, 1))
+	value := make([]byte, 1024) // random: Pebble compresses its blocks
+	for i := range 4096 {
+		for j := range value {
+			value[j] = byte(r.Uint32())
+		}
+		s.Apply(uint64(i+1), kv.NewPut(fmt.Appendf(nil, "k%05d", i), value).Encode())
+	}
+	var after uint64
+	for range 200 { // flushes run in the background: wait for one
+		if after = s.DiskBytes(); after >= before+1<<20 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if after < before+1<<20 {
+		t.Fatalf("DiskBytes went from %d to %d after 4 MiB of writes through 256 KiB memtables", before, after)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.DiskBytes(); got != 0 {
+		t.Fatalf("DiskBytes after Close = %d, want 0", got)
 	}
 }

@@ -212,8 +212,8 @@ func printStatus(w io.Writer, addrs []string, rows []statusRow) {
 		if s.Status != "normal" {
 			role = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%s\t%d\t%016x\n", s.ID, addrs[i], s.Epoch, s.Status, role,
-			s.View, primaryCell(s), s.OpNumber, s.CommitNumber, s.LastNormalView, checkpointCell(s), s.Keys, s.Digest)
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", s.ID, addrs[i], s.Epoch, s.Status, role,
+			s.View, primaryCell(s), s.OpNumber, s.CommitNumber, s.LastNormalView, checkpointCell(s), keysCell(s), digestCell(s))
 	}
 	tw.Flush()
 }
@@ -224,6 +224,27 @@ func primaryCell(s node.Status) string {
 		return strconv.Itoa(s.Members[s.Primary].ID)
 	}
 	return strconv.Itoa(s.Primary)
+}
+
+// keysCell is the replica's key count, or what its state takes on disk
+// when it does not count its keys (the pebble engine).
+func keysCell(s node.Status) string {
+	switch {
+	case !s.KeysUnknown:
+		return strconv.Itoa(s.Keys)
+	case s.StateDiskBytes > 0:
+		return fmt.Sprintf("? (%.1f MiB on disk)", float64(s.StateDiskBytes)/(1<<20))
+	}
+	return "?"
+}
+
+// digestCell is the replica's state digest, or "?" when its state
+// machine keeps none.
+func digestCell(s node.Status) string {
+	if s.KeysUnknown {
+		return "?"
+	}
+	return fmt.Sprintf("%016x", s.Digest)
 }
 
 // checkpointCell shows a replica's newest checkpoint, or that it is still
