@@ -3,6 +3,7 @@ package pebblekv
 import (
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -101,14 +102,14 @@ func (pebbleLogger) Fatalf(format string, args ...any) {
 // waits (and so does the replica's loop): at warning level when one
 // begins, with Pebble's reason, and with its length when it ends.
 func stallLogger(log *slog.Logger) *pebble.EventListener {
-	var began time.Time
+	var began atomic.Int64 // Unix nanoseconds; Pebble calls from its goroutines
 	return &pebble.EventListener{
 		WriteStallBegin: func(info pebble.WriteStallBeginInfo) {
-			began = time.Now()
+			began.Store(time.Now().UnixNano())
 			log.Warn("pebble: write stall: every write waits", "reason", info.Reason)
 		},
 		WriteStallEnd: func() {
-			log.Warn("pebble: write stall over", "took", time.Since(began))
+			log.Warn("pebble: write stall over", "took", time.Duration(time.Now().UnixNano()-began.Load()))
 		},
 	}
 }

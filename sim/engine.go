@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 
@@ -37,6 +38,7 @@ func (r *run) newStateMachine(rep *replica) (core.StateMachine, *kv.Store) {
 	s, err := pebblekv.Open("/state", pebblekv.Options{
 		Limits: kv.DefaultLimits(), FS: vfs.NewMem(),
 		CacheSize: simPebbleCache, MemTableSize: simPebbleMemTable,
+		Logger: slog.New(slog.DiscardHandler), // a run reports through its checks
 	})
 	if err != nil {
 		panic(fmt.Sprintf("sim: open a pebble store in memory: %v", err))
