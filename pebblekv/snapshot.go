@@ -30,10 +30,7 @@ type snapshot struct {
 // goroutine and more than once; the Pebble snapshot is closed when the
 // handle is garbage (or at Close).
 func (s *Store) Snapshot() io.WriterTo {
-	snap := s.db.NewSnapshot()
-	s.mu.Lock()
-	s.snaps[snap] = struct{}{}
-	s.mu.Unlock()
+	snap := s.openSnapshot()
 	c := s.changes
 	s.resetChanges(s.revision)
 	h := &snapshot{s: s, snap: snap, gen: s.gen, revision: s.revision,
@@ -47,10 +44,20 @@ func (s *Store) Snapshot() io.WriterTo {
 // Snapshot's delta still starts at the previous Snapshot. For checks and
 // tools that read the state beside the replica (the simulator's digests).
 func (s *Store) Export(w io.Writer) (int64, error) {
-	snap := s.db.NewSnapshot()
-	defer snap.Close()
+	snap := s.openSnapshot()
+	defer s.closeSnapshot(snap)
 	p := &snapshot{s: s, snap: snap, gen: s.gen, revision: s.revision, lost: true}
 	return p.WriteTo(w)
+}
+
+// openSnapshot opens a Pebble snapshot that Close closes if its holder
+// has not (closeSnapshot).
+func (s *Store) openSnapshot() *pebble.Snapshot {
+	snap := s.db.NewSnapshot()
+	s.mu.Lock()
+	s.snaps[snap] = struct{}{}
+	s.mu.Unlock()
+	return snap
 }
 
 // closeSnapshot closes snap unless Close already did.
