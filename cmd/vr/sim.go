@@ -75,6 +75,12 @@ func (f simFlags) options(seed uint64) (sim.Options, error) {
 	if err != nil {
 		return sim.Options{}, err
 	}
+	if _, err := sim.Profile(f.profile); err != nil {
+		return sim.Options{}, err
+	}
+	if f.engine != sim.EngineKV && f.engine != sim.EnginePebble {
+		return sim.Options{}, fmt.Errorf("bad --engine %q: use %s or %s", f.engine, sim.EngineKV, sim.EnginePebble)
+	}
 	return sim.Options{
 		Seed: seed, Replicas: f.replicas, Clients: f.clients, Keys: f.keys,
 		FaultDuration: f.fault, QuietDuration: f.quiet,

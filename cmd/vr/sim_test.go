@@ -57,4 +57,11 @@ func TestSimBadFlags(t *testing.T) {
 	if _, err := execute(t, "sim", "--seed", "1", "--profile", "nonsense"); err == nil {
 		t.Fatal("unknown profile accepted")
 	}
+	// A --seeds run names the bad flag at once instead of failing every seed.
+	for _, c := range [][]string{{"--profile", "nonsense"}, {"--engine", "nonsense"}} {
+		out, err := execute(t, append([]string{"sim", "--seeds", "2"}, c...)...)
+		if err == nil || !strings.Contains(err.Error(), `"nonsense"`) || strings.Contains(out, "failures") {
+			t.Errorf("sim --seeds 2 %s: err %v, output:\n%s", strings.Join(c, " "), err, out)
+		}
+	}
 }
