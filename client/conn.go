@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -10,9 +11,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vr-go/vr/internal/sockio"
+
 	"github.com/vr-go/vr/message"
 	"github.com/vr-go/vr/wire"
 )
+
+// readBufferSize is the read buffer of a connection's replies.
+const readBufferSize = 32 << 10
 
 // conn is the client's one TCP connection to one replica, shared by every
 // session. A lost connection is re-dialled in the background; requests sent
@@ -64,6 +70,7 @@ func (k *conn) dial(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	nc = sockio.Wrap(nc) // plain TCP: raw reads and writes; TLS stays as it is
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.client.isClosed() {
@@ -120,7 +127,10 @@ func (k *conn) closeLocked() {
 // readLoop delivers replies until the connection fails.
 func (k *conn) readLoop(nc net.Conn) {
 	defer k.client.wg.Done()
-	r := wire.NewReader(nc, wire.DefaultLimits())
+	// Replies come in bursts (a primary answers a batch at once), and
+	// wire.Reader reads a frame's header and body apart: the buffer makes
+	// that one read per burst rather than two per reply.
+	r := wire.NewReader(bufio.NewReaderSize(nc, readBufferSize), wire.DefaultLimits())
 	for {
 		h, m, err := r.Next()
 		if err != nil {

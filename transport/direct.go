@@ -53,11 +53,11 @@ func (d *direct) detach() {
 
 // rawConn returns c's socket if c is a plain TCP connection, else nil.
 func rawConn(c net.Conn) syscall.RawConn {
-	tc, ok := c.(*net.TCPConn)
+	sc, ok := c.(syscall.Conn) // a TCP connection, wrapped by sockio or not; not TLS
 	if !ok || !directWrites {
 		return nil
 	}
-	raw, err := tc.SyscallConn()
+	raw, err := sc.SyscallConn()
 	if err != nil {
 		return nil
 	}

@@ -2,7 +2,11 @@
 
 package transport
 
-import "syscall"
+import (
+	"syscall"
+
+	"github.com/vr-go/vr/internal/sockio"
+)
 
 // directWrites reports whether senders may write on a connection
 // themselves (see direct).
@@ -13,17 +17,5 @@ const directWrites = true
 // taken (0 with EAGAIN when its send buffer is full). tried is false when
 // the write was not attempted (a write deadline passed).
 func writeNonblocking(raw syscall.RawConn, buf []byte) (n int, tried bool, err error) {
-	werr := raw.Write(func(fd uintptr) bool {
-		tried = true
-		for {
-			n, err = syscall.Write(int(fd), buf)
-			if err != syscall.EINTR { // a signal: the write did not happen
-				return true
-			}
-		}
-	})
-	if !tried {
-		return 0, false, werr
-	}
-	return max(n, 0), true, err
+	return sockio.WriteNonblocking(raw, buf)
 }

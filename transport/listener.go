@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"time"
+
+	"github.com/vr-go/vr/internal/sockio"
 )
 
 // Bounds of the pause after a failed Accept (for example EMFILE).
@@ -32,6 +34,7 @@ func (t *Transport) acceptLoop(ctx context.Context, ln net.Listener) {
 			continue
 		}
 		bo.delay = 0
+		conn = sockio.Wrap(conn)
 		if t.track(conn) {
 			t.wg.Go(func() { t.serveInbound(conn) })
 		}

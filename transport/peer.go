@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vr-go/vr/internal/sockio"
+
 	"github.com/vr-go/vr/auth"
 	"github.com/vr-go/vr/message"
 )
@@ -162,8 +164,12 @@ func (p *peer) connect(ctx context.Context) *outConn {
 // HandshakeTimeout, which checks that the peer is the replica we dial.
 func (p *peer) dial(ctx context.Context) (net.Conn, error) {
 	conn, err := p.dialer.DialContext(ctx, "tcp", p.address())
-	if err != nil || p.tls == nil {
-		return conn, err
+	if err != nil {
+		return nil, err
+	}
+	conn = sockio.Wrap(conn)
+	if p.tls == nil {
+		return conn, nil
 	}
 	tc := tls.Client(conn, p.tls)
 	hctx, cancel := context.WithTimeout(ctx, p.t.cfg.HandshakeTimeout)
