@@ -32,6 +32,7 @@ func openStorage(cfg *Config, m walMetrics, d *discarder) (*storage.Storage, *co
 	st, start, err := storage.Open(storage.Config{
 		Dir: cfg.DataDir, Logger: cfg.Logger, Sync: cfg.Sync, SegmentSize: cfg.SegmentSize,
 		Preallocate: preallocate(cfg), // fsyncs of data only: docs/benchmarks.md, "Prepared segments"
+		FS:          dataFS(cfg.DataDir),
 		Owner:       wal.Owner{ClusterID: cfg.ClusterID, Replica: uint64(cfg.Index)},
 		OnWrite:     func(n int) { m.writeBytes.Add(float64(n)) },
 		OnSync: func(d time.Duration) {
@@ -60,6 +61,16 @@ func openStorage(cfg *Config, m walMetrics, d *discarder) (*storage.Storage, *co
 // eighth session).
 func preallocate(cfg *Config) bool {
 	return !cfg.NoPreallocate && !onTmpfs(cfg.DataDir)
+}
+
+// dataFS is the file system of the data directory: wal.Tmpfs on tmpfs,
+// where syncs are no-ops and writes never wait for a disk, else the
+// operating system's.
+func dataFS(dir string) wal.FS {
+	if onTmpfs(dir) {
+		return wal.Tmpfs
+	}
+	return wal.OS
 }
 
 // syncLoop syncs st in the background in async mode.

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/vr-go/vr/wal"
 )
 
 // mountedTmpfs returns a tmpfs mount point from /proc/mounts, "" if none.
@@ -25,8 +27,9 @@ func mountedTmpfs() string {
 }
 
 // TestNoPreparedSegmentsOnTmpfs: a data directory on tmpfs (as /proc/mounts
-// lists /dev/shm) gets no prepared segments; one on the test's temporary
-// directory, if that is not tmpfs, does unless turned off.
+// lists /dev/shm) gets no prepared segments, and the wal.Tmpfs file system
+// (no syncs, raw writes); one on the test's temporary directory, if that
+// is not tmpfs, gets prepared segments unless turned off, and wal.OS.
 func TestNoPreparedSegmentsOnTmpfs(t *testing.T) {
 	shm := mountedTmpfs()
 	if shm == "" {
@@ -40,11 +43,17 @@ func TestNoPreparedSegmentsOnTmpfs(t *testing.T) {
 	if preallocate(&Config{DataDir: dir}) {
 		t.Fatalf("a data directory on tmpfs (%s) prepares segments", dir)
 	}
+	if dataFS(dir) != wal.Tmpfs {
+		t.Fatalf("a data directory on tmpfs (%s) is on %T", dir, dataFS(dir))
+	}
 	disk := t.TempDir()
 	if onTmpfs(disk) {
 		t.Skipf("the temporary directory %s is on tmpfs too", disk)
 	}
 	if !preallocate(&Config{DataDir: disk}) || preallocate(&Config{DataDir: disk, NoPreallocate: true}) {
 		t.Fatalf("a data directory on disk: prepared segments %v, %v with NoPreallocate", preallocate(&Config{DataDir: disk}), preallocate(&Config{DataDir: disk, NoPreallocate: true}))
+	}
+	if dataFS(disk) != wal.OS {
+		t.Fatalf("a data directory on disk (%s) is on %T", disk, dataFS(disk))
 	}
 }
