@@ -19,8 +19,9 @@ func (b *backoff) grow() {
 }
 
 // wait sleeps for the current delay, jittered uniformly into
-// [delay/2, delay], and reports false if ctx ended first.
-func (b *backoff) wait(ctx context.Context) bool {
+// [delay/2, delay], or until wake (if not nil) fires, and reports false if
+// ctx ended first.
+func (b *backoff) wait(ctx context.Context, wake <-chan struct{}) bool {
 	if b.delay <= 0 {
 		return ctx.Err() == nil
 	}
@@ -32,6 +33,8 @@ func (b *backoff) wait(ctx context.Context) bool {
 	case <-ctx.Done():
 		return false
 	case <-tm.C:
+		return true
+	case <-wake:
 		return true
 	}
 }

@@ -147,6 +147,7 @@ func (c *inConn) identify(from int) error {
 	c.from = from
 	if from >= 0 {
 		c.setIdle(c.t.cfg.IOTimeout)
+		c.t.peerUp(from)
 		return nil
 	}
 	c.client = newClientConn(c.t, c.conn)

@@ -28,7 +28,7 @@ func (t *Transport) acceptLoop(ctx context.Context, ln net.Listener) {
 			}
 			bo.grow()
 			t.log.Warn("transport: accept failed", "err", err, "retry_in", bo.delay)
-			if !bo.wait(ctx) {
+			if !bo.wait(ctx, nil) {
 				return
 			}
 			continue

@@ -41,6 +41,9 @@ type peer struct {
 	// direct takes the loop's messages while the writer is idle; its
 	// mutex guards w.
 	direct direct
+	// wake cuts a dial back-off short: the peer connected to us, so it
+	// is up (Transport.peerUp).
+	wake chan struct{}
 }
 
 // newPeer returns the outbound side of lane of the link to replica index
@@ -69,10 +72,25 @@ func newPeer(t *Transport, index int, lane message.Lane, addr string) *peer {
 		dialer:    net.Dialer{Timeout: cfg.IOTimeout},
 		log:       cfg.Logger.With("peer", index, "lane", lane.String()),
 		idleAfter: cfg.IOTimeout / 2,
+		wake:      make(chan struct{}, 1),
 	}
 	p.q.maxBytes = cfg.MaxPeerQueueBytes
 	p.addr.Store(&addr)
 	return p
+}
+
+// up tells the writer that the peer is up: a back-off in progress ends
+// and the next dial is made at once. A new cluster's replicas start at
+// different moments; one that started first and backed off from peers
+// not yet listening delivered its queued messages (the Recovery of a new
+// cluster's handshake) only at its next attempt, up to a back-off later,
+// while the others formed the cluster without it: it then had to start a
+// view change (docs/benchmarks.md, fifteenth session).
+func (p *peer) up() {
+	select {
+	case p.wake <- struct{}{}:
+	default: // a wake is pending already
+	}
 }
 
 // address is where the peer is dialled.
@@ -135,7 +153,7 @@ func (p *peer) awaitWork(ctx context.Context) bool {
 // connect dials the peer, backing off between failures, until it succeeds
 // or ctx ends (nil).
 func (p *peer) connect(ctx context.Context) *outConn {
-	for p.bo.wait(ctx) {
+	for p.bo.wait(ctx, p.wake) {
 		conn, err := p.dial(ctx)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -108,6 +108,23 @@ func (t *Transport) newLanes(id int, addr string) *lanes {
 	return &ls
 }
 
+// peerUp is called when replica id identified itself on an inbound
+// connection: each lane's writer to it dials at once if it was backing off
+// (peer.up). Without TLS the claim is not proven; a false one costs one
+// dial.
+func (t *Transport) peerUp(id int) {
+	if id < 0 || id >= len(t.peers) {
+		return
+	}
+	if ls := t.peers[id].Load(); ls != nil {
+		for _, p := range ls {
+			if p != nil {
+				p.up()
+			}
+		}
+	}
+}
+
 // SetPeer makes addr the address of replica id: a replica added by a
 // reconfiguration, or one that moved (docs/protocol.md, "Addresses").
 // Messages for an id without an address are dropped. It is a no-op for
