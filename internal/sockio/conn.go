@@ -29,6 +29,23 @@ type call struct {
 	fn   func(fd uintptr) bool
 }
 
+// run makes one Read (read) or Write of p through raw and returns the
+// bytes moved, the netpoller's error (a deadline, a closed connection) and
+// the system call's.
+func (k *call) run(raw syscall.RawConn, p []byte, read bool) (n int, err, errno error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.buf, k.done, k.err = p, 0, nil
+	if read {
+		err = raw.Read(k.fn)
+	} else {
+		err = raw.Write(k.fn)
+	}
+	n, errno = k.done, k.err
+	k.buf, k.err = nil, nil
+	return n, err, errno
+}
+
 // Wrap returns c as a *Conn when it is a plain TCP connection on a
 // platform with raw socket calls, and c unchanged otherwise (TLS, pipes).
 // Wrap a connection before layering TLS on it, so that TLS's own reads
@@ -57,12 +74,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	c.rd.mu.Lock()
-	defer c.rd.mu.Unlock()
-	c.rd.buf, c.rd.done, c.rd.err = p, 0, nil
-	err := c.raw.Read(c.rd.fn)
-	n, rerr := c.rd.done, c.rd.err
-	c.rd.buf, c.rd.err = nil, nil
+	n, err, rerr := c.rd.run(c.raw, p, true)
 	switch {
 	case err != nil:
 		return 0, err
@@ -99,12 +111,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	c.wr.mu.Lock()
-	defer c.wr.mu.Unlock()
-	c.wr.buf, c.wr.done, c.wr.err = p, 0, nil
-	err := c.raw.Write(c.wr.fn)
-	n, werr := c.wr.done, c.wr.err
-	c.wr.buf, c.wr.err = nil, nil
+	n, err, werr := c.wr.run(c.raw, p, false)
 	switch {
 	case err != nil:
 		return n, err
