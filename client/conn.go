@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/vr-go/vr/internal/sockio"
-
 	"github.com/vr-go/vr/message"
 	"github.com/vr-go/vr/wire"
 )

@@ -10,9 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/vr-go/vr/internal/sockio"
-
 	"github.com/vr-go/vr/auth"
+	"github.com/vr-go/vr/internal/sockio"
 	"github.com/vr-go/vr/message"
 )
 
