@@ -29,10 +29,23 @@ const AsyncInterval = storage.AsyncInterval
 // the state to restart from, or nil. A disk that held a state it cannot
 // resume from clears cfg.NewCluster: the replica recovers.
 func openStorage(cfg *Config, m walMetrics, d *discarder) (*storage.Storage, *core.Durable, error) {
-	st, start, err := storage.Open(storage.Config{
+	st, start, err := storage.Open(storageConfig(cfg, m, d))
+	if err != nil {
+		return nil, nil, err
+	}
+	if start.MustRecover {
+		cfg.NewCluster = false
+	}
+	return st, start.Restart, nil
+}
+
+// storageConfig configures the data directory of cfg.
+func storageConfig(cfg *Config, m walMetrics, d *discarder) storage.Config {
+	return storage.Config{
 		Dir: cfg.DataDir, Logger: cfg.Logger, Sync: cfg.Sync, SegmentSize: cfg.SegmentSize,
 		Preallocate: preallocate(cfg), // fsyncs of data only: docs/benchmarks.md, "Prepared segments"
 		FS:          dataFS(cfg.DataDir),
+		RawIO:       cfg.Sync == SyncAlways, // the loop waits for each write: wal.Options.RawIO
 		Owner:       wal.Owner{ClusterID: cfg.ClusterID, Replica: uint64(cfg.Index)},
 		OnWrite:     func(n int) { m.writeBytes.Add(float64(n)) },
 		OnSync: func(d time.Duration) {
@@ -44,14 +57,7 @@ func openStorage(cfg *Config, m walMetrics, d *discarder) (*storage.Storage, *co
 		Witness:  cfg.IsWitness(),
 		Discard:  d.discard,
 		BaseRate: max(cfg.CheckpointBaseRate, 0),
-	})
-	if err != nil {
-		return nil, nil, err
 	}
-	if start.MustRecover {
-		cfg.NewCluster = false
-	}
-	return st, start.Restart, nil
 }
 
 // preallocate reports whether the log prepares its segments: unless

@@ -57,3 +57,16 @@ func TestNoPreparedSegmentsOnTmpfs(t *testing.T) {
 		t.Fatalf("a data directory on disk (%s) is on %T", disk, dataFS(disk))
 	}
 }
+
+// TestRawLogIOInSyncMode: in sync mode the loop writes and syncs the log
+// itself, with raw system calls (wal.Options.RawIO); in async mode a
+// background goroutine syncs it, which must not keep the process's P
+// while it waits, so the calls stay Go's hooked ones.
+func TestRawLogIOInSyncMode(t *testing.T) {
+	for mode, want := range map[SyncMode]bool{SyncAlways: true, SyncAsync: false} {
+		cfg := &Config{DataDir: t.TempDir(), Sync: mode}
+		if got := storageConfig(cfg, newWALMetrics(), newDiscarder()).RawIO; got != want {
+			t.Errorf("sync mode %v: RawIO %v, want %v", mode, got, want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"time"
+
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/wal"
 )
@@ -51,7 +53,7 @@ func (s *Storage) writeLog(out *core.Output) error {
 		return nil
 	}
 	b := wal.Batch{From: out.LogDirtyFrom, Entries: out.Entries, Hard: h, Reset: out.LogReset}
-	if err := s.log.Write(b); err != nil {
+	if err := s.write(b); err != nil {
 		return err
 	}
 	s.last, s.written = *h, true
@@ -62,8 +64,21 @@ func (s *Storage) writeLog(out *core.Output) error {
 		}
 		s.cfg.OnWrite(n)
 	}
+	return nil
+}
+
+// write writes b to the log and, in sync mode, waits until it is durable:
+// with WriteSync, which writes the group and its sync round's record in
+// one call.
+func (s *Storage) write(b wal.Batch) error {
 	if s.cfg.Sync == SyncAsync {
-		return nil
+		return s.log.Write(b)
 	}
-	return s.Sync()
+	if s.cfg.OnSync == nil {
+		return s.log.WriteSync(b)
+	}
+	start := time.Now()
+	err := s.log.WriteSync(b)
+	s.cfg.OnSync(time.Since(start))
+	return err
 }

@@ -53,6 +53,9 @@ type Config struct {
 	// in place).
 	Preallocate bool
 	Background  func(job func())
+	// RawIO is the log's wal.Options.RawIO: set it when Persist runs on
+	// a loop that waits for it anyway (the node's, in sync mode).
+	RawIO bool
 	// Now names the directories damaged files are moved into
 	// (corrupt-<nanoseconds>); default time.Now. The simulator passes its
 	// simulated clock.
@@ -63,7 +66,8 @@ type Config struct {
 	// simulated time.
 	Wait func(done func())
 	// OnWrite and OnSync, if set, see each write to the log (the bytes of
-	// the entries it appended) and how long each sync took: the node's
+	// the entries it appended) and how long each sync took (in sync mode,
+	// the group's write and its sync together: one WriteSync): the node's
 	// metrics. OnSync may be called from the async sync loop's goroutine.
 	OnWrite func(bytes int)
 	OnSync  func(time.Duration)
@@ -196,7 +200,8 @@ func (s *Storage) Close() error {
 // walOptions are the options of the log.
 func (s *Storage) walOptions() wal.Options {
 	o := wal.Options{Dir: s.cfg.Dir, Logger: s.cfg.Logger, SegmentSize: s.cfg.SegmentSize, FS: s.cfg.FS,
-		Preallocate: s.cfg.Preallocate, Background: s.cfg.Background, Discard: s.cfg.Discard}
+		Preallocate: s.cfg.Preallocate, Background: s.cfg.Background, Discard: s.cfg.Discard,
+		RawIO: s.cfg.RawIO}
 	o.Plant(s.cfg.bugs.WAL)
 	return o
 }

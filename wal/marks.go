@@ -119,7 +119,7 @@ func (w *WAL) restartTail() error {
 	if err != nil {
 		return err
 	}
-	w.cur, w.curSize, w.curFile = f, t.size, t.fileSize
+	w.cur, w.curSize, w.curFile = w.loopIO(f), t.size, t.fileSize
 	if err := f.Sync(); err != nil {
 		return err
 	}
@@ -159,6 +159,6 @@ func (w *WAL) newTail(seq, flags uint64) error {
 		return err
 	}
 	w.segs = append(w.segs, info)
-	w.cur, w.curSize, w.curFile = f, headerSize, headerSize
+	w.cur, w.curSize, w.curFile = w.loopIO(f), headerSize, headerSize
 	return nil
 }

@@ -46,6 +46,18 @@ type Options struct {
 	// log, which it renames (stale.go) rather than removes; it must not
 	// block. Unset, TruncatePrefix removes them itself.
 	Discard func(paths []string)
+	// RawIO writes and syncs the segment being written with raw system
+	// calls (Linux, files of OS only): set it when the goroutine that
+	// writes would wait for the write anyway, as a replica's loop in sync
+	// mode does. Go's hooked calls let the runtime take the thread's P
+	// during every fdatasync (and any write longer than about 20 µs) and
+	// hand it to another thread, which costs a thread wake-up each time
+	// and, in a process with one P, delays the loop's return until that
+	// thread lets go (docs/benchmarks.md, sixteenth session). A raw sync
+	// that takes 10 ms or more makes the next 1,000 syncs, and the writes
+	// meanwhile, hooked again: on a slow disk the process's other
+	// goroutines run while the loop waits.
+	RawIO bool
 
 	bugs plant.WAL // planted bugs
 }

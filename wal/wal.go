@@ -14,30 +14,32 @@ type WAL struct {
 	opts Options
 	dir  string // Dir/log
 
-	mu       sync.Mutex
-	cond     *sync.Cond     // signals changes of synced, syncing, err
-	segs     []segInfo      // the live segments, oldest first; never empty
-	cur      File           // the last segment, which records go to
-	curSize  int64          // bytes written to cur
-	curFile  int64          // cur's file size: curSize, or more while a prepared segment's zeros remain
-	first    uint64         // op of the first entry
-	last     uint64         // op of the last entry; 0 when the log is empty
-	hard     core.HardState // the latest hard state written
-	hasHard  bool           // hard is set
-	hardSeg  uint64         // segment holding the record of hard
-	groupSeq uint64         // sequence number of the last group written
-	buf      []byte         // encoded records not yet written
-	markBuf  [markLen]byte  // a mark being written
-	written  uint64         // groups written so far
-	synced   uint64         // groups known durable
-	syncing  bool           // a group-commit leader is in fsync
-	retired  []File         // old segment files to close once no fsync runs
-	closed   bool           // Close was called
-	shut     bool           // Close has closed the files
-	err      error          // sticky I/O failure (wraps ErrFailed)
-	prep     *preparation   // the next segment's file being prepared, or ready (prepare.go)
-	stopPrep atomic.Bool    // set by Close: a preparation stops
+	mu        sync.Mutex
+	cond      *sync.Cond     // signals changes of synced, syncing, err
+	segs      []segInfo      // the live segments, oldest first; never empty
+	cur       File           // the last segment, which records go to
+	curSize   int64          // bytes written to cur
+	curFile   int64          // cur's file size: curSize, or more while a prepared segment's zeros remain
+	first     uint64         // op of the first entry
+	last      uint64         // op of the last entry; 0 when the log is empty
+	hard      core.HardState // the latest hard state written
+	hasHard   bool           // hard is set
+	hardSeg   uint64         // segment holding the record of hard
+	groupSeq  uint64         // sequence number of the last group written
+	buf       []byte         // encoded records not yet written
+	markBuf   [markLen]byte  // a mark being written
+	written   uint64         // groups written so far
+	synced    uint64         // groups known durable
+	syncing   bool           // a group-commit leader is in fsync
+	holdGroup bool           // WriteSync leaves its group in buf for the sync record of the round it leads
+	retired   []File         // old segment files to close once no fsync runs
+	closed    bool           // Close was called
+	shut      bool           // Close has closed the files
+	err       error          // sticky I/O failure (wraps ErrFailed)
+	prep      *preparation   // the next segment's file being prepared, or ready (prepare.go)
+	stopPrep  atomic.Bool    // set by Close: a preparation stops
 
+	guard  rawGuard      // raw or hooked I/O of the segment being written (rawio.go)
 	fsyncs atomic.Uint64 // fsyncs of segment files, for tests and benchmarks
 	hooks  testHooks
 }

@@ -38,14 +38,25 @@ func (w *WAL) Write(b Batch) error {
 }
 
 // WriteSync writes b and waits until it (and everything written before it)
-// is durable.
+// is durable. When no sync round runs, the round it leads writes the group
+// and the round's sync record in one write: a replica's loop, which
+// persists each Output with WriteSync, makes one write call per Output, not
+// two.
 func (w *WAL) WriteSync(b Batch) error {
-	n, err := w.write(&b)
-	if err != nil {
+	if err := w.checkBatch(&b); err != nil {
 		return err
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if err := w.usable(); err != nil {
+		return err
+	}
+	w.holdGroup = !w.syncing && !w.opts.bugs.IgnoreSyncRecords
+	n, err := w.writeLocked(&b)
+	w.holdGroup = false
+	if err != nil {
+		return err
+	}
 	return w.syncTo(n)
 }
 

@@ -40,6 +40,9 @@ func (w *WAL) writeGroup(b *Batch) error {
 	w.groupSeq++
 	w.buf = appendEnd(w.buf, w.groupSeq)
 	w.written++
+	if w.holdGroup {
+		return nil // WriteSync's sync round writes it with its sync record
+	}
 	return w.flush()
 }
 
@@ -109,7 +112,7 @@ func (w *WAL) roll() error {
 		return err
 	}
 	w.retire(w.cur)
-	w.cur, w.curSize, w.curFile = f, headerSize, info.fileSize
+	w.cur, w.curSize, w.curFile = w.loopIO(f), headerSize, info.fileSize
 	w.segs = append(w.segs, info)
 	w.prepare(info.seq + 1)
 	return nil
