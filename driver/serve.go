@@ -27,6 +27,15 @@ type Checkpoints interface {
 	Held() []Held
 }
 
+// Asked is a Checkpoints that writes checkpoints only while peers fetch
+// them (the node's diskless saver: a checkpoint nobody fetches is never
+// written). Asked tells it of every GetCheckpoint, before it is served;
+// it may start writing its newest checkpoint, which Held returns once
+// written (the peer's next GetCheckpoint finds it).
+type Asked interface {
+	Asked(m *message.GetCheckpoint)
+}
+
 // Held is one saved, encoded checkpoint.
 type Held struct {
 	Op, Size uint64
@@ -95,6 +104,9 @@ func (d *Driver) serve(m *message.GetCheckpoint) {
 	self := d.replica.ID()
 	if d.cfg.Checkpoints == nil || m.Replica == self {
 		return
+	}
+	if a, lazy := d.cfg.Checkpoints.(Asked); lazy {
+		a.Asked(m)
 	}
 	held := d.cfg.Checkpoints.Held()
 	h, ok := pickHeld(held, m)

@@ -48,12 +48,14 @@ type ckptWriter struct {
 	written uint64
 	last    time.Duration // how long the last write took
 	discard *discarder    // removes stale scratch files (diskless)
+	lazy    lazySaves     // diskless: checkpoints written only when wanted (ckptlazy.go)
 }
 
 // pendingSave is a checkpoint that waits for the running write.
 type pendingSave struct {
-	ck *core.Checkpoint
-	hs core.HardState
+	ck       *core.Checkpoint
+	hs       core.HardState
+	reported bool // see save
 }
 
 // ckptDone reports a finished write, to the loop.
@@ -64,6 +66,9 @@ type ckptDone struct {
 	took   time.Duration
 	err    error
 	rebase *core.Checkpoint // to write whole in the background
+	// reported: the replica was told it was saved when it was taken
+	// (ckptlazy.go).
+	reported bool
 }
 
 // heldFile is a saved checkpoint, its chain's files open for reading; its
@@ -164,6 +169,7 @@ func newCkptWriter(st *storage.Storage, log *slog.Logger, d *discarder) (*ckptWr
 			return nil, fmt.Errorf("node: scratch directory for checkpoints: %w", err)
 		}
 		w.dir = dir
+		w.lazy.on = true
 		return w, nil
 	}
 	w.dir = st.Dir()
@@ -183,13 +189,25 @@ func (w *ckptWriter) holdLoaded(op uint64, links []storage.Link) {
 // Save starts writing ck on a goroutine, or, while a write is running,
 // keeps it to write next.
 func (w *ckptWriter) Save(ck *core.Checkpoint, hs core.HardState) {
+	if w.lazy.idle(time.Now()) {
+		w.lazy.save(ck, hs)
+		return
+	}
+	w.lazy.newest = nil // written from now on
+	w.save(ck, hs, false)
+}
+
+// save writes ck on a goroutine, or, while a write is running, keeps it
+// to write next. reported: the replica was told it was saved when it was
+// taken (ckptlazy.go), so its finish reports nothing.
+func (w *ckptWriter) save(ck *core.Checkpoint, hs core.HardState, reported bool) {
 	if w.busy {
 		if w.pending != nil {
 			w.skipped++
 			w.log.Debug("checkpoint skipped: a newer one replaces it while the previous write runs", "op", w.pending.ck.Op)
 			ck.Absorb(w.pending.ck) // its delta covers the skipped one's changes
 		}
-		w.pending = &pendingSave{ck: ck, hs: hs}
+		w.pending = &pendingSave{ck: ck, hs: hs, reported: reported}
 		return
 	}
 	w.busy = true
@@ -206,7 +224,7 @@ func (w *ckptWriter) Save(ck *core.Checkpoint, hs core.HardState) {
 		} else if _, rebase, err = storage.WriteLink(wal.OS, dir, chain, ck, false, nil); err == nil {
 			links, older = chain.Both()
 		}
-		d := ckptDone{op: ck.Op, links: links, older: older, took: time.Since(start), err: err}
+		d := ckptDone{op: ck.Op, links: links, older: older, took: time.Since(start), err: err, reported: reported}
 		if rebase {
 			d.rebase = ck
 		}
@@ -311,7 +329,7 @@ func (w *ckptWriter) finish(d ckptDone) error {
 func (w *ckptWriter) startPending() {
 	if p := w.pending; p != nil && !w.busy {
 		w.pending = nil
-		w.Save(p.ck, p.hs)
+		w.save(p.ck, p.hs, p.reported)
 	}
 }
 

@@ -201,12 +201,15 @@ func (n *Node) Run(ctx context.Context) error {
 				return err
 			}
 			stall.mark("finished") // the rest truncates the log
-			n.drv.CheckpointSaved(d.op)
+			if !d.reported { // ckptlazy.go
+				n.drv.CheckpointSaved(d.op)
+			}
 		case in := <-installDone:
 			stall.begin("checkpoint installed", n.replica.Executed())
 			n.installs.finished()
 			n.drv.Installed(in)
 		}
+		n.reportLazySaves()
 		stall.end(n.log, n.replica.Executed())
 		if err := n.drv.Failed(); err != nil {
 			n.log.Error("stopping: the log cannot be written", "err", err)
@@ -220,6 +223,17 @@ func (n *Node) Run(ctx context.Context) error {
 		if n.roleErr != nil {
 			n.log.Error("stopping: wrong role", "err", n.roleErr)
 			return n.roleErr
+		}
+	}
+}
+
+// reportLazySaves tells the replica about the checkpoints a diskless
+// replica saved as it took them (ckptlazy.go); reporting one may take
+// another.
+func (n *Node) reportLazySaves() {
+	for ops := n.ckpts.takeSaved(); len(ops) > 0; ops = n.ckpts.takeSaved() {
+		for _, op := range ops {
+			n.drv.CheckpointSaved(op)
 		}
 	}
 }
