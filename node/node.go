@@ -201,7 +201,8 @@ func (n *Node) Run(ctx context.Context) error {
 				return err
 			}
 			stall.mark("finished") // the rest truncates the log
-			if !d.reported { // ckptlazy.go
+			// A lazily saved one was reported when taken (ckptlazy.go).
+			if !d.reported {
 				n.drv.CheckpointSaved(d.op)
 			}
 		case in := <-installDone:
