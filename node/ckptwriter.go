@@ -186,8 +186,8 @@ func (w *ckptWriter) holdLoaded(op uint64, links []storage.Link) {
 	}
 }
 
-// Save starts writing ck on a goroutine, or, while a write is running,
-// keeps it to write next.
+// Save saves ck: while a diskless writer is idle, by keeping it and
+// reporting it saved at once (ckptlazy.go); otherwise by writing it (save).
 func (w *ckptWriter) Save(ck *core.Checkpoint, hs core.HardState) {
 	if w.lazy.idle(time.Now()) {
 		w.lazy.save(ck, hs)
