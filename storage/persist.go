@@ -1,8 +1,6 @@
 package storage
 
 import (
-	"time"
-
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/wal"
 )
@@ -74,11 +72,5 @@ func (s *Storage) write(b wal.Batch) error {
 	if s.cfg.Sync == SyncAsync {
 		return s.log.Write(b)
 	}
-	if s.cfg.OnSync == nil {
-		return s.log.WriteSync(b)
-	}
-	start := time.Now()
-	err := s.log.WriteSync(b)
-	s.cfg.OnSync(time.Since(start))
-	return err
+	return s.timedSync(func() error { return s.log.WriteSync(b) })
 }

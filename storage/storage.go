@@ -173,14 +173,18 @@ func Open(cfg Config) (*Storage, Start, error) {
 // Mode returns the storage's sync mode.
 func (s *Storage) Mode() SyncMode { return s.cfg.Sync }
 
-// Sync makes every write durable (async mode's background sync, and each
-// write in sync mode); Config.OnSync sees how long it took.
-func (s *Storage) Sync() error {
+// Sync makes every write durable (async mode's background sync);
+// Config.OnSync sees how long it took.
+func (s *Storage) Sync() error { return s.timedSync(s.log.Sync) }
+
+// timedSync runs sync, a sync of the log, and tells Config.OnSync how long
+// it took.
+func (s *Storage) timedSync(sync func() error) error {
 	if s.cfg.OnSync == nil {
-		return s.log.Sync()
+		return sync()
 	}
 	start := time.Now()
-	err := s.log.Sync()
+	err := sync()
 	s.cfg.OnSync(time.Since(start))
 	return err
 }
