@@ -9,6 +9,12 @@ import (
 // metadata a later read does not need (the modification time, which
 // every write changes), but not the file's size.
 func datasync(f *os.File) error {
+	return fdatasyncWith(f, func(fd uintptr) error { return syscall.Fdatasync(int(fd)) })
+}
+
+// fdatasyncWith runs call, an fdatasync(2) of f's descriptor, until it is
+// not interrupted, and returns its error as an *os.PathError.
+func fdatasyncWith(f *os.File, call func(fd uintptr) error) error {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return err
@@ -16,7 +22,7 @@ func datasync(f *os.File) error {
 	var serr error
 	if err := rc.Control(func(fd uintptr) {
 		for {
-			serr = syscall.Fdatasync(int(fd))
+			serr = call(fd)
 			if serr != syscall.EINTR {
 				return
 			}

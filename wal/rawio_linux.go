@@ -48,23 +48,10 @@ func (f rawFile) Sync() error {
 // rawDatasync is datasync with a raw system call: the thread keeps its P
 // while the disk works.
 func rawDatasync(f *os.File) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var errno syscall.Errno
-	if err := rc.Control(func(fd uintptr) {
-		for {
-			_, _, errno = syscall.RawSyscall(syscall.SYS_FDATASYNC, fd, 0, 0)
-			if errno != syscall.EINTR {
-				return
-			}
+	return fdatasyncWith(f, func(fd uintptr) error {
+		if _, _, errno := syscall.RawSyscall(syscall.SYS_FDATASYNC, fd, 0, 0); errno != 0 {
+			return errno
 		}
-	}); err != nil {
-		return err
-	}
-	if errno != 0 {
-		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: errno}
-	}
-	return nil
+		return nil
+	})
 }
