@@ -105,7 +105,7 @@ func (d *Driver) serve(m *message.GetCheckpoint) {
 	if d.cfg.Checkpoints == nil || m.Replica == self {
 		return
 	}
-	if a, lazy := d.cfg.Checkpoints.(Asked); lazy {
+	if a, lazy := d.cfg.Checkpoints.(Asked); lazy && !d.cfg.bugs.NeverAsked {
 		a.Asked(m)
 	}
 	held := d.cfg.Checkpoints.Held()

@@ -46,9 +46,10 @@ type ckptWriter struct {
 	bases   sync.WaitGroup
 	skipped uint64
 	written uint64
-	last    time.Duration // how long the last write took
-	discard *discarder    // removes stale scratch files (diskless)
-	lazy    lazySaves     // diskless: checkpoints written only when wanted (ckptlazy.go)
+	last    time.Duration    // how long the last write took
+	discard *discarder       // removes stale scratch files (diskless)
+	lazy    driver.LazySaves // diskless: checkpoints written only when wanted (ckptlazy.go)
+	started time.Time        // the lazy saver's clock starts then
 }
 
 // pendingSave is a checkpoint that waits for the running write.
@@ -161,7 +162,7 @@ func (w *ckptWriter) stagger(index, of int) {
 // newCkptWriter returns the writer for a node: into the data directory of
 // st, or a new scratch directory when st is nil (diskless).
 func newCkptWriter(st *storage.Storage, log *slog.Logger, d *discarder) (*ckptWriter, error) {
-	w := &ckptWriter{storage: st, log: log, done: make(chan ckptDone, 1), discard: d}
+	w := &ckptWriter{storage: st, log: log, done: make(chan ckptDone, 1), discard: d, started: time.Now()}
 	if st == nil {
 		d.discard(orphanedScratch(os.TempDir(), processAlive))
 		dir, err := os.MkdirTemp("", scratchPattern())
@@ -169,7 +170,7 @@ func newCkptWriter(st *storage.Storage, log *slog.Logger, d *discarder) (*ckptWr
 			return nil, fmt.Errorf("node: scratch directory for checkpoints: %w", err)
 		}
 		w.dir = dir
-		w.lazy.on = true
+		w.lazy.On = true
 		return w, nil
 	}
 	w.dir = st.Dir()
@@ -189,11 +190,9 @@ func (w *ckptWriter) holdLoaded(op uint64, links []storage.Link) {
 // Save saves ck: while a diskless writer is idle, by keeping it and
 // reporting it saved at once (ckptlazy.go); otherwise by writing it (save).
 func (w *ckptWriter) Save(ck *core.Checkpoint, hs core.HardState) {
-	if w.lazy.idle(time.Now()) {
-		w.lazy.save(ck, hs)
+	if w.lazy.Keep(w.clock(), ck, hs) {
 		return
 	}
-	w.lazy.newest = nil // written from now on
 	w.save(ck, hs, false)
 }
 

@@ -591,3 +591,28 @@ func TestKVFreeAtOnceCaught(t *testing.T) {
 		t.Fatalf("the same seed fails without the planted bug: %v", err)
 	}
 }
+
+// TestNeverAskedCaught shows that the simulator runs the diskless
+// replicas' lazy savers (driver.LazySaves, as the node's): a checkpoint
+// taken while no peer fetches one is kept, not written, and written when a
+// peer's GetCheckpoint asks. With the driver bug that never tells the
+// saver (plant.Driver.NeverAsked), a backup that fell behind the
+// checkpoints gets none, and random seeds of lagging-backups fail; the
+// same seed passes with the real code, in which kept checkpoints were
+// written for a peer.
+func TestNeverAskedCaught(t *testing.T) {
+	opts := Options{Profile: "lagging-backups", Replicas: 3, NeverAsked: true}
+	seed, v := firstViolation(opts)
+	if v == nil {
+		t.Fatalf("never-asked not caught in %d seeds of lagging-backups", maxBugSeeds)
+	}
+	t.Logf("caught at seed %d: %v", seed, v)
+	res, err := Run(Options{Profile: "lagging-backups", Replicas: 3, Seed: seed})
+	if err != nil {
+		t.Fatalf("the same seed fails without the planted bug: %v", err)
+	}
+	if res.CheckpointsKept == 0 || res.CheckpointsWanted == 0 {
+		t.Fatalf("seed %d: %d checkpoints kept, %d of them written for a peer; want both > 0",
+			seed, res.CheckpointsKept, res.CheckpointsWanted)
+	}
+}

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/driver"
+	"github.com/vr-go/vr/message"
 	"github.com/vr-go/vr/storage"
 )
 
@@ -26,10 +28,16 @@ const maxCkptWrite = 20_000
 // replicaCkpts is the state of a replica's checkpoint writer; it starts
 // afresh with each incarnation (the disk keeps the durable checkpoint).
 type replicaCkpts struct {
-	busy    bool
-	hs      core.HardState // of the Output whose checkpoint is being written
-	pending *pendingCkpt   // waits for the running write (as the node's)
-	held    []driver.Held  // newest first, at most two
+	busy bool
+	hs   core.HardState // of the Output whose checkpoint is being written
+	// reported: the running write's checkpoint was reported saved when it
+	// was kept (lazy), so its finish reports nothing.
+	reported bool
+	// lazy keeps a diskless replica's checkpoints unwritten while no peer
+	// fetches one, as the node's writer does (driver.LazySaves).
+	lazy    driver.LazySaves
+	pending *pendingCkpt  // waits for the running write (as the node's)
+	held    []driver.Held // newest first, at most two
 	// links are the bytes of the files of the newest checkpoint's chain
 	// (storage/chain.go), base first; chain decides, diskless, whether the
 	// next is a delta (durable: the storage's own chain decides).
@@ -55,8 +63,9 @@ type simLink struct {
 
 // pendingCkpt is a checkpoint that waits for the running write.
 type pendingCkpt struct {
-	ck *core.Checkpoint
-	hs core.HardState
+	ck       *core.Checkpoint
+	hs       core.HardState
+	reported bool
 }
 
 // simCheckpoints is a replica's checkpoint writer as driver.Checkpoints.
@@ -65,18 +74,44 @@ type simCheckpoints struct {
 	rep *replica
 }
 
-// Save schedules the write of ck, unless one is running.
+// Save saves ck: while a diskless replica's saver is idle, by keeping it
+// and reporting it saved at once (driver.LazySaves); otherwise by writing
+// it (save).
 func (s simCheckpoints) Save(ck *core.Checkpoint, hs core.HardState) {
+	r, rep := s.r, s.rep
+	if rep.ckpts.lazy.Keep(r.clock(), ck, hs) {
+		r.res.CheckpointsKept++
+		// Reported after the step, as the node's loop does after an
+		// iteration (node.reportLazySaves), not from within the Flush.
+		r.schedule(r.now, event{kind: evCkptKept, node: rep.idx, inc: rep.inc})
+		return
+	}
+	s.save(ck, hs, false)
+}
+
+// Asked tells a diskless replica's saver that a peer fetches a checkpoint
+// (driver.Asked): an idle saver writes the newest it kept, and the next
+// ones for a while.
+func (s simCheckpoints) Asked(m *message.GetCheckpoint) {
+	if ck, hs, ok := s.rep.ckpts.lazy.Asked(s.r.clock()); ok {
+		s.r.logf("replica %d: checkpoint at op %d wanted by replica %d: written now", s.rep.idx, ck.Op, m.Replica)
+		s.r.res.CheckpointsWanted++
+		s.save(ck, hs, true)
+	}
+}
+
+// save schedules the write of ck, unless one is running.
+func (s simCheckpoints) save(ck *core.Checkpoint, hs core.HardState, reported bool) {
 	r, rep := s.r, s.rep
 	if rep.ckpts.busy {
 		if p := rep.ckpts.pending; p != nil {
 			r.res.CheckpointsSkipped++
 			ck.Absorb(p.ck) // as the node's writer
 		}
-		rep.ckpts.pending = &pendingCkpt{ck: ck, hs: hs}
+		rep.ckpts.pending = &pendingCkpt{ck: ck, hs: hs, reported: reported}
 		return
 	}
-	rep.ckpts.busy, rep.ckpts.hs = true, hs
+	rep.ckpts.busy, rep.ckpts.hs, rep.ckpts.reported = true, hs, reported
 	at := r.now + r.between(1, maxCkptWrite)
 	r.schedule(at, event{kind: evCkptSaved, node: rep.idx, inc: rep.inc, ckpt: ck})
 	if rep.disk != nil && r.chance(r.opts.Faults.CrashInCheckpoint) {
@@ -84,6 +119,23 @@ func (s simCheckpoints) Save(ck *core.Checkpoint, hs core.HardState) {
 		r.schedule(r.between(r.now, at), event{kind: evClusterCrash, node: oneShot})
 	}
 }
+
+// ckptKept reports the checkpoints rep's idle saver kept to its replica,
+// whose log may then shrink, once its loop is free.
+func (r *run) ckptKept(e event) {
+	rep := r.replicas[e.node]
+	if !r.loopDue(rep, e) {
+		return
+	}
+	for ops := rep.ckpts.lazy.TakeSaved(); len(ops) > 0; ops = rep.ckpts.lazy.TakeSaved() {
+		for _, op := range ops {
+			rep.drv.CheckpointSaved(op)
+		}
+	}
+}
+
+// clock is the run's time as the savers' clock (driver.LazySaves).
+func (r *run) clock() time.Duration { return time.Duration(r.now) * time.Microsecond }
 
 // loopDue reports whether e, a completion that rep's loop handles (a
 // checkpoint saved, an install run), runs now: not if rep crashed since
@@ -231,10 +283,11 @@ func (r *run) linkCkpt(rep *replica, op uint64, delta bool, data []byte) []simLi
 // whose log may then shrink.
 func (r *run) finishCkpt(rep *replica, op uint64, links []simLink) {
 	rep.ckpts.busy = false
+	reported := rep.ckpts.reported
 	defer func() {
 		if p := rep.ckpts.pending; p != nil && rep.up {
 			rep.ckpts.pending = nil
-			simCheckpoints{r, rep}.Save(p.ck, p.hs)
+			simCheckpoints{r, rep}.save(p.ck, p.hs, p.reported)
 		}
 	}()
 	r.holdCkpt(rep, op, links)
@@ -246,7 +299,9 @@ func (r *run) finishCkpt(rep *replica, op uint64, links []simLink) {
 		d.st.CheckpointWritten(op, keep...)
 	}
 	r.res.CheckpointsSaved++
-	rep.drv.CheckpointSaved(op)
+	if !reported { // a kept one was reported when it was taken
+		rep.drv.CheckpointSaved(op)
+	}
 }
 
 // stopOnDiskError stops rep after its storage failed outside a Persist

@@ -2,12 +2,14 @@ package sim
 
 import (
 	"errors"
+	"math"
+	"time"
+
 	"github.com/vr-go/vr/core"
 	"github.com/vr-go/vr/driver"
 	"github.com/vr-go/vr/internal/plant"
 	"github.com/vr-go/vr/kv"
 	"github.com/vr-go/vr/pebblekv"
-	"math"
 )
 
 // replica is one simulated server: a core replica and its kv store, or
@@ -250,7 +252,7 @@ func (r *run) bootWith(rep *replica, mode bootMode, durable *core.Durable) error
 	}
 	rep.core, rep.store, rep.up, rep.bootAt = c, store, true, r.now
 	rep.localBase, rep.rateSince = 0, r.now
-	rep.ckpts = replicaCkpts{}
+	rep.ckpts = replicaCkpts{lazy: r.lazySaves(rep)}
 	if durable != nil {
 		r.holdDurable(rep, durable)
 	}
@@ -401,3 +403,19 @@ func (r *run) deliver(e event) {
 
 // afterStep sends what rep produced (through its driver).
 func (r *run) afterStep(rep *replica) { rep.drv.Flush() }
+
+// lazySaves is a replica's driver.LazySaves: diskless, it keeps its
+// checkpoints unwritten while no peer fetches one, as the node's writer
+// does. The window after a fetch is one of three by seed (drawing nothing
+// from the run's generator), so that runs see the saver go idle again;
+// one seed in four writes every checkpoint, as a durable replica does, so
+// that the diskless episodes still build the chains of deltas that
+// fetchers take records from (a lazy saver's chain starts at a fetch).
+func (r *run) lazySaves(rep *replica) driver.LazySaves {
+	windows := [...]time.Duration{50 * time.Millisecond, 500 * time.Millisecond, 5 * time.Second, 0}
+	w := windows[(r.opts.Seed/3)%4]
+	if rep.disk != nil || w == 0 {
+		return driver.LazySaves{}
+	}
+	return driver.LazySaves{On: true, Window: w}
+}

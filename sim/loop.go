@@ -184,6 +184,8 @@ func (r *run) dispatch(e event) {
 		r.drainEvent(e)
 	case evCkptSaved:
 		r.ckptSaved(e)
+	case evCkptKept:
+		r.ckptKept(e)
 	case evBaseSaved:
 		r.baseSaved(e)
 	case evInstalled:

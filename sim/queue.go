@@ -24,6 +24,7 @@ const (
 	evStart                          // a replica of a bootstrap run starts
 	evDrain                          // a replica's slow step ends
 	evCkptSaved                      // a replica's checkpoint write completes
+	evCkptKept                       // a replica's idle saver reports the checkpoints it kept
 	evBaseSaved                      // a replica's background checkpoint base write completes
 	evInstalled                      // a replica's driver finished installing a fetched checkpoint
 	evAdmin                          // the administrator acts (reconfiguration runs)

@@ -86,7 +86,11 @@ func TestScenarioReconfigPrimaryCrashesBeforeStartEpoch(t *testing.T) {
 	runUntilCond(t, r, 1_400_000, "epoch 1 started by the old group's next primary", func() bool {
 		return epochOf(r, 1) == 1 && epochOf(r, 3) == 1 && epochOf(r, 4) == 1
 	})
-	if i := r.replicas[1].core.Info(); i.View != 0 || i.EpochOp != r.adm.endOp[0] {
+	// Epoch 1 began at the RECONFIGURATION's op, committed again in
+	// epoch 0. Its view may have moved on: view 0's primary is the crashed
+	// replica 0, and the new members wait for a checkpoint that a diskless
+	// member writes only once one asks (driver.LazySaves).
+	if i := r.replicas[1].core.Info(); i.EpochOp != r.adm.endOp[0] {
 		t.Fatalf("replica 1 in epoch 1: %+v", i)
 	}
 	finishScenario(t, r)

@@ -95,6 +95,10 @@ type Options struct {
 	// the retained log keeps entries that were appended, not executed,
 	// and never replaces them. For tests only.
 	RetainAppended bool
+	// NeverAsked plants the driver bug of that name (plant.Driver): a
+	// diskless replica's lazy saver is never told that a peer fetches a
+	// checkpoint. For tests only.
+	NeverAsked bool
 	// KVFreeAtOnce plants the bug of package kv of that name (plant.KV):
 	// a slab whose records all died is dropped while the notes of the
 	// next delta still name them. For tests only.

@@ -32,12 +32,17 @@ type Result struct {
 	CheckpointsInstalled int
 	CheckpointsSaved     int // checkpoints written in the background
 	CheckpointsSkipped   int // due while the previous one was being written
-	CheckpointDeltas     int // saved as a delta on the previous one's chain
-	CheckpointBases      int // new bases written in the background
-	Installs             int // fetched checkpoints installed off the step
-	DeltaInstalls        int // of which only the records after a chain held were fetched
-	InStateInstalls      int // of which deltas applied to the state machine as it was
-	LeaseReads           int // reads a primary answered under its read lease
+	// CheckpointsKept counts the checkpoints diskless replicas kept
+	// unwritten while no peer fetched one (driver.LazySaves), and
+	// CheckpointsWanted the kept ones a peer's GetCheckpoint had written.
+	CheckpointsKept   int
+	CheckpointsWanted int
+	CheckpointDeltas  int // saved as a delta on the previous one's chain
+	CheckpointBases   int // new bases written in the background
+	Installs          int // fetched checkpoints installed off the step
+	DeltaInstalls     int // of which only the records after a chain held were fetched
+	InStateInstalls   int // of which deltas applied to the state machine as it was
+	LeaseReads        int // reads a primary answered under its read lease
 	// KVCompactions counts the slabs the replicas' stores compacted (the
 	// runs' stores use small slabs: kvLayout).
 	KVCompactions       int
@@ -149,6 +154,8 @@ func (t *Totals) Add(res Result, err error) {
 	s.CheckpointsInstalled += res.CheckpointsInstalled
 	s.CheckpointsSaved += res.CheckpointsSaved
 	s.CheckpointsSkipped += res.CheckpointsSkipped
+	s.CheckpointsKept += res.CheckpointsKept
+	s.CheckpointsWanted += res.CheckpointsWanted
 	s.CheckpointDeltas += res.CheckpointDeltas
 	s.CheckpointBases += res.CheckpointBases
 	s.Installs += res.Installs
@@ -216,6 +223,8 @@ func (t *Totals) WriteTable(w io.Writer) error {
 		{"checkpoints installed", s.CheckpointsInstalled},
 		{"checkpoints saved", s.CheckpointsSaved},
 		{"checkpoints skipped (writer busy)", s.CheckpointsSkipped},
+		{"checkpoints kept unwritten (diskless, none fetched)", s.CheckpointsKept},
+		{"kept checkpoints written for a peer", s.CheckpointsWanted},
 		{"checkpoints saved as deltas", s.CheckpointDeltas},
 		{"checkpoint bases written in the background", s.CheckpointBases},
 		{"fetched checkpoints installed off the step", s.Installs},

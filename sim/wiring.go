@@ -37,7 +37,7 @@ func (r *run) driverConfig(rep *replica) driver.Config {
 		AckBeforeDurable: r.opts.AckBeforeDurable, TimersBeforeInbox: r.opts.TimersBeforeInbox,
 		ServeOnlyAsked: r.opts.Bugs.FetchPinned, ServeNoContinuation: r.opts.Bugs.FetchRestarts,
 		DeltaFromOtherChain: r.opts.DeltaFromOtherChain,
-		RetainAppended:      r.opts.RetainAppended})
+		RetainAppended:      r.opts.RetainAppended, NeverAsked: r.opts.NeverAsked})
 	return cfg
 }
 

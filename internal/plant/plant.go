@@ -389,4 +389,10 @@ type Driver struct {
 	// suffix leaves the old entries there, and a lagging backup that
 	// catches up from them commits ops of another chain.
 	RetainAppended bool
+	// NeverAsked serves a GetCheckpoint without telling a lazy saver
+	// (driver.Asked) that a peer wants one: a diskless replica's idle
+	// saver never writes what it kept, and a peer that needs a checkpoint
+	// gets none until a later one is taken and written for another
+	// reason (never, in a lazy cluster).
+	NeverAsked bool
 }
