@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"time"
 )
 
@@ -89,7 +88,7 @@ func (d *demo) stepFreezeBackup(ctx context.Context) error {
 	b := 1 - p // the other full replica
 	d.ui.heading(2, "The full backup freezes: commits rest on the primary and the witness")
 	d.ui.do("kill -STOP %d    # replica %s, the full backup: it stops dead, holding what it had", d.cl.Pid(b), d.cl.port(b))
-	if err := d.cl.Signal(b, syscall.SIGSTOP); err != nil {
+	if err := d.cl.Freeze(b); err != nil {
 		return err
 	}
 	d.frozen = b
@@ -119,7 +118,7 @@ func (d *demo) stepWitnessTakeover(ctx context.Context) error {
 		return err
 	}
 	d.ui.do("kill -CONT %d    # replica %s wakes up, behind by every op written meanwhile", d.cl.Pid(d.frozen), d.cl.port(d.frozen))
-	if err := d.cl.Signal(d.frozen, syscall.SIGCONT); err != nil {
+	if err := d.cl.Thaw(d.frozen); err != nil {
 		return err
 	}
 	d.explainWitnessViewChange(view)

@@ -119,7 +119,7 @@ func TestSignalAndStopEscalate(t *testing.T) {
 	startAll(t, c)
 	waitLog(t, c, 0, "ready")
 	waitLog(t, c, 1, "ready")
-	if err := c.Signal(0, syscall.SIGSTOP); err != nil {
+	if err := c.Freeze(0); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
@@ -132,11 +132,17 @@ func TestSignalAndStopEscalate(t *testing.T) {
 	if c.Running(0) || c.Running(1) {
 		t.Error("replicas ignoring SIGINT survived Stop")
 	}
+	if err := c.Thaw(0); err == nil {
+		t.Error("Thaw of an exited replica succeeded")
+	}
 	if err := c.Signal(0, syscall.SIGCONT); err == nil {
 		t.Error("Signal to an exited replica succeeded")
 	}
 	if err := (&Cluster{Addrs: []string{"x"}}).Signal(0, syscall.SIGCONT); err == nil {
 		t.Error("Signal to a replica never started succeeded")
+	}
+	if err := (&Cluster{Addrs: []string{"x"}}).Freeze(0); err == nil {
+		t.Error("Freeze of a replica never started succeeded")
 	}
 }
 

@@ -1,9 +1,6 @@
 package procs
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
 // sysProcAttr puts a replica in its own process group, so that a ^C in a
 // terminal reaches only the parent (which then stops the replicas in
@@ -11,6 +8,3 @@ import (
 func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
-
-// resume continues p in case SIGSTOP stopped it.
-func resume(p *os.Process) { _ = p.Signal(syscall.SIGCONT) }
