@@ -558,16 +558,10 @@ func TestDeltaFromOtherChainCaught(t *testing.T) {
 // and random seeds of lagging-log fail; the same seed passes with the
 // real code, and catches up from the retained log.
 func TestRetainAppendedCaught(t *testing.T) {
-	opts := Options{Profile: "lagging-log", Replicas: 3, RetainAppended: true}
-	seed, v := firstViolation(opts)
-	if v == nil {
-		t.Fatalf("retain-appended not caught in %d seeds of lagging-log", maxBugSeeds)
-	}
-	t.Logf("caught at seed %d: %v", seed, v)
-	res, err := Run(Options{Profile: "lagging-log", Replicas: 3, Seed: seed})
-	if err != nil {
-		t.Fatalf("the same seed fails without the planted bug: %v", err)
-	}
+	clean := Options{Profile: "lagging-log", Replicas: 3}
+	planted := clean
+	planted.RetainAppended = true
+	seed, res := caughtThenClean(t, "retain-appended", planted, clean)
 	if res.LogCatchUps == 0 {
 		t.Fatalf("seed %d: no backup caught up from a retained log", seed)
 	}
@@ -601,18 +595,30 @@ func TestKVFreeAtOnceCaught(t *testing.T) {
 // same seed passes with the real code, in which kept checkpoints were
 // written for a peer.
 func TestNeverAskedCaught(t *testing.T) {
-	opts := Options{Profile: "lagging-backups", Replicas: 3, NeverAsked: true}
-	seed, v := firstViolation(opts)
-	if v == nil {
-		t.Fatalf("never-asked not caught in %d seeds of lagging-backups", maxBugSeeds)
-	}
-	t.Logf("caught at seed %d: %v", seed, v)
-	res, err := Run(Options{Profile: "lagging-backups", Replicas: 3, Seed: seed})
-	if err != nil {
-		t.Fatalf("the same seed fails without the planted bug: %v", err)
-	}
+	clean := Options{Profile: "lagging-backups", Replicas: 3}
+	planted := clean
+	planted.NeverAsked = true
+	seed, res := caughtThenClean(t, "never-asked", planted, clean)
 	if res.CheckpointsKept == 0 || res.CheckpointsWanted == 0 {
 		t.Fatalf("seed %d: %d checkpoints kept, %d of them written for a peer; want both > 0",
 			seed, res.CheckpointsKept, res.CheckpointsWanted)
 	}
+}
+
+// caughtThenClean finds the first seed at which planted fails (within
+// maxBugSeeds), checks that clean, the same options without the plant,
+// passes at that seed, and returns the seed and the clean run's result.
+func caughtThenClean(t *testing.T, bug string, planted, clean Options) (uint64, Result) {
+	t.Helper()
+	seed, v := firstViolation(planted)
+	if v == nil {
+		t.Fatalf("%s not caught in %d seeds of %s", bug, maxBugSeeds, planted.Profile)
+	}
+	t.Logf("caught at seed %d: %v", seed, v)
+	clean.Seed = seed
+	res, err := Run(clean)
+	if err != nil {
+		t.Fatalf("the same seed fails without the planted bug: %v", err)
+	}
+	return seed, res
 }
