@@ -2,7 +2,6 @@ package procs
 
 import (
 	"errors"
-	"fmt"
 	"os"
 )
 
@@ -13,20 +12,20 @@ var ErrNoFreeze = errors.New("procs: this platform cannot pause a process (no SI
 // Freeze pauses replica i's latest process (SIGSTOP): it stops dead,
 // holding what it had, until Thaw (or Stop, which continues it first).
 func (c *Cluster) Freeze(i int) error {
-	p := c.proc(i)
-	if p == nil {
-		return fmt.Errorf("replica %s was never started", c.name(i))
+	p, err := c.process(i)
+	if err != nil {
+		return err
 	}
-	return freeze(p.cmd.Process)
+	return freeze(p)
 }
 
 // Thaw continues replica i's process after Freeze (SIGCONT).
 func (c *Cluster) Thaw(i int) error {
-	p := c.proc(i)
-	if p == nil {
-		return fmt.Errorf("replica %s was never started", c.name(i))
+	p, err := c.process(i)
+	if err != nil {
+		return err
 	}
-	return thaw(p.cmd.Process)
+	return thaw(p)
 }
 
 // resume continues p in case Freeze stopped it.

@@ -36,11 +36,21 @@ func (c *Cluster) Kill(idx ...int) error {
 
 // Signal sends sig (SIGSTOP, SIGCONT, ...) to replica i's latest process.
 func (c *Cluster) Signal(i int, sig os.Signal) error {
+	p, err := c.process(i)
+	if err != nil {
+		return err
+	}
+	return p.Signal(sig)
+}
+
+// process returns replica i's latest process, or an error if it was never
+// started.
+func (c *Cluster) process(i int) (*os.Process, error) {
 	p := c.proc(i)
 	if p == nil {
-		return fmt.Errorf("replica %s was never started", c.name(i))
+		return nil, fmt.Errorf("replica %s was never started", c.name(i))
 	}
-	return p.cmd.Process.Signal(sig)
+	return p.cmd.Process, nil
 }
 
 // Stop ends every running replica and waits for them: SIGINT, and SIGKILL
