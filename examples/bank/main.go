@@ -54,11 +54,9 @@ func serveReplica(spec []string, newCluster bool) int {
 }
 
 func run(self string) error {
-	var addrs []string
-	for range 3 {
-		ln, _ := net.Listen("tcp", "127.0.0.1:0")
-		addrs = append(addrs, ln.Addr().String())
-		ln.Close()
+	addrs, err := freeAddrs(3)
+	if err != nil {
+		return err
 	}
 	procs := []*exec.Cmd{start(self, 0, addrs, true), start(self, 1, addrs, true), start(self, 2, addrs, true)}
 	defer func() {
@@ -129,6 +127,23 @@ func run(self string) error {
 		return fmt.Errorf("the balances add up to %d, not 500", sum)
 	}
 	return nil
+}
+
+// freeAddrs returns n distinct loopback addresses whose ports were free a
+// moment ago. It holds every port until it has all n: a port released at
+// once can be handed out again by the next bind, and a cluster configured
+// with one address twice refuses to start.
+func freeAddrs(n int) ([]string, error) {
+	var addrs []string
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer ln.Close()
+		addrs = append(addrs, ln.Addr().String())
+	}
+	return addrs, nil
 }
 
 func start(self string, i int, addrs []string, newCluster bool) *exec.Cmd {
