@@ -44,7 +44,7 @@ func (b *bench) cleanup() {
 	os.RemoveAll(b.shm)
 }
 
-// plan lists the runs of only (onlyAll or onlyReplication). Each case
+// plan lists the runs of only (onlyAll, onlyReplication or onlySustained). Each case
 // runs etcd, then vr, so that both see the machine in the same state.
 func plan(only string) []runSpec {
 	// Replication overhead: vr with 3 replicas and with 1 (f = 0) under the
@@ -52,8 +52,11 @@ func plan(only string) []runSpec {
 	// code path, without the disk's cost.
 	replication := []runSpec{{System: sysVR, Replicas: 3, Tmpfs: true, Clients: 64},
 		{System: sysVR, Replicas: 1, Tmpfs: true, Clients: 64}}
-	if only == onlyReplication {
+	switch only {
+	case onlyReplication:
 		return replication
+	case onlySustained:
+		return sustainedPlan()
 	}
 	var specs []runSpec
 	for _, c := range []struct {
@@ -71,7 +74,7 @@ func plan(only string) []runSpec {
 // runAll runs the plan and builds the report.
 func (b *bench) runAll(ctx context.Context) (*report, error) {
 	rep := &report{Machine: machineInfo(), Duration: b.opts.duration.String(), Warmup: b.opts.warmup.String(),
-		Keys: b.opts.keys, ReadRatio: b.opts.readRatio, ServerGOMAXPROCS: b.opts.serverProcs}
+		Keys: b.opts.keys, ValueSize: b.opts.valueSize, ReadRatio: b.opts.readRatio, ServerGOMAXPROCS: b.opts.serverProcs}
 	rep.Machine.LoadBefore = loadAvg()
 	began := time.Now()
 	specs := plan(b.opts.only)

@@ -72,6 +72,13 @@ func etcdConfig(name, dir, peer, client, cluster string, noFsync bool) (*embed.C
 	cfg.InitialCluster, cfg.InitialClusterToken = cluster, "vr-bench-compare"
 	cfg.ClusterState = embed.ClusterStateFlagNew
 	cfg.UnsafeNoFsync = noFsync
+	// A long run at large values outgrows etcd's default 2 GiB quota (the
+	// history of every write is kept until compacted): raise the quota to
+	// etcd's recommended maximum and compact as operators are told to,
+	// keeping the last 10,000 revisions (etcd checks every 5 minutes, so
+	// runs shorter than that never compact).
+	cfg.QuotaBackendBytes = 8 << 30
+	cfg.AutoCompactionMode, cfg.AutoCompactionRetention = "revision", "10000"
 	cfg.LogLevel = "warn"
 	cfg.LogOutputs = []string{"stderr"}
 	return cfg, nil

@@ -17,6 +17,7 @@ type report struct {
 	Duration  string  `json:"duration_per_run"`
 	Warmup    string  `json:"warmup_per_run"`
 	Keys      int     `json:"keys"`
+	ValueSize int     `json:"value_size"`
 	ReadRatio float64 `json:"read_ratio"`
 	Took      string  `json:"took"`
 	// ServerGOMAXPROCS is --server-gomaxprocs (share or inherit).
@@ -84,8 +85,8 @@ func (r *report) print(w io.Writer, asJSON bool) error {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\n%d CPUs (%s), %s; %s measured + %s warmup per run, %d keys, %.0f%% reads, "+
-		"8-byte keys, 256-byte values; servers' GOMAXPROCS: %s; load average %s before, %s after; took %s\n",
-		m.CPUs, m.CPUModel, m.GoVersion, r.Duration, r.Warmup, r.Keys, r.ReadRatio*100, procsNote(r.ServerGOMAXPROCS),
+		"8-byte keys, %d-byte values; servers' GOMAXPROCS: %s; load average %s before, %s after; took %s\n",
+		m.CPUs, m.CPUModel, m.GoVersion, r.Duration, r.Warmup, r.Keys, r.ReadRatio*100, r.ValueSize, procsNote(r.ServerGOMAXPROCS),
 		m.LoadBefore, m.LoadAfter, r.Took)
 	return err
 }

@@ -32,8 +32,11 @@ const (
 // rows builds the table from the results (of every run, or of the
 // replication runs only).
 func (b *bench) rows() []row {
-	if b.opts.only == onlyReplication {
+	switch b.opts.only {
+	case onlyReplication:
 		return []row{b.replicationRow()}
+	case onlySustained:
+		return b.sustainedRows()
 	}
 	var rows []row
 	for _, fsync := range []bool{false, true} {

@@ -162,3 +162,48 @@ func TestStartProcSetsGOMAXPROCS(t *testing.T) {
 		}
 	}
 }
+
+// fakeSustained gives the sustained plan's runs n seconds each at p99
+// 5 ms and a steady rate, with vr's seconds changed by change.
+func fakeSustained(n int, change func([]second)) *bench {
+	b := &bench{opts: options{only: onlySustained}, results: map[runSpec]*runResult{}}
+	for _, s := range plan(onlySustained) {
+		secs := make([]second, n)
+		for i := range secs {
+			secs[i] = second{Rate: 1000, P99: 5 * time.Millisecond}
+		}
+		if s.System == sysVR {
+			change(secs)
+		}
+		b.results[s] = &runResult{runSpec: s, Result: loadgen.Result{Throughput: 1000}, Seconds: secs}
+	}
+	return b
+}
+
+func TestSustainedRowsJudgeEverySecond(t *testing.T) {
+	good := fakeSustained(150, func([]second) {}).rows()
+	if len(good) != 6 {
+		t.Fatalf("%d rows, want 3 per fsync setting", len(good))
+	}
+	for _, i := range []int{0, 1, 3, 4} {
+		if good[i].Result != "PASS" {
+			t.Errorf("steady run: %s: %s (%s)", good[i].Case, good[i].Result, good[i].VR)
+		}
+	}
+	// One second over 20 ms, and a last minute at 3/4 of the first.
+	bad := fakeSustained(150, func(s []second) {
+		s[70].P99 = 21 * time.Millisecond
+		for i := 90; i < 150; i++ {
+			s[i].Rate = 750
+		}
+	}).rows()
+	if bad[0].Result != "MISS" || bad[0].VR != "1 of 150" || bad[0].Etcd != "0 of 150" {
+		t.Errorf("one slow second: %+v", bad[0])
+	}
+	if bad[1].Result != "MISS" || bad[1].VR != "0.75" {
+		t.Errorf("last minute at 0.75: %+v", bad[1])
+	}
+	if got := lastOverFirstMinute(nil); got != -1 {
+		t.Errorf("no seconds: %v, want -1", got)
+	}
+}

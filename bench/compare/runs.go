@@ -54,6 +54,9 @@ type runResult struct {
 	ServerGOMAXPROCS int `json:"server_gomaxprocs"`
 	// LoadAverage is the machine's load average right after the run.
 	LoadAverage string `json:"load_average_after"`
+	// Seconds are the measured seconds' request rates and p99 latencies,
+	// in order (the warmup left out).
+	Seconds []second `json:"seconds,omitempty"`
 }
 
 // cluster is a started system: a Target to load and processes to watch.
@@ -78,6 +81,12 @@ func (b *bench) runOne(ctx context.Context, n int, spec runSpec) (*runResult, er
 	}
 	defer cl.stop()
 	cfg := b.workload(spec.Clients)
+	var seconds []second
+	cfg.Progress = func(s loadgen.Snapshot) {
+		if !s.Warmup {
+			seconds = append(seconds, second{Rate: s.Rate, P99: s.P99})
+		}
+	}
 	cpu0 := make(chan time.Duration, 1)
 	time.AfterFunc(cfg.Warmup, func() { cpu0 <- procsCPU(cl.procs) })
 	res, err := loadgen.Run(ctx, cfg, cl.target)
@@ -87,7 +96,8 @@ func (b *bench) runOne(ctx context.Context, n int, spec runSpec) (*runResult, er
 	if res.Ops == 0 {
 		return nil, fmt.Errorf("%v: no operation succeeded (%d failed, first: %s)", spec, res.Errors, res.FirstError)
 	}
-	r := &runResult{runSpec: spec, Result: res, ServerCPUSeconds: -1, ServerCPUPer1000: -1, ServerGOMAXPROCS: b.gomaxprocs(spec), LoadAverage: loadAvg()}
+	r := &runResult{runSpec: spec, Result: res, ServerCPUSeconds: -1, ServerCPUPer1000: -1, ServerGOMAXPROCS: b.gomaxprocs(spec), LoadAverage: loadAvg(),
+		Seconds: seconds}
 	if c0, c1 := <-cpu0, procsCPU(cl.procs); c0 >= 0 && c1 >= 0 {
 		r.ServerCPUSeconds = (c1 - c0).Seconds()
 		r.ServerCPUPer1000 = r.ServerCPUSeconds / float64(res.Ops) * 1000
@@ -109,11 +119,12 @@ func (b *bench) gomaxprocs(spec runSpec) int {
 	return coreShare(spec.Replicas)
 }
 
-// workload is the same for both systems: 8-byte keys, 256-byte values.
+// workload is the same for both systems: 8-byte keys, --value-size values
+// (256 bytes by default).
 func (b *bench) workload(clients int) loadgen.Config {
 	return loadgen.Config{
 		Clients: clients, Duration: b.opts.duration, Warmup: b.opts.warmup, Keys: b.opts.keys,
-		KeySize: 8, ValueSize: 256, ReadRatio: b.opts.readRatio, Seed: 1,
+		KeySize: 8, ValueSize: b.opts.valueSize, ReadRatio: b.opts.readRatio, Seed: 1,
 	}
 }
 
