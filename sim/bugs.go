@@ -100,3 +100,73 @@ func ParseBugs(list string) (plant.Bugs, error) {
 	}
 	return b, nil
 }
+
+// optionBugs maps the command-line name of each planted bug outside the
+// core (the driver's, durable storage's, the log's and the key-value
+// store's) to its field of Options, so that --bugs plants them and a
+// replay command names them.
+var optionBugs = []struct {
+	name string
+	flag func(*Options) *bool
+}{
+	{"send-before-durable", func(o *Options) *bool { return &o.SendBeforeDurable }},
+	{"clock-once-per-drain", func(o *Options) *bool { return &o.ClockOncePerDrain }},
+	{"timers-before-inbox", func(o *Options) *bool { return &o.TimersBeforeInbox }},
+	{"ack-before-durable", func(o *Options) *bool { return &o.AckBeforeDurable }},
+	{"delta-from-other-chain", func(o *Options) *bool { return &o.DeltaFromOtherChain }},
+	{"retain-appended", func(o *Options) *bool { return &o.RetainAppended }},
+	{"never-asked", func(o *Options) *bool { return &o.NeverAsked }},
+	{"truncate-before-checkpoint", func(o *Options) *bool { return &o.TruncateBeforeCheckpoint }},
+	{"ignore-sync-records", func(o *Options) *bool { return &o.IgnoreSyncRecords }},
+	{"ignore-io-errors", func(o *Options) *bool { return &o.IgnoreIOErrors }},
+	{"short-read-is-end", func(o *Options) *bool { return &o.ShortReadIsEnd }},
+	{"zero-is-end", func(o *Options) *bool { return &o.ZeroIsEnd }},
+	{"kv-free-at-once", func(o *Options) *bool { return &o.KVFreeAtOnce }},
+}
+
+// AllOptionBugNames returns the name of every planted bug outside the
+// core (Options' fields), which SetBugs accepts beside AllBugNames.
+func AllOptionBugNames() []string {
+	names := make([]string, len(optionBugs))
+	for i, f := range optionBugs {
+		names[i] = f.name
+	}
+	return names
+}
+
+// SetBugs plants the bugs of a comma-separated list in o: core bugs
+// (AllBugNames) in o.Bugs, the others (AllOptionBugNames) in their
+// fields of o. An unknown name is an error wrapping ErrBadOptions.
+func SetBugs(o *Options, list string) error {
+	var core []string
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		found := false
+		for _, f := range optionBugs {
+			if f.name == name {
+				*f.flag(o), found = true, true
+			}
+		}
+		if !found {
+			core = append(core, name)
+		}
+	}
+	bugs, err := ParseBugs(strings.Join(core, ","))
+	if err != nil {
+		return fmt.Errorf("%w (or: %s)", err, strings.Join(AllOptionBugNames(), ", "))
+	}
+	o.Bugs = bugs
+	return nil
+}
+
+// plantedNames returns the names of every bug planted in o: the core's,
+// then the others.
+func plantedNames(o Options) []string {
+	names := BugNames(o.Bugs)
+	for _, f := range optionBugs {
+		if *f.flag(&o) {
+			names = append(names, f.name)
+		}
+	}
+	return names
+}

@@ -3,6 +3,8 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -615,10 +617,26 @@ func caughtThenClean(t *testing.T, bug string, planted, clean Options) (uint64, 
 		t.Fatalf("%s not caught in %d seeds of %s", bug, maxBugSeeds, planted.Profile)
 	}
 	t.Logf("caught at seed %d: %v", seed, v)
+	if got, want := replayedBugs(t, v.Replay), plantedNames(planted); !slices.Equal(got, want) {
+		t.Errorf("the replay command %q plants %v, want %v", v.Replay, got, want)
+	}
 	clean.Seed = seed
 	res, err := Run(clean)
 	if err != nil {
 		t.Fatalf("the same seed fails without the planted bug: %v", err)
 	}
 	return seed, res
+}
+
+// replayedBugs returns the bugs that a replay command's --bugs plants.
+func replayedBugs(t *testing.T, replay string) []string {
+	t.Helper()
+	var o Options
+	if _, list, ok := strings.Cut(replay, " --bugs "); ok {
+		list, _, _ = strings.Cut(list, " ")
+		if err := SetBugs(&o, list); err != nil {
+			t.Fatalf("replay %q: %v", replay, err)
+		}
+	}
+	return plantedNames(o)
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -149,6 +150,29 @@ func TestBadOptions(t *testing.T) {
 	}
 	if _, err := ParseBugs("commit-one-short,bogus"); !errors.Is(err, ErrBadOptions) {
 		t.Errorf("ParseBugs accepted an unknown bug: %v", err)
+	}
+}
+
+// TestReplayCommandNamesEveryPlant checks that a replay command plants
+// what the run planted, in and outside the core, and names the engine.
+func TestReplayCommandNamesEveryPlant(t *testing.T) {
+	for _, name := range append(AllOptionBugNames(), AllBugNames()...) {
+		var o Options
+		if err := SetBugs(&o, name); err != nil {
+			t.Fatal(err)
+		}
+		o.Seed, o.Replicas, o.Engine = 7, 3, EnginePebble
+		replay := ReplayCommand(o)
+		if got := replayedBugs(t, replay); !slices.Equal(got, []string{name}) {
+			t.Errorf("%s: replay %q plants %v", name, replay, got)
+		}
+		if !strings.Contains(replay, " --engine pebble") {
+			t.Errorf("replay %q does not name the engine", replay)
+		}
+	}
+	var o Options
+	if err := SetBugs(&o, "never-asked,bogus"); !errors.Is(err, ErrBadOptions) {
+		t.Errorf("SetBugs accepted an unknown bug: %v", err)
 	}
 }
 

@@ -123,7 +123,10 @@ func ReplayCommand(opts Options) string {
 	if opts.BandwidthMiB != 0 {
 		fmt.Fprintf(&b, " --bandwidth %d", opts.BandwidthMiB)
 	}
-	if names := BugNames(opts.Bugs); len(names) > 0 {
+	if opts.Engine != "" && opts.Engine != EngineKV {
+		fmt.Fprintf(&b, " --engine %s", opts.Engine)
+	}
+	if names := plantedNames(opts); len(names) > 0 {
 		fmt.Fprintf(&b, " --bugs %s", strings.Join(names, ","))
 	}
 	return b.String()

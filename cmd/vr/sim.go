@@ -59,7 +59,8 @@ replay one seed with a full account of the run with --seed N.`,
 	fl.IntVar(&f.witnesses, "witnesses", 0, "witnesses in the cluster, at most f, at random indexes (default: as the profile says; witness profiles: f)")
 	fl.IntVar(&f.bandwidth, "bandwidth", 0, "capacity of each link between replicas in MiB/s, with control and bulk lanes (default: as the profile says; bandwidth: 40)")
 	fl.StringVar(&f.profile, "profile", "all", "fault profile: "+strings.Join(sim.Profiles(), ", "))
-	fl.StringVar(&f.bugs, "bugs", "", "planted core bugs, comma-separated: "+strings.Join(sim.AllBugNames(), ", "))
+	fl.StringVar(&f.bugs, "bugs", "", "planted bugs, comma-separated: the core's ("+strings.Join(sim.AllBugNames(), ", ")+
+		") and the driver's, storage's, the log's and the store's ("+strings.Join(sim.AllOptionBugNames(), ", ")+")")
 	fl.StringVar(&f.engine, "engine", sim.EngineKV, "the replicas' state machine: kv (the in-memory store) or pebble (package pebblekv, on an in-memory file system)")
 	fl.DurationVar(&f.fault, "fault", 0, "simulated length of the fault phase (default 2s)")
 	fl.DurationVar(&f.quiet, "quiet", 0, "simulated length of the quiet phase (default 2.5s)")
@@ -71,22 +72,22 @@ replay one seed with a full account of the run with --seed N.`,
 
 // options builds the simulator options for one seed.
 func (f simFlags) options(seed uint64) (sim.Options, error) {
-	bugs, err := sim.ParseBugs(f.bugs)
-	if err != nil {
-		return sim.Options{}, err
-	}
 	if _, err := sim.Profile(f.profile); err != nil {
 		return sim.Options{}, err
 	}
 	if f.engine != sim.EngineKV && f.engine != sim.EnginePebble {
 		return sim.Options{}, fmt.Errorf("bad --engine %q: use %s or %s", f.engine, sim.EngineKV, sim.EnginePebble)
 	}
-	return sim.Options{
+	opts := sim.Options{
 		Seed: seed, Replicas: f.replicas, Clients: f.clients, Keys: f.keys,
 		FaultDuration: f.fault, QuietDuration: f.quiet,
-		Profile: f.profile, MaxSessions: f.maxSessions, Bugs: bugs, Witnesses: f.witnesses,
+		Profile: f.profile, MaxSessions: f.maxSessions, Witnesses: f.witnesses,
 		BandwidthMiB: f.bandwidth, Engine: f.engine,
-	}, nil
+	}
+	if err := sim.SetBugs(&opts, f.bugs); err != nil {
+		return sim.Options{}, err
+	}
+	return opts, nil
 }
 
 // replaySeed runs one seed with a log of the run.
