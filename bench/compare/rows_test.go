@@ -90,7 +90,12 @@ func TestParseOptions(t *testing.T) {
 	if o.serverProcs != procsShare {
 		t.Errorf("--server-gomaxprocs defaults to %q, want %q", o.serverProcs, procsShare)
 	}
-	for _, bad := range [][]string{{"--duration", "10ms"}, {"--keys", "0"}, {"--read-ratio", "2"}, {"--nope"}, {"--server-gomaxprocs", "4"}} {
+	// A sustained run may last 30 minutes; the others at most 5.
+	if o, err := parseOptions([]string{"--only", "sustained", "--duration", "10m", "--value-size", "1024"}); err != nil || o.valueSize != 1024 {
+		t.Errorf("a 10-minute sustained run: %+v, %v", o, err)
+	}
+	for _, bad := range [][]string{{"--duration", "10ms"}, {"--keys", "0"}, {"--read-ratio", "2"}, {"--nope"}, {"--server-gomaxprocs", "4"},
+		{"--duration", "10m"}, {"--only", "sustained", "--duration", "31m"}, {"--value-size", "-1"}} {
 		if _, err := parseOptions(bad); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
