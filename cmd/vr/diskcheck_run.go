@@ -86,10 +86,12 @@ func checkDisk(ctx context.Context, cfg diskCheckConfig) (diskReport, error) {
 	errs := make(chan error, cfg.writers+1)
 	var wg sync.WaitGroup
 	for i := range cfg.writers {
-		wg.Go(func() { errs <- appendAndSync(ctx, cfg, filepath.Join(dir, fmt.Sprintf("log-%d", i)), &lat) })
+		wg.Go(func() {
+			errs <- cancelOnError(cancel, appendAndSync(ctx, cfg, filepath.Join(dir, fmt.Sprintf("log-%d", i)), &lat))
+		})
 	}
 	if cfg.bulkBytesPerSec > 0 {
-		wg.Go(func() { errs <- writeBulk(ctx, cfg, filepath.Join(dir, "bulk"), &lat) })
+		wg.Go(func() { errs <- cancelOnError(cancel, writeBulk(ctx, cfg, filepath.Join(dir, "bulk"), &lat)) })
 	}
 	start := time.Now()
 	tick := time.NewTicker(time.Second)
@@ -112,19 +114,35 @@ func checkDisk(ctx context.Context, cfg diskCheckConfig) (diskReport, error) {
 	return lat.report(cfg, time.Since(start)), nil
 }
 
+// logWrap is the size at which a writer starts a new file, as the log
+// starts a new segment (wal.DefaultSegmentSize): a check takes at most
+// this much disk space per writer.
+const logWrap = wal.DefaultSegmentSize
+
 // appendAndSync appends cfg.size bytes to a new file at path and syncs it,
-// again and again, until ctx ends.
+// again and again, until ctx ends, starting the file over at logWrap.
 func appendAndSync(ctx context.Context, cfg diskCheckConfig, path string, lat *syncLatencies) error {
-	f, err := cfg.fs.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	buf := make([]byte, cfg.size)
 	for i := range buf {
 		buf[i] = byte(i*7 + 1)
 	}
-	for off := int64(0); ctx.Err() == nil; off += int64(len(buf)) {
+	for ctx.Err() == nil {
+		if err := appendFile(ctx, cfg.fs, path, buf, lat); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendFile truncates the file at path and appends buf to it, each
+// append synced, until it holds logWrap bytes or ctx ends.
+func appendFile(ctx context.Context, fsys wal.FS, path string, buf []byte, lat *syncLatencies) error {
+	f, err := fsys.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for off := int64(0); off < logWrap && ctx.Err() == nil; off += int64(len(buf)) {
 		if _, err := f.WriteAt(buf, off); err != nil {
 			return err
 		}
@@ -135,6 +153,15 @@ func appendAndSync(ctx context.Context, cfg diskCheckConfig, path string, lat *s
 		lat.record(time.Since(t))
 	}
 	return nil
+}
+
+// cancelOnError ends the run at a writer's error, so that it is reported
+// at once rather than at the end of the duration.
+func cancelOnError(cancel context.CancelFunc, err error) error {
+	if err != nil {
+		cancel()
+	}
+	return err
 }
 
 // bulkWrap is the size at which the bulk file starts over, bounding the

@@ -99,3 +99,22 @@ func TestDiskCheckRefusesBadSettings(t *testing.T) {
 		}
 	}
 }
+
+// brokenFS fails every OpenFile: a disk that refuses writes.
+type brokenFS struct{ wal.FS }
+
+var errBrokenDisk = errors.New("broken disk")
+
+func (brokenFS) OpenFile(string, int, fs.FileMode) (wal.File, error) { return nil, errBrokenDisk }
+
+func TestDiskCheckStopsAtAWriteError(t *testing.T) {
+	start := time.Now()
+	_, err := checkDisk(context.Background(), diskCheckConfig{dir: t.TempDir(), writers: 2, size: 100,
+		bulkBytesPerSec: 1 << 20, duration: time.Minute, fs: brokenFS{wal.Tmpfs}})
+	if !errors.Is(err, errBrokenDisk) {
+		t.Fatalf("err = %v, want the disk's error", err)
+	}
+	if took := time.Since(start); took > 45*time.Second {
+		t.Errorf("returned after %v: the error waited for the minute's end", took)
+	}
+}
