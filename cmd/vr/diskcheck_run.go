@@ -208,7 +208,7 @@ func (s *syncLatencies) report(cfg diskCheckConfig, took time.Duration) diskRepo
 		r.SyncsPerSecond = float64(r.Syncs) / took.Seconds()
 	}
 	for _, p99 := range s.seconds {
-		if p99 > 10*time.Millisecond {
+		if p99 > syncGuide {
 			r.SecondsOver10ms++
 		}
 		if p99 > 20*time.Millisecond {
