@@ -134,9 +134,9 @@ func (s *Storage) CheckpointWritten(op uint64, keep ...string) {
 	s.removeOtherCheckpoints(keep...)
 }
 
-// fileOpts are how writeFile writes: sync, fsynced as it goes and at the
-// end; rate, if positive, paced to that many bytes per second, and then
-// fsynced every pacedSyncBytes rather than every syncEveryBytes.
+// fileOpts are how writeFile writes: sync, durably (written back as it
+// goes, fsynced at the end); rate, if positive, paced to that many bytes
+// per second.
 type fileOpts struct {
 	sync  bool
 	rate  int64
@@ -144,8 +144,9 @@ type fileOpts struct {
 }
 
 // writeFile streams write's bytes into dir/name through a temporary file,
-// renamed into place; with o.sync, the file is fsynced as it goes and at
-// the end, then the directory. It returns the file's size.
+// renamed into place; with o.sync, the file is written back as it goes
+// (writeBack) and fsynced at the end, then the directory. It returns the
+// file's size.
 func writeFile(fsys wal.FS, dir, name string, o fileOpts, write func(io.Writer) (int64, error), tee io.Writer) (uint64, error) {
 	sync := o.sync
 	tmp := filepath.Join(dir, name+".tmp")
@@ -155,11 +156,7 @@ func writeFile(fsys wal.FS, dir, name string, o fileOpts, write func(io.Writer) 
 	}
 	var out io.Writer = f
 	if sync {
-		every := syncEveryBytes
-		if o.rate > 0 {
-			every = pacedSyncBytes
-		}
-		out = &syncEvery{f: f, every: every}
+		out = &writeBack{f: f}
 	}
 	if o.rate > 0 {
 		out = newPaced(out, o.rate, o.abort)
@@ -205,36 +202,50 @@ const checkpointBuffer = 64 << 10
 // simulator writes thousands of small checkpoints).
 var checkpointBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, checkpointBuffer) }}
 
-// syncEveryBytes is how much of a checkpoint is written between fsyncs.
-const syncEveryBytes = 64 << 20
+// writebackBytes is how much of a durable checkpoint file is written
+// back to the disk at a time (wal.WriteBack), before the next is written
+// to the file. Until the nineteenth session a checkpoint file was fsynced
+// at its end (a delta: 8 MiB at once) or, paced, every 2 MiB (a base), so
+// that the kernel would not write a GiB-sized base back in one burst at its
+// final fsync (benchmarks.md, "Checkpoint stalls", ninth session). But
+// every such fsync still put 2–8 MiB in front of the log's fsyncs, several
+// times a second per replica, and they waited behind it. Three replicas
+// on one disk, alternating runs: p99 36–41 ms written as before, 25–29 ms
+// written back a quarter MiB at a time; the log alone on the disk (the
+// checkpoints on tmpfs) gave 24 ms (benchmarks.md, nineteenth session).
+const writebackBytes = 256 << 10
 
-// syncEvery fsyncs its file every syncEveryBytes, so that the kernel writes
-// a large checkpoint back as it goes rather than in one burst at the final
-// fsync, which the write-ahead log's own fsyncs (a segment roll, sync
-// mode) would then queue behind: measured, that burst stalled the loop
-// (benchmarks.md, "Checkpoint stalls").
-type syncEvery struct {
+// writeBackEvery is wal.WriteBack; tests count its calls.
+var writeBackEvery = wal.WriteBack
+
+// writeBack writes to its file and, every writebackBytes, writes those
+// bytes back to the disk and waits for them, without making anything
+// durable: writeFile's final fsync does that, and then finds nothing left
+// to write but the file's metadata.
+type writeBack struct {
 	f       wal.File
-	every   int
-	pending int
+	off     int64 // where the bytes not yet written back start
+	pending int64
 }
 
-// pacedSyncBytes is how much of a paced file is written between fsyncs:
-// small, so that each fsync writes back little and the log's fsyncs never
-// wait long behind one. (Alone on the benchmark machine's disk, a 512 MiB
-// write paced at 128 MiB/s delayed 4 KiB appends fsynced every half
-// millisecond by up to 8.4 ms, p99 4.9 ms, fsynced every 8 MiB; by up to
-// 4.3 ms, p99 1.9 ms, every 2 MiB: docs/benchmarks.md, ninth session.)
-const pacedSyncBytes = 2 << 20
-
-func (s *syncEvery) Write(p []byte) (int, error) {
-	n, err := s.f.Write(p)
-	s.pending += n
-	if err == nil && s.pending >= s.every {
-		s.pending = 0
-		err = s.f.Sync()
+// Write writes p in pieces that end where the next writeback is due.
+func (w *writeBack) Write(p []byte) (int, error) {
+	done := 0
+	for len(p) > 0 {
+		k := min(len(p), int(writebackBytes-w.pending))
+		n, err := w.f.Write(p[:k])
+		done += n
+		w.pending += int64(n)
+		if err == nil && w.pending >= writebackBytes {
+			err = writeBackEvery(w.f, w.off, w.pending)
+			w.off, w.pending = w.off+w.pending, 0
+		}
+		if err != nil {
+			return done, err
+		}
+		p = p[n:]
 	}
-	return n, err
+	return done, nil
 }
 
 // truncateLog drops the write-ahead log below the replica's log base once a
