@@ -83,34 +83,43 @@ func fillZeros(fsys FS, path string, size int64, stop *atomic.Bool) error {
 	return err
 }
 
-// writeZeros writes zeros into f from offset from up to to, a MiB at a
-// time, each MiB fsynced before the next is written, failing with
-// errPrepStopped once stop (if any) is set.
+// prepPiece is how many zeros are written, then written back to the disk,
+// at a time.
+const prepPiece = 256 << 10
+
+// writeBackZeros is WriteBack; tests see its calls.
+var writeBackZeros = WriteBack
+
+// writeZeros writes zeros into f from offset from up to to, a quarter MiB
+// at a time, each piece written back to the disk (WriteBack) before the
+// next is written, failing with errPrepStopped once stop (if any) is set.
+// The caller fsyncs once at the end, which then finds nothing left to
+// write but metadata.
 //
-// The fsync per MiB keeps the disk's queue short. Written whole and then
-// fsynced once, a 64 MiB segment went to the disk in one burst that every
-// fsync of the logs issued meanwhile queued behind: alone on the
-// benchmark machine's virtio disk, 4 KiB appends fsynced every half
-// millisecond waited up to 37-45 ms once per segment (8 of ~3,000 over
-// 20 ms in 8 segments), against at most 16 ms with a fsync per MiB (0
-// over 20 ms); three replicas preparing a segment each every few seconds
-// under the sustained benchmark stacked such bursts (docs/benchmarks.md,
-// ninth session).
+// The pieces keep the disk's queue short. Written whole and then fsynced
+// once, a 64 MiB segment went to the disk in one burst that every fsync of
+// the logs issued meanwhile queued behind: alone on the benchmark
+// machine's virtio disk, 4 KiB appends fsynced every half millisecond
+// waited up to 37-45 ms once per segment (8 of ~3,000 over 20 ms in 8
+// segments), against at most 16 ms with a fsync per MiB (0 over 20 ms;
+// docs/benchmarks.md, ninth session). A fsync per MiB, as from then until
+// the nineteenth session, still committed the journal and flushed the
+// disk's cache 64 times per segment; writing back without either does
+// neither (the checkpoint files' measurements: benchmarks.md, nineteenth
+// session).
 func writeZeros(f File, from, to int64, stop *atomic.Bool) error {
 	for off := from; off < to; {
 		if stop != nil && stop.Load() {
 			return errPrepStopped
 		}
-		n, err := f.WriteAt(zeros[:min(int64(len(zeros)), to-off)], off)
+		n, err := f.WriteAt(zeros[:min(prepPiece, to-off)], off)
 		if err != nil {
 			return err
 		}
-		off += int64(n)
-		if off < to {
-			if err := f.Sync(); err != nil {
-				return err
-			}
+		if err := writeBackZeros(f, off, int64(n)); err != nil {
+			return err
 		}
+		off += int64(n)
 	}
 	return nil
 }
