@@ -34,8 +34,9 @@ func newDiskCheckCmd() *cobra.Command {
 		Long: `disk-check writes as durable replicas' logs do, in a temporary directory
 under --dir: --writers files, each appended --size bytes at a time and
 synced with fdatasync after every append (the log's own sync call), for
---duration. With --bulk it also writes that many MiB/s to another file,
-synced every 2 MiB, as a replica writes checkpoints beside its log.
+--duration. With --bulk it also writes that many MiB/s beside them as a
+replica writes checkpoints beside its log: new 64 MiB files, written back
+a quarter MiB at a time, each synced at its end, the one before removed.
 
 It reports the syncs per second and their latency, and the seconds whose
 p99 sync latency was over 10 ms and over 20 ms. A durable cluster answers
@@ -61,7 +62,7 @@ floor under every write's: etcd's guidance asks for a p99 fdatasync under
 	fl.StringVar(&f.dir, "dir", ".", "directory on the disk to check (a temporary directory is made and removed under it)")
 	fl.IntVar(&f.writers, "writers", 3, "logs written at once, each synced after every append (1..64)")
 	fl.IntVar(&f.size, "size", 1200, "bytes per append (1..16 MiB)")
-	fl.IntVar(&f.bulk, "bulk", 0, "MiB per second written to another file beside the logs, synced every 2 MiB (0: none)")
+	fl.IntVar(&f.bulk, "bulk", 0, "MiB per second written beside the logs as checkpoints are: new 64 MiB files, written back a quarter MiB at a time, each synced at its end (0: none)")
 	fl.DurationVar(&f.duration, "duration", 20*time.Second, "how long to write (1s..1h)")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
 	return cmd
