@@ -15,6 +15,12 @@ func datasync(f *os.File) error {
 // fdatasyncWith runs call, an fdatasync(2) of f's descriptor, until it is
 // not interrupted, and returns its error as an *os.PathError.
 func fdatasyncWith(f *os.File, call func(fd uintptr) error) error {
+	return onDescriptor(f, "fdatasync", call)
+}
+
+// onDescriptor runs call, the system call op on f's descriptor, until it
+// is not interrupted, and returns its error as an *os.PathError.
+func onDescriptor(f *os.File, op string, call func(fd uintptr) error) error {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return err
@@ -31,7 +37,7 @@ func fdatasyncWith(f *os.File, call func(fd uintptr) error) error {
 		return err
 	}
 	if serr != nil {
-		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: serr}
+		return &os.PathError{Op: op, Path: f.Name(), Err: serr}
 	}
 	return nil
 }

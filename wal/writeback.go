@@ -17,11 +17,5 @@ func WriteBack(f File, off, n int64) error {
 	if n <= 0 {
 		return nil
 	}
-	switch o := f.(type) {
-	case osFile:
-		return writeBack(o, off, n)
-	case rawFile:
-		return writeBack(o.osFile, off, n)
-	}
-	return nil
+	return writeBack(f, off, n)
 }
