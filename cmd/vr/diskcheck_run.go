@@ -184,10 +184,10 @@ func writeBulk(ctx context.Context, cfg diskCheckConfig, dir string, lat *syncLa
 	for i := range piece {
 		piece[i] = byte(i*13 + 5)
 	}
-	start, written := time.Now(), int64(0)
+	start := time.Now()
 	for n := 0; ctx.Err() == nil; n++ {
 		path := filepath.Join(dir, fmt.Sprintf("bulk-%d", n))
-		if err := writeBulkFile(ctx, cfg, path, piece, start, &written, lat); err != nil {
+		if err := writeBulkFile(ctx, cfg, path, piece, start, lat); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -200,8 +200,9 @@ func writeBulk(ctx context.Context, cfg diskCheckConfig, dir string, lat *syncLa
 }
 
 // writeBulkFile writes one bulk file of bulkFile bytes (less if ctx ends),
-// paced to cfg.bulkBytesPerSec since start, and syncs it.
-func writeBulkFile(ctx context.Context, cfg diskCheckConfig, path string, piece []byte, start time.Time, written *int64, lat *syncLatencies) error {
+// paced to cfg.bulkBytesPerSec since start (lat.bulk counts the bytes),
+// and syncs it.
+func writeBulkFile(ctx context.Context, cfg diskCheckConfig, path string, piece []byte, start time.Time, lat *syncLatencies) error {
 	f, err := cfg.fs.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -214,9 +215,8 @@ func writeBulkFile(ctx context.Context, cfg diskCheckConfig, path string, piece 
 		if err := wal.WriteBack(f, off, int64(len(piece))); err != nil {
 			return err
 		}
-		*written += int64(len(piece))
-		lat.bulk.Store(*written)
-		due := start.Add(time.Duration(float64(*written) / float64(cfg.bulkBytesPerSec) * float64(time.Second)))
+		written := lat.bulk.Add(int64(len(piece)))
+		due := start.Add(time.Duration(float64(written) / float64(cfg.bulkBytesPerSec) * float64(time.Second)))
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Until(due)):
