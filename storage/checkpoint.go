@@ -213,7 +213,7 @@ var checkpointBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(n
 // on one disk, alternating runs: p99 36–41 ms written as before, 25–29 ms
 // written back a quarter MiB at a time; the log alone on the disk (the
 // checkpoints on tmpfs) gave 24 ms (benchmarks.md, nineteenth session).
-const writebackBytes = 256 << 10
+const writebackBytes = wal.WriteBackPiece
 
 // writeBackEvery is wal.WriteBack; tests count its calls.
 var writeBackEvery = wal.WriteBack

@@ -83,10 +83,6 @@ func fillZeros(fsys FS, path string, size int64, stop *atomic.Bool) error {
 	return err
 }
 
-// prepPiece is how many zeros are written, then written back to the disk,
-// at a time.
-const prepPiece = 256 << 10
-
 // writeBackZeros is WriteBack; tests see its calls.
 var writeBackZeros = WriteBack
 
@@ -112,7 +108,7 @@ func writeZeros(f File, from, to int64, stop *atomic.Bool) error {
 		if stop != nil && stop.Load() {
 			return errPrepStopped
 		}
-		n, err := f.WriteAt(zeros[:min(prepPiece, to-off)], off)
+		n, err := f.WriteAt(zeros[:min(WriteBackPiece, to-off)], off)
 		if err != nil {
 			return err
 		}

@@ -68,8 +68,8 @@ func TestPreparedSegmentWrittenBackPerPiece(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Size() != size {
 		t.Fatalf("prepared file: %v, %v; want %d bytes", fi, err, size)
 	}
-	if most > prepPiece {
-		t.Fatalf("%d bytes written before they were written back or synced, want at most %d", most, prepPiece)
+	if most > WriteBackPiece {
+		t.Fatalf("%d bytes written before they were written back or synced, want at most %d", most, WriteBackPiece)
 	}
 	if syncs != 1 {
 		t.Fatalf("%d fsyncs of a prepared segment, want 1 (at its end)", syncs)

@@ -1,5 +1,12 @@
 package wal
 
+// WriteBackPiece is how much of a large file the project's writers hand
+// to WriteBack at a time: checkpoint files (package storage), prepared log
+// segments, and vr disk-check's bulk files, which stand in for the
+// checkpoints. Small enough that a log fsync never waits long behind one
+// piece; large enough that the system calls cost little.
+const WriteBackPiece = 256 << 10
+
 // WriteBack writes the bytes [off, off+n) of f, already written to it,
 // back to the disk and waits until they are there, without making them
 // durable: no journal commit and no flush of the disk's cache, which an

@@ -168,10 +168,6 @@ func cancelOnError(cancel context.CancelFunc, err error) error {
 // the default --checkpoint-bytes, several of a base's pieces.
 const bulkFile = 64 << 20
 
-// bulkPiece is how much bulk is written, then written back, at a time, as
-// a durable replica writes its checkpoint files (storage.writebackBytes).
-const bulkPiece = 256 << 10
-
 // writeBulk writes cfg.bulkBytesPerSec into files beside the logs, until
 // ctx ends, as a durable replica writes its checkpoints: each a new file
 // of bulkFile bytes, written back a piece at a time (wal.WriteBack), synced
@@ -180,7 +176,7 @@ const bulkPiece = 256 << 10
 // hid what creating and removing files costs the logs' syncs:
 // docs/benchmarks.md.)
 func writeBulk(ctx context.Context, cfg diskCheckConfig, dir string, lat *syncLatencies) error {
-	piece := make([]byte, bulkPiece)
+	piece := make([]byte, wal.WriteBackPiece)
 	for i := range piece {
 		piece[i] = byte(i*13 + 5)
 	}
