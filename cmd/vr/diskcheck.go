@@ -42,7 +42,11 @@ It reports the syncs per second and their latency, and the seconds whose
 p99 sync latency was over 10 ms and over 20 ms. A durable cluster answers
 a write after the fastest f+1 replicas synced it, so a sync's latency is a
 floor under every write's: etcd's guidance asks for a p99 fdatasync under
-10 ms. Run it with as many writers as replicas share the disk.`,
+10 ms. Run it with as many writers as replicas share the disk.
+
+On Linux it also names the disk's block device, I/O scheduler and write
+cache, and the file system's mount, with advice where this project
+measured a setting to cost durable replicas (docs/operations.md).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := f.config()
@@ -55,6 +59,7 @@ floor under every write's: etcd's guidance asks for a p99 fdatasync under
 			if err != nil {
 				return err
 			}
+			rep.Disk = probeDisk(cfg.dir)
 			return rep.print(cmd.OutOrStdout(), f.json)
 		},
 	}
@@ -106,6 +111,12 @@ func (r diskReport) print(w io.Writer, asJSON bool) error {
 		fmt.Fprintf(w, "  bulk        %.1f MiB written\n", float64(r.BulkBytes)/(1<<20))
 	}
 	fmt.Fprintf(w, "  seconds     %d measured: %d with p99 over 10ms, %d over 20ms\n", r.Seconds, r.SecondsOver10ms, r.SecondsOver20ms)
+	if d := r.Disk.describe(); d != "" {
+		fmt.Fprintf(w, "  disk        %s\n", d)
+	}
 	_, err := fmt.Fprintf(w, "  verdict     %s\n", r.Verdict)
+	for _, a := range r.Disk.Advice {
+		fmt.Fprintf(w, "  advice      %s\n", a)
+	}
 	return err
 }

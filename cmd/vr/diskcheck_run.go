@@ -40,6 +40,7 @@ type diskReport struct {
 	SecondsOver10ms int           `json:"seconds_p99_over_10ms"`
 	SecondsOver20ms int           `json:"seconds_p99_over_20ms"`
 	Verdict         string        `json:"verdict"`
+	Disk            diskSetup     `json:"disk"`
 }
 
 // syncGuide is etcd's guidance for a disk under a replicated log: a p99
