@@ -1,10 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -15,13 +15,14 @@ func probeDisk(dir string) diskSetup {
 	if err := unix.Stat(dir, &st); err != nil {
 		return diskSetup{}
 	}
-	dev := strconv.FormatUint(uint64(unix.Major(st.Dev)), 10) + ":" + strconv.FormatUint(uint64(unix.Minor(st.Dev)), 10)
+	dev := fmt.Sprintf("%d:%d", unix.Major(uint64(st.Dev)), unix.Minor(uint64(st.Dev))) // Dev is 32 bits on some platforms
+	var d diskSetup
 	path, err := filepath.Abs(dir)
 	if err == nil {
 		path, err = filepath.EvalSymlinks(path)
 	}
-	var d diskSetup
-	if mountinfo, rerr := os.ReadFile("/proc/self/mountinfo"); err == nil && rerr == nil {
+	mountinfo, rerr := os.ReadFile("/proc/self/mountinfo")
+	if err == nil && rerr == nil {
 		var opts []string
 		d.MountPoint, d.FSType, opts, _ = mountOf(string(mountinfo), dev, path)
 		d.OnlineDiscard = slices.Contains(opts, "discard")
